@@ -1,0 +1,80 @@
+# CloudOven. `make run` starts the app; `make test` runs every test. Both set up what they
+# need: the pinned terraform (built from source with go install, cached in ./bin and the Go
+# build cache), templ (a go.mod tool), and the npm front-end files.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+
+TERRAFORM_VERSION := 1.5.7
+HTMX_VERSION := $(shell sed -n 's/.*"htmx.org": "\(.*\)".*/\1/p' package.json)
+BIN := $(CURDIR)/bin
+TERRAFORM := $(BIN)/terraform
+CLOUDOVEN := $(BIN)/cloudoven
+HTMX := web/static/vendor/htmx.$(HTMX_VERSION).min.js
+FUZZTIME ?= 30s
+export CLOUDOVEN_TERRAFORM := $(TERRAFORM)
+# terraform reads no user CLI configuration in builds and tests.
+export TF_CLI_CONFIG_FILE := /dev/null
+export CHECKPOINT_DISABLE := 1
+
+.PHONY: run build test test-fast fuzz bench generate assets terraform catalog check-generated clean
+
+run: build
+	$(CLOUDOVEN) serve
+
+build: assets generate
+	go build -o $(CLOUDOVEN) -ldflags "-X main.Version=$$(git describe --always --dirty 2>/dev/null || echo dev)" ./cmd/cloudoven
+
+test: assets generate terraform
+	go vet ./...
+	go test -count=1 ./...
+	$(MAKE) fuzz
+
+# The edit loop: no fuzzing.
+test-fast: assets generate
+	go test ./...
+
+fuzz:
+	go test -run '^$$' -fuzz '^FuzzGenerate$$' -fuzztime $(FUZZTIME) ./blueprint
+
+bench: assets generate terraform
+	go test -run '^$$' -bench . -benchmem ./... | tee bench.out
+
+generate:
+	go tool templ generate -log-level warn
+
+# CI proves the committed templ output is current.
+check-generated: generate
+	git diff --exit-code -- '*_templ.go'
+
+assets: $(HTMX)
+
+$(HTMX): package.json package-lock.json
+	npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
+	mkdir -p web/static/vendor
+	cp node_modules/htmx.org/dist/htmx.min.js $@
+
+terraform: $(TERRAFORM)
+
+$(TERRAFORM):
+	GOBIN=$(BIN) CGO_ENABLED=0 go install github.com/hashicorp/terraform@v$(TERRAFORM_VERSION)
+	$(TERRAFORM) version | head -1 | grep -qx 'Terraform v$(TERRAFORM_VERSION)'
+
+# Rebuild the committed default catalog: the five providers' schema dumps in ../shared/data
+# and the builtin provider's schema from the real terraform binary.
+CATALOG_PROVIDERS := azurerm:5.2.0 azuread:3.9.0 helm:3.1.2 kubernetes:3.2.1 random:3.9.0
+CRAWLED_AT := 2026-11-23T00:00:00Z
+catalog: terraform
+	go build -o $(CLOUDOVEN) ./cmd/cloudoven
+	for p in $(CATALOG_PROVIDERS); do \
+	  $(CLOUDOVEN) catalog add -dir schemas -source hashicorp/$${p%%:*} -version $${p##*:} \
+	    -schema-file ../shared/data/$${p%%:*}/schema.json -crawled-at $(CRAWLED_AT); \
+	done
+	tmp=$$(mktemp -d) && echo 'resource "terraform_data" "x" {}' > $$tmp/main.tf && \
+	  $(TERRAFORM) -chdir=$$tmp init -backend=false -input=false >/dev/null && \
+	  $(TERRAFORM) -chdir=$$tmp providers schema -json > $$tmp/schema.json && \
+	  $(CLOUDOVEN) catalog add -dir schemas -source terraform.io/builtin/terraform \
+	    -version $(TERRAFORM_VERSION) -schema-file $$tmp/schema.json -crawled-at $(CRAWLED_AT) && \
+	  rm -rf $$tmp
+
+clean:
+	rm -rf bin web/static/vendor node_modules

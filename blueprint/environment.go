@@ -1,0 +1,310 @@
+package blueprint
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"sort"
+	"strings"
+)
+
+// Environment is a target a blueprint is deployed to: values for its variables, the remote
+// state backend, and secret environment variables.
+type Environment struct {
+	Name string `json:"name"`
+	// Variables are literal values written to terraform.tfvars.
+	Variables map[string]Value `json:"variables,omitempty"`
+	Backend   Backend          `json:"backend"`
+	// Secrets are environment variables for terraform (ARM_CLIENT_SECRET, TF_VAR_db_password).
+	// They are never written to any generated file nor to the environment document.
+	Secrets map[string]string `json:"-"`
+}
+
+// Backend is the remote-state backend of an environment.
+type Backend struct {
+	// Type is azurerm, http, local, s3 or gcs; empty means no backend block (local state).
+	Type string `json:"type,omitempty"`
+	// Config holds the backend's settings: strings, bools or numbers as each setting needs.
+	Config map[string]any `json:"config,omitempty"`
+}
+
+// Deployment binds one blueprint version to one environment and owns its state key.
+type Deployment struct {
+	Project          string `json:"project"`
+	Blueprint        string `json:"blueprint"`
+	BlueprintVersion int    `json:"blueprint_version"`
+	Environment      string `json:"environment"`
+	StateKey         string `json:"state_key,omitempty"`
+}
+
+// DefaultStateKey is <project>/<blueprint>/<environment>.tfstate.
+func DefaultStateKey(project, blueprint, environment string) string {
+	return project + "/" + blueprint + "/" + environment + ".tfstate"
+}
+
+// Key returns the deployment's state key, its default when unset.
+func (d Deployment) Key() string {
+	if d.StateKey != "" {
+		return d.StateKey
+	}
+	return DefaultStateKey(d.Project, d.Blueprint, d.Environment)
+}
+
+type settingKind int
+
+const (
+	stringSetting settingKind = iota
+	boolSetting
+	numberSetting
+)
+
+type backendSetting struct {
+	name     string
+	kind     settingKind
+	required bool
+}
+
+type backendSpec struct {
+	settings []backendSetting // generation order
+	// keySetting receives the deployment's state key when the environment does not set it.
+	keySetting string
+	// secrets are settings that must come from environment variables, with the variable to use.
+	secrets map[string]string
+}
+
+// backends lists what CloudOven generates for each backend type. Credentials are never
+// settings: Terraform reads them from environment variables, which are environment secrets.
+var backends = map[string]backendSpec{
+	"azurerm": {
+		settings: []backendSetting{
+			{"resource_group_name", stringSetting, false},
+			{"storage_account_name", stringSetting, true},
+			{"container_name", stringSetting, true},
+			{"key", stringSetting, true},
+			{"subscription_id", stringSetting, false},
+			{"tenant_id", stringSetting, false},
+			{"client_id", stringSetting, false},
+			{"environment", stringSetting, false},
+			{"use_azuread_auth", boolSetting, false},
+			{"use_oidc", boolSetting, false},
+			{"use_msi", boolSetting, false},
+			{"snapshot", boolSetting, false},
+		},
+		keySetting: "key",
+		secrets: map[string]string{
+			"access_key": "ARM_ACCESS_KEY", "sas_token": "ARM_SAS_TOKEN",
+			"client_secret": "ARM_CLIENT_SECRET", "client_certificate_password": "ARM_CLIENT_CERTIFICATE_PASSWORD",
+		},
+	},
+	"http": {
+		settings: []backendSetting{
+			{"address", stringSetting, true},
+			{"lock_address", stringSetting, false},
+			{"unlock_address", stringSetting, false},
+			{"lock_method", stringSetting, false},
+			{"unlock_method", stringSetting, false},
+			{"update_method", stringSetting, false},
+			{"username", stringSetting, false},
+			{"skip_cert_verification", boolSetting, false},
+			{"retry_max", numberSetting, false},
+			{"retry_wait_min", numberSetting, false},
+			{"retry_wait_max", numberSetting, false},
+		},
+		secrets: map[string]string{"password": "TF_HTTP_PASSWORD"},
+	},
+	"local": {
+		settings: []backendSetting{{"path", stringSetting, false}, {"workspace_dir", stringSetting, false}},
+	},
+	"s3": {
+		settings: []backendSetting{
+			{"bucket", stringSetting, true},
+			{"key", stringSetting, true},
+			{"region", stringSetting, true},
+			{"dynamodb_table", stringSetting, false},
+			{"encrypt", boolSetting, false},
+			{"kms_key_id", stringSetting, false},
+			{"profile", stringSetting, false},
+			{"role_arn", stringSetting, false},
+			{"workspace_key_prefix", stringSetting, false},
+		},
+		keySetting: "key",
+		secrets:    map[string]string{"access_key": "AWS_ACCESS_KEY_ID", "secret_key": "AWS_SECRET_ACCESS_KEY", "token": "AWS_SESSION_TOKEN"},
+	},
+	"gcs": {
+		settings: []backendSetting{
+			{"bucket", stringSetting, true},
+			{"prefix", stringSetting, false},
+			{"impersonate_service_account", stringSetting, false},
+		},
+		keySetting: "prefix",
+		secrets:    map[string]string{"credentials": "GOOGLE_CREDENTIALS", "access_token": "GOOGLE_OAUTH_ACCESS_TOKEN", "encryption_key": "GOOGLE_ENCRYPTION_KEY"},
+	},
+}
+
+// BackendTypes lists the backend types CloudOven generates, sorted.
+func BackendTypes() []string {
+	out := make([]string, 0, len(backends))
+	for t := range backends {
+		out = append(out, t)
+	}
+	sort.Strings(out)
+	return out
+}
+
+type docEnvironment struct {
+	Format    *int                       `json:"format"`
+	Name      string                     `json:"name"`
+	Variables map[string]json.RawMessage `json:"variables"`
+	Backend   struct {
+		Type   string                     `json:"type"`
+		Config map[string]json.RawMessage `json:"config"`
+	} `json:"backend"`
+}
+
+// ParseEnvironment decodes an environment document:
+//
+//	{"format": 1, "name": "dev", "variables": {"location": "westeurope", "node_count": 3},
+//	 "backend": {"type": "azurerm", "config": {"storage_account_name": "tfstate", "container_name": "tfstate"}}}
+//
+// Variable values are plain JSON, since a tfvars file holds only literals.
+func ParseEnvironment(data []byte) (*Environment, error) {
+	if err := checkFormat(data, "environment"); err != nil {
+		return nil, err
+	}
+	var d docEnvironment
+	if err := strictUnmarshal(data, &d); err != nil {
+		return nil, err
+	}
+	env := &Environment{Name: d.Name, Backend: Backend{Type: d.Backend.Type}}
+	if len(d.Variables) > 0 {
+		env.Variables = map[string]Value{}
+	}
+	for name, raw := range d.Variables {
+		dec := json.NewDecoder(bytes.NewReader(raw))
+		dec.UseNumber()
+		var x any
+		if err := dec.Decode(&x); err != nil {
+			return nil, docErr("variables."+name, "%v", err)
+		}
+		lit, err := literalFromJSON(x)
+		if err != nil {
+			return nil, docErr("variables."+name, "%v", err)
+		}
+		env.Variables[name] = Literal(lit)
+	}
+	if len(d.Backend.Config) > 0 {
+		env.Backend.Config = map[string]any{}
+	}
+	for name, raw := range d.Backend.Config {
+		dec := json.NewDecoder(bytes.NewReader(raw))
+		dec.UseNumber()
+		var x any
+		if err := dec.Decode(&x); err != nil {
+			return nil, docErr("backend.config."+name, "%v", err)
+		}
+		env.Backend.Config[name] = x
+	}
+	return env, nil
+}
+
+// MarshalDocument encodes the environment as a format-1 document, without its secrets.
+func (e *Environment) MarshalDocument() ([]byte, error) {
+	vars := map[string]any{}
+	for name, v := range e.Variables {
+		if v.Kind != LiteralKind {
+			return nil, fmt.Errorf("encoding environment %q: variable %s: only literal values belong in an environment", e.Name, name)
+		}
+		j, err := literalToJSON(v.Literal)
+		if err != nil {
+			return nil, fmt.Errorf("encoding environment %q: variable %s: %w", e.Name, name, err)
+		}
+		vars[name] = j
+	}
+	out, err := json.MarshalIndent(struct {
+		Format    int            `json:"format"`
+		Name      string         `json:"name"`
+		Variables map[string]any `json:"variables,omitempty"`
+		Backend   Backend        `json:"backend"`
+	}{DocumentFormat, e.Name, vars, e.Backend}, "", "  ")
+	if err != nil {
+		return nil, fmt.Errorf("encoding environment %q: %w", e.Name, err)
+	}
+	return append(out, '\n'), nil
+}
+
+var envVarName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+
+// validateBackend checks an environment's backend settings; stateKey fills the key setting
+// when the environment leaves it out, and stateAddress the http backend's address.
+func validateBackend(be Backend, stateKey, stateAddress string, d *diags) {
+	if be.Type == "" {
+		if len(be.Config) > 0 {
+			d.errorf("backend.type", "backend settings without a backend type", "set backend.type to one of %s", strings.Join(BackendTypes(), ", "))
+		}
+		return
+	}
+	spec, ok := backends[be.Type]
+	if !ok {
+		d.errorf("backend.type", fmt.Sprintf("unknown backend type %q", be.Type), "use one of %s", strings.Join(BackendTypes(), ", "))
+		return
+	}
+	known := map[string]backendSetting{}
+	for _, s := range spec.settings {
+		known[s.name] = s
+	}
+	names := make([]string, 0, len(be.Config))
+	for n := range be.Config {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		path := "backend.config." + n
+		if env, secret := spec.secrets[n]; secret {
+			d.errorf(path, fmt.Sprintf("%s is a credential and is never written to generated files", n), "remove it here and set the environment secret %s instead", env)
+			continue
+		}
+		s, ok := known[n]
+		if !ok {
+			d.errorf(path, fmt.Sprintf("the %s backend has no setting %q", be.Type, n), "use one of %s", settingNames(spec))
+			continue
+		}
+		v := be.Config[n]
+		switch s.kind {
+		case stringSetting:
+			if _, ok := v.(string); !ok {
+				d.errorf(path, "must be a string", "write it in quotes")
+			}
+		case boolSetting:
+			if _, ok := v.(bool); !ok {
+				d.errorf(path, "must be true or false", "write true or false without quotes")
+			}
+		case numberSetting:
+			if _, ok := v.(json.Number); !ok {
+				if _, ok := v.(float64); !ok {
+					d.errorf(path, "must be a number", "write a number without quotes")
+				}
+			}
+		}
+	}
+	for _, s := range spec.settings {
+		if !s.required {
+			continue
+		}
+		if _, ok := be.Config[s.name]; ok {
+			continue
+		}
+		if s.name == spec.keySetting && stateKey != "" || be.Type == "http" && s.name == "address" && stateAddress != "" {
+			continue
+		}
+		d.errorf("backend.config."+s.name, fmt.Sprintf("the %s backend needs %s", be.Type, s.name), "set backend.config.%s", s.name)
+	}
+}
+
+func settingNames(spec backendSpec) string {
+	names := make([]string, len(spec.settings))
+	for i, s := range spec.settings {
+		names[i] = s.name
+	}
+	return strings.Join(names, ", ")
+}

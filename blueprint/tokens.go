@@ -1,0 +1,124 @@
+package blueprint
+
+import (
+	"fmt"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
+	"github.com/hashicorp/hcl/v2/hclwrite"
+	"github.com/zclconf/go-cty/cty"
+)
+
+// tokens renders a value as hclwrite tokens.
+func (v Value) tokens() (hclwrite.Tokens, error) {
+	switch v.Kind {
+	case LiteralKind:
+		if v.Literal == cty.NilVal {
+			return nil, fmt.Errorf("literal value is not set")
+		}
+		if !v.Literal.IsWhollyKnown() {
+			return nil, fmt.Errorf("a literal must be known")
+		}
+		return hclwrite.TokensForValue(v.Literal), nil
+	case ReferenceKind:
+		t, err := parseRef(v.Ref)
+		if err != nil {
+			return nil, err
+		}
+		return hclwrite.TokensForTraversal(t), nil
+	case ExpressionKind:
+		return exprTokens(v.Expr)
+	case ListKind:
+		items := make([]hclwrite.Tokens, len(v.List))
+		for i, item := range v.List {
+			t, err := item.tokens()
+			if err != nil {
+				return nil, fmt.Errorf("item %d: %w", i, err)
+			}
+			items[i] = t
+		}
+		return hclwrite.TokensForTuple(items), nil
+	case MapKind:
+		attrs := make([]hclwrite.ObjectAttrTokens, 0, len(v.Map))
+		for _, k := range v.SortedKeys() {
+			t, err := v.Map[k].tokens()
+			if err != nil {
+				return nil, fmt.Errorf("key %q: %w", k, err)
+			}
+			attrs = append(attrs, hclwrite.ObjectAttrTokens{Name: keyTokens(k), Value: t})
+		}
+		return hclwrite.TokensForObject(attrs), nil
+	}
+	return nil, fmt.Errorf("value of unknown kind %q", v.Kind)
+}
+
+// keyTokens writes an object key bare when it is an identifier, quoted otherwise.
+func keyTokens(k string) hclwrite.Tokens {
+	if hclsyntax.ValidIdentifier(k) {
+		return hclwrite.TokensForIdentifier(k)
+	}
+	return hclwrite.TokensForValue(cty.StringVal(k))
+}
+
+// exprTokens turns expression source into hclwrite tokens by letting hclwrite parse it as
+// the value of an attribute: the tokens keep the author's expression exactly, heredocs
+// included, and Format later normalises the spacing.
+func exprTokens(src string) (hclwrite.Tokens, error) {
+	if _, err := parseExpr(src); err != nil {
+		return nil, err
+	}
+	f, diags := hclwrite.ParseConfig([]byte("x = "+src+"\n"), "", hcl.InitialPos)
+	if diags.HasErrors() {
+		return nil, fmt.Errorf("%s", diagsText(diags))
+	}
+	attr := f.Body().GetAttribute("x")
+	if attr == nil || len(f.Body().Attributes()) != 1 || len(f.Body().Blocks()) != 0 {
+		return nil, fmt.Errorf("not a single expression")
+	}
+	return attr.Expr().BuildTokens(nil), nil
+}
+
+func traversalTokens(ref string) (hclwrite.Tokens, error) {
+	t, err := parseRef(ref)
+	if err != nil {
+		return nil, err
+	}
+	return hclwrite.TokensForTraversal(t), nil
+}
+
+func traversalListTokens(refs []string) (hclwrite.Tokens, error) {
+	items := make([]hclwrite.Tokens, len(refs))
+	for i, r := range refs {
+		t, err := traversalTokens(r)
+		if err != nil {
+			return nil, err
+		}
+		items[i] = t
+	}
+	return hclwrite.TokensForTuple(items), nil
+}
+
+func commentTokens(lines []string) hclwrite.Tokens {
+	var out hclwrite.Tokens
+	for _, l := range lines {
+		text := "#"
+		if l != "" {
+			text += " " + l
+		}
+		out = append(out, &hclwrite.Token{Type: hclsyntax.TokenComment, Bytes: []byte(text + "\n")})
+	}
+	return out
+}
+
+// emptyBlockTokens writes `name {}` on one line, the way people write `features {}`.
+func emptyBlockTokens(typ string, labels []string) hclwrite.Tokens {
+	out := hclwrite.Tokens{{Type: hclsyntax.TokenIdent, Bytes: []byte(typ)}}
+	for _, l := range labels {
+		out = append(out, hclwrite.TokensForValue(cty.StringVal(l))...)
+	}
+	return append(out,
+		&hclwrite.Token{Type: hclsyntax.TokenOBrace, Bytes: []byte("{")},
+		&hclwrite.Token{Type: hclsyntax.TokenCBrace, Bytes: []byte("}")},
+		&hclwrite.Token{Type: hclsyntax.TokenNewline, Bytes: []byte("\n")},
+	)
+}

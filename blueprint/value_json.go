@@ -1,0 +1,268 @@
+package blueprint
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/zclconf/go-cty/cty"
+)
+
+// A Value's JSON form is an object with exactly one key naming its kind:
+//
+//	{"literal": "westeurope"}  {"literal": ["10.0.0.0/16"]}  {"literal": {"env": "dev"}}
+//	{"ref": "azurerm_resource_group.main.name"}
+//	{"expr": "merge(var.tags, { team = \"payments\" })"}
+//	{"list": [{"ref": "var.cidr"}, {"literal": "10.1.0.0/16"}]}
+//	{"map": {"env": {"ref": "var.env"}}}
+//
+// A Body's JSON form is an object whose keys are attribute names (each a Value object) or
+// nested block types (each a JSON array of bodies, one per block), in the author's order:
+//
+//	{"name": {"literal": "system"}, "default_node_pool": [{"vm_size": {"literal": "Standard_D4s_v5"}}]}
+
+const valueShape = `an object with one key: "literal", "ref", "expr", "list" or "map"`
+
+func decodeOptionalValue(raw json.RawMessage, path string) (*Value, error) {
+	if isAbsent(raw) {
+		return nil, nil
+	}
+	v, err := decodeValue(raw, path)
+	if err != nil {
+		return nil, err
+	}
+	return &v, nil
+}
+
+func isAbsent(raw json.RawMessage) bool {
+	t := bytes.TrimSpace(raw)
+	return len(t) == 0 || string(t) == "null"
+}
+
+func decodeValue(raw json.RawMessage, path string) (Value, error) {
+	if isAbsent(raw) {
+		return Value{}, docErr(path, "missing value: expected %s", valueShape)
+	}
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &m); err != nil {
+		return Value{}, docErr(path, "expected %s, got %s", valueShape, describeJSON(raw))
+	}
+	if len(m) != 1 {
+		keys := make([]string, 0, len(m))
+		for k := range m {
+			keys = append(keys, fmt.Sprintf("%q", k))
+		}
+		sort.Strings(keys)
+		return Value{}, docErr(path, "expected %s, got keys [%s]", valueShape, strings.Join(keys, ", "))
+	}
+	for kind, inner := range m {
+		switch ValueKind(kind) {
+		case LiteralKind:
+			dec := json.NewDecoder(bytes.NewReader(inner))
+			dec.UseNumber()
+			var x any
+			if err := dec.Decode(&x); err != nil {
+				return Value{}, docErr(path, "literal: %v", err)
+			}
+			lit, err := literalFromJSON(x)
+			if err != nil {
+				return Value{}, docErr(path, "literal: %v", err)
+			}
+			return Literal(lit), nil
+		case ReferenceKind, ExpressionKind:
+			var s string
+			if err := json.Unmarshal(inner, &s); err != nil {
+				return Value{}, docErr(path, "%q must be a JSON string, got %s", kind, describeJSON(inner))
+			}
+			if kind == string(ReferenceKind) {
+				return Ref(s), nil
+			}
+			return Expr(s), nil
+		case ListKind:
+			var items []json.RawMessage
+			if err := json.Unmarshal(inner, &items); err != nil {
+				return Value{}, docErr(path, "\"list\" must be a JSON array of values, got %s", describeJSON(inner))
+			}
+			out := Value{Kind: ListKind, List: []Value{}}
+			for i, item := range items {
+				v, err := decodeValue(item, fmt.Sprintf("%s[%d]", path, i))
+				if err != nil {
+					return Value{}, err
+				}
+				out.List = append(out.List, v)
+			}
+			return out, nil
+		case MapKind:
+			var items map[string]json.RawMessage
+			if err := json.Unmarshal(inner, &items); err != nil {
+				return Value{}, docErr(path, "\"map\" must be a JSON object of values, got %s", describeJSON(inner))
+			}
+			out := Value{Kind: MapKind, Map: map[string]Value{}}
+			for k, item := range items {
+				v, err := decodeValue(item, fmt.Sprintf("%s[%q]", path, k))
+				if err != nil {
+					return Value{}, err
+				}
+				out.Map[k] = v
+			}
+			return out, nil
+		default:
+			return Value{}, docErr(path, "unknown value kind %q: expected %s", kind, valueShape)
+		}
+	}
+	panic("unreachable")
+}
+
+func decodeBody(raw json.RawMessage, path string) (Body, error) {
+	var b Body
+	if isAbsent(raw) {
+		return b, nil
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	tok, err := dec.Token()
+	if err != nil || tok != json.Delim('{') {
+		return b, docErr(path, "expected an object of attributes and blocks, got %s", describeJSON(raw))
+	}
+	seen := map[string]bool{}
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return b, docErr(path, "%v", err)
+		}
+		name := tok.(string) // object keys are always strings
+		var item json.RawMessage
+		if err := dec.Decode(&item); err != nil {
+			return b, docErr(path+"."+name, "%v", err)
+		}
+		if seen[name] {
+			return b, docErr(path+"."+name, "given twice; write each attribute once and all blocks of a type in one list")
+		}
+		seen[name] = true
+		switch firstByte(item) {
+		case '{':
+			v, err := decodeValue(item, path+"."+name)
+			if err != nil {
+				return b, err
+			}
+			b.Attributes = append(b.Attributes, Attribute{Name: name, Value: v})
+		case '[':
+			var bodies []json.RawMessage
+			if err := json.Unmarshal(item, &bodies); err != nil {
+				return b, docErr(path+"."+name, "%v", err)
+			}
+			for i, body := range bodies {
+				inner, err := decodeBody(body, fmt.Sprintf("%s.%s[%d]", path, name, i))
+				if err != nil {
+					return b, err
+				}
+				b.Blocks = append(b.Blocks, Block{Type: name, Body: inner})
+			}
+		default:
+			return b, docErr(path+"."+name, "expected a value (%s) or a list of blocks, got %s", valueShape, describeJSON(item))
+		}
+	}
+	return b, nil
+}
+
+func firstByte(raw json.RawMessage) byte {
+	t := bytes.TrimSpace(raw)
+	if len(t) == 0 {
+		return 0
+	}
+	return t[0]
+}
+
+func describeJSON(raw json.RawMessage) string {
+	switch firstByte(raw) {
+	case '{':
+		return "an object"
+	case '[':
+		return "an array"
+	case '"':
+		return "a string"
+	case 't', 'f':
+		return "a bool"
+	case 'n':
+		return "null"
+	case 0:
+		return "nothing"
+	}
+	return "a number"
+}
+
+// MarshalJSON writes the one-key object form.
+func (v Value) MarshalJSON() ([]byte, error) {
+	switch v.Kind {
+	case LiteralKind:
+		if v.Literal == cty.NilVal {
+			return nil, fmt.Errorf("literal value is not set")
+		}
+		j, err := literalToJSON(v.Literal)
+		if err != nil {
+			return nil, err
+		}
+		return json.Marshal(map[string]any{"literal": j})
+	case ReferenceKind:
+		return json.Marshal(map[string]string{"ref": v.Ref})
+	case ExpressionKind:
+		return json.Marshal(map[string]string{"expr": v.Expr})
+	case ListKind:
+		items := v.List
+		if items == nil {
+			items = []Value{}
+		}
+		return json.Marshal(map[string][]Value{"list": items})
+	case MapKind:
+		m := v.Map
+		if m == nil {
+			m = map[string]Value{}
+		}
+		return json.Marshal(map[string]map[string]Value{"map": m})
+	}
+	return nil, fmt.Errorf("value of unknown kind %q", v.Kind)
+}
+
+// MarshalJSON writes attributes in order, then blocks grouped by type in order of first
+// appearance (the document form cannot interleave block types).
+func (b Body) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	buf.WriteByte('{')
+	first := true
+	key := func(name string) {
+		if !first {
+			buf.WriteByte(',')
+		}
+		first = false
+		k, _ := json.Marshal(name)
+		buf.Write(k)
+		buf.WriteByte(':')
+	}
+	for _, a := range b.Attributes {
+		val, err := json.Marshal(a.Value)
+		if err != nil {
+			return nil, fmt.Errorf("attribute %s: %w", a.Name, err)
+		}
+		key(a.Name)
+		buf.Write(val)
+	}
+	var order []string
+	groups := map[string][]Body{}
+	for _, blk := range b.Blocks {
+		if _, ok := groups[blk.Type]; !ok {
+			order = append(order, blk.Type)
+		}
+		groups[blk.Type] = append(groups[blk.Type], blk.Body)
+	}
+	for _, typ := range order {
+		val, err := json.Marshal(groups[typ])
+		if err != nil {
+			return nil, fmt.Errorf("block %s: %w", typ, err)
+		}
+		key(typ)
+		buf.Write(val)
+	}
+	buf.WriteByte('}')
+	return buf.Bytes(), nil
+}

@@ -1,0 +1,12 @@
+// Package schemas is the catalog: the provider schemas and docs that every form, hint and
+// validation in CloudOven stands on.
+//
+// On disk the catalog is one directory per provider version,
+// <source>/<version>/schema.json (or schema.json.gz when large) holding terraform-json
+// ProviderSchemas for that one provider, an optional docs.json (see Docs), and index.json at
+// the root listing every provider version with its counts and content hashes. The default
+// catalog is embedded in the binary (Embedded); Load reads any fs.FS with the same layout.
+//
+// It is not the crawler (package crawler fills it) and knows nothing of blueprints.
+// Start with Catalog in catalog.go, then search.go.
+package schemas

@@ -1,0 +1,105 @@
+package schemas
+
+import (
+	"sort"
+	"strings"
+)
+
+// Match is one search result.
+type Match struct {
+	Type  *Type
+	Score int
+}
+
+type searchEntry struct {
+	typ         *Type
+	name        string   // azurerm_kubernetes_cluster
+	short       string   // kubernetes_cluster: the name without the provider prefix
+	words       []string // kubernetes, cluster
+	subcategory string   // container
+	title       string
+}
+
+func (c *Catalog) buildSearch() {
+	for _, m := range []map[string]*Type{c.resources, c.data} {
+		for _, t := range m {
+			e := searchEntry{typ: t, name: t.Name, short: strings.TrimPrefix(t.Name, t.Provider.Name+"_")}
+			e.words = strings.Split(e.short, "_")
+			if t.Doc != nil {
+				e.subcategory = strings.ToLower(t.Doc.Subcategory)
+				e.title = strings.ToLower(t.Doc.Title)
+			}
+			c.search = append(c.search, e)
+		}
+	}
+	// A stable base order makes equal scores come out the same way every time.
+	sort.Slice(c.search, func(i, j int) bool {
+		a, b := c.search[i], c.search[j]
+		if a.name != b.name {
+			return a.name < b.name
+		}
+		return a.typ.Kind < b.typ.Kind
+	})
+}
+
+// Search finds resource and data source types for a query typed into a search box: every
+// word of the query must match the type name, its title or its subcategory. Results rank an
+// exact name first, then prefixes of the name or of its words, then substrings, then
+// subcategory matches; resources before data sources at equal scores. kind "" searches both.
+// limit <= 0 means no limit.
+func (c *Catalog) Search(query string, kind Kind, limit int) []Match {
+	terms := strings.Fields(strings.ToLower(strings.NewReplacer("-", "_", ".", " ").Replace(query)))
+	if len(terms) == 0 {
+		return nil
+	}
+	var out []Match
+	for i := range c.search {
+		e := &c.search[i]
+		if kind != "" && e.typ.Kind != kind {
+			continue
+		}
+		total := 0
+		for _, term := range terms {
+			s := e.score(term)
+			if s == 0 {
+				total = 0
+				break
+			}
+			total += s
+		}
+		if total > 0 {
+			if e.typ.Kind == KindResource {
+				total++
+			}
+			out = append(out, Match{Type: e.typ, Score: total})
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Score > out[j].Score })
+	if limit > 0 && len(out) > limit {
+		out = out[:limit]
+	}
+	return out
+}
+
+func (e *searchEntry) score(term string) int {
+	switch {
+	case e.name == term || e.short == term:
+		return 100
+	case strings.HasPrefix(e.short, term) || strings.HasPrefix(e.name, term):
+		return 60 - min(len(e.short)-len(term), 30)/3 // shorter names rank closer to the query
+	}
+	for _, w := range e.words {
+		if strings.HasPrefix(w, term) {
+			return 40 - min(len(e.short), 40)/4
+		}
+	}
+	switch {
+	case strings.Contains(e.name, term):
+		return 20
+	case e.subcategory != "" && strings.Contains(e.subcategory, term):
+		return 10
+	case e.title != "" && strings.Contains(e.title, term):
+		return 5
+	}
+	return 0
+}

@@ -1,0 +1,25 @@
+// Package store keeps CloudOven's projects, blueprints (with their
+// immutable version history), environments and deployments in one SQLite
+// file, through the pure-Go driver modernc.org/sqlite.
+//
+// Open creates the file if needed, turns on WAL, foreign keys and a busy
+// timeout, and applies the embedded migrations in migrations/ in order,
+// each once. Every write that touches more than one row runs in a
+// transaction that takes the write lock at BEGIN, so concurrent callers
+// (for example two browsers saving the same blueprint) are serialised
+// rather than failing or losing a version.
+//
+// Documents (a blueprint version's JSON, an environment's settings) are
+// opaque bytes here: the blueprint package defines and validates them. The
+// store checks only what it owns: names (ValidName), sizes
+// (MaxDocumentBytes, MaxTextBytes), uniqueness and existence. Its errors
+// wrap ErrNotFound, ErrConflict, ErrInvalidName and ErrTooLarge, so
+// callers such as web can pick a status code with errors.Is.
+//
+// It does not interpret documents and does not hold Terraform state: state
+// blobs live in blob stores, and Deployment.StateKey only names where. Runs
+// are not stored here yet.
+//
+// Start reading at store.go (Open, migrations, errors), then the schema in
+// migrations/0001_init.sql, then blueprint.go for versioning.
+package store
