@@ -55,6 +55,18 @@ func suggestIdentifier(s string) string {
 // didYouMean returns ` Did you mean "x"?` for the closest candidate within a small edit
 // distance, or "".
 func didYouMean(given string, candidates []string) string {
+	best := closest(given, candidates)
+	if best == "" {
+		return ""
+	}
+	return fmt.Sprintf(" Did you mean %q?", best)
+}
+
+// closest is the candidate nearest to given within a small edit distance, or "".
+func closest(given string, candidates []string) string {
+	if len(given) > 80 {
+		return "" // nobody misspells that long a name, and edit distance is quadratic
+	}
 	best, bestDist := "", 4
 	sorted := append([]string(nil), candidates...)
 	sort.Strings(sorted)
@@ -63,8 +75,5 @@ func didYouMean(given string, candidates []string) string {
 			best, bestDist = c, d
 		}
 	}
-	if best == "" {
-		return ""
-	}
-	return fmt.Sprintf(" Did you mean %q?", best)
+	return best
 }

@@ -532,6 +532,9 @@ func argNames(b *tfjson.SchemaBlock) []string {
 // checkBody checks attributes and nested blocks against a schema block, recursively.
 func (v *validator) checkBody(path string, body Body, schema *tfjson.SchemaBlock) {
 	seen := map[string]bool{}
+	// misspelt holds the arguments a did-you-mean already pointed at, so a typo of a required
+	// argument is one error, not two.
+	misspelt := map[string]bool{}
 	for _, a := range body.Attributes {
 		apath := path + "." + a.Name
 		if !validIdentifier(a.Name) {
@@ -550,7 +553,11 @@ func (v *validator) checkBody(path string, body Body, schema *tfjson.SchemaBlock
 			case metaArguments[a.Name] != "" || a.Name == "provisioner" || a.Name == "connection" || a.Name == "dynamic":
 				v.d.errorf(apath, fmt.Sprintf("%q is a meta-argument, not part of config", a.Name), "set it on the resource itself (its %q field)%s", a.Name, unsupportedMeta(a.Name))
 			default:
-				v.d.errorf(apath, fmt.Sprintf("unsupported argument %q", a.Name), "this block has no argument of that name.%s", didYouMean(a.Name, argNames(schema)))
+				hint := didYouMean(a.Name, argNames(schema))
+				if s := closest(a.Name, argNames(schema)); s != "" {
+					misspelt[s] = true
+				}
+				v.d.errorf(apath, fmt.Sprintf("unsupported argument %q", a.Name), "this block has no argument of that name.%s", hint)
 			}
 			continue
 		}
@@ -569,7 +576,7 @@ func (v *validator) checkBody(path string, body Body, schema *tfjson.SchemaBlock
 	}
 	sort.Strings(names)
 	for _, n := range names {
-		if schema.Attributes[n].Required && !seen[n] {
+		if schema.Attributes[n].Required && !seen[n] && !misspelt[n] {
 			v.d.errorf(path+"."+n, fmt.Sprintf("missing required argument %q", n), "set %s", n)
 		}
 	}

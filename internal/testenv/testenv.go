@@ -1,0 +1,71 @@
+// Package testenv is the one place tests find the real components CloudOven runs: the
+// terraform binary now, and later Docker, Azurite and Chromium. A test that needs a missing
+// component skips with the reason on a developer machine and fails under CI=true, so CI
+// never skips silently.
+package testenv
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TerraformVersion is the terraform release CloudOven pins and tests with.
+const TerraformVersion = "1.5.7"
+
+// Unavailable skips the test with reason, or fails it when CI=true.
+func Unavailable(t testing.TB, reason string) {
+	t.Helper()
+	if os.Getenv("CI") == "true" {
+		t.Fatalf("required component missing under CI: %s", reason)
+	}
+	t.Skipf("skipping: %s (make test sets it up)", reason)
+}
+
+// RepoRoot is the module root, found from this file's location.
+func RepoRoot() string {
+	_, file, _, _ := runtime.Caller(0)
+	return filepath.Clean(filepath.Join(filepath.Dir(file), "..", ".."))
+}
+
+// Terraform returns the path of a terraform 1.5.7 binary: $CLOUDOVEN_TERRAFORM, else the
+// one `make terraform` builds into bin/. Any other version is refused, so results are
+// comparable everywhere.
+func Terraform(t testing.TB) string {
+	t.Helper()
+	path := os.Getenv("CLOUDOVEN_TERRAFORM")
+	if path == "" {
+		path = filepath.Join(RepoRoot(), "bin", "terraform")
+	}
+	if _, err := os.Stat(path); err != nil {
+		Unavailable(t, "no terraform binary at "+filepath.Base(filepath.Dir(path))+"/"+filepath.Base(path)+"; run make terraform")
+		return ""
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, path, "version").Output()
+	if err != nil {
+		Unavailable(t, "terraform version: "+err.Error())
+		return ""
+	}
+	if first, _, _ := strings.Cut(string(out), "\n"); strings.TrimSpace(first) != "Terraform v"+TerraformVersion {
+		Unavailable(t, "terraform is "+strings.TrimSpace(first)+", want v"+TerraformVersion)
+		return ""
+	}
+	return path
+}
+
+// TerraformEnv is the environment terraform runs with in tests: no user CLI configuration,
+// no update checks, and a shared plugin cache under the test's temp area.
+func TerraformEnv(t testing.TB) map[string]string {
+	return map[string]string{
+		"TF_CLI_CONFIG_FILE": os.DevNull,
+		"CHECKPOINT_DISABLE": "1",
+		"TF_IN_AUTOMATION":   "1",
+	}
+}
