@@ -52,13 +52,15 @@ func (c *Catalog) Search(query string, kind Kind, limit int) []Match {
 	if len(terms) == 0 {
 		return nil
 	}
+	// Words typed with spaces usually spell a type name: "kubernetes cluster".
+	phrase := strings.Join(terms, "_")
 	var out []Match
 	for i := range c.search {
 		e := &c.search[i]
 		if kind != "" && e.typ.Kind != kind {
 			continue
 		}
-		total := 0
+		total := e.phraseScore(phrase)
 		for _, term := range terms {
 			s := e.score(term)
 			if s == 0 {
@@ -81,12 +83,29 @@ func (c *Catalog) Search(query string, kind Kind, limit int) []Match {
 	return out
 }
 
+func (e *searchEntry) phraseScore(phrase string) int {
+	switch {
+	case !strings.Contains(phrase, "_"):
+		return 0
+	case e.name == phrase || e.short == phrase:
+		return 200
+	case strings.HasPrefix(e.short, phrase):
+		return 100 - min(len(e.short)-len(phrase), 30)
+	}
+	return 0
+}
+
 func (e *searchEntry) score(term string) int {
+	provider := e.typ.Provider.Name
 	switch {
 	case e.name == term || e.short == term:
 		return 100
-	case strings.HasPrefix(e.short, term) || strings.HasPrefix(e.name, term):
+	case strings.HasPrefix(e.short, term):
 		return 60 - min(len(e.short)-len(term), 30)/3 // shorter names rank closer to the query
+	case len(term) > len(provider)+1 && strings.HasPrefix(e.name, term):
+		return 60 - min(len(e.name)-len(term), 30)/3
+	case term == provider:
+		return 15 // every type of the provider matches; the other words decide
 	}
 	for _, w := range e.words {
 		if strings.HasPrefix(w, term) {

@@ -1,0 +1,215 @@
+package schemas_test
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"testing/fstest"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	tfjson "github.com/hashicorp/terraform-json"
+
+	"github.com/cloudoven/cloudoven/schemas"
+)
+
+var (
+	once   sync.Once
+	cat    *schemas.Catalog
+	catErr error
+)
+
+func embedded(t testing.TB) *schemas.Catalog {
+	t.Helper()
+	once.Do(func() { cat, catErr = schemas.Load(schemas.Embedded()) })
+	if catErr != nil {
+		t.Fatal(catErr)
+	}
+	return cat
+}
+
+func TestEmbeddedCatalogHasEveryProvider(t *testing.T) {
+	c := embedded(t)
+	want := map[string][3]any{
+		schemas.BuiltinSource:                        {"1.5.7", 1, 1},
+		"registry.terraform.io/hashicorp/azurerm":    {"5.2.0", 1103, 394},
+		"registry.terraform.io/hashicorp/azuread":    {"3.9.0", 54, 20},
+		"registry.terraform.io/hashicorp/helm":       {"3.1.2", 1, 1},
+		"registry.terraform.io/hashicorp/kubernetes": {"3.2.1", 81, 27},
+		"registry.terraform.io/hashicorp/random":     {"3.9.0", 10, 0},
+	}
+	got := map[string][3]any{}
+	for _, p := range c.Providers() {
+		got[p.Source] = [3]any{p.Version, len(p.Schema.ResourceSchemas), len(p.Schema.DataSourceSchemas)}
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("providers (-want +got):\n%s", diff)
+	}
+	if c.Providers()[0].Source != schemas.BuiltinSource {
+		t.Errorf("the builtin provider loads first, got %s", c.Providers()[0].Source)
+	}
+	aks := c.Resource("azurerm_kubernetes_cluster")
+	if aks == nil || aks.Provider.Name != "azurerm" || aks.Schema.Block.NestedBlocks["default_node_pool"] == nil {
+		t.Fatalf("azurerm_kubernetes_cluster lookup: %+v", aks)
+	}
+	if c.Resource("azurerm_client_config") != nil || c.DataSource("azurerm_client_config") == nil {
+		t.Error("resources and data sources must be looked up separately")
+	}
+	if c.Resource("terraform_data") == nil || c.DataSource("terraform_remote_state") == nil {
+		t.Error("builtin types missing")
+	}
+	if got := len(c.TypeNames(schemas.KindResource)) + len(c.TypeNames(schemas.KindDataSource)); got != 1693 {
+		t.Errorf("%d types, want 1693", got)
+	}
+}
+
+func TestProviderLookupForms(t *testing.T) {
+	c := embedded(t)
+	for _, s := range []string{"registry.terraform.io/hashicorp/azurerm", "hashicorp/azurerm", "azurerm", "HashiCorp/AzureRM"} {
+		if p := c.Provider(s); p == nil || p.Name != "azurerm" {
+			t.Errorf("Provider(%q) = %v", s, p)
+		}
+	}
+	if c.Provider("hashicorp/nope") != nil {
+		t.Error("unknown provider found")
+	}
+}
+
+func TestSearch(t *testing.T) {
+	c := embedded(t)
+	tests := []struct {
+		query string
+		kind  schemas.Kind
+		first string
+	}{
+		{"azurerm_kubernetes_cluster", "", "azurerm_kubernetes_cluster"},
+		{"kubernetes cluster", schemas.KindResource, "azurerm_kubernetes_cluster"},
+		{"resource_group", schemas.KindResource, "azurerm_resource_group"},
+		{"key vault", schemas.KindResource, "azurerm_key_vault"},
+		{"azurerm client_config", schemas.KindDataSource, "azurerm_client_config"},
+		{"terraform_data", "", "terraform_data"},
+		{"helm", "", "helm_release"},
+		{"random pass", "", "random_password"},
+	}
+	for _, tt := range tests {
+		got := c.Search(tt.query, tt.kind, 10)
+		if len(got) == 0 || got[0].Type.Name != tt.first {
+			var names []string
+			for _, m := range got {
+				names = append(names, m.Type.Name)
+			}
+			t.Errorf("Search(%q) first = %v, want %s", tt.query, names, tt.first)
+		}
+	}
+	if got := c.Search("   ", "", 10); got != nil {
+		t.Errorf("blank query matched %d types", len(got))
+	}
+	if got := c.Search("zzzznotathing", "", 10); len(got) != 0 {
+		t.Errorf("nonsense matched %d types", len(got))
+	}
+	if got := c.Search("azurerm", "", 0); len(got) != 1103+394 {
+		t.Errorf("unlimited search for azurerm returned %d, want %d", len(got), 1103+394)
+	}
+	for _, m := range c.Search("cluster", schemas.KindDataSource, 0) {
+		if m.Type.Kind != schemas.KindDataSource {
+			t.Fatalf("kind filter let %s through", m.Type.Name)
+		}
+	}
+}
+
+func sampleSchema() *tfjson.ProviderSchema {
+	return &tfjson.ProviderSchema{ResourceSchemas: map[string]*tfjson.Schema{
+		"demo_thing": {Block: &tfjson.SchemaBlock{Attributes: map[string]*tfjson.SchemaAttribute{}}},
+	}}
+}
+
+func TestWriteIsDeterministicAndLoadable(t *testing.T) {
+	at := time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)
+	var outputs [][]byte
+	for range 2 {
+		dir := t.TempDir()
+		if _, err := schemas.Write(dir, schemas.ProviderVersion{Source: "example/demo", Version: "1.0.0", CrawledAt: at, Schema: sampleSchema(),
+			Docs: &schemas.Docs{Resources: map[string]*schemas.Doc{"demo_thing": {Subcategory: "Things", Title: "demo_thing"}}}}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := schemas.Write(dir, schemas.ProviderVersion{Source: "example/demo", Version: "0.9.0", CrawledAt: at, Schema: sampleSchema()}); err != nil {
+			t.Fatal(err)
+		}
+		c, err := schemas.Load(os.DirFS(dir))
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := c.Provider("example/demo")
+		if p == nil || p.Version != "1.0.0" {
+			t.Fatalf("the newest version must load, got %+v", p)
+		}
+		if typ := c.Resource("demo_thing"); typ == nil || typ.Doc == nil || typ.Doc.Subcategory != "Things" {
+			t.Fatalf("docs not attached: %+v", typ)
+		}
+		if got := c.Search("things", "", 5); len(got) != 1 {
+			t.Errorf("subcategory search found %d", len(got))
+		}
+		var all []byte
+		filepath.WalkDir(dir, func(path string, d os.DirEntry, err error) error {
+			if d.IsDir() {
+				return nil
+			}
+			if strings.Contains(d.Name(), ".tmp-") {
+				t.Errorf("temporary file left behind: %s", path)
+			}
+			b, _ := os.ReadFile(path)
+			all = append(append(all, path[len(dir):]...), b...)
+			return nil
+		})
+		outputs = append(outputs, all)
+	}
+	if !bytes.Equal(outputs[0], outputs[1]) {
+		t.Error("writing the same input twice produced different bytes")
+	}
+}
+
+func TestLoadRefusesDamage(t *testing.T) {
+	dir := t.TempDir()
+	if _, err := schemas.Write(dir, schemas.ProviderVersion{Source: "example/demo", Version: "1.0.0", Schema: sampleSchema()}); err != nil {
+		t.Fatal(err)
+	}
+	schemaPath := "registry.terraform.io/example/demo/1.0.0/schema.json"
+	index, _ := os.ReadFile(filepath.Join(dir, "index.json"))
+	schema, _ := os.ReadFile(filepath.Join(dir, schemaPath))
+	tests := []struct {
+		name  string
+		files fstest.MapFS
+		want  string
+	}{
+		{"no index", fstest.MapFS{}, "reading catalog index"},
+		{"bad index", fstest.MapFS{"index.json": {Data: []byte("{")}}, "reading catalog index"},
+		{"future index", fstest.MapFS{"index.json": {Data: []byte(`{"format":2}`)}}, "format 2 is not supported"},
+		{"schema edited", fstest.MapFS{"index.json": {Data: index}, schemaPath: {Data: append(schema, ' ')}}, "does not match the index"},
+		{"schema missing", fstest.MapFS{"index.json": {Data: index}}, "reading schema.json"},
+		{"path escape", fstest.MapFS{"index.json": {Data: []byte(`{"format":1,"providers":[{"source":"../../etc","version":"1","files":{"schema.json":"x"}}]}`)}}, "not a valid source"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := schemas.Load(tt.files)
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("Load error = %v, want it to contain %q", err, tt.want)
+			}
+		})
+	}
+}
+
+func TestNormalizeSource(t *testing.T) {
+	for in, want := range map[string]string{
+		"azurerm":                        "registry.terraform.io/hashicorp/azurerm",
+		"hashicorp/azurerm":              "registry.terraform.io/hashicorp/azurerm",
+		"terraform.io/builtin/terraform": "terraform.io/builtin/terraform",
+		" Registry.Terraform.io/A/B ":    "registry.terraform.io/a/b",
+	} {
+		if got := schemas.NormalizeSource(in); got != want {
+			t.Errorf("NormalizeSource(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
