@@ -69,3 +69,27 @@ func TerraformEnv(t testing.TB) map[string]string {
 		"TF_IN_AUTOMATION":   "1",
 	}
 }
+
+// Chromium returns the path of a Chromium binary for browser tests: $CLOUDOVEN_CHROMIUM,
+// else Debian's chromium on PATH.
+func Chromium(t testing.TB) string {
+	t.Helper()
+	if p := os.Getenv("CLOUDOVEN_CHROMIUM"); p != "" {
+		return p
+	}
+	for _, name := range []string{"chromium", "chromium-browser"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	Unavailable(t, "no chromium on PATH (Debian package chromium)")
+	return ""
+}
+
+// ChromiumFlags are the flags a headless Chromium needs on a machine with no network but
+// loopback: no background connections, no sandbox (tests run as root in CI), fresh profile.
+var ChromiumFlags = []string{
+	"headless", "no-sandbox", "disable-gpu", "disable-quic", "no-first-run",
+	"disable-background-networking", "disable-component-update", "disable-sync",
+	"disable-dev-shm-usage",
+}

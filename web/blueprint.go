@@ -1,0 +1,131 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+	"strconv"
+
+	"github.com/cloudoven/cloudoven/blueprint"
+	"github.com/cloudoven/cloudoven/web/components"
+)
+
+// shaPrefix is how many hex digits of a version's SHA-256 the page shows, like a short git
+// commit id.
+const shaPrefix = 12
+
+type blueprintProps struct {
+	Layout        layoutProps
+	Project       string
+	ProjectURL    string
+	Name          string
+	Description   string
+	Version       int
+	LatestVersion int
+	Versions      []versionRow
+	Diagnostics   []components.Diagnostic
+	Files         []fileView
+	// Problem says why no files are shown: the stored document no longer parses or
+	// generates (it was written by another CloudOven build).
+	Problem     string
+	ZipURL      string
+	DocumentURL string
+}
+
+func (p blueprintProps) Latest() bool { return p.Version == p.LatestVersion }
+
+type versionRow struct {
+	Version int
+	URL     string
+	Created components.Time
+	Message string
+	SHA     string
+	Current bool
+}
+
+type fileView struct {
+	Name    string
+	Content string
+}
+
+// showBlueprint answers GET /projects/{project}/blueprints/{blueprint}?version=N: the version
+// history, and for one version (the latest by default) its diagnostics and generated files.
+func (s *server) showBlueprint(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	project, name := r.PathValue("project"), r.PathValue("blueprint")
+	b, err := s.store.Blueprint(ctx, project, name)
+	if err != nil {
+		return err
+	}
+	version := b.LatestVersion
+	if q := r.URL.Query().Get("version"); q != "" {
+		if version, err = parseVersion(q); err != nil {
+			return err
+		}
+	}
+	v, err := s.store.BlueprintVersion(ctx, project, name, version)
+	if err != nil {
+		return err
+	}
+	versions, err := s.store.BlueprintVersions(ctx, project, name)
+	if err != nil {
+		return err
+	}
+
+	props := blueprintProps{
+		Layout:        s.layout(fmt.Sprintf("%s v%d", b.Name, v.Version), navProjects),
+		Project:       project,
+		ProjectURL:    projectPath(project),
+		Name:          b.Name,
+		Description:   b.Description,
+		Version:       v.Version,
+		LatestVersion: b.LatestVersion,
+		ZipURL:        zipPath(project, b.Name, v.Version),
+		DocumentURL:   documentPath(project, b.Name, v.Version),
+	}
+	for _, bv := range versions {
+		props.Versions = append(props.Versions, versionRow{
+			Version: bv.Version,
+			URL:     blueprintVersionPath(project, b.Name, bv.Version),
+			Created: components.NewTime(bv.CreatedAt),
+			Message: bv.Message,
+			SHA:     bv.SHA256[:min(shaPrefix, len(bv.SHA256))],
+			Current: bv.Version == v.Version,
+		})
+	}
+	bp, files, err := generate(v.Document)
+	if err != nil {
+		props.Problem = capitalize(err.Error())
+	} else {
+		props.Description = bp.Description
+		diags := blueprint.Validate(bp, s.catalog)
+		diags.Sort()
+		props.Diagnostics = diagnosticViews(diags)
+		for _, f := range files {
+			props.Files = append(props.Files, fileView{Name: f.Name, Content: string(f.Content)})
+		}
+	}
+	return s.render(w, r, http.StatusOK, blueprintPage(props), "")
+}
+
+// generate turns a stored document back into its blueprint and Terraform files. Imports
+// validate documents, so an error here means the document came from another CloudOven build.
+func generate(doc []byte) (*blueprint.Blueprint, []blueprint.File, error) {
+	b, err := blueprint.ParseDocument(doc)
+	if err != nil {
+		return nil, nil, fmt.Errorf("reading the stored document: %w", err)
+	}
+	files, err := blueprint.Generate(b, blueprint.GenerateOptions{})
+	if err != nil {
+		return nil, nil, err
+	}
+	return b, files, nil
+}
+
+// parseVersion reads a version number from a URL; anything else names no page.
+func parseVersion(s string) (int, error) {
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 1 {
+		return 0, errNotFound
+	}
+	return n, nil
+}

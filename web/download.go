@@ -1,0 +1,65 @@
+package web
+
+import (
+	"bytes"
+	"fmt"
+	"mime"
+	"net/http"
+	"strconv"
+
+	"github.com/cloudoven/cloudoven/blueprint"
+	"github.com/cloudoven/cloudoven/store"
+)
+
+// downloadZip answers GET .../versions/{version}/terraform.zip: the version's generated
+// Terraform with a README, as a deterministic zip.
+func (s *server) downloadZip(w http.ResponseWriter, r *http.Request) error {
+	v, name, err := s.versionOf(r)
+	if err != nil {
+		return err
+	}
+	_, files, err := generate(v.Document)
+	if err != nil {
+		s.errorPage(w, r, http.StatusUnprocessableEntity, errorProps{
+			Title:   "This version cannot be generated",
+			Message: capitalize(err.Error()),
+		})
+		return nil
+	}
+	var buf bytes.Buffer
+	if err := blueprint.WriteZip(&buf, files); err != nil {
+		return err
+	}
+	attach(w, "application/zip", fmt.Sprintf("%s-v%d.zip", name, v.Version), buf.Bytes())
+	return nil
+}
+
+// downloadDocument answers GET .../versions/{version}/blueprint.json: the stored document.
+func (s *server) downloadDocument(w http.ResponseWriter, r *http.Request) error {
+	v, name, err := s.versionOf(r)
+	if err != nil {
+		return err
+	}
+	attach(w, "application/json", fmt.Sprintf("%s-v%d.json", name, v.Version), v.Document)
+	return nil
+}
+
+// versionOf reads the blueprint version a download URL names.
+func (s *server) versionOf(r *http.Request) (store.BlueprintVersion, string, error) {
+	project, name := r.PathValue("project"), r.PathValue("blueprint")
+	n, err := parseVersion(r.PathValue("version"))
+	if err != nil {
+		return store.BlueprintVersion{}, "", err
+	}
+	v, err := s.store.BlueprintVersion(r.Context(), project, name, n)
+	return v, name, err
+}
+
+// attach writes body as a download named filename.
+func attach(w http.ResponseWriter, contentType, filename string, body []byte) {
+	h := w.Header()
+	h.Set("Content-Type", contentType)
+	h.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": filename}))
+	h.Set("Content-Length", strconv.Itoa(len(body)))
+	_, _ = w.Write(body)
+}

@@ -1,0 +1,61 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/cloudoven/cloudoven/store"
+)
+
+// fakeStore fails every call it is not given a function for.
+type fakeStore struct {
+	Store
+	projects func(ctx context.Context) ([]store.Project, error)
+}
+
+func (f fakeStore) Projects(ctx context.Context) ([]store.Project, error) {
+	if f.projects == nil {
+		return nil, errors.New("fakeStore: Projects not faked")
+	}
+	return f.projects(ctx)
+}
+
+func TestServerErrorPageHidesInternals(t *testing.T) {
+	t.Parallel()
+	var logs bytes.Buffer
+	secret := errors.New("database is locked: /var/lib/cloudoven/cloudoven.db")
+	h := newHandler(t, Config{
+		Store:   fakeStore{projects: func(context.Context) ([]store.Project, error) { return nil, secret }},
+		Catalog: testCatalog(t),
+		Logger:  slog.New(slog.NewTextHandler(&lockedWriter{w: &logs}, nil)),
+	})
+	a := &testApp{t: t, handler: h}
+	w := a.get(projectsPath(), false)
+	wantStatus(t, w, http.StatusInternalServerError)
+	doc := wantFullPage(t, w)
+	if got := wantOne(t, doc, "error-title"); got != "Something went wrong" {
+		t.Errorf("error title %q", got)
+	}
+	if strings.Contains(w.Body.String(), "database is locked") || strings.Contains(w.Body.String(), "/var/lib") {
+		t.Errorf("the 500 page shows the internal error:\n%s", w.Body)
+	}
+	ref := wantOne(t, doc, "error-reference")
+	if !strings.Contains(logs.String(), "database is locked") || !strings.Contains(logs.String(), "ref="+ref) {
+		t.Errorf("the log does not carry the error and the reference %s:\n%s", ref, logs.String())
+	}
+}
+
+func TestNewRequiresStoreAndCatalog(t *testing.T) {
+	t.Parallel()
+	if _, err := New(Config{Catalog: testCatalog(t)}); err == nil {
+		t.Errorf("New without a store succeeded")
+	}
+	if _, err := New(Config{Store: fakeStore{}}); err == nil {
+		t.Errorf("New without a catalog succeeded")
+	}
+}

@@ -1,0 +1,250 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"log/slog"
+	"mime/multipart"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/PuerkitoBio/goquery"
+
+	"github.com/cloudoven/cloudoven/schemas"
+	"github.com/cloudoven/cloudoven/store"
+)
+
+// The documents of the brief: one blueprint on Terraform's builtin provider only, and the same
+// with a misspelt attribute.
+const (
+	validDoc = `{"format": 1, "name": "demo", "resources": [{"type": "terraform_data", "name": "web", ` +
+		`"config": {"input": {"literal": "hello"}}}], "outputs": [{"name": "web_id", "value": {"ref": "terraform_data.web.id"}}]}`
+	changedDoc = `{"format": 1, "name": "demo", "resources": [{"type": "terraform_data", "name": "web", ` +
+		`"config": {"input": {"literal": "hello again"}}}], "outputs": [{"name": "web_id", "value": {"ref": "terraform_data.web.id"}}]}`
+	invalidDoc = `{"format": 1, "name": "demo", "resources": [{"type": "terraform_data", "name": "web", ` +
+		`"config": {"inptu": {"literal": "x"}}}], "outputs": [{"name": "web_id", "value": {"ref": "terraform_data.web.id"}}]}`
+)
+
+// The catalog takes a noticeable moment to load, so the test binary loads it once.
+var (
+	catalogOnce sync.Once
+	catalog     *schemas.Catalog
+	catalogErr  error
+)
+
+func testCatalog(t *testing.T) *schemas.Catalog {
+	t.Helper()
+	catalogOnce.Do(func() { catalog, catalogErr = schemas.Load(schemas.Embedded()) })
+	if catalogErr != nil {
+		t.Fatalf("loading the catalog: %v", catalogErr)
+	}
+	return catalog
+}
+
+// testApp is the web handler over a real store in a temporary directory.
+type testApp struct {
+	t       *testing.T
+	handler http.Handler
+	store   *store.Store
+	log     *bytes.Buffer
+}
+
+func newTestApp(t *testing.T) *testApp {
+	t.Helper()
+	st, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "cloudoven.db"))
+	if err != nil {
+		t.Fatalf("opening the store: %v", err)
+	}
+	t.Cleanup(func() { st.Close() })
+	app := &testApp{t: t, store: st, log: &bytes.Buffer{}}
+	app.handler = newHandler(t, Config{Store: st, Catalog: testCatalog(t), Logger: app.logger()})
+	return app
+}
+
+func (a *testApp) logger() *slog.Logger {
+	return slog.New(slog.NewTextHandler(&lockedWriter{w: a.log}, nil))
+}
+
+func newHandler(t *testing.T, cfg Config) http.Handler {
+	t.Helper()
+	h, err := New(cfg)
+	if err != nil {
+		t.Fatalf("web.New: %v", err)
+	}
+	return h
+}
+
+type lockedWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
+}
+
+func (a *testApp) do(r *http.Request) *httptest.ResponseRecorder {
+	a.t.Helper()
+	w := httptest.NewRecorder()
+	a.handler.ServeHTTP(w, r)
+	return w
+}
+
+func (a *testApp) get(path string, htmx bool) *httptest.ResponseRecorder {
+	a.t.Helper()
+	r := httptest.NewRequest(http.MethodGet, path, nil)
+	if htmx {
+		r.Header.Set("HX-Request", "true")
+	}
+	return a.do(r)
+}
+
+func (a *testApp) postForm(path string, form url.Values, htmx bool) *httptest.ResponseRecorder {
+	a.t.Helper()
+	r := httptest.NewRequest(http.MethodPost, path, strings.NewReader(form.Encode()))
+	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	if htmx {
+		r.Header.Set("HX-Request", "true")
+	}
+	return a.do(r)
+}
+
+// upload is a multipart form: fields, and files by field name.
+type upload struct {
+	fields map[string]string
+	files  map[string][]byte
+}
+
+func (u upload) body(t *testing.T) (io.Reader, string) {
+	t.Helper()
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	for k, v := range u.fields {
+		if err := mw.WriteField(k, v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for k, content := range u.files {
+		fw, err := mw.CreateFormFile(k, k+".json")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := fw.Write(content); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := mw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return &buf, mw.FormDataContentType()
+}
+
+func (a *testApp) postMultipart(path string, u upload, htmx bool) *httptest.ResponseRecorder {
+	a.t.Helper()
+	body, contentType := u.body(a.t)
+	r := httptest.NewRequest(http.MethodPost, path, body)
+	r.Header.Set("Content-Type", contentType)
+	if htmx {
+		r.Header.Set("HX-Request", "true")
+	}
+	return a.do(r)
+}
+
+// createProject creates a project through the store, for tests about other pages.
+func (a *testApp) createProject(name string) {
+	a.t.Helper()
+	if _, err := a.store.CreateProject(context.Background(), name, "a test project"); err != nil {
+		a.t.Fatalf("creating project %s: %v", name, err)
+	}
+}
+
+// importDoc imports doc into project through the handler and fails unless it is accepted.
+func (a *testApp) importDoc(project, doc, message string) string {
+	a.t.Helper()
+	w := a.postMultipart(blueprintsPath(project), upload{
+		fields: map[string]string{"message": message},
+		files:  map[string][]byte{"document": []byte(doc)},
+	}, false)
+	if w.Code != http.StatusSeeOther {
+		a.t.Fatalf("importing into %s: status %d, want 303; body:\n%s", project, w.Code, w.Body)
+	}
+	return w.Header().Get("Location")
+}
+
+func (a *testApp) blueprintCount(project string) int {
+	a.t.Helper()
+	bs, err := a.store.Blueprints(context.Background(), project)
+	if err != nil {
+		a.t.Fatalf("listing blueprints: %v", err)
+	}
+	return len(bs)
+}
+
+func parseHTML(t *testing.T, w *httptest.ResponseRecorder) *goquery.Document {
+	t.Helper()
+	doc, err := goquery.NewDocumentFromReader(bytes.NewReader(w.Body.Bytes()))
+	if err != nil {
+		t.Fatalf("parsing the HTML answer: %v", err)
+	}
+	return doc
+}
+
+// byTestID finds the elements with a data-testid.
+func byTestID(s interface {
+	Find(string) *goquery.Selection
+}, id string) *goquery.Selection {
+	return s.Find(`[data-testid="` + id + `"]`)
+}
+
+func wantStatus(t *testing.T, w *httptest.ResponseRecorder, want int) {
+	t.Helper()
+	if w.Code != want {
+		t.Fatalf("status %d, want %d; body:\n%s", w.Code, want, w.Body)
+	}
+}
+
+// wantOne finds exactly one element by data-testid and returns its text, trimmed.
+func wantOne(t *testing.T, doc *goquery.Document, id string) string {
+	t.Helper()
+	sel := byTestID(doc, id)
+	if sel.Length() != 1 {
+		t.Fatalf("found %d elements with data-testid=%q, want 1", sel.Length(), id)
+	}
+	return strings.TrimSpace(sel.Text())
+}
+
+// wantFullPage checks that the answer is a whole page, with the layout.
+func wantFullPage(t *testing.T, w *httptest.ResponseRecorder) *goquery.Document {
+	t.Helper()
+	if ct := w.Header().Get("Content-Type"); ct != "text/html; charset=utf-8" {
+		t.Errorf("Content-Type %q, want text/html; charset=utf-8", ct)
+	}
+	doc := parseHTML(t, w)
+	if byTestID(doc, "site-header").Length() != 1 || byTestID(doc, "main").Length() != 1 {
+		t.Fatalf("the answer is not a whole page:\n%s", w.Body)
+	}
+	return doc
+}
+
+// wantFragment checks that the answer is only the element with the given id, no layout.
+func wantFragment(t *testing.T, w *httptest.ResponseRecorder, id string) *goquery.Document {
+	t.Helper()
+	body := strings.TrimSpace(w.Body.String())
+	if strings.Contains(body, "<html") || strings.Contains(body, `data-testid="site-header"`) {
+		t.Fatalf("an htmx answer carries the layout:\n%s", body)
+	}
+	doc := parseHTML(t, w)
+	root := doc.Find("body").Children()
+	if root.Length() != 1 || root.AttrOr("id", "") != id {
+		t.Fatalf("the fragment is not the single element #%s:\n%s", id, body)
+	}
+	return doc
+}

@@ -1,0 +1,52 @@
+package web
+
+import (
+	"net/url"
+	"strconv"
+)
+
+// Every URL the handlers redirect to and the templates link to is built here, so a route
+// changes in routes.go and this file only. Path segments are escaped even though store names
+// are URL-safe, because a 404 page may echo back whatever was asked for.
+
+func healthPath() string { return "/healthz" }
+
+func projectsPath() string { return "/projects" }
+
+func projectPath(project string) string { return "/projects/" + url.PathEscape(project) }
+
+// blueprintsPath is where the import form posts.
+func blueprintsPath(project string) string { return projectPath(project) + "/blueprints" }
+
+func blueprintPath(project, blueprint string) string {
+	return blueprintsPath(project) + "/" + url.PathEscape(blueprint)
+}
+
+// blueprintVersionPath shows one version of a blueprint on the blueprint page.
+func blueprintVersionPath(project, blueprint string, version int) string {
+	return blueprintPath(project, blueprint) + "?version=" + strconv.Itoa(version)
+}
+
+func versionPath(project, blueprint string, version int) string {
+	return blueprintPath(project, blueprint) + "/versions/" + strconv.Itoa(version)
+}
+
+func zipPath(project, blueprint string, version int) string {
+	return versionPath(project, blueprint, version) + "/terraform.zip"
+}
+
+func documentPath(project, blueprint string, version int) string {
+	return versionPath(project, blueprint, version) + "/blueprint.json"
+}
+
+// catalogPath is the catalog search page; an empty query shows the catalog's providers.
+func catalogPath(query string) string {
+	if query == "" {
+		return "/catalog"
+	}
+	return "/catalog?" + url.Values{"q": {query}}.Encode()
+}
+
+// staticPath is a static file's URL: hash changes whenever the file does, so the URL can be
+// cached for a year.
+func staticPath(hash, name string) string { return "/static/" + hash + "/" + name }

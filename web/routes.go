@@ -1,0 +1,39 @@
+package web
+
+import "net/http"
+
+// routes is the route table: every URL CloudOven answers, with its method.
+func (s *server) routes() http.Handler {
+	mux := http.NewServeMux()
+
+	mux.HandleFunc("GET /{$}", s.home)
+	mux.HandleFunc("GET /healthz", s.health)
+	mux.HandleFunc("GET /static/{hash}/{path...}", s.assets.serve)
+
+	mux.Handle("GET /projects", s.handle(s.listProjects))
+	mux.Handle("POST /projects", s.handle(s.createProject))
+	mux.Handle("GET /projects/{project}", s.handle(s.showProject))
+	mux.Handle("POST /projects/{project}/blueprints", s.handle(s.importBlueprint))
+	mux.Handle("GET /projects/{project}/blueprints/{blueprint}", s.handle(s.showBlueprint))
+	mux.Handle("GET /projects/{project}/blueprints/{blueprint}/versions/{version}/terraform.zip", s.handle(s.downloadZip))
+	mux.Handle("GET /projects/{project}/blueprints/{blueprint}/versions/{version}/blueprint.json", s.handle(s.downloadDocument))
+
+	mux.Handle("GET /catalog", s.handle(s.searchCatalog))
+
+	// Anything else gets the 404 page rather than the mux's plain-text one.
+	mux.Handle("/", s.handle(func(w http.ResponseWriter, r *http.Request) error { return errNotFound }))
+
+	cop := http.NewCrossOriginProtection()
+	cop.SetDenyHandler(http.HandlerFunc(s.crossOriginDenied))
+	return s.recoverPanics(securityHeaders(cop.Handler(mux)))
+}
+
+func (s *server) home(w http.ResponseWriter, r *http.Request) {
+	http.Redirect(w, r, projectsPath(), http.StatusSeeOther)
+}
+
+func (s *server) health(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	_, _ = w.Write([]byte("ok"))
+}
