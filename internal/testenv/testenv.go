@@ -93,3 +93,14 @@ var ChromiumFlags = []string{
 	"disable-background-networking", "disable-component-update", "disable-sync",
 	"disable-dev-shm-usage",
 }
+
+// OutputDir is where a test leaves files for people to look at (screenshots): out/<test
+// name> under the repository, kept after the run.
+func OutputDir(t testing.TB) string {
+	t.Helper()
+	dir := filepath.Join(RepoRoot(), "out", strings.NewReplacer("/", "_", " ", "_").Replace(t.Name()))
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
