@@ -21,7 +21,9 @@ func bigBlueprint(n int) *blueprint.Blueprint {
 			{Name: "tags", Type: "map(string)", Default: ptr(blueprint.Map(map[string]blueprint.Value{"team": blueprint.String("platform")}))},
 		},
 	}
-	attr := func(name string, v blueprint.Value) blueprint.Attribute { return blueprint.Attribute{Name: name, Value: v} }
+	attr := func(name string, v blueprint.Value) blueprint.Attribute {
+		return blueprint.Attribute{Name: name, Value: v}
+	}
 	for i := 0; len(b.Resources) < n; i++ {
 		rg, vnet, snet := fmt.Sprintf("rg%d", i), fmt.Sprintf("vnet%d", i), fmt.Sprintf("snet%d", i)
 		b.Resources = append(b.Resources,

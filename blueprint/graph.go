@@ -1,7 +1,6 @@
 package blueprint
 
 import (
-	"fmt"
 	"sort"
 	"strings"
 
@@ -230,4 +229,3 @@ func (v *validator) checkCycles() {
 	}
 }
 
-var _ = fmt.Sprintf

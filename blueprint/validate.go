@@ -8,7 +8,6 @@ import (
 	goversion "github.com/hashicorp/go-version"
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/ext/typeexpr"
-	"github.com/hashicorp/hcl/v2/hclsyntax"
 	tfjson "github.com/hashicorp/terraform-json"
 	"github.com/zclconf/go-cty/cty"
 	"github.com/zclconf/go-cty/cty/convert"
@@ -1052,4 +1051,3 @@ func keys[M ~map[string]V, V any](m M) []string {
 	return out
 }
 
-var _ = hclsyntax.ValidIdentifier

@@ -5,7 +5,6 @@ import (
 	"sort"
 
 	"github.com/hashicorp/hcl/v2/ext/typeexpr"
-	"github.com/zclconf/go-cty/cty"
 )
 
 // ValidateEnvironment checks an environment against the blueprint it will deploy: every
@@ -79,4 +78,3 @@ func ValidateEnvironment(b *Blueprint, env *Environment, stateKey, stateAddress 
 	return d.list
 }
 
-var _ = cty.NilVal
