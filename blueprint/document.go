@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"reflect"
 	"strings"
 )
 
@@ -205,14 +206,20 @@ func jsonErr(data []byte, err error) error {
 	var typ *json.UnmarshalTypeError
 	switch {
 	case errors.As(err, &syn):
-		line, col := lineCol(data, syn.Offset)
+		// Offset counts the bytes read, the offending one included (at the end of the
+		// input there is no offending byte).
+		off := syn.Offset
+		if off < int64(len(data)) {
+			off--
+		}
+		line, col := lineCol(data, off)
 		return docErr("", "malformed JSON at line %d, column %d: %s", line, col, syn.Error())
 	case errors.As(err, &typ):
 		field := typ.Field
 		if field == "" {
 			field = "document"
 		}
-		return docErr(field, "expected %s, got JSON %s", typ.Type.String(), typ.Value)
+		return docErr(field, "expected %s, got JSON %s", jsonKind(typ.Type), typ.Value)
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
 		return docErr("", "unknown field %s (check its spelling against the documented format)", strings.TrimPrefix(err.Error(), "json: unknown field "))
 	case errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF):
@@ -221,10 +228,27 @@ func jsonErr(data []byte, err error) error {
 	return docErr("", "%s", strings.TrimPrefix(err.Error(), "json: "))
 }
 
-func lineCol(data []byte, offset int64) (line, col int) {
-	if offset > int64(len(data)) {
-		offset = int64(len(data))
+// jsonKind names a Go type as the JSON a user should write, never as Go.
+func jsonKind(t reflect.Type) string {
+	switch t.Kind() {
+	case reflect.Slice, reflect.Array:
+		return "a JSON array"
+	case reflect.Struct, reflect.Map:
+		return "a JSON object"
+	case reflect.String:
+		return "a string"
+	case reflect.Bool:
+		return "true or false"
+	case reflect.Int, reflect.Int64, reflect.Int32, reflect.Float64:
+		return "a number"
+	case reflect.Pointer:
+		return jsonKind(t.Elem())
 	}
+	return "another kind of value"
+}
+
+func lineCol(data []byte, offset int64) (line, col int) {
+	offset = max(0, min(offset, int64(len(data))))
 	line, col = 1, 1
 	for _, c := range data[:offset] {
 		if c == '\n' {

@@ -285,16 +285,22 @@ func writeResource(body *hclwrite.Body, r *Resource) error {
 	if err := writeBody(rb, r.Config); err != nil {
 		return err
 	}
+	hasContent := meta || len(r.Config.Attributes)+len(r.Config.Blocks) > 0
 	if len(r.DependsOn) > 0 {
 		t, err := traversalListTokens(r.DependsOn)
 		if err != nil {
 			return fmt.Errorf("depends_on: %w", err)
 		}
-		rb.AppendNewline()
+		if hasContent {
+			rb.AppendNewline()
+		}
 		rb.SetAttributeRaw("depends_on", t)
+		hasContent = true
 	}
 	if lc := r.Lifecycle; lc != nil && !lc.empty() {
-		rb.AppendNewline()
+		if hasContent {
+			rb.AppendNewline()
+		}
 		lb := rb.AppendNewBlock("lifecycle", nil).Body()
 		if lc.CreateBeforeDestroy {
 			lb.SetAttributeValue("create_before_destroy", cty.True)

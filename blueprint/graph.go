@@ -8,8 +8,8 @@ import (
 )
 
 // graph is the blueprint's dependency graph over locals, data sources and resources, keyed
-// by address (local.x, data.T.N, T.N). Nodes keep document order: data sources, then
-// resources, then locals, which is the tie-break of every ordering derived from it.
+// by address (local.x, data.T.N, T.N). Nodes keep document order: locals, then data
+// sources, then resources, which is the tie-break of every ordering derived from it.
 type graph struct {
 	nodes []string
 	index map[string]int
@@ -27,14 +27,16 @@ func buildGraph(b *Blueprint) *graph {
 		g.nodes = append(g.nodes, addr)
 		g.paths[addr] = path
 	}
+	// Locals come first: they are written in one block before the resources, so a resource
+	// that uses a local must not lose its place to one that does not.
+	for _, l := range b.Locals {
+		add("local."+l.Name, "locals["+l.Name+"]")
+	}
 	for i := range b.Data {
 		add(b.Data[i].Address(), resourcePath(&b.Data[i]))
 	}
 	for i := range b.Resources {
 		add(b.Resources[i].Address(), resourcePath(&b.Resources[i]))
-	}
-	for _, l := range b.Locals {
-		add("local."+l.Name, "locals["+l.Name+"]")
 	}
 
 	refs := map[string]map[string]bool{}
@@ -228,4 +230,3 @@ func (v *validator) checkCycles() {
 		v.d.errorf(g.paths[c[0]], "reference cycle", "%s refer to each other in a loop (%s); break the loop by removing one of the references", strings.Join(c, ", "), strings.Join(loop, " → "))
 	}
 }
-

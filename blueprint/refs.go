@@ -25,6 +25,10 @@ func parseExpr(src string) (hclsyntax.Expression, error) {
 	if strings.TrimSpace(src) == "" {
 		return nil, fmt.Errorf("the expression is empty")
 	}
+	// A heredoc's closing marker must end its line; a trailing newline is harmless elsewhere.
+	if !strings.HasSuffix(src, "\n") {
+		src += "\n"
+	}
 	expr, diags := hclsyntax.ParseExpression([]byte(src), "", hcl.InitialPos)
 	if diags.HasErrors() {
 		return nil, fmt.Errorf("%s", diagsText(diags))

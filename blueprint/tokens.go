@@ -19,7 +19,7 @@ func (v Value) tokens() (hclwrite.Tokens, error) {
 		if !v.Literal.IsWhollyKnown() {
 			return nil, fmt.Errorf("a literal must be known")
 		}
-		return hclwrite.TokensForValue(v.Literal), nil
+		return literalTokens(v.Literal), nil
 	case ReferenceKind:
 		t, err := parseRef(v.Ref)
 		if err != nil {
@@ -37,7 +37,7 @@ func (v Value) tokens() (hclwrite.Tokens, error) {
 			}
 			items[i] = t
 		}
-		return hclwrite.TokensForTuple(items), nil
+		return tupleTokens(items), nil
 	case MapKind:
 		attrs := make([]hclwrite.ObjectAttrTokens, 0, len(v.Map))
 		for _, k := range v.SortedKeys() {
@@ -52,12 +52,54 @@ func (v Value) tokens() (hclwrite.Tokens, error) {
 	return nil, fmt.Errorf("value of unknown kind %q", v.Kind)
 }
 
-// keyTokens writes an object key bare when it is an identifier, quoted otherwise.
+// keyTokens writes an object key bare when it is an identifier, quoted otherwise. Keywords
+// are quoted too: `{ for = 1 }` would start a for expression and `{ null = 1 }` a null key.
 func keyTokens(k string) hclwrite.Tokens {
-	if hclsyntax.ValidIdentifier(k) {
+	if hclsyntax.ValidIdentifier(k) && !keyKeywords[k] {
 		return hclwrite.TokensForIdentifier(k)
 	}
 	return hclwrite.TokensForValue(cty.StringVal(k))
+}
+
+var keyKeywords = map[string]bool{"for": true, "in": true, "if": true, "null": true, "true": true, "false": true}
+
+// literalTokens writes a literal; collections are built here rather than by
+// hclwrite.TokensForValue so that object keys go through keyTokens.
+func literalTokens(v cty.Value) hclwrite.Tokens {
+	ty := v.Type()
+	if v.IsNull() || !(ty.IsObjectType() || ty.IsMapType() || ty.IsTupleType() || ty.IsListType() || ty.IsSetType()) {
+		return hclwrite.TokensForValue(v)
+	}
+	if ty.IsObjectType() || ty.IsMapType() {
+		var attrs []hclwrite.ObjectAttrTokens
+		for it := v.ElementIterator(); it.Next(); { // cty iterates keys in sorted order
+			k, e := it.Element()
+			attrs = append(attrs, hclwrite.ObjectAttrTokens{Name: keyTokens(k.AsString()), Value: literalTokens(e)})
+		}
+		return hclwrite.TokensForObject(attrs)
+	}
+	var items []hclwrite.Tokens
+	for it := v.ElementIterator(); it.Next(); {
+		_, e := it.Element()
+		items = append(items, literalTokens(e))
+	}
+	return tupleTokens(items)
+}
+
+// tupleTokens is hclwrite.TokensForTuple, except that an item ending in a heredoc gets the
+// newline its closing marker needs before the next comma.
+func tupleTokens(items []hclwrite.Tokens) hclwrite.Tokens {
+	out := hclwrite.Tokens{{Type: hclsyntax.TokenOBrack, Bytes: []byte("[")}}
+	for i, item := range items {
+		if i > 0 {
+			out = append(out, &hclwrite.Token{Type: hclsyntax.TokenComma, Bytes: []byte(",")})
+		}
+		out = append(out, item...)
+		if n := len(item); n > 0 && item[n-1].Type == hclsyntax.TokenCHeredoc {
+			out = append(out, &hclwrite.Token{Type: hclsyntax.TokenNewline, Bytes: []byte("\n")})
+		}
+	}
+	return append(out, &hclwrite.Token{Type: hclsyntax.TokenCBrack, Bytes: []byte("]")})
 }
 
 // exprTokens turns expression source into hclwrite tokens by letting hclwrite parse it as

@@ -382,9 +382,28 @@ func (v *validator) checkOutput(i int) {
 // isSensitiveRef reports whether a reference reads a sensitive variable or a sensitive
 // attribute of a resource.
 func (v *validator) isSensitiveRef(t hcl.Traversal) bool {
+	return v.sensitiveRef(t, map[string]bool{})
+}
+
+// sensitiveRef follows locals, since a local built from a sensitive value is sensitive too.
+func (v *validator) sensitiveRef(t hcl.Traversal, seen map[string]bool) bool {
 	if t.RootName() == "var" && len(t) > 1 {
 		vr := v.variables[stepName(t[1])]
 		return vr != nil && vr.Sensitive
+	}
+	if t.RootName() == "local" && len(t) > 1 {
+		name := stepName(t[1])
+		l := v.locals[name]
+		if l == nil || seen[name] {
+			return false
+		}
+		seen[name] = true
+		for _, inner := range v.refsOf(l.Value) {
+			if v.sensitiveRef(inner, seen) {
+				return true
+			}
+		}
+		return false
 	}
 	r, rest := v.resourceOf(t)
 	if r == nil || len(rest) == 0 {
@@ -589,9 +608,20 @@ func (v *validator) checkBody(path string, body Body, schema *tfjson.SchemaBlock
 		}
 		bt, ok := schema.NestedBlocks[blk.Type]
 		if !ok {
-			if schema.Attributes[blk.Type] != nil {
+			sa := schema.Attributes[blk.Type]
+			switch {
+			case sa != nil && objectListType(attrType(sa)) != cty.NilType:
+				// Terraform accepts block syntax for a list of objects ("attributes as
+				// blocks"), as azurerm's security_rule and route are written in its docs.
+				v.checkObjectBlock(bpath, blk.Body, objectListType(attrType(sa)))
+			case sa != nil:
 				v.d.errorf(bpath, fmt.Sprintf("%q is an argument, not a block", blk.Type), "set it as a value: \"%s\": {\"literal\": ...}", blk.Type)
-			} else {
+			case metaArguments[blk.Type] != "" || blk.Type == "provisioner" || blk.Type == "connection" || blk.Type == "dynamic":
+				v.d.errorf(bpath, fmt.Sprintf("%q is a meta-argument, not part of config", blk.Type), "set it on the resource itself (its %q field)%s", blk.Type, unsupportedMeta(blk.Type))
+			default:
+				if s := closest(blk.Type, argNames(schema)); s != "" {
+					misspelt[s] = true
+				}
 				v.d.errorf(bpath, fmt.Sprintf("unsupported block %q", blk.Type), "this block has no nested block of that name.%s", didYouMean(blk.Type, argNames(schema)))
 			}
 			continue
@@ -617,6 +647,8 @@ func (v *validator) checkBody(path string, body Body, schema *tfjson.SchemaBlock
 			maxItems = 1
 		}
 		switch {
+		case got == 0 && (misspelt[n] || seen[n]):
+			// already reported as a misspelling or as a value given for this block
 		case got < int(bt.MinItems) && got == 0:
 			v.d.errorf(path+"."+n, fmt.Sprintf("missing required block %q", n), "add a %s block: \"%s\": [{ ... }]", n, n)
 		case got < int(bt.MinItems):
@@ -625,6 +657,41 @@ func (v *validator) checkBody(path string, body Body, schema *tfjson.SchemaBlock
 			v.d.errorf(fmt.Sprintf("%s.%s[%d]", path, n, maxItems), fmt.Sprintf("too many %q blocks", n), "at most %d allowed, %d given; remove the extra ones", maxItems, got)
 		}
 	}
+}
+
+// objectListType is the object type of a list or set of objects, or cty.NilType.
+func objectListType(ty cty.Type) cty.Type {
+	if (ty.IsListType() || ty.IsSetType()) && ty.ElementType().IsObjectType() {
+		return ty.ElementType()
+	}
+	return cty.NilType
+}
+
+// checkObjectBlock checks a block written for a list-of-objects attribute: its arguments
+// against the object's attributes, nested blocks against nested lists of objects.
+func (v *validator) checkObjectBlock(path string, body Body, obj cty.Type) {
+	given := map[string]bool{}
+	for _, a := range body.Attributes {
+		given[a.Name] = true
+		if !obj.HasAttribute(a.Name) {
+			v.d.errorf(path+"."+a.Name, fmt.Sprintf("unsupported argument %q", a.Name), "this block has %s.%s", strings.Join(objectAttrNames(obj), ", "), didYouMean(a.Name, objectAttrNames(obj)))
+			continue
+		}
+		v.checkAttrValue(path+"."+a.Name, a.Value, obj.AttributeType(a.Name), false)
+	}
+	counts := map[string]int{}
+	for _, blk := range body.Blocks {
+		bpath := fmt.Sprintf("%s.%s[%d]", path, blk.Type, counts[blk.Type])
+		counts[blk.Type]++
+		given[blk.Type] = true
+		if !obj.HasAttribute(blk.Type) || objectListType(obj.AttributeType(blk.Type)) == cty.NilType {
+			v.d.errorf(bpath, fmt.Sprintf("unsupported block %q", blk.Type), "this block has %s", strings.Join(objectAttrNames(obj), ", "))
+			continue
+		}
+		v.checkObjectBlock(bpath, blk.Body, objectListType(obj.AttributeType(blk.Type)))
+	}
+	// SDKv2 providers describe these objects with every attribute present; Terraform fills
+	// the ones a block leaves out with null, so nothing is missing here.
 }
 
 func unsupportedMeta(name string) string {
@@ -697,7 +764,7 @@ func (v *validator) checkAttrValue(path string, val Value, ty cty.Type, required
 			}
 			return
 		default:
-			v.d.errorf(path, fmt.Sprintf("expected %s, got a list", friendly(ty)), "give a single %s value", friendly(ty))
+			v.d.errorf(path, fmt.Sprintf("expected %s, got a list", friendly(ty)), "give one value, not a list")
 			return
 		}
 		for i, item := range val.List {
@@ -727,7 +794,7 @@ func (v *validator) checkAttrValue(path string, val Value, ty cty.Type, required
 				}
 			}
 		default:
-			v.d.errorf(path, fmt.Sprintf("expected %s, got a map", friendly(ty)), "give a single %s value", friendly(ty))
+			v.d.errorf(path, fmt.Sprintf("expected %s, got a map", friendly(ty)), "give one value of that type, not a map")
 		}
 	case ReferenceKind, ExpressionKind:
 		// Checked for syntax and targets by checkValueRefs; the type is known only at plan.
@@ -892,6 +959,18 @@ func (v *validator) checkValueRefs(path string, val Value, in *Resource) {
 		v.d.errorf(path, "missing value", "give a literal, a reference or an expression")
 		return
 	}
+	switch val.Kind {
+	case ListKind:
+		for i, item := range val.List {
+			v.checkValueRefs(fmt.Sprintf("%s[%d]", path, i), item, in)
+		}
+		return
+	case MapKind:
+		for _, k := range val.SortedKeys() {
+			v.checkValueRefs(fmt.Sprintf("%s[%q]", path, k), val.Map[k], in)
+		}
+		return
+	}
 	trs, err := val.traversals()
 	if err != nil {
 		if val.Kind == ReferenceKind {
@@ -1050,4 +1129,3 @@ func keys[M ~map[string]V, V any](m M) []string {
 	}
 	return out
 }
-

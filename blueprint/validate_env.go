@@ -77,4 +77,3 @@ func ValidateEnvironment(b *Blueprint, env *Environment, stateKey, stateAddress 
 	validateBackend(env.Backend, stateKey, stateAddress, &d)
 	return d.list
 }
-

@@ -97,7 +97,7 @@ func literalFromJSON(x any) (cty.Value, error) {
 		}
 		// Terraform writes numbers out in full; a number like 1e999999999 would be a
 		// billion digits. Keep to what a float64 can hold.
-		if exp := f.MantExp(nil); exp > 1024 || exp < -1074 && f.Sign() != 0 {
+		if exp := f.MantExp(nil); f.IsInf() || exp > 1024 || exp < -1074 && f.Sign() != 0 {
 			return cty.NilVal, fmt.Errorf("number %s is out of range", x.String())
 		}
 		return cty.NumberVal(f), nil

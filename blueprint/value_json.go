@@ -109,7 +109,7 @@ func decodeValue(raw json.RawMessage, path string) (Value, error) {
 			}
 			return out, nil
 		default:
-			return Value{}, docErr(path, "unknown value kind %q: expected %s", kind, valueShape)
+			return Value{}, docErr(path, "unknown value kind %q: expected %s (a nested block is written as a list of objects: [{...}])", kind, valueShape)
 		}
 	}
 	panic("unreachable")

@@ -84,4 +84,3 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	return nil
 }
-
