@@ -253,6 +253,7 @@ func validateBackend(be Backend, stateKey, stateAddress string, d *diags) {
 	for _, s := range spec.settings {
 		known[s.name] = s
 	}
+	misspelt := map[string]bool{}
 	names := make([]string, 0, len(be.Config))
 	for n := range be.Config {
 		names = append(names, n)
@@ -266,7 +267,11 @@ func validateBackend(be Backend, stateKey, stateAddress string, d *diags) {
 		}
 		s, ok := known[n]
 		if !ok {
-			d.errorf(path, fmt.Sprintf("the %s backend has no setting %q", be.Type, n), "use one of %s", settingNames(spec))
+			names := strings.Split(settingNames(spec), ", ")
+			if c := closest(n, names); c != "" {
+				misspelt[c] = true
+			}
+			d.errorf(path, fmt.Sprintf("the %s backend has no setting %q", be.Type, n), "use one of %s.%s", settingNames(spec), didYouMean(n, names))
 			continue
 		}
 		v := be.Config[n]
@@ -291,7 +296,7 @@ func validateBackend(be Backend, stateKey, stateAddress string, d *diags) {
 		if !s.required {
 			continue
 		}
-		if _, ok := be.Config[s.name]; ok {
+		if _, ok := be.Config[s.name]; ok || misspelt[s.name] {
 			continue
 		}
 		if s.name == spec.keySetting && stateKey != "" || be.Type == "http" && s.name == "address" && stateAddress != "" {

@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/hashicorp/hcl/v2/hclwrite"
 	"github.com/zclconf/go-cty/cty"
 )
@@ -288,6 +289,9 @@ func writeResource(body *hclwrite.Body, r *Resource) error {
 	hasContent := meta || len(r.Config.Attributes)+len(r.Config.Blocks) > 0
 	if len(r.DependsOn) > 0 {
 		t, err := traversalListTokens(r.DependsOn)
+		if len(r.DependsOn) > 1 && err == nil {
+			t, err = multiLineTraversals(r.DependsOn)
+		}
 		if err != nil {
 			return fmt.Errorf("depends_on: %w", err)
 		}
@@ -326,6 +330,26 @@ func writeResource(body *hclwrite.Body, r *Resource) error {
 		}
 	}
 	return nil
+}
+
+// multiLineTraversals writes a list of references one a line, with a trailing comma, the
+// way people write a depends_on of several resources.
+func multiLineTraversals(refs []string) (hclwrite.Tokens, error) {
+	out := hclwrite.Tokens{
+		{Type: hclsyntax.TokenOBrack, Bytes: []byte("[")},
+		{Type: hclsyntax.TokenNewline, Bytes: []byte("\n")},
+	}
+	for _, r := range refs {
+		t, err := traversalTokens(r)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, t...)
+		out = append(out,
+			&hclwrite.Token{Type: hclsyntax.TokenComma, Bytes: []byte(",")},
+			&hclwrite.Token{Type: hclsyntax.TokenNewline, Bytes: []byte("\n")})
+	}
+	return append(out, &hclwrite.Token{Type: hclsyntax.TokenCBrack, Bytes: []byte("]")}), nil
 }
 
 func (lc *Lifecycle) empty() bool {

@@ -790,7 +790,7 @@ func (v *validator) checkAttrValue(path string, val Value, ty cty.Type, required
 			}
 			for _, k := range objectAttrNames(ty) {
 				if _, ok := val.Map[k]; !ok && !ty.AttributeOptional(k) {
-					v.d.errorf(path, fmt.Sprintf("missing attribute %q", k), "this object needs %s", strings.Join(objectAttrNames(ty), ", "))
+					v.d.errorf(path, fmt.Sprintf("missing attribute %q", k), "add %s; this object requires %s", k, strings.Join(requiredAttrNames(ty), ", "))
 				}
 			}
 		default:
@@ -801,6 +801,16 @@ func (v *validator) checkAttrValue(path string, val Value, ty cty.Type, required
 	default:
 		v.d.errorf(path, "missing value", "give a literal, a reference or an expression")
 	}
+}
+
+func requiredAttrNames(ty cty.Type) []string {
+	var names []string
+	for _, n := range objectAttrNames(ty) {
+		if !ty.AttributeOptional(n) {
+			names = append(names, n)
+		}
+	}
+	return names
 }
 
 func objectAttrNames(ty cty.Type) []string {
@@ -870,7 +880,7 @@ func (v *validator) checkLiteral(path string, lit cty.Value, ty cty.Type) {
 		}
 		for _, n := range objectAttrNames(ty) {
 			if !given[n] && !ty.AttributeOptional(n) {
-				v.d.errorf(path, fmt.Sprintf("missing attribute %q", n), "this object needs %s", strings.Join(objectAttrNames(ty), ", "))
+				v.d.errorf(path, fmt.Sprintf("missing attribute %q", n), "add %s; this object requires %s", n, strings.Join(requiredAttrNames(ty), ", "))
 			}
 		}
 	default:
