@@ -1,0 +1,7 @@
+// Package crawler fills the catalog: it resolves provider versions from a registry, extracts
+// schemas with terraform-exec (Init + ProvidersSchema), fetches and parses the registry's doc
+// pages, and writes them with schemas.Write. It depends on schemas only.
+//
+// Until the crawler lands, the committed catalog is built by `make catalog` from dumped
+// schemas with `cloudoven catalog add`.
+package crawler
