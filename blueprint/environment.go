@@ -1,7 +1,6 @@
 package blueprint
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"regexp"
@@ -181,13 +180,7 @@ func ParseEnvironment(data []byte) (*Environment, error) {
 		env.Variables = map[string]Value{}
 	}
 	for name, raw := range d.Variables {
-		dec := json.NewDecoder(bytes.NewReader(raw))
-		dec.UseNumber()
-		var x any
-		if err := dec.Decode(&x); err != nil {
-			return nil, docErr("variables."+name, "%v", err)
-		}
-		lit, err := literalFromJSON(x)
+		lit, err := decodeLiteral(raw)
 		if err != nil {
 			return nil, docErr("variables."+name, "%v", err)
 		}
@@ -197,10 +190,8 @@ func ParseEnvironment(data []byte) (*Environment, error) {
 		env.Backend.Config = map[string]any{}
 	}
 	for name, raw := range d.Backend.Config {
-		dec := json.NewDecoder(bytes.NewReader(raw))
-		dec.UseNumber()
-		var x any
-		if err := dec.Decode(&x); err != nil {
+		x, err := decodeJSON(raw)
+		if err != nil {
 			return nil, docErr("backend.config."+name, "%v", err)
 		}
 		env.Backend.Config[name] = x
@@ -285,10 +276,11 @@ func validateBackend(be Backend, stateKey, stateAddress string, d *diags) {
 				d.errorf(path, "must be true or false", "write true or false without quotes")
 			}
 		case numberSetting:
-			if _, ok := v.(json.Number); !ok {
-				if _, ok := v.(float64); !ok {
-					d.errorf(path, "must be a number", "write a number without quotes")
-				}
+			n, ok := v.(json.Number)
+			if !ok {
+				d.errorf(path, "must be a number", "write a number without quotes")
+			} else if _, err := literalFromJSON(n); err != nil {
+				d.errorf(path, "number out of range", "write a number a float64 can hold")
 			}
 		}
 	}

@@ -3,7 +3,6 @@ package blueprint
 import (
 	"encoding/json"
 	"fmt"
-	"math/big"
 	"sort"
 	"strings"
 
@@ -226,11 +225,7 @@ func settingValue(v any) (cty.Value, error) {
 	case bool:
 		return cty.BoolVal(v), nil
 	case json.Number:
-		f, _, err := big.ParseFloat(v.String(), 10, 512, big.ToNearestEven)
-		if err != nil {
-			return cty.NilVal, err
-		}
-		return cty.NumberVal(f), nil
+		return literalFromJSON(v) // the same range limits as any literal number
 	case float64:
 		return cty.NumberFloatVal(v), nil
 	case int:

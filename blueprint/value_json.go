@@ -60,13 +60,7 @@ func decodeValue(raw json.RawMessage, path string) (Value, error) {
 	for kind, inner := range m {
 		switch ValueKind(kind) {
 		case LiteralKind:
-			dec := json.NewDecoder(bytes.NewReader(inner))
-			dec.UseNumber()
-			var x any
-			if err := dec.Decode(&x); err != nil {
-				return Value{}, docErr(path, "literal: %v", err)
-			}
-			lit, err := literalFromJSON(x)
+			lit, err := decodeLiteral(inner)
 			if err != nil {
 				return Value{}, docErr(path, "literal: %v", err)
 			}
@@ -113,6 +107,26 @@ func decodeValue(raw json.RawMessage, path string) (Value, error) {
 		}
 	}
 	panic("unreachable")
+}
+
+// decodeJSON decodes raw JSON keeping numbers exact (json.Number).
+func decodeJSON(raw json.RawMessage) (any, error) {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	var x any
+	if err := dec.Decode(&x); err != nil {
+		return nil, err
+	}
+	return x, nil
+}
+
+// decodeLiteral decodes raw JSON into a literal.
+func decodeLiteral(raw json.RawMessage) (cty.Value, error) {
+	x, err := decodeJSON(raw)
+	if err != nil {
+		return cty.NilVal, err
+	}
+	return literalFromJSON(x)
 }
 
 func decodeBody(raw json.RawMessage, path string) (Body, error) {
