@@ -176,7 +176,14 @@ func TestLoadRefusesDamage(t *testing.T) {
 	if _, err := schemas.Write(dir, schemas.ProviderVersion{Source: "example/demo", Version: "1.0.0", Schema: sampleSchema()}); err != nil {
 		t.Fatal(err)
 	}
-	schemaPath := "registry.terraform.io/example/demo/1.0.0/schema.json"
+	idx, err := schemas.ReadIndex(dir)
+	if err != nil || len(idx.Providers) != 1 || len(idx.Providers[0].Files) != 1 {
+		t.Fatalf("index after one write: %+v, %v", idx, err)
+	}
+	var schemaPath string
+	for name := range idx.Providers[0].Files {
+		schemaPath = idx.Providers[0].Dir() + "/" + name
+	}
 	index, _ := os.ReadFile(filepath.Join(dir, "index.json"))
 	schema, _ := os.ReadFile(filepath.Join(dir, schemaPath))
 	tests := []struct {
@@ -188,7 +195,7 @@ func TestLoadRefusesDamage(t *testing.T) {
 		{"bad index", fstest.MapFS{"index.json": {Data: []byte("{")}}, "reading catalog index"},
 		{"future index", fstest.MapFS{"index.json": {Data: []byte(`{"format":2}`)}}, "format 2 is not supported"},
 		{"schema edited", fstest.MapFS{"index.json": {Data: index}, schemaPath: {Data: append(schema, ' ')}}, "does not match the index"},
-		{"schema missing", fstest.MapFS{"index.json": {Data: index}}, "reading schema.json"},
+		{"schema missing", fstest.MapFS{"index.json": {Data: index}}, "file does not exist"},
 		{"path escape", fstest.MapFS{"index.json": {Data: []byte(`{"format":1,"providers":[{"source":"../../etc","version":"1","files":{"schema.json":"x"}}]}`)}}, "not a valid source"},
 	}
 	for _, tt := range tests {
@@ -198,6 +205,47 @@ func TestLoadRefusesDamage(t *testing.T) {
 				t.Errorf("Load error = %v, want it to contain %q", err, tt.want)
 			}
 		})
+	}
+}
+
+// A crawl writes new files first and commits the index last: killed in between, the catalog
+// that loads is exactly the previous one, and the next commit sweeps the leftovers.
+func TestWriteFilesLeavesCatalogUntilCommit(t *testing.T) {
+	dir := t.TempDir()
+	at := time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)
+	if _, err := schemas.Write(dir, schemas.ProviderVersion{Source: "example/demo", Version: "1.0.0", CrawledAt: at, Schema: sampleSchema()}); err != nil {
+		t.Fatal(err)
+	}
+	before, _ := os.ReadFile(filepath.Join(dir, "index.json"))
+
+	changed := sampleSchema()
+	changed.ResourceSchemas["demo_other"] = changed.ResourceSchemas["demo_thing"]
+	entry, err := schemas.WriteFiles(dir, schemas.ProviderVersion{Source: "example/demo", Version: "1.0.0", CrawledAt: at, Schema: changed})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// "Killed" here: the index is untouched and still loads the old schema.
+	after, _ := os.ReadFile(filepath.Join(dir, "index.json"))
+	if !bytes.Equal(before, after) {
+		t.Fatal("WriteFiles changed the index")
+	}
+	c, err := schemas.Load(os.DirFS(dir))
+	if err != nil {
+		t.Fatalf("the previous catalog must still load: %v", err)
+	}
+	if c.Resource("demo_other") != nil {
+		t.Fatal("uncommitted files leaked into the catalog")
+	}
+	if err := schemas.Commit(dir, entry); err != nil {
+		t.Fatal(err)
+	}
+	c, err = schemas.Load(os.DirFS(dir))
+	if err != nil || c.Resource("demo_other") == nil {
+		t.Fatalf("after commit the new schema loads: %v", err)
+	}
+	des, _ := os.ReadDir(filepath.Join(dir, "registry.terraform.io/example/demo/1.0.0"))
+	if len(des) != 1 {
+		t.Errorf("superseded files were not swept: %d files", len(des))
 	}
 }
 

@@ -2,8 +2,8 @@
 // validation in CloudOven stands on.
 //
 // On disk the catalog is one directory per provider version,
-// <source>/<version>/schema.json (or schema.json.gz when large) holding terraform-json
-// ProviderSchemas for that one provider, an optional docs.json (see Docs), and index.json at
+// <source>/<version>/schema.<hash>.json (.json.gz when large) holding terraform-json
+// ProviderSchemas for that one provider, an optional docs.<hash>.json (see Docs), and index.json at
 // the root listing every provider version with its counts and content hashes. The default
 // catalog is embedded in the binary (Embedded); Load reads any fs.FS with the same layout.
 //

@@ -96,13 +96,7 @@ func loadProvider(fsys fs.FS, e IndexEntry) (*Provider, error) {
 	parts := strings.Split(e.Source, "/")
 	p.Namespace, p.Name = parts[1], parts[2]
 
-	schemaFile := ""
-	for _, name := range []string{"schema.json.gz", "schema.json"} {
-		if _, ok := e.Files[name]; ok {
-			schemaFile = name
-			break
-		}
-	}
+	schemaFile, docsFile := fileOf(e, "schema"), fileOf(e, "docs")
 	if schemaFile == "" {
 		return nil, fmt.Errorf("%s: the index lists no schema file", where)
 	}
@@ -121,16 +115,31 @@ func loadProvider(fsys fs.FS, e IndexEntry) (*Provider, error) {
 		return nil, fmt.Errorf("%s: %s must hold exactly one provider schema, has %d", where, schemaFile, len(ps.Schemas))
 	}
 
-	if _, ok := e.Files["docs.json"]; ok {
-		data, err := readChecked(fsys, e, "docs.json")
+	if docsFile != "" {
+		data, err := readChecked(fsys, e, docsFile)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", where, err)
 		}
 		if err := json.Unmarshal(data, p.Docs); err != nil {
-			return nil, fmt.Errorf("%s: parsing docs.json: %w", where, err)
+			return nil, fmt.Errorf("%s: parsing %s: %w", where, docsFile, err)
 		}
 	}
 	return p, nil
+}
+
+// fileOf finds the entry's file of a kind: schema.json, schema.<hash>.json.gz, docs.<hash>.json.
+func fileOf(e IndexEntry, kind string) string {
+	var names []string
+	for name := range e.Files {
+		if strings.HasPrefix(name, kind+".") && (strings.HasSuffix(name, ".json") || strings.HasSuffix(name, ".json.gz")) {
+			names = append(names, name)
+		}
+	}
+	sort.Strings(names)
+	if len(names) == 0 {
+		return ""
+	}
+	return names[0]
 }
 
 // readChecked reads one file of an entry, verifies it against the index hash and gunzips it

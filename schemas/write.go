@@ -26,11 +26,25 @@ type ProviderVersion struct {
 	Docs      *Docs // may be nil
 }
 
-// Write stores one provider version under dir and records it in dir/index.json. Every file
-// goes to a temporary name first and is renamed into place, the index last, so a crash
-// leaves either the previous catalog or the new one, never a mix the index points at.
-// Output is deterministic: the same input writes the same bytes.
+// Write stores one provider version under dir and records it in dir/index.json: WriteFiles
+// then Commit.
 func Write(dir string, pv ProviderVersion) (IndexEntry, error) {
+	entry, err := WriteFiles(dir, pv)
+	if err != nil {
+		return IndexEntry{}, err
+	}
+	if err := Commit(dir, entry); err != nil {
+		return IndexEntry{}, err
+	}
+	return entry, nil
+}
+
+// WriteFiles stores one provider version's files under dir without touching the index, so
+// the catalog that index.json describes is unchanged until Commit. File names carry a prefix
+// of their content hash (schema.<hash>.json.gz, docs.<hash>.json): a crawl never overwrites
+// a file the current index points at, so a crawl killed at any moment leaves the previous
+// catalog whole. Output is deterministic: the same input writes the same bytes.
+func WriteFiles(dir string, pv ProviderVersion) (IndexEntry, error) {
 	pv.Source = NormalizeSource(pv.Source)
 	where := fmt.Sprintf("writing provider %s %s", pv.Source, pv.Version)
 	if !validSource(pv.Source) || !validSegment(pv.Version) {
@@ -48,6 +62,9 @@ func Write(dir string, pv ProviderVersion) (IndexEntry, error) {
 		Files:       map[string]string{},
 	}
 	files := map[string][]byte{}
+	name := func(base, ext string, data []byte) string {
+		return base + "." + strings.TrimPrefix(hashOf(data), "sha256:")[:12] + ext
+	}
 
 	schemaJSON, err := json.Marshal(tfjson.ProviderSchemas{
 		FormatVersion: "1.0",
@@ -63,9 +80,10 @@ func Write(dir string, pv ProviderVersion) (IndexEntry, error) {
 		if err := zw.Close(); err != nil {
 			return IndexEntry{}, fmt.Errorf("%s: compressing schema: %w", where, err)
 		}
-		files["schema.json.gz"] = buf.Bytes()
+		files[name("schema", ".json.gz", buf.Bytes())] = buf.Bytes()
 	} else {
-		files["schema.json"] = append(schemaJSON, '\n')
+		data := append(schemaJSON, '\n')
+		files[name("schema", ".json", data)] = data
 	}
 	if pv.Docs != nil {
 		docs := *pv.Docs
@@ -75,37 +93,42 @@ func Write(dir string, pv ProviderVersion) (IndexEntry, error) {
 		if err != nil {
 			return IndexEntry{}, fmt.Errorf("%s: encoding docs: %w", where, err)
 		}
-		files["docs.json"] = append(b, '\n')
+		data := append(b, '\n')
+		files[name("docs", ".json", data)] = data
 	}
 
 	versionDir := filepath.Join(dir, filepath.FromSlash(entry.Dir()))
 	if err := os.MkdirAll(versionDir, 0o755); err != nil {
 		return IndexEntry{}, fmt.Errorf("%s: %w", where, err)
 	}
-	for name, data := range files {
-		entry.Files[name] = hashOf(data)
-		if err := writeAtomic(filepath.Join(versionDir, name), data); err != nil {
+	for n, data := range files {
+		entry.Files[n] = hashOf(data)
+		if err := writeAtomic(filepath.Join(versionDir, n), data); err != nil {
 			return IndexEntry{}, fmt.Errorf("%s: %w", where, err)
 		}
 	}
-	// A file a previous crawl of this version wrote but this one did not is stale.
-	for _, stale := range []string{"schema.json", "schema.json.gz", "docs.json"} {
-		if _, ok := files[stale]; !ok {
-			os.Remove(filepath.Join(versionDir, stale))
-		}
-	}
+	return entry, nil
+}
 
+// Commit records entries in dir/index.json with one atomic rename, replacing any entry of
+// the same source and version, then removes the files of those version directories that no
+// entry refers to any more.
+func Commit(dir string, entries ...IndexEntry) error {
 	idx, err := readIndexFile(dir)
 	if err != nil {
-		return IndexEntry{}, fmt.Errorf("%s: %w", where, err)
+		return fmt.Errorf("committing catalog index: %w", err)
+	}
+	replaced := map[string]bool{}
+	for _, e := range entries {
+		replaced[e.Source+"@"+e.Version] = true
 	}
 	kept := idx.Providers[:0]
 	for _, e := range idx.Providers {
-		if e.Source != entry.Source || e.Version != entry.Version {
+		if !replaced[e.Source+"@"+e.Version] {
 			kept = append(kept, e)
 		}
 	}
-	idx.Providers = append(kept, entry)
+	idx.Providers = append(kept, entries...)
 	sort.Slice(idx.Providers, func(i, j int) bool {
 		a, b := idx.Providers[i], idx.Providers[j]
 		if a.Source != b.Source {
@@ -115,13 +138,28 @@ func Write(dir string, pv ProviderVersion) (IndexEntry, error) {
 	})
 	b, err := json.MarshalIndent(idx, "", "  ")
 	if err != nil {
-		return IndexEntry{}, fmt.Errorf("%s: encoding index: %w", where, err)
+		return fmt.Errorf("committing catalog index: %w", err)
 	}
 	if err := writeAtomic(filepath.Join(dir, IndexFile), append(b, '\n')); err != nil {
-		return IndexEntry{}, fmt.Errorf("%s: %w", where, err)
+		return fmt.Errorf("committing catalog index: %w", err)
 	}
-	return entry, nil
+	for _, e := range entries {
+		versionDir := filepath.Join(dir, filepath.FromSlash(e.Dir()))
+		des, err := os.ReadDir(versionDir)
+		if err != nil {
+			continue
+		}
+		for _, de := range des {
+			if _, ok := e.Files[de.Name()]; !ok && !de.IsDir() {
+				os.Remove(filepath.Join(versionDir, de.Name())) // superseded or a crashed crawl's leftover
+			}
+		}
+	}
+	return nil
 }
+
+// ReadIndex reads dir/index.json; a directory without one is an empty catalog.
+func ReadIndex(dir string) (Index, error) { return readIndexFile(dir) }
 
 func readIndexFile(dir string) (Index, error) {
 	raw, err := os.ReadFile(filepath.Join(dir, IndexFile))
