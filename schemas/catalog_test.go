@@ -261,3 +261,27 @@ func TestNormalizeSource(t *testing.T) {
 		}
 	}
 }
+
+func TestSeedCopiesTheEmbeddedCatalogOnce(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "catalog")
+	if err := schemas.Seed(dir, schemas.Embedded()); err != nil {
+		t.Fatal(err)
+	}
+	c, err := schemas.Load(os.DirFS(dir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c.Providers()) != 6 {
+		t.Errorf("seeded catalog has %d providers", len(c.Providers()))
+	}
+	// A second seed leaves an existing catalog alone.
+	os.WriteFile(filepath.Join(dir, "marker"), []byte("x"), 0o644)
+	idx := filepath.Join(dir, "index.json")
+	os.WriteFile(idx, []byte(`{"format":1,"providers":[]}`), 0o644)
+	if err := schemas.Seed(dir, schemas.Embedded()); err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := os.ReadFile(idx); string(b) != `{"format":1,"providers":[]}` {
+		t.Error("Seed overwrote an existing catalog")
+	}
+}

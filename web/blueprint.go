@@ -97,7 +97,7 @@ func (s *server) showBlueprint(w http.ResponseWriter, r *http.Request) error {
 		props.Problem = capitalize(err.Error())
 	} else {
 		props.Description = bp.Description
-		diags := blueprint.Validate(bp, s.catalog)
+		diags := blueprint.Validate(bp, s.catalog())
 		diags.Sort()
 		props.Diagnostics = diagnosticViews(diags)
 		for _, f := range files {

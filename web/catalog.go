@@ -68,10 +68,10 @@ func (s *server) searchCatalog(w http.ResponseWriter, r *http.Request) error {
 		Results: catalogResults{Query: q, Limit: catalogLimit},
 	}
 	if q == "" {
-		props.Results.Providers = s.providers
+		props.Results.Providers = s.providers()
 	} else {
 		// One more than shown tells whether the limit cut anything off.
-		matches := s.catalog.Search(q, "", catalogLimit+1)
+		matches := s.catalog().Search(q, "", catalogLimit+1)
 		if len(matches) > catalogLimit {
 			matches = matches[:catalogLimit]
 			props.Results.Truncated = true

@@ -72,7 +72,7 @@ func (s *server) importBlueprint(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return refuse(http.StatusUnprocessableEntity, capitalize(err.Error()))
 	}
-	diags := blueprint.Validate(b, s.catalog)
+	diags := blueprint.Validate(b, s.catalog())
 	if d, ok := nameDiagnostic(b.Name); ok && !diags.At("name").HasErrors() {
 		diags = append(diags, d)
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"sync/atomic"
 
 	"github.com/cloudoven/cloudoven/schemas"
 	"github.com/cloudoven/cloudoven/store"
@@ -25,10 +26,20 @@ type Store interface {
 	BlueprintVersion(ctx context.Context, project, name string, version int) (store.BlueprintVersion, error)
 }
 
-// Config is what New needs. Store and Catalog are required.
+// CatalogSource gives the current catalog; *schemas.Live implements it, so a crawl can swap
+// the catalog while the server runs.
+type CatalogSource interface {
+	Catalog() *schemas.Catalog
+}
+
+// Config is what New needs. Store and a catalog (Catalog or CatalogSource) are required.
 type Config struct {
 	Store   Store
 	Catalog *schemas.Catalog
+	// CatalogSource, when set, is asked for the catalog on every request instead of Catalog.
+	CatalogSource CatalogSource
+	// Crawls, when set, adds the crawl status page and its "crawl now" button.
+	Crawls Crawls
 	// Logger receives request errors; nil means slog.Default().
 	Logger *slog.Logger
 	// Dev serves static files from StaticDir on disk, uncached, so edits show on reload.
@@ -38,12 +49,36 @@ type Config struct {
 
 // server holds the handlers' dependencies.
 type server struct {
-	store     Store
-	catalog   *schemas.Catalog
-	providers []providerRow // the catalog's providers, summarised once
-	logger    *slog.Logger
-	assets    *assets
+	store    Store
+	catalogs CatalogSource
+	crawls   Crawls
+	rows     atomic.Pointer[catalogRows] // the current catalog's providers, summarised once per catalog
+	logger   *slog.Logger
+	assets   *assets
 }
+
+type catalogRows struct {
+	cat  *schemas.Catalog
+	rows []providerRow
+}
+
+// catalog is the catalog for this request.
+func (s *server) catalog() *schemas.Catalog { return s.catalogs.Catalog() }
+
+// providers summarises the current catalog's providers, recomputed only after a swap.
+func (s *server) providers() []providerRow {
+	cat := s.catalog()
+	if r := s.rows.Load(); r != nil && r.cat == cat {
+		return r.rows
+	}
+	r := &catalogRows{cat: cat, rows: providerRows(cat)}
+	s.rows.Store(r)
+	return r.rows
+}
+
+type staticCatalog struct{ c *schemas.Catalog }
+
+func (s staticCatalog) Catalog() *schemas.Catalog { return s.c }
 
 // New builds the web interface: every route of routes.go behind the security headers and
 // Go's cross-origin protection, which refuses state-changing requests from other sites.
@@ -51,7 +86,11 @@ func New(cfg Config) (http.Handler, error) {
 	if cfg.Store == nil {
 		return nil, errors.New("web: no store configured")
 	}
-	if cfg.Catalog == nil {
+	catalogs := cfg.CatalogSource
+	if catalogs == nil && cfg.Catalog != nil {
+		catalogs = staticCatalog{cfg.Catalog}
+	}
+	if catalogs == nil || catalogs.Catalog() == nil {
 		return nil, errors.New("web: no catalog configured")
 	}
 	if cfg.Dev && cfg.StaticDir == "" {
@@ -70,11 +109,11 @@ func New(cfg Config) (http.Handler, error) {
 		logger.Warn("htmx is missing from the static files: run make assets", "file", htmxFile)
 	}
 	s := &server{
-		store:     cfg.Store,
-		catalog:   cfg.Catalog,
-		providers: providerRows(cfg.Catalog),
-		logger:    logger,
-		assets:    a,
+		store:    cfg.Store,
+		catalogs: catalogs,
+		crawls:   cfg.Crawls,
+		logger:   logger,
+		assets:   a,
 	}
 	return s.routes(), nil
 }
