@@ -13,6 +13,6 @@
 // cross-origin protection. Widgets shared by pages live in web/components.
 //
 // htmx 2 is configured by a meta tag in the layout: indicator styles are off (the
-// Content-Security-Policy allows no inline styles) and 413 and 422 responses are swapped, so a
+// Content-Security-Policy allows no inline styles) and 409, 413 and 422 responses are swapped, so a
 // refused form comes back as its own re-rendered fragment with the problems next to the fields.
 package web

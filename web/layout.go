@@ -7,7 +7,7 @@ package web
 // happened).
 const htmxConfig = `{"includeIndicatorStyles":false,"responseHandling":[` +
 	`{"code":"204","swap":false},{"code":"[23]..","swap":true},` +
-	`{"code":"413","swap":true},{"code":"422","swap":true},` +
+	`{"code":"409","swap":true},{"code":"413","swap":true},{"code":"422","swap":true},` +
 	`{"code":"[45]..","swap":false,"error":true}]}`
 
 // Navigation sections the layout highlights.

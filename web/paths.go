@@ -47,6 +47,9 @@ func catalogPath(query string) string {
 	return "/catalog?" + url.Values{"q": {query}}.Encode()
 }
 
+// crawlsPath is the crawl status page; "crawl now" posts to it.
+func crawlsPath() string { return "/catalog/crawls" }
+
 // staticPath is a static file's URL: hash changes whenever the file does, so the URL can be
 // cached for a year.
 func staticPath(hash, name string) string { return "/static/" + hash + "/" + name }

@@ -18,7 +18,14 @@ func (s *server) routes() http.Handler {
 	mux.Handle("GET /projects/{project}/blueprints/{blueprint}/versions/{version}/terraform.zip", s.handle(s.downloadZip))
 	mux.Handle("GET /projects/{project}/blueprints/{blueprint}/versions/{version}/blueprint.json", s.handle(s.downloadDocument))
 
-	mux.Handle("GET /catalog", s.handle(s.searchCatalog))
+	catalog := s.handle(s.searchCatalog)
+	if s.crawls != nil {
+		// Without a crawl service there is no status page, and the catalog does not link to one.
+		catalog = linkCrawls(catalog)
+		mux.Handle("GET /catalog/crawls", s.handle(s.showCrawls))
+		mux.Handle("POST /catalog/crawls", s.handle(s.startCrawl))
+	}
+	mux.Handle("GET /catalog", catalog)
 
 	// Anything else gets the 404 page rather than the mux's plain-text one.
 	mux.Handle("/", s.handle(func(w http.ResponseWriter, r *http.Request) error { return errNotFound }))

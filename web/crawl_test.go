@@ -1,0 +1,443 @@
+package web
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/PuerkitoBio/goquery"
+)
+
+// fakeCrawls is a crawl service that reports a set status and records the crawls started.
+type fakeCrawls struct {
+	mu      sync.Mutex
+	status  CrawlStatus
+	started int
+}
+
+func (f *fakeCrawls) CrawlStatus() CrawlStatus {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.status
+}
+
+func (f *fakeCrawls) StartCrawl() error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.status.Running {
+		return ErrCrawlRunning
+	}
+	f.started++
+	f.status.Running = true
+	f.status.Last = &CrawlRun{Started: time.Now()}
+	return nil
+}
+
+func (f *fakeCrawls) starts() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.started
+}
+
+// newCrawlApp is the test app with crawls as its crawl service.
+func newCrawlApp(t *testing.T, crawls *fakeCrawls) *testApp {
+	t.Helper()
+	a := newTestApp(t)
+	a.handler = newHandler(t, Config{Store: a.store, Catalog: testCatalog(t), Crawls: crawls, Logger: a.logger()})
+	return a
+}
+
+var (
+	crawlStart = time.Date(2026, 3, 4, 3, 0, 0, 0, time.UTC)
+	crawlEnd   = crawlStart.Add(90 * time.Second)
+	nextCrawl  = time.Date(2026, 3, 5, 3, 0, 0, 0, time.UTC)
+)
+
+func docErrors(n int) []string {
+	var errs []string
+	for i := range n {
+		errs = append(errs, fmt.Sprintf("docs/r/thing_%d.md: no argument reference", i))
+	}
+	return errs
+}
+
+// pollingAttrs are the attributes that make the status poll itself.
+var pollingAttrs = []string{"hx-get", "hx-trigger", "hx-sync", "hx-swap"}
+
+func wantPolling(t *testing.T, doc *goquery.Document, want bool) {
+	t.Helper()
+	status := byTestID(doc, "crawl-status")
+	if status.Length() != 1 {
+		t.Fatalf("found %d crawl-status elements, want 1", status.Length())
+	}
+	if !want {
+		for _, attr := range pollingAttrs {
+			if v, ok := status.Attr(attr); ok {
+				t.Errorf("the status polls although no crawl runs: %s=%q", attr, v)
+			}
+		}
+		return
+	}
+	for attr, want := range map[string]string{
+		"hx-get":     crawlsPath(),
+		"hx-trigger": "every 2s",
+		"hx-swap":    "outerHTML",
+	} {
+		if got := status.AttrOr(attr, ""); got != want {
+			t.Errorf("status %s=%q, want %q", attr, got, want)
+		}
+	}
+	if status.AttrOr("hx-sync", "") == "" {
+		t.Errorf("the polling status has no hx-sync")
+	}
+}
+
+func TestCrawlPage(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name   string
+		status CrawlStatus
+		check  func(t *testing.T, doc *goquery.Document)
+	}{
+		{
+			name:   "never crawled",
+			status: CrawlStatus{},
+			check: func(t *testing.T, doc *goquery.Document) {
+				wantPolling(t, doc, false)
+				wantOne(t, doc, "crawl-never")
+				wantOne(t, doc, "crawl-idle")
+				if got := wantOne(t, doc, "crawl-schedule"); got != "Crawls run only when started here or with cloudoven crawl." {
+					t.Errorf("schedule %q", got)
+				}
+				if _, disabled := byTestID(doc, "crawl-start").Attr("disabled"); disabled {
+					t.Errorf("Crawl now is disabled although no crawl runs")
+				}
+				form := byTestID(doc, "crawl-form")
+				if form.AttrOr("method", "") != "post" || form.AttrOr("action", "") != crawlsPath() || form.AttrOr("hx-post", "") != crawlsPath() {
+					t.Errorf("the crawl form does not post to %s", crawlsPath())
+				}
+			},
+		},
+		{
+			name: "running",
+			status: CrawlStatus{
+				Running:  true,
+				Schedule: "0 3 * * *",
+				NextRun:  nextCrawl,
+				Last: &CrawlRun{Started: crawlStart, Providers: []CrawlProvider{
+					{Source: "registry.terraform.io/hashicorp/random", Coverage: -1},
+					{Source: "registry.terraform.io/hashicorp/azurerm", Coverage: -1, Done: 12, Total: 40},
+				}},
+			},
+			check: func(t *testing.T, doc *goquery.Document) {
+				wantPolling(t, doc, true)
+				if got := byTestID(doc, "crawl-status").AttrOr("data-running", ""); got != "true" {
+					t.Errorf("data-running %q", got)
+				}
+				if got := byTestID(doc, "crawl-running-started").Find("time").AttrOr("datetime", ""); got != crawlStart.Format(time.RFC3339) {
+					t.Errorf("the running crawl started at %q", got)
+				}
+				rows := byTestID(doc, "crawl-progress")
+				order := rows.Map(func(_ int, s *goquery.Selection) string { return s.AttrOr("data-provider", "") })
+				if want := "registry.terraform.io/hashicorp/azurerm,registry.terraform.io/hashicorp/random"; strings.Join(order, ",") != want {
+					t.Errorf("progress rows %v, want sorted by source", order)
+				}
+				bar := byTestID(rows.First(), "crawl-progress-bar")
+				if bar.Length() != 1 || goquery.NodeName(bar) != "progress" || bar.AttrOr("max", "") != "40" || bar.AttrOr("value", "") != "12" {
+					t.Errorf("azurerm progress is not <progress max=40 value=12>: %v", bar.Nodes)
+				}
+				if got := strings.TrimSpace(byTestID(rows.First(), "crawl-progress-count").Text()); got != "12/40" {
+					t.Errorf("azurerm progress %q", got)
+				}
+				if _, ok := byTestID(rows.Last(), "crawl-progress-bar").Attr("value"); ok {
+					t.Errorf("a provider without a document count shows a determinate progress bar")
+				}
+				if _, disabled := byTestID(doc, "crawl-start").Attr("disabled"); !disabled {
+					t.Errorf("Crawl now is enabled while a crawl runs")
+				}
+				if got := wantOne(t, doc, "crawl-schedule-cron"); got != "0 3 * * *" {
+					t.Errorf("schedule %q", got)
+				}
+				if got := byTestID(doc, "crawl-next-run").Find("time").AttrOr("datetime", ""); got != nextCrawl.Format(time.RFC3339) {
+					t.Errorf("next run %q", got)
+				}
+				// The running crawl is progress, not a last run; there was none before it.
+				wantOne(t, doc, "crawl-never")
+			},
+		},
+		{
+			name: "finished",
+			status: CrawlStatus{
+				Schedule: "0 3 * * *",
+				NextRun:  nextCrawl,
+				Last: &CrawlRun{Started: crawlStart, Finished: crawlEnd, Providers: []CrawlProvider{
+					{
+						Source: "registry.terraform.io/hashicorp/azurerm", Version: "5.2.0", Resources: 1100,
+						DataSources: 400, DocPages: 1500, Coverage: 98.26, DocErrors: docErrors(25), Done: 1500, Total: 1500,
+					},
+					{Source: "registry.terraform.io/hashicorp/random", Version: "3.7.2", Skipped: true, Coverage: -1},
+					{Source: "registry.terraform.io/hashicorp/aws", Coverage: -1, Err: "fetching versions: 503 Service Unavailable"},
+				}},
+			},
+			check: func(t *testing.T, doc *goquery.Document) {
+				wantPolling(t, doc, false)
+				wantOne(t, doc, "crawl-idle")
+				if byTestID(doc, "crawl-never").Length() != 0 || byTestID(doc, "crawl-run-error").Length() != 0 {
+					t.Errorf("a successful crawl shows as none or as failed")
+				}
+				if got := byTestID(doc, "crawl-started").Find("time").AttrOr("datetime", ""); got != crawlStart.Format(time.RFC3339) {
+					t.Errorf("started %q", got)
+				}
+				if got := byTestID(doc, "crawl-finished").Find("time").AttrOr("datetime", ""); got != crawlEnd.Format(time.RFC3339) {
+					t.Errorf("finished %q", got)
+				}
+				if got := wantOne(t, doc, "crawl-duration"); got != "1m30s" {
+					t.Errorf("duration %q", got)
+				}
+				row := func(source string) *goquery.Selection {
+					t.Helper()
+					sel := doc.Find(`[data-testid="crawl-provider"][data-provider="registry.terraform.io/hashicorp/` + source + `"]`)
+					if sel.Length() != 1 {
+						t.Fatalf("found %d rows for %s", sel.Length(), source)
+					}
+					return sel
+				}
+				cell := func(row *goquery.Selection, id string) string {
+					return strings.TrimSpace(byTestID(row, id).Text())
+				}
+				azurerm := row("azurerm")
+				for id, want := range map[string]string{
+					"crawl-provider-version":      "5.2.0",
+					"crawl-provider-state":        "crawled",
+					"crawl-provider-resources":    "1100",
+					"crawl-provider-data-sources": "400",
+					"crawl-provider-doc-pages":    "1500",
+					"crawl-provider-coverage":     "98.3%",
+				} {
+					if got := cell(azurerm, id); got != want {
+						t.Errorf("azurerm %s %q, want %q", id, got, want)
+					}
+				}
+				docErrs := byTestID(azurerm, "crawl-provider-doc-errors")
+				if got := docErrs.AttrOr("data-count", ""); got != "25" {
+					t.Errorf("azurerm doc error count %q", got)
+				}
+				if docErrs.Find("details summary").Length() != 1 {
+					t.Errorf("the doc errors are not in a <details>")
+				}
+				listed := byTestID(docErrs, "crawl-doc-error")
+				if listed.Length() != maxDocErrorsShown {
+					t.Errorf("%d doc errors listed, want %d", listed.Length(), maxDocErrorsShown)
+				}
+				if got := strings.TrimSpace(listed.First().Text()); got != "docs/r/thing_0.md: no argument reference" {
+					t.Errorf("first doc error %q", got)
+				}
+				if got := cell(docErrs, "crawl-doc-errors-more"); got != "and 5 more" {
+					t.Errorf("more doc errors %q", got)
+				}
+
+				random := row("random")
+				if got := cell(random, "crawl-provider-state"); got != "skipped" {
+					t.Errorf("random state %q", got)
+				}
+				if got := cell(random, "crawl-provider-coverage"); got != "—" {
+					t.Errorf("unmeasured coverage shows %q, want —", got)
+				}
+				if got := byTestID(random, "crawl-provider-doc-errors").AttrOr("data-count", ""); got != "0" {
+					t.Errorf("random doc error count %q", got)
+				}
+
+				aws := row("aws")
+				if got := cell(aws, "crawl-provider-error"); got != "fetching versions: 503 Service Unavailable" {
+					t.Errorf("aws error %q", got)
+				}
+				if got := cell(aws, "crawl-provider-state"); got != "failed" {
+					t.Errorf("aws state %q", got)
+				}
+			},
+		},
+		{
+			name: "failed",
+			status: CrawlStatus{Last: &CrawlRun{
+				Started: crawlStart, Finished: crawlStart.Add(250 * time.Millisecond),
+				Err: "loading the crawled catalog: no providers",
+			}},
+			check: func(t *testing.T, doc *goquery.Document) {
+				wantPolling(t, doc, false)
+				if got := wantOne(t, doc, "crawl-run-error"); !strings.Contains(got, "loading the crawled catalog: no providers") {
+					t.Errorf("run error %q", got)
+				}
+				if got := wantOne(t, doc, "crawl-duration"); got != "250ms" {
+					t.Errorf("duration %q", got)
+				}
+				wantOne(t, doc, "crawl-no-providers")
+			},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			a := newCrawlApp(t, &fakeCrawls{status: tt.status})
+
+			w := a.get(crawlsPath(), false)
+			wantStatus(t, w, http.StatusOK)
+			doc := wantFullPage(t, w)
+			if got := wantOne(t, doc, "page-title"); got != "Crawls" {
+				t.Errorf("title %q", got)
+			}
+			if byTestID(doc, "nav-catalog").AttrOr("aria-current", "") != "page" {
+				t.Errorf("the Catalog nav link is not current")
+			}
+			if byTestID(doc, "crawl-message").Length() != 0 {
+				t.Errorf("a plain GET shows a message")
+			}
+			tt.check(t, doc)
+
+			// The poll gets the status alone, built the same way.
+			w = a.get(crawlsPath(), true)
+			wantStatus(t, w, http.StatusOK)
+			tt.check(t, wantFragment(t, w, "crawl-status"))
+		})
+	}
+}
+
+func TestStartCrawl(t *testing.T) {
+	t.Parallel()
+	for _, htmx := range []bool{false, true} {
+		t.Run(fmt.Sprintf("htmx=%v", htmx), func(t *testing.T) {
+			t.Parallel()
+			crawls := &fakeCrawls{}
+			a := newCrawlApp(t, crawls)
+			w := a.postForm(crawlsPath(), nil, htmx)
+			if htmx {
+				wantStatus(t, w, http.StatusNoContent)
+				if got := w.Header().Get("HX-Redirect"); got != crawlsPath() {
+					t.Errorf("HX-Redirect %q, want %q", got, crawlsPath())
+				}
+			} else {
+				wantStatus(t, w, http.StatusSeeOther)
+				if got := w.Header().Get("Location"); got != crawlsPath() {
+					t.Errorf("Location %q, want %q", got, crawlsPath())
+				}
+			}
+			if n := crawls.starts(); n != 1 {
+				t.Errorf("%d crawls started, want 1", n)
+			}
+
+			// The page it lands on shows the crawl running.
+			doc := wantFullPage(t, a.get(crawlsPath(), false))
+			wantOne(t, doc, "crawl-running")
+			wantPolling(t, doc, true)
+		})
+	}
+}
+
+func TestStartCrawlWhileRunning(t *testing.T) {
+	t.Parallel()
+	crawls := &fakeCrawls{status: CrawlStatus{Running: true, Last: &CrawlRun{Started: crawlStart}}}
+	a := newCrawlApp(t, crawls)
+
+	w := a.postForm(crawlsPath(), nil, false)
+	wantStatus(t, w, http.StatusConflict)
+	doc := wantFullPage(t, w)
+	if got := wantOne(t, doc, "crawl-message"); got != "A crawl is already running." {
+		t.Errorf("message %q", got)
+	}
+	wantPolling(t, doc, true)
+
+	w = a.postForm(crawlsPath(), nil, true)
+	wantStatus(t, w, http.StatusConflict)
+	doc = wantFragment(t, w, "crawl-status")
+	if got := wantOne(t, doc, "crawl-message"); got != "A crawl is already running." {
+		t.Errorf("message %q", got)
+	}
+
+	if n := crawls.starts(); n != 0 {
+		t.Errorf("%d crawls started while one ran", n)
+	}
+}
+
+type failingCrawls struct{ fakeCrawls }
+
+func (f *failingCrawls) StartCrawl() error { return errors.New("the crawl service is not started") }
+
+func TestStartCrawlFailure(t *testing.T) {
+	t.Parallel()
+	a := newTestApp(t)
+	a.handler = newHandler(t, Config{Store: a.store, Catalog: testCatalog(t), Crawls: &failingCrawls{}, Logger: a.logger()})
+	w := a.postForm(crawlsPath(), nil, false)
+	wantStatus(t, w, http.StatusInternalServerError)
+	if !strings.Contains(a.log.String(), "starting a crawl: the crawl service is not started") {
+		t.Errorf("the failure is not logged:\n%s", a.log)
+	}
+}
+
+func TestCrawlPageWithoutCrawls(t *testing.T) {
+	t.Parallel()
+	a := newTestApp(t)
+	for _, w := range []*httptest.ResponseRecorder{
+		a.get(crawlsPath(), false),
+		a.postForm(crawlsPath(), nil, false),
+	} {
+		wantStatus(t, w, http.StatusNotFound)
+		doc := wantFullPage(t, w)
+		if got := byTestID(doc, "error-page").AttrOr("data-status", ""); got != "404" {
+			t.Errorf("error page status %q", got)
+		}
+	}
+}
+
+func TestCrossSiteCrawlIsRefused(t *testing.T) {
+	t.Parallel()
+	crawls := &fakeCrawls{}
+	a := newCrawlApp(t, crawls)
+	post := func(site string) *httptest.ResponseRecorder {
+		r := httptest.NewRequest(http.MethodPost, crawlsPath(), nil)
+		r.Header.Set("Sec-Fetch-Site", site)
+		return a.do(r)
+	}
+	w := post("cross-site")
+	wantStatus(t, w, http.StatusForbidden)
+	if got := wantOne(t, wantFullPage(t, w), "error-title"); got != "Request refused" {
+		t.Errorf("error title %q", got)
+	}
+	if n := crawls.starts(); n != 0 {
+		t.Errorf("a cross-site post started %d crawls", n)
+	}
+
+	// The same post from CloudOven's own page goes through.
+	wantStatus(t, post("same-origin"), http.StatusSeeOther)
+	if n := crawls.starts(); n != 1 {
+		t.Errorf("%d crawls started, want 1", n)
+	}
+}
+
+func TestCatalogLinksToCrawls(t *testing.T) {
+	t.Parallel()
+	t.Run("configured", func(t *testing.T) {
+		t.Parallel()
+		a := newCrawlApp(t, &fakeCrawls{})
+		doc := wantFullPage(t, a.get(catalogPath(""), false))
+		link := byTestID(doc, "crawls-link")
+		if link.Length() != 1 || link.AttrOr("href", "") != crawlsPath() {
+			t.Fatalf("the catalog page does not link to %s:\n%s", crawlsPath(), doc.Text())
+		}
+		// The status page does not link to itself.
+		if n := byTestID(wantFullPage(t, a.get(crawlsPath(), false)), "crawls-link").Length(); n != 0 {
+			t.Errorf("the crawl status page links to itself")
+		}
+	})
+	t.Run("not configured", func(t *testing.T) {
+		t.Parallel()
+		a := newTestApp(t)
+		doc := wantFullPage(t, a.get(catalogPath(""), false))
+		if n := byTestID(doc, "crawls-link").Length(); n != 0 {
+			t.Errorf("the catalog page links to a crawl status page that does not exist")
+		}
+	})
+}
