@@ -73,17 +73,24 @@ func WriteFiles(dir string, pv ProviderVersion) (IndexEntry, error) {
 	if err != nil {
 		return IndexEntry{}, fmt.Errorf("%s: encoding schema: %w", where, err)
 	}
-	if len(schemaJSON) > compressAbove {
-		var buf bytes.Buffer
-		zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression) // header carries no time or name
-		zw.Write(schemaJSON)
-		if err := zw.Close(); err != nil {
-			return IndexEntry{}, fmt.Errorf("%s: compressing schema: %w", where, err)
+	// Large files are stored gzipped; the gzip header carries no time or name, so the bytes
+	// stay deterministic.
+	put := func(base string, data []byte) error {
+		if len(data) <= compressAbove {
+			files[name(base, ".json", data)] = data
+			return nil
 		}
-		files[name("schema", ".json.gz", buf.Bytes())] = buf.Bytes()
-	} else {
-		data := append(schemaJSON, '\n')
-		files[name("schema", ".json", data)] = data
+		var buf bytes.Buffer
+		zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
+		zw.Write(data)
+		if err := zw.Close(); err != nil {
+			return fmt.Errorf("%s: compressing %s: %w", where, base, err)
+		}
+		files[name(base, ".json.gz", buf.Bytes())] = buf.Bytes()
+		return nil
+	}
+	if err := put("schema", append(schemaJSON, '\n')); err != nil {
+		return IndexEntry{}, err
 	}
 	if pv.Docs != nil {
 		docs := *pv.Docs
@@ -93,8 +100,9 @@ func WriteFiles(dir string, pv ProviderVersion) (IndexEntry, error) {
 		if err != nil {
 			return IndexEntry{}, fmt.Errorf("%s: encoding docs: %w", where, err)
 		}
-		data := append(b, '\n')
-		files[name("docs", ".json", data)] = data
+		if err := put("docs", append(b, '\n')); err != nil {
+			return IndexEntry{}, err
+		}
 	}
 
 	versionDir := filepath.Join(dir, filepath.FromSlash(entry.Dir()))

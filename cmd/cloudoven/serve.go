@@ -8,9 +8,12 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"path/filepath"
 	"time"
 
+	"github.com/cloudoven/cloudoven/crawler"
+	"github.com/cloudoven/cloudoven/schemas"
 	"github.com/cloudoven/cloudoven/store"
 	"github.com/cloudoven/cloudoven/web"
 )
@@ -20,7 +23,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on")
 	dataDir := fs.String("data-dir", "data", "directory for the SQLite database and other state")
 	dbPath := fs.String("db", "", "SQLite database file (default: <data-dir>/cloudoven.db)")
-	catalogDir := fs.String("catalog-dir", "", "catalog directory (default: the catalog built into this binary)")
+	catalogDir := fs.String("catalog-dir", "", "catalog directory; crawls write here (default: <data-dir>/catalog when it exists or a crawl is configured, else the catalog built into this binary)")
+	schedule := fs.String("crawl-schedule", "", "cron expression (5 fields) for crawling the catalog, e.g. \"0 3 * * *\"; empty crawls only on demand")
+	cf := addCrawlFlags(fs)
 	dev := fs.Bool("dev", false, "serve static files from web/static on disk, uncached")
 	logLevel := fs.String("log-level", "info", "debug, info, warn or error")
 	if err := parseFlags(fs, args); err != nil {
@@ -32,16 +37,49 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
 
+	// The catalog: a directory when there is one (crawls write into it and the server swaps
+	// each new catalog in), else the one built into the binary.
+	dir := *catalogDir
+	if dir == "" {
+		dir = filepath.Join(*dataDir, "catalog")
+		if _, err := os.Stat(filepath.Join(dir, "index.json")); err != nil && *schedule == "" {
+			dir = "" // nothing crawled yet and no schedule: stay on the built-in catalog
+		}
+	}
+	if dir != "" {
+		if err := schemas.Seed(dir, schemas.Embedded()); err != nil {
+			return err
+		}
+	}
 	start := time.Now()
-	cat, err := loadCatalog(*catalogDir)
+	cat, err := loadCatalog(dir)
 	if err != nil {
 		return err
 	}
+	live := schemas.NewLive(cat)
 	types := 0
 	for _, p := range cat.Providers() {
 		types += len(p.Schema.ResourceSchemas) + len(p.Schema.DataSourceSchemas)
 	}
-	logger.Info("catalog loaded", "providers", len(cat.Providers()), "types", types, "duration", time.Since(start).Round(time.Millisecond))
+	logger.Info("catalog loaded", "providers", len(cat.Providers()), "types", types, "dir", dir, "duration", time.Since(start).Round(time.Millisecond))
+
+	var crawls web.Crawls
+	if dir != "" {
+		targets, err := cf.targets()
+		if err != nil {
+			return err
+		}
+		svc, err := crawler.NewService(targets, cf.options(dir, logger), *schedule, func(c *schemas.Catalog) {
+			live.Swap(c)
+			logger.Info("catalog swapped in", "providers", len(c.Providers()))
+		})
+		if err != nil {
+			return err
+		}
+		svc.Start(ctx)
+		defer svc.Stop()
+		crawls = crawlStatus{svc}
+	}
 
 	if *dbPath == "" {
 		*dbPath = filepath.Join(*dataDir, "cloudoven.db")
@@ -52,7 +90,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	defer st.Close()
 
-	handler, err := web.New(web.Config{Store: st, Catalog: cat, Logger: logger, Dev: *dev, StaticDir: "web/static"})
+	handler, err := web.New(web.Config{Store: st, CatalogSource: live, Crawls: crawls, Logger: logger, Dev: *dev, StaticDir: "web/static"})
 	if err != nil {
 		return err
 	}
@@ -83,4 +121,50 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	return nil
+}
+
+// crawlStatus adapts the crawl service to the web interface's view of it.
+type crawlStatus struct{ svc *crawler.Service }
+
+func (c crawlStatus) StartCrawl() error {
+	err := c.svc.Trigger()
+	if errors.Is(err, crawler.ErrRunning) {
+		return web.ErrCrawlRunning
+	}
+	return err
+}
+
+func (c crawlStatus) CrawlStatus() web.CrawlStatus {
+	running, st := c.svc.Status()
+	out := web.CrawlStatus{Running: running, Schedule: c.svc.Schedule(), NextRun: c.svc.NextRun()}
+	if st == nil {
+		return out
+	}
+	run := &web.CrawlRun{Started: st.Started, Finished: st.Finished}
+	if st.Err != nil {
+		run.Err = st.Err.Error()
+	}
+	seen := map[string]bool{}
+	for _, p := range st.Result.Providers {
+		seen[p.Source] = true
+		cp := web.CrawlProvider{Source: p.Source, Version: p.Version, Skipped: p.Skipped, Resources: p.Resources,
+			DataSources: p.DataSources, DocPages: p.DocPages, Coverage: -1, DocErrors: p.DocErrors}
+		if p.Coverage.Arguments > 0 {
+			cp.Coverage = p.Coverage.Percent()
+		}
+		if p.Err != nil {
+			cp.Err = p.Err.Error()
+		}
+		prog := st.Progress[p.Source]
+		cp.Done, cp.Total = prog[0], prog[1]
+		run.Providers = append(run.Providers, cp)
+	}
+	// While running, providers not finished yet show by their progress alone.
+	for source, prog := range st.Progress {
+		if !seen[source] {
+			run.Providers = append(run.Providers, web.CrawlProvider{Source: source, Coverage: -1, Done: prog[0], Total: prog[1]})
+		}
+	}
+	out.Last = run
+	return out
 }
