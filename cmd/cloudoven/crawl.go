@@ -104,6 +104,10 @@ func (f crawlFlags) options(catalogDir string, logger *slog.Logger) crawler.Opti
 			tf = p
 		}
 	}
+	// terraform runs in a scratch directory, where a relative path would not resolve.
+	if abs, err := filepath.Abs(tf); err == nil && tf != "" {
+		tf = abs
+	}
 	return crawler.Options{
 		CatalogDir: catalogDir,
 		Registry:   crawler.NewRegistry(crawler.RegistryOptions{BaseURL: *f.registry, Logger: logger}),
