@@ -231,3 +231,23 @@ func BenchmarkCrawlCatalog(b *testing.B) {
 		}
 	}
 }
+
+// TestCrawlFromDocsDirectory crawls docs from a local docs directory instead of a registry.
+func TestCrawlFromDocsDirectory(t *testing.T) {
+	data := sharedData(t)
+	dir := t.TempDir()
+	targets := []crawler.Target{{Source: "hashicorp/helm", Version: "3.1.2",
+		SchemaFile: filepath.Join(data, "helm", "schema.json"), DocsDir: filepath.Join(data, "helm", "docs")}}
+	res, err := crawler.Crawl(context.Background(), targets, crawler.Options{CatalogDir: dir})
+	if err != nil || res.Providers[0].Err != nil {
+		t.Fatalf("crawl: %v %+v", err, res)
+	}
+	cat, err := schemas.Load(os.DirFS(dir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rel := cat.Resource("helm_release")
+	if rel == nil || rel.Doc == nil || rel.Doc.Arguments["chart"] == "" {
+		t.Fatalf("helm_release docs not crawled from the directory: %+v", rel)
+	}
+}
