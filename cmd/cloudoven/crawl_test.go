@@ -26,7 +26,7 @@ func TestCrawlCommand(t *testing.T) {
 	  {"source": "hashicorp/helm", "version": "3.1.2", "schema_file": "`+filepath.Join(data, "helm", "schema.json")+`"}]}`)
 	report := filepath.Join(t.TempDir(), "coverage.txt")
 	stdout, stderr, err := runCLI(t, "crawl", "-catalog-dir", dir, "-crawl-config", config, "-registry", srv.URL(),
-		"-force", "-quiet", "-coverage-report", report)
+		"-force", "-coverage-report", report)
 	if err != nil {
 		t.Fatalf("crawl: %v\n%s\n%s", err, stdout, stderr)
 	}
@@ -34,6 +34,10 @@ func TestCrawlCommand(t *testing.T) {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("output lacks %q:\n%s", want, stdout)
 		}
+	}
+	// The progress bar counted random's ten doc pages to the end.
+	if !strings.Contains(stderr, "(10/10") {
+		t.Errorf("no finished progress bar for random's 10 pages in:\n%s", stderr)
 	}
 	if b, err := os.ReadFile(report); err != nil || len(b) == 0 {
 		t.Errorf("coverage report: %v (%d bytes)", err, len(b))
