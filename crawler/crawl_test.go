@@ -28,11 +28,7 @@ var crawledAt = time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)
 
 func sharedData(t testing.TB) string {
 	t.Helper()
-	dir := filepath.Join(testenv.RepoRoot(), "..", "shared", "data")
-	if _, err := os.Stat(filepath.Join(dir, "azurerm", "schema.json")); err != nil {
-		testenv.Unavailable(t, "the provider data in ../shared/data is missing")
-	}
-	return dir
+	return testenv.SharedData(t)
 }
 
 // catalogTargets: schemas from the dumped JSON of ../shared/data, docs through the registry

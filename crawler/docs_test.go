@@ -415,11 +415,7 @@ func FuzzParseDoc(f *testing.F) {
 // providerData is ../shared/data, the real provider schemas and docs.
 func providerData(t testing.TB) string {
 	t.Helper()
-	dir := filepath.Join(testenv.RepoRoot(), "..", "shared", "data")
-	if _, err := os.Stat(filepath.Join(dir, "azurerm", "schema.json")); err != nil {
-		testenv.Unavailable(t, "the provider data in ../shared/data is missing")
-	}
-	return dir
+	return testenv.SharedData(t)
 }
 
 type providerFixture struct {

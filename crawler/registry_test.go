@@ -26,11 +26,7 @@ var registryVersions = map[string]string{"azurerm": "5.2.0", "azuread": "3.9.0",
 
 func registryData(t testing.TB) string {
 	t.Helper()
-	dir := filepath.Join(testenv.RepoRoot(), "..", "shared", "data")
-	if _, err := os.Stat(filepath.Join(dir, "azurerm", "docs", "r")); err != nil {
-		testenv.Unavailable(t, "the provider docs in ../shared/data are missing")
-	}
-	return dir
+	return testenv.SharedData(t)
 }
 
 // countFiles counts the pages on disk in one docs subdirectory.

@@ -170,11 +170,7 @@ func assertTestprovSchema(t *testing.T, schema *tfjson.ProviderSchema) {
 
 func TestSchemaFromFile(t *testing.T) {
 	t.Parallel()
-	data := filepath.Join(testenv.RepoRoot(), "..", "shared", "data")
-	file := filepath.Join(data, "random", "schema.json")
-	if _, err := os.Stat(file); err != nil {
-		testenv.Unavailable(t, "no shared data at ../shared/data/random/schema.json")
-	}
+	file := filepath.Join(testenv.SharedData(t), "random", "schema.json")
 	for _, source := range []string{"registry.terraform.io/hashicorp/random", "hashicorp/random"} {
 		t.Run(strings.ReplaceAll(source, "/", "_"), func(t *testing.T) {
 			schema, err := crawler.SchemaFromFile(file, source)

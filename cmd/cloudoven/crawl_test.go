@@ -15,10 +15,7 @@ import (
 // ../shared/data: it prints the per-provider table, writes the coverage report, and leaves
 // a catalog that loads with the docs attached.
 func TestCrawlCommand(t *testing.T) {
-	data := filepath.Join(testenv.RepoRoot(), "..", "shared", "data")
-	if _, err := os.Stat(filepath.Join(data, "random", "schema.json")); err != nil {
-		testenv.Unavailable(t, "the provider data in ../shared/data is missing")
-	}
+	data := testenv.SharedData(t)
 	srv := registrytest.NewServer(t, data, map[string]string{"random": "3.9.0", "helm": "3.1.2"})
 	dir := filepath.Join(t.TempDir(), "catalog")
 	config := writeTemp(t, "crawl.json", `{"providers": [

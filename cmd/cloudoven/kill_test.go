@@ -30,10 +30,7 @@ func TestMain(m *testing.M) {
 // it with SIGKILL while it fetches documents (after azurerm's files are written): the index
 // is byte-for-byte what it was and the catalog loads.
 func TestKilledCrawlLeavesCatalogUnchanged(t *testing.T) {
-	data := filepath.Join(testenv.RepoRoot(), "..", "shared", "data")
-	if _, err := os.Stat(filepath.Join(data, "azurerm", "schema.json")); err != nil {
-		testenv.Unavailable(t, "the provider data in ../shared/data is missing")
-	}
+	data := testenv.SharedData(t)
 	srv := registrytest.NewServer(t, data, map[string]string{"azurerm": "5.2.0", "kubernetes": "3.2.1"})
 	dir := filepath.Join(t.TempDir(), "catalog")
 	if err := schemas.Seed(dir, schemas.Embedded()); err != nil {

@@ -15,11 +15,7 @@ import (
 
 func dataDir(t *testing.T) string {
 	t.Helper()
-	dir := filepath.Join(testenv.RepoRoot(), "..", "shared", "data")
-	if _, err := os.Stat(filepath.Join(dir, "azurerm", "docs", "r")); err != nil {
-		testenv.Unavailable(t, "the provider docs in ../shared/data are missing")
-	}
-	return dir
+	return testenv.SharedData(t)
 }
 
 func get(t *testing.T, srv *registrytest.Server, uri string, v any) int {

@@ -104,3 +104,17 @@ func OutputDir(t testing.TB) string {
 	}
 	return dir
 }
+
+// SharedData is ../shared/data beside the repository: the real provider schemas and doc
+// pages tests build on.
+func SharedData(t testing.TB) string {
+	t.Helper()
+	dir := filepath.Join(RepoRoot(), "..", "shared", "data")
+	for _, need := range []string{filepath.Join("azurerm", "schema.json"), filepath.Join("azurerm", "docs", "r")} {
+		if _, err := os.Stat(filepath.Join(dir, need)); err != nil {
+			Unavailable(t, "the provider data in ../shared/data is missing")
+			return ""
+		}
+	}
+	return dir
+}
