@@ -55,9 +55,11 @@ $(HTMX): package.json package-lock.json
 
 terraform: $(TERRAFORM)
 
+# The version check reads terraform's whole output (sed, not head): a reader that stops early
+# can kill terraform with SIGPIPE, which pipefail reports as a failure.
 $(TERRAFORM):
 	GOBIN=$(BIN) CGO_ENABLED=0 go install github.com/hashicorp/terraform@v$(TERRAFORM_VERSION)
-	$(TERRAFORM) version | head -1 | grep -qx 'Terraform v$(TERRAFORM_VERSION)'
+	test "$$($(TERRAFORM) version | sed -n 1p)" = "Terraform v$(TERRAFORM_VERSION)"
 
 # Rebuild the committed default catalog with the crawler: schemas from the dumps in
 # ../shared/data, docs through the registry code path from a local registry that serves
