@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"strings"
 	"sync"
@@ -41,8 +42,11 @@ func DefaultTargets() []Target {
 // Options configure a crawl.
 type Options struct {
 	CatalogDir string
-	Registry   *Registry // docs and versions; nil only when every target has a pinned version and a DocsDir
-	Schema     SchemaOptions
+	// SeedFrom, when set, fills an empty CatalogDir from this catalog (schemas.Seed) before
+	// the first crawl, so versions it already has are skipped.
+	SeedFrom fs.FS
+	Registry *Registry // docs and versions; nil only when every target has a pinned version and a DocsDir
+	Schema   SchemaOptions
 	// Force crawls versions that are already in the catalog.
 	Force bool
 	// Progress is told of each document fetched, per provider; it may be nil.
@@ -85,6 +89,11 @@ func Crawl(ctx context.Context, targets []Target, opts Options) (Result, error) 
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
 	res := Result{Started: opts.Now()}
+	if opts.SeedFrom != nil {
+		if err := schemas.Seed(opts.CatalogDir, opts.SeedFrom); err != nil {
+			return res, fmt.Errorf("crawling: %w", err)
+		}
+	}
 	index, err := schemas.ReadIndex(opts.CatalogDir)
 	if err != nil {
 		return res, fmt.Errorf("crawling: %w", err)

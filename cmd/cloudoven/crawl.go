@@ -130,11 +130,9 @@ func runCrawl(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	if err := schemas.Seed(*dir, schemas.Embedded()); err != nil {
-		return err
-	}
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	opts := cf.options(*dir, logger)
+	opts.SeedFrom = schemas.Embedded()
 	opts.Force = *force
 	if !*quiet {
 		bars := newProgressBars(stderr)

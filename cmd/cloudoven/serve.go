@@ -23,7 +23,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on")
 	dataDir := fs.String("data-dir", "data", "directory for the SQLite database and other state")
 	dbPath := fs.String("db", "", "SQLite database file (default: <data-dir>/cloudoven.db)")
-	catalogDir := fs.String("catalog-dir", "", "catalog directory; crawls write here (default: <data-dir>/catalog when it exists or a crawl is configured, else the catalog built into this binary)")
+	catalogDir := fs.String("catalog-dir", "", "catalog directory crawls write into and the server loads once it exists (default: <data-dir>/catalog; until a crawl writes it, the catalog built into this binary)")
 	schedule := fs.String("crawl-schedule", "", "cron expression (5 fields) for crawling the catalog, e.g. \"0 3 * * *\"; empty crawls only on demand")
 	cf := addCrawlFlags(fs)
 	dev := fs.Bool("dev", false, "serve static files from web/static on disk, uncached")
@@ -37,22 +37,19 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
 
-	// The catalog: a directory when there is one (crawls write into it and the server swaps
-	// each new catalog in), else the one built into the binary.
+	// The catalog: the crawl directory once a crawl has written it, else the one built into
+	// the binary. Crawls (on demand from the status page, or on -crawl-schedule) write into
+	// the directory, starting from a copy of the built-in catalog, and swap the result in.
 	dir := *catalogDir
 	if dir == "" {
 		dir = filepath.Join(*dataDir, "catalog")
-		if _, err := os.Stat(filepath.Join(dir, "index.json")); err != nil && *schedule == "" {
-			dir = "" // nothing crawled yet and no schedule: stay on the built-in catalog
-		}
 	}
-	if dir != "" {
-		if err := schemas.Seed(dir, schemas.Embedded()); err != nil {
-			return err
-		}
+	loadDir := dir
+	if _, err := os.Stat(filepath.Join(dir, "index.json")); err != nil {
+		loadDir = ""
 	}
 	start := time.Now()
-	cat, err := loadCatalog(dir)
+	cat, err := loadCatalog(loadDir)
 	if err != nil {
 		return err
 	}
@@ -61,25 +58,24 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	for _, p := range cat.Providers() {
 		types += len(p.Schema.ResourceSchemas) + len(p.Schema.DataSourceSchemas)
 	}
-	logger.Info("catalog loaded", "providers", len(cat.Providers()), "types", types, "dir", dir, "duration", time.Since(start).Round(time.Millisecond))
+	logger.Info("catalog loaded", "providers", len(cat.Providers()), "types", types, "dir", loadDir, "duration", time.Since(start).Round(time.Millisecond))
 
-	var crawls web.Crawls
-	if dir != "" {
-		targets, err := cf.targets()
-		if err != nil {
-			return err
-		}
-		svc, err := crawler.NewService(targets, cf.options(dir, logger), *schedule, func(c *schemas.Catalog) {
-			live.Swap(c)
-			logger.Info("catalog swapped in", "providers", len(c.Providers()))
-		})
-		if err != nil {
-			return err
-		}
-		svc.Start(ctx)
-		defer svc.Stop()
-		crawls = crawlStatus{svc}
+	targets, err := cf.targets()
+	if err != nil {
+		return err
 	}
+	opts := cf.options(dir, logger)
+	opts.SeedFrom = schemas.Embedded()
+	svc, err := crawler.NewService(targets, opts, *schedule, func(c *schemas.Catalog) {
+		live.Swap(c)
+		logger.Info("catalog swapped in", "providers", len(c.Providers()))
+	})
+	if err != nil {
+		return err
+	}
+	svc.Start(ctx)
+	defer svc.Stop()
+	crawls := crawlStatus{svc}
 
 	if *dbPath == "" {
 		*dbPath = filepath.Join(*dataDir, "cloudoven.db")
