@@ -1,0 +1,7 @@
+variable "key_vault_name" {
+  type = string
+}
+
+variable "key_vault_rg" {
+  type = string
+}

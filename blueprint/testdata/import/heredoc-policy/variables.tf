@@ -1,0 +1,8 @@
+variable "ami" {
+  type = string
+}
+
+variable "name" {
+  type    = string
+  default = "world"
+}

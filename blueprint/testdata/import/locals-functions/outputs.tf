@@ -1,0 +1,8 @@
+output "cidrs" {
+  value = local.cidrs
+}
+
+output "tags" {
+  value     = local.common_tags
+  sensitive = false
+}

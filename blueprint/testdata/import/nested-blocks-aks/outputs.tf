@@ -1,0 +1,4 @@
+output "kube_host" {
+  value     = azurerm_kubernetes_cluster.aks.kube_config[0].host
+  sensitive = true
+}

@@ -1,0 +1,7 @@
+variable "subnet_ids" {
+  type = list(string)
+}
+
+variable "target_group_arn" {
+  type = string
+}

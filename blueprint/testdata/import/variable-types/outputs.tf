@@ -1,0 +1,3 @@
+output "pool_names" {
+  value = keys(var.node_pools)
+}
