@@ -3,6 +3,7 @@
 //	cloudoven serve      start the web app
 //	cloudoven generate   write a blueprint's Terraform to a directory or zip
 //	cloudoven validate   check a blueprint against the catalog
+//	cloudoven import     turn .tf files into a blueprint document
 //	cloudoven crawl      crawl provider schemas and docs into a catalog
 //	cloudoven catalog    add a dumped provider schema to a catalog directory
 //	cloudoven version    print the version
@@ -51,6 +52,7 @@ commands:
   serve      start the web app
   generate   write a blueprint's Terraform files to a directory or a .zip
   validate   check a blueprint (and optionally an environment) against the catalog
+  import     turn existing .tf files into a blueprint document
   crawl      crawl provider schemas and docs into a catalog directory
   catalog    manage a catalog directory (catalog add -h)
   version    print the version
@@ -74,6 +76,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runCatalog(ctx, args[1:], stdout, stderr)
 	case "crawl":
 		return runCrawl(ctx, args[1:], stdout, stderr)
+	case "import":
+		return runImport(ctx, args[1:], stdout, stderr)
 	case "version", "-version", "--version":
 		fmt.Fprintf(stdout, "cloudoven %s\n", Version)
 		return nil

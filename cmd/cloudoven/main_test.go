@@ -155,3 +155,52 @@ func TestUnknownCommand(t *testing.T) {
 		t.Errorf("version: %v %q", err, stdout)
 	}
 }
+
+// TestImportThenGenerate: `cloudoven import` of Terraform that `generate` wrote gives a
+// document that generates the same files again.
+func TestImportThenGenerate(t *testing.T) {
+	bp := writeTemp(t, "bp.json", demoBlueprint)
+	tf := filepath.Join(t.TempDir(), "tf")
+	if _, stderr, err := runCLI(t, "generate", "-blueprint", bp, "-out", tf); err != nil {
+		t.Fatalf("generate: %v\n%s", err, stderr)
+	}
+	doc := filepath.Join(t.TempDir(), "imported.json")
+	stdout, stderr, err := runCLI(t, "import", "-dir", tf, "-name", "demo", "-out", doc)
+	if err != nil {
+		t.Fatalf("import: %v\n%s", err, stderr)
+	}
+	if !strings.Contains(stdout, "1 resources") {
+		t.Errorf("import summary: %q", stdout)
+	}
+	again := filepath.Join(t.TempDir(), "again")
+	if _, stderr, err := runCLI(t, "generate", "-blueprint", doc, "-out", again); err != nil {
+		t.Fatalf("generate from the imported document: %v\n%s", err, stderr)
+	}
+	for _, f := range []string{"main.tf", "variables.tf", "outputs.tf"} {
+		a, _ := os.ReadFile(filepath.Join(tf, f))
+		b, _ := os.ReadFile(filepath.Join(again, f))
+		if !bytes.Equal(a, b) {
+			t.Errorf("%s differs after import:\n%s\n---\n%s", f, a, b)
+		}
+	}
+}
+
+func TestImportReportsWhatItCannotHold(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "main.tf"), []byte("module \"net\" {\n  source = \"./net\"\n}\n\nresource \"terraform_data\" \"a\" {\n  input = \"x\"\n}\n"), 0o644)
+	stdout, stderr, err := runCLI(t, "import", "-dir", dir, "-name", "mods")
+	if err != nil {
+		t.Fatalf("a warning must not fail the import: %v\n%s", err, stderr)
+	}
+	if !strings.Contains(stderr, "Warning") || !strings.Contains(stderr, "modules[net]") {
+		t.Errorf("the module call is not reported:\n%s", stderr)
+	}
+	if !strings.Contains(stdout, `"terraform_data"`) {
+		t.Errorf("the resource is missing from the document:\n%s", stdout)
+	}
+	bad := t.TempDir()
+	os.WriteFile(filepath.Join(bad, "main.tf"), []byte("resource \"terraform_data\" \"a\" {\n  input = \n}\n"), 0o644)
+	if _, stderr, err := runCLI(t, "import", "-dir", bad); err == nil || !strings.Contains(stderr, "main.tf:") {
+		t.Errorf("a syntax error must fail with its position: %v\n%s", err, stderr)
+	}
+}
