@@ -76,4 +76,3 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fmt.Fprintf(stdout, "wrote %s (%d resources, %d data sources, %d variables, %d outputs)\n", *out, len(b.Resources), len(b.Data), len(b.Variables), len(b.Outputs))
 	return nil
 }
-
