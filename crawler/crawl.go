@@ -98,9 +98,9 @@ func Crawl(ctx context.Context, targets []Target, opts Options) (Result, error) 
 	if err != nil {
 		return res, fmt.Errorf("crawling: %w", err)
 	}
-	have := map[string]bool{}
-	for _, e := range index.Providers {
-		have[e.Source+"@"+e.Version] = true
+	have := map[string]*schemas.IndexEntry{}
+	for i, e := range index.Providers {
+		have[e.Source+"@"+e.Version] = &index.Providers[i]
 	}
 
 	var entries []schemas.IndexEntry
@@ -130,7 +130,7 @@ func Crawl(ctx context.Context, targets []Target, opts Options) (Result, error) 
 	return res, nil
 }
 
-func crawlOne(ctx context.Context, t Target, opts Options, have map[string]bool) (ProviderResult, *schemas.IndexEntry, error) {
+func crawlOne(ctx context.Context, t Target, opts Options, have map[string]*schemas.IndexEntry) (ProviderResult, *schemas.IndexEntry, error) {
 	source := schemas.NormalizeSource(t.Source)
 	pr := ProviderResult{Source: source, Version: t.Version}
 	builtin := source == schemas.BuiltinSource
@@ -157,8 +157,9 @@ func crawlOne(ctx context.Context, t Target, opts Options, have map[string]bool)
 			return pr, nil, fmt.Errorf("provider %s: the registry lists no released version", source)
 		}
 	}
-	if have[source+"@"+pr.Version] && !opts.Force {
+	if e := have[source+"@"+pr.Version]; e != nil && !opts.Force {
 		pr.Skipped = true
+		pr.Resources, pr.DataSources, pr.DocPages = e.Resources, e.DataSources, e.DocPages
 		opts.Logger.Info("provider already crawled", "provider", source, "version", pr.Version)
 		return pr, nil, nil
 	}

@@ -146,6 +146,9 @@ func TestCrawlSkipsVersionsAlreadyCrawled(t *testing.T) {
 	if err != nil || !res.Providers[0].Skipped {
 		t.Fatalf("second crawl should skip: %+v %v", res, err)
 	}
+	if p := res.Providers[0]; p.Resources != 10 || p.DocPages != 10 {
+		t.Errorf("a skipped provider reports the catalog's counts, got %d resources and %d doc pages", p.Resources, p.DocPages)
+	}
 	opts.Force = true
 	res, err = crawler.Crawl(context.Background(), targets, opts)
 	if err != nil || res.Providers[0].Skipped || res.Providers[0].DocPages == 0 {
