@@ -53,3 +53,20 @@ func crawlsPath() string { return "/catalog/crawls" }
 // staticPath is a static file's URL: hash changes whenever the file does, so the URL can be
 // cached for a year.
 func staticPath(hash, name string) string { return "/static/" + hash + "/" + name }
+
+// diffPath compares two versions of a blueprint; without from and to, latest-1 and latest.
+func diffPath(project, blueprint string) string { return blueprintPath(project, blueprint) + "/diff" }
+
+func diffVersionsPath(project, blueprint string, from, to int) string {
+	return diffPath(project, blueprint) + "?" + url.Values{"from": {strconv.Itoa(from)}, "to": {strconv.Itoa(to)}}.Encode()
+}
+
+// catalogTypePath is the page of one resource or data source type; kind is resource or data.
+func catalogTypePath(kind, name string) string {
+	return "/catalog/types/" + url.PathEscape(kind) + "/" + url.PathEscape(name)
+}
+
+// graphPath is a version's dependency graph, an SVG image.
+func graphPath(project, blueprint string, version int) string {
+	return versionPath(project, blueprint, version) + "/graph.svg"
+}

@@ -15,8 +15,10 @@ func (s *server) routes() http.Handler {
 	mux.Handle("GET /projects/{project}", s.handle(s.showProject))
 	mux.Handle("POST /projects/{project}/blueprints", s.handle(s.importBlueprint))
 	mux.Handle("GET /projects/{project}/blueprints/{blueprint}", s.handle(s.showBlueprint))
+	mux.Handle("GET /projects/{project}/blueprints/{blueprint}/versions/{version}/graph.svg", s.handle(s.showGraph))
 	mux.Handle("GET /projects/{project}/blueprints/{blueprint}/versions/{version}/terraform.zip", s.handle(s.downloadZip))
 	mux.Handle("GET /projects/{project}/blueprints/{blueprint}/versions/{version}/blueprint.json", s.handle(s.downloadDocument))
+	mux.Handle("GET /projects/{project}/blueprints/{blueprint}/diff", s.handle(s.showDiff))
 
 	catalog := s.handle(s.searchCatalog)
 	if s.crawls != nil {
@@ -26,6 +28,7 @@ func (s *server) routes() http.Handler {
 		mux.Handle("POST /catalog/crawls", s.handle(s.startCrawl))
 	}
 	mux.Handle("GET /catalog", catalog)
+	mux.Handle("GET /catalog/types/{kind}/{name}", s.handle(s.showType))
 
 	// Anything else gets the 404 page rather than the mux's plain-text one.
 	mux.Handle("/", s.handle(func(w http.ResponseWriter, r *http.Request) error { return errNotFound }))
