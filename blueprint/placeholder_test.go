@@ -95,7 +95,7 @@ func TestPlaceholderDeterministic(t *testing.T) {
 	cat := testCatalog(t)
 	typ := cat.Resource("azurerm_kubernetes_cluster")
 	if typ == nil {
-		t.Skip("azurerm_kubernetes_cluster is not in the catalog")
+		t.Fatal("azurerm_kubernetes_cluster is not in the embedded catalog")
 	}
 	gen := func() string {
 		files, err := blueprint.Generate(placeholderBlueprint(typ), blueprint.GenerateOptions{})
@@ -122,7 +122,7 @@ func TestPlaceholderNames(t *testing.T) {
 	rg := cat.Resource("azurerm_resource_group")
 	ds := cat.DataSource("azurerm_client_config")
 	if rg == nil || ds == nil {
-		t.Skip("azurerm types missing from the catalog")
+		t.Fatal("azurerm types missing from the embedded catalog")
 	}
 	taken := map[string]bool{}
 	isTaken := func(addr string) bool { return taken[addr] }
