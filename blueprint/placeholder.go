@@ -191,3 +191,7 @@ func placeholderString(name string) string {
 
 // placeholderResourceID looks like an Azure resource id.
 const placeholderResourceID = "/subscriptions/" + placeholderGUID + "/resourceGroups/example-rg/providers/Microsoft.Example/examples/example"
+
+// AttributeType is a schema attribute's value type, nested attribute types included; an
+// attribute without a type accepts anything (cty.DynamicPseudoType).
+func AttributeType(a *tfjson.SchemaAttribute) cty.Type { return attrType(a) }

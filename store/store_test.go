@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -156,8 +157,12 @@ func TestOpenRefusesNewerSchema(t *testing.T) {
 	}
 	s.Close()
 
+	ms, err := migrations()
+	if err != nil {
+		t.Fatal(err)
+	}
 	_, err = Open(ctx, path)
-	want := "database schema version 99 is newer than this build supports (1)"
+	want := fmt.Sprintf("database schema version 99 is newer than this build supports (%d)", ms[len(ms)-1].version)
 	if err == nil || !strings.Contains(err.Error(), want) {
 		t.Errorf("Open of a newer database: got error %v, want one containing %q", err, want)
 	}

@@ -1,0 +1,624 @@
+// Package form turns a provider schema and a blueprint body into the editor's form, and the
+// submitted form back into a body.
+//
+// Every input is named by its key, the argument's path inside the body as diagnostics write
+// it: "location", "default_node_pool[0].vm_size". The key's mode input ("<key>:mode") says
+// whether the text is a plain value, a reference or an HCL expression, and a block's count
+// input ("<key>#n") how many instances the form holds. Parse leaves anything the form did
+// not submit as it was, so a form that shows part of a body never loses the rest.
+package form
+
+import (
+	"fmt"
+	"math/big"
+	"sort"
+	"strconv"
+	"strings"
+
+	tfjson "github.com/hashicorp/terraform-json"
+	"github.com/zclconf/go-cty/cty"
+
+	"github.com/cloudoven/cloudoven/blueprint"
+)
+
+// Widget is the kind of input an argument gets.
+type Widget string
+
+const (
+	TextWidget   Widget = "text"   // a string
+	NumberWidget Widget = "number" // a number
+	BoolWidget   Widget = "bool"   // unset / true / false
+	ExprWidget   Widget = "expr"   // lists, sets, maps, objects and dynamic values: an HCL expression
+)
+
+// Mode is how an argument's text is read.
+type Mode string
+
+const (
+	ValueMode Mode = "value" // a plain string, number or bool
+	RefMode   Mode = "ref"   // a reference: var.x, azurerm_resource_group.main.name
+	ExprMode  Mode = "expr"  // any HCL expression
+)
+
+// Field is one argument's input.
+type Field struct {
+	Name        string // location
+	Key         string // default_node_pool[0].vm_size
+	SchemaPath  string // default_node_pool.vm_size, how docs key arguments
+	Description string
+	Type        cty.Type
+	TypeLabel   string // string, number, bool, list(string), map(string), object, any
+	Required    bool
+	Sensitive   bool
+	Deprecated  bool
+	Widget      Widget
+	Mode        Mode
+	Text        string // the input's current text
+	Set         bool
+}
+
+// Modes lists the modes the field can switch to: a plain value only for strings, numbers
+// and bools.
+func (f Field) Modes() []Mode {
+	if f.Widget == ExprWidget {
+		return []Mode{RefMode, ExprMode}
+	}
+	return []Mode{ValueMode, RefMode, ExprMode}
+}
+
+// Block is one nested block type with its instances.
+type Block struct {
+	Name        string
+	Key         string // default_node_pool, or default_node_pool[0].upgrade_settings
+	SchemaPath  string
+	Description string
+	MinItems    int
+	MaxItems    int // 0: no limit
+	Instances   []Body
+}
+
+// CanAdd reports whether another instance fits.
+func (b Block) CanAdd() bool { return b.MaxItems == 0 || len(b.Instances) < b.MaxItems }
+
+// CanRemove reports whether an instance can go without falling below MinItems.
+func (b Block) CanRemove() bool { return len(b.Instances) > b.MinItems }
+
+// InstanceKey is the key of the block's i-th instance: default_node_pool[0].
+func (b Block) InstanceKey(i int) string { return b.Key + "[" + strconv.Itoa(i) + "]" }
+
+// CountKey names the input holding how many instances the form has.
+func (b Block) CountKey() string { return b.Key + "#n" }
+
+// Body is the form of one body: a resource's config, a provider's, or a nested block's.
+type Body struct {
+	Key      string  // "" at the top, default_node_pool[0] for a block instance
+	Required []Field // required arguments, always shown
+	Set      []Field // optional arguments with a value
+	Unset    []Field // optional arguments without one, folded away
+	Blocks   []Block // required block types first, then by name
+	// Kept lists what the body holds that the schema does not describe (an argument the
+	// provider dropped, a list of objects written as blocks): shown, submitted back as it was.
+	Kept []string
+}
+
+// Fields is every field of the body and its blocks' instances, in form order.
+func (b Body) Fields() []Field {
+	out := append(append(append([]Field(nil), b.Required...), b.Set...), b.Unset...)
+	for _, blk := range b.Blocks {
+		for _, in := range blk.Instances {
+			out = append(out, in.Fields()...)
+		}
+	}
+	return out
+}
+
+// Docs looks up an argument's description by schema path; nil means none.
+type Docs func(schemaPath string) string
+
+// Options tune Build.
+type Options struct {
+	Docs Docs
+	// Modes overrides the mode a field shows in, by key, for a form re-rendered after the
+	// author switched a field's mode.
+	Modes map[string]Mode
+}
+
+// Build makes the form of body, laid out by schema.
+func Build(schema *tfjson.SchemaBlock, body blueprint.Body, opts Options) Body {
+	return build(schema, body, "", "", opts)
+}
+
+func join(prefix, name string) string {
+	if prefix == "" {
+		return name
+	}
+	return prefix + "." + name
+}
+
+func build(schema *tfjson.SchemaBlock, body blueprint.Body, key, schemaPath string, opts Options) Body {
+	out := Body{Key: key}
+	if schema == nil {
+		for _, a := range body.Attributes {
+			out.Kept = append(out.Kept, a.Name)
+		}
+		for _, b := range body.Blocks {
+			out.Kept = append(out.Kept, b.Type+" block")
+		}
+		return out
+	}
+	for _, name := range sortedKeys(schema.Attributes) {
+		a := schema.Attributes[name]
+		if a == nil || (a.Computed && !a.Optional && !a.Required) {
+			continue // computed-only: nothing to set
+		}
+		f := field(name, a, join(key, name), join(schemaPath, name), body.Attribute(name), opts)
+		switch {
+		case a.Required:
+			out.Required = append(out.Required, f)
+		case f.Set:
+			out.Set = append(out.Set, f)
+		default:
+			out.Unset = append(out.Unset, f)
+		}
+	}
+	for _, name := range blockNames(schema) {
+		bt := schema.NestedBlocks[name]
+		b := Block{
+			Name:       name,
+			Key:        join(key, name),
+			SchemaPath: join(schemaPath, name),
+			MinItems:   int(bt.MinItems),
+			MaxItems:   int(bt.MaxItems),
+		}
+		if bt.NestingMode == tfjson.SchemaNestingModeSingle || bt.NestingMode == tfjson.SchemaNestingModeGroup {
+			b.MaxItems = 1
+		}
+		if bt.Block != nil {
+			b.Description = describe(opts.Docs, b.SchemaPath, bt.Block.Description)
+		}
+		for i, inst := range body.BlocksOf(name) {
+			b.Instances = append(b.Instances, build(bt.Block, inst.Body, b.InstanceKey(i), b.SchemaPath, opts))
+		}
+		out.Blocks = append(out.Blocks, b)
+	}
+	for _, a := range body.Attributes {
+		if sa := schema.Attributes[a.Name]; sa == nil || (sa.Computed && !sa.Optional && !sa.Required) {
+			out.Kept = append(out.Kept, a.Name)
+		}
+	}
+	for _, b := range body.Blocks {
+		if schema.NestedBlocks[b.Type] == nil {
+			out.Kept = append(out.Kept, b.Type+" block")
+		}
+	}
+	return out
+}
+
+// blockNames orders block types: those the schema requires first, then by name.
+func blockNames(schema *tfjson.SchemaBlock) []string {
+	names := sortedKeys(schema.NestedBlocks)
+	sort.SliceStable(names, func(i, j int) bool {
+		ri, rj := schema.NestedBlocks[names[i]].MinItems > 0, schema.NestedBlocks[names[j]].MinItems > 0
+		return ri && !rj
+	})
+	return names
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func describe(docs Docs, schemaPath, fallback string) string {
+	if docs != nil {
+		if d := docs(schemaPath); d != "" {
+			return d
+		}
+	}
+	return fallback
+}
+
+func field(name string, a *tfjson.SchemaAttribute, key, schemaPath string, val *blueprint.Value, opts Options) Field {
+	ty := blueprint.AttributeType(a)
+	f := Field{
+		Name:        name,
+		Key:         key,
+		SchemaPath:  schemaPath,
+		Description: describe(opts.Docs, schemaPath, a.Description),
+		Type:        ty,
+		TypeLabel:   TypeLabel(ty),
+		Required:    a.Required,
+		Sensitive:   a.Sensitive,
+		Deprecated:  a.Deprecated,
+		Widget:      widgetFor(ty),
+		Mode:        ValueMode,
+	}
+	if f.Widget == ExprWidget {
+		f.Mode = ExprMode
+	}
+	if val != nil && !val.IsZero() {
+		f.Set = true
+		f.Mode, f.Text = textOf(*val, f.Widget)
+	}
+	if m, ok := opts.Modes[key]; ok && m != f.Mode && (m != ValueMode || f.Widget != ExprWidget) {
+		f.Text = switchMode(f.Text, f.Mode, m, val)
+		f.Mode = m
+	}
+	return f
+}
+
+// switchMode is the text a field shows after its mode changes from one to to.
+func switchMode(text string, from, to Mode, val *blueprint.Value) string {
+	switch to {
+	case ExprMode:
+		if val != nil && !val.IsZero() {
+			if s, err := blueprint.FormatValue(*val); err == nil {
+				return s
+			}
+		}
+		return text
+	case RefMode:
+		if from == ExprMode {
+			if v, err := blueprint.ParseValue(text); err == nil && v.Kind == blueprint.ReferenceKind {
+				return v.Ref
+			}
+		}
+		return "" // chosen from the picker
+	}
+	// ValueMode: a plain value reads back from a literal.
+	if val != nil && val.Kind == blueprint.LiteralKind {
+		_, t := textOf(*val, TextWidget)
+		return t
+	}
+	return ""
+}
+
+func widgetFor(ty cty.Type) Widget {
+	switch ty {
+	case cty.String:
+		return TextWidget
+	case cty.Number:
+		return NumberWidget
+	case cty.Bool:
+		return BoolWidget
+	}
+	return ExprWidget
+}
+
+// textOf is how a value shows in a field with widget w.
+func textOf(v blueprint.Value, w Widget) (Mode, string) {
+	switch v.Kind {
+	case blueprint.ReferenceKind:
+		return RefMode, v.Ref
+	case blueprint.LiteralKind:
+		lit := v.Literal
+		if w != ExprWidget && !lit.IsNull() && lit.IsKnown() {
+			switch lit.Type() {
+			case cty.String:
+				return ValueMode, lit.AsString()
+			case cty.Number:
+				if w == NumberWidget {
+					return ValueMode, lit.AsBigFloat().Text('f', -1)
+				}
+			case cty.Bool:
+				if w == BoolWidget {
+					return ValueMode, strconv.FormatBool(lit.True())
+				}
+			}
+		}
+	}
+	s, err := blueprint.FormatValue(v)
+	if err != nil {
+		// Only a value the document format would not have accepted gets here.
+		return ExprMode, v.Expr
+	}
+	return ExprMode, s
+}
+
+// TypeLabel names a type the way Terraform's docs do: list(string), map(number), object.
+func TypeLabel(ty cty.Type) string {
+	switch {
+	case ty == cty.DynamicPseudoType || ty == cty.NilType:
+		return "any"
+	case ty.IsPrimitiveType():
+		return ty.FriendlyName()
+	case ty.IsListType():
+		return "list(" + TypeLabel(ty.ElementType()) + ")"
+	case ty.IsSetType():
+		return "set(" + TypeLabel(ty.ElementType()) + ")"
+	case ty.IsMapType():
+		return "map(" + TypeLabel(ty.ElementType()) + ")"
+	case ty.IsObjectType():
+		return "object"
+	case ty.IsTupleType():
+		return "tuple"
+	}
+	return ty.FriendlyName()
+}
+
+// Values is what a submitted form holds, as url.Values does.
+type Values interface {
+	Has(key string) bool
+	Get(key string) string
+}
+
+// Parse reads a submitted form into a body laid out by schema. old is the body the form was
+// built from: arguments and blocks the form did not submit keep their old values, and
+// attributes keep their old order, so that a partial form loses nothing.
+func Parse(schema *tfjson.SchemaBlock, old blueprint.Body, values Values) blueprint.Body {
+	return parse(schema, old, values, "")
+}
+
+func parse(schema *tfjson.SchemaBlock, old blueprint.Body, values Values, key string) blueprint.Body {
+	if schema == nil {
+		return old
+	}
+	var out blueprint.Body
+	got := map[string]blueprint.Value{}
+	for _, name := range sortedKeys(schema.Attributes) {
+		a := schema.Attributes[name]
+		k := join(key, name)
+		if a == nil || !values.Has(k) {
+			continue
+		}
+		got[name] = readValue(values.Get(k), Mode(values.Get(k+":mode")), widgetFor(blueprint.AttributeType(a)))
+	}
+	done := map[string]bool{}
+	for _, at := range old.Attributes {
+		v, submitted := got[at.Name]
+		switch {
+		case !submitted:
+			out.Attributes = append(out.Attributes, at)
+		case !v.IsZero():
+			out.Attributes = append(out.Attributes, blueprint.Attribute{Name: at.Name, Value: v})
+		}
+		done[at.Name] = true
+	}
+	for _, name := range sortedKeys(got) {
+		if v := got[name]; !done[name] && !v.IsZero() {
+			out.Attributes = append(out.Attributes, blueprint.Attribute{Name: name, Value: v})
+		}
+	}
+
+	// Blocks keep their old order by type; a type the form submitted is replaced by the
+	// submitted instances where its first old instance stood, or appended.
+	submitted := map[string][]blueprint.Block{}
+	for _, name := range sortedKeys(schema.NestedBlocks) {
+		bt := schema.NestedBlocks[name]
+		k := join(key, name)
+		if bt == nil || !values.Has(k+"#n") {
+			continue
+		}
+		n, err := strconv.Atoi(values.Get(k + "#n"))
+		if err != nil || n < 0 || n > maxInstances {
+			continue
+		}
+		olds := old.BlocksOf(name)
+		blocks := make([]blueprint.Block, n)
+		for i := range blocks {
+			var ob blueprint.Body
+			if i < len(olds) {
+				ob = olds[i].Body
+			}
+			blocks[i] = blueprint.Block{Type: name, Body: parse(bt.Block, ob, values, k+"["+strconv.Itoa(i)+"]")}
+		}
+		submitted[name] = blocks
+	}
+	placed := map[string]bool{}
+	for _, b := range old.Blocks {
+		blocks, ok := submitted[b.Type]
+		switch {
+		case !ok:
+			out.Blocks = append(out.Blocks, b)
+		case !placed[b.Type]:
+			out.Blocks = append(out.Blocks, blocks...)
+			placed[b.Type] = true
+		}
+	}
+	for _, name := range sortedKeys(submitted) {
+		if !placed[name] {
+			out.Blocks = append(out.Blocks, submitted[name]...)
+		}
+	}
+	return out
+}
+
+// maxInstances bounds a submitted block count, so a forged form cannot make the server
+// build millions of empty blocks.
+const maxInstances = 1000
+
+// readValue reads one field. Empty text unsets the argument. A plain value that does not
+// fit its widget (abc for a number) is kept as a string, which validation then reports next
+// to the field; an expression that does not parse is kept as written, and reported the same
+// way.
+func readValue(text string, mode Mode, w Widget) blueprint.Value {
+	if strings.TrimSpace(text) == "" {
+		return blueprint.Value{}
+	}
+	switch mode {
+	case RefMode:
+		return blueprint.Ref(strings.TrimSpace(text))
+	case ExprMode:
+		v, _ := blueprint.ParseValue(text)
+		return v
+	}
+	switch w {
+	case NumberWidget:
+		if f, _, err := big.ParseFloat(strings.TrimSpace(text), 10, 512, big.ToNearestEven); err == nil {
+			return blueprint.Literal(cty.NumberVal(f))
+		}
+		return blueprint.String(text)
+	case BoolWidget:
+		if b, err := strconv.ParseBool(text); err == nil {
+			return blueprint.Bool(b)
+		}
+		return blueprint.String(text)
+	case ExprWidget:
+		v, _ := blueprint.ParseValue(text)
+		return v
+	}
+	return blueprint.String(text)
+}
+
+// Skeleton is a new body for schema: every block the schema requires, recursively, and no
+// arguments, so the form shows the author exactly what is left to fill in.
+func Skeleton(schema *tfjson.SchemaBlock) blueprint.Body {
+	var body blueprint.Body
+	if schema == nil {
+		return body
+	}
+	for _, name := range sortedKeys(schema.NestedBlocks) {
+		bt := schema.NestedBlocks[name]
+		if bt == nil || bt.MinItems == 0 {
+			continue
+		}
+		for range bt.MinItems {
+			body.Blocks = append(body.Blocks, blueprint.Block{Type: name, Body: Skeleton(bt.Block)})
+		}
+	}
+	return body
+}
+
+// AddBlock adds an instance of the block type at key (default_node_pool, or
+// default_node_pool[0].upgrade_settings) to body, with its own required blocks.
+func AddBlock(schema *tfjson.SchemaBlock, body blueprint.Body, key string) (blueprint.Body, error) {
+	return editBlock(schema, body, key, func(bt *tfjson.SchemaBlockType, blocks []blueprint.Block, name string) ([]blueprint.Block, error) {
+		max := int(bt.MaxItems)
+		if bt.NestingMode == tfjson.SchemaNestingModeSingle || bt.NestingMode == tfjson.SchemaNestingModeGroup {
+			max = 1
+		}
+		if max > 0 && len(blocks) >= max {
+			return nil, fmt.Errorf("%s takes at most %d %s", name, max, plural(max, "block", "blocks"))
+		}
+		return append(blocks, blueprint.Block{Type: name, Body: Skeleton(bt.Block)}), nil
+	})
+}
+
+// RemoveBlock removes the instance at key (default_node_pool[0]) from body.
+func RemoveBlock(schema *tfjson.SchemaBlock, body blueprint.Body, key string) (blueprint.Body, error) {
+	open := strings.LastIndex(key, "[")
+	if open < 0 || !strings.HasSuffix(key, "]") {
+		return body, fmt.Errorf("%q is not a block instance", key)
+	}
+	i, err := strconv.Atoi(key[open+1 : len(key)-1])
+	if err != nil || i < 0 {
+		return body, fmt.Errorf("%q is not a block instance", key)
+	}
+	return editBlock(schema, body, key[:open], func(bt *tfjson.SchemaBlockType, blocks []blueprint.Block, name string) ([]blueprint.Block, error) {
+		if i >= len(blocks) {
+			return nil, fmt.Errorf("there is no %s", key)
+		}
+		return append(blocks[:i:i], blocks[i+1:]...), nil
+	})
+}
+
+// editBlock finds the block type at key and replaces its instances with what edit returns.
+func editBlock(schema *tfjson.SchemaBlock, body blueprint.Body, key string, edit func(*tfjson.SchemaBlockType, []blueprint.Block, string) ([]blueprint.Block, error)) (blueprint.Body, error) {
+	head, rest, nested := strings.Cut(key, ".")
+	name, idx := head, -1
+	if nested {
+		open := strings.Index(head, "[")
+		if open < 0 || !strings.HasSuffix(head, "]") {
+			return body, fmt.Errorf("%q is not a block path", key)
+		}
+		var err error
+		if idx, err = strconv.Atoi(head[open+1 : len(head)-1]); err != nil || idx < 0 {
+			return body, fmt.Errorf("%q is not a block path", key)
+		}
+		name = head[:open]
+	}
+	if schema == nil || schema.NestedBlocks[name] == nil {
+		return body, fmt.Errorf("there is no block %q here", name)
+	}
+	bt := schema.NestedBlocks[name]
+	blocks := body.BlocksOf(name)
+	if nested {
+		if idx >= len(blocks) {
+			return body, fmt.Errorf("there is no %s", head)
+		}
+		inner, err := editBlock(bt.Block, blocks[idx].Body, rest, edit)
+		if err != nil {
+			return body, err
+		}
+		blocks = append([]blueprint.Block(nil), blocks...)
+		blocks[idx].Body = inner
+	} else {
+		var err error
+		if blocks, err = edit(bt, append([]blueprint.Block(nil), blocks...), name); err != nil {
+			return body, err
+		}
+	}
+	return replaceBlocks(body, name, blocks), nil
+}
+
+// replaceBlocks puts blocks where body's blocks of their type stood (or at the end).
+func replaceBlocks(body blueprint.Body, name string, blocks []blueprint.Block) blueprint.Body {
+	out := blueprint.Body{Attributes: body.Attributes}
+	placed := false
+	for _, b := range body.Blocks {
+		if b.Type != name {
+			out.Blocks = append(out.Blocks, b)
+			continue
+		}
+		if !placed {
+			out.Blocks = append(out.Blocks, blocks...)
+			placed = true
+		}
+	}
+	if !placed {
+		out.Blocks = append(out.Blocks, blocks...)
+	}
+	return out
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+// FieldFor maps a diagnostic's path inside a body (default_node_pool[0].vm_size,
+// tags["env"]) to the key of the field or block that shows it, trimming the path from the
+// end until it names one; "" when nothing does.
+func FieldFor(keys map[string]bool, path string) string {
+	for path != "" {
+		if keys[path] {
+			return path
+		}
+		cut := max(strings.LastIndex(path, "."), strings.LastIndex(path, "["))
+		if cut <= 0 {
+			return ""
+		}
+		path = path[:cut]
+	}
+	return ""
+}
+
+// Keys is the set of every field, block and block-instance key of the form.
+func (b Body) Keys() map[string]bool {
+	keys := map[string]bool{}
+	b.addKeys(keys)
+	return keys
+}
+
+func (b Body) addKeys(keys map[string]bool) {
+	for _, f := range b.Fields() {
+		keys[f.Key] = true
+	}
+	var walk func(Body)
+	walk = func(body Body) {
+		for _, blk := range body.Blocks {
+			keys[blk.Key] = true
+			for i, in := range blk.Instances {
+				keys[blk.InstanceKey(i)] = true
+				walk(in)
+			}
+		}
+	}
+	walk(b)
+}
