@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/cloudoven/cloudoven/schemas"
+	"github.com/cloudoven/cloudoven/store"
 )
 
 // catalogLimit is how many search results the catalog page shows.
@@ -13,19 +14,39 @@ const catalogLimit = 50
 // maxQueryLen cuts a search query short; no type name is near this long.
 const maxQueryLen = 200
 
+// maxSummaryLen cuts a type's description short in the results; the type page has it all.
+const maxSummaryLen = 160
+
 // catalogFragment is the results list, swapped alone as the user types.
 const catalogFragment = "catalog-results"
 
+// otherSubcategory heads the types whose docs name no subcategory, or that have no docs.
+const otherSubcategory = "Other"
+
 type catalogProps struct {
 	Layout  layoutProps
-	Query   string
+	Search  catalogSearch
 	Results catalogResults
 }
 
+// catalogSearch is the search box. In add mode it carries the blueprint along, so every
+// search it sends stays in add mode.
+type catalogSearch struct {
+	Query string
+	Add   *addTarget
+}
+
+// addTarget is the blueprint whose editor opened the catalog to add a type to its draft.
+type addTarget struct {
+	Project   string
+	Blueprint string
+}
+
 // catalogResults is the search results for Query, or the catalog's providers when Query is
-// empty.
+// empty. With Add set, each type can be added to that blueprint's draft.
 type catalogResults struct {
 	Query     string
+	Add       *addTarget
 	Groups    []resultGroup
 	Count     int
 	Truncated bool // the limit cut the results short
@@ -33,18 +54,25 @@ type catalogResults struct {
 	Providers []providerRow
 }
 
-// resultGroup is the matches of one provider, best match first.
+// resultGroup is the matches of one provider, by subcategory.
 type resultGroup struct {
-	Source  string
-	Name    string
-	Version string
-	Types   []typeRow
+	Source        string
+	Name          string
+	Version       string
+	Subcategories []subcategoryGroup
+}
+
+// subcategoryGroup is the matches of one subcategory of a provider's docs, best match first.
+type subcategoryGroup struct {
+	Name  string // otherSubcategory for types without one
+	Types []typeRow
 }
 
 type typeRow struct {
-	Name        string
-	Kind        string // resource or data
-	Subcategory string
+	Name    string
+	Kind    string // resource or data
+	Title   string // the doc page's title when it says more than the name
+	Summary string // the doc's description, cut to a line
 }
 
 type providerRow struct {
@@ -56,51 +84,115 @@ type providerRow struct {
 }
 
 // searchCatalog answers GET /catalog?q=...: the whole page, or only the results for the
-// search box's htmx request.
+// search box's htmx request. With valid project and blueprint names it is in add mode: the
+// blueprint editor sends its users here to pick a type to add to the draft.
 func (s *server) searchCatalog(w http.ResponseWriter, r *http.Request) error {
-	q := strings.TrimSpace(r.URL.Query().Get("q"))
+	query := r.URL.Query()
+	q := strings.TrimSpace(query.Get("q"))
 	if len(q) > maxQueryLen {
 		q = strings.ToValidUTF8(q[:maxQueryLen], "")
 	}
+	add := parseAddTarget(query.Get("project"), query.Get("blueprint"))
 	props := catalogProps{
 		Layout:  s.layout("Catalog", navCatalog),
-		Query:   q,
-		Results: catalogResults{Query: q, Limit: catalogLimit},
-	}
-	if q == "" {
-		props.Results.Providers = s.providers()
-	} else {
-		// One more than shown tells whether the limit cut anything off.
-		matches := s.catalog().Search(q, "", catalogLimit+1)
-		if len(matches) > catalogLimit {
-			matches = matches[:catalogLimit]
-			props.Results.Truncated = true
-		}
-		props.Results.Count = len(matches)
-		props.Results.Groups = groupByProvider(matches)
+		Search:  catalogSearch{Query: q, Add: add},
+		Results: s.catalogResults(q, add),
 	}
 	return s.render(w, r, http.StatusOK, catalogPage(props), catalogFragment)
 }
 
-// groupByProvider groups matches by provider, ordering groups by their best match.
-func groupByProvider(matches []schemas.Match) []resultGroup {
+// parseAddTarget is the add mode's blueprint, or nil when either name is missing or invalid:
+// a bad link then still shows the catalog, only without the Add buttons.
+func parseAddTarget(project, blueprint string) *addTarget {
+	if store.ValidName(project) != nil || store.ValidName(blueprint) != nil {
+		return nil
+	}
+	return &addTarget{Project: project, Blueprint: blueprint}
+}
+
+// catalogResults searches the catalog for q; an empty q lists the providers, except in add
+// mode, where the results show a hint instead.
+func (s *server) catalogResults(q string, add *addTarget) catalogResults {
+	res := catalogResults{Query: q, Add: add, Limit: catalogLimit}
+	if q == "" {
+		if add == nil {
+			res.Providers = s.providers()
+		}
+		return res
+	}
+	// One more than shown tells whether the limit cut anything off.
+	matches := s.catalog().Search(q, "", catalogLimit+1)
+	if len(matches) > catalogLimit {
+		matches = matches[:catalogLimit]
+		res.Truncated = true
+	}
+	res.Count = len(matches)
+	res.Groups = groupMatches(matches)
+	return res
+}
+
+// groupMatches groups matches by provider and, within a provider, by subcategory. Matches
+// come best first, so ordering groups by first appearance orders them by their best match.
+func groupMatches(matches []schemas.Match) []resultGroup {
 	var groups []resultGroup
-	index := map[*schemas.Provider]int{}
+	byProvider := map[*schemas.Provider]int{}
+	bySubcategory := map[*schemas.Provider]map[string]int{}
 	for _, m := range matches {
 		p := m.Type.Provider
-		i, ok := index[p]
+		i, ok := byProvider[p]
 		if !ok {
 			i = len(groups)
-			index[p] = i
+			byProvider[p] = i
+			bySubcategory[p] = map[string]int{}
 			groups = append(groups, resultGroup{Source: p.Source, Name: p.Name, Version: p.Version})
 		}
-		row := typeRow{Name: m.Type.Name, Kind: string(m.Type.Kind)}
-		if m.Type.Doc != nil {
-			row.Subcategory = m.Type.Doc.Subcategory
+		g := &groups[i]
+		sub := otherSubcategory
+		if m.Type.Doc != nil && strings.TrimSpace(m.Type.Doc.Subcategory) != "" {
+			sub = strings.TrimSpace(m.Type.Doc.Subcategory)
 		}
-		groups[i].Types = append(groups[i].Types, row)
+		j, ok := bySubcategory[p][sub]
+		if !ok {
+			j = len(g.Subcategories)
+			bySubcategory[p][sub] = j
+			g.Subcategories = append(g.Subcategories, subcategoryGroup{Name: sub})
+		}
+		g.Subcategories[j].Types = append(g.Subcategories[j].Types, newTypeRow(m.Type))
 	}
 	return groups
+}
+
+func newTypeRow(t *schemas.Type) typeRow {
+	row := typeRow{Name: t.Name, Kind: string(t.Kind)}
+	if t.Doc == nil {
+		return row
+	}
+	// Most doc pages are titled with the bare type name, which the row shows already.
+	if title := strings.TrimSpace(t.Doc.Title); title != t.Name {
+		row.Title = title
+	}
+	row.Summary = summaryLine(t.Doc.Description)
+	return row
+}
+
+// summaryLine is the first sentence of a doc description, cut at a word when it runs long.
+func summaryLine(desc string) string {
+	s := strings.Join(strings.Fields(desc), " ")
+	// A description can open with a callout marker from the markdown: "-> Note ...".
+	for _, marker := range []string{"-> ", "~> ", "!> "} {
+		s = strings.TrimPrefix(s, marker)
+	}
+	if i := strings.Index(s, ". "); i >= 0 {
+		s = s[:i+1]
+	}
+	if len(s) <= maxSummaryLen {
+		return s
+	}
+	cut := s[:maxSummaryLen]
+	if i := strings.LastIndexByte(cut, ' '); i > 0 {
+		cut = cut[:i]
+	}
+	return strings.ToValidUTF8(strings.TrimRight(cut, " ,;:"), "") + "…"
 }
 
 // providerRows summarises the catalog's providers. Counts come from the catalog's own types,

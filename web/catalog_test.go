@@ -3,11 +3,30 @@ package web
 import (
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/PuerkitoBio/goquery"
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/cloudoven/cloudoven/schemas"
 )
+
+// catalogAddURL is the catalog search in add mode, as the blueprint editor links to it.
+func catalogAddURL(q, project, blueprint string) string {
+	return "/catalog?" + url.Values{"q": {q}, "project": {project}, "blueprint": {blueprint}}.Encode()
+}
+
+// catalogTexts is the trimmed text of each element of sel.
+func catalogTexts(sel *goquery.Selection) []string {
+	return sel.Map(func(_ int, s *goquery.Selection) string { return strings.TrimSpace(s.Text()) })
+}
+
+// catalogAttrs is the attribute name of each element of sel.
+func catalogAttrs(sel *goquery.Selection, name string) []string {
+	return sel.Map(func(_ int, s *goquery.Selection) string { return s.AttrOr(name, "") })
+}
 
 func TestCatalogSearchFragment(t *testing.T) {
 	t.Parallel()
@@ -18,23 +37,167 @@ func TestCatalogSearchFragment(t *testing.T) {
 		t.Errorf("Vary %q does not name HX-Request", w.Header().Get("Vary"))
 	}
 	doc := wantFragment(t, w, "catalog-results")
-	group := doc.Find(`[data-testid="catalog-group"][data-provider="registry.terraform.io/hashicorp/azurerm"]`)
+	group := doc.Find(`section.provider-group[data-provider="azurerm"]`)
 	if group.Length() != 1 {
 		t.Fatalf("no azurerm group in the results:\n%s", w.Body)
 	}
-	aks := group.Find(`[data-testid="catalog-type"][data-type="azurerm_kubernetes_cluster"]`)
+	if got := group.AttrOr("data-provider-source", ""); got != "registry.terraform.io/hashicorp/azurerm" {
+		t.Errorf("azurerm group source %q", got)
+	}
+	aks := group.Find(`li.type-row[data-type="azurerm_kubernetes_cluster"]`)
 	if aks.Length() == 0 {
 		t.Fatalf("azurerm_kubernetes_cluster is not listed")
 	}
 	if got := strings.TrimSpace(byTestID(aks.First(), "catalog-type-name").Text()); got != "azurerm_kubernetes_cluster" {
 		t.Errorf("type name %q", got)
 	}
-	kinds := byTestID(aks, "catalog-type-kind").Map(func(_ int, s *goquery.Selection) string { return strings.TrimSpace(s.Text()) })
-	if strings.Join(kinds, ",") != "resource,data" {
-		t.Errorf("kinds %v, want the resource and then the data source", kinds)
+	if got := strings.Join(catalogTexts(byTestID(aks, "catalog-type-kind")), ","); got != "resource,data" {
+		t.Errorf("kinds %v, want the resource and then the data source", got)
 	}
-	if n := byTestID(doc, "catalog-type").Length(); n > catalogLimit {
+	if got := strings.Join(catalogAttrs(aks, "data-kind"), ","); got != "resource,data" {
+		t.Errorf("data-kind %v, want resource,data", got)
+	}
+	if got := byTestID(aks.First(), "catalog-type-link").AttrOr("href", ""); got != catalogTypePath("resource", "azurerm_kubernetes_cluster") {
+		t.Errorf("the row links to %q", got)
+	}
+	if n := doc.Find("li.type-row").Length(); n > catalogLimit {
 		t.Errorf("%d results, more than the limit %d", n, catalogLimit)
+	}
+	if doc.Find(`form`).Length() != 0 {
+		t.Errorf("the results offer Add forms outside add mode:\n%s", w.Body)
+	}
+}
+
+func TestCatalogSearchGroupsByProviderAndSubcategory(t *testing.T) {
+	t.Parallel()
+	a := newTestApp(t)
+	w := a.get(catalogPath("kubernetes cluster"), true)
+	wantStatus(t, w, http.StatusOK)
+	doc := wantFragment(t, w, "catalog-results")
+
+	providers := catalogAttrs(doc.Find("section.provider-group"), "data-provider")
+	if len(providers) < 2 || providers[0] != "azurerm" || providers[1] != "kubernetes" {
+		t.Errorf("providers %v, want azurerm (the best match) and then kubernetes first", providers)
+	}
+	seen := map[string]bool{}
+	for _, p := range providers {
+		if seen[p] {
+			t.Errorf("provider %s has two groups", p)
+		}
+		seen[p] = true
+	}
+
+	azurerm := doc.Find(`section.provider-group[data-provider="azurerm"]`)
+	subs := catalogAttrs(azurerm.Find("section.subcategory"), "data-subcategory")
+	if len(subs) == 0 || subs[0] != "Container" {
+		t.Fatalf("azurerm subcategories %v, want Container, the best match, first", subs)
+	}
+	if got := catalogTexts(azurerm.Find("section.subcategory").Find(`[data-testid="catalog-subcategory-name"]`)); !cmp.Equal(got, subs) {
+		t.Errorf("subcategory headings %v, want %v", got, subs)
+	}
+	container := azurerm.Find(`section.subcategory[data-subcategory="Container"]`)
+	names := catalogAttrs(container.Find("li.type-row"), "data-type")
+	for _, want := range []string{"azurerm_kubernetes_cluster", "azurerm_kubernetes_cluster_node_pool"} {
+		if !slices.Contains(names, want) {
+			t.Errorf("Container lists %v, not %s", names, want)
+		}
+	}
+	if names[0] != "azurerm_kubernetes_cluster" {
+		t.Errorf("Container starts with %s, want the best match azurerm_kubernetes_cluster", names[0])
+	}
+	arc := azurerm.Find(`section.subcategory[data-subcategory="ArcKubernetes"] li.type-row[data-type="azurerm_arc_kubernetes_cluster"]`)
+	if arc.Length() == 0 {
+		t.Errorf("azurerm_arc_kubernetes_cluster is not under ArcKubernetes")
+	}
+	if slices.Contains(catalogAttrs(container.Find("li.type-row"), "data-type"), "azurerm_arc_kubernetes_cluster") {
+		t.Errorf("azurerm_arc_kubernetes_cluster is under Container")
+	}
+
+	summary := strings.TrimSpace(byTestID(container.Find(`li.type-row[data-type="azurerm_kubernetes_cluster"][data-kind="resource"]`), "catalog-type-summary").Text())
+	if !strings.Contains(summary, "Manages a managed Kubernetes Cluster") {
+		t.Errorf("azurerm_kubernetes_cluster summary %q, want the doc's description", summary)
+	}
+}
+
+func TestCatalogSearchPutsTypesWithoutSubcategoryUnderOther(t *testing.T) {
+	t.Parallel()
+	a := newTestApp(t)
+	// The random provider's docs name no subcategories.
+	w := a.get(catalogPath("random"), true)
+	wantStatus(t, w, http.StatusOK)
+	doc := wantFragment(t, w, "catalog-results")
+	random := doc.Find(`section.provider-group[data-provider="random"]`)
+	if random.Length() != 1 {
+		t.Fatalf("no random group:\n%s", w.Body)
+	}
+	subs := catalogAttrs(random.Find("section.subcategory"), "data-subcategory")
+	if !cmp.Equal(subs, []string{"Other"}) {
+		t.Errorf("random subcategories %v, want [Other]", subs)
+	}
+	if random.Find(`section.subcategory[data-subcategory="Other"] li.type-row[data-type="random_string"]`).Length() == 0 {
+		t.Errorf("random_string is not under Other")
+	}
+}
+
+func TestGroupMatches(t *testing.T) {
+	t.Parallel()
+	aws := &schemas.Provider{Source: "example.com/x/aws", Name: "aws", Version: "1.0.0"}
+	gcp := &schemas.Provider{Source: "example.com/x/gcp", Name: "gcp", Version: "2.0.0"}
+	typ := func(p *schemas.Provider, name string, kind schemas.Kind, doc *schemas.Doc) schemas.Match {
+		return schemas.Match{Type: &schemas.Type{Name: name, Kind: kind, Provider: p, Doc: doc}}
+	}
+	doc := func(sub, title, desc string) *schemas.Doc {
+		return &schemas.Doc{Subcategory: sub, Title: title, Description: desc}
+	}
+	matches := []schemas.Match{
+		typ(gcp, "gcp_vm", schemas.KindResource, doc("Compute", "gcp_vm", "Manages a VM. Long text.")),
+		typ(aws, "aws_vm", schemas.KindResource, nil),
+		typ(gcp, "gcp_disk", schemas.KindResource, doc("Storage", "A disk", "")),
+		typ(gcp, "gcp_vm", schemas.KindDataSource, doc("Compute", "", "Reads a VM.")),
+		typ(aws, "aws_disk", schemas.KindResource, doc("  ", "", "")),
+		typ(aws, "aws_net", schemas.KindResource, doc("Network", "", "")),
+	}
+	want := []resultGroup{
+		{Source: "example.com/x/gcp", Name: "gcp", Version: "2.0.0", Subcategories: []subcategoryGroup{
+			{Name: "Compute", Types: []typeRow{
+				{Name: "gcp_vm", Kind: "resource", Summary: "Manages a VM."},
+				{Name: "gcp_vm", Kind: "data", Summary: "Reads a VM."},
+			}},
+			{Name: "Storage", Types: []typeRow{{Name: "gcp_disk", Kind: "resource", Title: "A disk"}}},
+		}},
+		{Source: "example.com/x/aws", Name: "aws", Version: "1.0.0", Subcategories: []subcategoryGroup{
+			{Name: "Other", Types: []typeRow{{Name: "aws_vm", Kind: "resource"}, {Name: "aws_disk", Kind: "resource"}}},
+			{Name: "Network", Types: []typeRow{{Name: "aws_net", Kind: "resource"}}},
+		}},
+	}
+	if diff := cmp.Diff(want, groupMatches(matches)); diff != "" {
+		t.Errorf("groups (-want +got):\n%s", diff)
+	}
+}
+
+func TestSummaryLine(t *testing.T) {
+	t.Parallel()
+	long := strings.Repeat("word ", 50)
+	for _, tc := range []struct {
+		name, in, want string
+	}{
+		{"empty", "", ""},
+		{"one sentence", "Manages a Kubernetes Cluster.", "Manages a Kubernetes Cluster."},
+		{"first sentence only", "Manages a thing. Use it well.", "Manages a thing."},
+		{"spaces folded", "Manages\n  a   thing", "Manages a thing"},
+		{"callout marker dropped", "-> Prefer the ephemeral one. More.", "Prefer the ephemeral one."},
+		{"long cut at a word", long, strings.TrimSpace(strings.Repeat("word ", 32)) + "…"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			got := summaryLine(tc.in)
+			if got != tc.want {
+				t.Errorf("summaryLine(%q) = %q, want %q", tc.in, got, tc.want)
+			}
+			if n := len([]rune(got)); n > maxSummaryLen+1 {
+				t.Errorf("summary is %d characters long", n)
+			}
+		})
 	}
 }
 
@@ -50,7 +213,7 @@ func TestCatalogSearchPage(t *testing.T) {
 	}
 	for attr, want := range map[string]string{
 		"hx-get":     catalogPath(""),
-		"hx-trigger": "input changed delay:150ms, search",
+		"hx-trigger": "input changed delay:200ms, search",
 		"hx-target":  "#catalog-results",
 		"name":       "q",
 	} {
@@ -58,11 +221,168 @@ func TestCatalogSearchPage(t *testing.T) {
 			t.Errorf("search input %s=%q, want %q", attr, got, want)
 		}
 	}
+	form := byTestID(doc, "catalog-search-form")
+	if form.Find(`input[type="hidden"]`).Length() != 0 {
+		t.Errorf("the search form carries hidden fields outside add mode")
+	}
+	if byTestID(doc, "catalog-add-target").Length() != 0 {
+		t.Errorf("the page says it adds to a blueprint outside add mode")
+	}
 	if byTestID(doc, "catalog-results").Find(`[data-type="azurerm_kubernetes_cluster"]`).Length() == 0 {
 		t.Errorf("the full page does not list the results")
 	}
 	if byTestID(doc, "nav-catalog").AttrOr("aria-current", "") != "page" {
 		t.Errorf("the Catalog nav link is not current")
+	}
+}
+
+func TestCatalogAddMode(t *testing.T) {
+	t.Parallel()
+	a := newTestApp(t)
+	target := catalogAddURL("kubernetes cluster", "demo", "web-app")
+	action := editAddPath("demo", "web-app")
+
+	t.Run("rows carry an Add form", func(t *testing.T) {
+		t.Parallel()
+		w := a.get(target, true)
+		wantStatus(t, w, http.StatusOK)
+		doc := wantFragment(t, w, "catalog-results")
+		results := doc.Find("#catalog-results")
+		if results.AttrOr("data-project", "") != "demo" || results.AttrOr("data-blueprint", "") != "web-app" {
+			t.Errorf("results carry project %q and blueprint %q", results.AttrOr("data-project", ""), results.AttrOr("data-blueprint", ""))
+		}
+		rows := doc.Find("li.type-row")
+		if rows.Length() == 0 {
+			t.Fatalf("no results:\n%s", w.Body)
+		}
+		rows.Each(func(_ int, row *goquery.Selection) {
+			name, kind := row.AttrOr("data-type", ""), row.AttrOr("data-kind", "")
+			forms := row.Find("form")
+			if forms.Length() != 1 {
+				t.Errorf("%s (%s) has %d forms, want 1", name, kind, forms.Length())
+				return
+			}
+			if got := forms.AttrOr("method", ""); got != "post" {
+				t.Errorf("%s form method %q", name, got)
+			}
+			if got := forms.AttrOr("action", ""); got != action {
+				t.Errorf("%s form posts to %q, want %q", name, got, action)
+			}
+			hidden := map[string]string{}
+			forms.Find(`input[type="hidden"]`).Each(func(_ int, in *goquery.Selection) {
+				hidden[in.AttrOr("name", "")] = in.AttrOr("value", "")
+			})
+			if diff := cmp.Diff(map[string]string{"type": name, "kind": kind}, hidden); diff != "" {
+				t.Errorf("%s hidden fields (-want +got):\n%s", name, diff)
+			}
+			button := forms.Find(`button[type="submit"]`)
+			if got := strings.TrimSpace(button.Text()); got != "Add" {
+				t.Errorf("%s button says %q", name, got)
+			}
+			if got := button.AttrOr("aria-label", ""); got != "Add "+name {
+				t.Errorf("%s button aria-label %q", name, got)
+			}
+			if got := byTestID(row, "catalog-type-link").AttrOr("href", ""); got != catalogTypePath(kind, name) {
+				t.Errorf("%s links to %q", name, got)
+			}
+		})
+		kinds := map[string]bool{}
+		for _, k := range catalogAttrs(rows, "data-kind") {
+			kinds[k] = true
+		}
+		if !kinds["resource"] || !kinds["data"] {
+			t.Errorf("kinds %v, want both resources and data sources", kinds)
+		}
+	})
+
+	t.Run("the search keeps add mode", func(t *testing.T) {
+		t.Parallel()
+		w := a.get(target, false)
+		wantStatus(t, w, http.StatusOK)
+		doc := wantFullPage(t, w)
+		form := byTestID(doc, "catalog-search-form")
+		hidden := map[string]string{}
+		form.Find(`input[type="hidden"]`).Each(func(_ int, in *goquery.Selection) {
+			hidden[in.AttrOr("name", "")] = in.AttrOr("value", "")
+		})
+		if diff := cmp.Diff(map[string]string{"project": "demo", "blueprint": "web-app"}, hidden); diff != "" {
+			t.Errorf("search form hidden fields (-want +got):\n%s", diff)
+		}
+		input := byTestID(form, "catalog-search-input")
+		// A GET sends only the input itself unless it includes its form.
+		if got := input.AttrOr("hx-include", ""); got != "closest form" {
+			t.Errorf("search input hx-include=%q, want closest form", got)
+		}
+		if got := input.AttrOr("hx-get", ""); got != catalogPath("") {
+			t.Errorf("search input hx-get=%q", got)
+		}
+		if got := byTestID(doc, "catalog-add-back").AttrOr("href", ""); got != editPath("demo", "web-app") {
+			t.Errorf("the way back links to %q", got)
+		}
+		if byTestID(doc, "catalog-results").Find("li.type-row form").Length() == 0 {
+			t.Errorf("the full page has no Add forms")
+		}
+	})
+
+	t.Run("empty query shows a hint", func(t *testing.T) {
+		t.Parallel()
+		for _, htmx := range []bool{false, true} {
+			w := a.get(catalogAddURL("", "demo", "web-app"), htmx)
+			wantStatus(t, w, http.StatusOK)
+			var doc *goquery.Document
+			if htmx {
+				doc = wantFragment(t, w, "catalog-results")
+			} else {
+				doc = wantFullPage(t, w)
+			}
+			if hint := wantOne(t, doc, "catalog-add-hint"); hint == "" {
+				t.Errorf("the hint is empty")
+			}
+			if byTestID(doc, "catalog-providers").Length() != 0 {
+				t.Errorf("add mode lists the providers on an empty query")
+			}
+		}
+	})
+}
+
+func TestCatalogAddModeIgnoresInvalidNames(t *testing.T) {
+	t.Parallel()
+	a := newTestApp(t)
+	for _, tc := range []struct {
+		name, project, blueprint string
+	}{
+		{"invalid project", "Not A Name", "web-app"},
+		{"invalid blueprint", "demo", "../web"},
+		{"missing blueprint", "demo", ""},
+		{"missing project", "", "web-app"},
+		{"project too long", strings.Repeat("a", 64), "web-app"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			w := a.get(catalogAddURL("kubernetes cluster", tc.project, tc.blueprint), false)
+			wantStatus(t, w, http.StatusOK)
+			doc := wantFullPage(t, w)
+			if doc.Find("li.type-row").Length() == 0 {
+				t.Fatalf("no results:\n%s", w.Body)
+			}
+			if n := doc.Find("li.type-row form").Length(); n != 0 {
+				t.Errorf("%d Add forms, want none", n)
+			}
+			if n := byTestID(doc, "catalog-search-form").Find(`input[type="hidden"]`).Length(); n != 0 {
+				t.Errorf("the search form carries %d hidden fields, want none", n)
+			}
+			if byTestID(doc, "catalog-add-target").Length() != 0 {
+				t.Errorf("the page says it adds to a blueprint")
+			}
+
+			// An empty query lists the providers as outside add mode.
+			w = a.get(catalogAddURL("", tc.project, tc.blueprint), true)
+			wantStatus(t, w, http.StatusOK)
+			doc = wantFragment(t, w, "catalog-results")
+			if byTestID(doc, "catalog-add-hint").Length() != 0 || byTestID(doc, "catalog-providers").Length() != 1 {
+				t.Errorf("an empty query does not list the providers:\n%s", w.Body)
+			}
+		})
 	}
 }
 
@@ -107,5 +427,20 @@ func TestCatalogSearchWithoutMatches(t *testing.T) {
 	}
 	if strings.Contains(w.Body.String(), "<script>") {
 		t.Errorf("the query is not escaped:\n%s", w.Body)
+	}
+}
+
+func TestCatalogSearchTruncates(t *testing.T) {
+	t.Parallel()
+	a := newTestApp(t)
+	// Every azurerm type matches its provider's name.
+	w := a.get(catalogPath("azurerm"), true)
+	wantStatus(t, w, http.StatusOK)
+	doc := wantFragment(t, w, "catalog-results")
+	if n := doc.Find("li.type-row").Length(); n != catalogLimit {
+		t.Errorf("%d rows, want the limit %d", n, catalogLimit)
+	}
+	if got := wantOne(t, doc, "catalog-count"); !strings.Contains(got, "The first 50 matches") {
+		t.Errorf("count line %q does not say the results were cut", got)
 	}
 }

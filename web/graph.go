@@ -45,8 +45,8 @@ func (s *server) showGraph(w http.ResponseWriter, r *http.Request) error {
 		})
 		return nil
 	}
-	page := blueprintVersionPath(r.PathValue("project"), name, v.Version)
-	body, err := graphSVG(b, page)
+	project := r.PathValue("project")
+	body, err := graphSVG(b, func(addr string) string { return editItemPath(project, name, addr) })
 	if err != nil {
 		return fmt.Errorf("drawing the graph of %s v%d: %w", name, v.Version, err)
 	}
@@ -68,9 +68,10 @@ type graphNode struct {
 	refersTo []string
 }
 
-// graphSVG draws b's dependency graph. page is the blueprint page URL each node links into.
-// The output depends only on b and page, so the same blueprint gives the same bytes.
-func graphSVG(b *blueprint.Blueprint, page string) ([]byte, error) {
+// graphSVG draws b's dependency graph; link is the URL each resource and data source node
+// opens (the editor on that item). The output depends only on b and link, so the same
+// blueprint gives the same bytes.
+func graphSVG(b *blueprint.Blueprint, link func(addr string) string) ([]byte, error) {
 	nodes, edges := blueprint.Dependencies(b)
 	doc := svgDoc{
 		XMLNS: "http://www.w3.org/2000/svg",
@@ -152,7 +153,7 @@ func graphSVG(b *blueprint.Blueprint, page string) ([]byte, error) {
 		})
 	}
 	for _, n := range layout {
-		nodeGroup.Nodes = append(nodeGroup.Nodes, drawNode(n, page))
+		nodeGroup.Nodes = append(nodeGroup.Nodes, drawNode(n, link))
 	}
 	doc.Groups = []svgGroup{edgeGroup, nodeGroup}
 	return marshalSVG(doc)
@@ -201,7 +202,7 @@ func nodeKind(addr string) string {
 	return "resource"
 }
 
-func drawNode(n *graphNode, page string) svgNode {
+func drawNode(n *graphNode, link func(string) string) svgNode {
 	title := n.addr
 	if len(n.refersTo) > 0 {
 		title += "\nrefers to " + strings.Join(n.refersTo, ", ")
@@ -220,13 +221,13 @@ func drawNode(n *graphNode, page string) svgNode {
 		}
 	case "data":
 		return svgNode{
-			XMLName: xml.Name{Local: "a"}, Href: page + "#resource-" + n.addr, Class: "node data", Address: n.addr, Title: title,
+			XMLName: xml.Name{Local: "a"}, Href: link(n.addr), Class: "node data", Address: n.addr, Title: title,
 			Rect: &svgRect{X: n.x, Y: n.y, W: n.w, H: n.h, R: 14, Fill: "#eef6ff", Stroke: "#3b74c4", Dash: "5 3"},
 			Text: text,
 		}
 	}
 	return svgNode{
-		XMLName: xml.Name{Local: "a"}, Href: page + "#resource-" + n.addr, Class: "node resource", Address: n.addr, Title: title,
+		XMLName: xml.Name{Local: "a"}, Href: link(n.addr), Class: "node resource", Address: n.addr, Title: title,
 		Rect: &svgRect{X: n.x, Y: n.y, W: n.w, H: n.h, R: 4, Fill: "#fff7e8", Stroke: "#c4802b"},
 		Text: text,
 	}

@@ -118,11 +118,10 @@ func TestGraph(t *testing.T) {
 	}
 	got := parseSVG(t, w.Body.Bytes())
 
-	page := blueprintVersionPath("team", "graphed", 1)
 	wantLinks := map[string]string{
-		"data.terraform_remote_state.net": page + "#resource-data.terraform_remote_state.net",
-		"terraform_data.base":             page + "#resource-terraform_data.base",
-		"terraform_data.web":              page + "#resource-terraform_data.web",
+		"data.terraform_remote_state.net": editItemPath("team", "graphed", "data.terraform_remote_state.net"),
+		"terraform_data.base":             editItemPath("team", "graphed", "terraform_data.base"),
+		"terraform_data.web":              editItemPath("team", "graphed", "terraform_data.web"),
 	}
 	if diff := cmp.Diff(wantLinks, got.links); diff != "" {
 		t.Errorf("node links (-want +got):\n%s", diff)
@@ -182,7 +181,7 @@ func TestGraph(t *testing.T) {
 
 func TestGraphSVGEmpty(t *testing.T) {
 	t.Parallel()
-	body, err := graphSVG(&blueprint.Blueprint{Name: "empty"}, "/p")
+	body, err := graphSVG(&blueprint.Blueprint{Name: "empty"}, func(a string) string { return "/p?item=" + a })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -208,7 +207,7 @@ func TestGraphSVGLarge(t *testing.T) {
 		}
 		b.Resources = append(b.Resources, r)
 	}
-	body, err := graphSVG(b, "/p")
+	body, err := graphSVG(b, func(a string) string { return "/p?item=" + a })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -231,7 +230,7 @@ func TestGraphSVGLarge(t *testing.T) {
 			}
 		}
 	}
-	again, _ := graphSVG(b, "/p")
+	again, _ := graphSVG(b, func(a string) string { return "/p?item=" + a })
 	if !bytes.Equal(again, body) {
 		t.Errorf("two drawings of the same blueprint differ")
 	}

@@ -26,19 +26,30 @@ const importFormFragment = "import-form"
 
 type importFormProps struct {
 	Action string
-	// Text is the pasted document, kept so a refused import loses nothing. An uploaded file
-	// is not copied back: the user still has it.
+	// Text is the pasted document or configuration, kept so a refused import loses nothing.
+	// Uploaded files are not copied back: the user still has them.
 	Text        string
+	Name        string
 	Message     string
 	Error       string
 	Diagnostics []components.Diagnostic
+	// Problems are those of imported Terraform, at their file and line: errors, and what
+	// the blueprint would leave out.
+	Problems []sourceProblem
+	// OfferAnyway shows the "Import anyway" checkbox: everything listed can be left out.
+	OfferAnyway bool
+	Anyway      bool
 }
 
-// importRequest is what the import form sent.
+// importRequest is what the import form sent: a blueprint document or Terraform.
 type importRequest struct {
-	document []byte
-	text     string // the pasted document, if that is how it came
-	message  string
+	document  []byte
+	terraform *terraformSource
+	text      string // the pasted text, if that is how it came
+	uploaded  bool
+	name      string // the blueprint's name, for Terraform
+	message   string
+	anyway    bool // store Terraform even though parts of it are left out
 }
 
 // importProblem is an import refused for a reason the user can fix.
@@ -48,9 +59,11 @@ type importProblem struct {
 }
 
 // importBlueprint answers POST /projects/{project}/blueprints: it reads a blueprint document
-// (an uploaded file or pasted text), refuses it with 413 or 422 when it is too large, does not
-// parse or has validation errors, and otherwise stores it as a new blueprint or, when the
-// project has a blueprint of that name, as its next version.
+// or Terraform configuration (uploaded files, a .zip, or pasted text), refuses it with 413
+// or 422 when it is too large, does not parse, has validation errors or, for Terraform, has
+// parts a blueprint cannot hold and the user did not choose to leave them out; and otherwise
+// stores it as a new blueprint or, when the project has a blueprint of that name, as its
+// next version. Nothing is stored when the import is refused.
 func (s *server) importBlueprint(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	project := r.PathValue("project")
@@ -64,25 +77,68 @@ func (s *server) importBlueprint(w http.ResponseWriter, r *http.Request) error {
 	}
 
 	req, problem := readImport(w, r)
-	form.Text, form.Message = req.text, req.message
+	form.Text, form.Name, form.Message, form.Anyway = req.text, req.name, req.message, req.anyway
 	if problem != nil {
 		return refuse(problem.status, problem.msg)
 	}
-	b, err := blueprint.ParseDocument(req.document)
-	if err != nil {
-		return refuse(http.StatusUnprocessableEntity, capitalize(err.Error()))
+	var b *blueprint.Blueprint
+	var leftOut blueprint.Diagnostics
+	if req.terraform != nil {
+		var diags blueprint.Diagnostics
+		b, diags = blueprint.Import(req.terraform.files)
+		diags = append(req.terraform.notRead, diags...)
+		if diags.HasErrors() {
+			// A configuration Import could not read faithfully is not validated: its
+			// errors would echo these.
+			form.Problems = sourceProblems(diags)
+			n := len(diags.Errors())
+			return refuse(http.StatusUnprocessableEntity, fmt.Sprintf(
+				"The Terraform has %d %s, listed below. Nothing was imported: fix the configuration and import it again.",
+				n, plural(n, "error", "errors")))
+		}
+		leftOut = diags
+		b.Name = req.name
+		if b.Name == "" {
+			b.Name = req.terraform.name
+		}
+	} else {
+		var err error
+		b, err = blueprint.ParseDocument(req.document)
+		if err != nil {
+			return refuse(http.StatusUnprocessableEntity, capitalize(err.Error()))
+		}
 	}
+	form.Problems = sourceProblems(leftOut)
+
 	diags := blueprint.Validate(b, s.catalog())
 	if d, ok := nameDiagnostic(b.Name); ok && !diags.At("name").HasErrors() {
+		if req.terraform != nil {
+			d = terraformNameDiagnostic(d)
+		}
 		diags = append(diags, d)
 	}
 	if diags.HasErrors() {
 		diags.Sort()
 		form.Diagnostics = diagnosticViews(diags)
 		n := len(diags.Errors())
+		what := "the document"
+		if req.terraform != nil {
+			what = "the configuration"
+		}
 		return refuse(http.StatusUnprocessableEntity, fmt.Sprintf(
-			"The blueprint %s has %d %s. Nothing was imported: fix the document and import it again.",
-			quoteName(b.Name), n, plural(n, "error", "errors")))
+			"The blueprint %s has %d %s. Nothing was imported: fix %s and import it again.",
+			quoteName(b.Name), n, plural(n, "error", "errors"), what))
+	}
+	if len(leftOut) > 0 && !req.anyway {
+		form.OfferAnyway = true
+		again := " and import again"
+		if req.uploaded {
+			again = ", choose the files again and import"
+		}
+		n := len(leftOut)
+		return refuse(http.StatusUnprocessableEntity, fmt.Sprintf(
+			"The blueprint would leave out %d %s of the Terraform, listed below. Nothing was imported: change the configuration, or tick \u201cImport anyway, leaving these out\u201d%s.",
+			n, plural(n, "part", "parts"), again))
 	}
 
 	// The stored document is the canonical encoding, so the same blueprint imported with
@@ -101,14 +157,15 @@ func (s *server) importBlueprint(w http.ResponseWriter, r *http.Request) error {
 	case err != nil:
 		return err
 	}
-	s.logger.Info("blueprint imported", "project", project, "blueprint", b.Name, "version", v.Version)
+	s.logger.Info("blueprint imported", "project", project, "blueprint", b.Name, "version", v.Version,
+		"terraform", req.terraform != nil, "left_out", len(leftOut))
 	redirect(w, r, blueprintVersionPath(project, b.Name, v.Version))
 	return nil
 }
 
-// readImport reads the form, holding the body to maxImportBytes and the document to
-// blueprint.MaxDocumentSize. The form may be multipart (a file, or text from a browser form
-// with a file input) or urlencoded (pasted text only).
+// readImport reads the form, holding the body to maxImportBytes and the document, or the
+// Terraform once uncompressed, to blueprint.MaxDocumentSize. The form may be multipart (files,
+// or text from a browser form with a file input) or urlencoded (pasted text only).
 func readImport(w http.ResponseWriter, r *http.Request) (importRequest, *importProblem) {
 	var req importRequest
 	tooLarge := &importProblem{http.StatusRequestEntityTooLarge, fmt.Sprintf(
@@ -144,43 +201,76 @@ func readImport(w http.ResponseWriter, r *http.Request) (importRequest, *importP
 
 	req.message = strings.TrimSpace(r.PostFormValue("message"))
 	req.text = r.PostFormValue("document_text")
+	req.name = strings.TrimSpace(r.PostFormValue("name"))
+	req.anyway = r.PostFormValue("import_anyway") != ""
 	if len(req.message) > store.MaxTextBytes {
 		return req, &importProblem{http.StatusUnprocessableEntity, fmt.Sprintf(
 			"The version message is %d bytes; keep it under %d.", len(req.message), store.MaxTextBytes)}
 	}
+	if len(req.name) > 256 {
+		req.name = "" // do not send a hostile name back into the page
+		return req, unprocessable("The blueprint name is too long: use 1-63 lowercase letters, digits, '-' or '_'.")
+	}
 
-	var file []byte
-	if r.MultipartForm != nil && len(r.MultipartForm.File["document"]) > 0 {
-		fh := r.MultipartForm.File["document"][0]
-		if fh.Size > blueprint.MaxDocumentSize {
-			return req, documentTooLarge(fh.Size)
-		}
-		f, err := fh.Open()
-		if err == nil {
-			file, err = io.ReadAll(io.LimitReader(f, blueprint.MaxDocumentSize+1))
-			f.Close()
-		}
-		if err != nil {
-			return req, &importProblem{http.StatusBadRequest, "The uploaded file could not be read. Try again."}
+	var files []uploadedFile
+	if r.MultipartForm != nil {
+		for _, fh := range r.MultipartForm.File["document"] {
+			if fh.Size == 0 {
+				continue // a file input with nothing chosen still sends an empty part
+			}
+			// An archive may be as large as the request; anything else is read whole.
+			limit := int64(blueprint.MaxDocumentSize)
+			if strings.HasSuffix(strings.ToLower(fh.Filename), ".zip") {
+				limit = maxImportBytes
+			}
+			if fh.Size > limit {
+				if strings.HasSuffix(fh.Filename, ".tf") {
+					return req, terraformTooLarge()
+				}
+				return req, documentTooLarge(fh.Size)
+			}
+			f, err := fh.Open()
+			var data []byte
+			if err == nil {
+				data, err = io.ReadAll(io.LimitReader(f, limit+1))
+				f.Close()
+			}
+			if err != nil {
+				return req, &importProblem{http.StatusBadRequest, "The uploaded file could not be read. Try again."}
+			}
+			files = append(files, uploadedFile{name: fh.Filename, data: data})
 		}
 	}
 	pasted := strings.TrimSpace(req.text) != ""
 	switch {
-	case len(file) > 0 && pasted:
+	case len(files) > 0 && pasted:
 		return req, &importProblem{http.StatusUnprocessableEntity,
-			"Choose a file or paste a document, not both: clear the text box or the file and import again."}
-	case len(file) > 0:
-		req.document = file
+			"Choose files or paste text, not both: clear the text box or the file input and import again."}
+	case len(files) > 0:
 		req.text = ""
-	case pasted:
+		req.uploaded = true
+		if problem := readUploads(&req, files); problem != nil {
+			return req, problem
+		}
+	case pasted && len(req.text) > blueprint.MaxDocumentSize:
+		size := len(req.text)
+		req.text = "" // do not send megabytes back into the page
+		return req, documentTooLarge(int64(size))
+	case pasted && strings.TrimSpace(req.text)[0] == '{':
 		req.document = []byte(req.text)
+	case pasted:
+		req.terraform = &terraformSource{files: map[string][]byte{pastedFile: []byte(req.text)}}
 	default:
 		return req, &importProblem{http.StatusUnprocessableEntity,
-			"Choose a blueprint document (.json) to upload, or paste its JSON into the text box."}
+			"Choose a blueprint document (.json) or Terraform files (.tf, or a .zip of them) to upload, or paste a document's JSON or Terraform into the text box."}
 	}
 	if len(req.document) > blueprint.MaxDocumentSize {
-		req.text = "" // do not send megabytes back into the page
 		return req, documentTooLarge(int64(len(req.document)))
+	}
+	if req.terraform != nil {
+		if problem := req.terraform.checkText(); problem != nil {
+			return req, problem
+		}
 	}
 	return req, nil
 }
@@ -207,6 +297,16 @@ func nameDiagnostic(name string) (blueprint.Diagnostic, bool) {
 		}, true
 	}
 	return blueprint.Diagnostic{}, false
+}
+
+// terraformNameDiagnostic says how to name a blueprint imported from Terraform, which names
+// no blueprint itself.
+func terraformNameDiagnostic(d blueprint.Diagnostic) blueprint.Diagnostic {
+	if d.Summary == "the document has no name" {
+		d.Summary = "the blueprint has no name"
+		d.Detail = "Terraform files do not name a blueprint: fill in the blueprint name, e.g. aks-platform; it names the blueprint in the project"
+	}
+	return d
 }
 
 func diagnosticViews(ds blueprint.Diagnostics) []components.Diagnostic {

@@ -70,3 +70,19 @@ func catalogTypePath(kind, name string) string {
 func graphPath(project, blueprint string, version int) string {
 	return versionPath(project, blueprint, version) + "/graph.svg"
 }
+
+// editPath is a blueprint's editor; it edits the blueprint's draft.
+func editPath(project, blueprint string) string { return blueprintPath(project, blueprint) + "/edit" }
+
+// editItemPath opens the editor on one item: a resource or data source address
+// (azurerm_resource_group.main, data.azurerm_client_config.current), or one of the sections
+// "providers", "variables", "locals", "outputs".
+func editItemPath(project, blueprint, item string) string {
+	return editPath(project, blueprint) + "?" + url.Values{"item": {item}}.Encode()
+}
+
+// editAddPath is where "Add" posts a type (fields type and kind) to the draft.
+func editAddPath(project, blueprint string) string { return editPath(project, blueprint) + "/add" }
+
+// newBlueprintPath is where "New blueprint" posts a name.
+func newBlueprintPath(project string) string { return projectPath(project) + "/new-blueprint" }

@@ -19,6 +19,13 @@ func (s *server) routes() http.Handler {
 	mux.Handle("GET /projects/{project}/blueprints/{blueprint}/versions/{version}/terraform.zip", s.handle(s.downloadZip))
 	mux.Handle("GET /projects/{project}/blueprints/{blueprint}/versions/{version}/blueprint.json", s.handle(s.downloadDocument))
 	mux.Handle("GET /projects/{project}/blueprints/{blueprint}/diff", s.handle(s.showDiff))
+	mux.Handle("POST /projects/{project}/new-blueprint", s.handle(s.newBlueprint))
+	mux.Handle("GET /projects/{project}/blueprints/{blueprint}/edit", s.handle(s.showEditor))
+	mux.Handle("POST /projects/{project}/blueprints/{blueprint}/edit/item", s.handle(s.editItem))
+	mux.Handle("POST /projects/{project}/blueprints/{blueprint}/edit/add", s.handle(s.addToDraft))
+	mux.Handle("POST /projects/{project}/blueprints/{blueprint}/edit/save", s.handle(s.saveVersion))
+	mux.Handle("POST /projects/{project}/blueprints/{blueprint}/edit/discard", s.handle(s.discardDraft))
+	mux.Handle("GET /projects/{project}/blueprints/{blueprint}/edit/terraform.zip", s.handle(s.downloadDraftZip))
 
 	catalog := s.handle(s.searchCatalog)
 	if s.crawls != nil {

@@ -24,6 +24,11 @@ type Store interface {
 	Blueprint(ctx context.Context, project, name string) (store.Blueprint, error)
 	BlueprintVersions(ctx context.Context, project, name string) ([]store.BlueprintVersion, error)
 	BlueprintVersion(ctx context.Context, project, name string, version int) (store.BlueprintVersion, error)
+
+	Draft(ctx context.Context, project, blueprint string) (store.Draft, error)
+	SaveDraft(ctx context.Context, project, blueprint string, baseVersion int, document []byte) (store.Draft, error)
+	DiscardDraft(ctx context.Context, project, blueprint string) error
+	CommitDraft(ctx context.Context, project, blueprint, message string) (store.BlueprintVersion, error)
 }
 
 // CatalogSource gives the current catalog; *schemas.Live implements it, so a crawl can swap

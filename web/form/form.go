@@ -151,6 +151,9 @@ func build(schema *tfjson.SchemaBlock, body blueprint.Body, key, schemaPath stri
 		if a == nil || (a.Computed && !a.Optional && !a.Required) {
 			continue // computed-only: nothing to set
 		}
+		if key == "" && name == "id" && a.Computed {
+			continue // SDKv2 providers list the resource id as optional; nobody sets it
+		}
 		f := field(name, a, join(key, name), join(schemaPath, name), body.Attribute(name), opts)
 		switch {
 		case a.Required:

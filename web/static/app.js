@@ -26,4 +26,40 @@
     var el = document.getElementById("flash");
     if (el) el.hidden = true;
   });
+
+  // The editor: after each preview, put every diagnostic of the item being edited under
+  // the field it belongs to (the preview lists them with data-item and data-field).
+  function placeFieldErrors() {
+    var formEl = document.getElementById("item-form");
+    var preview = document.getElementById("preview");
+    if (!formEl || !preview) return;
+    var item = formEl.getAttribute("data-item");
+    var slots = {};
+    formEl.querySelectorAll("[data-error-for]").forEach(function (el) {
+      slots[el.getAttribute("data-error-for")] = el;
+      el.textContent = "";
+      var field = el.closest(".field");
+      if (field) field.classList.remove("has-error");
+    });
+    preview.querySelectorAll("li[data-field]").forEach(function (li) {
+      if (li.getAttribute("data-item") !== item) return;
+      var slot = slots[li.getAttribute("data-field")];
+      if (!slot) return;
+      var p = document.createElement("p");
+      p.className = "field-error diagnostic-" + li.getAttribute("data-severity");
+      p.setAttribute("data-testid", "field-error");
+      p.textContent = li.getAttribute("data-summary");
+      var detail = li.getAttribute("data-detail");
+      if (detail) {
+        var span = document.createElement("span");
+        span.className = "muted";
+        span.textContent = ": " + detail;
+        p.appendChild(span);
+      }
+      slot.appendChild(p);
+      var field = slot.closest(".field");
+      if (field) field.classList.add("has-error");
+    });
+  }
+  document.addEventListener("htmx:afterSettle", placeFieldErrors);
 })();

@@ -1,0 +1,481 @@
+package web
+
+import (
+	"archive/zip"
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/PuerkitoBio/goquery"
+
+	"github.com/cloudoven/cloudoven/blueprint"
+	"github.com/cloudoven/cloudoven/store"
+)
+
+// formValues is what a browser submits for form: named inputs (checkboxes and radios only
+// when checked), each select's selected option (or its first), and textareas. Buttons are
+// left out: a test adds the op of the button it "clicks".
+func formValues(f *goquery.Selection) url.Values {
+	v := url.Values{}
+	f.Find("input[name], select[name], textarea[name]").Each(func(_ int, el *goquery.Selection) {
+		name, _ := el.Attr("name")
+		switch goquery.NodeName(el) {
+		case "input":
+			typ := el.AttrOr("type", "text")
+			switch typ {
+			case "submit", "button", "image", "reset", "file":
+				return
+			case "checkbox", "radio":
+				if _, ok := el.Attr("checked"); !ok {
+					return
+				}
+				v.Add(name, el.AttrOr("value", "on"))
+				return
+			}
+			v.Add(name, el.AttrOr("value", ""))
+		case "select":
+			opt := el.Find("option[selected]").First()
+			if opt.Length() == 0 {
+				opt = el.Find("option").First()
+			}
+			if opt.Length() > 0 {
+				v.Add(name, opt.AttrOr("value", opt.Text()))
+			}
+		case "textarea":
+			// The HTML parser drops one leading newline of a textarea, as browsers do.
+			v.Add(name, el.Text())
+		}
+	})
+	return v
+}
+
+// editorApp is a test app with a project "team" and an empty blueprint "net" in the editor.
+func editorApp(t *testing.T) *testApp {
+	t.Helper()
+	a := newTestApp(t)
+	a.createProject("team")
+	w := a.postForm("/projects/team/new-blueprint", url.Values{"name": {"net"}}, false)
+	wantStatus(t, w, http.StatusSeeOther)
+	if loc := w.Header().Get("Location"); loc != editPath("team", "net") {
+		t.Fatalf("new blueprint redirects to %q, want the editor", loc)
+	}
+	return a
+}
+
+// addType adds a type through the editor's Add button and returns the item's page.
+func (a *testApp) addType(typ, kind string) *goquery.Document {
+	a.t.Helper()
+	w := a.postForm(editAddPath("team", "net"), url.Values{"type": {typ}, "kind": {kind}}, false)
+	wantStatus(a.t, w, http.StatusSeeOther)
+	w = a.get(w.Header().Get("Location"), false)
+	wantStatus(a.t, w, http.StatusOK)
+	return parseHTML(a.t, w)
+}
+
+// editorPage opens the editor on item.
+func (a *testApp) editorPage(item string) *goquery.Document {
+	a.t.Helper()
+	w := a.get(editItemPath("team", "net", item), false)
+	wantStatus(a.t, w, http.StatusOK)
+	return parseHTML(a.t, w)
+}
+
+// submit posts the item form of page with changes applied, as htmx does.
+func (a *testApp) submit(page *goquery.Document, change func(url.Values)) *goquery.Document {
+	a.t.Helper()
+	f := page.Find("#item-form")
+	if f.Length() != 1 {
+		a.t.Fatalf("the page has %d item forms", f.Length())
+	}
+	v := formValues(f)
+	if change != nil {
+		change(v)
+	}
+	w := a.postForm(f.AttrOr("action", ""), v, true)
+	wantStatus(a.t, w, http.StatusOK)
+	return parseHTML(a.t, w)
+}
+
+func fieldErrorText(doc *goquery.Document, key string) string {
+	return strings.TrimSpace(doc.Find(`[data-error-for="` + key + `"]`).Text())
+}
+
+func previewFile(doc *goquery.Document, name string) string {
+	return doc.Find(`[data-testid="preview-file"][data-file="` + name + `"] code`).Text()
+}
+
+func TestEditorAddsTypeWithItsRequirements(t *testing.T) {
+	t.Parallel()
+	a := editorApp(t)
+	page := a.addType("azurerm_resource_group", "resource")
+
+	if got := strings.TrimSpace(page.Find(`[data-testid="item-address"]`).Text()); got != "azurerm_resource_group.main" {
+		t.Errorf("item = %q", got)
+	}
+	for _, key := range []string{"name", "location"} {
+		field := page.Find(`[data-testid="field"][data-key="` + key + `"]`)
+		if field.Length() != 1 || !field.HasClass("required") {
+			t.Errorf("required field %s: %d found", key, field.Length())
+		}
+		if !strings.Contains(fieldErrorText(page, key), "missing required argument") {
+			t.Errorf("field %s shows %q, want its missing-argument error", key, fieldErrorText(page, key))
+		}
+		if doc := field.Find(`[data-testid="field-doc"]`).Text(); doc == "" {
+			t.Errorf("field %s has no description from the docs", key)
+		}
+	}
+	if page.Find(`[data-testid="field"][data-key="id"]`).Length() != 0 {
+		t.Error("computed-only id is offered")
+	}
+	if n := page.Find(`[data-testid="optional-args"] [data-testid="field"]`).Length(); n == 0 {
+		t.Error("optional arguments are not offered")
+	}
+	if page.Find(`[data-testid="doc-panel"]`).Length() != 1 {
+		t.Error("no doc panel")
+	}
+	main := previewFile(page, "main.tf")
+	for _, want := range []string{`resource "azurerm_resource_group" "main"`, `source  = "hashicorp/azurerm"`, "features {}"} {
+		if !strings.Contains(main, want) {
+			t.Errorf("preview main.tf lacks %q:\n%s", want, main)
+		}
+	}
+	if got := page.Find(`[data-testid="preview-summary"]`).AttrOr("data-errors", ""); got != "2" {
+		t.Errorf("preview counts %s errors, want 2 (name and location)", got)
+	}
+	if page.Find(`[data-testid="outline-item"][data-item="azurerm_resource_group.main"] [data-testid="outline-errors"]`).Text() != "2" {
+		t.Error("the outline does not count the item's errors")
+	}
+
+	// A second one gets a free name.
+	page = a.addType("azurerm_resource_group", "resource")
+	if got := strings.TrimSpace(page.Find(`[data-testid="item-address"]`).Text()); got != "azurerm_resource_group.main2" {
+		t.Errorf("second item = %q", got)
+	}
+}
+
+func TestEditorTypingUpdatesThePreviewOnly(t *testing.T) {
+	t.Parallel()
+	a := editorApp(t)
+	page := a.addType("azurerm_resource_group", "resource")
+	got := a.submit(page, func(v url.Values) {
+		v.Set("name", "rg-payments")
+		v.Set("location", "westeurope")
+	})
+	if got.Find("#item-form").Length() != 0 {
+		t.Error("typing re-rendered the form (the field being typed in would lose focus)")
+	}
+	main := previewFile(got, "main.tf")
+	if !strings.Contains(main, `name     = "rg-payments"`) || !strings.Contains(main, `location = "westeurope"`) {
+		t.Errorf("preview main.tf:\n%s", main)
+	}
+	if n := got.Find(`[data-testid="preview-summary"]`).AttrOr("data-errors", ""); n != "0" {
+		t.Errorf("%s errors after filling both fields", n)
+	}
+	// The draft was saved: a reload shows the values.
+	page = a.editorPage("azurerm_resource_group.main")
+	if v := page.Find(`input[name="name"]`).AttrOr("value", ""); v != "rg-payments" {
+		t.Errorf("reloaded name = %q", v)
+	}
+	if !strings.Contains(page.Find(`[data-testid="draft-state"]`).Text(), "draft of v1") {
+		t.Errorf("draft state = %q", page.Find(`[data-testid="draft-state"]`).Text())
+	}
+}
+
+func TestEditorReferencePickerAndBlocks(t *testing.T) {
+	t.Parallel()
+	a := editorApp(t)
+	a.addType("azurerm_resource_group", "resource")
+	page := a.addType("azurerm_kubernetes_cluster", "resource")
+
+	// The default_node_pool the schema requires is there, and cannot be removed.
+	pool := page.Find(`[data-testid="block"][data-key="default_node_pool"]`)
+	if pool.Length() != 1 || pool.Find(`[data-testid="block-instance"]`).Length() != 1 {
+		t.Fatalf("default_node_pool block: %d", pool.Length())
+	}
+	if pool.Find(`[data-testid="remove-block"]`).Length() != 0 {
+		t.Error("the required default_node_pool can be removed")
+	}
+
+	// Switching resource_group_name to a reference re-renders the form with the picker.
+	w := a.postForm(page.Find("#item-form").AttrOr("action", ""), withOp(formValues(page.Find("#item-form")), "mode:resource_group_name=ref"), true)
+	wantStatus(t, w, http.StatusOK)
+	if w.Header().Get("HX-Retarget") != "#item-form" {
+		t.Errorf("HX-Retarget = %q", w.Header().Get("HX-Retarget"))
+	}
+	got := parseHTML(t, w)
+	picker := got.Find(`[data-key="resource_group_name"] select[data-testid="ref-picker"]`)
+	if picker.Length() != 1 {
+		t.Fatalf("no reference picker after switching modes")
+	}
+	first := picker.Find("option[value!='']").First().AttrOr("value", "")
+	if first != "azurerm_resource_group.main.name" {
+		t.Errorf("best candidate = %q, want azurerm_resource_group.main.name", first)
+	}
+
+	// Pick it, add an identity block and give node_count a bad value.
+	v := formValues(got.Find("#item-form"))
+	v.Set("resource_group_name", "azurerm_resource_group.main.name")
+	v.Set("default_node_pool[0].node_count", "abc")
+	w = a.postForm(got.Find("#item-form").AttrOr("action", ""), withOp(v, "add:identity"), true)
+	wantStatus(t, w, http.StatusOK)
+	got = parseHTML(t, w)
+	if got.Find(`[data-testid="block"][data-key="identity"] [data-testid="block-instance"]`).Length() != 1 {
+		t.Error("no identity block after adding one")
+	}
+	if !strings.Contains(fieldErrorText(got, "default_node_pool[0].node_count"), "number") {
+		t.Errorf("node_count error = %q, want one about numbers", fieldErrorText(got, "default_node_pool[0].node_count"))
+	}
+	if v := got.Find(`[name="default_node_pool[0].node_count"]`).AttrOr("value", ""); v != "abc" {
+		t.Errorf("the bad value was not kept as typed: %q", v)
+	}
+	main := previewFile(got, "main.tf")
+	if !strings.Contains(main, "resource_group_name = azurerm_resource_group.main.name") {
+		t.Errorf("preview lacks the reference:\n%s", main)
+	}
+	li := got.Find(`[data-testid="diagnostic"][data-field="default_node_pool[0].node_count"]`)
+	if li.Length() != 1 || li.AttrOr("data-item", "") != "azurerm_kubernetes_cluster.main" {
+		t.Errorf("the preview does not place the node_count error on its field")
+	}
+
+	// Remove the identity block again.
+	w = a.postForm(got.Find("#item-form").AttrOr("action", ""), withOp(formValues(got.Find("#item-form")), "remove:identity[0]"), true)
+	wantStatus(t, w, http.StatusOK)
+	if parseHTML(t, w).Find(`[data-testid="block"][data-key="identity"]`).Length() != 0 {
+		t.Error("identity block still shown after removing it")
+	}
+}
+
+func withOp(v url.Values, op string) url.Values {
+	v.Set("op", op)
+	return v
+}
+
+func TestEditorSaveMakesAVersion(t *testing.T) {
+	t.Parallel()
+	a := editorApp(t)
+	page := a.addType("azurerm_resource_group", "resource")
+	a.submit(page, func(v url.Values) { v.Set("name", "rg"); v.Set("location", "westeurope") })
+
+	w := a.postForm(editPath("team", "net")+"/save", url.Values{"message": {"resource group"}}, false)
+	wantStatus(t, w, http.StatusSeeOther)
+	if loc := w.Header().Get("Location"); loc != blueprintVersionPath("team", "net", 2) {
+		t.Errorf("save redirects to %q", loc)
+	}
+	v, err := a.store.BlueprintVersion(context.Background(), "team", "net", 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v.Message != "resource group" || !strings.Contains(string(v.Document), `"azurerm_resource_group"`) {
+		t.Errorf("version 2: %q %s", v.Message, v.Document)
+	}
+	if _, err := a.store.Draft(context.Background(), "team", "net"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("draft after saving: %v", err)
+	}
+	// Saving with nothing changed makes no version.
+	w = a.postForm(editPath("team", "net")+"/save", nil, false)
+	wantStatus(t, w, http.StatusSeeOther)
+	if vs, _ := a.store.BlueprintVersions(context.Background(), "team", "net"); len(vs) != 2 {
+		t.Errorf("%d versions after an empty save", len(vs))
+	}
+}
+
+func TestEditorDiscardDraft(t *testing.T) {
+	t.Parallel()
+	a := editorApp(t)
+	a.addType("azurerm_resource_group", "resource")
+	w := a.postForm(editPath("team", "net")+"/discard", nil, false)
+	wantStatus(t, w, http.StatusSeeOther)
+	page := a.editorPage("settings")
+	if page.Find(`[data-testid="outline-item"][data-item="azurerm_resource_group.main"]`).Length() != 0 {
+		t.Error("the discarded resource is still there")
+	}
+}
+
+func TestEditorVariablesLocalsOutputs(t *testing.T) {
+	t.Parallel()
+	a := editorApp(t)
+	// Add a variable, then type into it.
+	page := a.editorPage("variables")
+	w := a.postForm(page.Find("#item-form").AttrOr("action", ""), withOp(formValues(page.Find("#item-form")), "add"), true)
+	wantStatus(t, w, http.StatusOK)
+	got := parseHTML(t, w)
+	if got.Find(`[data-testid="variable-row"]`).Length() != 1 {
+		t.Fatal("no variable row after adding one")
+	}
+	v := formValues(got.Find("#item-form"))
+	v.Set("v[0].name", "location")
+	v.Set("v[0].default", `"westeurope"`)
+	v.Set("v[0].description", "Azure region")
+	w = a.postForm(got.Find("#item-form").AttrOr("action", ""), v, true)
+	wantStatus(t, w, http.StatusOK)
+	vars := previewFile(parseHTML(t, w), "variables.tf")
+	for _, want := range []string{`variable "location"`, `default     = "westeurope"`, `description = "Azure region"`} {
+		if !strings.Contains(vars, want) {
+			t.Errorf("variables.tf lacks %q:\n%s", want, vars)
+		}
+	}
+
+	// A local and a sensitive output.
+	page = a.editorPage("locals")
+	w = a.postForm(page.Find("#item-form").AttrOr("action", ""), withOp(formValues(page.Find("#item-form")), "add"), true)
+	got = parseHTML(t, w)
+	v = formValues(got.Find("#item-form"))
+	v.Set("l[0].name", "prefix")
+	v.Set("l[0].value", `"pay-${var.location}"`)
+	wantStatus(t, a.postForm(got.Find("#item-form").AttrOr("action", ""), v, true), http.StatusOK)
+
+	page = a.editorPage("outputs")
+	w = a.postForm(page.Find("#item-form").AttrOr("action", ""), withOp(formValues(page.Find("#item-form")), "add"), true)
+	got = parseHTML(t, w)
+	v = formValues(got.Find("#item-form"))
+	v.Set("o[0].name", "prefix")
+	v.Set("o[0].value", "local.prefix")
+	v.Set("o[0].sensitive", "true")
+	w = a.postForm(got.Find("#item-form").AttrOr("action", ""), v, true)
+	got = parseHTML(t, w)
+	if outs := previewFile(got, "outputs.tf"); !strings.Contains(outs, "value     = local.prefix") || !strings.Contains(outs, "sensitive = true") {
+		t.Errorf("outputs.tf:\n%s", outs)
+	}
+	if n := got.Find(`[data-testid="preview-summary"]`).AttrOr("data-errors", ""); n != "0" {
+		t.Errorf("%s errors: %s", n, got.Find(`[data-testid="preview-diagnostics"]`).Text())
+	}
+
+	// A bad variable name is shown on its row.
+	page = a.editorPage("variables")
+	got = a.submit(page, func(v url.Values) { v.Set("v[0].name", "1bad") })
+	li := got.Find(`[data-testid="diagnostic"][data-item="variables"]`)
+	if li.Length() == 0 || li.First().AttrOr("data-field", "") != "v[0].name" {
+		t.Errorf("bad variable name not placed on its field: %d diagnostics, field %q", li.Length(), li.First().AttrOr("data-field", ""))
+	}
+
+	// Remove the output.
+	page = a.editorPage("outputs")
+	w = a.postForm(page.Find("#item-form").AttrOr("action", ""), withOp(formValues(page.Find("#item-form")), "remove:0"), true)
+	if parseHTML(t, w).Find(`[data-testid="output-row"]`).Length() != 0 {
+		t.Error("output still there after removing it")
+	}
+}
+
+func TestEditorProviderConfiguration(t *testing.T) {
+	t.Parallel()
+	a := editorApp(t)
+	a.addType("azurerm_resource_group", "resource")
+	page := a.editorPage("provider:azurerm")
+	if page.Find(`[data-testid="block"][data-key="features"]`).Length() != 1 {
+		t.Error("the azurerm provider form has no features block")
+	}
+	got := a.submit(page, func(v url.Values) {
+		v.Set("subscription_id", "var.subscription_id")
+		v.Set("subscription_id:mode", "ref")
+	})
+	if !strings.Contains(previewFile(got, "main.tf"), "subscription_id = var.subscription_id") {
+		t.Errorf("provider block:\n%s", previewFile(got, "main.tf"))
+	}
+	if li := got.Find(`[data-testid="diagnostic"][data-item="provider:azurerm"][data-field="subscription_id"]`); li.Length() != 1 {
+		t.Error("the undeclared variable is not placed on the provider's field")
+	}
+}
+
+func TestEditorRefusesBadInput(t *testing.T) {
+	t.Parallel()
+	a := editorApp(t)
+	page := a.addType("azurerm_resource_group", "resource")
+	action := page.Find("#item-form").AttrOr("action", "")
+
+	t.Run("unknown type", func(t *testing.T) {
+		w := a.postForm(editAddPath("team", "net"), url.Values{"type": {"azurerm_nope"}, "kind": {"resource"}}, true)
+		wantStatus(t, w, http.StatusUnprocessableEntity)
+		if !strings.Contains(w.Body.String(), "azurerm_nope") {
+			t.Errorf("answer: %s", w.Body)
+		}
+	})
+	t.Run("bad rename", func(t *testing.T) {
+		v := withOp(formValues(page.Find("#item-form")), "rename")
+		v.Set("@name", "not a name")
+		w := a.postForm(action, v, true)
+		wantStatus(t, w, http.StatusOK)
+		if !strings.Contains(parseHTML(t, w).Find(`#item-problem`).Text(), "not a valid name") {
+			t.Errorf("no problem shown for a bad name")
+		}
+	})
+	t.Run("rename", func(t *testing.T) {
+		v := withOp(formValues(page.Find("#item-form")), "rename")
+		v.Set("@name", "core")
+		w := a.postForm(action, v, true)
+		if got := w.Header().Get("HX-Redirect"); got != editItemPath("team", "net", "azurerm_resource_group.core") {
+			t.Errorf("rename redirects to %q", got)
+		}
+	})
+	t.Run("oversized form", func(t *testing.T) {
+		w := a.postForm(editPath("team", "net")+"/item?item=azurerm_resource_group.core", url.Values{"name": {strings.Repeat("x", maxEditFormBytes+1)}}, true)
+		wantStatus(t, w, http.StatusRequestEntityTooLarge)
+		p := a.editorPage("azurerm_resource_group.core")
+		if p.Find(`[data-testid="item-address"]`).Length() != 1 {
+			t.Error("the resource is gone after a refused edit")
+		}
+	})
+	t.Run("unknown item", func(t *testing.T) {
+		w := a.postForm(editPath("team", "net")+"/item?item=azurerm_x.y", url.Values{}, true)
+		wantStatus(t, w, http.StatusNotFound)
+	})
+	t.Run("unknown blueprint", func(t *testing.T) {
+		wantStatus(t, a.get(editPath("team", "nope"), false), http.StatusNotFound)
+	})
+	t.Run("bad new blueprint name", func(t *testing.T) {
+		w := a.postForm("/projects/team/new-blueprint", url.Values{"name": {"Bad Name"}}, true)
+		wantStatus(t, w, http.StatusUnprocessableEntity)
+		w = a.postForm("/projects/team/new-blueprint", url.Values{"name": {"net"}}, true)
+		wantStatus(t, w, http.StatusConflict)
+	})
+}
+
+func TestEditorDraftZip(t *testing.T) {
+	t.Parallel()
+	a := editorApp(t)
+	page := a.addType("azurerm_resource_group", "resource")
+	a.submit(page, func(v url.Values) { v.Set("name", "rg"); v.Set("location", "westeurope") })
+	w := a.get(editPath("team", "net")+"/terraform.zip", false)
+	wantStatus(t, w, http.StatusOK)
+	if ct := w.Header().Get("Content-Type"); ct != "application/zip" {
+		t.Errorf("Content-Type %q", ct)
+	}
+	files := unzipFiles(t, w.Body.Bytes())
+	b, diags := blueprint.Import(files)
+	if diags.HasErrors() {
+		t.Fatalf("the zip's files do not import: %v", diags)
+	}
+	b.Name = "net"
+	if ds := blueprint.Validate(b, testCatalog(t)); ds.HasErrors() {
+		t.Errorf("the zip's files do not validate: %v", ds)
+	}
+}
+
+// unzipFiles reads the .tf files of a zip.
+func unzipFiles(t *testing.T, body []byte) map[string][]byte {
+	t.Helper()
+	zr, err := zip.NewReader(bytes.NewReader(body), int64(len(body)))
+	if err != nil {
+		t.Fatalf("reading the zip: %v", err)
+	}
+	files := map[string][]byte{}
+	for _, f := range zr.File {
+		if !strings.HasSuffix(f.Name, ".tf") {
+			continue
+		}
+		rc, err := f.Open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		files[f.Name], err = io.ReadAll(rc)
+		rc.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	return files
+}

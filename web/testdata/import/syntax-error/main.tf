@@ -1,0 +1,4 @@
+resource "terraform_data" "web" {
+  # ERROR: syntax error
+  input = = "hello"
+}

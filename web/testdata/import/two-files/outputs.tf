@@ -1,0 +1,3 @@
+output "web_id" {
+  value = terraform_data.web.id
+}
