@@ -36,8 +36,11 @@ test-fast: assets generate
 fuzz:
 	go test -run '^$$' -fuzz '^FuzzGenerate$$' -fuzztime $(FUZZTIME) ./blueprint
 
+# The Go benchmarks, then the editor end to end over HTTP with wrk (skipped, with a note,
+# when wrk is not installed).
 bench: assets generate terraform
 	go test -run '^$$' -bench . -benchmem ./... | tee bench.out
+	scripts/bench-editor.sh | tee -a bench.out
 
 generate:
 	go tool templ generate -log-level warn
