@@ -196,7 +196,7 @@ func (s *server) editItem(w http.ResponseWriter, r *http.Request) error {
 	props.Problem = ed.problem
 	if op == "" {
 		// Typing: only the preview changes, so the field being typed in keeps its focus.
-		return s.renderParts(w, r, editorPreview(props, false), editorItemProblem(props, true))
+		return s.renderParts(w, r, editorPreview(props, false), editorItemProblem(props, true), editorOutline(props, true))
 	}
 	w.Header().Set("HX-Retarget", "#item-form")
 	w.Header().Set("HX-Reswap", "outerHTML")

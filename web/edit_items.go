@@ -3,6 +3,7 @@ package web
 import (
 	"fmt"
 	"net/url"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -95,7 +96,22 @@ func docsOf(typ *schemas.Type) form.Docs {
 	if typ == nil || typ.Doc == nil {
 		return nil
 	}
-	return func(path string) string { return typ.Doc.Arguments[path] }
+	return func(path string) string { return docText(typ.Doc.Arguments[path]) }
+}
+
+var (
+	mdLink     = regexp.MustCompile(`\[([^\]]+)\]\([^)\s]+\)`)
+	mdCallout  = regexp.MustCompile(`(^|\s)(~>|->|!>)\s*`)
+	mdEmphasis = strings.NewReplacer("**", "", "__", "", "`", "")
+)
+
+// docText is an argument's markdown description as plain text for the form: links keep
+// their text, code spans and emphasis lose their marks, callout arrows go. The type page
+// shows the same docs fully rendered.
+func docText(md string) string {
+	s := mdLink.ReplaceAllString(md, "$1")
+	s = mdCallout.ReplaceAllString(s, "$1")
+	return strings.TrimSpace(mdEmphasis.Replace(s))
 }
 
 // postedModes collects the modes the submitted form's fields were in, so a re-rendered form

@@ -176,6 +176,9 @@ func TestEditorTypingUpdatesThePreviewOnly(t *testing.T) {
 	if n := got.Find(`[data-testid="preview-summary"]`).AttrOr("data-errors", ""); n != "0" {
 		t.Errorf("%s errors after filling both fields", n)
 	}
+	if o := got.Find(`#outline[hx-swap-oob]`); o.Length() != 1 || o.Find(`[data-testid="outline-errors"]`).Length() != 0 {
+		t.Error("the outline is not refreshed with the preview")
+	}
 	// The draft was saved: a reload shows the values.
 	page = a.editorPage("azurerm_resource_group.main")
 	if v := page.Find(`input[name="name"]`).AttrOr("value", ""); v != "rg-payments" {

@@ -1,6 +1,10 @@
 package web
 
-import "net/http"
+import (
+	"net/http"
+
+	"github.com/klauspost/compress/gzhttp"
+)
 
 // routes is the route table: every URL CloudOven answers, with its method.
 func (s *server) routes() http.Handler {
@@ -42,7 +46,25 @@ func (s *server) routes() http.Handler {
 
 	cop := http.NewCrossOriginProtection()
 	cop.SetDenyHandler(http.HandlerFunc(s.crossOriginDenied))
-	return s.recoverPanics(securityHeaders(cop.Handler(mux)))
+	return s.recoverPanics(compress(securityHeaders(cop.Handler(mux))))
+}
+
+// compressedTypes are the answers worth gzipping: pages, fragments, styles, scripts, SVG
+// graphs and JSON documents. Zips are compressed already, and an event stream must reach the
+// browser line by line.
+var compressedTypes = []string{
+	"text/html", "text/css", "text/plain", "text/javascript", "application/javascript",
+	"image/svg+xml", "application/json",
+}
+
+// compress gzips answers of compressedTypes for clients that accept it (an editor page is
+// ~145 KB of HTML, ~20 KB gzipped).
+func compress(next http.Handler) http.Handler {
+	wrap, err := gzhttp.NewWrapper(gzhttp.ContentTypes(compressedTypes))
+	if err != nil {
+		panic(err) // only for invalid options, which are constants here
+	}
+	return wrap(next)
 }
 
 func (s *server) home(w http.ResponseWriter, r *http.Request) {

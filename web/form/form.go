@@ -302,7 +302,11 @@ func textOf(v blueprint.Value, w Widget) (Mode, string) {
 		if w != ExprWidget && !lit.IsNull() && lit.IsKnown() {
 			switch lit.Type() {
 			case cty.String:
-				return ValueMode, lit.AsString()
+				// A text input cannot hold a line break (browsers strip it), so a
+				// multi-line string is shown as an expression, in a textarea.
+				if !strings.ContainsAny(lit.AsString(), "\r\n") {
+					return ValueMode, lit.AsString()
+				}
 			case cty.Number:
 				if w == NumberWidget {
 					return ValueMode, lit.AsBigFloat().Text('f', -1)

@@ -242,3 +242,22 @@ func TestFieldFor(t *testing.T) {
 		}
 	}
 }
+
+func TestMultiLineStringsAreExpressions(t *testing.T) {
+	typ := aks(t)
+	body := blueprint.Body{Attributes: []blueprint.Attribute{{Name: "name", Value: blueprint.String("line one\nline two")}}}
+	f := Build(typ.Schema.Block, body, Options{})
+	var name Field
+	for _, fl := range f.Fields() {
+		if fl.Key == "name" {
+			name = fl
+		}
+	}
+	if name.Mode != ExprMode {
+		t.Fatalf("a two-line string shows in %s mode, where a text input would drop the line break", name.Mode)
+	}
+	got := Parse(typ.Schema.Block, body, encode(f, nil))
+	if a := got.Attribute("name"); a == nil || a.Literal != cty.StringVal("line one\nline two") {
+		t.Errorf("round trip gave %+v", a)
+	}
+}

@@ -62,4 +62,25 @@
     });
   }
   document.addEventListener("htmx:afterSettle", placeFieldErrors);
+
+  // Folded sections (optional arguments, preview files) keep the state the user left them
+  // in when htmx replaces the form or the preview.
+  function detailsKey(d) {
+    return [d.getAttribute("data-testid"), d.getAttribute("data-key"), d.getAttribute("data-file")].join("|");
+  }
+  var folded = null;
+  document.addEventListener("htmx:beforeSwap", function () {
+    folded = {};
+    document.querySelectorAll("details[data-testid]").forEach(function (d) {
+      folded[detailsKey(d)] = d.open;
+    });
+  });
+  document.addEventListener("htmx:afterSettle", function () {
+    if (!folded) return;
+    document.querySelectorAll("details[data-testid]").forEach(function (d) {
+      var k = detailsKey(d);
+      if (Object.prototype.hasOwnProperty.call(folded, k)) d.open = folded[k];
+    });
+    folded = null;
+  });
 })();
