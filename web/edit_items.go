@@ -179,17 +179,16 @@ func applyResource(es *editorSession, addr string, values url.Values, op string)
 		ed.item = es.defaultItem()
 	case op == "rename":
 		name := strings.TrimSpace(values.Get("@name"))
-		next := blueprint.Resource{Mode: r.Mode, Type: r.Type, Name: name}
-		switch {
-		case name == r.Name:
-		case !hclsyntax.ValidIdentifier(name):
-			ed.problem = fmt.Sprintf("%s is not a valid name: use letters, digits, _ and -, starting with a letter or _.", quoteName(name))
-		case es.taken(next.Address()):
-			ed.problem = fmt.Sprintf("%s already exists.", next.Address())
-		default:
-			r.Name = name
-			ed.item = r.Address()
+		if name == r.Name {
+			break
 		}
+		mode, typ := r.Mode, r.Type
+		// Every reference to the resource follows the new name.
+		if _, err := blueprint.RenameResource(es.bp, addr, name); err != nil {
+			ed.problem = strings.TrimSuffix(capitalize(strings.TrimPrefix(err.Error(), "renaming "+addr+": ")), ".") + "."
+			break
+		}
+		ed.item = blueprint.Resource{Mode: mode, Type: typ, Name: name}.Address()
 	default:
 		r.Config, ed.problem = applyBodyOp(schema, r.Config, op)
 	}

@@ -761,7 +761,7 @@ func resourceForm(r *resourceEditor) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 63, "\" autocomplete=\"off\" data-testid=\"rename-input\"> <button type=\"submit\" name=\"op\" value=\"rename\" class=\"secondary small\" data-testid=\"rename\">Rename</button> <button type=\"submit\" name=\"op\" value=\"delete\" class=\"danger small\" data-testid=\"delete-item\">Delete</button></div></header>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 63, "\" autocomplete=\"off\" data-testid=\"rename-input\"> <button type=\"submit\" name=\"op\" value=\"rename\" class=\"secondary small\" data-testid=\"rename\" title=\"Renames the resource and every reference to it. Its Terraform address changes: a deployed resource would be destroyed and created again.\">Rename</button> <button type=\"submit\" name=\"op\" value=\"delete\" class=\"danger small\" data-testid=\"delete-item\">Delete</button></div></header>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

@@ -402,8 +402,8 @@ func TestEditorRefusesBadInput(t *testing.T) {
 		v.Set("@name", "not a name")
 		w := a.postForm(action, v, true)
 		wantStatus(t, w, http.StatusOK)
-		if !strings.Contains(parseHTML(t, w).Find(`#item-problem`).Text(), "not a valid name") {
-			t.Errorf("no problem shown for a bad name")
+		if p := parseHTML(t, w).Find(`#item-problem`).Text(); !strings.Contains(p, `Invalid name "not a name"`) {
+			t.Errorf("no problem shown for a bad name: %q", p)
 		}
 	})
 	t.Run("rename", func(t *testing.T) {
@@ -481,4 +481,106 @@ func unzipFiles(t *testing.T, body []byte) map[string][]byte {
 		}
 	}
 	return files
+}
+
+func TestEditorSettingsAndMetaArguments(t *testing.T) {
+	t.Parallel()
+	a := editorApp(t)
+	page := a.addType("azurerm_resource_group", "resource")
+
+	// count and depends_on are meta-arguments of the resource's form.
+	got := a.submit(page, func(v url.Values) {
+		v.Set("name", "rg")
+		v.Set("location", "westeurope")
+		v.Set("@count", "2")
+		v.Set("@depends_on", "azurerm_nope.x\n")
+	})
+	main := previewFile(got, "main.tf")
+	if !strings.Contains(main, "count = 2") {
+		t.Errorf("count not generated:\n%s", main)
+	}
+	li := got.Find(`[data-testid="diagnostic"][data-item="azurerm_resource_group.main"][data-field="@depends_on"]`)
+	if li.Length() == 0 {
+		t.Errorf("the bad depends_on entry is not placed on its field: %s", got.Find(`[data-testid="preview-diagnostics"]`).Text())
+	}
+
+	// Deleting the provider configuration, then configuring it again from the settings.
+	page = a.editorPage("provider:azurerm")
+	w := a.postForm(page.Find("#item-form").AttrOr("action", ""), withOp(formValues(page.Find("#item-form")), "delete"), true)
+	if loc := w.Header().Get("HX-Redirect"); loc != editItemPath("team", "net", "settings") {
+		t.Errorf("deleting the provider redirects to %q", loc)
+	}
+	page = a.editorPage("settings")
+	if page.Find(`[data-testid="required-providers"] tbody tr`).Length() != 1 {
+		t.Error("settings do not list the azurerm requirement")
+	}
+	if !strings.Contains(page.Find(`[data-testid="preview-diagnostics"]`).Text(), "needs a provider configuration") {
+		t.Error("no diagnostic for the missing provider block")
+	}
+	btn := page.Find(`[data-testid="configure-provider"]`)
+	if btn.Length() != 1 {
+		t.Fatal("no button to configure azurerm")
+	}
+	w = a.postForm(page.Find("#item-form").AttrOr("action", ""), withOp(formValues(page.Find("#item-form")), btn.AttrOr("value", "")), true)
+	if loc := w.Header().Get("HX-Redirect"); loc != editItemPath("team", "net", "provider:azurerm") {
+		t.Errorf("configuring redirects to %q", loc)
+	}
+	page = a.editorPage("provider:azurerm")
+	if !strings.Contains(previewFile(page, "main.tf"), "features {}") {
+		t.Errorf("the new azurerm block lacks features {}:\n%s", previewFile(page, "main.tf"))
+	}
+
+	// The version constraint is editable.
+	page = a.editorPage("settings")
+	got = a.submit(page, func(v url.Values) { v.Set("rp[0].version", "~> 5.0"); v.Set("required_version", ">= 1.5.0") })
+	main = previewFile(got, "main.tf")
+	if !strings.Contains(main, `version = "~> 5.0"`) || !strings.Contains(main, `required_version = ">= 1.5.0"`) {
+		t.Errorf("settings not applied:\n%s", main)
+	}
+}
+
+func TestEditorWithoutJavaScriptRedirects(t *testing.T) {
+	t.Parallel()
+	a := editorApp(t)
+	page := a.addType("azurerm_resource_group", "resource")
+	v := formValues(page.Find("#item-form"))
+	v.Set("name", "rg")
+	w := a.postForm(page.Find("#item-form").AttrOr("action", ""), v, false)
+	wantStatus(t, w, http.StatusSeeOther)
+	if loc := w.Header().Get("Location"); loc != editItemPath("team", "net", "azurerm_resource_group.main") {
+		t.Errorf("plain post redirects to %q", loc)
+	}
+	if v := a.editorPage("azurerm_resource_group.main").Find(`input[name="name"]`).AttrOr("value", ""); v != "rg" {
+		t.Errorf("plain post did not save: name = %q", v)
+	}
+}
+
+func TestEditorRenameFollowsReferences(t *testing.T) {
+	t.Parallel()
+	a := editorApp(t)
+	page := a.addType("azurerm_resource_group", "resource")
+	a.submit(page, func(v url.Values) { v.Set("name", "rg"); v.Set("location", "westeurope") })
+	page = a.addType("azurerm_kubernetes_cluster", "resource")
+	a.submit(page, func(v url.Values) {
+		v.Set("resource_group_name", "azurerm_resource_group.main.name")
+		v.Set("resource_group_name:mode", "ref")
+		v.Set("location", `"${azurerm_resource_group.main.location}"`)
+		v.Set("location:mode", "expr")
+	})
+	page = a.editorPage("azurerm_resource_group.main")
+	v := withOp(formValues(page.Find("#item-form")), "rename")
+	v.Set("@name", "core")
+	w := a.postForm(page.Find("#item-form").AttrOr("action", ""), v, true)
+	if loc := w.Header().Get("HX-Redirect"); loc != editItemPath("team", "net", "azurerm_resource_group.core") {
+		t.Fatalf("rename redirects to %q", loc)
+	}
+	main := previewFile(a.editorPage("azurerm_resource_group.core"), "main.tf")
+	for _, want := range []string{`resource "azurerm_resource_group" "core"`, "resource_group_name = azurerm_resource_group.core.name", "azurerm_resource_group.core.location"} {
+		if !strings.Contains(main, want) {
+			t.Errorf("main.tf after the rename lacks %q:\n%s", want, main)
+		}
+	}
+	if strings.Contains(main, "azurerm_resource_group.main") {
+		t.Errorf("an old reference is left:\n%s", main)
+	}
 }
