@@ -491,7 +491,14 @@ func (s *server) preview(es *editorSession, diags blueprint.Diagnostics) editorP
 	var pv editorPreviewView
 	files, err := blueprint.Generate(es.bp, blueprint.GenerateOptions{})
 	if err != nil {
+		// Half-typed expressions should not blank the preview: show it with them as null.
 		pv.Problem = capitalize(err.Error())
+		if c, n, cerr := previewable(es.bp); cerr == nil && n > 0 {
+			if files, err = blueprint.Generate(c, blueprint.GenerateOptions{}); err == nil {
+				pv.Problem = fmt.Sprintf("%d %s cannot be written yet (see the errors above); the preview shows %s as null.",
+					n, plural(n, "value", "values"), plural(n, "it", "them"))
+			}
+		}
 	}
 	for _, f := range files {
 		if f.Name == "terraform.tfvars" {

@@ -584,3 +584,30 @@ func TestEditorRenameFollowsReferences(t *testing.T) {
 		t.Errorf("an old reference is left:\n%s", main)
 	}
 }
+
+func TestEditorExpressionErrorsStayWithTheirField(t *testing.T) {
+	t.Parallel()
+	a := editorApp(t)
+	page := a.addType("azurerm_resource_group", "resource")
+	got := a.submit(page, func(v url.Values) {
+		v.Set("name", "rg")
+		v.Set("location", "merge(var.a,")
+		v.Set("location:mode", "expr")
+	})
+	li := got.Find(`[data-testid="diagnostic"][data-field="location"]`)
+	if li.Length() == 0 {
+		t.Fatalf("no diagnostic on location for an unfinished expression: %s", got.Find(`[data-testid="preview-diagnostics"]`).Text())
+	}
+	// The preview stays, with the unfinished value as null.
+	if main := previewFile(got, "main.tf"); !strings.Contains(main, "location = null") {
+		t.Errorf("preview with an unfinished expression:\n%s", main)
+	}
+	if p := got.Find(`[data-testid="generate-error"]`).Text(); !strings.Contains(p, "1 value cannot be written yet") {
+		t.Errorf("generate problem = %q", p)
+	}
+	// What was typed is kept, to be fixed, not dropped.
+	page = a.editorPage("azurerm_resource_group.main")
+	if v := page.Find(`textarea[name="location"]`).Text(); v != "merge(var.a," {
+		t.Errorf("the expression came back as %q", v)
+	}
+}
