@@ -15,9 +15,51 @@ type Environment struct {
 	// Variables are literal values written to terraform.tfvars.
 	Variables map[string]Value `json:"variables,omitempty"`
 	Backend   Backend          `json:"backend"`
+	// Runner says how runs of the environment's deployments are executed.
+	Runner RunnerSettings `json:"runner"`
 	// Secrets are environment variables for terraform (ARM_CLIENT_SECRET, TF_VAR_db_password).
 	// They are never written to any generated file nor to the environment document.
 	Secrets map[string]string `json:"-"`
+}
+
+// RunnerSettings say how CloudOven runs Terraform for an environment's deployments.
+type RunnerSettings struct {
+	// Image is the container image runs use; empty means the server's default image.
+	Image string `json:"image,omitempty"`
+	// TerraformVersion is the Terraform release the image must carry, e.g. 1.5.7.
+	TerraformVersion string `json:"terraform_version,omitempty"`
+	// NetworkMode is the container's Docker network mode: bridge, host or none.
+	NetworkMode string `json:"network_mode,omitempty"`
+	// AllowedRegistries are the registry hosts (registry.terraform.io, myregistry.example.com:5000)
+	// the run may install providers and modules from; empty allows any.
+	AllowedRegistries []string `json:"allowed_registries,omitempty"`
+	// PolicyBlocking makes a failed policy check stop a run before apply, rather than warn.
+	PolicyBlocking bool `json:"policy_blocking,omitempty"`
+}
+
+// Runner defaults and choices.
+const (
+	DefaultTerraformVersion = "1.5.7"
+	DefaultNetworkMode      = "bridge"
+)
+
+// NetworkModes lists the network modes a runner container may use.
+func NetworkModes() []string { return []string{"bridge", "host", "none"} }
+
+// DefaultRunner is the runner settings of a new environment.
+func DefaultRunner() RunnerSettings {
+	return RunnerSettings{TerraformVersion: DefaultTerraformVersion, NetworkMode: DefaultNetworkMode}
+}
+
+// withDefaults fills the settings an environment document may leave out.
+func (r RunnerSettings) withDefaults() RunnerSettings {
+	if r.TerraformVersion == "" {
+		r.TerraformVersion = DefaultTerraformVersion
+	}
+	if r.NetworkMode == "" {
+		r.NetworkMode = DefaultNetworkMode
+	}
+	return r
 }
 
 // Backend is the remote-state backend of an environment.
@@ -151,6 +193,146 @@ func BackendTypes() []string {
 	return out
 }
 
+// Kinds of backend setting values.
+const (
+	SettingString = "string"
+	SettingBool   = "bool"
+	SettingNumber = "number"
+)
+
+// BackendSetting describes one setting of a backend type, for forms that edit it.
+type BackendSetting struct {
+	Name     string
+	Kind     string // SettingString, SettingBool or SettingNumber
+	Required bool
+	// StateKey says a deployment fills the setting with its state key when the environment
+	// leaves it out (key for azurerm and s3, prefix for gcs).
+	StateKey bool
+}
+
+// BackendSettings lists the settings of a backend type in the order Generate writes them;
+// nil for an unknown type or none.
+func BackendSettings(typ string) []BackendSetting {
+	spec, ok := backends[typ]
+	if !ok {
+		return nil
+	}
+	out := make([]BackendSetting, len(spec.settings))
+	for i, s := range spec.settings {
+		kind := SettingString
+		switch s.kind {
+		case boolSetting:
+			kind = SettingBool
+		case numberSetting:
+			kind = SettingNumber
+		}
+		out[i] = BackendSetting{Name: s.name, Kind: kind, Required: s.required, StateKey: s.name == spec.keySetting}
+	}
+	return out
+}
+
+// BackendSecret is a backend credential: never a setting, always the environment secret
+// EnvVar, which Terraform reads at init.
+type BackendSecret struct {
+	Setting string
+	EnvVar  string
+}
+
+// BackendSecrets lists a backend type's credentials, sorted by setting.
+func BackendSecrets(typ string) []BackendSecret {
+	spec := backends[typ]
+	out := make([]BackendSecret, 0, len(spec.secrets))
+	for setting, env := range spec.secrets {
+		out = append(out, BackendSecret{Setting: setting, EnvVar: env})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Setting < out[j].Setting })
+	return out
+}
+
+// AzureAuthMode is one way the azurerm backend reaches its storage account.
+type AzureAuthMode struct {
+	Name  string // azuread, access_key, service_principal, managed_identity
+	Label string
+	// Flags are the backend settings the mode sets to true; Apply removes the other modes'.
+	Flags []string
+	// Secrets are the environment secrets the mode reads.
+	Secrets []string
+	// Hint says what else the mode needs.
+	Hint string
+}
+
+// azureAuthFlags are every setting an AzureAuthMode may set.
+var azureAuthFlags = []string{"use_azuread_auth", "use_msi"}
+
+var azureAuthModes = []AzureAuthMode{
+	{
+		Name: "azuread", Label: "Azure AD (recommended)",
+		Flags:   []string{"use_azuread_auth"},
+		Secrets: []string{"ARM_CLIENT_ID", "ARM_CLIENT_SECRET", "ARM_TENANT_ID"},
+		Hint:    "The identity needs the Storage Blob Data Contributor role on the container; no account key is used.",
+	},
+	{
+		Name: "access_key", Label: "Storage account access key",
+		Secrets: []string{"ARM_ACCESS_KEY"},
+		Hint:    "The key grants full access to the whole storage account; prefer Azure AD.",
+	},
+	{
+		Name: "service_principal", Label: "Service principal (reads the account key)",
+		Secrets: []string{"ARM_CLIENT_ID", "ARM_CLIENT_SECRET", "ARM_TENANT_ID", "ARM_SUBSCRIPTION_ID"},
+		Hint:    "The service principal lists the account's keys, so set resource_group_name too.",
+	},
+	{
+		Name: "managed_identity", Label: "Managed identity",
+		Flags: []string{"use_msi"},
+		Hint:  "Only where the runner itself runs in Azure; set ARM_CLIENT_ID as a secret for a user-assigned identity.",
+	},
+}
+
+// AzureAuthModes lists the ways the azurerm backend can authenticate.
+func AzureAuthModes() []AzureAuthMode { return append([]AzureAuthMode(nil), azureAuthModes...) }
+
+// AzureAuthModeNamed returns the mode called name.
+func AzureAuthModeNamed(name string) (AzureAuthMode, bool) {
+	for _, m := range azureAuthModes {
+		if m.Name == name {
+			return m, true
+		}
+	}
+	return AzureAuthMode{}, false
+}
+
+// AzureAuthModeOf tells which mode an azurerm backend's settings and the environment's
+// secret names amount to.
+func AzureAuthModeOf(config map[string]any, secrets []string) string {
+	switch {
+	case config["use_msi"] == true:
+		return "managed_identity"
+	case config["use_azuread_auth"] == true:
+		return "azuread"
+	}
+	for _, s := range secrets {
+		if s == "ARM_ACCESS_KEY" {
+			return "access_key"
+		}
+	}
+	for _, s := range secrets {
+		if s == "ARM_CLIENT_SECRET" {
+			return "service_principal"
+		}
+	}
+	return "access_key"
+}
+
+// Apply sets the mode's flags in config and removes the other modes' flags.
+func (m AzureAuthMode) Apply(config map[string]any) {
+	for _, f := range azureAuthFlags {
+		delete(config, f)
+	}
+	for _, f := range m.Flags {
+		config[f] = true
+	}
+}
+
 type docEnvironment struct {
 	Format    *int                       `json:"format"`
 	Name      string                     `json:"name"`
@@ -159,6 +341,7 @@ type docEnvironment struct {
 		Type   string                     `json:"type"`
 		Config map[string]json.RawMessage `json:"config"`
 	} `json:"backend"`
+	Runner RunnerSettings `json:"runner"`
 }
 
 // ParseEnvironment decodes an environment document:
@@ -175,7 +358,7 @@ func ParseEnvironment(data []byte) (*Environment, error) {
 	if err := strictUnmarshal(data, &d); err != nil {
 		return nil, err
 	}
-	env := &Environment{Name: d.Name, Backend: Backend{Type: d.Backend.Type}}
+	env := &Environment{Name: d.Name, Backend: Backend{Type: d.Backend.Type}, Runner: d.Runner.withDefaults()}
 	if len(d.Variables) > 0 {
 		env.Variables = map[string]Value{}
 	}
@@ -217,7 +400,8 @@ func (e *Environment) MarshalDocument() ([]byte, error) {
 		Name      string         `json:"name"`
 		Variables map[string]any `json:"variables,omitempty"`
 		Backend   Backend        `json:"backend"`
-	}{DocumentFormat, e.Name, vars, e.Backend}, "", "  ")
+		Runner    RunnerSettings `json:"runner"`
+	}{DocumentFormat, e.Name, vars, e.Backend, e.Runner.withDefaults()}, "", "  ")
 	if err != nil {
 		return nil, fmt.Errorf("encoding environment %q: %w", e.Name, err)
 	}

@@ -2,7 +2,12 @@ package blueprint
 
 import (
 	"fmt"
+	"regexp"
+	"slices"
 	"sort"
+	"strings"
+
+	"github.com/hashicorp/go-version"
 
 	"github.com/hashicorp/hcl/v2/ext/typeexpr"
 )
@@ -75,5 +80,56 @@ func ValidateEnvironment(b *Blueprint, env *Environment, stateKey, stateAddress 
 		}
 	}
 	validateBackend(env.Backend, stateKey, stateAddress, &d)
+	validateRunner(b, env.Runner, &d)
 	return d.list
+}
+
+var (
+	// imageRef is a Docker image reference: an optional registry host (with a port), lower-case
+	// path components, an optional tag and an optional sha256 digest.
+	imageRef = regexp.MustCompile(`^(?:[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?(?::[0-9]{1,5})?/)?` +
+		`[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*` +
+		`(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$`)
+	terraformRelease = regexp.MustCompile(`^[0-9]+\.[0-9]+\.[0-9]+(?:-[0-9A-Za-z.]+)?$`)
+	registryHost     = regexp.MustCompile(`^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*(?::[0-9]{1,5})?$`)
+)
+
+// validateRunner checks the runner settings, and that the Terraform version satisfies the
+// blueprint's required_version.
+func validateRunner(b *Blueprint, r RunnerSettings, d *diags) {
+	r = r.withDefaults()
+	if r.Image != "" && (len(r.Image) > 255 || !imageRef.MatchString(r.Image)) {
+		d.errorf("runner.image", fmt.Sprintf("invalid image reference %q", r.Image),
+			"write an image like hashicorp/terraform:1.5.7 or registry.example.com/platform/terraform@sha256:<digest>, in lower case; leave it empty for the server's default image")
+	}
+	if !terraformRelease.MatchString(r.TerraformVersion) {
+		d.errorf("runner.terraform_version", fmt.Sprintf("invalid Terraform version %q", r.TerraformVersion),
+			"write a release number like %s, without a leading v or a constraint operator", DefaultTerraformVersion)
+	} else if tv, err := version.NewVersion(r.TerraformVersion); err == nil && tv.LessThan(version.Must(version.NewVersion("1.0.0"))) {
+		d.errorf("runner.terraform_version", fmt.Sprintf("Terraform %s is too old", r.TerraformVersion),
+			"CloudOven runs Terraform 1.0 or newer; %s is the tested default", DefaultTerraformVersion)
+	} else if err == nil && b != nil && b.RequiredVersion != "" {
+		if c, err := version.NewConstraint(b.RequiredVersion); err == nil && !c.Check(tv) {
+			d.errorf("runner.terraform_version",
+				fmt.Sprintf("Terraform %s does not satisfy the blueprint's required_version %q", r.TerraformVersion, b.RequiredVersion),
+				"pick a Terraform version the blueprint accepts, or relax required_version in the blueprint")
+		}
+	}
+	if !slices.Contains(NetworkModes(), r.NetworkMode) {
+		d.errorf("runner.network_mode", fmt.Sprintf("unknown network mode %q", r.NetworkMode),
+			"use one of %s: bridge gives the run its own network with internet access, host shares the server's, none cuts the run off", strings.Join(NetworkModes(), ", "))
+	}
+	seen := map[string]bool{}
+	for i, h := range r.AllowedRegistries {
+		path := fmt.Sprintf("runner.allowed_registries[%d]", i)
+		switch {
+		case strings.Contains(h, "://") || strings.Contains(h, "/"):
+			d.errorf(path, fmt.Sprintf("invalid registry host %q", h), "write the host name only, like registry.terraform.io, without a scheme or a path")
+		case len(h) > 253 || !registryHost.MatchString(h):
+			d.errorf(path, fmt.Sprintf("invalid registry host %q", h), "write a lower-case host name, optionally with a port, like registry.terraform.io or registry.example.com:5000")
+		case seen[h]:
+			d.errorf(path, fmt.Sprintf("registry %s is listed twice", h), "remove the second entry")
+		}
+		seen[h] = true
+	}
 }

@@ -189,3 +189,48 @@ func (s *Store) Deployment(ctx context.Context, project string, id int64) (Deplo
 	}
 	return d, nil
 }
+
+// UpdateDeploymentVersion rebinds a deployment to a newer version of its blueprint (a
+// promotion); the environment and the state key stay. A version that is not newer than the
+// deployed one is ErrConflict; a missing deployment or version is ErrNotFound.
+func (s *Store) UpdateDeploymentVersion(ctx context.Context, project string, id int64, version int) (Deployment, error) {
+	fail := func(err error) (Deployment, error) {
+		return Deployment{}, fmt.Errorf("promoting deployment %d in project %q to version %d: %w", id, project, version, err)
+	}
+	now := s.now()
+	var d Deployment
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		pid, err := projectID(ctx, tx, project)
+		if err != nil {
+			return err
+		}
+		d, err = scanDeployment(tx.QueryRowContext(ctx, deploymentSelect+` WHERE d.project_id = ? AND d.id = ?`, pid, id))
+		if errors.Is(err, sql.ErrNoRows) {
+			return errorf(ErrNotFound, err, "no such deployment")
+		}
+		if err != nil {
+			return err
+		}
+		if version <= d.BlueprintVersion {
+			return errorf(ErrConflict, nil, "the deployment is at version %d already; promote only to a newer version", d.BlueprintVersion)
+		}
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM blueprint_versions WHERE blueprint_id = ? AND version = ?`,
+			d.BlueprintID, version).Scan(&n); err != nil {
+			return err
+		}
+		if n == 0 {
+			return errorf(ErrNotFound, sql.ErrNoRows, "blueprint %q has no version %d", d.Blueprint, version)
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE deployments SET blueprint_version = ?, updated_at = ? WHERE id = ?`,
+			version, formatTime(now), d.ID); err != nil {
+			return err
+		}
+		d.BlueprintVersion, d.UpdatedAt = version, now
+		return nil
+	})
+	if err != nil {
+		return fail(err)
+	}
+	return d, nil
+}

@@ -185,3 +185,55 @@ func TestDeploymentNotFound(t *testing.T) {
 		t.Errorf("Deployments(nope) = %v, want ErrNotFound", err)
 	}
 }
+
+func TestUpdateDeploymentVersion(t *testing.T) {
+	t.Parallel()
+	s := newDeployable(t)
+	ctx := t.Context()
+	d, err := s.CreateDeployment(ctx, "payments", "aks", 1, "dev", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.UpdateDeploymentVersion(ctx, "payments", d.ID, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.BlueprintVersion != 2 || got.StateKey != d.StateKey || got.Environment != "dev" || got.ID != d.ID {
+		t.Errorf("promoted deployment = %+v", got)
+	}
+	read, err := s.Deployment(ctx, "payments", d.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(got, read); diff != "" {
+		t.Errorf("the promotion is not what is read back (-returned +read):\n%s", diff)
+	}
+
+	for _, c := range []struct {
+		name    string
+		project string
+		id      int64
+		version int
+		want    error
+	}{
+		{"same version", "payments", d.ID, 2, ErrConflict},
+		{"older version", "payments", d.ID, 1, ErrConflict},
+		{"missing version", "payments", d.ID, 3, ErrNotFound},
+		{"missing deployment", "payments", d.ID + 100, 3, ErrNotFound},
+		{"other project", "nope", d.ID, 3, ErrNotFound},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := s.UpdateDeploymentVersion(ctx, c.project, c.id, c.version)
+			if !errors.Is(err, c.want) {
+				t.Errorf("error %v, want %v", err, c.want)
+			}
+		})
+	}
+	read, err = s.Deployment(ctx, "payments", d.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if read.BlueprintVersion != 2 {
+		t.Errorf("a refused promotion changed the version to %d", read.BlueprintVersion)
+	}
+}

@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"context"
 	"io"
-	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -72,6 +71,7 @@ func TestBrowserImportBlueprint(t *testing.T) {
 	srv := httptest.NewServer(app.handler)
 	t.Cleanup(srv.Close)
 	ctx := newBrowser(t)
+	signIn(t, ctx, srv.URL, "admin", testPassword)
 
 	aks, err := os.ReadFile("../blueprint/testdata/generate/aks.blueprint.json")
 	if err != nil {
@@ -133,7 +133,7 @@ func TestBrowserImportBlueprint(t *testing.T) {
 	}
 
 	// The download link gives the same files in a zip.
-	resp, err := http.Get(srv.URL + zipHref)
+	resp, err := app.httpGet(srv.URL + zipHref)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -273,6 +273,10 @@ func TestCatalogAddMode(t *testing.T) {
 			forms.Find(`input[type="hidden"]`).Each(func(_ int, in *goquery.Selection) {
 				hidden[in.AttrOr("name", "")] = in.AttrOr("value", "")
 			})
+			if hidden[csrfField] == "" {
+				t.Errorf("%s form carries no CSRF token", name)
+			}
+			delete(hidden, csrfField)
 			if diff := cmp.Diff(map[string]string{"type": name, "kind": kind}, hidden); diff != "" {
 				t.Errorf("%s hidden fields (-want +got):\n%s", name, diff)
 			}

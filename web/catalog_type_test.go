@@ -177,6 +177,7 @@ func TestTypePageRendersDocsInert(t *testing.T) {
 	t.Cleanup(func() { st.Close() })
 	app := &testApp{t: t, store: st}
 	app.handler = newHandler(t, Config{Store: st, Catalog: xssCatalog(t), Logger: app.logger()})
+	app.signInAdmin()
 	w := app.get(catalogTypePath("resource", "evil_thing"), false)
 	wantStatus(t, w, http.StatusOK)
 	doc := wantFullPage(t, w)

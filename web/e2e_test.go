@@ -20,7 +20,7 @@ import (
 func TestEndToEnd(t *testing.T) {
 	t.Parallel()
 	a := newTestApp(t)
-	srv := httptest.NewServer(a.handler)
+	srv := httptest.NewServer(a.withSession(a.handler))
 	t.Cleanup(srv.Close)
 	client := srv.Client()
 
@@ -112,7 +112,7 @@ func TestOversizedUploadOverHTTP(t *testing.T) {
 	t.Parallel()
 	a := newTestApp(t)
 	a.createProject("team")
-	srv := httptest.NewServer(a.handler)
+	srv := httptest.NewServer(a.withSession(a.handler))
 	t.Cleanup(srv.Close)
 
 	var body bytes.Buffer

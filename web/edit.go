@@ -14,6 +14,7 @@ import (
 
 	"github.com/cloudoven/cloudoven/blueprint"
 	"github.com/cloudoven/cloudoven/schemas"
+	"github.com/cloudoven/cloudoven/starters"
 	"github.com/cloudoven/cloudoven/store"
 	"github.com/cloudoven/cloudoven/web/components"
 	"github.com/cloudoven/cloudoven/web/form"
@@ -42,6 +43,7 @@ const (
 
 // editorSession is one request's view of a blueprint's draft.
 type editorSession struct {
+	ctx           context.Context
 	project, name string
 	bp            *blueprint.Blueprint
 	base          int  // the version the draft started from
@@ -56,7 +58,7 @@ func (s *server) openDraft(ctx context.Context, project, name string) (*editorSe
 	if err != nil {
 		return nil, err
 	}
-	es := &editorSession{project: project, name: b.Name, latest: b.LatestVersion, cat: s.catalog()}
+	es := &editorSession{ctx: ctx, project: project, name: b.Name, latest: b.LatestVersion, cat: s.catalog()}
 	d, err := s.store.Draft(ctx, project, name)
 	var doc []byte
 	switch {
@@ -357,11 +359,19 @@ func (s *server) newBlueprint(w http.ResponseWriter, r *http.Request) error {
 	if err := store.ValidName(name); err != nil {
 		return s.editRefused(w, r, http.StatusUnprocessableEntity, capitalize(err.Error())+".")
 	}
-	doc, err := (&blueprint.Blueprint{Name: name}).MarshalDocument()
+	bp, message := &blueprint.Blueprint{Name: name}, "Created empty"
+	if id := r.PostForm.Get("starter"); id != "" {
+		var err error
+		if bp, err = starters.Blueprint(id, name); err != nil {
+			return s.editRefused(w, r, http.StatusUnprocessableEntity, "There is no starter "+quoteName(id)+".")
+		}
+		message = "Created from the starter " + id
+	}
+	doc, err := bp.MarshalDocument()
 	if err != nil {
 		return err
 	}
-	_, _, err = s.store.CreateBlueprint(ctx, project, name, "", doc, "Created empty")
+	_, _, err = s.store.CreateBlueprint(ctx, project, name, bp.Description, doc, message)
 	switch {
 	case errors.Is(err, store.ErrConflict):
 		return s.editRefused(w, r, http.StatusConflict, fmt.Sprintf("A blueprint named %s already exists in this project.", quoteName(name)))
@@ -379,6 +389,9 @@ type editorPreviewView struct {
 	Diagnostics []editorDiagnostic
 	Errors      int
 	Warnings    int
+	// Findings are the project's guardrails this draft does not keep (package policy).
+	Findings     []editorDiagnostic
+	RulesProblem string
 }
 
 // editorDiagnostic is a diagnostic with where to show it: the item and field it belongs to.
@@ -418,6 +431,7 @@ type editorProps struct {
 	SaveURL      string
 	DiscardURL   string
 	ZipURL       string
+	RulesURL     string
 	Base         int
 	Latest       int
 	Draft        bool
@@ -458,9 +472,11 @@ func (s *server) editorProps(es *editorSession, item string, modes map[string]fo
 	diags := blueprint.Validate(es.bp, es.cat)
 	diags.Sort()
 	p.Preview = s.preview(es, diags)
+	p.Preview.Findings, p.Preview.RulesProblem = s.findingViews(es.ctx, es, nil)
+	p.RulesURL = rulesPath(es.project)
 	p.Outline = outline(es, item, p.Preview.Diagnostics)
 	problems := map[string][]components.Diagnostic{}
-	for _, d := range p.Preview.Diagnostics {
+	for _, d := range append(append([]editorDiagnostic(nil), p.Preview.Diagnostics...), p.Preview.Findings...) {
 		if d.Item == item && d.Field != "" {
 			problems[d.Field] = append(problems[d.Field], d.Diagnostic)
 		}

@@ -36,6 +36,7 @@ const (
 type benchEditor struct {
 	b       *testing.B
 	handler http.Handler
+	session *testSession
 }
 
 func newBenchEditor(b *testing.B) *benchEditor {
@@ -54,7 +55,7 @@ func newBenchEditor(b *testing.B) *benchEditor {
 	if err != nil {
 		b.Fatalf("web.New: %v", err)
 	}
-	e := &benchEditor{b: b, handler: h}
+	e := &benchEditor{b: b, handler: h, session: signInTB(b, h, st, "admin", true)}
 	if _, err := st.CreateProject(ctx, benchProject, "a benchmark project"); err != nil {
 		b.Fatalf("creating the project: %v", err)
 	}
@@ -80,6 +81,7 @@ func newBenchEditor(b *testing.B) *benchEditor {
 }
 
 func (e *benchEditor) do(r *http.Request) *httptest.ResponseRecorder {
+	e.session.apply(r)
 	w := httptest.NewRecorder()
 	e.handler.ServeHTTP(w, r)
 	return w

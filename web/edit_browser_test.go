@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"io"
-	"net/http"
 	"net/http/httptest"
 	"os"
 	"os/exec"
@@ -84,6 +83,7 @@ func TestBrowserEditor(t *testing.T) {
 	srv := httptest.NewServer(app.handler)
 	t.Cleanup(srv.Close)
 	ctx := newBrowser(t)
+	signIn(t, ctx, srv.URL, "admin", testPassword)
 
 	run := func(what string, actions ...chromedp.Action) {
 		t.Helper()
@@ -188,7 +188,7 @@ func TestBrowserEditor(t *testing.T) {
 	)
 	screenshot(t, ctx, "5-saved")
 
-	resp, err := http.Get(srv.URL + zipHref)
+	resp, err := app.httpGet(srv.URL + zipHref)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/cloudoven/cloudoven/store"
 )
@@ -25,6 +26,15 @@ func (f fakeStore) Projects(ctx context.Context) ([]store.Project, error) {
 	return f.projects(ctx)
 }
 
+// Session signs every request with a cookie in as a global admin.
+func (f fakeStore) Session(ctx context.Context, tokenHash string) (store.Session, error) {
+	now := time.Now()
+	return store.Session{TokenHash: tokenHash, User: store.User{ID: 1, Name: "admin", Admin: true}, LastSeenAt: now, ExpiresAt: now.Add(time.Hour)}, nil
+}
+
+// fakeSession is a cookie fakeStore accepts.
+var fakeSession = &testSession{user: "admin", cookie: &http.Cookie{Name: sessionCookie, Value: "fake"}}
+
 func TestServerErrorPageHidesInternals(t *testing.T) {
 	t.Parallel()
 	var logs bytes.Buffer
@@ -34,7 +44,7 @@ func TestServerErrorPageHidesInternals(t *testing.T) {
 		Catalog: testCatalog(t),
 		Logger:  slog.New(slog.NewTextHandler(&lockedWriter{w: &logs}, nil)),
 	})
-	a := &testApp{t: t, handler: h}
+	a := &testApp{t: t, handler: h, session: fakeSession}
 	w := a.get(projectsPath(), false)
 	wantStatus(t, w, http.StatusInternalServerError)
 	doc := wantFullPage(t, w)

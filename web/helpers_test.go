@@ -3,6 +3,7 @@ package web
 import (
 	"bytes"
 	"context"
+	"errors"
 	"io"
 	"log/slog"
 	"mime/multipart"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/PuerkitoBio/goquery"
 
+	"github.com/cloudoven/cloudoven/auth"
 	"github.com/cloudoven/cloudoven/schemas"
 	"github.com/cloudoven/cloudoven/store"
 )
@@ -47,14 +49,17 @@ func testCatalog(t *testing.T) *schemas.Catalog {
 	return catalog
 }
 
-// testApp is the web handler over a real store in a temporary directory.
+// testApp is the web handler over a real store in a temporary directory, used as a
+// signed-in user: do sends the session cookie and the CSRF token with every request.
 type testApp struct {
 	t       *testing.T
 	handler http.Handler
 	store   *store.Store
 	log     *bytes.Buffer
+	session *testSession // nil: signed out
 }
 
+// newTestApp is the app signed in as "admin", a global admin.
 func newTestApp(t *testing.T) *testApp {
 	t.Helper()
 	st, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "cloudoven.db"))
@@ -63,8 +68,141 @@ func newTestApp(t *testing.T) *testApp {
 	}
 	t.Cleanup(func() { st.Close() })
 	app := &testApp{t: t, store: st, log: &bytes.Buffer{}}
-	app.handler = newHandler(t, Config{Store: st, Catalog: testCatalog(t), Logger: app.logger()})
+	app.handler = newHandler(t, Config{Store: st, Catalog: testCatalog(t), Logger: app.logger(), PasswordParams: cheapParams})
+	app.signInAdmin()
 	return app
+}
+
+// signInAdmin creates the global admin "admin" if needed and signs the app in as them.
+func (a *testApp) signInAdmin() {
+	a.t.Helper()
+	a.session = signInTB(a.t, a.handler, a.store, "admin", true)
+}
+
+// as is the same app signed in as user, a user created (not a global admin) when missing.
+// Give them a role with a.store.SetMember.
+func (a *testApp) as(user string) *testApp {
+	a.t.Helper()
+	b := *a
+	b.session = signInTB(a.t, a.handler, a.store, user, false)
+	return &b
+}
+
+// signedOut is the same app without a session.
+func (a *testApp) signedOut() *testApp {
+	b := *a
+	b.session = nil
+	return &b
+}
+
+// withoutCSRF is the same session, sending no CSRF token.
+func (a *testApp) withoutCSRF() *testApp {
+	b := *a
+	if a.session != nil {
+		ses := *a.session
+		ses.csrf = ""
+		b.session = &ses
+	}
+	return &b
+}
+
+// withSession wraps h so that every request carries the app's session, for tests that go
+// through a real HTTP server.
+func (a *testApp) withSession(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		a.session.apply(r)
+		h.ServeHTTP(w, r)
+	})
+}
+
+// httpGet gets url from a real server with the app's session.
+func (a *testApp) httpGet(url string) (*http.Response, error) {
+	r, err := http.NewRequest(http.MethodGet, url, nil)
+	if err != nil {
+		return nil, err
+	}
+	a.session.apply(r)
+	return http.DefaultClient.Do(r)
+}
+
+// testPassword is every test user's password; its hash uses cheap argon2id parameters so
+// that signing in costs the tests next to nothing.
+const testPassword = "correct horse battery"
+
+var (
+	cheapParams  = auth.Params{Memory: 64, Time: 1, Threads: 1}
+	testHashOnce sync.Once
+	testHash     string
+)
+
+func testPasswordHash(tb testing.TB) string {
+	tb.Helper()
+	testHashOnce.Do(func() { testHash, _ = auth.HashPassword(testPassword, cheapParams) })
+	if testHash == "" {
+		tb.Fatal("hashing the test password failed")
+	}
+	return testHash
+}
+
+// testSession is a signed-in browser: its cookie and the CSRF token from its pages.
+type testSession struct {
+	user   string
+	cookie *http.Cookie
+	csrf   string
+}
+
+// apply adds the session cookie and the CSRF header to r, unless r has its own.
+func (s *testSession) apply(r *http.Request) {
+	if s == nil {
+		return
+	}
+	if _, err := r.Cookie(sessionCookie); err != nil {
+		r.AddCookie(s.cookie)
+	}
+	if s.csrf != "" && r.Header.Get(csrfHeader) == "" {
+		r.Header.Set(csrfHeader, s.csrf)
+	}
+}
+
+// signInTB signs name in through POST /signin, creating the user with testPassword when
+// missing, and reads the CSRF token from the layout's meta tag.
+func signInTB(tb testing.TB, h http.Handler, st *store.Store, name string, admin bool) *testSession {
+	tb.Helper()
+	if _, err := st.User(context.Background(), name); errors.Is(err, store.ErrNotFound) {
+		if _, err := st.CreateUser(context.Background(), name, testPasswordHash(tb), admin); err != nil {
+			tb.Fatalf("creating user %s: %v", name, err)
+		}
+	}
+	form := url.Values{"name": {name}, "password": {testPassword}}
+	r := httptest.NewRequest(http.MethodPost, signinPath(""), strings.NewReader(form.Encode()))
+	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, r)
+	if w.Code != http.StatusSeeOther {
+		tb.Fatalf("signing in %s: status %d, want 303; body:\n%s", name, w.Code, w.Body)
+	}
+	ses := &testSession{user: name}
+	for _, c := range w.Result().Cookies() {
+		if c.Name == sessionCookie {
+			ses.cookie = c
+		}
+	}
+	if ses.cookie == nil {
+		tb.Fatalf("signing in %s set no %s cookie", name, sessionCookie)
+	}
+	r = httptest.NewRequest(http.MethodGet, accountPath(), nil)
+	r.AddCookie(ses.cookie)
+	w = httptest.NewRecorder()
+	h.ServeHTTP(w, r)
+	doc, err := goquery.NewDocumentFromReader(w.Body)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	ses.csrf = doc.Find(`meta[name="csrf-token"]`).AttrOr("content", "")
+	if ses.csrf == "" {
+		tb.Fatalf("the page after signing in %s has no csrf-token meta tag", name)
+	}
+	return ses
 }
 
 func (a *testApp) logger() *slog.Logger {
@@ -93,6 +231,7 @@ func (l *lockedWriter) Write(p []byte) (int, error) {
 
 func (a *testApp) do(r *http.Request) *httptest.ResponseRecorder {
 	a.t.Helper()
+	a.session.apply(r)
 	w := httptest.NewRecorder()
 	a.handler.ServeHTTP(w, r)
 	return w

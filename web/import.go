@@ -159,6 +159,14 @@ func (s *server) importBlueprint(w http.ResponseWriter, r *http.Request) error {
 	}
 	s.logger.Info("blueprint imported", "project", project, "blueprint", b.Name, "version", v.Version,
 		"terraform", req.terraform != nil, "left_out", len(leftOut))
+	detail := fmt.Sprintf("version %d", v.Version)
+	if req.terraform != nil {
+		detail += " from Terraform"
+	}
+	if len(leftOut) > 0 {
+		detail += fmt.Sprintf(", %d %s left out", len(leftOut), plural(len(leftOut), "part", "parts"))
+	}
+	s.audit(r, "blueprint.import", project, b.Name, detail)
 	redirect(w, r, blueprintVersionPath(project, b.Name, v.Version))
 	return nil
 }

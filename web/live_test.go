@@ -21,7 +21,7 @@ func TestCatalogSwapShowsOnNextRequest(t *testing.T) {
 	// search returns the type names the results list, not the echo of the query.
 	search := func() string {
 		rec := httptest.NewRecorder()
-		h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/catalog?q=demo_widget", nil))
+		app.withSession(h).ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/catalog?q=demo_widget", nil))
 		doc, err := goquery.NewDocumentFromReader(rec.Body)
 		if err != nil {
 			t.Fatal(err)

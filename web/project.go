@@ -66,7 +66,7 @@ func (s *server) createProject(w http.ResponseWriter, r *http.Request) error {
 	if form.invalid() {
 		return s.renderProjects(w, r, http.StatusUnprocessableEntity, form, projectFormFragment)
 	}
-	p, err := s.store.CreateProject(r.Context(), form.Name, form.Description)
+	p, err := s.store.CreateProjectAs(r.Context(), signedInUser(r.Context()), form.Name, form.Description)
 	switch {
 	case errors.Is(err, store.ErrConflict):
 		form.NameError = fmt.Sprintf("A project named %q already exists. Pick another name.", form.Name)
@@ -81,6 +81,7 @@ func (s *server) createProject(w http.ResponseWriter, r *http.Request) error {
 		return s.renderProjects(w, r, http.StatusUnprocessableEntity, form, projectFormFragment)
 	}
 	s.logger.Info("project created", "project", p.Name)
+	s.audit(r, "project.create", p.Name, p.Name, "")
 	redirect(w, r, projectPath(p.Name))
 	return nil
 }
@@ -89,7 +90,7 @@ func (s *server) createProject(w http.ResponseWriter, r *http.Request) error {
 func (s *server) renderProjects(w http.ResponseWriter, r *http.Request, status int, form projectFormProps, fragment string) error {
 	props := projectsProps{Layout: s.layout("Projects", navProjects), Form: form}
 	if fragment == "" || !isHTMX(r) {
-		ps, err := s.store.Projects(r.Context())
+		ps, err := s.visibleProjects(r)
 		if err != nil {
 			return err
 		}
@@ -191,4 +192,13 @@ func (s *server) renderProject(w http.ResponseWriter, r *http.Request, status in
 		}
 	}
 	return s.render(w, r, status, projectPage(props), fragment)
+}
+
+// visibleProjects are the projects the signed-in user belongs to; a global admin sees all.
+func (s *server) visibleProjects(r *http.Request) ([]store.Project, error) {
+	id := identityOf(r.Context())
+	if id.user.Admin {
+		return s.store.Projects(r.Context())
+	}
+	return s.store.ProjectsOf(r.Context(), id.user.Name)
 }

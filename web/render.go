@@ -11,6 +11,7 @@ import (
 
 	"github.com/a-h/templ"
 
+	"github.com/cloudoven/cloudoven/auth"
 	"github.com/cloudoven/cloudoven/store"
 )
 
@@ -22,11 +23,27 @@ var errNotFound = fmt.Errorf("no such page: %w", store.ErrNotFound)
 // store.ErrNotFound into the 404 page and anything else into a logged 500.
 type handlerFunc func(w http.ResponseWriter, r *http.Request) error
 
+// A route with a {project} path value that can did not wrap still checks the user's role
+// in that project, so a new route is never open to everyone by mistake: viewer to read,
+// editor to change anything.
 func (s *server) handle(h handlerFunc) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	run := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if err := h(w, r); err != nil {
 			s.fail(w, r, err)
 		}
+	})
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.PathValue("project") != "" {
+			if id := identityOf(r.Context()); id == nil || id.role == "" {
+				need := auth.Viewer
+				if changesState(r.Method) {
+					need = auth.Editor
+				}
+				s.can(need, run).ServeHTTP(w, r)
+				return
+			}
+		}
+		run(w, r)
 	})
 }
 

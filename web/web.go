@@ -6,7 +6,9 @@ import (
 	"log/slog"
 	"net/http"
 	"sync/atomic"
+	"time"
 
+	"github.com/cloudoven/cloudoven/auth"
 	"github.com/cloudoven/cloudoven/schemas"
 	"github.com/cloudoven/cloudoven/store"
 )
@@ -29,6 +31,34 @@ type Store interface {
 	SaveDraft(ctx context.Context, project, blueprint string, baseVersion int, document []byte) (store.Draft, error)
 	DiscardDraft(ctx context.Context, project, blueprint string) error
 	CommitDraft(ctx context.Context, project, blueprint, message string) (store.BlueprintVersion, error)
+
+	CreateEnvironment(ctx context.Context, project, name string, document []byte) (store.Environment, error)
+	UpdateEnvironment(ctx context.Context, project, name string, document []byte) (store.Environment, error)
+	Environments(ctx context.Context, project string) ([]store.Environment, error)
+	Environment(ctx context.Context, project, name string) (store.Environment, error)
+
+	CreateDeployment(ctx context.Context, project, blueprint string, version int, environment, stateKey string) (store.Deployment, error)
+	Deployments(ctx context.Context, project string) ([]store.Deployment, error)
+	Deployment(ctx context.Context, project string, id int64) (store.Deployment, error)
+	UpdateDeploymentVersion(ctx context.Context, project string, id int64, version int) (store.Deployment, error)
+
+	CreateProjectAs(ctx context.Context, owner, name, description string) (store.Project, error)
+	ProjectsOf(ctx context.Context, user string) ([]store.Project, error)
+	CreateUser(ctx context.Context, name, passwordHash string, admin bool) (store.User, error)
+	User(ctx context.Context, name string) (store.User, error)
+	Users(ctx context.Context) ([]store.User, error)
+	SetPassword(ctx context.Context, name, passwordHash string) error
+	CreateSession(ctx context.Context, tokenHash string, userID int64, now, expiresAt time.Time) error
+	Session(ctx context.Context, tokenHash string) (store.Session, error)
+	TouchSession(ctx context.Context, tokenHash string, at time.Time) error
+	DeleteSession(ctx context.Context, tokenHash string) error
+	DeleteUserSessions(ctx context.Context, userID int64, keep string) error
+	SetMember(ctx context.Context, project, user, role string) error
+	RemoveMember(ctx context.Context, project, user string) error
+	Members(ctx context.Context, project string) ([]store.Member, error)
+	MemberRole(ctx context.Context, project, user string) (string, error)
+	RecordAudit(ctx context.Context, e store.AuditEntry) error
+	AuditLog(ctx context.Context, project string, limit int) ([]store.AuditEntry, error)
 }
 
 // CatalogSource gives the current catalog; *schemas.Live implements it, so a crawl can swap
@@ -45,6 +75,16 @@ type Config struct {
 	CatalogSource CatalogSource
 	// Crawls, when set, adds the crawl status page and its "crawl now" button.
 	Crawls Crawls
+	// Secrets keeps environments' secrets; nil shows that secrets are not configured.
+	Secrets Secrets
+	// SecureCookies marks the session cookie Secure even when the request did not come over
+	// TLS (a TLS-terminating proxy in front).
+	SecureCookies bool
+	// Now is the clock of sessions and the sign-in limiter; nil means time.Now.
+	Now func() time.Time
+	// PasswordParams are argon2id's costs for new password hashes; zero means
+	// auth.DefaultParams. Tests make them cheap.
+	PasswordParams auth.Params
 	// Logger receives request errors; nil means slog.Default().
 	Logger *slog.Logger
 	// Dev serves static files from StaticDir on disk, uncached, so edits show on reload.
@@ -57,9 +97,16 @@ type server struct {
 	store    Store
 	catalogs CatalogSource
 	crawls   Crawls
+	secrets  Secrets
 	rows     atomic.Pointer[catalogRows] // the current catalog's providers, summarised once per catalog
 	logger   *slog.Logger
 	assets   *assets
+
+	now            func() time.Time
+	secureCookies  bool
+	passwordParams auth.Params
+	signins        *auth.Limiter // failed sign-ins, per user name and client address
+	dummy          dummyHash
 }
 
 type catalogRows struct {
@@ -117,8 +164,16 @@ func New(cfg Config) (http.Handler, error) {
 		store:    cfg.Store,
 		catalogs: catalogs,
 		crawls:   cfg.Crawls,
+		secrets:  cfg.Secrets,
 		logger:   logger,
 		assets:   a,
 	}
+	s.now = cfg.Now
+	if s.now == nil {
+		s.now = time.Now
+	}
+	s.secureCookies = cfg.SecureCookies
+	s.passwordParams = cfg.PasswordParams
+	s.signins = auth.NewLimiter(signinMaxFailures, signinWindow, s.now)
 	return s.routes(), nil
 }

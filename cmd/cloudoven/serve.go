@@ -12,8 +12,10 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/cloudoven/cloudoven/auth"
 	"github.com/cloudoven/cloudoven/crawler"
 	"github.com/cloudoven/cloudoven/schemas"
+	"github.com/cloudoven/cloudoven/secrets"
 	"github.com/cloudoven/cloudoven/store"
 	"github.com/cloudoven/cloudoven/web"
 )
@@ -26,6 +28,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	catalogDir := fs.String("catalog-dir", "", "catalog directory crawls write into and the server loads once it exists (default: <data-dir>/catalog; until a crawl writes it, the catalog built into this binary)")
 	schedule := fs.String("crawl-schedule", "", "cron expression (5 fields) for crawling the catalog, e.g. \"0 3 * * *\"; empty crawls only on demand")
 	cf := addCrawlFlags(fs)
+	adminPassword := fs.String("admin-password", "", "password of the first user, admin, created when the database has no users (default: a generated one, printed once)")
+	secretKeyFile := fs.String("secret-key-file", "", "file holding the key that encrypts environment secrets, created with mode 0600 on first start (default: <data-dir>/secret.key); CLOUDOVEN_SECRET_KEY (base64) takes precedence")
+	secureCookies := fs.Bool("secure-cookies", false, "mark the session cookie Secure even for plain-HTTP requests (set this behind a TLS-terminating proxy)")
 	dev := fs.Bool("dev", false, "serve static files from web/static on disk, uncached")
 	logLevel := fs.String("log-level", "info", "debug, info, warn or error")
 	if err := parseFlags(fs, args); err != nil {
@@ -86,7 +91,28 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	defer st.Close()
 
-	handler, err := web.New(web.Config{Store: st, CatalogSource: live, Crawls: crawls, Logger: logger, Dev: *dev, StaticDir: "web/static"})
+	if err := bootstrapAdmin(ctx, st, *adminPassword, stdout); err != nil {
+		return err
+	}
+
+	// Environment secrets are sealed with AES-256-GCM under this key; losing it loses them.
+	if *secretKeyFile == "" {
+		*secretKeyFile = filepath.Join(*dataDir, "secret.key")
+	}
+	key, created, err := secrets.LoadKey(*secretKeyFile)
+	if err != nil {
+		return err
+	}
+	if created {
+		logger.Info("created the secret key; back it up, secrets cannot be read without it", "file", *secretKeyFile)
+	}
+	box, err := secrets.NewBox(key)
+	if err != nil {
+		return err
+	}
+	vault := secrets.NewVault(st, box)
+
+	handler, err := web.New(web.Config{Store: st, CatalogSource: live, Crawls: crawls, Logger: logger, Dev: *dev, StaticDir: "web/static", SecureCookies: *secureCookies, Secrets: vault})
 	if err != nil {
 		return err
 	}
@@ -163,4 +189,37 @@ func (c crawlStatus) CrawlStatus() web.CrawlStatus {
 	}
 	out.Last = run
 	return out
+}
+
+// bootstrapAdmin creates the first user, the global admin "admin", when there are no users:
+// with password, or a generated one printed once to stdout (never to the log).
+func bootstrapAdmin(ctx context.Context, st *store.Store, password string, stdout io.Writer) error {
+	n, err := st.CountUsers(ctx)
+	if err != nil || n > 0 {
+		return err
+	}
+	generated := password == ""
+	if generated {
+		if password, err = auth.NewPassword(); err != nil {
+			return err
+		}
+	} else if len(password) < auth.MinPasswordLength {
+		return fmt.Errorf("-admin-password: use at least %d characters", auth.MinPasswordLength)
+	}
+	hash, err := auth.HashPassword(password, auth.DefaultParams)
+	if err != nil {
+		return err
+	}
+	if _, err := st.CreateUser(ctx, "admin", hash, true); err != nil {
+		if errors.Is(err, store.ErrConflict) {
+			return nil // another server started at the same moment made it
+		}
+		return fmt.Errorf("creating the first user: %w", err)
+	}
+	if generated {
+		fmt.Fprintf(stdout, "CloudOven created the first user admin with password %s; change it after signing in (Account)\n", password)
+	} else {
+		fmt.Fprintln(stdout, "CloudOven created the first user admin with the password from -admin-password; change it after signing in (Account)")
+	}
+	return nil
 }

@@ -5,44 +5,92 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"net/http/cookiejar"
+	"net/url"
 	"path/filepath"
 	"regexp"
+	"strings"
 	"testing"
 )
 
-// TestServeStartsAndStops runs `cloudoven serve` on a free port with a fresh data directory,
-// asks it for /healthz and the projects page, then stops it the way a signal would.
-func TestServeStartsAndStops(t *testing.T) {
+// startServe runs `cloudoven serve` on a free port with dataDir and returns its URL, the
+// lines it printed before the start line, and a stop function that fails the test unless
+// serve stops cleanly.
+func startServe(t *testing.T, dataDir string) (string, []string, func()) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
 	pr, pw := io.Pipe()
 	done := make(chan error, 1)
-	dataDir := filepath.Join(t.TempDir(), "data")
 	go func() {
 		done <- run(ctx, []string{"serve", "-addr", "127.0.0.1:0", "-data-dir", dataDir, "-log-level", "warn"}, pw, io.Discard)
 		pw.Close()
 	}()
-	line, err := bufio.NewReader(pr).ReadString('\n')
-	if err != nil {
-		t.Fatalf("reading the start line: %v (serve returned %v)", err, <-done)
-	}
-	go io.Copy(io.Discard, pr)
-	url := regexp.MustCompile(`http://[0-9.:]+/`).FindString(line)
-	if url == "" {
-		t.Fatalf("no URL in %q", line)
-	}
-	for _, path := range []string{"healthz", "projects"} {
-		resp, err := http.Get(url + path)
+	br := bufio.NewReader(pr)
+	var before []string
+	for {
+		line, err := br.ReadString('\n')
 		if err != nil {
-			t.Fatal(err)
+			cancel()
+			t.Fatalf("reading the start line: %v (serve returned %v)", err, <-done)
 		}
-		resp.Body.Close()
-		if resp.StatusCode != http.StatusOK {
-			t.Errorf("GET /%s: %s", path, resp.Status)
+		if u := regexp.MustCompile(`http://[0-9.:]+/`).FindString(line); u != "" && strings.HasPrefix(line, "CloudOven is running") {
+			go io.Copy(io.Discard, br)
+			return u, before, func() {
+				cancel()
+				if err := <-done; err != nil {
+					t.Errorf("serve did not stop cleanly: %v", err)
+				}
+			}
 		}
+		before = append(before, line)
 	}
-	cancel()
-	if err := <-done; err != nil {
-		t.Errorf("serve did not stop cleanly: %v", err)
+}
+
+// TestServeStartsAndStops runs `cloudoven serve` with a fresh data directory: it creates the
+// first user and prints the password once, answers /healthz, signs in with that password,
+// and stops the way a signal would. A second start prints no password.
+func TestServeStartsAndStops(t *testing.T) {
+	t.Setenv("CLOUDOVEN_ADMIN_PASSWORD", "")
+	dataDir := filepath.Join(t.TempDir(), "data")
+	base, before, stop := startServe(t, dataDir)
+	m := regexp.MustCompile(`^CloudOven created the first user admin with password (\S+); change it`).FindStringSubmatch(strings.Join(before, ""))
+	if m == nil {
+		t.Fatalf("no first-user message before the start line: %q", before)
 	}
+	password := m[1]
+
+	resp, err := http.Get(base + "healthz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Errorf("GET /healthz: %s", resp.Status)
+	}
+
+	jar, _ := cookiejar.New(nil)
+	client := &http.Client{Jar: jar}
+	resp, err = client.Get(base + "projects")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.Request.URL.Path != "/signin" {
+		t.Errorf("signed out, /projects led to %s, want the sign-in page", resp.Request.URL)
+	}
+	resp, err = client.PostForm(base+"signin", url.Values{"name": {"admin"}, "password": {password}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || resp.Request.URL.Path != "/projects" {
+		t.Errorf("signing in with the printed password: %s at %s", resp.Status, resp.Request.URL)
+	}
+	stop()
+
+	_, before, stop = startServe(t, dataDir)
+	if len(before) != 0 {
+		t.Errorf("a second start printed %q", before)
+	}
+	stop()
 }

@@ -13,11 +13,21 @@
     var status = e.detail && e.detail.xhr ? e.detail.xhr.status : 0;
     if (status === 404) {
       flash("That no longer exists (404). Reload the page.");
+    } else if (status === 401) {
+      flash("You are signed out. Sign in again to continue.");
+    } else if (status === 429) {
+      flash("Too many attempts (429). Wait a few minutes and try again.");
     } else if (status === 403) {
       flash("The request was refused (403). Reload the page and try again.");
     } else {
       flash("Something went wrong (HTTP " + status + "). Try again in a moment.");
     }
+  });
+  // Every htmx request carries the session's CSRF token (the server refuses a
+  // state-changing request without it); plain forms carry it as a hidden field.
+  document.addEventListener("htmx:configRequest", function (e) {
+    var meta = document.querySelector('meta[name="csrf-token"]');
+    if (meta && e.detail && e.detail.headers) e.detail.headers["X-CSRF-Token"] = meta.getAttribute("content");
   });
   document.addEventListener("htmx:sendError", function () {
     flash("CloudOven could not be reached. Check your connection and try again.");

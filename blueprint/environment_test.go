@@ -1,0 +1,89 @@
+package blueprint_test
+
+import (
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/cloudoven/cloudoven/blueprint"
+)
+
+func TestEnvironmentDocumentKeepsRunnerSettings(t *testing.T) {
+	t.Parallel()
+	env, err := blueprint.ParseEnvironment([]byte(`{"format": 1, "name": "dev"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(blueprint.DefaultRunner(), env.Runner); diff != "" {
+		t.Errorf("a document without runner settings gets the defaults (-want +got):\n%s", diff)
+	}
+	env.Runner = blueprint.RunnerSettings{
+		Image: "registry.example.com/tf:1.5.7", TerraformVersion: "1.6.0", NetworkMode: "none",
+		AllowedRegistries: []string{"registry.terraform.io"}, PolicyBlocking: true,
+	}
+	doc, err := env.MarshalDocument()
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := blueprint.ParseEnvironment(doc)
+	if err != nil {
+		t.Fatalf("the document does not parse back: %v\n%s", err, doc)
+	}
+	if diff := cmp.Diff(env.Runner, again.Runner); diff != "" {
+		t.Errorf("runner settings after a round trip (-want +got):\n%s", diff)
+	}
+}
+
+func TestBackendSettingsDescribeTheTable(t *testing.T) {
+	t.Parallel()
+	for _, typ := range blueprint.BackendTypes() {
+		if len(blueprint.BackendSettings(typ)) == 0 {
+			t.Errorf("backend %s has no settings", typ)
+		}
+	}
+	if blueprint.BackendSettings("none") != nil || blueprint.BackendSettings("") != nil {
+		t.Error("no backend has settings")
+	}
+	var key blueprint.BackendSetting
+	for _, s := range blueprint.BackendSettings("gcs") {
+		if s.StateKey {
+			key = s
+		}
+	}
+	if key.Name != "prefix" {
+		t.Errorf("gcs takes the state key in %q, want prefix", key.Name)
+	}
+	got := blueprint.BackendSecrets("s3")
+	want := []blueprint.BackendSecret{{"access_key", "AWS_ACCESS_KEY_ID"}, {"secret_key", "AWS_SECRET_ACCESS_KEY"}, {"token", "AWS_SESSION_TOKEN"}}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("s3 secrets (-want +got):\n%s", diff)
+	}
+}
+
+func TestAzureAuthModes(t *testing.T) {
+	t.Parallel()
+	config := map[string]any{"storage_account_name": "st", "use_msi": true}
+	m, ok := blueprint.AzureAuthModeNamed("azuread")
+	if !ok {
+		t.Fatal("no azuread mode")
+	}
+	m.Apply(config)
+	if diff := cmp.Diff(map[string]any{"storage_account_name": "st", "use_azuread_auth": true}, config); diff != "" {
+		t.Errorf("after applying azuread (-want +got):\n%s", diff)
+	}
+	for _, c := range []struct {
+		config  map[string]any
+		secrets []string
+		want    string
+	}{
+		{map[string]any{"use_azuread_auth": true}, nil, "azuread"},
+		{map[string]any{"use_msi": true}, nil, "managed_identity"},
+		{map[string]any{}, []string{"ARM_CLIENT_ID", "ARM_CLIENT_SECRET"}, "service_principal"},
+		{map[string]any{}, []string{"ARM_ACCESS_KEY", "ARM_CLIENT_SECRET"}, "access_key"},
+		{map[string]any{}, nil, "access_key"},
+	} {
+		if got := blueprint.AzureAuthModeOf(c.config, c.secrets); got != c.want {
+			t.Errorf("AzureAuthModeOf(%v, %v) = %s, want %s", c.config, c.secrets, got, c.want)
+		}
+	}
+}

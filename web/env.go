@@ -1,0 +1,321 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"sort"
+	"strings"
+
+	"github.com/cloudoven/cloudoven/blueprint"
+	"github.com/cloudoven/cloudoven/secrets"
+	"github.com/cloudoven/cloudoven/store"
+	"github.com/cloudoven/cloudoven/web/components"
+)
+
+// Secrets keeps environments' secret environment variables (cloud credentials, TF_VAR_ values).
+// It is write-only as far as the web interface goes: pages list names and times, never values.
+// *secrets.Vault implements it.
+type Secrets interface {
+	Set(ctx context.Context, project, environment, name, value string) error
+	Delete(ctx context.Context, project, environment, name string) error
+	Names(ctx context.Context, project, environment string) ([]secrets.Info, error)
+}
+
+// Fragments of the environment pages, swapped alone on htmx requests.
+const (
+	envCreateFragment    = "env-create"
+	envVariablesFragment = "env-variables"
+	envBackendFragment   = "env-backend"
+	envRunnerFragment    = "env-runner"
+	envSecretsFragment   = "env-secrets"
+)
+
+// envPlaceholderKey stands in for a deployment's state key when an environment is checked on
+// its own: every deployment fills the key setting with its own key.
+const envPlaceholderKey = "deployment/state.tfstate"
+
+type envListProps struct {
+	Layout     layoutProps
+	Project    string
+	ProjectURL string
+	Rows       []envRow
+	Form       envCreateProps
+}
+
+type envRow struct {
+	Name      string
+	URL       string
+	Backend   string
+	Variables int
+	Updated   components.Time
+}
+
+type envCreateProps struct {
+	Action    string
+	Name      string
+	NameError string
+}
+
+// listEnvironments answers GET /projects/{project}/environments.
+func (s *server) listEnvironments(w http.ResponseWriter, r *http.Request) error {
+	project := r.PathValue("project")
+	return s.renderEnvironments(w, r, http.StatusOK, project, envCreateProps{}, "")
+}
+
+// createEnvironment answers POST /projects/{project}/environments with a name: 422 with the
+// form and its problem, or a redirect to the new environment's page.
+func (s *server) createEnvironment(w http.ResponseWriter, r *http.Request) error {
+	project := r.PathValue("project")
+	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+	if err := r.ParseForm(); err != nil {
+		return s.renderEnvironments(w, r, formStatus(err), project, envCreateProps{
+			NameError: "The form could not be read: " + formProblem(err),
+		}, envCreateFragment)
+	}
+	form := envCreateProps{Name: strings.TrimSpace(r.PostForm.Get("name"))}
+	if err := store.ValidName(form.Name); err != nil {
+		form.NameError = capitalize(err.Error())
+		return s.renderEnvironments(w, r, http.StatusUnprocessableEntity, project, form, envCreateFragment)
+	}
+	env := blueprint.Environment{Name: form.Name, Runner: blueprint.DefaultRunner()}
+	doc, err := env.MarshalDocument()
+	if err != nil {
+		return err
+	}
+	_, err = s.store.CreateEnvironment(r.Context(), project, form.Name, doc)
+	switch {
+	case errors.Is(err, store.ErrConflict):
+		form.NameError = fmt.Sprintf("The project has an environment named %q already. Pick another name.", form.Name)
+	case errors.Is(err, store.ErrInvalidName):
+		form.NameError = problemText(err)
+	case err != nil:
+		return err
+	}
+	if form.NameError != "" {
+		return s.renderEnvironments(w, r, http.StatusUnprocessableEntity, project, form, envCreateFragment)
+	}
+	s.logger.Info("environment created", "project", project, "environment", form.Name)
+	redirect(w, r, environmentPath(project, form.Name))
+	return nil
+}
+
+func (s *server) renderEnvironments(w http.ResponseWriter, r *http.Request, status int, project string, form envCreateProps, fragment string) error {
+	p, err := s.store.Project(r.Context(), project)
+	if err != nil {
+		return err
+	}
+	form.Action = environmentsPath(p.Name)
+	props := envListProps{
+		Layout:     s.layout(p.Name+": environments", navProjects),
+		Project:    p.Name,
+		ProjectURL: projectPath(p.Name),
+		Form:       form,
+	}
+	es, err := s.store.Environments(r.Context(), p.Name)
+	if err != nil {
+		return err
+	}
+	for _, e := range es {
+		row := envRow{Name: e.Name, URL: environmentPath(p.Name, e.Name), Updated: components.NewTime(e.UpdatedAt), Backend: "—"}
+		if env, err := parseStoredEnvironment(e); err == nil {
+			row.Variables = len(env.Variables)
+			if env.Backend.Type != "" {
+				row.Backend = env.Backend.Type
+			} else {
+				row.Backend = "none (local state)"
+			}
+		}
+		props.Rows = append(props.Rows, row)
+	}
+	return s.render(w, r, status, envListPage(props), fragment)
+}
+
+// parseStoredEnvironment reads an environment's stored document; an environment created
+// without one (by the store directly) is empty, with the default runner settings.
+func parseStoredEnvironment(e store.Environment) (*blueprint.Environment, error) {
+	if len(strings.TrimSpace(string(e.Document))) == 0 {
+		return &blueprint.Environment{Name: e.Name, Runner: blueprint.DefaultRunner()}, nil
+	}
+	env, err := blueprint.ParseEnvironment(e.Document)
+	if err != nil {
+		return nil, fmt.Errorf("reading the stored document of environment %q: %w", e.Name, err)
+	}
+	env.Name = e.Name
+	return env, nil
+}
+
+// envSession is one request's view of an environment.
+type envSession struct {
+	project string
+	stored  store.Environment
+	env     *blueprint.Environment
+	// secretNames are the names of the environment's secrets; nil when secrets are not
+	// configured.
+	secrets []secrets.Info
+}
+
+func (s *server) openEnvironment(ctx context.Context, project, name string) (*envSession, error) {
+	e, err := s.store.Environment(ctx, project, name)
+	if err != nil {
+		return nil, err
+	}
+	env, err := parseStoredEnvironment(e)
+	if err != nil {
+		return nil, err
+	}
+	es := &envSession{project: project, stored: e, env: env}
+	if s.secrets != nil {
+		if es.secrets, err = s.secrets.Names(ctx, project, e.Name); err != nil {
+			return nil, err
+		}
+	}
+	return es, nil
+}
+
+// secretNames are the names of the environment's secrets, sorted.
+func (es *envSession) secretNames() []string {
+	out := make([]string, len(es.secrets))
+	for i, s := range es.secrets {
+		out[i] = s.Name
+	}
+	sort.Strings(out)
+	return out
+}
+
+// withSecretNames is the environment as validation sees it: the names of its secrets, with
+// empty values. Values are never read by the web interface.
+func (es *envSession) withSecretNames() *blueprint.Environment {
+	env := *es.env
+	env.Secrets = map[string]string{}
+	for _, s := range es.secrets {
+		env.Secrets[s.Name] = ""
+	}
+	return &env
+}
+
+// save writes the session's environment document.
+func (s *server) saveEnvironment(ctx context.Context, es *envSession) error {
+	doc, err := es.env.MarshalDocument()
+	if err != nil {
+		return err
+	}
+	e, err := s.store.UpdateEnvironment(ctx, es.project, es.stored.Name, doc)
+	if err != nil {
+		return err
+	}
+	es.stored.UpdatedAt = e.UpdatedAt
+	return nil
+}
+
+type envPageProps struct {
+	Layout          layoutProps
+	Project         string
+	ProjectURL      string
+	EnvironmentsURL string
+	DeploymentsURL  string
+	Name            string
+	Updated         components.Time
+	Variables       envVariablesProps
+	Backend         envBackendProps
+	Runner          envRunnerProps
+	Secrets         envSecretsProps
+}
+
+// showEnvironment answers GET /projects/{project}/environments/{environment}: the
+// environment's sections. ?blueprint=B&version=N picks the blueprint whose variables are
+// shown; ?backend_type=T switches the backend form to another type. htmx asks for one
+// section by targeting it.
+func (s *server) showEnvironment(w http.ResponseWriter, r *http.Request) error {
+	es, err := s.openEnvironment(r.Context(), r.PathValue("project"), r.PathValue("environment"))
+	if err != nil {
+		return err
+	}
+	q := r.URL.Query()
+	props, err := s.envPage(r.Context(), es, q.Get("blueprint"), q.Get("version"))
+	if err != nil {
+		return err
+	}
+	if q.Has("backend_type") {
+		props.Backend = s.envBackend(es, q.Get("backend_type"), nil)
+	}
+	fragment := ""
+	switch t := r.Header.Get("HX-Target"); t {
+	case envVariablesFragment, envBackendFragment:
+		fragment = t
+	}
+	return s.render(w, r, http.StatusOK, envPage(props), fragment)
+}
+
+// envPage builds every section of the environment's page as stored.
+func (s *server) envPage(ctx context.Context, es *envSession, bpName, version string) (envPageProps, error) {
+	name := es.stored.Name
+	props := envPageProps{
+		Layout:          s.layout(es.project+": "+name, navProjects),
+		Project:         es.project,
+		ProjectURL:      projectPath(es.project),
+		EnvironmentsURL: environmentsPath(es.project),
+		DeploymentsURL:  deploymentsPath(es.project),
+		Name:            name,
+		Updated:         components.NewTime(es.stored.UpdatedAt),
+	}
+	var err error
+	if props.Variables, err = s.envVariables(ctx, es, bpName, version, nil); err != nil {
+		return props, err
+	}
+	props.Backend = s.envBackend(es, es.env.Backend.Type, nil)
+	props.Runner = envRunnerView(es, nil)
+	props.Secrets = s.envSecrets(es)
+	return props, nil
+}
+
+// problemText is the message of a store or vault error for a page: the part written for
+// people, without the operation the wrapping added.
+func problemText(err error) string {
+	msg := err.Error()
+	for e := err; e != nil; e = errors.Unwrap(e) {
+		if _, multi := e.(interface{ Unwrap() []error }); multi {
+			return capitalize(e.Error())
+		}
+		switch e {
+		case store.ErrInvalidName, store.ErrTooLarge, store.ErrNotFound, store.ErrConflict:
+			return capitalize(msg)
+		}
+		msg = e.Error()
+	}
+	return capitalize(msg)
+}
+
+// fieldDiagnostics splits diagnostics by the field they belong to: field(path) names it, or
+// "" for the section's general list.
+func fieldDiagnostics(ds blueprint.Diagnostics, field func(path string) string) (map[string][]components.Diagnostic, []components.Diagnostic) {
+	ds.Sort()
+	by := map[string][]components.Diagnostic{}
+	var general []components.Diagnostic
+	for _, d := range ds {
+		v := components.Diagnostic{Severity: string(d.Severity), Path: d.Path, Summary: d.Summary, Detail: d.Detail}
+		if f := field(d.Path); f != "" {
+			by[f] = append(by[f], v)
+		} else {
+			general = append(general, v)
+		}
+	}
+	return by, general
+}
+
+// renderEnvSection answers a section's post: the section alone for htmx, the whole page
+// (with the section as given) otherwise.
+func (s *server) renderEnvSection(w http.ResponseWriter, r *http.Request, status int, es *envSession, fragment string, set func(*envPageProps)) error {
+	var props envPageProps
+	if isHTMX(r) {
+		props = envPageProps{Project: es.project, Name: es.stored.Name}
+	} else {
+		var err error
+		if props, err = s.envPage(r.Context(), es, r.PostForm.Get("blueprint"), r.PostForm.Get("version")); err != nil {
+			return err
+		}
+	}
+	set(&props)
+	return s.render(w, r, status, envPage(props), fragment)
+}

@@ -1,0 +1,152 @@
+package web
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/cloudoven/cloudoven/auth"
+	"github.com/cloudoven/cloudoven/store"
+)
+
+type membersProps struct {
+	Layout  layoutProps
+	Project string
+	Members []memberRow
+	Roles   []string
+	Error   string
+	Form    memberFormProps
+}
+
+type memberRow struct {
+	User      string
+	Role      string
+	RoleURL   string
+	RemoveURL string
+}
+
+type memberFormProps struct {
+	User string
+	Role string
+}
+
+// showMembers answers GET /projects/{project}/members.
+func (s *server) showMembers(w http.ResponseWriter, r *http.Request) error {
+	return s.renderMembers(w, r, http.StatusOK, "", memberFormProps{Role: string(auth.Viewer)})
+}
+
+func (s *server) renderMembers(w http.ResponseWriter, r *http.Request, status int, problem string, f memberFormProps) error {
+	project := r.PathValue("project")
+	if _, err := s.store.Project(r.Context(), project); err != nil {
+		return err
+	}
+	ms, err := s.store.Members(r.Context(), project)
+	if err != nil {
+		return err
+	}
+	p := membersProps{Layout: s.layout("Members · "+project, navProjects), Project: project, Error: problem, Form: f}
+	for _, role := range auth.Roles {
+		p.Roles = append(p.Roles, string(role))
+	}
+	for _, m := range ms {
+		p.Members = append(p.Members, memberRow{User: m.User, Role: m.Role,
+			RoleURL: memberPath(project, m.User), RemoveURL: memberRemovePath(project, m.User)})
+	}
+	return s.render(w, r, status, membersPage(p), "")
+}
+
+// addMember answers POST /projects/{project}/members: a user joins with a role (or, when a
+// member already, gets that role).
+func (s *server) addMember(w http.ResponseWriter, r *http.Request) error {
+	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+	if err := r.ParseForm(); err != nil {
+		return s.renderMembers(w, r, formStatus(err), "The form could not be read: "+formProblem(err), memberFormProps{})
+	}
+	f := memberFormProps{User: strings.TrimSpace(r.PostForm.Get("user")), Role: r.PostForm.Get("role")}
+	if len(f.User) > 63 {
+		f.User = ""
+	}
+	return s.setMember(w, r, f.User, f.Role, "member.add", f)
+}
+
+// changeMember answers POST /projects/{project}/members/{user}: a new role.
+func (s *server) changeMember(w http.ResponseWriter, r *http.Request) error {
+	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+	if err := r.ParseForm(); err != nil {
+		return s.renderMembers(w, r, formStatus(err), "The form could not be read: "+formProblem(err), memberFormProps{})
+	}
+	user := r.PathValue("user")
+	if _, err := s.store.MemberRole(r.Context(), r.PathValue("project"), user); err != nil {
+		return err
+	}
+	return s.setMember(w, r, user, r.PostForm.Get("role"), "member.role", memberFormProps{Role: string(auth.Viewer)})
+}
+
+func (s *server) setMember(w http.ResponseWriter, r *http.Request, user, roleName, action string, f memberFormProps) error {
+	project := r.PathValue("project")
+	role, err := auth.ParseRole(roleName)
+	if err != nil {
+		return s.renderMembers(w, r, http.StatusUnprocessableEntity, capitalize(err.Error())+".", f)
+	}
+	if role != auth.Admin {
+		if msg, err := s.lastAdminProblem(r, project, user); err != nil || msg != "" {
+			if err != nil {
+				return err
+			}
+			return s.renderMembers(w, r, http.StatusUnprocessableEntity, msg, f)
+		}
+	}
+	err = s.store.SetMember(r.Context(), project, user, string(role))
+	if errors.Is(err, store.ErrNotFound) {
+		if _, perr := s.store.Project(r.Context(), project); perr != nil {
+			return perr
+		}
+		return s.renderMembers(w, r, http.StatusUnprocessableEntity,
+			fmt.Sprintf("There is no user named %q. A global admin creates users.", user), f)
+	}
+	if err != nil {
+		return err
+	}
+	s.audit(r, action, project, user, string(role))
+	redirect(w, r, membersPath(project))
+	return nil
+}
+
+// removeMember answers POST /projects/{project}/members/{user}/remove.
+func (s *server) removeMember(w http.ResponseWriter, r *http.Request) error {
+	project, user := r.PathValue("project"), r.PathValue("user")
+	msg, err := s.lastAdminProblem(r, project, user)
+	if err != nil {
+		return err
+	}
+	if msg != "" {
+		return s.renderMembers(w, r, http.StatusUnprocessableEntity, msg, memberFormProps{Role: string(auth.Viewer)})
+	}
+	if err := s.store.RemoveMember(r.Context(), project, user); err != nil {
+		return err
+	}
+	s.audit(r, "member.remove", project, user, "")
+	redirect(w, r, membersPath(project))
+	return nil
+}
+
+// lastAdminProblem refuses to take the admin role from the project's only admin member:
+// the project would be left to global admins alone.
+func (s *server) lastAdminProblem(r *http.Request, project, user string) (string, error) {
+	ms, err := s.store.Members(r.Context(), project)
+	if err != nil {
+		return "", err
+	}
+	admins, isAdmin := 0, false
+	for _, m := range ms {
+		if m.Role == string(auth.Admin) {
+			admins++
+			isAdmin = isAdmin || m.User == user
+		}
+	}
+	if isAdmin && admins == 1 {
+		return fmt.Sprintf("%s is the project's only admin. Make another member admin first.", user), nil
+	}
+	return "", nil
+}
