@@ -30,8 +30,10 @@ type RunnerSettings struct {
 	TerraformVersion string `json:"terraform_version,omitempty"`
 	// NetworkMode is the container's Docker network mode: bridge, host or none.
 	NetworkMode string `json:"network_mode,omitempty"`
-	// AllowedRegistries are the registry hosts (registry.terraform.io, myregistry.example.com:5000)
-	// the run may install providers and modules from; empty allows any.
+	// AllowedRegistries are the container registry hosts (myacr.azurecr.io,
+	// registry.example.com:5000) the blueprint's container images may come from: the
+	// allowed-registries guardrail checks Kubernetes containers and Helm image values against
+	// them. Empty turns that guardrail off.
 	AllowedRegistries []string `json:"allowed_registries,omitempty"`
 	// PolicyBlocking makes a failed policy check stop a run before apply, rather than warn.
 	PolicyBlocking bool `json:"policy_blocking,omitempty"`

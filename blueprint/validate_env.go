@@ -124,9 +124,9 @@ func validateRunner(b *Blueprint, r RunnerSettings, d *diags) {
 		path := fmt.Sprintf("runner.allowed_registries[%d]", i)
 		switch {
 		case strings.Contains(h, "://") || strings.Contains(h, "/"):
-			d.errorf(path, fmt.Sprintf("invalid registry host %q", h), "write the host name only, like registry.terraform.io, without a scheme or a path")
+			d.errorf(path, fmt.Sprintf("invalid registry host %q", h), "write the host name only, like myacr.azurecr.io, without a scheme or a path")
 		case len(h) > 253 || !registryHost.MatchString(h):
-			d.errorf(path, fmt.Sprintf("invalid registry host %q", h), "write a lower-case host name, optionally with a port, like registry.terraform.io or registry.example.com:5000")
+			d.errorf(path, fmt.Sprintf("invalid registry host %q", h), "write a lower-case host name, optionally with a port, like myacr.azurecr.io or registry.example.com:5000")
 		case seen[h]:
 			d.errorf(path, fmt.Sprintf("registry %s is listed twice", h), "remove the second entry")
 		}

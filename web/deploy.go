@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/cloudoven/cloudoven/blueprint"
+	"github.com/cloudoven/cloudoven/policy"
 	"github.com/cloudoven/cloudoven/store"
 	"github.com/cloudoven/cloudoven/web/components"
 )
@@ -246,6 +247,9 @@ type deployPageProps struct {
 	Files          []fileView
 	Problem        string
 	Promote        deployPromoteProps
+	Findings       []policy.Finding
+	Blocking       bool // the environment makes findings block a plan
+	RulesURL       string
 }
 
 type deployPromoteProps struct {
@@ -361,6 +365,10 @@ func (s *server) deployPage(ctx context.Context, project string, d store.Deploym
 	}
 	for _, f := range files {
 		props.Files = append(props.Files, fileView{Name: f.Name, Content: string(f.Content)})
+	}
+	props.RulesURL = rulesPath(project)
+	if props.Findings, props.Blocking, err = s.deploymentGuardrails(ctx, project, d); err != nil && !errors.Is(err, store.ErrNotFound) {
+		return props, err
 	}
 	versions, err := s.store.BlueprintVersions(ctx, project, d.Blueprint)
 	if err != nil {

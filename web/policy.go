@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/cloudoven/cloudoven/blueprint"
 	"github.com/cloudoven/cloudoven/policy"
 	"github.com/cloudoven/cloudoven/store"
 )
@@ -184,3 +185,28 @@ func (s *server) saveRules(w http.ResponseWriter, r *http.Request) error {
 
 // rulesPath is a project's guardrail rules page.
 func rulesPath(project string) string { return projectPath(project) + "/rules" }
+
+// deploymentGuardrails checks what a deployment would run against its project's rules with
+// its environment's allowed registries. blocking says the environment makes findings stop a
+// plan; the runner asks this before every plan.
+func (s *server) deploymentGuardrails(ctx context.Context, project string, d store.Deployment) (findings []policy.Finding, blocking bool, err error) {
+	bv, err := s.store.BlueprintVersion(ctx, project, d.Blueprint, d.BlueprintVersion)
+	if err != nil {
+		return nil, false, err
+	}
+	bp, err := blueprint.ParseDocument(bv.Document)
+	if err != nil {
+		return nil, false, err
+	}
+	es, err := s.openEnvironment(ctx, project, d.Environment)
+	if err != nil {
+		return nil, false, err
+	}
+	rules, _, err := s.projectRules(ctx, project)
+	if err != nil {
+		// An unreadable rule file falls back to the defaults, which is stricter, not looser.
+		err = nil
+	}
+	runner := es.env.Runner
+	return policy.Check(bp, rules, policy.Options{AllowedRegistries: runner.AllowedRegistries, Catalog: s.catalog()}), runner.PolicyBlocking, nil
+}
