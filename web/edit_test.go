@@ -611,3 +611,25 @@ func TestEditorExpressionErrorsStayWithTheirField(t *testing.T) {
 		t.Errorf("the expression came back as %q", v)
 	}
 }
+
+// unzipAll reads every file of a zip.
+func unzipAll(t *testing.T, body []byte) map[string][]byte {
+	t.Helper()
+	zr, err := zip.NewReader(bytes.NewReader(body), int64(len(body)))
+	if err != nil {
+		t.Fatalf("reading the zip: %v", err)
+	}
+	files := map[string][]byte{}
+	for _, f := range zr.File {
+		rc, err := f.Open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		files[f.Name], err = io.ReadAll(rc)
+		rc.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	return files
+}
