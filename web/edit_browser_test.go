@@ -20,25 +20,33 @@ import (
 	"github.com/cloudoven/cloudoven/internal/testenv"
 )
 
-// waitJS polls a JavaScript expression until it is true. Only the browser's own progress is
-// waited for (htmx requests, swaps); nothing is timed.
+// waitJS waits, in the browser, until a JavaScript expression is true: only the page's own
+// progress (htmx requests, swaps) is waited for; nothing is timed.
 func waitJS(t *testing.T, ctx context.Context, what, expr string) {
 	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
+	// Polled from Go rather than with chromedp.Poll, whose in-page poller dies with the page
+	// when a click navigates.
+	deadline := time.After(30 * time.Second)
+	tick := time.NewTicker(100 * time.Millisecond)
+	defer tick.Stop()
+	var err error
 	for {
 		var ok bool
-		err := chromedp.Run(ctx, chromedp.Evaluate(expr, &ok))
-		if err == nil && ok {
+		if err = chromedp.Run(ctx, chromedp.Evaluate(expr, &ok)); err == nil && ok {
 			return
 		}
-		if time.Now().After(deadline) {
-			screenshot(t, ctx, "timeout")
-			var state string
-			_ = chromedp.Run(ctx, chromedp.Evaluate(`JSON.stringify({previews: document.querySelectorAll("#preview").length, cls: document.querySelector("#item-form").className, main: (document.querySelector('[data-testid="preview-file"][data-file="main.tf"] code')||{}).textContent, node_count: (document.querySelector('[name="default_node_pool[0].node_count"]')||{}).value, errors: (document.querySelector('[data-testid="preview-diagnostics"]')||{textContent:""}).textContent.replace(/\s+/g, " ")})`, &state))
-			t.Logf("page state: %s", state)
-			t.Fatalf("waiting for %s: %v", what, err)
+		select {
+		case <-tick.C:
+			continue
+		case <-deadline:
 		}
-		time.Sleep(100 * time.Millisecond)
+		break
+	}
+	{
+		screenshot(t, ctx, "timeout")
+		var state string
+		_ = chromedp.Run(ctx, chromedp.Evaluate(`JSON.stringify({errors: (document.querySelector('[data-testid="preview-diagnostics"]')||{textContent:""}).textContent.replace(/\s+/g, " ")})`, &state))
+		t.Fatalf("waiting for %s: %v (page state: %s)", what, err, state)
 	}
 }
 
