@@ -16,7 +16,7 @@ export CLOUDOVEN_TERRAFORM := $(TERRAFORM)
 export TF_CLI_CONFIG_FILE := /dev/null
 export CHECKPOINT_DISABLE := 1
 
-.PHONY: run build test test-fast fuzz bench generate assets terraform catalog check-generated clean
+.PHONY: run build test test-fast fuzz bench generate assets terraform runner-image catalog check-generated clean
 
 run: build
 	$(CLOUDOVEN) serve
@@ -63,6 +63,16 @@ terraform: $(TERRAFORM)
 $(TERRAFORM):
 	GOBIN=$(BIN) CGO_ENABLED=0 go install github.com/hashicorp/terraform@v$(TERRAFORM_VERSION)
 	test "$$($(TERRAFORM) version | sed -n 1p)" = "Terraform v$(TERRAFORM_VERSION)"
+
+# The runner's image (runner/image/Dockerfile), built offline from the pinned terraform: the
+# build context is assembled in bin/runner-image with the host's CA certificates, so
+# providers and backends can verify TLS. The runner's tests build the same image themselves.
+runner-image: terraform
+	rm -rf $(BIN)/runner-image
+	mkdir -p $(BIN)/runner-image/workspace
+	cp runner/image/Dockerfile runner/image/passwd runner/image/group $(TERRAFORM) $(BIN)/runner-image/
+	cp /etc/ssl/certs/ca-certificates.crt $(BIN)/runner-image/
+	docker build -t cloudoven/terraform:$(TERRAFORM_VERSION) $(BIN)/runner-image
 
 # Rebuild the committed default catalog with the crawler: schemas from the dumps in
 # ../shared/data, docs through the registry code path from a local registry that serves

@@ -1,0 +1,430 @@
+package runner
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"sort"
+	"sync"
+	"time"
+
+	cerrdefs "github.com/containerd/errdefs"
+	"github.com/docker/docker/api/types/container"
+	"github.com/docker/docker/api/types/mount"
+	"github.com/docker/docker/api/types/volume"
+	"github.com/docker/docker/client"
+)
+
+// LabelRun is the label every container and volume of a job carries, valued with the run
+// id: how RemoveOrphans finds what a crash left behind.
+const LabelRun = "cloudoven.run"
+
+const (
+	labelRole = "cloudoven.role"
+	// workdir is where the job's volume is mounted in every container.
+	workdir = "/workspace"
+	// user runs terraform: not root, and the owner of the image's /workspace, which a new
+	// volume copies.
+	user = "1000:1000"
+	// pingTimeout bounds the check that the daemon answers, so a dead remote host fails
+	// fast instead of at the job's timeout.
+	pingTimeout = 10 * time.Second
+	// cleanupTimeout bounds removing a job's containers and volume, which runs after the
+	// job's context may already be done.
+	cleanupTimeout = 2 * time.Minute
+	// logsDrainTimeout is how long the log stream may lag behind a container's exit.
+	logsDrainTimeout = 10 * time.Second
+	// maxCollect bounds one collected file held in memory.
+	maxCollect = 512 << 20
+)
+
+// DockerOptions configures NewDocker.
+type DockerOptions struct {
+	// Grace is how long terraform gets to stop after SIGINT before it is killed; default 10s.
+	Grace time.Duration
+	// Logger gets one line per job; default discards.
+	Logger *slog.Logger
+}
+
+// Docker is the Executor on a Docker Engine, local or remote (DOCKER_HOST, DOCKER_TLS_VERIFY
+// and DOCKER_CERT_PATH as the docker CLI reads them). Files travel to and from the daemon
+// through the API, never through bind mounts, so a remote daemon works like a local one.
+//
+// Per job it creates a volume cloudoven-run-<RunID>, copies the files into it through a
+// "loader" container that is created but never started, runs each step as its own
+// container from the image with the volume at /workspace, reads the Collect files back
+// through the loader, and removes the containers and the volume, also after an error or a
+// cancel.
+type Docker struct {
+	cli   *client.Client
+	grace time.Duration
+	log   *slog.Logger
+
+	mu   sync.Mutex
+	ncpu int // the daemon's CPUs, once known; a CPU limit above it is refused by the daemon
+
+	// created, when set (tests), is called with every container right after it is created.
+	created func(ctx context.Context, role, id string)
+}
+
+var _ Executor = (*Docker)(nil)
+
+// NewDocker returns an Executor for the Docker daemon the environment names. It does not
+// contact the daemon: call Ping for that.
+func NewDocker(opts DockerOptions) (*Docker, error) {
+	cli, err := client.NewClientWithOpts(client.FromEnv, client.WithAPIVersionNegotiation())
+	if err != nil {
+		return nil, fmt.Errorf("configuring the docker client: %w", err)
+	}
+	if opts.Grace <= 0 {
+		opts.Grace = 10 * time.Second
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	return &Docker{cli: cli, grace: opts.Grace, log: opts.Logger}, nil
+}
+
+// Close releases the client's connections.
+func (d *Docker) Close() error { return d.cli.Close() }
+
+// Host is the daemon's address, e.g. unix:///var/run/docker.sock.
+func (d *Docker) Host() string { return d.cli.DaemonHost() }
+
+// Ping checks that the daemon answers.
+func (d *Docker) Ping(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, pingTimeout)
+	defer cancel()
+	if _, err := d.cli.Ping(ctx); err != nil {
+		return &unavailableError{host: d.Host(), err: err}
+	}
+	return nil
+}
+
+// unavailableError says the daemon could not be reached; it is ErrDaemonUnavailable.
+type unavailableError struct {
+	host string
+	err  error
+}
+
+func (e *unavailableError) Error() string {
+	return fmt.Sprintf("cannot reach the Docker daemon at %s: %v", e.host, e.err)
+}
+
+func (e *unavailableError) Unwrap() []error { return []error{ErrDaemonUnavailable, e.err} }
+
+// apiError marks err as ErrDaemonUnavailable when the connection failed.
+func (d *Docker) apiError(err error) error {
+	if client.IsErrConnectionFailed(err) {
+		return &unavailableError{host: d.Host(), err: err}
+	}
+	return err
+}
+
+// Run runs the job; see Executor. A step that exits non-zero ends the job with its exit
+// code in Result and a nil error.
+func (d *Docker) Run(ctx context.Context, job Job, out io.Writer) (Result, error) {
+	job, err := job.withDefaults()
+	if err != nil {
+		return Result{}, fmt.Errorf("checking the job: %w", err)
+	}
+	if out == nil {
+		out = io.Discard
+	}
+	start := time.Now()
+	ctx, cancel := context.WithTimeoutCause(ctx, job.Timeout,
+		fmt.Errorf("timed out after %s: %w", job.Timeout, context.DeadlineExceeded))
+	defer cancel()
+
+	if err := d.Ping(ctx); err != nil {
+		if ctx.Err() != nil {
+			return Result{}, context.Cause(ctx)
+		}
+		return Result{}, err
+	}
+	if err := d.checkImage(ctx, job.Image); err != nil {
+		return Result{}, err
+	}
+	cpus := job.Limits.CPUs
+	if n := d.daemonCPUs(ctx); n > 0 && cpus > float64(n) {
+		cpus = float64(n)
+	}
+	e := &execution{d: d, job: job, cpus: cpus, volume: "cloudoven-run-" + job.RunID, out: out}
+	defer e.cleanup(ctx)
+	res, err := e.run(ctx)
+	if err != nil {
+		return res, fmt.Errorf("run %s: %w", job.RunID, err)
+	}
+	d.log.Info("run finished", "run", job.RunID, "steps", e.steps, "exit_code", res.ExitCode,
+		"duration", time.Since(start).Round(time.Millisecond))
+	return res, nil
+}
+
+func (d *Docker) checkImage(ctx context.Context, image string) error {
+	_, err := d.cli.ImageInspect(ctx, image)
+	switch {
+	case cerrdefs.IsNotFound(err):
+		return fmt.Errorf("image %s is not on the Docker daemon at %s: build it with `make runner-image` or pull it: %w",
+			image, d.Host(), ErrImageMissing)
+	case err != nil:
+		return fmt.Errorf("inspecting image %s: %w", image, d.apiError(err))
+	}
+	return nil
+}
+
+// daemonCPUs is the daemon's CPU count, or 0 when unknown.
+func (d *Docker) daemonCPUs(ctx context.Context) int {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.ncpu == 0 {
+		if info, err := d.cli.Info(ctx); err == nil {
+			d.ncpu = info.NCPU
+		}
+	}
+	return d.ncpu
+}
+
+// execution is one job on the daemon: what it created, so cleanup removes exactly that.
+type execution struct {
+	d      *Docker
+	job    Job
+	cpus   float64
+	volume string
+	out    io.Writer
+
+	volumeCreated bool
+	containers    []string // names, recorded before each create, so a create whose answer was lost is removed too
+	loader        string
+	steps         int // steps started
+}
+
+func (e *execution) run(ctx context.Context) (Result, error) {
+	cli := e.d.cli
+	// A volume of this name is another run's workspace (or a crash's leftover): never reuse
+	// or remove it.
+	if _, err := cli.VolumeInspect(ctx, e.volume); err == nil {
+		return Result{}, fmt.Errorf("workspace volume %s already exists: a run id is used once (RemoveOrphans reaps what a crash left)", e.volume)
+	} else if !cerrdefs.IsNotFound(err) {
+		return Result{}, e.interrupted(ctx, fmt.Errorf("inspecting volume %s: %w", e.volume, e.d.apiError(err)))
+	}
+	e.volumeCreated = true
+	if _, err := cli.VolumeCreate(ctx, volume.CreateOptions{Name: e.volume, Labels: map[string]string{LabelRun: e.job.RunID}}); err != nil {
+		return Result{}, e.interrupted(ctx, fmt.Errorf("creating volume %s: %w", e.volume, e.d.apiError(err)))
+	}
+
+	archive, err := workspaceArchive(e.job.Files, e.job.Extra)
+	if err != nil {
+		return Result{}, err
+	}
+	// The loader is never started: it only gives the copy API a container that mounts the
+	// volume. Creating it also fills the new volume from the image's /workspace, owner
+	// included.
+	loader, err := e.create(ctx, "loader", []string{"version"}, e.volume+"-loader")
+	if err != nil {
+		return Result{}, err
+	}
+	e.loader = loader
+	if err := cli.CopyToContainer(ctx, loader, workdir, archive, container.CopyToContainerOptions{}); err != nil {
+		return Result{}, e.interrupted(ctx, fmt.Errorf("copying files into the workspace: %w", e.d.apiError(err)))
+	}
+
+	var res Result
+	for i, step := range e.job.Steps {
+		code, err := e.step(ctx, i, step)
+		res.ExitCode = code
+		if err != nil {
+			return res, err
+		}
+		if code != 0 {
+			break
+		}
+	}
+	res.Files, err = e.collect(ctx)
+	return res, err
+}
+
+// interrupted returns why ctx ended (a cancel or the job's timeout) in place of err, whose
+// cause it most likely is.
+func (e *execution) interrupted(ctx context.Context, err error) error {
+	if ctx.Err() != nil {
+		return context.Cause(ctx)
+	}
+	return err
+}
+
+// create creates one hardened container of the job.
+func (e *execution) create(ctx context.Context, role string, cmd []string, name string) (string, error) {
+	e.containers = append(e.containers, name)
+	cfg, hc := e.containerConfig(role, cmd)
+	created, err := e.d.cli.ContainerCreate(ctx, cfg, hc, nil, nil, name)
+	if err != nil {
+		return "", e.interrupted(ctx, fmt.Errorf("creating container %s: %w", name, e.d.apiError(err)))
+	}
+	if e.d.created != nil {
+		e.d.created(ctx, role, created.ID)
+	}
+	return created.ID, nil
+}
+
+func (e *execution) containerConfig(role string, cmd []string) (*container.Config, *container.HostConfig) {
+	env := map[string]string{
+		"TF_IN_AUTOMATION":   "1",
+		"TF_INPUT":           "0",
+		"HOME":               "/tmp",
+		"CHECKPOINT_DISABLE": "1",
+	}
+	for k, v := range e.job.Env {
+		env[k] = v
+	}
+	envList := make([]string, 0, len(env))
+	for k, v := range env {
+		envList = append(envList, k+"="+v)
+	}
+	sort.Strings(envList)
+	pids := e.job.Limits.PIDs
+	cfg := &container.Config{
+		Image:      e.job.Image,
+		Cmd:        cmd,
+		Env:        envList,
+		User:       user,
+		WorkingDir: workdir,
+		Labels:     map[string]string{LabelRun: e.job.RunID, labelRole: role},
+	}
+	hc := &container.HostConfig{
+		NetworkMode:    container.NetworkMode(e.job.NetworkMode),
+		Privileged:     false,
+		CapDrop:        []string{"ALL"},
+		SecurityOpt:    []string{"no-new-privileges"},
+		ReadonlyRootfs: true,
+		Tmpfs:          map[string]string{"/tmp": "rw,noexec,nosuid,nodev,size=256m"},
+		Mounts:         []mount.Mount{{Type: mount.TypeVolume, Source: e.volume, Target: workdir}},
+		// json-file whatever the daemon's default, so ContainerLogs can always read it.
+		LogConfig: container.LogConfig{Type: "json-file"},
+		Resources: container.Resources{
+			NanoCPUs:   int64(e.cpus * 1e9),
+			Memory:     e.job.Limits.MemoryBytes,
+			MemorySwap: e.job.Limits.MemoryBytes, // no swap on top
+			PidsLimit:  &pids,
+		},
+	}
+	return cfg, hc
+}
+
+// step runs one terraform command to its end and returns its exit code. When ctx ends
+// first, terraform gets SIGINT, then SIGKILL after the grace period, and the error is why
+// ctx ended.
+func (e *execution) step(ctx context.Context, i int, args []string) (int, error) {
+	cli := e.d.cli
+	id, err := e.create(ctx, "step", args, fmt.Sprintf("%s-step-%d", e.volume, i+1))
+	if err != nil {
+		return -1, err
+	}
+	what := fmt.Sprintf("step %d (terraform %s)", i+1, args[0])
+
+	// The wait and the log stream outlive a cancel of ctx: terraform's last words after
+	// SIGINT still reach out.
+	bg, stop := context.WithCancel(context.WithoutCancel(ctx))
+	defer stop()
+	// next-exit, registered before the start, cannot miss an exit however quick.
+	waitC, waitErrC := cli.ContainerWait(bg, id, container.WaitConditionNextExit)
+	if err := cli.ContainerStart(ctx, id, container.StartOptions{}); err != nil {
+		return -1, e.interrupted(ctx, fmt.Errorf("starting %s: %w", what, e.d.apiError(err)))
+	}
+	e.steps++
+	logsDone := make(chan error, 1)
+	go func() { logsDone <- streamLogs(bg, cli, id, e.out) }()
+
+	var code int
+	select {
+	case r := <-waitC:
+		code, err = waitResult(r)
+	case err = <-waitErrC:
+		err = e.d.apiError(err)
+	case <-ctx.Done():
+		code, err = e.interrupt(bg, id, waitC, waitErrC)
+	}
+
+	// Finish reading the output before looking at how the step ended.
+	timer := time.NewTimer(logsDrainTimeout)
+	defer timer.Stop()
+	select {
+	case lerr := <-logsDone:
+		if lerr != nil && err == nil && ctx.Err() == nil {
+			err = fmt.Errorf("reading output: %w", e.d.apiError(lerr))
+		}
+	case <-timer.C:
+		stop()
+		<-logsDone
+	}
+
+	if ctx.Err() != nil {
+		return code, fmt.Errorf("%s: %w", what, context.Cause(ctx))
+	}
+	if err != nil {
+		return code, fmt.Errorf("waiting for %s: %w", what, err)
+	}
+	if code == 137 {
+		if info, ierr := cli.ContainerInspect(ctx, id); ierr == nil && info.State != nil && info.State.OOMKilled {
+			fmt.Fprintf(e.out, "cloudoven: terraform was killed: out of memory (limit %d MiB)\n", e.job.Limits.MemoryBytes>>20)
+		}
+	}
+	return code, nil
+}
+
+// interrupt stops a running step: SIGINT, which terraform answers by stopping cleanly
+// (releasing state locks), then SIGKILL when the grace period is over.
+func (e *execution) interrupt(ctx context.Context, id string, waitC <-chan container.WaitResponse, waitErrC <-chan error) (int, error) {
+	cli := e.d.cli
+	ctx, cancel := context.WithTimeout(ctx, e.d.grace+cleanupTimeout)
+	defer cancel()
+	// Errors are not interesting here: the container may have exited meanwhile, and the
+	// wait below says how it ended.
+	_ = cli.ContainerKill(ctx, id, "SIGINT")
+	grace := time.NewTimer(e.d.grace)
+	defer grace.Stop()
+	select {
+	case r := <-waitC:
+		return waitResult(r)
+	case err := <-waitErrC:
+		return -1, err
+	case <-grace.C:
+	}
+	_ = cli.ContainerKill(ctx, id, "SIGKILL")
+	select {
+	case r := <-waitC:
+		return waitResult(r)
+	case err := <-waitErrC:
+		return -1, err
+	case <-ctx.Done():
+		return -1, ctx.Err()
+	}
+}
+
+func waitResult(r container.WaitResponse) (int, error) {
+	if r.Error != nil && r.Error.Message != "" {
+		return int(r.StatusCode), errors.New(r.Error.Message)
+	}
+	return int(r.StatusCode), nil
+}
+
+// cleanup removes what the job created, whatever state it ended in. Failures are logged,
+// not returned: the job's outcome stands, and RemoveOrphans reaps the rest later.
+func (e *execution) cleanup(ctx context.Context) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cleanupTimeout)
+	defer cancel()
+	cli := e.d.cli
+	for _, name := range e.containers {
+		err := cli.ContainerRemove(ctx, name, container.RemoveOptions{Force: true})
+		if err != nil && !cerrdefs.IsNotFound(err) {
+			e.d.log.Warn("removing container", "run", e.job.RunID, "container", name, "err", err)
+		}
+	}
+	if e.volumeCreated {
+		err := cli.VolumeRemove(ctx, e.volume, true)
+		if err != nil && !cerrdefs.IsNotFound(err) {
+			e.d.log.Warn("removing volume", "run", e.job.RunID, "volume", e.volume, "err", err)
+		}
+	}
+}

@@ -1,0 +1,147 @@
+package runner
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"path"
+	"regexp"
+	"strings"
+	"time"
+)
+
+// DefaultImage is the image a job runs in when it names none: the one `make runner-image`
+// builds offline from the pinned terraform. Its entrypoint is terraform, it runs as uid
+// 1000 and its /workspace belongs to that user.
+const DefaultImage = "cloudoven/terraform:1.5.7"
+
+// Defaults for what a Job leaves at its zero value.
+const (
+	DefaultTimeout     = 30 * time.Minute
+	DefaultCPUs        = 2
+	DefaultMemoryBytes = 2 << 30
+	DefaultPIDs        = 512
+)
+
+// ErrDaemonUnavailable is wrapped by every error that comes from not reaching the Docker
+// daemon at all, as opposed to the daemon refusing a request.
+var ErrDaemonUnavailable = errors.New("docker daemon unavailable")
+
+// ErrImageMissing is wrapped when the job's image is not on the daemon.
+var ErrImageMissing = errors.New("runner image missing")
+
+// Job is a sequence of terraform commands run in one workspace.
+//
+// Step is one terraform command: Args after "terraform", e.g. {"init", "-input=false"}.
+type Job struct {
+	RunID       string            // labels containers; [a-z0-9-], at most 64
+	Files       map[string][]byte // the generated files, written to the workspace before the first step
+	Extra       map[string][]byte // more files by relative path, e.g. "tfplan" for an apply of a saved plan
+	Steps       [][]string        // run in order in the same workspace; the job stops at the first failing step
+	Collect     []string          // workspace files to read back after the steps (e.g. "tfplan"), missing ones are left out
+	Env         map[string]string // secrets and backend credentials; never logged
+	Image       string            // default DefaultImage
+	NetworkMode string            // "host", "none", "bridge" (default)
+	Timeout     time.Duration     // wall clock for the whole job (default 30m)
+	Limits      Limits            // CPUs, MemoryBytes, PIDs; zero values get safe defaults (2 CPUs, 2 GiB, 512 pids)
+}
+
+// Limits bounds what one step's container may use.
+type Limits struct {
+	CPUs        float64
+	MemoryBytes int64
+	PIDs        int64
+}
+
+// Result is how a job ended: the exit code of its last step (the first non-zero one, if
+// any) and the Collect files that exist.
+type Result struct {
+	ExitCode int
+	Files    map[string][]byte
+}
+
+// Executor runs jobs. A step that exits non-zero is a Result, not an error: errors are for
+// what kept the job from running (bad job, daemon, image, cancel, timeout).
+type Executor interface {
+	// Run runs the job's steps; every output line (stdout and stderr, in order as written)
+	// goes to out as it is produced. Canceling ctx interrupts terraform (SIGINT), then kills
+	// it after the grace period.
+	Run(ctx context.Context, job Job, out io.Writer) (Result, error)
+}
+
+var (
+	runIDPattern   = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,63}$`)
+	networkPattern = regexp.MustCompile(`^[a-zA-Z0-9][a-zA-Z0-9_.-]*$`)
+)
+
+// withDefaults checks the job and fills in its zero values. Secrets in Env are never part
+// of an error.
+func (j Job) withDefaults() (Job, error) {
+	if !runIDPattern.MatchString(j.RunID) {
+		return j, fmt.Errorf("run id %q: want 1 to 64 of a-z, 0-9 and -, starting with a letter or digit", j.RunID)
+	}
+	if len(j.Steps) == 0 {
+		return j, errors.New("job has no steps")
+	}
+	for i, s := range j.Steps {
+		if len(s) == 0 {
+			return j, fmt.Errorf("step %d is empty", i+1)
+		}
+	}
+	for _, files := range []map[string][]byte{j.Files, j.Extra} {
+		for name := range files {
+			if err := checkRelPath(name); err != nil {
+				return j, err
+			}
+		}
+	}
+	for _, name := range j.Collect {
+		if err := checkRelPath(name); err != nil {
+			return j, fmt.Errorf("collect: %w", err)
+		}
+	}
+	for k := range j.Env {
+		if k == "" || strings.ContainsAny(k, "=\x00") {
+			return j, fmt.Errorf("environment variable name %q is invalid", k)
+		}
+	}
+	if j.Image == "" {
+		j.Image = DefaultImage
+	}
+	switch {
+	case j.NetworkMode == "":
+		j.NetworkMode = "bridge"
+	case !networkPattern.MatchString(j.NetworkMode):
+		// Also refuses container:<id>, which would join another container's network.
+		return j, fmt.Errorf("network mode %q: want host, none, bridge or a network name", j.NetworkMode)
+	}
+	if j.Timeout < 0 {
+		return j, fmt.Errorf("timeout %s is negative", j.Timeout)
+	}
+	if j.Timeout == 0 {
+		j.Timeout = DefaultTimeout
+	}
+	if j.Limits.CPUs < 0 || j.Limits.MemoryBytes < 0 || j.Limits.PIDs < 0 {
+		return j, errors.New("limits must not be negative")
+	}
+	if j.Limits.CPUs == 0 {
+		j.Limits.CPUs = DefaultCPUs
+	}
+	if j.Limits.MemoryBytes == 0 {
+		j.Limits.MemoryBytes = DefaultMemoryBytes
+	}
+	if j.Limits.PIDs == 0 {
+		j.Limits.PIDs = DefaultPIDs
+	}
+	return j, nil
+}
+
+// checkRelPath accepts a clean relative path inside the workspace.
+func checkRelPath(name string) error {
+	if name == "" || path.IsAbs(name) || path.Clean(name) != name || name == "." || name == ".." ||
+		strings.HasPrefix(name, "../") || strings.ContainsAny(name, "\\\x00") {
+		return fmt.Errorf("file name %q: want a clean relative path inside the workspace", name)
+	}
+	return nil
+}

@@ -1,0 +1,104 @@
+package runner
+
+import (
+	"archive/tar"
+	"io"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+func TestJobDefaults(t *testing.T) {
+	job, err := Job{RunID: "r1", Steps: [][]string{{"version"}}}.withDefaults()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := Job{RunID: "r1", Steps: [][]string{{"version"}}, Image: DefaultImage, NetworkMode: "bridge",
+		Timeout: 30 * time.Minute, Limits: Limits{CPUs: 2, MemoryBytes: 2 << 30, PIDs: 512}}
+	if diff := cmp.Diff(want, job); diff != "" {
+		t.Errorf("defaults (-want +got):\n%s", diff)
+	}
+}
+
+func TestJobIsChecked(t *testing.T) {
+	ok := Job{RunID: "r1", Steps: [][]string{{"version"}}}
+	for _, tc := range []struct {
+		name string
+		edit func(*Job)
+		want string
+	}{
+		{"run id with capitals", func(j *Job) { j.RunID = "Run1" }, "run id"},
+		{"run id too long", func(j *Job) { j.RunID = strings.Repeat("a", 65) }, "run id"},
+		{"run id empty", func(j *Job) { j.RunID = "" }, "run id"},
+		{"no steps", func(j *Job) { j.Steps = nil }, "no steps"},
+		{"empty step", func(j *Job) { j.Steps = [][]string{{}} }, "step 1 is empty"},
+		{"file outside the workspace", func(j *Job) { j.Files = map[string][]byte{"../x.tf": nil} }, "clean relative path"},
+		{"absolute file", func(j *Job) { j.Extra = map[string][]byte{"/etc/passwd": nil} }, "clean relative path"},
+		{"unclean collect", func(j *Job) { j.Collect = []string{"a/../../b"} }, "clean relative path"},
+		{"container network", func(j *Job) { j.NetworkMode = "container:abc" }, "network mode"},
+		{"negative limits", func(j *Job) { j.Limits.PIDs = -1 }, "negative"},
+		{"bad env name", func(j *Job) { j.Env = map[string]string{"A=B": "x"} }, "environment variable"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			j := ok
+			tc.edit(&j)
+			if _, err := j.withDefaults(); err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("error %v, want one containing %q", err, tc.want)
+			}
+		})
+	}
+	if _, err := (Job{RunID: strings.Repeat("a", 64), Steps: [][]string{{"version"}}}).withDefaults(); err != nil {
+		t.Errorf("a 64-character run id: %v", err)
+	}
+}
+
+func TestWorkspaceArchiveBelongsToTheRunUser(t *testing.T) {
+	r, err := workspaceArchive(
+		map[string][]byte{"main.tf": []byte("a"), "modules/net/main.tf": []byte("b")},
+		map[string][]byte{"tfplan": []byte("c")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	tr := tar.NewReader(r)
+	for {
+		h, err := tr.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if h.Uid != 1000 || h.Gid != 1000 {
+			t.Errorf("%s is owned by %d:%d, want 1000:1000", h.Name, h.Uid, h.Gid)
+		}
+		got = append(got, h.Name)
+	}
+	want := []string{"main.tf", "modules/", "modules/net/", "modules/net/main.tf", "tfplan"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("entries (-want +got):\n%s", diff)
+	}
+	if _, err := workspaceArchive(map[string][]byte{"tfplan": nil}, map[string][]byte{"tfplan": nil}); err == nil {
+		t.Error("a file both generated and extra was accepted")
+	}
+}
+
+func TestLineWriterPassesWholeLines(t *testing.T) {
+	var got []string
+	out := writerFunc(func(p []byte) (int, error) { got = append(got, string(p)); return len(p), nil })
+	w := &lineWriter{out: out}
+	for _, s := range []string{"one\ntw", "o\n", "three", "\nfour\nfive\n", "six"} {
+		w.Write([]byte(s))
+	}
+	w.flush()
+	want := []string{"one\n", "two\n", "three\n", "four\n", "five\n", "six\n"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("lines (-want +got):\n%s", diff)
+	}
+}
+
+type writerFunc func([]byte) (int, error)
+
+func (f writerFunc) Write(p []byte) (int, error) { return f(p) }

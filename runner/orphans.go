@@ -1,0 +1,51 @@
+package runner
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	cerrdefs "github.com/containerd/errdefs"
+	"github.com/docker/docker/api/types/container"
+	"github.com/docker/docker/api/types/filters"
+	"github.com/docker/docker/api/types/volume"
+)
+
+// RemoveOrphans removes every container and volume labelled LabelRun, running or not, and
+// returns how many it removed. Call it at start-up, before any job runs: it assumes one
+// CloudOven per daemon, so whatever carries the label was left by a crash.
+func (d *Docker) RemoveOrphans(ctx context.Context) (int, error) {
+	labelled := filters.NewArgs(filters.Arg("label", LabelRun))
+	containers, err := d.cli.ContainerList(ctx, container.ListOptions{All: true, Filters: labelled})
+	if err != nil {
+		return 0, fmt.Errorf("listing containers: %w", d.apiError(err))
+	}
+	removed := 0
+	var errs []error
+	for _, c := range containers {
+		err := d.cli.ContainerRemove(ctx, c.ID, container.RemoveOptions{Force: true})
+		switch {
+		case err == nil:
+			removed++
+			d.log.Info("removed orphaned container", "run", c.Labels[LabelRun], "container", c.ID[:12])
+		case !cerrdefs.IsNotFound(err):
+			errs = append(errs, fmt.Errorf("removing container %s: %w", c.ID[:12], d.apiError(err)))
+		}
+	}
+	// Volumes after containers: a volume in use cannot be removed.
+	volumes, err := d.cli.VolumeList(ctx, volume.ListOptions{Filters: labelled})
+	if err != nil {
+		return removed, errors.Join(append(errs, fmt.Errorf("listing volumes: %w", d.apiError(err)))...)
+	}
+	for _, v := range volumes.Volumes {
+		err := d.cli.VolumeRemove(ctx, v.Name, true)
+		switch {
+		case err == nil:
+			removed++
+			d.log.Info("removed orphaned volume", "run", v.Labels[LabelRun], "volume", v.Name)
+		case !cerrdefs.IsNotFound(err):
+			errs = append(errs, fmt.Errorf("removing volume %s: %w", v.Name, d.apiError(err)))
+		}
+	}
+	return removed, errors.Join(errs...)
+}

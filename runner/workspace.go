@@ -1,0 +1,113 @@
+package runner
+
+import (
+	"archive/tar"
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"path"
+	"sort"
+	"time"
+
+	cerrdefs "github.com/containerd/errdefs"
+)
+
+// workspaceUID owns everything copied into the workspace, so terraform, running as that
+// user, can write beside and over it (.terraform, the lock file, local state).
+const workspaceUID = 1000
+
+// workspaceArchive is the tar the daemon unpacks into /workspace: every file, and the
+// directories above nested ones, owned by workspaceUID.
+func workspaceArchive(files, extra map[string][]byte) (io.Reader, error) {
+	all := make(map[string][]byte, len(files)+len(extra))
+	for name, data := range files {
+		all[name] = data
+	}
+	for name, data := range extra {
+		if _, dup := all[name]; dup {
+			return nil, fmt.Errorf("file %s is both a generated and an extra file", name)
+		}
+		all[name] = data
+	}
+	names := make([]string, 0, len(all))
+	for name := range all {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+
+	var buf bytes.Buffer
+	tw := tar.NewWriter(&buf)
+	now := time.Now()
+	dirs := map[string]bool{}
+	var addDir func(dir string) error
+	addDir = func(dir string) error {
+		if dir == "." || dirs[dir] {
+			return nil
+		}
+		if err := addDir(path.Dir(dir)); err != nil {
+			return err
+		}
+		dirs[dir] = true
+		return tw.WriteHeader(&tar.Header{Typeflag: tar.TypeDir, Name: dir + "/", Mode: 0o755,
+			Uid: workspaceUID, Gid: workspaceUID, ModTime: now})
+	}
+	for _, name := range names {
+		if err := addDir(path.Dir(name)); err != nil {
+			return nil, fmt.Errorf("archiving %s: %w", name, err)
+		}
+		data := all[name]
+		hdr := &tar.Header{Typeflag: tar.TypeReg, Name: name, Mode: 0o644, Size: int64(len(data)),
+			Uid: workspaceUID, Gid: workspaceUID, ModTime: now}
+		if err := tw.WriteHeader(hdr); err != nil {
+			return nil, fmt.Errorf("archiving %s: %w", name, err)
+		}
+		if _, err := tw.Write(data); err != nil {
+			return nil, fmt.Errorf("archiving %s: %w", name, err)
+		}
+	}
+	if err := tw.Close(); err != nil {
+		return nil, fmt.Errorf("archiving the workspace: %w", err)
+	}
+	return &buf, nil
+}
+
+// collect reads the job's Collect files back through the loader, which mounts the volume.
+func (e *execution) collect(ctx context.Context) (map[string][]byte, error) {
+	files := map[string][]byte{}
+	for _, name := range e.job.Collect {
+		data, err := e.readFile(ctx, name)
+		if cerrdefs.IsNotFound(err) {
+			continue
+		}
+		if err != nil {
+			return files, e.interrupted(ctx, fmt.Errorf("collecting %s: %w", name, err))
+		}
+		files[name] = data
+	}
+	return files, nil
+}
+
+func (e *execution) readFile(ctx context.Context, name string) ([]byte, error) {
+	rc, _, err := e.d.cli.CopyFromContainer(ctx, e.loader, workdir+"/"+name)
+	if err != nil {
+		return nil, e.d.apiError(err)
+	}
+	defer rc.Close()
+	tr := tar.NewReader(rc)
+	hdr, err := tr.Next()
+	if err != nil {
+		return nil, err
+	}
+	if hdr.Typeflag != tar.TypeReg {
+		return nil, fmt.Errorf("not a regular file")
+	}
+	if hdr.Size > maxCollect {
+		return nil, fmt.Errorf("%d bytes is more than the %d MiB a collected file may have", hdr.Size, maxCollect>>20)
+	}
+	data, err := io.ReadAll(tr)
+	if err != nil {
+		return nil, fmt.Errorf("reading: %w", e.d.apiError(err))
+	}
+	return data, nil
+}

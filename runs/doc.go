@@ -1,0 +1,20 @@
+// Package runs is the life of a run: a plan of a deployment, queued behind
+// the deployment's active run and a global concurrency limit, executed by a
+// runner.Executor, saved with its plan file, plan JSON and Summary, then
+// approved and applied (exactly that saved plan), or discarded, canceled,
+// errored or interrupted by a restart.
+//
+// Output streams line by line through a Redactor (secret values never
+// reach the store or a follower) into the Hub, which stores the lines in
+// batches and fans them out to followers: a follower that reconnects with
+// the last Seq it saw gets the rest without gap or repeat, which is what an
+// SSE handler with Last-Event-ID needs. Terraform's machine-readable UI
+// lines are logged as their human message and drive a Progress.
+//
+// It is not the web layer (no pages or handlers: those declare the few
+// Service methods they call), not the executor (package runner), and not
+// the state backend (it only asks an Authorizer for per-run credentials).
+// It does not generate Terraform: the caller's PrepareFunc does.
+//
+// Start reading at service.go (Service, Plan, the stages), then hub.go.
+package runs

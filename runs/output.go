@@ -1,0 +1,175 @@
+package runs
+
+import (
+	"bytes"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/cloudoven/cloudoven/store"
+)
+
+const (
+	// maxTextLine is where a plain output line is cut when no newline
+	// comes.
+	maxTextLine = 64 << 10
+	// maxPlanJSON bounds the `terraform show -json` line kept for the
+	// plan; beyond it the run errors rather than hold unbounded memory.
+	maxPlanJSON = 64 << 20
+)
+
+// planJSONPrefix starts what `terraform show -json` prints, and no UI
+// message.
+var planJSONPrefix = []byte(`{"format_version"`)
+
+// output turns what a stage's terraform commands print into log lines:
+// machine-readable UI messages become their human message (and move the
+// progress), the plan JSON of `show -json` is kept aside rather than
+// logged, and everything passes the Redactor before it reaches the Hub.
+// It is safe for concurrent use.
+type output struct {
+	mu       sync.Mutex
+	raw      []byte // the current line, not yet complete
+	redactor *Redactor
+	sink     *lineSink
+	tracker  *Tracker
+	progress func(Progress)
+	planJSON []byte
+	tooLarge bool // a plan JSON line went over maxPlanJSON
+}
+
+func newOutput(hub *Hub, runID string, secrets []string, tracker *Tracker, progress func(Progress)) *output {
+	sink := &lineSink{hub: hub, runID: runID}
+	return &output{redactor: NewRedactor(sink, secrets), sink: sink, tracker: tracker, progress: progress}
+}
+
+func (o *output) Write(p []byte) (int, error) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	n := len(p)
+	for len(p) > 0 {
+		i := bytes.IndexByte(p, '\n')
+		if i < 0 {
+			o.raw = append(o.raw, p...)
+			o.spill()
+			break
+		}
+		o.raw = append(o.raw, p[:i]...)
+		o.line(o.raw)
+		o.raw = o.raw[:0]
+		p = p[i+1:]
+	}
+	return n, nil
+}
+
+// spill passes on an unfinished line that grew too long to wait for.
+func (o *output) spill() {
+	limit := maxTextLine
+	if bytes.HasPrefix(o.raw, planJSONPrefix) || bytes.HasPrefix(planJSONPrefix, o.raw) {
+		limit = maxPlanJSON
+	}
+	if len(o.raw) <= limit {
+		return
+	}
+	if limit == maxPlanJSON {
+		o.tooLarge = true
+		o.raw = o.raw[:0] // dropped, not logged: it holds every value of the plan
+		return
+	}
+	o.redactor.Write(o.raw)
+	o.raw = o.raw[:0]
+}
+
+func (o *output) line(l []byte) {
+	l = bytes.TrimSuffix(l, []byte("\r"))
+	if bytes.HasPrefix(l, planJSONPrefix) {
+		if !o.tooLarge {
+			o.planJSON = append([]byte(nil), l...)
+		}
+		return
+	}
+	if m, ok := parseUI(l); ok {
+		if o.tracker != nil && o.tracker.observe(m) && o.progress != nil {
+			o.progress(o.tracker.Progress())
+		}
+		o.redactor.Write([]byte(renderUI(m)))
+		return
+	}
+	o.redactor.Write(l)
+	o.redactor.Write([]byte("\n"))
+}
+
+// renderUI is the human text of a UI message: its message, and for a
+// diagnostic where it points and its detail.
+func renderUI(m uiMessage) string {
+	var b strings.Builder
+	b.WriteString(m.Message)
+	b.WriteByte('\n')
+	if d := m.Diagnostic; d != nil {
+		if d.Range != nil && d.Range.Filename != "" {
+			b.WriteString("  on " + d.Range.Filename + " line " + strconv.Itoa(d.Range.Start.Line))
+			if d.Address != "" {
+				b.WriteString(", in " + d.Address)
+			}
+			b.WriteString("\n")
+		}
+		if d.Detail != "" {
+			b.WriteString(d.Detail)
+			b.WriteByte('\n')
+		}
+	}
+	return b.String()
+}
+
+// Close passes on what is left: an unfinished last line, and what the
+// Redactor held back.
+func (o *output) Close() {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if len(o.raw) > 0 {
+		o.line(o.raw)
+		o.raw = nil
+	}
+	o.redactor.Flush()
+	o.sink.flush()
+}
+
+// plan returns the plan JSON seen, and whether it was too large to keep.
+func (o *output) plan() (planJSON []byte, tooLarge bool) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.planJSON, o.tooLarge
+}
+
+// lineSink appends each line written to it to a run's log.
+type lineSink struct {
+	hub   *Hub
+	runID string
+	buf   []byte
+}
+
+func (s *lineSink) Write(p []byte) (int, error) {
+	n := len(p)
+	for {
+		i := bytes.IndexByte(p, '\n')
+		if i < 0 {
+			s.buf = append(s.buf, p...)
+			if len(s.buf) >= store.MaxRunLogLineBytes {
+				s.flush() // a line without end: Hub would cut it here anyway
+			}
+			break
+		}
+		s.buf = append(s.buf, p[:i]...)
+		s.hub.Append(s.runID, string(s.buf))
+		s.buf = s.buf[:0]
+		p = p[i+1:]
+	}
+	return n, nil
+}
+
+func (s *lineSink) flush() {
+	if len(s.buf) > 0 {
+		s.hub.Append(s.runID, string(s.buf))
+		s.buf = s.buf[:0]
+	}
+}

@@ -1,0 +1,530 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// RunState is where a run is in its lifecycle:
+//
+//	queued → running → planned → approved → applying → applied
+//
+// and, from the states that allow it, errored, canceled, discarded or
+// interrupted (see RunState.Next).
+type RunState string
+
+// The run states.
+const (
+	RunQueued      RunState = "queued"      // waiting for its deployment or a free runner
+	RunRunning     RunState = "running"     // planning
+	RunPlanned     RunState = "planned"     // plan saved, waiting for approval
+	RunApproved    RunState = "approved"    // approved, waiting for a free runner
+	RunApplying    RunState = "applying"    // applying the saved plan
+	RunApplied     RunState = "applied"     // done
+	RunErrored     RunState = "errored"     // planning or applying failed
+	RunCanceled    RunState = "canceled"    // stopped by a user
+	RunDiscarded   RunState = "discarded"   // plan rejected by a user
+	RunInterrupted RunState = "interrupted" // the server stopped while the run was in flight
+)
+
+// runTransitions lists the states each state may move to.
+var runTransitions = map[RunState][]RunState{
+	RunQueued:   {RunRunning, RunCanceled, RunInterrupted},
+	RunRunning:  {RunPlanned, RunErrored, RunCanceled, RunInterrupted},
+	RunPlanned:  {RunApproved, RunDiscarded, RunCanceled},
+	RunApproved: {RunApplying, RunCanceled, RunInterrupted},
+	RunApplying: {RunApplied, RunErrored, RunCanceled, RunInterrupted},
+}
+
+// Next lists the states s may move to; none for a finished run.
+func (s RunState) Next() []RunState { return runTransitions[s] }
+
+// Done reports whether s is final: applied, errored, canceled, discarded or
+// interrupted.
+func (s RunState) Done() bool {
+	_, ok := runTransitions[s]
+	return !ok && s.valid()
+}
+
+// CanMoveTo reports whether a run in state s may move to state to.
+func (s RunState) CanMoveTo(to RunState) bool {
+	for _, n := range runTransitions[s] {
+		if n == to {
+			return true
+		}
+	}
+	return false
+}
+
+func (s RunState) valid() bool {
+	switch s {
+	case RunQueued, RunRunning, RunPlanned, RunApproved, RunApplying, RunApplied,
+		RunErrored, RunCanceled, RunDiscarded, RunInterrupted:
+		return true
+	}
+	return false
+}
+
+// RunOperation is what a run does once approved.
+type RunOperation string
+
+// The run operations.
+const (
+	// RunOpPlan plans the deployment's changes; approved, it applies them.
+	RunOpPlan RunOperation = "plan"
+	// RunOpApply is reserved for runs that apply without waiting for
+	// approval; nothing creates them yet.
+	RunOpApply RunOperation = "apply"
+	// RunOpDestroy plans destroying everything the deployment manages;
+	// approved, it destroys it.
+	RunOpDestroy RunOperation = "destroy"
+)
+
+// MaxRunLogLineBytes is the longest log line the store keeps; the runs
+// package splits longer output before it gets here.
+const MaxRunLogLineBytes = 64 << 10
+
+// maxRunIDBytes matches the CHECK on runs.id.
+const maxRunIDBytes = 64
+
+// maxPlanBytes bounds a saved plan and its JSON rendering each.
+const maxPlanBytes = 64 << 20
+
+// Run is one plan (and, once approved, apply) of a deployment. Its saved
+// plan file and plan JSON are read separately (RunPlan): they can be
+// large.
+type Run struct {
+	ID           string
+	DeploymentID int64
+	// Project is the name of the deployment's project.
+	Project          string
+	Operation        RunOperation
+	State            RunState
+	BlueprintVersion int
+	CreatedBy        string
+	// ApprovedBy is who approved the plan; CanceledBy who canceled or
+	// discarded the run.
+	ApprovedBy string
+	CanceledBy string
+	CreatedAt  time.Time
+	// StartedAt is when planning started; zero while queued.
+	StartedAt time.Time
+	// FinishedAt is when the run reached a final state; zero before.
+	FinishedAt time.Time
+	// Error says why the run errored or was interrupted.
+	Error string
+	// Summary is the plan's summary as JSON (the runs package's Summary);
+	// nil before the plan is saved.
+	Summary []byte
+}
+
+// RunLogLine is one line of a run's output. Seq counts from 1.
+type RunLogLine struct {
+	Seq  int
+	Text string
+}
+
+// RunTransition is a move of a run to another state, with what the new
+// state records.
+type RunTransition struct {
+	To RunState
+	// By is the user behind the move: recorded as ApprovedBy for
+	// RunApproved, as CanceledBy for RunCanceled and RunDiscarded.
+	By string
+	// Error is recorded for RunErrored and RunInterrupted (and kept for
+	// RunCanceled when given).
+	Error string
+	// Plan, PlanJSON and Summary are recorded for RunPlanned, and required
+	// there.
+	Plan, PlanJSON, Summary []byte
+}
+
+// CreateRun stores a new run in state RunQueued and returns it as stored.
+// r.ID is chosen by the caller (lowercase letters, digits and '-', at
+// most 64 bytes); an ID already used is ErrConflict, a missing deployment
+// ErrNotFound. State, times, Error and Summary in r are ignored.
+func (s *Store) CreateRun(ctx context.Context, r Run) (Run, error) {
+	fail := func(err error) (Run, error) {
+		return Run{}, fmt.Errorf("creating run %s of deployment %d: %w", quote(r.ID), r.DeploymentID, err)
+	}
+	if err := validRunID(r.ID); err != nil {
+		return fail(err)
+	}
+	switch r.Operation {
+	case RunOpPlan, RunOpApply, RunOpDestroy:
+	default:
+		return fail(fmt.Errorf("operation %s is not plan, apply or destroy", quote(string(r.Operation))))
+	}
+	if err := checkText("user name", r.CreatedBy); err != nil {
+		return fail(err)
+	}
+	r = Run{
+		ID:               r.ID,
+		DeploymentID:     r.DeploymentID,
+		Operation:        r.Operation,
+		State:            RunQueued,
+		BlueprintVersion: r.BlueprintVersion,
+		CreatedBy:        r.CreatedBy,
+		CreatedAt:        s.now(),
+	}
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		err := tx.QueryRowContext(ctx, `SELECT p.name FROM deployments d JOIN projects p ON p.id = d.project_id WHERE d.id = ?`,
+			r.DeploymentID).Scan(&r.Project)
+		if errors.Is(err, sql.ErrNoRows) {
+			return errorf(ErrNotFound, err, "no such deployment")
+		}
+		if err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx,
+			`INSERT INTO runs (id, deployment_id, operation, state, blueprint_version, created_by, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?)`,
+			r.ID, r.DeploymentID, string(r.Operation), string(r.State), r.BlueprintVersion, r.CreatedBy, formatTime(r.CreatedAt))
+		if isUnique(err) {
+			return errorf(ErrConflict, err, "run id is taken")
+		}
+		return err
+	})
+	if err != nil {
+		return fail(err)
+	}
+	return r, nil
+}
+
+func validRunID(id string) error {
+	ok := len(id) >= 1 && len(id) <= maxRunIDBytes
+	for i := 0; ok && i < len(id); i++ {
+		c := id[i]
+		ok = 'a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '-'
+	}
+	if ok {
+		return nil
+	}
+	return errorf(ErrInvalidName, nil, "run id %s is not valid: use 1-64 lowercase letters, digits or '-'", quote(id))
+}
+
+const runSelect = `SELECT r.id, r.deployment_id, p.name, r.operation, r.state, r.blueprint_version,
+	r.created_by, r.approved_by, r.canceled_by, r.created_at, r.started_at, r.finished_at, r.error, r.summary
+	FROM runs r
+	JOIN deployments d ON d.id = r.deployment_id
+	JOIN projects p ON p.id = d.project_id`
+
+// nullTime scans a stored time that may be NULL; NULL leaves dst zero.
+type nullTime struct{ dst *time.Time }
+
+func (c nullTime) Scan(v any) error {
+	if v == nil {
+		return nil
+	}
+	return timeColumn(c).Scan(v)
+}
+
+func scanRun(row interface{ Scan(...any) error }) (Run, error) {
+	var r Run
+	var op, state string
+	var summary sql.NullString
+	err := row.Scan(&r.ID, &r.DeploymentID, &r.Project, &op, &state, &r.BlueprintVersion, &r.CreatedBy, &r.ApprovedBy, &r.CanceledBy,
+		timeColumn{&r.CreatedAt}, nullTime{&r.StartedAt}, nullTime{&r.FinishedAt}, &r.Error, &summary)
+	r.Operation, r.State = RunOperation(op), RunState(state)
+	if summary.Valid {
+		r.Summary = []byte(summary.String)
+	}
+	return r, err
+}
+
+func queryRuns(ctx context.Context, q querier, query string, args ...any) ([]Run, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var rs []Run
+	for rows.Next() {
+		r, err := scanRun(rows)
+		if err != nil {
+			return nil, err
+		}
+		rs = append(rs, r)
+	}
+	return rs, rows.Err()
+}
+
+// Run returns the run with the given id, or ErrNotFound.
+func (s *Store) Run(ctx context.Context, id string) (Run, error) {
+	r, err := scanRun(s.db.QueryRowContext(ctx, runSelect+` WHERE r.id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		err = errorf(ErrNotFound, err, "no such run")
+	}
+	if err != nil {
+		return Run{}, fmt.Errorf("reading run %s: %w", quote(id), err)
+	}
+	return r, nil
+}
+
+// RunPlan returns the saved plan file of a run and its JSON rendering;
+// both are nil before the run is planned. A missing run is ErrNotFound.
+func (s *Store) RunPlan(ctx context.Context, id string) (plan, planJSON []byte, err error) {
+	err = s.db.QueryRowContext(ctx, `SELECT plan, plan_json FROM runs WHERE id = ?`, id).Scan(&plan, &planJSON)
+	if errors.Is(err, sql.ErrNoRows) {
+		err = errorf(ErrNotFound, err, "no such run")
+	}
+	if err != nil {
+		return nil, nil, fmt.Errorf("reading the plan of run %s: %w", quote(id), err)
+	}
+	return plan, planJSON, nil
+}
+
+// DeploymentRuns lists the runs of a deployment, newest first, at most
+// limit of them (all when limit <= 0).
+func (s *Store) DeploymentRuns(ctx context.Context, deploymentID int64, limit int) ([]Run, error) {
+	if limit <= 0 {
+		limit = -1
+	}
+	rs, err := queryRuns(ctx, s.db, runSelect+` WHERE r.deployment_id = ? ORDER BY r.seq DESC LIMIT ?`, deploymentID, limit)
+	if err != nil {
+		return nil, fmt.Errorf("listing runs of deployment %d: %w", deploymentID, err)
+	}
+	return rs, nil
+}
+
+// RunsInState lists the runs in any of the given states across all
+// deployments, oldest first.
+func (s *Store) RunsInState(ctx context.Context, states ...RunState) ([]Run, error) {
+	if len(states) == 0 {
+		return nil, nil
+	}
+	args := make([]any, len(states))
+	for i, st := range states {
+		args[i] = string(st)
+	}
+	marks := strings.TrimSuffix(strings.Repeat("?, ", len(states)), ", ")
+	rs, err := queryRuns(ctx, s.db, runSelect+` WHERE r.state IN (`+marks+`) ORDER BY r.seq`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("listing runs in states %v: %w", states, err)
+	}
+	return rs, nil
+}
+
+// TransitionRun moves a run to tr.To and returns it as stored. A move that
+// the run's current state does not allow (RunState.CanMoveTo) is
+// ErrConflict and changes nothing, so two callers racing to approve and
+// discard the same plan cannot both win. Reaching RunRunning records
+// StartedAt; reaching a final state records FinishedAt.
+func (s *Store) TransitionRun(ctx context.Context, id string, tr RunTransition) (Run, error) {
+	fail := func(err error) (Run, error) {
+		return Run{}, fmt.Errorf("moving run %s to %s: %w", quote(id), tr.To, err)
+	}
+	if !tr.To.valid() {
+		return fail(fmt.Errorf("state %s is not a run state", quote(string(tr.To))))
+	}
+	if err := checkText("user name", tr.By); err != nil {
+		return fail(err)
+	}
+	if len(tr.Error) > MaxTextBytes {
+		tr.Error = tr.Error[:MaxTextBytes]
+	}
+	if tr.To == RunPlanned {
+		if tr.Plan == nil || tr.PlanJSON == nil || tr.Summary == nil {
+			return fail(errors.New("a planned run needs its plan, plan JSON and summary"))
+		}
+		if len(tr.Plan) > maxPlanBytes || len(tr.PlanJSON) > maxPlanBytes {
+			return fail(errorf(ErrTooLarge, nil, "the plan is %d bytes and its JSON %d bytes; the limit is %d bytes each",
+				len(tr.Plan), len(tr.PlanJSON), maxPlanBytes))
+		}
+	}
+	if tr.To != RunPlanned {
+		tr.Plan, tr.PlanJSON, tr.Summary = nil, nil, nil
+	}
+	now := s.now()
+	var r Run
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		var err error
+		r, err = scanRun(tx.QueryRowContext(ctx, runSelect+` WHERE r.id = ?`, id))
+		if errors.Is(err, sql.ErrNoRows) {
+			return errorf(ErrNotFound, err, "no such run")
+		}
+		if err != nil {
+			return err
+		}
+		if !r.State.CanMoveTo(tr.To) {
+			return errorf(ErrConflict, nil, "the run is %s", r.State)
+		}
+		r = applyTransition(r, tr, now)
+		_, err = tx.ExecContext(ctx, `UPDATE runs SET state = ?, approved_by = ?, canceled_by = ?,
+			started_at = ?, finished_at = ?, error = ?,
+			plan = coalesce(?, plan), plan_json = coalesce(?, plan_json), summary = coalesce(?, summary)
+			WHERE id = ?`,
+			string(r.State), r.ApprovedBy, r.CanceledBy, optTime(r.StartedAt), optTime(r.FinishedAt), r.Error,
+			optBytes(tr.Plan), optBytes(tr.PlanJSON), optText(tr.Summary), id)
+		return err
+	})
+	if err != nil {
+		return fail(err)
+	}
+	return r, nil
+}
+
+func applyTransition(r Run, tr RunTransition, now time.Time) Run {
+	if tr.To == RunRunning && r.StartedAt.IsZero() {
+		r.StartedAt = now
+	}
+	r.State = tr.To
+	switch tr.To {
+	case RunApproved:
+		r.ApprovedBy = tr.By
+	case RunCanceled, RunDiscarded:
+		r.CanceledBy = tr.By
+	case RunPlanned:
+		r.Summary = tr.Summary
+	}
+	if tr.Error != "" {
+		r.Error = tr.Error
+	}
+	if tr.To.Done() {
+		r.FinishedAt = now
+	}
+	return r
+}
+
+func optTime(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return formatTime(t)
+}
+
+func optBytes(b []byte) any {
+	if b == nil {
+		return nil
+	}
+	return b
+}
+
+func optText(b []byte) any {
+	if b == nil {
+		return nil
+	}
+	return string(b)
+}
+
+// MarkRunsInterrupted moves every run that was queued, running, approved
+// or applying to RunInterrupted with reason as its error, and returns them
+// as they are now. A server calls it at start-up: whatever those runs were
+// doing died with the previous process. Their logs are kept; planned runs
+// are left alone, since their plan waits in the store.
+func (s *Store) MarkRunsInterrupted(ctx context.Context, reason string) ([]Run, error) {
+	if len(reason) > MaxTextBytes {
+		reason = reason[:MaxTextBytes]
+	}
+	now := s.now()
+	var rs []Run
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		var err error
+		rs, err = queryRuns(ctx, tx, runSelect+` WHERE r.state IN (?, ?, ?, ?) ORDER BY r.seq`,
+			string(RunQueued), string(RunRunning), string(RunApproved), string(RunApplying))
+		if err != nil {
+			return err
+		}
+		for i, r := range rs {
+			rs[i] = applyTransition(r, RunTransition{To: RunInterrupted, Error: reason}, now)
+			if _, err := tx.ExecContext(ctx, `UPDATE runs SET state = ?, started_at = ?, finished_at = ?, error = ? WHERE id = ?`,
+				string(RunInterrupted), optTime(rs[i].StartedAt), optTime(rs[i].FinishedAt), rs[i].Error, r.ID); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("marking runs interrupted: %w", err)
+	}
+	return rs, nil
+}
+
+// AppendRunLog stores lines of a run's output in one transaction. Their
+// Seq must be new for the run (ErrConflict otherwise, and nothing is
+// stored); a missing run is ErrNotFound. Lines over MaxRunLogLineBytes are
+// ErrTooLarge.
+func (s *Store) AppendRunLog(ctx context.Context, runID string, lines []RunLogLine) error {
+	if len(lines) == 0 {
+		return nil
+	}
+	fail := func(err error) error {
+		return fmt.Errorf("appending %d lines to the log of run %s: %w", len(lines), quote(runID), err)
+	}
+	for _, l := range lines {
+		if len(l.Text) > MaxRunLogLineBytes {
+			return fail(errorf(ErrTooLarge, nil, "line %d is %d bytes; the limit is %d", l.Seq, len(l.Text), MaxRunLogLineBytes))
+		}
+		if l.Seq < 1 {
+			return fail(fmt.Errorf("line sequence %d is not positive", l.Seq))
+		}
+	}
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM runs WHERE id = ?`, runID).Scan(&n); err != nil {
+			return err
+		}
+		if n == 0 {
+			return errorf(ErrNotFound, sql.ErrNoRows, "no such run")
+		}
+		stmt, err := tx.PrepareContext(ctx, `INSERT INTO run_log_lines (run_id, seq, line) VALUES (?, ?, ?)`)
+		if err != nil {
+			return err
+		}
+		defer stmt.Close()
+		for _, l := range lines {
+			if _, err := stmt.ExecContext(ctx, runID, l.Seq, l.Text); err != nil {
+				if isUnique(err) {
+					return errorf(ErrConflict, err, "line %d is already stored", l.Seq)
+				}
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fail(err)
+	}
+	return nil
+}
+
+// RunLog returns the lines of a run's output after afterSeq in order, at
+// most limit of them (all when limit <= 0). A run without output, or a
+// missing run, has no lines.
+func (s *Store) RunLog(ctx context.Context, runID string, afterSeq, limit int) ([]RunLogLine, error) {
+	if limit <= 0 {
+		limit = -1
+	}
+	rows, err := s.db.QueryContext(ctx,
+		`SELECT seq, line FROM run_log_lines WHERE run_id = ? AND seq > ? ORDER BY seq LIMIT ?`, runID, afterSeq, limit)
+	if err != nil {
+		return nil, fmt.Errorf("reading the log of run %s: %w", quote(runID), err)
+	}
+	defer rows.Close()
+	var ls []RunLogLine
+	for rows.Next() {
+		var l RunLogLine
+		if err := rows.Scan(&l.Seq, &l.Text); err != nil {
+			return nil, fmt.Errorf("reading the log of run %s: %w", quote(runID), err)
+		}
+		ls = append(ls, l)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("reading the log of run %s: %w", quote(runID), err)
+	}
+	return ls, nil
+}
+
+// LastRunLogSeq returns the Seq of a run's last stored line, 0 when it has
+// none.
+func (s *Store) LastRunLogSeq(ctx context.Context, runID string) (int, error) {
+	var n int
+	if err := s.db.QueryRowContext(ctx, `SELECT coalesce(max(seq), 0) FROM run_log_lines WHERE run_id = ?`, runID).Scan(&n); err != nil {
+		return 0, fmt.Errorf("reading the log of run %s: %w", quote(runID), err)
+	}
+	return n, nil
+}
