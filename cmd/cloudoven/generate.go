@@ -27,7 +27,7 @@ func addInputFlags(fs interface {
 		env:        fs.String("env", "", "environment document (JSON, format 1): backend and variable values"),
 		catalogDir: fs.String("catalog-dir", "", "catalog directory to validate against (default: the catalog built into this binary)"),
 		stateKey:   fs.String("state-key", "", "state key for the backend (default: <project>/<blueprint>/<environment>.tfstate with project \"local\")"),
-		stateURL:   fs.String("state-url", "http://127.0.0.1:8080", "CloudOven's base URL, for the http backend's address"),
+		stateURL:   fs.String("state-address", "", "address of an http backend without one: CloudOven's state URL of the deployment, <CloudOven URL>/api/v1/state/<project>/<deployment id>, as the deployment page shows it; empty leaves it to TF_HTTP_ADDRESS"),
 	}
 }
 
@@ -64,7 +64,7 @@ func (in inputs) load(stdin io.Reader, stderr io.Writer) (*blueprint.Blueprint, 
 		if opts.StateKey == "" {
 			opts.StateKey = blueprint.DefaultStateKey("local", b.Name, env.Name)
 		}
-		opts.StateAddress = strings.TrimRight(*in.stateURL, "/") + "/api/v1/state/" + strings.TrimSuffix(opts.StateKey, ".tfstate")
+		opts.StateAddress = strings.TrimSpace(*in.stateURL)
 		for _, d := range blueprint.ValidateEnvironment(b, env, opts.StateKey, opts.StateAddress) {
 			d.Path = "environment." + d.Path
 			diags = append(diags, d)

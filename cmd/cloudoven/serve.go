@@ -28,6 +28,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	catalogDir := fs.String("catalog-dir", "", "catalog directory crawls write into and the server loads once it exists (default: <data-dir>/catalog; until a crawl writes it, the catalog built into this binary)")
 	schedule := fs.String("crawl-schedule", "", "cron expression (5 fields) for crawling the catalog, e.g. \"0 3 * * *\"; empty crawls only on demand")
 	cf := addCrawlFlags(fs)
+	rf := addRunFlags(fs)
 	adminPassword := fs.String("admin-password", "", "password of the first user, admin, created when the database has no users (default: a generated one, printed once)")
 	secretKeyFile := fs.String("secret-key-file", "", "file holding the key that encrypts environment secrets, created with mode 0600 on first start (default: <data-dir>/secret.key); CLOUDOVEN_SECRET_KEY (base64) takes precedence")
 	secureCookies := fs.Bool("secure-cookies", false, "mark the session cookie Secure even for plain-HTTP requests (set this behind a TLS-terminating proxy)")
@@ -112,16 +113,24 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	vault := secrets.NewVault(st, box)
 
-	handler, err := web.New(web.Config{Store: st, CatalogSource: live, Crawls: crawls, Logger: logger, Dev: *dev, StaticDir: "web/static", SecureCookies: *secureCookies, Secrets: vault})
-	if err != nil {
-		return err
-	}
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return err
 	}
+	defer ln.Close()
+	rs, err := rf.start(ctx, st, live.Catalog, vault, *dataDir, "http://"+ln.Addr().String(), logger)
+	if err != nil {
+		return err
+	}
+	if rs.runs != nil {
+		defer rs.runs.Wait()
+	}
+	handler, err := web.New(web.Config{Store: st, CatalogSource: live, Crawls: crawls, Logger: logger, Dev: *dev, StaticDir: "web/static", SecureCookies: *secureCookies, Secrets: vault})
+	if err != nil {
+		return err
+	}
 	srv := &http.Server{
-		Handler:           handler,
+		Handler:           withState(handler, rs.state),
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),

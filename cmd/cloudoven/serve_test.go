@@ -22,7 +22,7 @@ func startServe(t *testing.T, dataDir string) (string, []string, func()) {
 	pr, pw := io.Pipe()
 	done := make(chan error, 1)
 	go func() {
-		done <- run(ctx, []string{"serve", "-addr", "127.0.0.1:0", "-data-dir", dataDir, "-log-level", "warn"}, pw, io.Discard)
+		done <- run(ctx, []string{"serve", "-addr", "127.0.0.1:0", "-data-dir", dataDir, "-log-level", "warn", "-runner", "none"}, pw, io.Discard)
 		pw.Close()
 	}()
 	br := bufio.NewReader(pr)
@@ -66,6 +66,16 @@ func TestServeStartsAndStops(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
 		t.Errorf("GET /healthz: %s", resp.Status)
+	}
+
+	// The state backend answers beside the app, with its own authentication.
+	resp, err = http.Get(base + "api/v1/state/team/1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusUnauthorized || resp.Header.Get("WWW-Authenticate") == "" {
+		t.Errorf("GET of a state without credentials: %s, WWW-Authenticate %q", resp.Status, resp.Header.Get("WWW-Authenticate"))
 	}
 
 	jar, _ := cookiejar.New(nil)

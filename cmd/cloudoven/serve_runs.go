@@ -1,0 +1,126 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"path/filepath"
+
+	"github.com/cloudoven/cloudoven/runner"
+	"github.com/cloudoven/cloudoven/runs"
+	"github.com/cloudoven/cloudoven/schemas"
+	"github.com/cloudoven/cloudoven/secrets"
+	"github.com/cloudoven/cloudoven/state"
+	"github.com/cloudoven/cloudoven/store"
+)
+
+// runFlags configure plans and applies and CloudOven's state backend.
+type runFlags struct {
+	stateURL      *string
+	stateDir      *string
+	blobURL       *string
+	blobContainer *string
+	blobAccount   *string
+	blobKey       *string
+	runner        *string
+	image         *string
+	concurrency   *int
+}
+
+func addRunFlags(fs *flag.FlagSet) runFlags {
+	return runFlags{
+		stateURL:      fs.String("state-url", "", "base URL run containers reach CloudOven's state backend at (default: the listen address, which containers reach with host networking; set it for bridge networking)"),
+		stateDir:      fs.String("state-dir", "", "directory for state blobs (default: <data-dir>/state); unused with -state-blob-url"),
+		blobURL:       fs.String("state-blob-url", "", "Azure Blob Storage service URL for state blobs, e.g. https://account.blob.core.windows.net/ (default: the state directory)"),
+		blobContainer: fs.String("state-blob-container", "cloudoven-state", "container for state blobs; created on start when missing"),
+		blobAccount:   fs.String("state-blob-account", "", "storage account name for -state-blob-url"),
+		blobKey:       fs.String("state-blob-key", "", "storage account key for -state-blob-url (prefer CLOUDOVEN_STATE_BLOB_KEY_FILE)"),
+		runner:        fs.String("runner", "docker", "how plans and applies run: docker, or none to disable runs"),
+		image:         fs.String("runner-image", runner.DefaultImage, "default image for runs (make runner-image builds it)"),
+		concurrency:   fs.Int("run-concurrency", 2, "plans and applies executing at once across all deployments"),
+	}
+}
+
+// blobs is where state versions are kept.
+func (f runFlags) blobs(ctx context.Context, dataDir string) (state.BlobStore, error) {
+	if *f.blobURL == "" {
+		dir := *f.stateDir
+		if dir == "" {
+			dir = filepath.Join(dataDir, "state")
+		}
+		return state.NewDirStore(dir), nil
+	}
+	if *f.blobAccount == "" || *f.blobKey == "" {
+		return nil, fmt.Errorf("-state-blob-url needs -state-blob-account and -state-blob-key")
+	}
+	cred, err := state.SharedKey(*f.blobAccount, *f.blobKey)
+	if err != nil {
+		return nil, err
+	}
+	if err := state.EnsureContainer(ctx, *f.blobURL, *f.blobContainer, cred); err != nil {
+		return nil, fmt.Errorf("preparing the state container: %w", err)
+	}
+	return state.NewAzureStore(*f.blobURL, *f.blobContainer, cred)
+}
+
+// runService is the state backend and the run service, wired to the store.
+type runService struct {
+	state http.Handler
+	runs  *runs.Service // nil with -runner none
+	hub   *runs.Hub
+}
+
+func (f runFlags) start(ctx context.Context, st *store.Store, catalog func() *schemas.Catalog, vault *secrets.Vault, dataDir, listenURL string, logger *slog.Logger) (*runService, error) {
+	blobs, err := f.blobs(ctx, dataDir)
+	if err != nil {
+		return nil, err
+	}
+	authz := state.NewTokenAuthorizer(0)
+	rs := &runService{state: state.NewServer(st, blobs, authz, logger)}
+	switch *f.runner {
+	case "none":
+		return rs, nil
+	case "docker":
+	default:
+		return nil, fmt.Errorf("-runner %q: use docker or none", *f.runner)
+	}
+	exec, err := runner.NewDocker(runner.DockerOptions{Logger: logger})
+	if err != nil {
+		return nil, err
+	}
+	if err := exec.Ping(ctx); err != nil {
+		// Runs fail with this message until a daemon answers; the rest of CloudOven works.
+		logger.Warn("no Docker daemon: plans and applies will fail until one answers", "err", err)
+	}
+	stateURL := *f.stateURL
+	if stateURL == "" {
+		stateURL = listenURL
+	}
+	rs.hub = runs.NewHub(st, logger)
+	rs.runs = runs.New(runs.Options{
+		Store:             st,
+		Executor:          exec,
+		Hub:               rs.hub,
+		Prepare:           runs.NewPreparer(st, catalog, vault),
+		GlobalConcurrency: *f.concurrency,
+		Image:             *f.image,
+		Authorizer:        authz,
+		StateURL:          stateURL,
+		Logger:            logger,
+	})
+	if err := rs.runs.Start(ctx); err != nil {
+		return nil, err
+	}
+	return rs, nil
+}
+
+// withState serves the state backend beside the web app: Terraform authenticates with the
+// run's own credentials (Basic auth), so these requests skip the web sign-in and CSRF check.
+func withState(web, stateHandler http.Handler) http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle(state.PathPrefix, stateHandler)
+	mux.Handle("/", web)
+	return mux
+}

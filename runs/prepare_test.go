@@ -1,0 +1,88 @@
+package runs
+
+import (
+	"context"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/cloudoven/cloudoven/schemas"
+	"github.com/cloudoven/cloudoven/store"
+)
+
+var (
+	catOnce sync.Once
+	cat     *schemas.Catalog
+	catErr  error
+)
+
+func embeddedCatalog() *schemas.Catalog {
+	catOnce.Do(func() { cat, catErr = schemas.Load(schemas.Embedded()) })
+	return cat
+}
+
+type fakeSecrets map[string]string
+
+func (f fakeSecrets) Values(context.Context, string, string) (map[string]string, error) { return f, nil }
+
+const prepareDoc = `{"format": 1, "name": "app",
+  "variables": [{"name": "greeting", "type": "string"}, {"name": "token", "type": "string", "sensitive": true}],
+  "resources": [{"type": "terraform_data", "name": "hello", "config": {"input": {"ref": "var.greeting"}}}]}`
+
+const prepareEnv = `{"format": 1, "name": "dev", "variables": {"greeting": "hello"},
+  "backend": {"type": "local", "config": {"path": "state/terraform.tfstate"}}}`
+
+func TestNewPreparer(t *testing.T) {
+	ctx := context.Background()
+	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "cloudoven.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	if _, err := st.CreateProject(ctx, "team", ""); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := st.CreateBlueprint(ctx, "team", "app", "", []byte(prepareDoc), ""); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.CreateEnvironment(ctx, "team", "dev", []byte(prepareEnv)); err != nil {
+		t.Fatal(err)
+	}
+	d, err := st.CreateDeployment(ctx, "team", "app", 1, "dev", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	const secret = "very-secret-token-value"
+	prepare := NewPreparer(st, embeddedCatalog, fakeSecrets{"TF_VAR_token": secret})
+	files, env, secrets, err := prepare(ctx, "team", d.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if catErr != nil {
+		t.Fatal(catErr)
+	}
+	if !strings.Contains(string(files["main.tf"]), `backend "local"`) || !strings.Contains(string(files["terraform.tfvars"]), `greeting = "hello"`) {
+		t.Errorf("files:\nmain.tf:\n%s\nterraform.tfvars:\n%s", files["main.tf"], files["terraform.tfvars"])
+	}
+	for name, content := range files {
+		if strings.Contains(string(content), secret) {
+			t.Errorf("%s holds the secret", name)
+		}
+	}
+	if env["TF_VAR_token"] != secret || len(secrets) != 1 || secrets[0] != secret {
+		t.Errorf("env %v, secrets %v", env, secrets)
+	}
+
+	// A blueprint version that no longer validates is refused before anything runs.
+	bad := strings.Replace(prepareDoc, `"ref": "var.greeting"`, `"ref": "var.nope"`, 1)
+	if _, err := st.AddBlueprintVersion(ctx, "team", "app", []byte(bad), ""); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.UpdateDeploymentVersion(ctx, "team", d.ID, 2); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, _, err := prepare(ctx, "team", d.ID); err == nil || !strings.Contains(err.Error(), "var.nope") {
+		t.Errorf("an invalid version prepared: %v", err)
+	}
+}
