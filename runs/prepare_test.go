@@ -24,7 +24,9 @@ func embeddedCatalog() *schemas.Catalog {
 
 type fakeSecrets map[string]string
 
-func (f fakeSecrets) Values(context.Context, string, string) (map[string]string, error) { return f, nil }
+func (f fakeSecrets) Values(context.Context, string, string) (map[string]string, error) {
+	return f, nil
+}
 
 const prepareDoc = `{"format": 1, "name": "app",
   "variables": [{"name": "greeting", "type": "string"}, {"name": "token", "type": "string", "sensitive": true}],
