@@ -38,7 +38,7 @@ fuzz:
 
 # The Go benchmarks, then the editor end to end over HTTP with wrk (skipped, with a note,
 # when wrk is not installed).
-bench: assets generate terraform
+bench: assets generate terraform runner-image
 	go test -run '^$$' -bench . -benchmem ./... | tee bench.out
 	scripts/bench-editor.sh | tee -a bench.out
 
