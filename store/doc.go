@@ -1,6 +1,9 @@
 // Package store keeps CloudOven's projects, blueprints (with their
-// immutable version history), environments and deployments in one SQLite
-// file, through the pure-Go driver modernc.org/sqlite.
+// immutable version history and the editor's drafts), environments (and
+// their encrypted secrets), deployments, runs with their logs, state
+// versions and locks, users, sessions, project members, the audit log and
+// projects' guardrail rules in one SQLite file, through the pure-Go driver
+// modernc.org/sqlite.
 //
 // Open creates the file if needed, turns on WAL, foreign keys and a busy
 // timeout, and applies the embedded migrations in migrations/ in order,
@@ -16,9 +19,9 @@
 // wrap ErrNotFound, ErrConflict, ErrInvalidName and ErrTooLarge, so
 // callers such as web can pick a status code with errors.Is.
 //
-// It does not interpret documents and does not hold Terraform state: state
-// blobs live in blob stores, and Deployment.StateKey only names where. Runs
-// are not stored here yet.
+// It does not interpret documents and does not hold Terraform state itself:
+// state blobs live in blob stores (package state), and a state version row
+// only names its blob. Secret values arrive already sealed (package secrets).
 //
 // Start reading at store.go (Open, migrations, errors), then the schema in
 // migrations/0001_init.sql, then blueprint.go for versioning.

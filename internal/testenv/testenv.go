@@ -1,5 +1,5 @@
 // Package testenv is the one place tests find the real components CloudOven runs: the
-// terraform binary now, and later Docker, Azurite and Chromium. A test that needs a missing
+// terraform binary, the Docker Engine, Azurite and Chromium. A test that needs a missing
 // component skips with the reason on a developer machine and fails under CI=true, so CI
 // never skips silently.
 package testenv
