@@ -21,6 +21,10 @@ import (
 // id: how RemoveOrphans finds what a crash left behind.
 const LabelRun = "cloudoven.run"
 
+// LabelInstance names the CloudOven server a container or volume belongs to, so that
+// RemoveOrphans never touches what another server (or a test) sharing the daemon runs.
+const LabelInstance = "cloudoven.instance"
+
 const (
 	labelRole = "cloudoven.role"
 	// workdir is where the job's volume is mounted in every container.
@@ -46,6 +50,10 @@ type DockerOptions struct {
 	Grace time.Duration
 	// Logger gets one line per job; default discards.
 	Logger *slog.Logger
+	// Instance names this server among others sharing the daemon (serve derives it from its
+	// database path); it labels everything the executor creates and scopes RemoveOrphans.
+	// Empty means "default".
+	Instance string
 }
 
 // Docker is the Executor on a Docker Engine, local or remote (DOCKER_HOST, DOCKER_TLS_VERIFY
@@ -58,9 +66,10 @@ type DockerOptions struct {
 // through the loader, and removes the containers and the volume, also after an error or a
 // cancel.
 type Docker struct {
-	cli   *client.Client
-	grace time.Duration
-	log   *slog.Logger
+	cli      *client.Client
+	grace    time.Duration
+	log      *slog.Logger
+	instance string
 
 	mu   sync.Mutex
 	ncpu int // the daemon's CPUs, once known; a CPU limit above it is refused by the daemon
@@ -84,7 +93,10 @@ func NewDocker(opts DockerOptions) (*Docker, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
-	return &Docker{cli: cli, grace: opts.Grace, log: opts.Logger}, nil
+	if opts.Instance == "" {
+		opts.Instance = "default"
+	}
+	return &Docker{cli: cli, grace: opts.Grace, log: opts.Logger, instance: opts.Instance}, nil
 }
 
 // Close releases the client's connections.
@@ -210,7 +222,7 @@ func (e *execution) run(ctx context.Context) (Result, error) {
 		return Result{}, e.interrupted(ctx, fmt.Errorf("inspecting volume %s: %w", e.volume, e.d.apiError(err)))
 	}
 	e.volumeCreated = true
-	if _, err := cli.VolumeCreate(ctx, volume.CreateOptions{Name: e.volume, Labels: map[string]string{LabelRun: e.job.RunID}}); err != nil {
+	if _, err := cli.VolumeCreate(ctx, volume.CreateOptions{Name: e.volume, Labels: map[string]string{LabelRun: e.job.RunID, LabelInstance: e.d.instance}}); err != nil {
 		return Result{}, e.interrupted(ctx, fmt.Errorf("creating volume %s: %w", e.volume, e.d.apiError(err)))
 	}
 
@@ -290,7 +302,7 @@ func (e *execution) containerConfig(role string, cmd []string) (*container.Confi
 		Env:        envList,
 		User:       user,
 		WorkingDir: workdir,
-		Labels:     map[string]string{LabelRun: e.job.RunID, labelRole: role},
+		Labels:     map[string]string{LabelRun: e.job.RunID, LabelInstance: e.d.instance, labelRole: role},
 	}
 	hc := &container.HostConfig{
 		NetworkMode:    container.NetworkMode(e.job.NetworkMode),

@@ -11,11 +11,11 @@ import (
 	"github.com/docker/docker/api/types/volume"
 )
 
-// RemoveOrphans removes every container and volume labelled LabelRun, running or not, and
-// returns how many it removed. Call it at start-up, before any job runs: it assumes one
-// CloudOven per daemon, so whatever carries the label was left by a crash.
+// RemoveOrphans removes every container and volume of this instance (LabelRun and
+// LabelInstance), running or not, and returns how many it removed. Call it at start-up,
+// before any job runs: whatever carries this instance's label was left by a crash.
 func (d *Docker) RemoveOrphans(ctx context.Context) (int, error) {
-	labelled := filters.NewArgs(filters.Arg("label", LabelRun))
+	labelled := filters.NewArgs(filters.Arg("label", LabelRun), filters.Arg("label", LabelInstance+"="+d.instance))
 	containers, err := d.cli.ContainerList(ctx, container.ListOptions{All: true, Filters: labelled})
 	if err != nil {
 		return 0, fmt.Errorf("listing containers: %w", d.apiError(err))

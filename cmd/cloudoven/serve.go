@@ -118,7 +118,11 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	defer ln.Close()
-	rs, err := rf.start(ctx, st, live.Catalog, vault, *dataDir, "http://"+ln.Addr().String(), logger)
+	absDB, err := filepath.Abs(*dbPath)
+	if err != nil {
+		return err
+	}
+	rs, err := rf.start(ctx, st, live.Catalog, vault, *dataDir, absDB, "http://"+ln.Addr().String(), logger)
 	if err != nil {
 		return err
 	}

@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"flag"
 	"fmt"
 	"log/slog"
@@ -72,7 +74,7 @@ type runService struct {
 	hub   *runs.Hub
 }
 
-func (f runFlags) start(ctx context.Context, st *store.Store, catalog func() *schemas.Catalog, vault *secrets.Vault, dataDir, listenURL string, logger *slog.Logger) (*runService, error) {
+func (f runFlags) start(ctx context.Context, st *store.Store, catalog func() *schemas.Catalog, vault *secrets.Vault, dataDir, dbPath, listenURL string, logger *slog.Logger) (*runService, error) {
 	blobs, err := f.blobs(ctx, dataDir)
 	if err != nil {
 		return nil, err
@@ -86,7 +88,10 @@ func (f runFlags) start(ctx context.Context, st *store.Store, catalog func() *sc
 	default:
 		return nil, fmt.Errorf("-runner %q: use docker or none", *f.runner)
 	}
-	exec, err := runner.NewDocker(runner.DockerOptions{Logger: logger})
+	// The instance label keeps two servers on one daemon (or a server and its tests) from
+	// removing each other's containers as orphans.
+	instance := sha256.Sum256([]byte(dbPath))
+	exec, err := runner.NewDocker(runner.DockerOptions{Logger: logger, Instance: hex.EncodeToString(instance[:6])})
 	if err != nil {
 		return nil, err
 	}
