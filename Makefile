@@ -10,6 +10,8 @@ BIN := $(CURDIR)/bin
 TERRAFORM := $(BIN)/terraform
 CLOUDOVEN := $(BIN)/cloudoven
 HTMX := web/static/vendor/htmx.$(HTMX_VERSION).min.js
+SSE_VERSION := $(shell sed -n 's/.*"htmx-ext-sse": "\(.*\)".*/\1/p' package.json)
+SSE := web/static/vendor/htmx-ext-sse.$(SSE_VERSION).min.js
 FUZZTIME ?= 30s
 export CLOUDOVEN_TERRAFORM := $(TERRAFORM)
 # terraform reads no user CLI configuration in builds and tests.
@@ -49,12 +51,17 @@ generate:
 check-generated: generate
 	git diff --exit-code -- '*_templ.go'
 
-assets: $(HTMX)
+assets: $(HTMX) $(SSE)
 
 $(HTMX): package.json package-lock.json
 	npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
 	mkdir -p web/static/vendor
 	cp node_modules/htmx.org/dist/htmx.min.js $@
+
+# htmx 2's SSE extension (the run log), from the same npm install.
+$(SSE): $(HTMX)
+	mkdir -p web/static/vendor
+	cp node_modules/htmx-ext-sse/dist/sse.min.js $@
 
 terraform: $(TERRAFORM)
 

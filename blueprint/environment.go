@@ -141,8 +141,11 @@ var backends = map[string]backendSpec{
 		},
 	},
 	"http": {
+		// Without an address, CloudOven is the backend: its runs get TF_HTTP_ADDRESS (and the
+		// lock addresses and credentials) for the deployment, and terraform accepts an empty
+		// backend "http" {} block when the environment supplies them.
 		settings: []backendSetting{
-			{"address", stringSetting, true},
+			{"address", stringSetting, false},
 			{"lock_address", stringSetting, false},
 			{"unlock_address", stringSetting, false},
 			{"lock_method", stringSetting, false},

@@ -250,6 +250,7 @@ type deployPageProps struct {
 	Findings       []policy.Finding
 	Blocking       bool // the environment makes findings block a plan
 	RulesURL       string
+	Runs           deployRunsProps
 }
 
 type deployPromoteProps struct {
@@ -369,6 +370,12 @@ func (s *server) deployPage(ctx context.Context, project string, d store.Deploym
 	props.RulesURL = rulesPath(project)
 	if props.Findings, props.Blocking, err = s.deploymentGuardrails(ctx, project, d); err != nil && !errors.Is(err, store.ErrNotFound) {
 		return props, err
+	}
+	if props.Runs, err = s.deployRuns(ctx, project, d); err != nil {
+		return props, err
+	}
+	if props.Blocking && len(props.Findings) > 0 {
+		props.Runs.PlanBlocked = fmt.Sprintf("Plan will be refused: %s makes the guardrail findings above block plans.", d.Environment)
 	}
 	versions, err := s.store.BlueprintVersions(ctx, project, d.Blueprint)
 	if err != nil {

@@ -18,6 +18,13 @@ import (
 func deployApp(t *testing.T) (*testApp, string) {
 	t.Helper()
 	a := envApp(t)
+	return a, setUpDeployment(t, a)
+}
+
+// setUpDeployment gives a (project "team" with blueprint "app") environment "dev" and
+// deploys app to it, as deployApp describes; it returns the deployment page path.
+func setUpDeployment(t *testing.T, a *testApp) string {
+	t.Helper()
 	page := a.createEnv("dev")
 	if _, code := a.submitForm(page, "variables-form", func(v url.Values) { v.Set("var.location", "westeurope") }); code != http.StatusOK {
 		t.Fatalf("saving values: %d", code)
@@ -40,7 +47,7 @@ func deployApp(t *testing.T) (*testApp, string) {
 	v := formValues(byTestID(list, "deploy-form"))
 	w = a.postForm(deploymentsPath("team"), v, false)
 	wantStatus(t, w, http.StatusSeeOther)
-	return a, w.Header().Get("Location")
+	return w.Header().Get("Location")
 }
 
 func deploymentFile(doc *goquery.Document, name string) string {

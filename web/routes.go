@@ -45,6 +45,7 @@ func (s *server) routes() http.Handler {
 	mux.Handle("POST /projects/{project}/blueprints/{blueprint}/edit/discard", s.can(auth.Editor, s.audited("blueprint.discard", s.handle(s.discardDraft))))
 	mux.Handle("GET /projects/{project}/blueprints/{blueprint}/edit/terraform.zip", s.can(auth.Editor, s.handle(s.downloadDraftZip)))
 	s.environmentRoutes(mux)
+	s.runRoutes(mux)
 
 	mux.Handle("GET /projects/{project}/members", s.can(auth.Admin, s.handle(s.showMembers)))
 	mux.Handle("POST /projects/{project}/members", s.can(auth.Admin, s.handle(s.addMember)))

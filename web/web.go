@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/cloudoven/cloudoven/auth"
+	"github.com/cloudoven/cloudoven/runs"
 	"github.com/cloudoven/cloudoven/schemas"
 	"github.com/cloudoven/cloudoven/store"
 )
@@ -41,6 +42,11 @@ type Store interface {
 	Deployments(ctx context.Context, project string) ([]store.Deployment, error)
 	Deployment(ctx context.Context, project string, id int64) (store.Deployment, error)
 	UpdateDeploymentVersion(ctx context.Context, project string, id int64, version int) (store.Deployment, error)
+
+	Run(ctx context.Context, id string) (store.Run, error)
+	DeploymentRuns(ctx context.Context, deploymentID int64, limit int) ([]store.Run, error)
+	RunLog(ctx context.Context, runID string, afterSeq, limit int) ([]store.RunLogLine, error)
+	StateVersions(ctx context.Context, deploymentID int64, limit int) ([]store.StateVersion, error)
 
 	CreateProjectAs(ctx context.Context, owner, name, description string) (store.Project, error)
 	ProjectsOf(ctx context.Context, user string) ([]store.Project, error)
@@ -77,6 +83,10 @@ type Config struct {
 	Crawls Crawls
 	// Secrets keeps environments' secrets; nil shows that secrets are not configured.
 	Secrets Secrets
+	// Runs plans and applies deployments, and RunLogs streams their logs; with either nil
+	// the deployment page says runs are not configured.
+	Runs    *runs.Service
+	RunLogs *runs.Hub
 	// SecureCookies marks the session cookie Secure even when the request did not come over
 	// TLS (a TLS-terminating proxy in front).
 	SecureCookies bool
@@ -98,6 +108,8 @@ type server struct {
 	catalogs CatalogSource
 	crawls   Crawls
 	secrets  Secrets
+	runs     RunService // nil when runs are not configured
+	runLogs  RunLogs
 	rows     atomic.Pointer[catalogRows] // the current catalog's providers, summarised once per catalog
 	logger   *slog.Logger
 	assets   *assets
@@ -167,6 +179,9 @@ func New(cfg Config) (http.Handler, error) {
 		secrets:  cfg.Secrets,
 		logger:   logger,
 		assets:   a,
+	}
+	if cfg.Runs != nil && cfg.RunLogs != nil {
+		s.runs, s.runLogs = cfg.Runs, cfg.RunLogs
 	}
 	s.now = cfg.Now
 	if s.now == nil {

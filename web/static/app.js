@@ -93,4 +93,16 @@
     });
     folded = null;
   });
+  // A run's live log: the browser's own reconnect resumes by Last-Event-ID, but after an
+  // error the SSE extension opens a new EventSource on the sse-connect URL, which carries
+  // no Last-Event-ID. Keep that URL's after= at the last line shown, so either way the log
+  // resumes with no gap and no repeat.
+  document.addEventListener("htmx:sseMessage", function (e) {
+    var id = e.detail && e.detail.lastEventId;
+    var src = e.target && e.target.closest ? e.target.closest("[sse-connect]") : null;
+    if (!id || !src) return;
+    var u = new URL(src.getAttribute("sse-connect"), window.location.href);
+    u.searchParams.set("after", id);
+    src.setAttribute("sse-connect", u.pathname + u.search);
+  });
 })();
