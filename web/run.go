@@ -33,7 +33,7 @@ type RunLogs interface {
 const sseFile = "vendor/htmx-ext-sse.2.2.4.min.js"
 
 const (
-	runStatusFragment = "run-status"
+	runStatusFragment  = "run-status"
 	deployRunsFragment = "deploy-runs"
 )
 
@@ -414,7 +414,9 @@ func actionLabel(actions []string) string {
 
 // The URLs of the run pages, kept beside their routes.
 
-func deploymentRunsPath(project string, id int64) string { return deploymentPath(project, id) + "/runs" }
+func deploymentRunsPath(project string, id int64) string {
+	return deploymentPath(project, id) + "/runs"
+}
 
 func runPath(project, id string) string {
 	return projectPath(project) + "/runs/" + url.PathEscape(id)
