@@ -1,0 +1,164 @@
+package web
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os/exec"
+	"strings"
+	"testing"
+
+	"github.com/PuerkitoBio/goquery"
+	"github.com/chromedp/chromedp"
+
+	"github.com/cloudoven/cloudoven/internal/testenv"
+	"github.com/cloudoven/cloudoven/runner"
+	"github.com/cloudoven/cloudoven/runs"
+	"github.com/cloudoven/cloudoven/schemas"
+	"github.com/cloudoven/cloudoven/secrets"
+	"github.com/cloudoven/cloudoven/state"
+)
+
+// runnerImage makes sure the runner image is on the daemon, building it with `make
+// runner-image` (offline, from the pinned terraform) when it is missing.
+func runnerImage(t *testing.T) {
+	t.Helper()
+	cli := testenv.Docker(t)
+	if _, err := cli.ImageInspect(context.Background(), runner.DefaultImage); err == nil {
+		return
+	}
+	testenv.Terraform(t)
+	cmd := exec.Command("make", "-C", testenv.RepoRoot(), "runner-image")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("make runner-image: %v\n%s", err, out)
+	}
+}
+
+// runsDoc is a blueprint of terraform_data resources: Terraform's builtin provider, so a run
+// needs nothing from the network but CloudOven's own state backend.
+const runsDoc = `{"format": 1, "name": "app",
+  "variables": [{"name": "greeting", "type": "string", "default": {"literal": "hello"}}],
+  "resources": [
+    {"type": "terraform_data", "name": "first", "config": {"input": {"ref": "var.greeting"}}},
+    {"type": "terraform_data", "name": "second", "config": {"input": {"ref": "terraform_data.first.output"}}}
+  ],
+  "outputs": [{"name": "said", "value": {"ref": "terraform_data.second.output"}}]}`
+
+// TestBrowserPlanApproveApply is the runner's acceptance test in a real Chromium, on the real
+// Docker Engine with the runner image and CloudOven's own state backend: press Plan, watch the
+// log lines arrive, press Approve, see the apply finish and the state version listed.
+func TestBrowserPlanApproveApply(t *testing.T) {
+	runnerImage(t)
+	a := newTestApp(t)
+
+	// One server for the app and the state backend, as serve has it; the run service needs
+	// the server's URL, so the web handler is set once both exist.
+	var app http.Handler
+	mux := http.NewServeMux()
+	authz := state.NewTokenAuthorizer(0)
+	mux.Handle(state.PathPrefix, state.NewServer(a.store, state.NewDirStore(t.TempDir()), authz, a.logger()))
+	mux.Handle("/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { app.ServeHTTP(w, r) }))
+	srv := httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+
+	key := make([]byte, 32)
+	if _, err := rand.Read(key); err != nil {
+		t.Fatal(err)
+	}
+	box, err := secrets.NewBox(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	vault := secrets.NewVault(a.store, box)
+	instance := make([]byte, 6)
+	if _, err := rand.Read(instance); err != nil {
+		t.Fatal(err)
+	}
+	exec, err := runner.NewDocker(runner.DockerOptions{Instance: "test-" + hex.EncodeToString(instance), Logger: a.logger()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { exec.Close() })
+	hub := runs.NewHub(a.store, a.logger())
+	svc := runs.New(runs.Options{
+		Store: a.store, Executor: exec, Hub: hub,
+		Prepare:     runs.NewPreparer(a.store, func() *schemas.Catalog { return testCatalog(t) }, vault),
+		NetworkMode: "host", // the container reaches the state backend on this machine's loopback
+		Authorizer:  authz, StateURL: srv.URL, Logger: a.logger(),
+	})
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(func() { cancel(); svc.Wait() })
+	if err := svc.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	app = newHandler(t, Config{Store: a.store, Catalog: testCatalog(t), Logger: a.logger(), PasswordParams: cheapParams, Secrets: vault, Runs: svc, RunLogs: hub})
+	a.handler = app
+	a.signInAdmin()
+
+	// Project, blueprint, an environment whose backend is CloudOven's, a deployment.
+	a.createProject("team")
+	a.importDoc("team", runsDoc, "two resources")
+	wantStatus(t, a.postForm(environmentsPath("team"), url.Values{"name": {"dev"}}, false), http.StatusSeeOther)
+	wantStatus(t, a.postForm(envBackendPath("team", "dev"), url.Values{"backend_type": {"http"}}, false), http.StatusSeeOther)
+	w := a.postForm(deploymentsPath("team"), url.Values{"blueprint": {"app"}, "environment": {"dev"}}, false)
+	wantStatus(t, w, http.StatusSeeOther)
+	deployment := w.Header().Get("Location")
+
+	browser := newBrowser(t)
+	signIn(t, browser, srv.URL, "admin", testPassword)
+	run := func(what string, actions ...chromedp.Action) {
+		t.Helper()
+		if err := chromedp.Run(browser, actions...); err != nil {
+			screenshot(t, browser, "failed")
+			t.Fatalf("%s: %v", what, err)
+		}
+	}
+	runState := `(document.querySelector('[data-testid="run-state"]')||{textContent:""}).textContent.trim()`
+
+	run("pressing Plan",
+		chromedp.Navigate(srv.URL+deployment),
+		chromedp.WaitVisible(testIDSel("plan")),
+		chromedp.Click(testIDSel("plan")),
+		chromedp.WaitVisible(testIDSel("run-log")),
+	)
+	waitJS(t, browser, "log lines to arrive", `document.querySelectorAll('[data-testid="log-line"]').length > 0`)
+	waitJS(t, browser, "the plan to finish", runState+` === "planned"`)
+	waitJS(t, browser, "the plan's lines", `document.querySelector('[data-testid="run-log"]').textContent.includes("terraform_data.second")`)
+	screenshot(t, browser, "1-planned")
+
+	run("pressing Approve", chromedp.Click(testIDSel("run-approve")))
+	waitJS(t, browser, "the apply to finish", runState+` === "applied"`)
+	waitJS(t, browser, "the apply's lines", `document.querySelector('[data-testid="run-log"]').textContent.includes("Apply complete")`)
+	screenshot(t, browser, "2-applied")
+	var facts string
+	run("reading the run's facts", chromedp.Text(testIDSel("run-facts"), &facts))
+	if strings.Contains(facts, "@") || strings.Contains(facts, "components.") {
+		t.Errorf("template source leaked into the page: %q", facts)
+	}
+	var shownSeqs []string
+	run("reading the log", chromedp.Evaluate(`[...document.querySelectorAll('[data-testid="log-line"]')].map(e => e.dataset.seq)`, &shownSeqs))
+
+	run("opening the deployment",
+		chromedp.Navigate(srv.URL+deployment),
+		chromedp.WaitVisible(testIDSel("state-versions")),
+	)
+	waitJS(t, browser, "a state version listed", `!!document.querySelector('[data-testid="state-version"][data-version="1"][data-resources="2"]')`)
+	screenshot(t, browser, "3-state-version")
+
+	// The log the browser shows is the one stored, line for line.
+	page := parseHTML(t, a.get(deployment, false))
+	link := page.Find(`[data-testid="run-link"]`).First().AttrOr("href", "")
+	if link == "" {
+		t.Fatal("the deployment lists no run")
+	}
+	var storedSeqs []string
+	parseHTML(t, a.get(link, false)).Find(`[data-testid="log-line"]`).Each(func(_ int, l *goquery.Selection) {
+		storedSeqs = append(storedSeqs, l.AttrOr("data-seq", ""))
+	})
+	if len(storedSeqs) == 0 || strings.Join(shownSeqs, ",") != strings.Join(storedSeqs, ",") {
+		t.Errorf("the browser showed lines %v, the store has %v", shownSeqs, storedSeqs)
+	}
+}
