@@ -63,8 +63,11 @@ type Server struct {
 }
 
 // NewServer returns a Server keeping versions in st and state in blobs,
-// letting in the requests auth accepts.
+// letting in the requests auth accepts. A nil log discards.
 func NewServer(st Store, blobs BlobStore, auth Authorizer, log *slog.Logger) *Server {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
 	s := &Server{store: st, blobs: blobs, auth: auth, log: log, mux: http.NewServeMux(), maxBytes: MaxStateBytes}
 	const route = PathPrefix + "{project}/{deployment}"
 	s.mux.HandleFunc("GET "+route, s.get)

@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"os/exec"
 	"strings"
 	"testing"
 
@@ -21,21 +20,6 @@ import (
 	"github.com/cloudoven/cloudoven/secrets"
 	"github.com/cloudoven/cloudoven/state"
 )
-
-// runnerImage makes sure the runner image is on the daemon, building it with `make
-// runner-image` (offline, from the pinned terraform) when it is missing.
-func runnerImage(t *testing.T) {
-	t.Helper()
-	cli := testenv.Docker(t)
-	if _, err := cli.ImageInspect(context.Background(), runner.DefaultImage); err == nil {
-		return
-	}
-	testenv.Terraform(t)
-	cmd := exec.Command("make", "-C", testenv.RepoRoot(), "runner-image")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("make runner-image: %v\n%s", err, out)
-	}
-}
 
 // runsDoc is a blueprint of terraform_data resources: Terraform's builtin provider, so a run
 // needs nothing from the network but CloudOven's own state backend.
@@ -51,7 +35,7 @@ const runsDoc = `{"format": 1, "name": "app",
 // Docker Engine with the runner image and CloudOven's own state backend: press Plan, watch the
 // log lines arrive, press Approve, see the apply finish and the state version listed.
 func TestBrowserPlanApproveApply(t *testing.T) {
-	runnerImage(t)
+	testenv.RunnerImage(t)
 	a := newTestApp(t)
 
 	// One server for the app and the state backend, as serve has it; the run service needs

@@ -2,6 +2,10 @@ package testenv
 
 import (
 	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"syscall"
 	"testing"
 	"time"
 
@@ -25,4 +29,37 @@ func Docker(t testing.TB) *client.Client {
 		return nil
 	}
 	return cli
+}
+
+// RunnerImage makes sure the runner image (cloudoven/terraform:1.5.7) is on the daemon,
+// building it with `make runner-image` (offline, from the pinned terraform) when it is
+// missing. Test packages run in parallel, so builds are serialised with a file lock.
+func RunnerImage(t testing.TB) {
+	t.Helper()
+	const image = "cloudoven/terraform:1.5.7"
+	cli := Docker(t)
+	ctx := context.Background()
+	if _, err := cli.ImageInspect(ctx, image); err == nil {
+		return
+	}
+	Terraform(t)
+	if err := os.MkdirAll(filepath.Join(RepoRoot(), "bin"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	lock, err := os.OpenFile(filepath.Join(RepoRoot(), "bin", ".runner-image.lock"), os.O_CREATE|os.O_RDWR, 0o644)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer lock.Close()
+	if err := syscall.Flock(int(lock.Fd()), syscall.LOCK_EX); err != nil {
+		t.Fatal(err)
+	}
+	defer syscall.Flock(int(lock.Fd()), syscall.LOCK_UN)
+	if _, err := cli.ImageInspect(ctx, image); err == nil {
+		return // another package built it while this one waited
+	}
+	cmd := exec.Command("make", "-C", RepoRoot(), "runner-image")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("make runner-image: %v\n%s", err, out)
+	}
 }
