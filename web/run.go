@@ -42,6 +42,7 @@ const runsNotConfigured = "Runs are not configured on this server: it was starte
 
 type runPageProps struct {
 	Layout        layoutProps
+	Runner        runnerLabelProps
 	SSEScriptURL  string
 	Project       string
 	ProjectURL    string
@@ -80,6 +81,17 @@ type runStatusProps struct {
 	ApproveURL string
 	DiscardURL string
 	CancelURL  string
+}
+
+// runnerLabelProps names what runs terraform; a runner that does not isolate runs is shown
+// as a warning.
+type runnerLabelProps struct {
+	Text        string
+	NotIsolated bool
+}
+
+func newRunnerLabel(text string) runnerLabelProps {
+	return runnerLabelProps{Text: text, NotIsolated: strings.Contains(strings.ToLower(text), "not isolated")}
 }
 
 type runProgressProps struct {
@@ -210,6 +222,7 @@ func (s *server) runPage(ctx context.Context, run store.Run) (runPageProps, erro
 		DeploymentURL: deploymentPath(run.Project, d.ID),
 		Deployment:    fmt.Sprintf("%s → %s", d.Blueprint, d.Environment),
 		Status:        s.runStatus(run),
+		Runner:        s.runner,
 	}
 	lines, err := s.store.RunLog(ctx, run.ID, 0, 0)
 	if err != nil {
@@ -328,6 +341,7 @@ func (s *server) cancelRun(w http.ResponseWriter, r *http.Request) error {
 // state versions.
 type deployRunsProps struct {
 	Configured    bool
+	Runner        runnerLabelProps
 	Action        string
 	PlanBlocked   string // why Plan would be refused, shown beside it
 	Problem       string
@@ -337,7 +351,7 @@ type deployRunsProps struct {
 
 // deployRuns lists the deployment's runs and state versions for its page.
 func (s *server) deployRuns(ctx context.Context, project string, d store.Deployment) (deployRunsProps, error) {
-	p := deployRunsProps{Configured: s.runs != nil, Action: deploymentRunsPath(project, d.ID)}
+	p := deployRunsProps{Configured: s.runs != nil, Runner: s.runner, Action: deploymentRunsPath(project, d.ID)}
 	rs, err := s.store.DeploymentRuns(ctx, d.ID, 20)
 	if err != nil {
 		return p, err

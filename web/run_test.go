@@ -71,6 +71,12 @@ func (f *fakeExecutor) Run(ctx context.Context, job runner.Job, out io.Writer) (
 // deployment page path.
 func runApp(t *testing.T, exec runner.Executor) (*testApp, string) {
 	t.Helper()
+	return runAppWith(t, exec, "")
+}
+
+// runAppWith is runApp with the runner named by label.
+func runAppWith(t *testing.T, exec runner.Executor, label string) (*testApp, string) {
+	t.Helper()
 	a := newTestApp(t)
 	key := make([]byte, 32)
 	if _, err := rand.Read(key); err != nil {
@@ -94,7 +100,7 @@ func runApp(t *testing.T, exec runner.Executor) (*testApp, string) {
 	t.Cleanup(func() { cancel(); svc.Wait() })
 	a.handler = newHandler(t, Config{
 		Store: a.store, Catalog: cat, Logger: a.logger(), PasswordParams: cheapParams,
-		Secrets: vault, Runs: svc, RunLogs: hub,
+		Secrets: vault, Runs: svc, RunLogs: hub, RunnerLabel: label,
 	})
 	a.signInAdmin()
 	a.createProject("team")
@@ -342,6 +348,38 @@ func TestRunsNotConfigured(t *testing.T) {
 		t.Error("Plan is offered without a runner")
 	}
 	wantStatus(t, a.postForm(deploymentRunsPath("team", 1), url.Values{"op": {"plan"}}, false), http.StatusServiceUnavailable)
+}
+
+// The runner is named beside Plan and on the run page; one that does not isolate runs is a
+// warning there, an isolated one a plain hint.
+func TestRunRunnerLabel(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, label string
+		warning     bool
+	}{
+		{"local warns", "local terraform on the server: NOT isolated, development only", true},
+		{"docker informs", "Docker (isolated)", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			a, deployment := runAppWith(t, &fakeExecutor{}, tt.label)
+			id := a.startRun(deployment, "plan")
+			for _, page := range []string{deployment, runPath("team", id)} {
+				label := byTestID(a.envPage(page), "runner-label")
+				if label.Length() != 1 {
+					t.Fatalf("%s: %d runner labels, want 1", page, label.Length())
+				}
+				if !strings.Contains(label.Text(), tt.label) {
+					t.Errorf("%s: runner label %q lacks %q", page, label.Text(), tt.label)
+				}
+				if got := label.HasClass("note-caution") && label.AttrOr("data-isolated", "") == "false"; got != tt.warning {
+					t.Errorf("%s: runner label shown as a warning: %v, want %v (class %q)", page, got, tt.warning, label.AttrOr("class", ""))
+				}
+			}
+		})
+	}
 }
 
 // sseEvent is one server-sent event.

@@ -87,6 +87,9 @@ type Config struct {
 	// the deployment page says runs are not configured.
 	Runs    *runs.Service
 	RunLogs *runs.Hub
+	// RunnerLabel names what runs terraform, shown beside the Plan button and on every run
+	// page, e.g. "Docker (isolated)". A label that says "NOT isolated" is shown as a warning.
+	RunnerLabel string
 	// SecureCookies marks the session cookie Secure even when the request did not come over
 	// TLS (a TLS-terminating proxy in front).
 	SecureCookies bool
@@ -110,6 +113,7 @@ type server struct {
 	secrets  Secrets
 	runs     RunService // nil when runs are not configured
 	runLogs  RunLogs
+	runner   runnerLabelProps            // empty when runs are not configured
 	rows     atomic.Pointer[catalogRows] // the current catalog's providers, summarised once per catalog
 	logger   *slog.Logger
 	assets   *assets
@@ -182,6 +186,7 @@ func New(cfg Config) (http.Handler, error) {
 	}
 	if cfg.Runs != nil && cfg.RunLogs != nil {
 		s.runs, s.runLogs = cfg.Runs, cfg.RunLogs
+		s.runner = newRunnerLabel(cfg.RunnerLabel)
 	}
 	s.now = cfg.Now
 	if s.now == nil {

@@ -39,7 +39,7 @@ func addRunFlags(fs *flag.FlagSet) runFlags {
 		blobContainer: fs.String("state-blob-container", "cloudoven-state", "container for state blobs; created on start when missing"),
 		blobAccount:   fs.String("state-blob-account", "", "storage account name for -state-blob-url"),
 		blobKey:       fs.String("state-blob-key", "", "storage account key for -state-blob-url (prefer CLOUDOVEN_STATE_BLOB_KEY_FILE)"),
-		runner:        fs.String("runner", "docker", "how plans and applies run: docker, or none to disable runs"),
+		runner:        fs.String("runner", "docker", "how plans and applies run: docker, local (terraform on this host, NOT isolated: development only), or none to disable runs"),
 		image:         fs.String("runner-image", runner.DefaultImage, "default image for runs (make runner-image builds it)"),
 		concurrency:   fs.Int("run-concurrency", 2, "plans and applies executing at once across all deployments"),
 	}
@@ -72,7 +72,14 @@ type runService struct {
 	state http.Handler
 	runs  *runs.Service // nil with -runner none
 	hub   *runs.Hub
+	label string // how the UI names the runner; empty with -runner none
 }
+
+// How the UI names each runner; the local one must read as a warning.
+const (
+	runnerLabelDocker = "Docker (isolated)"
+	runnerLabelLocal  = "local terraform on the server: NOT isolated, development only"
+)
 
 func (f runFlags) start(ctx context.Context, st *store.Store, catalog func() *schemas.Catalog, vault *secrets.Vault, dataDir, dbPath, listenURL string, logger *slog.Logger) (*runService, error) {
 	blobs, err := f.blobs(ctx, dataDir)
@@ -81,23 +88,28 @@ func (f runFlags) start(ctx context.Context, st *store.Store, catalog func() *sc
 	}
 	authz := state.NewTokenAuthorizer(0)
 	rs := &runService{state: state.NewServer(st, blobs, authz, logger)}
+	var exec runner.Executor
 	switch *f.runner {
 	case "none":
 		return rs, nil
 	case "docker":
+		// The instance label keeps two servers on one daemon (or a server and its tests) from
+		// removing each other's containers as orphans.
+		instance := sha256.Sum256([]byte(dbPath))
+		d, err := runner.NewDocker(runner.DockerOptions{Logger: logger, Instance: hex.EncodeToString(instance[:6])})
+		if err != nil {
+			return nil, err
+		}
+		if err := d.Ping(ctx); err != nil {
+			// Runs fail with this message until a daemon answers; the rest of CloudOven works.
+			logger.Warn("no Docker daemon: plans and applies will fail until one answers", "err", err)
+		}
+		exec, rs.label = d, runnerLabelDocker
+	case "local":
+		logger.Warn("runs are NOT isolated: development only", "runner", "local")
+		exec, rs.label = runner.NewLocal(runner.LocalOptions{Logger: logger}), runnerLabelLocal
 	default:
-		return nil, fmt.Errorf("-runner %q: use docker or none", *f.runner)
-	}
-	// The instance label keeps two servers on one daemon (or a server and its tests) from
-	// removing each other's containers as orphans.
-	instance := sha256.Sum256([]byte(dbPath))
-	exec, err := runner.NewDocker(runner.DockerOptions{Logger: logger, Instance: hex.EncodeToString(instance[:6])})
-	if err != nil {
-		return nil, err
-	}
-	if err := exec.Ping(ctx); err != nil {
-		// Runs fail with this message until a daemon answers; the rest of CloudOven works.
-		logger.Warn("no Docker daemon: plans and applies will fail until one answers", "err", err)
+		return nil, fmt.Errorf("-runner %q: use docker, local (development only) or none", *f.runner)
 	}
 	stateURL := *f.stateURL
 	if stateURL == "" {
