@@ -1,5 +1,5 @@
-// Package runner runs Terraform for deployments inside hardened Docker containers. It
-// depends on blueprint, never on web or store.
+// Package runner runs Terraform for deployments: inside hardened Docker containers, or, for
+// development only, on the host (local.go, not isolated). It depends on neither web nor store.
 //
 // Start with executor.go: a Job is terraform commands (Steps) run in order in one
 // workspace holding the generated files; an Executor runs it and streams every output line
@@ -11,6 +11,6 @@
 // crash left. The image (DefaultImage) is built offline by `make runner-image` from
 // image/Dockerfile.
 //
-// Not here yet: the run lifecycle (queue, approval, one run per deployment), log
-// persistence and fan-out, plan parsing, the plugin cache, and CloudOven's state backend.
+// The run lifecycle, log fan-out and plan parsing are in package runs; CloudOven's state
+// backend is in package state. Not here yet: a shared provider plugin cache or mirror.
 package runner
