@@ -22,35 +22,39 @@ type SecretValues interface {
 // secrets as environment variables, which no file ever holds. A deployment with validation
 // errors is refused before anything starts, with the first errors in the message. secrets may
 // be nil: runs then get no secret variables.
+//
+// The environment's runner settings choose the run's container: its image, when it names one,
+// and its network mode, when it is not blueprint.DefaultNetworkMode (see networkMode); the
+// rest is left to the Service's Options.
 func NewPreparer(st *store.Store, catalog func() *schemas.Catalog, secrets SecretValues) PrepareFunc {
-	return func(ctx context.Context, project string, deploymentID int64) (map[string][]byte, map[string]string, []string, error) {
+	return func(ctx context.Context, project string, deploymentID int64) (Prepared, error) {
 		d, err := st.Deployment(ctx, project, deploymentID)
 		if err != nil {
-			return nil, nil, nil, err
+			return Prepared{}, err
 		}
 		bv, err := st.BlueprintVersion(ctx, project, d.Blueprint, d.BlueprintVersion)
 		if err != nil {
-			return nil, nil, nil, err
+			return Prepared{}, err
 		}
 		bp, err := blueprint.ParseDocument(bv.Document)
 		if err != nil {
-			return nil, nil, nil, fmt.Errorf("reading %s v%d: %w", d.Blueprint, d.BlueprintVersion, err)
+			return Prepared{}, fmt.Errorf("reading %s v%d: %w", d.Blueprint, d.BlueprintVersion, err)
 		}
 		e, err := st.Environment(ctx, project, d.Environment)
 		if err != nil {
-			return nil, nil, nil, err
+			return Prepared{}, err
 		}
 		env := &blueprint.Environment{Name: e.Name, Runner: blueprint.DefaultRunner()}
 		if strings.TrimSpace(string(e.Document)) != "" {
 			if env, err = blueprint.ParseEnvironment(e.Document); err != nil {
-				return nil, nil, nil, fmt.Errorf("reading environment %s: %w", d.Environment, err)
+				return Prepared{}, fmt.Errorf("reading environment %s: %w", d.Environment, err)
 			}
 			env.Name = e.Name
 		}
 		values := map[string]string{}
 		if secrets != nil {
 			if values, err = secrets.Values(ctx, project, d.Environment); err != nil {
-				return nil, nil, nil, err
+				return Prepared{}, err
 			}
 		}
 		env.Secrets = values
@@ -58,7 +62,7 @@ func NewPreparer(st *store.Store, catalog func() *schemas.Catalog, secrets Secre
 		diags := blueprint.Validate(bp, catalog())
 		diags = append(diags, blueprint.ValidateEnvironment(bp, env, d.StateKey, "")...)
 		if errs := diags.Errors(); len(errs) > 0 {
-			return nil, nil, nil, fmt.Errorf("%s v%d with environment %s has %d %s; fix them before a run: %s",
+			return Prepared{}, fmt.Errorf("%s v%d with environment %s has %d %s; fix them before a run: %s",
 				d.Blueprint, d.BlueprintVersion, d.Environment, len(errs), plural(len(errs), "error", "errors"), firstErrors(errs, 3))
 		}
 		files, err := blueprint.Generate(bp, blueprint.GenerateOptions{
@@ -68,7 +72,7 @@ func NewPreparer(st *store.Store, catalog func() *schemas.Catalog, secrets Secre
 				d.Blueprint, d.BlueprintVersion, d.Environment)},
 		})
 		if err != nil {
-			return nil, nil, nil, err
+			return Prepared{}, err
 		}
 		out := make(map[string][]byte, len(files))
 		for _, f := range files {
@@ -79,8 +83,23 @@ func NewPreparer(st *store.Store, catalog func() *schemas.Catalog, secrets Secre
 			secretList = append(secretList, v)
 		}
 		sort.Strings(secretList)
-		return out, values, secretList, nil
+		return Prepared{Files: out, Env: values, Secrets: secretList,
+			Image: env.Runner.Image, NetworkMode: networkMode(env.Runner)}, nil
 	}
+}
+
+// networkMode is the network mode an environment's runs override the
+// service's with: only one other than blueprint.DefaultNetworkMode. An
+// environment document always carries a network mode (a missing one reads,
+// and is saved, as the default), so the default cannot tell "chosen" from
+// "left alone"; taking it as "left alone" keeps Options.NetworkMode (host,
+// say, for a state backend on loopback) for every environment that does
+// not ask for host or none.
+func networkMode(r blueprint.RunnerSettings) string {
+	if r.NetworkMode == blueprint.DefaultNetworkMode {
+		return ""
+	}
+	return r.NetworkMode
 }
 
 func firstErrors(ds blueprint.Diagnostics, n int) string {

@@ -2,6 +2,7 @@ package runs
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -57,10 +58,11 @@ func TestNewPreparer(t *testing.T) {
 	}
 	const secret = "very-secret-token-value"
 	prepare := NewPreparer(st, embeddedCatalog, fakeSecrets{"TF_VAR_token": secret})
-	files, env, secrets, err := prepare(ctx, "team", d.ID)
+	p, err := prepare(ctx, "team", d.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
+	files, env, secrets := p.Files, p.Env, p.Secrets
 	if catErr != nil {
 		t.Fatal(catErr)
 	}
@@ -84,7 +86,53 @@ func TestNewPreparer(t *testing.T) {
 	if _, err := st.UpdateDeploymentVersion(ctx, "team", d.ID, 2); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, _, err := prepare(ctx, "team", d.ID); err == nil || !strings.Contains(err.Error(), "var.nope") {
+	if _, err := prepare(ctx, "team", d.ID); err == nil || !strings.Contains(err.Error(), "var.nope") {
 		t.Errorf("an invalid version prepared: %v", err)
+	}
+}
+
+func TestNewPreparerRunnerSettings(t *testing.T) {
+	ctx := context.Background()
+	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "cloudoven.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	if _, err := st.CreateProject(ctx, "team", ""); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := st.CreateBlueprint(ctx, "team", "app", "", []byte(prepareDoc), ""); err != nil {
+		t.Fatal(err)
+	}
+	const envDoc = `{"format": 1, "name": "%s", "variables": {"greeting": "hello"}, "backend": {"type": "local"}%s}`
+	tests := []struct {
+		name, runner             string
+		wantImage, wantNetwkMode string
+	}{
+		{"no runner settings leave the service's", "", "", ""},
+		{"image and network mode", `, "runner": {"image": "registry.example.com/terraform:1.9.8", "network_mode": "none"}`,
+			"registry.example.com/terraform:1.9.8", "none"},
+		{"host network mode", `, "runner": {"network_mode": "host"}`, "", "host"},
+		// bridge is what every environment document without a choice holds.
+		{"the default network mode leaves the service's", `, "runner": {"network_mode": "bridge"}`, "", ""},
+	}
+	for i, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			name := fmt.Sprintf("env%d", i)
+			if _, err := st.CreateEnvironment(ctx, "team", name, fmt.Appendf(nil, envDoc, name, tt.runner)); err != nil {
+				t.Fatal(err)
+			}
+			d, err := st.CreateDeployment(ctx, "team", "app", 1, name, "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			p, err := NewPreparer(st, embeddedCatalog, fakeSecrets{"TF_VAR_token": "t"})(ctx, "team", d.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if p.Image != tt.wantImage || p.NetworkMode != tt.wantNetwkMode {
+				t.Errorf("image %q network mode %q, want %q %q", p.Image, p.NetworkMode, tt.wantImage, tt.wantNetwkMode)
+			}
+		})
 	}
 }

@@ -3,6 +3,7 @@ package runs
 import (
 	"archive/zip"
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/base32"
@@ -43,12 +44,25 @@ type Authorizer interface {
 	Revoke(runID string)
 }
 
-// PrepareFunc returns what a run of a deployment needs: its generated
-// files by name, the environment variables terraform runs with (provider
-// credentials, TF_VAR_ secrets), and the secret values among them, which
-// are redacted from the run's log. It is called again for the apply, so
-// rotated credentials are picked up.
-type PrepareFunc func(ctx context.Context, project string, deploymentID int64) (files map[string][]byte, env map[string]string, secrets []string, err error)
+// Prepared is what a run of a deployment needs, as a PrepareFunc returns it.
+type Prepared struct {
+	// Files are the generated files by name.
+	Files map[string][]byte
+	// Env are the environment variables terraform runs with (provider
+	// credentials, TF_VAR_ secrets).
+	Env map[string]string
+	// Secrets are the secret values among Env, redacted from the run's log.
+	Secrets []string
+	// Image and NetworkMode are the deployment's environment's runner
+	// settings; empty leaves Options.Image and Options.NetworkMode.
+	Image       string
+	NetworkMode string
+}
+
+// PrepareFunc returns what a run of a deployment needs. It is called again
+// for the apply, so rotated credentials (and changed runner settings) are
+// picked up.
+type PrepareFunc func(ctx context.Context, project string, deploymentID int64) (Prepared, error)
 
 // orphanRemover is what an executor may also do: remove containers a
 // previous process left running.
@@ -66,7 +80,8 @@ type Options struct {
 	// across all deployments; 0 means 2.
 	GlobalConcurrency int
 	// Image, NetworkMode, Timeout and Limits go to every job; zero values
-	// leave the executor's defaults.
+	// leave the executor's defaults. A Prepared's Image and NetworkMode,
+	// when set, win over Image and NetworkMode for that run.
 	Image       string
 	NetworkMode string
 	Timeout     time.Duration
@@ -428,19 +443,22 @@ func (s *Service) closeLog(runID string) {
 
 // stage is what one stage's execution needs.
 type stage struct {
-	files   map[string][]byte
-	env     map[string]string
-	secrets []string
+	files       map[string][]byte
+	env         map[string]string
+	secrets     []string
+	image       string // empty: Options.Image
+	networkMode string // empty: Options.NetworkMode
 }
 
 // prepare generates the deployment's files and environment and issues
 // state credentials, which the caller revokes.
 func (s *Service) prepare(ctx context.Context, r Run) (stage, error) {
-	files, env, secrets, err := s.opts.Prepare(ctx, r.Project, r.DeploymentID)
+	p, err := s.opts.Prepare(ctx, r.Project, r.DeploymentID)
 	if err != nil {
 		return stage{}, fmt.Errorf("preparing the deployment's files: %w", err)
 	}
-	st := stage{files: files, env: maps.Clone(env), secrets: slices.Clone(secrets)}
+	st := stage{files: p.Files, env: maps.Clone(p.Env), secrets: slices.Clone(p.Secrets),
+		image: p.Image, networkMode: p.NetworkMode}
 	if st.env == nil {
 		st.env = map[string]string{}
 	}
@@ -464,8 +482,8 @@ func (s *Service) job(r Run, st stage, steps [][]string) runner.Job {
 		Files:       st.files,
 		Steps:       steps,
 		Env:         st.env,
-		Image:       s.opts.Image,
-		NetworkMode: s.opts.NetworkMode,
+		Image:       cmp.Or(st.image, s.opts.Image),
+		NetworkMode: cmp.Or(st.networkMode, s.opts.NetworkMode),
 		Timeout:     s.opts.Timeout,
 		Limits:      s.opts.Limits,
 	}

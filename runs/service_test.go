@@ -176,9 +176,9 @@ func newService(t *testing.T, gated bool, limit int) *fixture {
 		auth: &fakeAuthorizer{issued: map[string]int{}, revoked: map[string]int{}}, hub: NewHub(s, nil)}
 	f.svc = New(Options{Store: s, Executor: f.exec, Hub: f.hub, GlobalConcurrency: limit, Authorizer: f.auth,
 		StateURL: "http://cloudoven.test/",
-		Prepare: func(ctx context.Context, project string, deploymentID int64) (map[string][]byte, map[string]string, []string, error) {
-			return map[string][]byte{"main.tf": []byte(`resource "terraform_data" "a" {}`)},
-				map[string]string{"ARM_CLIENT_SECRET": secret}, []string{secret}, nil
+		Prepare: func(ctx context.Context, project string, deploymentID int64) (Prepared, error) {
+			return Prepared{Files: map[string][]byte{"main.tf": []byte(`resource "terraform_data" "a" {}`)},
+				Env: map[string]string{"ARM_CLIENT_SECRET": secret}, Secrets: []string{secret}}, nil
 		}})
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(func() {
@@ -548,8 +548,8 @@ func TestServiceStartMarksInterrupted(t *testing.T) {
 	}
 	exec := newFakeExecutor(false)
 	svc := New(Options{Store: s, Executor: exec, Hub: NewHub(s, nil),
-		Prepare: func(context.Context, string, int64) (map[string][]byte, map[string]string, []string, error) {
-			return nil, nil, nil, nil
+		Prepare: func(context.Context, string, int64) (Prepared, error) {
+			return Prepared{}, nil
 		}})
 	sctx, cancel := context.WithCancel(context.Background())
 	defer func() { cancel(); svc.Wait() }()
@@ -587,14 +587,70 @@ func TestServiceStartMarksInterrupted(t *testing.T) {
 	f.waitState(t, queued.ID, store.RunPlanned)
 }
 
+func TestServiceJobsUseTheEnvironmentsRunner(t *testing.T) {
+	t.Parallel()
+	loadFixtures(t)
+	s, deps := newStore(t)
+	// deps[0]'s environment names its own image and network mode, deps[1]'s
+	// only a network mode, deps[2]'s nothing.
+	prepared := map[int64]Prepared{
+		deps[0]: {Image: "registry.example.com/terraform:1.9.8", NetworkMode: "none"},
+		deps[1]: {NetworkMode: "bridge"},
+		deps[2]: {},
+	}
+	exec := newFakeExecutor(false)
+	svc := New(Options{Store: s, Executor: exec, Hub: NewHub(s, nil), Image: "cloudoven/terraform:server", NetworkMode: "host",
+		Prepare: func(_ context.Context, _ string, deploymentID int64) (Prepared, error) {
+			return prepared[deploymentID], nil
+		}})
+	sctx, cancel := context.WithCancel(context.Background())
+	defer func() { cancel(); svc.Wait() }()
+	if err := svc.Start(sctx); err != nil {
+		t.Fatal(err)
+	}
+	f := &fixture{store: s, exec: exec}
+	tests := []struct {
+		name                 string
+		deployment           int64
+		wantImage, wantNetwk string
+	}{
+		{"environment's image and network mode", deps[0], "registry.example.com/terraform:1.9.8", "none"},
+		{"environment's network mode, server's image", deps[1], "cloudoven/terraform:server", "bridge"},
+		{"server's image and network mode", deps[2], "cloudoven/terraform:server", "host"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ctx := t.Context()
+			r, err := svc.Plan(ctx, "payments", tt.deployment, "ada", false)
+			if err != nil {
+				t.Fatal(err)
+			}
+			f.waitState(t, r.ID, store.RunPlanned)
+			if _, err := svc.Approve(ctx, r.ID, "bob"); err != nil {
+				t.Fatal(err)
+			}
+			f.waitState(t, r.ID, store.RunApplied)
+			jobs := exec.jobsOf(r.ID)
+			if len(jobs) != 2 {
+				t.Fatalf("%d jobs, want plan and apply", len(jobs))
+			}
+			for _, j := range jobs {
+				if j.Image != tt.wantImage || j.NetworkMode != tt.wantNetwk {
+					t.Errorf("%s job: image %q network mode %q, want %q %q", j.Steps[len(j.Steps)-1][0], j.Image, j.NetworkMode, tt.wantImage, tt.wantNetwk)
+				}
+			}
+		})
+	}
+}
+
 func TestServiceShutdownInterrupts(t *testing.T) {
 	t.Parallel()
 	loadFixtures(t)
 	s, deps := newStore(t)
 	exec := newFakeExecutor(true)
 	svc := New(Options{Store: s, Executor: exec, Hub: NewHub(s, nil),
-		Prepare: func(context.Context, string, int64) (map[string][]byte, map[string]string, []string, error) {
-			return nil, nil, nil, nil
+		Prepare: func(context.Context, string, int64) (Prepared, error) {
+			return Prepared{}, nil
 		}})
 	sctx, cancel := context.WithCancel(context.Background())
 	if err := svc.Start(sctx); err != nil {
