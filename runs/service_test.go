@@ -546,6 +546,10 @@ func TestServiceStartMarksInterrupted(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	// The left-over run's terraform held the deployment's state lock when it died.
+	if _, err := s.LockState(ctx, deps[0], store.StateLock{ID: "lock-of-the-dead", Info: []byte(`{"ID":"lock-of-the-dead"}`)}); err != nil {
+		t.Fatal(err)
+	}
 	exec := newFakeExecutor(false)
 	svc := New(Options{Store: s, Executor: exec, Hub: NewHub(s, nil),
 		Prepare: func(context.Context, string, int64) (Prepared, error) {
@@ -555,6 +559,9 @@ func TestServiceStartMarksInterrupted(t *testing.T) {
 	defer func() { cancel(); svc.Wait() }()
 	if err := svc.Start(sctx); err != nil {
 		t.Fatal(err)
+	}
+	if _, err := s.StateLock(ctx, deps[0]); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("the dead run's state lock is still held: %v", err)
 	}
 	r, err := s.Run(ctx, "run-left")
 	if err != nil {
@@ -567,7 +574,8 @@ func TestServiceStartMarksInterrupted(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(ls) != 2 || ls[0].Text != "Initializing..." || !strings.Contains(ls[1].Text, "stopped while the run was in flight") {
+	if len(ls) != 3 || ls[0].Text != "Initializing..." || !strings.Contains(ls[1].Text, "stopped while the run was in flight") ||
+		!strings.Contains(ls[2].Text, "released the state lock lock-of-the-dead") {
 		t.Errorf("log after restart %+v", ls)
 	}
 	if exec.orphans != 1 {
