@@ -21,6 +21,8 @@ export CHECKPOINT_DISABLE := 1
 .PHONY: run build test test-fast fuzz bench generate assets terraform runner-image catalog check-generated clean
 
 run: build
+	@if docker info >/dev/null 2>&1; then $(MAKE) --no-print-directory runner-image; \
+	else echo "no Docker daemon answers: plans and applies need one (then: make runner-image)"; fi
 	$(CLOUDOVEN) serve
 
 build: assets generate
