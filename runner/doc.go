@@ -12,5 +12,8 @@
 // image/Dockerfile.
 //
 // The run lifecycle, log fan-out and plan parsing are in package runs; CloudOven's state
-// backend is in package state. Not here yet: a shared provider plugin cache or mirror.
+// backend is in package state. Providers come from the registries, or, with
+// DockerOptions.Mirror, from a provider filesystem mirror volume mounted read-only at /mirror
+// in every step (only from it when the job has no network). Not here: filling that volume,
+// which is `terraform providers mirror`'s job.
 package runner

@@ -42,6 +42,11 @@ const (
 	logsDrainTimeout = 10 * time.Second
 	// maxCollect bounds one collected file held in memory.
 	maxCollect = 512 << 20
+	// mirrorDir is where DockerOptions.Mirror is mounted, read-only, in every step.
+	mirrorDir = "/mirror"
+	// cliConfigName is the terraform CLI configuration written into the workspace when a
+	// mirror is set; TF_CLI_CONFIG_FILE points at it.
+	cliConfigName = ".cloudoven.tfrc"
 )
 
 // DockerOptions configures NewDocker.
@@ -54,6 +59,24 @@ type DockerOptions struct {
 	// database path); it labels everything the executor creates and scopes RemoveOrphans.
 	// Empty means "default".
 	Instance string
+	// Mirror names a Docker volume holding a provider filesystem mirror, laid out as
+	// `terraform providers mirror` writes it (registry.terraform.io/<ns>/<type>/...). When
+	// set, every step mounts it read-only at /mirror and terraform reads a CLI configuration
+	// (/workspace/.cloudoven.tfrc, named by TF_CLI_CONFIG_FILE) whose provider_installation
+	// takes providers from it:
+	//
+	//   - NetworkMode "none": from the mirror only; a provider the mirror lacks fails init
+	//     there, not with a registry connection error (a direct block would make terraform
+	//     ask the registry for versions of every provider, mirrored ones too).
+	//   - any other mode: the mirror first, then direct downloads from the registries.
+	//     Terraform gathers the versions both offer and picks the newest that matches the
+	//     constraints, installing it from the mirror when the mirror has it; pin exact
+	//     versions to be served by the mirror alone.
+	//
+	// The volume must exist (it is never created, filled or removed here); a job whose Env
+	// sets TF_CLI_CONFIG_FILE is refused, since that would bypass the mirror the operator
+	// chose. Empty means no mirror: terraform's defaults.
+	Mirror string
 }
 
 // Docker is the Executor on a Docker Engine, local or remote (DOCKER_HOST, DOCKER_TLS_VERIFY
@@ -70,6 +93,7 @@ type Docker struct {
 	grace    time.Duration
 	log      *slog.Logger
 	instance string
+	mirror   string
 
 	mu   sync.Mutex
 	ncpu int // the daemon's CPUs, once known; a CPU limit above it is refused by the daemon
@@ -96,7 +120,7 @@ func NewDocker(opts DockerOptions) (*Docker, error) {
 	if opts.Instance == "" {
 		opts.Instance = "default"
 	}
-	return &Docker{cli: cli, grace: opts.Grace, log: opts.Logger, instance: opts.Instance}, nil
+	return &Docker{cli: cli, grace: opts.Grace, log: opts.Logger, instance: opts.Instance, mirror: opts.Mirror}, nil
 }
 
 // Close releases the client's connections.
@@ -159,6 +183,11 @@ func (d *Docker) Run(ctx context.Context, job Job, out io.Writer) (Result, error
 	if err := d.checkImage(ctx, job.Image); err != nil {
 		return Result{}, err
 	}
+	if d.mirror != "" {
+		if job, err = d.withMirror(ctx, job); err != nil {
+			return Result{}, err
+		}
+	}
 	cpus := job.Limits.CPUs
 	if n := d.daemonCPUs(ctx); n > 0 && cpus > float64(n) {
 		cpus = float64(n)
@@ -184,6 +213,55 @@ func (d *Docker) checkImage(ctx context.Context, image string) error {
 		return fmt.Errorf("inspecting image %s: %w", image, d.apiError(err))
 	}
 	return nil
+}
+
+// withMirror checks that the mirror volume exists and adds the CLI configuration that
+// points terraform at it to the job's files.
+func (d *Docker) withMirror(ctx context.Context, job Job) (Job, error) {
+	if _, ok := job.Env["TF_CLI_CONFIG_FILE"]; ok {
+		return job, errors.New("checking the job: environment variable TF_CLI_CONFIG_FILE is set by the executor when a provider mirror is configured")
+	}
+	if _, ok := job.Files[cliConfigName]; ok {
+		return job, fmt.Errorf("checking the job: file %s is written by the executor when a provider mirror is configured", cliConfigName)
+	}
+	if _, ok := job.Extra[cliConfigName]; ok {
+		return job, fmt.Errorf("checking the job: file %s is written by the executor when a provider mirror is configured", cliConfigName)
+	}
+	// A mount of a missing volume would create it empty, and every init would then fail
+	// far from the cause.
+	_, err := d.cli.VolumeInspect(ctx, d.mirror)
+	switch {
+	case cerrdefs.IsNotFound(err):
+		return job, fmt.Errorf("provider mirror volume %s is not on the Docker daemon at %s: create and fill it with `terraform providers mirror`", d.mirror, d.Host())
+	case err != nil:
+		return job, fmt.Errorf("inspecting provider mirror volume %s: %w", d.mirror, d.apiError(err))
+	}
+	// Extra is the caller's map: copy before adding to it.
+	extra := make(map[string][]byte, len(job.Extra)+1)
+	for name, data := range job.Extra {
+		extra[name] = data
+	}
+	extra[cliConfigName] = cliConfig(job.NetworkMode == "none")
+	job.Extra = extra
+	return job, nil
+}
+
+// cliConfig is the terraform CLI configuration that installs providers from the mirror,
+// and, unless offline, from the registries for what the mirror lacks.
+func cliConfig(offline bool) []byte {
+	direct := "  direct {}\n"
+	if offline {
+		// Without a direct block nothing is downloaded, and terraform does not ask an
+		// unreachable registry which versions exist.
+		direct = ""
+	}
+	return []byte(`# Written by CloudOven: providers come from the mirror volume at ` + mirrorDir + `.
+provider_installation {
+  filesystem_mirror {
+    path = "` + mirrorDir + `"
+  }
+` + direct + `}
+`)
 }
 
 // daemonCPUs is the daemon's CPU count, or 0 when unknown.
@@ -290,6 +368,14 @@ func (e *execution) containerConfig(role string, cmd []string) (*container.Confi
 	for k, v := range e.job.Env {
 		env[k] = v
 	}
+	mounts := []mount.Mount{{Type: mount.TypeVolume, Source: e.volume, Target: workdir}}
+	if e.d.mirror != "" && role == "step" {
+		// Set after Env, which withMirror has checked does not name it.
+		env["TF_CLI_CONFIG_FILE"] = workdir + "/" + cliConfigName
+		// Read-only: the mirror is shared by every job, and one job must not be able to
+		// plant a provider that the next one runs.
+		mounts = append(mounts, mount.Mount{Type: mount.TypeVolume, Source: e.d.mirror, Target: mirrorDir, ReadOnly: true})
+	}
 	envList := make([]string, 0, len(env))
 	for k, v := range env {
 		envList = append(envList, k+"="+v)
@@ -311,7 +397,7 @@ func (e *execution) containerConfig(role string, cmd []string) (*container.Confi
 		SecurityOpt:    []string{"no-new-privileges"},
 		ReadonlyRootfs: true,
 		Tmpfs:          map[string]string{"/tmp": "rw,noexec,nosuid,nodev,size=256m"},
-		Mounts:         []mount.Mount{{Type: mount.TypeVolume, Source: e.volume, Target: workdir}},
+		Mounts:         mounts,
 		// json-file whatever the daemon's default, so ContainerLogs can always read it.
 		LogConfig: container.LogConfig{Type: "json-file"},
 		Resources: container.Resources{

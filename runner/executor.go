@@ -40,9 +40,9 @@ type Job struct {
 	Extra       map[string][]byte // more files by relative path, e.g. "tfplan" for an apply of a saved plan
 	Steps       [][]string        // run in order in the same workspace; the job stops at the first failing step
 	Collect     []string          // workspace files to read back after the steps (e.g. "tfplan"), missing ones are left out
-	Env         map[string]string // secrets and backend credentials; never logged
+	Env         map[string]string // secrets and backend credentials; never logged; not TF_CLI_CONFIG_FILE when Docker has a Mirror
 	Image       string            // default DefaultImage
-	NetworkMode string            // "host", "none", "bridge" (default)
+	NetworkMode string            // "host", "none", "bridge" (default); "none" with a Docker Mirror installs providers from the mirror only
 	Timeout     time.Duration     // wall clock for the whole job (default 30m)
 	Limits      Limits            // CPUs, MemoryBytes, PIDs; zero values get safe defaults (2 CPUs, 2 GiB, 512 pids)
 }
