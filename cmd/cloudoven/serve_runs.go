@@ -29,6 +29,7 @@ type runFlags struct {
 	runner        *string
 	image         *string
 	concurrency   *int
+	mirror        *string
 }
 
 func addRunFlags(fs *flag.FlagSet) runFlags {
@@ -42,6 +43,7 @@ func addRunFlags(fs *flag.FlagSet) runFlags {
 		runner:        fs.String("runner", "docker", "how plans and applies run: docker, local (terraform on this host, NOT isolated: development only), or none to disable runs"),
 		image:         fs.String("runner-image", runner.DefaultImage, "default image for runs (make runner-image builds it)"),
 		concurrency:   fs.Int("run-concurrency", 2, "plans and applies executing at once across all deployments"),
+		mirror:        fs.String("runner-mirror", "", "Docker volume holding a provider filesystem mirror (terraform providers mirror), mounted read-only into every run"),
 	}
 }
 
@@ -96,7 +98,7 @@ func (f runFlags) start(ctx context.Context, st *store.Store, catalog func() *sc
 		// The instance label keeps two servers on one daemon (or a server and its tests) from
 		// removing each other's containers as orphans.
 		instance := sha256.Sum256([]byte(dbPath))
-		d, err := runner.NewDocker(runner.DockerOptions{Logger: logger, Instance: hex.EncodeToString(instance[:6])})
+		d, err := runner.NewDocker(runner.DockerOptions{Logger: logger, Instance: hex.EncodeToString(instance[:6]), Mirror: *f.mirror})
 		if err != nil {
 			return nil, err
 		}
