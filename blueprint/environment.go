@@ -37,6 +37,10 @@ type RunnerSettings struct {
 	AllowedRegistries []string `json:"allowed_registries,omitempty"`
 	// PolicyBlocking makes a failed policy check stop a run before apply, rather than warn.
 	PolicyBlocking bool `json:"policy_blocking,omitempty"`
+	// CreateStateContainer makes CloudOven create the azurerm backend's container, with the
+	// ARM_ACCESS_KEY secret, before a run's terraform init: the azurerm backend refuses to
+	// init against a container that does not exist.
+	CreateStateContainer bool `json:"create_state_container,omitempty"`
 }
 
 // Runner defaults and choices.

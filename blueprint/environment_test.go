@@ -19,7 +19,7 @@ func TestEnvironmentDocumentKeepsRunnerSettings(t *testing.T) {
 	}
 	env.Runner = blueprint.RunnerSettings{
 		Image: "registry.example.com/tf:1.5.7", TerraformVersion: "1.6.0", NetworkMode: "none",
-		AllowedRegistries: []string{"registry.terraform.io"}, PolicyBlocking: true,
+		AllowedRegistries: []string{"registry.terraform.io"}, PolicyBlocking: true, CreateStateContainer: true,
 	}
 	doc, err := env.MarshalDocument()
 	if err != nil {
@@ -85,5 +85,41 @@ func TestAzureAuthModes(t *testing.T) {
 		if got := blueprint.AzureAuthModeOf(c.config, c.secrets); got != c.want {
 			t.Errorf("AzureAuthModeOf(%v, %v) = %s, want %s", c.config, c.secrets, got, c.want)
 		}
+	}
+}
+
+func TestCreateStateContainerValidation(t *testing.T) {
+	t.Parallel()
+	azurerm := blueprint.Backend{Type: "azurerm", Config: map[string]any{"storage_account_name": "tfstate", "container_name": "tfstate"}}
+	tests := []struct {
+		name    string
+		backend blueprint.Backend
+		secrets map[string]string
+		want    string // summary of the diagnostic at runner.create_state_container; "" for none
+	}{
+		{"azurerm with the access key", azurerm, map[string]string{"ARM_ACCESS_KEY": "k"}, ""},
+		{"azurerm without the access key", azurerm, map[string]string{"ARM_CLIENT_SECRET": "s"}, "creating the container needs the secret ARM_ACCESS_KEY"},
+		{"another backend", blueprint.Backend{Type: "s3", Config: map[string]any{"bucket": "b", "region": "r"}}, map[string]string{"ARM_ACCESS_KEY": "k"},
+			"only an azurerm backend's container can be created before init"},
+		{"no backend", blueprint.Backend{}, map[string]string{"ARM_ACCESS_KEY": "k"}, "only an azurerm backend's container can be created before init"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			runner := blueprint.DefaultRunner()
+			runner.CreateStateContainer = true
+			env := &blueprint.Environment{Name: "dev", Backend: tt.backend, Runner: runner, Secrets: tt.secrets}
+			var got string
+			for _, d := range blueprint.ValidateEnvironment(&blueprint.Blueprint{}, env, "p/b/e.tfstate", "") {
+				if d.Path == "runner.create_state_container" {
+					got = d.Summary
+				} else {
+					t.Errorf("unexpected diagnostic %s", d)
+				}
+			}
+			if got != tt.want {
+				t.Errorf("diagnostic %q, want %q", got, tt.want)
+			}
+		})
 	}
 }

@@ -81,7 +81,34 @@ func ValidateEnvironment(b *Blueprint, env *Environment, stateKey, stateAddress 
 	}
 	validateBackend(env.Backend, stateKey, stateAddress, &d)
 	validateRunner(b, env.Runner, &d)
+	validateStateContainer(env, &d)
 	return d.list
+}
+
+// StateContainerSecret is the secret CloudOven creates an azurerm backend's container with
+// when RunnerSettings.CreateStateContainer is set.
+const StateContainerSecret = "ARM_ACCESS_KEY"
+
+// validateStateContainer checks that CloudOven can create the backend's container when the
+// environment asks it to: only for azurerm, and only with the account's access key.
+func validateStateContainer(env *Environment, d *diags) {
+	if !env.Runner.CreateStateContainer {
+		return
+	}
+	const path = "runner.create_state_container"
+	if env.Backend.Type != "azurerm" {
+		got := "no backend"
+		if env.Backend.Type != "" {
+			got = "the " + env.Backend.Type + " backend"
+		}
+		d.errorf(path, "only an azurerm backend's container can be created before init",
+			"the environment has %s; choose the azurerm backend, or turn off creating the container", got)
+		return
+	}
+	if _, ok := env.Secrets[StateContainerSecret]; !ok {
+		d.errorf(path, fmt.Sprintf("creating the container needs the secret %s", StateContainerSecret),
+			"add the storage account's access key as the environment secret %s, or turn off creating the container", StateContainerSecret)
+	}
 }
 
 var (

@@ -8,6 +8,7 @@ import (
 
 	"github.com/cloudoven/cloudoven/blueprint"
 	"github.com/cloudoven/cloudoven/schemas"
+	"github.com/cloudoven/cloudoven/state"
 	"github.com/cloudoven/cloudoven/store"
 )
 
@@ -26,7 +27,31 @@ type SecretValues interface {
 // The environment's runner settings choose the run's container: its image, when it names one,
 // and its network mode, when it is not blueprint.DefaultNetworkMode (see networkMode); the
 // rest is left to the Service's Options.
+//
+// An azurerm environment that sets CreateStateContainer gets its state container created
+// (when missing) before the preparer returns, since the azurerm backend's init refuses a
+// container that does not exist.
 func NewPreparer(st *store.Store, catalog func() *schemas.Catalog, secrets SecretValues) PrepareFunc {
+	return NewPreparerWith(st, catalog, secrets, PreparerOptions{})
+}
+
+// PreparerOptions change where NewPreparerWith reaches outside services; the zero value is
+// what NewPreparer uses.
+type PreparerOptions struct {
+	// AzureBlobURL returns the blob service URL of a storage account; nil means
+	// https://<account>.blob.core.windows.net/. Tests point it at Azurite.
+	AzureBlobURL func(account string) string
+}
+
+func (o PreparerOptions) azureBlobURL(account string) string {
+	if o.AzureBlobURL != nil {
+		return o.AzureBlobURL(account)
+	}
+	return "https://" + account + ".blob.core.windows.net/"
+}
+
+// NewPreparerWith is NewPreparer with options.
+func NewPreparerWith(st *store.Store, catalog func() *schemas.Catalog, secrets SecretValues, opts PreparerOptions) PrepareFunc {
 	return func(ctx context.Context, project string, deploymentID int64) (Prepared, error) {
 		d, err := st.Deployment(ctx, project, deploymentID)
 		if err != nil {
@@ -74,6 +99,11 @@ func NewPreparer(st *store.Store, catalog func() *schemas.Catalog, secrets Secre
 		if err != nil {
 			return Prepared{}, err
 		}
+		if env.Runner.CreateStateContainer && env.Backend.Type == "azurerm" {
+			if err := ensureStateContainer(ctx, env, values, opts); err != nil {
+				return Prepared{}, fmt.Errorf("preparing the state backend of environment %s: %w", d.Environment, err)
+			}
+		}
 		out := make(map[string][]byte, len(files))
 		for _, f := range files {
 			out[f.Name] = f.Content
@@ -86,6 +116,23 @@ func NewPreparer(st *store.Store, catalog func() *schemas.Catalog, secrets Secre
 		return Prepared{Files: out, Env: values, Secrets: secretList,
 			Image: env.Runner.Image, NetworkMode: networkMode(env.Runner)}, nil
 	}
+}
+
+// ensureStateContainer creates the azurerm backend's container with the ARM_ACCESS_KEY
+// secret. Validation has already checked the settings are strings and the secret is set.
+// Errors name the account and the container, never the key.
+func ensureStateContainer(ctx context.Context, env *blueprint.Environment, secrets map[string]string, opts PreparerOptions) error {
+	account, _ := env.Backend.Config["storage_account_name"].(string)
+	container, _ := env.Backend.Config["container_name"].(string)
+	cred, err := state.SharedKey(account, secrets[blueprint.StateContainerSecret])
+	if err != nil {
+		return fmt.Errorf("container %q of storage account %q: the secret %s is not a storage account key: %w",
+			container, account, blueprint.StateContainerSecret, err)
+	}
+	if err := state.EnsureContainer(ctx, opts.azureBlobURL(account), container, cred); err != nil {
+		return fmt.Errorf("storage account %q: %w", account, err)
+	}
+	return nil
 }
 
 // networkMode is the network mode an environment's runs override the

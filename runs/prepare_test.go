@@ -8,6 +8,9 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob"
+
+	"github.com/cloudoven/cloudoven/internal/testenv"
 	"github.com/cloudoven/cloudoven/schemas"
 	"github.com/cloudoven/cloudoven/store"
 )
@@ -135,4 +138,93 @@ func TestNewPreparerRunnerSettings(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestNewPreparerCreatesStateContainer runs against Azurite: an azurerm environment with
+// create_state_container gets its container before the run, and one without is never
+// contacted.
+func TestNewPreparerCreatesStateContainer(t *testing.T) {
+	ctx := context.Background()
+	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "cloudoven.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	if _, err := st.CreateProject(ctx, "team", ""); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := st.CreateBlueprint(ctx, "team", "app", "", []byte(prepareDoc), ""); err != nil {
+		t.Fatal(err)
+	}
+	deploy := func(t *testing.T, env, container string, create bool) int64 {
+		t.Helper()
+		doc := fmt.Sprintf(`{"format": 1, "name": %q, "variables": {"greeting": "hello"},
+  "backend": {"type": "azurerm", "config": {"storage_account_name": %q, "container_name": %q}},
+  "runner": {"create_state_container": %t}}`, env, testenv.AzuriteAccount, container, create)
+		if _, err := st.CreateEnvironment(ctx, "team", env, []byte(doc)); err != nil {
+			t.Fatal(err)
+		}
+		d, err := st.CreateDeployment(ctx, "team", "app", 1, env, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return d.ID
+	}
+
+	t.Run("without the setting nothing is contacted", func(t *testing.T) {
+		id := deploy(t, "off", "tfstate-off", false)
+		prepare := NewPreparerWith(st, embeddedCatalog, fakeSecrets{"TF_VAR_token": "t", "ARM_ACCESS_KEY": testenv.AzuriteKey},
+			PreparerOptions{AzureBlobURL: func(account string) string {
+				t.Errorf("the blob service of %s was contacted", account)
+				return "http://127.0.0.1:1/" + account
+			}})
+		if _, err := prepare(ctx, "team", id); err != nil {
+			t.Fatal(err)
+		}
+	})
+
+	serviceURL := testenv.Azurite(t)
+	opts := PreparerOptions{AzureBlobURL: func(account string) string {
+		if account != testenv.AzuriteAccount {
+			t.Errorf("blob service of account %q, want %q", account, testenv.AzuriteAccount)
+		}
+		return serviceURL
+	}}
+
+	t.Run("creates the container, and a second prepare is fine", func(t *testing.T) {
+		id := deploy(t, "on", "tfstate-on", true)
+		prepare := NewPreparerWith(st, embeddedCatalog, fakeSecrets{"TF_VAR_token": "t", "ARM_ACCESS_KEY": testenv.AzuriteKey}, opts)
+		for i := range 2 {
+			if _, err := prepare(ctx, "team", id); err != nil {
+				t.Fatalf("prepare %d: %v", i+1, err)
+			}
+		}
+		cred, err := azblob.NewSharedKeyCredential(testenv.AzuriteAccount, testenv.AzuriteKey)
+		if err != nil {
+			t.Fatal(err)
+		}
+		client, err := azblob.NewClientWithSharedKeyCredential(serviceURL, cred, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := client.ServiceClient().NewContainerClient("tfstate-on").GetProperties(ctx, nil); err != nil {
+			t.Errorf("container tfstate-on after prepare: %v", err)
+		}
+	})
+
+	t.Run("a wrong key fails naming the container", func(t *testing.T) {
+		id := deploy(t, "wrongkey", "tfstate-wrong", true)
+		wrong := strings.Repeat("A", 86) + "=="
+		prepare := NewPreparerWith(st, embeddedCatalog, fakeSecrets{"TF_VAR_token": "t", "ARM_ACCESS_KEY": wrong}, opts)
+		_, err := prepare(ctx, "team", id)
+		if err == nil {
+			t.Fatal("prepared with a wrong key")
+		}
+		if !strings.Contains(err.Error(), "tfstate-wrong") || !strings.Contains(err.Error(), testenv.AzuriteAccount) {
+			t.Errorf("the error does not name the container and the account: %v", err)
+		}
+		if strings.Contains(err.Error(), wrong) {
+			t.Errorf("the error holds the key: %v", err)
+		}
+	})
 }

@@ -18,8 +18,9 @@ import (
 
 // Field names of the backend form.
 const (
-	settingField  = "set." // set.NAME: a backend setting as typed
-	authModeField = "auth_mode"
+	settingField         = "set." // set.NAME: a backend setting as typed
+	authModeField        = "auth_mode"
+	createContainerField = "create_state_container"
 )
 
 type envBackendProps struct {
@@ -31,9 +32,14 @@ type envBackendProps struct {
 	Settings    []envSettingField
 	AuthModes   []envAuthMode
 	Credentials []envCredential
-	Diagnostics []components.Diagnostic
-	Saved       bool
-	Problem     string
+	// CreateContainer is the runner setting CreateStateContainer, which the backend form
+	// edits because only an azurerm backend has it (ShowCreateContainer).
+	ShowCreateContainer   bool
+	CreateContainer       bool
+	CreateContainerErrors []components.Diagnostic
+	Diagnostics           []components.Diagnostic
+	Saved                 bool
+	Problem               string
 }
 
 type envSettingField struct {
@@ -121,6 +127,11 @@ func (s *server) envBackend(es *envSession, typ string, typed url.Values) envBac
 			}
 			props.AuthModes = append(props.AuthModes, am)
 		}
+		props.ShowCreateContainer = true
+		props.CreateContainer = typ == es.env.Backend.Type && es.env.Runner.CreateStateContainer
+		if typed != nil {
+			props.CreateContainer = typed.Get(createContainerField) != ""
+		}
 	}
 	for _, c := range blueprint.BackendSecrets(typ) {
 		props.Credentials = append(props.Credentials, envCredential{Setting: c.Setting, EnvVar: c.EnvVar, Set: has[c.EnvVar]})
@@ -132,12 +143,19 @@ func (s *server) envBackend(es *envSession, typ string, typed url.Values) envBac
 }
 
 // backendDiagnostics checks the stored backend on its own: every deployment fills the key.
+// The runner's create_state_container belongs with it, since the backend form sets it.
 func backendDiagnostics(es *envSession) blueprint.Diagnostics {
-	return blueprint.ValidateEnvironment(&blueprint.Blueprint{}, es.withSecretNames(), envPlaceholderKey, "").At("backend")
+	ds := blueprint.ValidateEnvironment(&blueprint.Blueprint{}, es.withSecretNames(), envPlaceholderKey, "")
+	return append(ds.At("backend"), ds.At(createContainerPath)...)
 }
+
+const createContainerPath = "runner." + createContainerField
 
 func (p *envBackendProps) setDiagnostics(ds blueprint.Diagnostics) {
 	by, general := fieldDiagnostics(ds, func(path string) string {
+		if path == createContainerPath && p.ShowCreateContainer {
+			return createContainerField
+		}
 		name, _ := strings.CutPrefix(path, "backend.config.")
 		for _, f := range p.Settings {
 			if f.Name == name {
@@ -149,6 +167,7 @@ func (p *envBackendProps) setDiagnostics(ds blueprint.Diagnostics) {
 	for i := range p.Settings {
 		p.Settings[i].Errors = by[p.Settings[i].Name]
 	}
+	p.CreateContainerErrors = by[createContainerField]
 	p.Diagnostics = general
 }
 
@@ -220,6 +239,7 @@ func (s *server) saveEnvBackend(w http.ResponseWriter, r *http.Request) error {
 		be.Config = nil
 	}
 	es.env.Backend = be
+	es.env.Runner.CreateStateContainer = props.ShowCreateContainer && props.CreateContainer
 	if err := s.saveEnvironment(ctx, es); err != nil {
 		if errors.Is(err, store.ErrTooLarge) {
 			return refuse("The environment would be larger than CloudOven stores; nothing was saved.")
@@ -316,6 +336,8 @@ func (s *server) saveEnvRunner(w http.ResponseWriter, r *http.Request) error {
 		TerraformVersion: strings.TrimSpace(form.Get("terraform_version")),
 		NetworkMode:      strings.TrimSpace(form.Get("network_mode")),
 		PolicyBlocking:   form.Get("policy_blocking") != "",
+		// The backend form sets it.
+		CreateStateContainer: es.env.Runner.CreateStateContainer,
 	}
 	for _, line := range strings.Split(form.Get("allowed_registries"), "\n") {
 		if line = strings.TrimSpace(line); line != "" {
@@ -332,6 +354,8 @@ func (s *server) saveEnvRunner(w http.ResponseWriter, r *http.Request) error {
 	props.AllowedRegistries = form.Get("allowed_registries")
 	env := *es.env
 	env.Runner = rs
+	// The backend form shows create_state_container's problems; they must not block these.
+	env.Runner.CreateStateContainer = false
 	diags := blueprint.ValidateEnvironment(&blueprint.Blueprint{}, &env, envPlaceholderKey, "").At("runner")
 	if diags.HasErrors() {
 		props.Errors, props.Diagnostics = fieldDiagnostics(diags, runnerField)

@@ -648,3 +648,77 @@ func TestEnvironmentSecretsNotConfigured(t *testing.T) {
 	w = a.postForm(envSecretsPath("team", "dev"), url.Values{"name": {"A"}, "value": {"b"}}, true)
 	wantStatus(t, w, http.StatusServiceUnavailable)
 }
+
+func TestEnvironmentBackendCreateStateContainer(t *testing.T) {
+	t.Parallel()
+	a := envApp(t)
+	a.createEnv("dev")
+	if n := byTestID(a.envPage(environmentPath("team", "dev")+"?backend_type=http"), "backend-create-container").Length(); n != 0 {
+		t.Errorf("the http backend offers creating a container (%d)", n)
+	}
+	page := a.envPage(environmentPath("team", "dev") + "?backend_type=azurerm")
+	box := byTestID(page, "backend-create-container")
+	if box.Length() != 1 || !strings.Contains(byTestID(page, "backend-create-container-field").Text(), "needs ARM_ACCESS_KEY as a secret") {
+		t.Fatalf("the azurerm backend does not offer creating the container:\n%s", byTestID(page, "backend-form").Text())
+	}
+	if _, ok := box.Attr("checked"); ok {
+		t.Error("creating the container is on for a new environment")
+	}
+
+	// Saved with the box ticked; without the access key the form says what is missing.
+	doc, code := a.submitForm(page, "backend-form", func(v url.Values) {
+		v.Set("set.storage_account_name", "stplatform")
+		v.Set("set.container_name", "tfstate")
+		v.Set("auth_mode", "access_key")
+		v.Set("create_state_container", "on")
+	})
+	if code != http.StatusOK {
+		t.Fatalf("status %d:\n%s", code, doc.Text())
+	}
+	if !a.storedEnv("dev").Runner.CreateStateContainer {
+		t.Fatal("create_state_container was not saved")
+	}
+	if _, ok := byTestID(doc, "backend-create-container").Attr("checked"); !ok {
+		t.Error("the saved form does not show the box ticked")
+	}
+	if got := fieldErrorText(doc, "runner.create_state_container"); !strings.Contains(got, "ARM_ACCESS_KEY") {
+		t.Errorf("without the secret the box says %q", got)
+	}
+
+	// With the secret the problem goes; saving the runner settings keeps the setting.
+	if doc, code := a.submitForm(a.envPage(environmentPath("team", "dev")), "secret-form", func(v url.Values) {
+		v.Set("name", "ARM_ACCESS_KEY")
+		v.Set("value", secretValue)
+	}); code != http.StatusOK {
+		t.Fatalf("status %d: %s", code, doc.Text())
+	}
+	page = a.envPage(environmentPath("team", "dev"))
+	if got := fieldErrorText(page, "runner.create_state_container"); got != "" {
+		t.Errorf("with the secret the box says %q", got)
+	}
+	if doc, code := a.submitForm(page, "runner-form", nil); code != http.StatusOK {
+		t.Fatalf("runner form: status %d: %s", code, doc.Text())
+	}
+	if !a.storedEnv("dev").Runner.CreateStateContainer {
+		t.Error("saving the runner settings turned off creating the container")
+	}
+
+	// Unticked, it is off; another backend type turns it off too.
+	if _, code := a.submitForm(page, "backend-form", func(v url.Values) { v.Del("create_state_container") }); code != http.StatusOK {
+		t.Fatalf("status %d", code)
+	}
+	if a.storedEnv("dev").Runner.CreateStateContainer {
+		t.Error("unticking did not turn creating the container off")
+	}
+	if _, code := a.submitForm(page, "backend-form", nil); code != http.StatusOK {
+		t.Fatalf("status %d", code)
+	}
+	if !a.storedEnv("dev").Runner.CreateStateContainer {
+		t.Fatal("ticking again did not turn creating the container on")
+	}
+	w := a.postForm(envBackendPath("team", "dev"), url.Values{"backend_type": {"local"}, "create_state_container": {"on"}}, false)
+	wantStatus(t, w, http.StatusSeeOther)
+	if env := a.storedEnv("dev"); env.Backend.Type != "local" || env.Runner.CreateStateContainer {
+		t.Errorf("after choosing local: backend %q, create_state_container %v", env.Backend.Type, env.Runner.CreateStateContainer)
+	}
+}
