@@ -97,7 +97,11 @@ func TestDockerRunsAgainstCloudOvenState(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { exec.Close() })
+	t.Cleanup(func() {
+		// Whatever this test's instance left on the daemon, even after a failure.
+		exec.RemoveOrphans(context.Background())
+		exec.Close()
+	})
 	svc := New(Options{
 		Store: st, Executor: exec, Hub: NewHub(st, nil),
 		Prepare:     NewPreparer(st, embeddedCatalog, nil),

@@ -277,3 +277,25 @@ func TestCanceledContext(t *testing.T) {
 		t.Errorf("%d projects written under a canceled context", n)
 	}
 }
+
+func TestNewDatabaseIsPrivate(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "data", "cloudoven.db")
+	s, err := Open(t.Context(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.CreateProject(t.Context(), "team", ""); err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	for _, name := range []string{path, path + "-wal"} {
+		info, err := os.Stat(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if mode := info.Mode().Perm(); mode&0o077 != 0 {
+			t.Errorf("%s has mode %o, want no access for group or others", filepath.Base(name), mode)
+		}
+	}
+}

@@ -65,7 +65,11 @@ func TestBrowserPlanApproveApply(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { exec.Close() })
+	t.Cleanup(func() {
+		// Whatever this test's instance left on the daemon, even after a failure.
+		exec.RemoveOrphans(context.Background())
+		exec.Close()
+	})
 	hub := runs.NewHub(a.store, a.logger())
 	svc := runs.New(runs.Options{
 		Store: a.store, Executor: exec, Hub: hub,
