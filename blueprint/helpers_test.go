@@ -5,30 +5,17 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/cloudoven/cloudoven/blueprint"
-	"github.com/cloudoven/cloudoven/schemas"
+	"github.com/cloudoven/cloudoven/catalog"
+	"github.com/cloudoven/cloudoven/internal/testenv"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
 
-var (
-	catalogOnce sync.Once
-	catalog     *schemas.Catalog
-	catalogErr  error
-)
-
-// testCatalog is the embedded default catalog, loaded once per test binary.
-func testCatalog(t testing.TB) *schemas.Catalog {
-	t.Helper()
-	catalogOnce.Do(func() { catalog, catalogErr = schemas.Load(schemas.Embedded()) })
-	if catalogErr != nil {
-		t.Fatalf("loading catalog: %v", catalogErr)
-	}
-	return catalog
-}
+// testCatalog is the embedded catalog, loaded once per test binary.
+func testCatalog(t testing.TB) *catalog.Catalog { return testenv.Catalog(t) }
 
 func readBlueprint(t testing.TB, path string) *blueprint.Blueprint {
 	t.Helper()

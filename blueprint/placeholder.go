@@ -8,7 +8,7 @@ import (
 	tfjson "github.com/hashicorp/terraform-json"
 	"github.com/zclconf/go-cty/cty"
 
-	"github.com/cloudoven/cloudoven/schemas"
+	"github.com/cloudoven/cloudoven/catalog"
 )
 
 // placeholderGUID stands in for ids that are GUIDs in Azure: tenants, subscriptions,
@@ -19,9 +19,9 @@ const placeholderGUID = "00000000-0000-0000-0000-000000000000"
 // or "main2", "main3"… when taken reports the address as used, and its config sets every
 // required argument to a placeholder of the right type and adds every required nested block,
 // recursively, so that Validate finds nothing missing. The result is deterministic.
-func NewResource(t *schemas.Type, taken func(addr string) bool) Resource {
+func NewResource(t *catalog.Type, taken func(addr string) bool) Resource {
 	r := Resource{Mode: ManagedMode, Type: t.Name}
-	if t.Kind == schemas.KindDataSource {
+	if t.Kind == catalog.KindDataSource {
 		r.Mode = DataMode
 	}
 	r.Name = "main"
@@ -37,9 +37,9 @@ func NewResource(t *schemas.Type, taken func(addr string) bool) Resource {
 // RequiredProviderFor is the required_providers entry a type's provider needs, its version
 // constrained to the catalog's major and minor version (~> 5.2). It is false for Terraform's
 // builtin provider, which needs no entry.
-func RequiredProviderFor(t *schemas.Type) (RequiredProvider, bool) {
+func RequiredProviderFor(t *catalog.Type) (RequiredProvider, bool) {
 	p := t.Provider
-	if p == nil || schemas.NormalizeSource(p.Source) == schemas.BuiltinSource {
+	if p == nil || catalog.NormalizeSource(p.Source) == catalog.BuiltinSource {
 		return RequiredProvider{}, false
 	}
 	rp := RequiredProvider{Name: p.Name, Source: p.Namespace + "/" + p.Name}
@@ -55,22 +55,22 @@ func RequiredProviderFor(t *schemas.Type) (RequiredProvider, bool) {
 // shortSource drops the default registry host: registry.terraform.io/hashicorp/azurerm
 // becomes hashicorp/azurerm.
 func shortSource(source string) string {
-	return strings.TrimPrefix(schemas.NormalizeSource(source), "registry.terraform.io/")
+	return strings.TrimPrefix(catalog.NormalizeSource(source), "registry.terraform.io/")
 }
 
 // ProviderConfigFor is the provider block a type's provider cannot do without: azurerm's
 // `features {}`, plus placeholders for any argument or block the provider schema requires.
 // It is false when the provider works unconfigured (and for the builtin provider).
-func ProviderConfigFor(t *schemas.Type) (ProviderConfig, bool) {
+func ProviderConfigFor(t *catalog.Type) (ProviderConfig, bool) {
 	p := t.Provider
-	if p == nil || schemas.NormalizeSource(p.Source) == schemas.BuiltinSource {
+	if p == nil || catalog.NormalizeSource(p.Source) == catalog.BuiltinSource {
 		return ProviderConfig{}, false
 	}
 	pc := ProviderConfig{Name: p.Name}
 	if p.Schema != nil && p.Schema.ConfigSchema != nil && p.Schema.ConfigSchema.Block != nil {
 		pc.Config = placeholderBody(p.Schema.ConfigSchema.Block)
 	}
-	for _, blk := range providerRequiredBlocks[schemas.NormalizeSource(p.Source)] {
+	for _, blk := range providerRequiredBlocks[catalog.NormalizeSource(p.Source)] {
 		if len(pc.Config.BlocksOf(blk)) == 0 {
 			pc.Config.Blocks = append(pc.Config.Blocks, Block{Type: blk})
 		}

@@ -9,16 +9,16 @@ import (
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 
 	"github.com/cloudoven/cloudoven/blueprint"
-	"github.com/cloudoven/cloudoven/schemas"
+	"github.com/cloudoven/cloudoven/catalog"
 )
 
 // placeholderExclusions are types whose schema a blueprint cannot satisfy, with the reason.
 // Keep it empty unless a type genuinely cannot be written.
-var placeholderExclusions = map[schemas.Kind]map[string]string{}
+var placeholderExclusions = map[catalog.Kind]map[string]string{}
 
 // placeholderBlueprint is a one-resource blueprint for t: the resource, its required provider
 // and the provider configuration it needs.
-func placeholderBlueprint(t *schemas.Type) *blueprint.Blueprint {
+func placeholderBlueprint(t *catalog.Type) *blueprint.Blueprint {
 	b := &blueprint.Blueprint{Name: "placeholder"}
 	if rp, ok := blueprint.RequiredProviderFor(t); ok {
 		b.RequiredProviders = append(b.RequiredProviders, rp)
@@ -36,7 +36,7 @@ func placeholderBlueprint(t *schemas.Type) *blueprint.Blueprint {
 }
 
 // checkPlaceholder returns why t's placeholder blueprint fails, or "".
-func checkPlaceholder(cat *schemas.Catalog, t *schemas.Type) string {
+func checkPlaceholder(cat *catalog.Catalog, t *catalog.Type) string {
 	b := placeholderBlueprint(t)
 	if errs := blueprint.Validate(b, cat).Errors(); len(errs) > 0 {
 		var msgs []string
@@ -65,7 +65,7 @@ func TestPlaceholderEveryCatalogType(t *testing.T) {
 	cat := testCatalog(t)
 	start := time.Now()
 	total, passed, excluded := 0, 0, 0
-	for _, kind := range []schemas.Kind{schemas.KindResource, schemas.KindDataSource} {
+	for _, kind := range []catalog.Kind{catalog.KindResource, catalog.KindDataSource} {
 		for _, name := range cat.TypeNames(kind) {
 			total++
 			typ := cat.Lookup(kind, name)

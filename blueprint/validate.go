@@ -12,7 +12,7 @@ import (
 	"github.com/zclconf/go-cty/cty"
 	"github.com/zclconf/go-cty/cty/convert"
 
-	"github.com/cloudoven/cloudoven/schemas"
+	"github.com/cloudoven/cloudoven/catalog"
 )
 
 // reservedVariableNames are names Terraform keeps for itself.
@@ -36,7 +36,7 @@ var providerRequiredBlocks = map[string][]string{
 // Validate checks a blueprint against the catalog: names, providers, types, arguments and
 // blocks, literal types, references and cycles. It never stops at the first problem, and
 // every diagnostic names its path and says how to fix it.
-func Validate(b *Blueprint, cat *schemas.Catalog) Diagnostics {
+func Validate(b *Blueprint, cat *catalog.Catalog) Diagnostics {
 	v := newValidator(b, cat)
 	v.run()
 	return v.d.list
@@ -44,7 +44,7 @@ func Validate(b *Blueprint, cat *schemas.Catalog) Diagnostics {
 
 type validator struct {
 	b   *Blueprint
-	cat *schemas.Catalog
+	cat *catalog.Catalog
 	d   diags
 
 	variables map[string]*Variable
@@ -54,7 +54,7 @@ type validator struct {
 	providers map[string]bool // provider config addresses: azurerm, azurerm.west
 }
 
-func newValidator(b *Blueprint, cat *schemas.Catalog) *validator {
+func newValidator(b *Blueprint, cat *catalog.Catalog) *validator {
 	return &validator{
 		b: b, cat: cat,
 		variables: map[string]*Variable{},
@@ -220,9 +220,9 @@ func (v *validator) checkRequiredProviders() {
 
 // providerFor resolves the catalog provider a resource type or provider config belongs to.
 // It returns nil, after reporting why, when the provider cannot be checked.
-func (v *validator) providerFor(localName, path string, report bool) *schemas.Provider {
+func (v *validator) providerFor(localName, path string, report bool) *catalog.Provider {
 	if localName == "terraform" {
-		return v.cat.Provider(schemas.BuiltinSource)
+		return v.cat.Provider(catalog.BuiltinSource)
 	}
 	rp, ok := v.required[localName]
 	if !ok {
@@ -297,7 +297,7 @@ func (v *validator) checkProviderConfigs() {
 		if !ok || v.providers[name] {
 			continue
 		}
-		if blocks := providerRequiredBlocks[schemas.NormalizeSource(rp.Source)]; len(blocks) > 0 {
+		if blocks := providerRequiredBlocks[catalog.NormalizeSource(rp.Source)]; len(blocks) > 0 {
 			v.d.errorf("providers", fmt.Sprintf("%s needs a provider configuration", name), "add {\"name\": %q, \"config\": {\"%s\": [{}]}} to providers (used by %s)", name, blocks[0], used[name])
 		}
 	}
@@ -419,11 +419,11 @@ func (v *validator) sensitiveRef(t hcl.Traversal, seen map[string]bool) bool {
 	return false
 }
 
-func kindOf(r *Resource) schemas.Kind {
+func kindOf(r *Resource) catalog.Kind {
 	if r.Mode == DataMode {
-		return schemas.KindDataSource
+		return catalog.KindDataSource
 	}
-	return schemas.KindResource
+	return catalog.KindResource
 }
 
 func (v *validator) checkResource(r *Resource) {
@@ -444,7 +444,7 @@ func (v *validator) checkResource(r *Resource) {
 		localName = name
 	}
 	p := v.providerFor(localName, path+".type", true)
-	var typ *schemas.Type
+	var typ *catalog.Type
 	if p != nil {
 		typ = v.cat.Lookup(kindOf(r), r.Type)
 		if typ == nil || typ.Provider != p {
@@ -522,9 +522,9 @@ func hasAttrOrBlock(b *tfjson.SchemaBlock, name string) bool {
 	return a || bl
 }
 
-func (v *validator) typeNames(kind schemas.Kind, p *schemas.Provider) []string {
+func (v *validator) typeNames(kind catalog.Kind, p *catalog.Provider) []string {
 	m := p.Schema.ResourceSchemas
-	if kind == schemas.KindDataSource {
+	if kind == catalog.KindDataSource {
 		m = p.Schema.DataSourceSchemas
 	}
 	out := make([]string, 0, len(m))

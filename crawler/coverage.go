@@ -8,7 +8,7 @@ import (
 
 	tfjson "github.com/hashicorp/terraform-json"
 
-	"github.com/cloudoven/cloudoven/schemas"
+	"github.com/cloudoven/cloudoven/catalog"
 )
 
 // Coverage measures how much of a provider's schema its parsed docs describe: the share of
@@ -43,13 +43,13 @@ func (c Coverage) Percent() float64 {
 
 // MeasureCoverage measures docs against schema. Types the docs have no page for count as
 // undescribed; pages for types the schema lacks are ignored.
-func MeasureCoverage(provider string, schema *tfjson.ProviderSchema, docs *schemas.Docs) Coverage {
+func MeasureCoverage(provider string, schema *tfjson.ProviderSchema, docs *catalog.Docs) Coverage {
 	c := Coverage{Provider: provider}
 	if schema == nil {
 		return c
 	}
 	if docs == nil {
-		docs = &schemas.Docs{}
+		docs = &catalog.Docs{}
 	}
 	c.measure("", schema.ResourceSchemas, docs.Resources)
 	c.measure("data.", schema.DataSourceSchemas, docs.DataSources)
@@ -58,7 +58,7 @@ func MeasureCoverage(provider string, schema *tfjson.ProviderSchema, docs *schem
 	return c
 }
 
-func (c *Coverage) measure(prefix string, types map[string]*tfjson.Schema, docs map[string]*schemas.Doc) {
+func (c *Coverage) measure(prefix string, types map[string]*tfjson.Schema, docs map[string]*catalog.Doc) {
 	for name, ts := range types {
 		if ts == nil || ts.Block == nil {
 			continue

@@ -10,8 +10,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 	tfjson "github.com/hashicorp/terraform-json"
 
+	"github.com/cloudoven/cloudoven/catalog"
 	"github.com/cloudoven/cloudoven/crawler"
-	"github.com/cloudoven/cloudoven/schemas"
 )
 
 // minAzurermCoverage is the share of azurerm's arguments the parsed docs must describe.
@@ -52,14 +52,14 @@ const coverageSchema = `{
 	}
 }`
 
-func coverageFixture(t *testing.T) (*tfjson.ProviderSchema, *schemas.Docs) {
+func coverageFixture(t *testing.T) (*tfjson.ProviderSchema, *catalog.Docs) {
 	t.Helper()
 	var schema tfjson.ProviderSchema
 	if err := json.Unmarshal([]byte(coverageSchema), &schema); err != nil {
 		t.Fatal(err)
 	}
-	docs := &schemas.Docs{
-		Resources: map[string]*schemas.Doc{
+	docs := &catalog.Docs{
+		Resources: map[string]*catalog.Doc{
 			"demo_thing": {Arguments: map[string]string{
 				"name":             "The name.",
 				"size":             "", // documented without a description
@@ -73,7 +73,7 @@ func coverageFixture(t *testing.T) (*tfjson.ProviderSchema, *schemas.Docs) {
 			}},
 			"demo_other": {Arguments: map[string]string{"x": "A type the schema lacks."}},
 		},
-		DataSources: map[string]*schemas.Doc{
+		DataSources: map[string]*catalog.Doc{
 			"demo_thing": {Arguments: map[string]string{"name": "The name to look up."}},
 		},
 	}
@@ -158,7 +158,7 @@ func TestDocsCoverage(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			fx := realProvider(t, name)
-			docs := &schemas.Docs{Resources: map[string]*schemas.Doc{}, DataSources: map[string]*schemas.Doc{}}
+			docs := &catalog.Docs{Resources: map[string]*catalog.Doc{}, DataSources: map[string]*catalog.Doc{}}
 			var strays []string
 			for _, p := range fx.pages {
 				ts := fx.typeOf(name, p)
@@ -172,7 +172,7 @@ func TestDocsCoverage(t *testing.T) {
 					continue
 				}
 				into := docs.Resources
-				if p.Kind == schemas.KindDataSource {
+				if p.Kind == catalog.KindDataSource {
 					into = docs.DataSources
 				}
 				into[p.TypeName(name)] = doc

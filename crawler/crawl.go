@@ -12,12 +12,12 @@ import (
 
 	tfjson "github.com/hashicorp/terraform-json"
 
-	"github.com/cloudoven/cloudoven/schemas"
+	"github.com/cloudoven/cloudoven/catalog"
 )
 
 // Target is one provider to crawl.
 type Target struct {
-	// Source is the provider's source address: hashicorp/azurerm, or schemas.BuiltinSource
+	// Source is the provider's source address: hashicorp/azurerm, or catalog.BuiltinSource
 	// for Terraform's builtin provider (whose version is the terraform binary's).
 	Source string
 	// Version pins a version; empty asks the registry for the latest.
@@ -36,13 +36,13 @@ func DefaultTargets() []Target {
 	for _, name := range []string{"azurerm", "azuread", "helm", "kubernetes", "random"} {
 		out = append(out, Target{Source: "hashicorp/" + name})
 	}
-	return append(out, Target{Source: schemas.BuiltinSource})
+	return append(out, Target{Source: catalog.BuiltinSource})
 }
 
 // Options configure a crawl.
 type Options struct {
 	CatalogDir string
-	// SeedFrom, when set, fills an empty CatalogDir from this catalog (schemas.Seed) before
+	// SeedFrom, when set, fills an empty CatalogDir from this catalog (catalog.Seed) before
 	// the first crawl, so versions it already has are skipped.
 	SeedFrom fs.FS
 	Registry *Registry // docs and versions; nil only when every target has a pinned version and a DocsDir
@@ -90,20 +90,20 @@ func Crawl(ctx context.Context, targets []Target, opts Options) (Result, error) 
 	}
 	res := Result{Started: opts.Now()}
 	if opts.SeedFrom != nil {
-		if err := schemas.Seed(opts.CatalogDir, opts.SeedFrom); err != nil {
+		if err := catalog.Seed(opts.CatalogDir, opts.SeedFrom); err != nil {
 			return res, fmt.Errorf("crawling: %w", err)
 		}
 	}
-	index, err := schemas.ReadIndex(opts.CatalogDir)
+	index, err := catalog.ReadIndex(opts.CatalogDir)
 	if err != nil {
 		return res, fmt.Errorf("crawling: %w", err)
 	}
-	have := map[string]*schemas.IndexEntry{}
+	have := map[string]*catalog.IndexEntry{}
 	for i, e := range index.Providers {
 		have[e.Source+"@"+e.Version] = &index.Providers[i]
 	}
 
-	var entries []schemas.IndexEntry
+	var entries []catalog.IndexEntry
 	for _, t := range targets {
 		if err := ctx.Err(); err != nil {
 			return res, err
@@ -122,7 +122,7 @@ func Crawl(ctx context.Context, targets []Target, opts Options) (Result, error) 
 		}
 	}
 	if len(entries) > 0 {
-		if err := schemas.Commit(opts.CatalogDir, entries...); err != nil {
+		if err := catalog.Commit(opts.CatalogDir, entries...); err != nil {
 			return res, fmt.Errorf("crawling: %w", err)
 		}
 	}
@@ -130,10 +130,10 @@ func Crawl(ctx context.Context, targets []Target, opts Options) (Result, error) 
 	return res, nil
 }
 
-func crawlOne(ctx context.Context, t Target, opts Options, have map[string]*schemas.IndexEntry) (ProviderResult, *schemas.IndexEntry, error) {
-	source := schemas.NormalizeSource(t.Source)
+func crawlOne(ctx context.Context, t Target, opts Options, have map[string]*catalog.IndexEntry) (ProviderResult, *catalog.IndexEntry, error) {
+	source := catalog.NormalizeSource(t.Source)
 	pr := ProviderResult{Source: source, Version: t.Version}
-	builtin := source == schemas.BuiltinSource
+	builtin := source == catalog.BuiltinSource
 	parts := strings.Split(source, "/")
 	namespace, name := parts[1], parts[2]
 
@@ -175,7 +175,7 @@ func crawlOne(ctx context.Context, t Target, opts Options, have map[string]*sche
 	}
 	pr.Resources, pr.DataSources = len(schema.ResourceSchemas), len(schema.DataSourceSchemas)
 
-	var docs *schemas.Docs
+	var docs *catalog.Docs
 	if !builtin {
 		var pages []Page
 		var docErrs []error
@@ -203,7 +203,7 @@ func crawlOne(ctx context.Context, t Target, opts Options, have map[string]*sche
 		pr.Coverage = MeasureCoverage(name, schema, docs)
 	}
 
-	entry, err := schemas.WriteFiles(opts.CatalogDir, schemas.ProviderVersion{
+	entry, err := catalog.WriteFiles(opts.CatalogDir, catalog.ProviderVersion{
 		Source: source, Version: pr.Version, CrawledAt: opts.Now(), Schema: schema, Docs: docs,
 	})
 	if err != nil {
@@ -216,15 +216,15 @@ func crawlOne(ctx context.Context, t Target, opts Options, have map[string]*sche
 }
 
 // parsePages parses every page in parallel against the schema of the type it documents.
-func parsePages(provider string, pages []Page, schema *tfjson.ProviderSchema, pr *ProviderResult) *schemas.Docs {
-	docs := &schemas.Docs{Resources: map[string]*schemas.Doc{}, DataSources: map[string]*schemas.Doc{}}
+func parsePages(provider string, pages []Page, schema *tfjson.ProviderSchema, pr *ProviderResult) *catalog.Docs {
+	docs := &catalog.Docs{Resources: map[string]*catalog.Doc{}, DataSources: map[string]*catalog.Doc{}}
 	var mu sync.Mutex
 	var wg sync.WaitGroup
 	sem := make(chan struct{}, 4)
 	for _, p := range pages {
 		typ := p.TypeName(provider)
 		into, types := docs.Resources, schema.ResourceSchemas
-		if p.Kind == schemas.KindDataSource {
+		if p.Kind == catalog.KindDataSource {
 			into, types = docs.DataSources, schema.DataSourceSchemas
 		}
 		ts := types[typ]

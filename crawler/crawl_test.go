@@ -11,13 +11,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cloudoven/cloudoven/catalog"
 	"github.com/cloudoven/cloudoven/crawler"
 	"github.com/cloudoven/cloudoven/crawler/registrytest"
 	"github.com/cloudoven/cloudoven/internal/testenv"
-	"github.com/cloudoven/cloudoven/schemas"
 )
 
-var regenerate = flag.Bool("regenerate", false, "rewrite the committed catalog in ../schemas")
+var regenerate = flag.Bool("regenerate", false, "rewrite the committed catalog in ../catalog")
 
 // catalogVersions are the provider versions in ../shared/data.
 var catalogVersions = map[string]string{"azurerm": "5.2.0", "azuread": "3.9.0", "helm": "3.1.2", "kubernetes": "3.2.1", "random": "3.9.0"}
@@ -38,19 +38,19 @@ func catalogTargets(data string) []crawler.Target {
 	for _, name := range []string{"azurerm", "azuread", "helm", "kubernetes", "random"} {
 		out = append(out, crawler.Target{Source: "hashicorp/" + name, Version: catalogVersions[name], SchemaFile: filepath.Join(data, name, "schema.json")})
 	}
-	return append(out, crawler.Target{Source: schemas.BuiltinSource})
+	return append(out, crawler.Target{Source: catalog.BuiltinSource})
 }
 
 // TestCommittedCatalogIsWhatTheCrawlerMakes crawls ../shared/data through a local registry
 // that serves it in the API's shapes and compares the result with the committed catalog in
-// ../schemas, file by file. With -regenerate it rewrites the committed catalog instead.
+// ../catalog, file by file. With -regenerate it rewrites the committed catalog instead.
 func TestCommittedCatalogIsWhatTheCrawlerMakes(t *testing.T) {
 	data := sharedData(t)
 	tf := testenv.Terraform(t)
 	srv := registrytest.NewServer(t, data, catalogVersions)
 	dir := t.TempDir()
 	if *regenerate {
-		dir = filepath.Join(testenv.RepoRoot(), "schemas")
+		dir = filepath.Join(testenv.RepoRoot(), "catalog")
 	}
 	opts := crawler.Options{
 		CatalogDir: dir,
@@ -73,20 +73,20 @@ func TestCommittedCatalogIsWhatTheCrawlerMakes(t *testing.T) {
 	if *regenerate {
 		return
 	}
-	want, err := schemas.ReadIndex(filepath.Join(testenv.RepoRoot(), "schemas"))
+	want, err := catalog.ReadIndex(filepath.Join(testenv.RepoRoot(), "catalog"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := schemas.ReadIndex(dir)
+	got, err := catalog.ReadIndex(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantJSON, _ := os.ReadFile(filepath.Join(testenv.RepoRoot(), "schemas", "index.json"))
+	wantJSON, _ := os.ReadFile(filepath.Join(testenv.RepoRoot(), "catalog", "index.json"))
 	gotJSON, _ := os.ReadFile(filepath.Join(dir, "index.json"))
 	if !bytes.Equal(wantJSON, gotJSON) {
 		t.Errorf("the committed catalog is not what the crawler makes now; run\n\tgo test ./crawler -run TestCommittedCatalogIsWhatTheCrawlerMakes -regenerate\ncommitted %d providers, crawled %d", len(want.Providers), len(got.Providers))
 	}
-	if _, err := schemas.Load(os.DirFS(dir)); err != nil {
+	if _, err := catalog.Load(os.DirFS(dir)); err != nil {
 		t.Errorf("the crawled catalog does not load: %v", err)
 	}
 }
@@ -97,7 +97,7 @@ func TestInterruptedCrawlLeavesCatalogUnchanged(t *testing.T) {
 	data := sharedData(t)
 	srv := registrytest.NewServer(t, data, catalogVersions)
 	dir := filepath.Join(t.TempDir(), "catalog")
-	if err := schemas.Seed(dir, schemas.Embedded()); err != nil {
+	if err := catalog.Seed(dir, catalog.Embedded()); err != nil {
 		t.Fatal(err)
 	}
 	before, _ := os.ReadFile(filepath.Join(dir, "index.json"))
@@ -125,7 +125,7 @@ func TestInterruptedCrawlLeavesCatalogUnchanged(t *testing.T) {
 	if !bytes.Equal(before, after) {
 		t.Error("an interrupted crawl changed the index")
 	}
-	if _, err := schemas.Load(os.DirFS(dir)); err != nil {
+	if _, err := catalog.Load(os.DirFS(dir)); err != nil {
 		t.Errorf("the previous catalog no longer loads: %v", err)
 	}
 }
@@ -162,11 +162,11 @@ func TestServiceNeverRunsTwoCrawls(t *testing.T) {
 	data := sharedData(t)
 	srv := registrytest.NewServer(t, data, catalogVersions)
 	dir := filepath.Join(t.TempDir(), "catalog")
-	if err := schemas.Seed(dir, schemas.Embedded()); err != nil {
+	if err := catalog.Seed(dir, catalog.Embedded()); err != nil {
 		t.Fatal(err)
 	}
 	release := make(chan struct{})
-	swapped := make(chan *schemas.Catalog, 1)
+	swapped := make(chan *catalog.Catalog, 1)
 	opts := crawler.Options{
 		CatalogDir: dir,
 		Registry:   crawler.NewRegistry(crawler.RegistryOptions{BaseURL: srv.URL()}),
@@ -174,7 +174,7 @@ func TestServiceNeverRunsTwoCrawls(t *testing.T) {
 		Progress:   func(string, int, int) { <-release },
 	}
 	targets := []crawler.Target{{Source: "hashicorp/random", Version: "3.9.0", SchemaFile: filepath.Join(data, "random", "schema.json")}}
-	svc, err := crawler.NewService(targets, opts, "", func(c *schemas.Catalog) { swapped <- c })
+	svc, err := crawler.NewService(targets, opts, "", func(c *catalog.Catalog) { swapped <- c })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -241,7 +241,7 @@ func TestCrawlFromDocsDirectory(t *testing.T) {
 	if err != nil || res.Providers[0].Err != nil {
 		t.Fatalf("crawl: %v %+v", err, res)
 	}
-	cat, err := schemas.Load(os.DirFS(dir))
+	cat, err := catalog.Load(os.DirFS(dir))
 	if err != nil {
 		t.Fatal(err)
 	}

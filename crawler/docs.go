@@ -6,10 +6,10 @@ import (
 
 	tfjson "github.com/hashicorp/terraform-json"
 
-	"github.com/cloudoven/cloudoven/schemas"
+	"github.com/cloudoven/cloudoven/catalog"
 )
 
-// ParseDoc parses one documentation page into a schemas.Doc. Two page shapes are understood:
+// ParseDoc parses one documentation page into a catalog.Doc. Two page shapes are understood:
 // the hand-written one (azurerm, azuread: "## Arguments Reference" with bullets like
 // "* `name` - (Required) text" and nested blocks introduced by "A `block` block supports the
 // following:") and the tfplugindocs one (kubernetes, helm, random: "## Schema" with
@@ -28,7 +28,7 @@ import (
 // lists every callout of the page, wherever it stands.
 //
 // ParseDoc fails only on an empty page; anything else it does not understand is skipped.
-func ParseDoc(provider string, page Page, schema *tfjson.Schema) (*schemas.Doc, error) {
+func ParseDoc(provider string, page Page, schema *tfjson.Schema) (*catalog.Doc, error) {
 	text := normalizeNewlines(page.Markdown)
 	if strings.TrimSpace(text) == "" {
 		return nil, fmt.Errorf("parsing the page of %s: %w", page.TypeName(provider), errEmptyPage)
@@ -73,7 +73,7 @@ func ParseDoc(provider string, page Page, schema *tfjson.Schema) (*schemas.Doc, 
 
 	for i := 0; i < len(lines); i++ {
 		if k, text, n := noteAt(lines, i); n > 0 {
-			doc.Notes = append(doc.Notes, schemas.Note{Kind: k, Text: noteText(text)})
+			doc.Notes = append(doc.Notes, catalog.Note{Kind: k, Text: noteText(text)})
 			i += n - 1
 		}
 	}

@@ -7,7 +7,7 @@ import (
 
 	tfjson "github.com/hashicorp/terraform-json"
 
-	"github.com/cloudoven/cloudoven/schemas"
+	"github.com/cloudoven/cloudoven/catalog"
 )
 
 // Reading the argument and attribute lists: bullets, block introductions and the groups
@@ -26,7 +26,7 @@ const (
 // group's block paths at once: a hand-written page may introduce a block before or after the
 // bullet that references it, so its place is known only once the whole page is read.
 type docParser struct {
-	doc    *schemas.Doc
+	doc    *catalog.Doc
 	groups []*group
 	nodes  map[string]bool // every schema path; true for a block or an object. nil without a schema
 	// containers are the paths of the blocks and objects of each name, sorted.
@@ -60,7 +60,7 @@ type item struct {
 }
 
 func newDocParser(schema *tfjson.Schema) *docParser {
-	p := &docParser{doc: &schemas.Doc{
+	p := &docParser{doc: &catalog.Doc{
 		Arguments:  map[string]string{},
 		Attributes: map[string]string{},
 		Timeouts:   map[string]string{},

@@ -11,9 +11,9 @@ import (
 	"github.com/google/go-cmp/cmp"
 	tfjson "github.com/hashicorp/terraform-json"
 
+	"github.com/cloudoven/cloudoven/catalog"
 	"github.com/cloudoven/cloudoven/crawler"
 	"github.com/cloudoven/cloudoven/internal/testenv"
-	"github.com/cloudoven/cloudoven/schemas"
 )
 
 // thingSchema is the schema of testdata/docs/basic.html.markdown's azurerm_thing.
@@ -124,7 +124,7 @@ func testPage(t testing.TB, file string) crawler.Page {
 		t.Fatal(err)
 	}
 	slug, _, _ := strings.Cut(file, ".")
-	return crawler.Page{Kind: schemas.KindResource, Slug: slug, Path: "testdata/docs/" + file, Markdown: string(data)}
+	return crawler.Page{Kind: catalog.KindResource, Slug: slug, Path: "testdata/docs/" + file, Markdown: string(data)}
 }
 
 func TestParseDoc(t *testing.T) {
@@ -133,18 +133,18 @@ func TestParseDoc(t *testing.T) {
 		name   string
 		file   string
 		schema string
-		want   *schemas.Doc
+		want   *catalog.Doc
 	}{
 		{
 			name:   "hand-written page: front matter, notes of each kind, a nested block, timeouts, import",
 			file:   "basic.html.markdown",
 			schema: thingSchema,
-			want: &schemas.Doc{
+			want: &catalog.Doc{
 				Subcategory: "Container",
 				Title:       "azurerm_thing",
 				Description: "Manages a Thing.",
 				Body:        "Manages a Thing, which holds other things.\n\n-> **Note:** Things are regional.",
-				Notes: []schemas.Note{
+				Notes: []catalog.Note{
 					{Kind: "note", Text: "Things are regional."},
 					{Kind: "warning", Text: "`sku` cannot be changed to `Basic`."},
 					{Kind: "caution", Text: "Changing `type` recreates the Thing."},
@@ -174,7 +174,7 @@ func TestParseDoc(t *testing.T) {
 			name:   "blocks resolved against the schema: one name at two depths, defined before use, named by another bullet",
 			file:   "nested.html.markdown",
 			schema: routerSchema,
-			want: &schemas.Doc{
+			want: &catalog.Doc{
 				Subcategory: "Network",
 				Title:       "azurerm_router",
 				Description: "Manages a Router.",
@@ -202,7 +202,7 @@ func TestParseDoc(t *testing.T) {
 		{
 			name: "without a schema blocks keep the names the page gives",
 			file: "nested.html.markdown",
-			want: &schemas.Doc{
+			want: &catalog.Doc{
 				Subcategory: "Network",
 				Title:       "azurerm_router",
 				Description: "Manages a Router.",
@@ -230,11 +230,11 @@ func TestParseDoc(t *testing.T) {
 		{
 			name: "no front matter, a Resource: title, HTML and odd bullets",
 			file: "resource-prefix.md",
-			want: &schemas.Doc{
+			want: &catalog.Doc{
 				Title:       "azuread_widget",
 				Description: "Manages a widget within Azure Active Directory.",
 				Body:        "Manages a widget within Azure Active Directory. See <a href=\"https://example.com\">the docs</a> for more, e.g. the API.\n\n<a id=\"arguments\"></a>\n~> **NOTE:** Widgets are <b>slow</b> to create\nand slow to delete.",
-				Notes:       []schemas.Note{{Kind: "warning", Text: "Widgets are <b>slow</b> to create\nand slow to delete."}},
+				Notes:       []catalog.Note{{Kind: "warning", Text: "Widgets are <b>slow</b> to create\nand slow to delete."}},
 				Arguments: map[string]string{
 					"display_name": "The display name.<br>It must be unique.",
 					"owners":       "A set of owners. See [owners](#owners).",
@@ -246,7 +246,7 @@ func TestParseDoc(t *testing.T) {
 			name:   "tfplugindocs page: full paths, read-only attributes, shared nested schemas, timeouts",
 			file:   "plugindocs.md",
 			schema: gadgetSchema,
-			want: &schemas.Doc{
+			want: &catalog.Doc{
 				Subcategory: "core/v1",
 				Title:       "kubernetes_gadget",
 				Description: "A Gadget does things.",
@@ -276,7 +276,7 @@ func TestParseDoc(t *testing.T) {
 		{
 			name: "messy page: no title, empty bullets, an unknown block, an unclosed fence",
 			file: "messy.md",
-			want: &schemas.Doc{
+			want: &catalog.Doc{
 				Title:       "azurerm_messy",
 				Description: "Some text before any heading.",
 				Body:        "Some text before any heading.",
@@ -455,7 +455,7 @@ func realProvider(t testing.TB, name string) providerFixture {
 
 // typeOf is the schema of the type a page documents, nil when the schema has none.
 func (fx providerFixture) typeOf(provider string, p crawler.Page) *tfjson.Schema {
-	if p.Kind == schemas.KindDataSource {
+	if p.Kind == catalog.KindDataSource {
 		return fx.schema.DataSourceSchemas[p.TypeName(provider)]
 	}
 	return fx.schema.ResourceSchemas[p.TypeName(provider)]
@@ -467,7 +467,7 @@ func TestParseDocAzurermKubernetesCluster(t *testing.T) {
 	fx := realProvider(t, "azurerm")
 	var page crawler.Page
 	for _, p := range fx.pages {
-		if p.Kind == schemas.KindResource && p.Slug == "kubernetes_cluster" {
+		if p.Kind == catalog.KindResource && p.Slug == "kubernetes_cluster" {
 			page = p
 		}
 	}

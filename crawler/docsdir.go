@@ -9,7 +9,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/cloudoven/cloudoven/schemas"
+	"github.com/cloudoven/cloudoven/catalog"
 )
 
 // docsLayouts are the folders, under a docs directory, that hold resource and data source
@@ -17,12 +17,12 @@ import (
 // docs/resources and data-sources, and either one with the directory itself as docs/.
 var docsLayouts = []struct {
 	dir  string
-	kind schemas.Kind
+	kind catalog.Kind
 }{
-	{"r", schemas.KindResource},
-	{"d", schemas.KindDataSource},
-	{"resources", schemas.KindResource},
-	{"data-sources", schemas.KindDataSource},
+	{"r", catalog.KindResource},
+	{"d", catalog.KindDataSource},
+	{"resources", catalog.KindResource},
+	{"data-sources", catalog.KindDataSource},
 }
 
 // docsExtensions are the page file names' endings, longest first.
@@ -68,7 +68,7 @@ func ReadDocsDir(dir string) ([]Page, error) {
 	}
 	slices.SortFunc(pages, func(a, b Page) int {
 		if a.Kind != b.Kind {
-			if a.Kind == schemas.KindResource {
+			if a.Kind == catalog.KindResource {
 				return -1
 			}
 			return 1

@@ -7,8 +7,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/cloudoven/cloudoven/catalog"
 	"github.com/cloudoven/cloudoven/crawler"
-	"github.com/cloudoven/cloudoven/schemas"
 )
 
 // writeTree makes files (slash paths → contents) under a new temp directory.
@@ -47,9 +47,9 @@ func TestReadDocsDir(t *testing.T) {
 				"website/docs/r/subdir/x.html.markdown":        "nested",
 			},
 			want: []crawler.Page{
-				{Kind: schemas.KindResource, Slug: "dns_zone", Path: "website/docs/r/dns_zone.html.markdown", Markdown: "zone"},
-				{Kind: schemas.KindResource, Slug: "virtual_network", Path: "website/docs/r/virtual_network.html.markdown", Markdown: "vnet"},
-				{Kind: schemas.KindDataSource, Slug: "client_config", Path: "website/docs/d/client_config.html.markdown", Markdown: "client"},
+				{Kind: catalog.KindResource, Slug: "dns_zone", Path: "website/docs/r/dns_zone.html.markdown", Markdown: "zone"},
+				{Kind: catalog.KindResource, Slug: "virtual_network", Path: "website/docs/r/virtual_network.html.markdown", Markdown: "vnet"},
+				{Kind: catalog.KindDataSource, Slug: "client_config", Path: "website/docs/d/client_config.html.markdown", Markdown: "client"},
 			},
 		},
 		{
@@ -60,8 +60,8 @@ func TestReadDocsDir(t *testing.T) {
 				"index.html.markdown":                "index",
 			},
 			want: []crawler.Page{
-				{Kind: schemas.KindResource, Slug: "kubernetes_cluster", Path: "r/kubernetes_cluster.html.markdown", Markdown: "aks"},
-				{Kind: schemas.KindDataSource, Slug: "kubernetes_cluster", Path: "d/kubernetes_cluster.html.markdown", Markdown: "aks data"},
+				{Kind: catalog.KindResource, Slug: "kubernetes_cluster", Path: "r/kubernetes_cluster.html.markdown", Markdown: "aks"},
+				{Kind: catalog.KindDataSource, Slug: "kubernetes_cluster", Path: "d/kubernetes_cluster.html.markdown", Markdown: "aks data"},
 			},
 		},
 		{
@@ -74,8 +74,8 @@ func TestReadDocsDir(t *testing.T) {
 				"README.md":                     "readme",
 			},
 			want: []crawler.Page{
-				{Kind: schemas.KindResource, Slug: "release", Path: "docs/resources/release.md", Markdown: "release"},
-				{Kind: schemas.KindDataSource, Slug: "template", Path: "docs/data-sources/template.md", Markdown: "template"},
+				{Kind: catalog.KindResource, Slug: "release", Path: "docs/resources/release.md", Markdown: "release"},
+				{Kind: catalog.KindDataSource, Slug: "template", Path: "docs/data-sources/template.md", Markdown: "template"},
 			},
 		},
 		{
@@ -85,8 +85,8 @@ func TestReadDocsDir(t *testing.T) {
 				"resources/integer.md": "integer",
 			},
 			want: []crawler.Page{
-				{Kind: schemas.KindResource, Slug: "integer", Path: "resources/integer.md", Markdown: "integer"},
-				{Kind: schemas.KindResource, Slug: "uuid", Path: "resources/uuid.md", Markdown: "uuid"},
+				{Kind: catalog.KindResource, Slug: "integer", Path: "resources/integer.md", Markdown: "integer"},
+				{Kind: catalog.KindResource, Slug: "uuid", Path: "resources/uuid.md", Markdown: "uuid"},
 			},
 		},
 		{
@@ -96,7 +96,7 @@ func TestReadDocsDir(t *testing.T) {
 				"docs/resources/a.md":            "old",
 			},
 			want: []crawler.Page{
-				{Kind: schemas.KindResource, Slug: "a", Path: "website/docs/r/a.html.markdown", Markdown: "new"},
+				{Kind: catalog.KindResource, Slug: "a", Path: "website/docs/r/a.html.markdown", Markdown: "new"},
 			},
 		},
 	}
@@ -143,7 +143,7 @@ func TestReadDocsDirShared(t *testing.T) {
 			}
 			var got [2]int
 			for _, p := range pages {
-				if p.Kind == schemas.KindDataSource {
+				if p.Kind == catalog.KindDataSource {
 					got[1]++
 				} else {
 					got[0]++

@@ -1,11 +1,11 @@
 package crawler
 
-import "github.com/cloudoven/cloudoven/schemas"
+import "github.com/cloudoven/cloudoven/catalog"
 
 // Page is one provider documentation page as a docs source delivers it (the registry's
 // provider-docs API or a local docs directory), before parsing.
 type Page struct {
-	Kind        schemas.Kind // resource or data source
+	Kind        catalog.Kind // resource or data source
 	Slug        string       // kubernetes_cluster: the type name without the provider prefix
 	Subcategory string       // from the registry's listing, when it gives one
 	Title       string

@@ -18,7 +18,7 @@ import (
 
 	version "github.com/hashicorp/go-version"
 
-	"github.com/cloudoven/cloudoven/schemas"
+	"github.com/cloudoven/cloudoven/catalog"
 )
 
 // DefaultRegistryURL is the public Terraform Registry.
@@ -387,10 +387,10 @@ func (r *Registry) Doc(ctx context.Context, id string) (string, error) {
 // docCategories are the categories Docs fetches, in the order pages are sorted.
 var docCategories = []struct {
 	category string
-	kind     schemas.Kind
+	kind     catalog.Kind
 }{
-	{"resources", schemas.KindResource},
-	{"data-sources", schemas.KindDataSource},
+	{"resources", catalog.KindResource},
+	{"data-sources", catalog.KindDataSource},
 }
 
 // Docs fetches every resource and data source page of one provider version, Concurrency
@@ -413,7 +413,7 @@ func (r *Registry) Docs(ctx context.Context, namespace, name, ver string, progre
 		refs = append(refs, list...)
 	}
 	var todo []DocRef
-	kinds := map[string]schemas.Kind{}
+	kinds := map[string]catalog.Kind{}
 	for _, c := range docCategories {
 		kinds[c.category] = c.kind
 	}
@@ -442,7 +442,7 @@ func (r *Registry) Docs(ctx context.Context, namespace, name, ver string, progre
 	}
 	slices.SortStableFunc(pages, func(a, b Page) int {
 		if a.Kind != b.Kind {
-			if a.Kind == schemas.KindResource {
+			if a.Kind == catalog.KindResource {
 				return -1
 			}
 			return 1

@@ -15,10 +15,10 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/cloudoven/cloudoven/catalog"
 	"github.com/cloudoven/cloudoven/crawler"
 	"github.com/cloudoven/cloudoven/crawler/registrytest"
 	"github.com/cloudoven/cloudoven/internal/testenv"
-	"github.com/cloudoven/cloudoven/schemas"
 )
 
 // registryVersions are the provider versions whose docs are in ../shared/data.
@@ -333,7 +333,7 @@ func TestRegistryDocsFetchesEveryAzurermPage(t *testing.T) {
 
 	sorted := slices.IsSortedFunc(pages, func(a, b crawler.Page) int {
 		if a.Kind != b.Kind {
-			if a.Kind == schemas.KindResource {
+			if a.Kind == catalog.KindResource {
 				return -1
 			}
 			return 1
@@ -343,15 +343,15 @@ func TestRegistryDocsFetchesEveryAzurermPage(t *testing.T) {
 	if !sorted {
 		t.Error("pages are not sorted resources first, then by slug")
 	}
-	kinds := map[schemas.Kind]int{}
+	kinds := map[catalog.Kind]int{}
 	for _, p := range pages {
 		kinds[p.Kind]++
 	}
-	if kinds[schemas.KindResource] != nr || kinds[schemas.KindDataSource] != nd {
+	if kinds[catalog.KindResource] != nr || kinds[catalog.KindDataSource] != nd {
 		t.Errorf("kinds: %v", kinds)
 	}
 	i := slices.IndexFunc(pages, func(p crawler.Page) bool {
-		return p.Kind == schemas.KindResource && p.Slug == "kubernetes_cluster"
+		return p.Kind == catalog.KindResource && p.Slug == "kubernetes_cluster"
 	})
 	if i < 0 {
 		t.Fatal("no kubernetes_cluster page")

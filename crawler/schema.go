@@ -17,7 +17,7 @@ import (
 	tfjson "github.com/hashicorp/terraform-json"
 	"github.com/zclconf/go-cty/cty"
 
-	"github.com/cloudoven/cloudoven/schemas"
+	"github.com/cloudoven/cloudoven/catalog"
 )
 
 // SchemaOptions say how terraform runs when a schema is extracted.
@@ -51,7 +51,7 @@ const cancelGrace = 10 * time.Second
 // `terraform init` and `terraform providers schema -json`, and returns that provider's
 // part of the result.
 func ProviderSchema(ctx context.Context, source, version string, opts SchemaOptions) (*tfjson.ProviderSchema, error) {
-	full := schemas.NormalizeSource(source)
+	full := catalog.NormalizeSource(source)
 	where := fmt.Sprintf("getting schema of %s %s", full, version)
 	name, err := checkSourceVersion(full, version)
 	if err != nil {
@@ -68,11 +68,11 @@ func ProviderSchema(ctx context.Context, source, version string, opts SchemaOpti
 	return schema, nil
 }
 
-// BuiltinSchema gets the schema of Terraform's builtin provider (schemas.BuiltinSource:
+// BuiltinSchema gets the schema of Terraform's builtin provider (catalog.BuiltinSource:
 // terraform_data, terraform_remote_state) and the terraform version, which is that
 // provider's version.
 func BuiltinSchema(ctx context.Context, opts SchemaOptions) (*tfjson.ProviderSchema, string, error) {
-	const where = "getting schema of " + schemas.BuiltinSource
+	const where = "getting schema of " + catalog.BuiltinSource
 	// A builtin provider needs no init, but terraform reports only the providers a
 	// configuration uses.
 	config := []byte("resource \"terraform_data\" \"schema\" {}\n")
@@ -88,7 +88,7 @@ func BuiltinSchema(ctx context.Context, opts SchemaOptions) (*tfjson.ProviderSch
 	if err != nil {
 		return nil, "", fmt.Errorf("%s: %w", where, err)
 	}
-	schema, err := pickProvider(ps, schemas.BuiltinSource)
+	schema, err := pickProvider(ps, catalog.BuiltinSource)
 	if err != nil {
 		return nil, "", fmt.Errorf("%s: %w", where, err)
 	}
@@ -99,7 +99,7 @@ func BuiltinSchema(ctx context.Context, opts SchemaOptions) (*tfjson.ProviderSch
 // schema of provider source, given in full (registry.terraform.io/hashicorp/random) or
 // short (hashicorp/random).
 func SchemaFromFile(path, source string) (*tfjson.ProviderSchema, error) {
-	ps, err := schemas.ReadProviderSchemas(path)
+	ps, err := catalog.ReadProviderSchemas(path)
 	if err != nil {
 		return nil, err
 	}
@@ -111,7 +111,7 @@ func SchemaFromFile(path, source string) (*tfjson.ProviderSchema, error) {
 }
 
 func pickProvider(ps *tfjson.ProviderSchemas, source string) (*tfjson.ProviderSchema, error) {
-	full := schemas.NormalizeSource(source)
+	full := catalog.NormalizeSource(source)
 	if s, ok := ps.Schemas[full]; ok && s != nil {
 		return s, nil
 	}

@@ -11,7 +11,7 @@ import (
 
 	"github.com/robfig/cron/v3"
 
-	"github.com/cloudoven/cloudoven/schemas"
+	"github.com/cloudoven/cloudoven/catalog"
 )
 
 // ErrRunning refuses a crawl while another one runs.
@@ -25,7 +25,7 @@ type Service struct {
 	opts      Options
 	schedule  string
 	sched     cron.Schedule
-	onCatalog func(*schemas.Catalog)
+	onCatalog func(*catalog.Catalog)
 	logger    *slog.Logger
 
 	mu       sync.Mutex
@@ -46,7 +46,7 @@ type Status struct {
 }
 
 // NewService checks the schedule (standard 5-field cron; empty means on demand only).
-func NewService(targets []Target, opts Options, schedule string, onCatalog func(*schemas.Catalog)) (*Service, error) {
+func NewService(targets []Target, opts Options, schedule string, onCatalog func(*catalog.Catalog)) (*Service, error) {
 	s := &Service{targets: targets, opts: opts, schedule: schedule, onCatalog: onCatalog, logger: opts.Logger}
 	if s.logger == nil {
 		s.logger = slog.New(slog.DiscardHandler)
@@ -153,8 +153,8 @@ func (s *Service) run(ctx context.Context) *Status {
 	s.logger.Info("crawl started", "providers", len(s.targets))
 	res, err := Crawl(ctx, s.targets, opts)
 	if err == nil && s.onCatalog != nil {
-		var cat *schemas.Catalog
-		cat, err = schemas.Load(os.DirFS(opts.CatalogDir))
+		var cat *catalog.Catalog
+		cat, err = catalog.Load(os.DirFS(opts.CatalogDir))
 		if err == nil {
 			s.onCatalog(cat)
 		} else {

@@ -6,7 +6,7 @@ import (
 	"sync"
 
 	"github.com/cloudoven/cloudoven/blueprint"
-	"github.com/cloudoven/cloudoven/schemas"
+	"github.com/cloudoven/cloudoven/catalog"
 )
 
 // Options are the settings that come from where CloudOven runs rather than from a project's
@@ -17,7 +17,7 @@ type Options struct {
 	AllowedRegistries []string
 	// Catalog tells required-tags which resource types take tags or labels; nil uses the
 	// catalog embedded in the binary.
-	Catalog *schemas.Catalog
+	Catalog *catalog.Catalog
 }
 
 // Finding is one guardrail a blueprint does not keep.
@@ -122,7 +122,7 @@ func (c *checker) resources(types ...string) []*blueprint.Resource {
 	return out
 }
 
-func (c *checker) catalog() *schemas.Catalog {
+func (c *checker) catalog() *catalog.Catalog {
 	if c.opts.Catalog != nil {
 		return c.opts.Catalog
 	}
@@ -131,14 +131,14 @@ func (c *checker) catalog() *schemas.Catalog {
 
 var (
 	embeddedOnce sync.Once
-	embedded     *schemas.Catalog
+	embedded     *catalog.Catalog
 )
 
 // embeddedCatalog is loaded on first use; a catalog that fails to load (it is checked by the
-// schemas tests) leaves it nil, and required-tags then checks nothing rather than guess.
-func embeddedCatalog() *schemas.Catalog {
+// catalog tests) leaves it nil, and required-tags then checks nothing rather than guess.
+func embeddedCatalog() *catalog.Catalog {
 	embeddedOnce.Do(func() {
-		cat, err := schemas.Load(schemas.Embedded())
+		cat, err := catalog.Load(catalog.Embedded())
 		if err == nil {
 			embedded = cat
 		}

@@ -2,31 +2,19 @@ package policy_test
 
 import (
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/cloudoven/cloudoven/blueprint"
+	"github.com/cloudoven/cloudoven/catalog"
+	"github.com/cloudoven/cloudoven/internal/testenv"
 	"github.com/cloudoven/cloudoven/policy"
-	"github.com/cloudoven/cloudoven/schemas"
 	"github.com/cloudoven/cloudoven/starters"
 )
 
-var (
-	catalogOnce sync.Once
-	catalog     *schemas.Catalog
-	catalogErr  error
-)
-
-func testCatalog(t testing.TB) *schemas.Catalog {
-	t.Helper()
-	catalogOnce.Do(func() { catalog, catalogErr = schemas.Load(schemas.Embedded()) })
-	if catalogErr != nil {
-		t.Fatalf("loading catalog: %v", catalogErr)
-	}
-	return catalog
-}
+// testCatalog is the embedded catalog, loaded once per test binary.
+func testCatalog(t testing.TB) *catalog.Catalog { return testenv.Catalog(t) }
 
 // importHCL builds a blueprint from Terraform source, failing on any import diagnostic.
 func importHCL(t *testing.T, src string) *blueprint.Blueprint {

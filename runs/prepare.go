@@ -7,7 +7,7 @@ import (
 	"strings"
 
 	"github.com/cloudoven/cloudoven/blueprint"
-	"github.com/cloudoven/cloudoven/schemas"
+	"github.com/cloudoven/cloudoven/catalog"
 	"github.com/cloudoven/cloudoven/state"
 	"github.com/cloudoven/cloudoven/store"
 )
@@ -31,7 +31,7 @@ type SecretValues interface {
 // An azurerm environment that sets CreateStateContainer gets its state container created
 // (when missing) before the preparer returns, since the azurerm backend's init refuses a
 // container that does not exist.
-func NewPreparer(st *store.Store, catalog func() *schemas.Catalog, secrets SecretValues) PrepareFunc {
+func NewPreparer(st *store.Store, catalog func() *catalog.Catalog, secrets SecretValues) PrepareFunc {
 	return NewPreparerWith(st, catalog, secrets, PreparerOptions{})
 }
 
@@ -51,7 +51,7 @@ func (o PreparerOptions) azureBlobURL(account string) string {
 }
 
 // NewPreparerWith is NewPreparer with options.
-func NewPreparerWith(st *store.Store, catalog func() *schemas.Catalog, secrets SecretValues, opts PreparerOptions) PrepareFunc {
+func NewPreparerWith(st *store.Store, catalog func() *catalog.Catalog, secrets SecretValues, opts PreparerOptions) PrepareFunc {
 	return func(ctx context.Context, project string, deploymentID int64) (Prepared, error) {
 		d, err := st.Deployment(ctx, project, deploymentID)
 		if err != nil {

@@ -10,19 +10,19 @@ import (
 
 	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob"
 
+	"github.com/cloudoven/cloudoven/catalog"
 	"github.com/cloudoven/cloudoven/internal/testenv"
-	"github.com/cloudoven/cloudoven/schemas"
 	"github.com/cloudoven/cloudoven/store"
 )
 
 var (
 	catOnce sync.Once
-	cat     *schemas.Catalog
+	cat     *catalog.Catalog
 	catErr  error
 )
 
-func embeddedCatalog() *schemas.Catalog {
-	catOnce.Do(func() { cat, catErr = schemas.Load(schemas.Embedded()) })
+func embeddedCatalog() *catalog.Catalog {
+	catOnce.Do(func() { cat, catErr = catalog.Load(catalog.Embedded()) })
 	return cat
 }
 

@@ -5,32 +5,19 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/hashicorp/terraform-exec/tfexec"
 
 	"github.com/cloudoven/cloudoven/blueprint"
+	"github.com/cloudoven/cloudoven/catalog"
 	"github.com/cloudoven/cloudoven/internal/testenv"
-	"github.com/cloudoven/cloudoven/schemas"
 	"github.com/cloudoven/cloudoven/starters"
 )
 
-var (
-	catalogOnce sync.Once
-	catalog     *schemas.Catalog
-	catalogErr  error
-)
-
-func testCatalog(t testing.TB) *schemas.Catalog {
-	t.Helper()
-	catalogOnce.Do(func() { catalog, catalogErr = schemas.Load(schemas.Embedded()) })
-	if catalogErr != nil {
-		t.Fatalf("loading catalog: %v", catalogErr)
-	}
-	return catalog
-}
+// testCatalog is the embedded catalog, loaded once per test binary.
+func testCatalog(t testing.TB) *catalog.Catalog { return testenv.Catalog(t) }
 
 func TestListOrder(t *testing.T) {
 	var ids []string

@@ -4,7 +4,7 @@ import (
 	"net/http"
 	"strings"
 
-	"github.com/cloudoven/cloudoven/schemas"
+	"github.com/cloudoven/cloudoven/catalog"
 	"github.com/cloudoven/cloudoven/store"
 )
 
@@ -133,10 +133,10 @@ func (s *server) catalogResults(q string, add *addTarget) catalogResults {
 
 // groupMatches groups matches by provider and, within a provider, by subcategory. Matches
 // come best first, so ordering groups by first appearance orders them by their best match.
-func groupMatches(matches []schemas.Match) []resultGroup {
+func groupMatches(matches []catalog.Match) []resultGroup {
 	var groups []resultGroup
-	byProvider := map[*schemas.Provider]int{}
-	bySubcategory := map[*schemas.Provider]map[string]int{}
+	byProvider := map[*catalog.Provider]int{}
+	bySubcategory := map[*catalog.Provider]map[string]int{}
 	for _, m := range matches {
 		p := m.Type.Provider
 		i, ok := byProvider[p]
@@ -162,7 +162,7 @@ func groupMatches(matches []schemas.Match) []resultGroup {
 	return groups
 }
 
-func newTypeRow(t *schemas.Type) typeRow {
+func newTypeRow(t *catalog.Type) typeRow {
 	row := typeRow{Name: t.Name, Kind: string(t.Kind)}
 	if t.Doc == nil {
 		return row
@@ -197,20 +197,20 @@ func summaryLine(desc string) string {
 
 // providerRows summarises the catalog's providers. Counts come from the catalog's own types,
 // so a type two providers define counts once, for the provider that won it.
-func providerRows(cat *schemas.Catalog) []providerRow {
+func providerRows(cat *catalog.Catalog) []providerRow {
 	rows := make([]providerRow, 0, len(cat.Providers()))
-	index := map[*schemas.Provider]int{}
+	index := map[*catalog.Provider]int{}
 	for _, p := range cat.Providers() {
 		index[p] = len(rows)
 		rows = append(rows, providerRow{Source: p.Source, Name: p.Name, Version: p.Version})
 	}
-	for _, kind := range []schemas.Kind{schemas.KindResource, schemas.KindDataSource} {
+	for _, kind := range []catalog.Kind{catalog.KindResource, catalog.KindDataSource} {
 		for _, name := range cat.TypeNames(kind) {
 			i, ok := index[cat.Lookup(kind, name).Provider]
 			if !ok {
 				continue
 			}
-			if kind == schemas.KindResource {
+			if kind == catalog.KindResource {
 				rows[i].Resources++
 			} else {
 				rows[i].DataSources++

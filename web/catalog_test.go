@@ -10,7 +10,7 @@ import (
 	"github.com/PuerkitoBio/goquery"
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/cloudoven/cloudoven/schemas"
+	"github.com/cloudoven/cloudoven/catalog"
 )
 
 // catalogAddURL is the catalog search in add mode, as the blueprint editor links to it.
@@ -142,21 +142,21 @@ func TestCatalogSearchPutsTypesWithoutSubcategoryUnderOther(t *testing.T) {
 
 func TestGroupMatches(t *testing.T) {
 	t.Parallel()
-	aws := &schemas.Provider{Source: "example.com/x/aws", Name: "aws", Version: "1.0.0"}
-	gcp := &schemas.Provider{Source: "example.com/x/gcp", Name: "gcp", Version: "2.0.0"}
-	typ := func(p *schemas.Provider, name string, kind schemas.Kind, doc *schemas.Doc) schemas.Match {
-		return schemas.Match{Type: &schemas.Type{Name: name, Kind: kind, Provider: p, Doc: doc}}
+	aws := &catalog.Provider{Source: "example.com/x/aws", Name: "aws", Version: "1.0.0"}
+	gcp := &catalog.Provider{Source: "example.com/x/gcp", Name: "gcp", Version: "2.0.0"}
+	typ := func(p *catalog.Provider, name string, kind catalog.Kind, doc *catalog.Doc) catalog.Match {
+		return catalog.Match{Type: &catalog.Type{Name: name, Kind: kind, Provider: p, Doc: doc}}
 	}
-	doc := func(sub, title, desc string) *schemas.Doc {
-		return &schemas.Doc{Subcategory: sub, Title: title, Description: desc}
+	doc := func(sub, title, desc string) *catalog.Doc {
+		return &catalog.Doc{Subcategory: sub, Title: title, Description: desc}
 	}
-	matches := []schemas.Match{
-		typ(gcp, "gcp_vm", schemas.KindResource, doc("Compute", "gcp_vm", "Manages a VM. Long text.")),
-		typ(aws, "aws_vm", schemas.KindResource, nil),
-		typ(gcp, "gcp_disk", schemas.KindResource, doc("Storage", "A disk", "")),
-		typ(gcp, "gcp_vm", schemas.KindDataSource, doc("Compute", "", "Reads a VM.")),
-		typ(aws, "aws_disk", schemas.KindResource, doc("  ", "", "")),
-		typ(aws, "aws_net", schemas.KindResource, doc("Network", "", "")),
+	matches := []catalog.Match{
+		typ(gcp, "gcp_vm", catalog.KindResource, doc("Compute", "gcp_vm", "Manages a VM. Long text.")),
+		typ(aws, "aws_vm", catalog.KindResource, nil),
+		typ(gcp, "gcp_disk", catalog.KindResource, doc("Storage", "A disk", "")),
+		typ(gcp, "gcp_vm", catalog.KindDataSource, doc("Compute", "", "Reads a VM.")),
+		typ(aws, "aws_disk", catalog.KindResource, doc("  ", "", "")),
+		typ(aws, "aws_net", catalog.KindResource, doc("Network", "", "")),
 	}
 	want := []resultGroup{
 		{Source: "example.com/x/gcp", Name: "gcp", Version: "2.0.0", Subcategories: []subcategoryGroup{

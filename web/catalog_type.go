@@ -10,7 +10,7 @@ import (
 	tfjson "github.com/hashicorp/terraform-json"
 	"github.com/zclconf/go-cty/cty"
 
-	"github.com/cloudoven/cloudoven/schemas"
+	"github.com/cloudoven/cloudoven/catalog"
 )
 
 // typeProps is the page of one resource or data source type: its docs as rendered markdown
@@ -64,12 +64,12 @@ type argRow struct {
 }
 
 // schemaKind is a kind as a URL writes it: resource or data.
-func schemaKind(k string) schemas.Kind { return schemas.Kind(k) }
+func schemaKind(k string) catalog.Kind { return catalog.Kind(k) }
 
 // showType answers GET /catalog/types/{kind}/{name}.
 func (s *server) showType(w http.ResponseWriter, r *http.Request) error {
 	kind := r.PathValue("kind")
-	if kind != string(schemas.KindResource) && kind != string(schemas.KindDataSource) {
+	if kind != string(catalog.KindResource) && kind != string(catalog.KindDataSource) {
 		return errNotFound
 	}
 	t := s.catalog().Lookup(schemaKind(kind), r.PathValue("name"))
@@ -79,7 +79,7 @@ func (s *server) showType(w http.ResponseWriter, r *http.Request) error {
 	return s.render(w, r, http.StatusOK, typePage(s.typeView(t)), "")
 }
 
-func (s *server) typeView(t *schemas.Type) typeProps {
+func (s *server) typeView(t *catalog.Type) typeProps {
 	kind := string(t.Kind)
 	p := typeProps{
 		Layout:         s.layout(t.Name, navCatalog),
@@ -93,7 +93,7 @@ func (s *server) typeView(t *schemas.Type) typeProps {
 	links := s.docLinks(t.Provider.Name, kind)
 	doc := t.Doc
 	if doc == nil {
-		doc = &schemas.Doc{}
+		doc = &catalog.Doc{}
 	} else {
 		p.HasDoc = true
 	}
@@ -142,7 +142,7 @@ func noteKind(k string) string {
 // referenceBuilder walks a schema into the argument reference, collecting computed-only
 // attributes on the way.
 type referenceBuilder struct {
-	doc        *schemas.Doc
+	doc        *catalog.Doc
 	links      docLinkResolver
 	attributes []argRow
 }

@@ -10,7 +10,7 @@ import (
 	tfjson "github.com/hashicorp/terraform-json"
 	"github.com/zclconf/go-cty/cty"
 
-	"github.com/cloudoven/cloudoven/schemas"
+	"github.com/cloudoven/cloudoven/catalog"
 	"github.com/cloudoven/cloudoven/store"
 )
 
@@ -131,7 +131,7 @@ func TestCatalogResultsLinkToTypePages(t *testing.T) {
 const xss = "harmless <script>alert(1)</script> [x](javascript:alert(1)) <img src=x onerror=alert(1)>"
 
 // xssCatalog is a catalog whose docs try every trick the markdown renderer must defuse.
-func xssCatalog(t *testing.T) *schemas.Catalog {
+func xssCatalog(t *testing.T) *catalog.Catalog {
 	t.Helper()
 	block := &tfjson.SchemaBlock{
 		Attributes: map[string]*tfjson.SchemaAttribute{
@@ -147,15 +147,15 @@ func xssCatalog(t *testing.T) *schemas.Catalog {
 			}},
 		},
 	}
-	cat, err := schemas.New([]*schemas.Provider{{
+	cat, err := catalog.New([]*catalog.Provider{{
 		Source: "registry.terraform.io/evil/evil", Namespace: "evil", Name: "evil", Version: "1.0.0",
 		Schema: &tfjson.ProviderSchema{ResourceSchemas: map[string]*tfjson.Schema{"evil_thing": {Block: block}}},
-		Docs: &schemas.Docs{Resources: map[string]*schemas.Doc{"evil_thing": {
+		Docs: &catalog.Docs{Resources: map[string]*catalog.Doc{"evil_thing": {
 			Title:       "evil_thing <script>alert(1)</script>",
 			Subcategory: "<script>alert(1)</script>",
 			Description: xss,
 			Body:        xss + "\n\n-> **Note:** " + xss,
-			Notes:       []schemas.Note{{Kind: "warning", Text: xss}, {Kind: `"><script>`, Text: xss}},
+			Notes:       []catalog.Note{{Kind: "warning", Text: xss}, {Kind: `"><script>`, Text: xss}},
 			Examples:    []string{"</code></pre>" + xss},
 			Arguments:   map[string]string{"name": xss, "rule": xss, "rule.port": xss},
 			Attributes:  map[string]string{"id": xss},

@@ -3,7 +3,7 @@
 //
 // It is not the domain: projects and blueprint versions are kept by package store, documents
 // are parsed, validated and turned into Terraform by package blueprint, and the catalog comes
-// from package schemas. Handlers decode the request, call those packages, build a view model
+// from package catalog. Handlers decode the request, call those packages, build a view model
 // and render it; .templ files hold no logic beyond loops and conditionals over view models.
 //
 // Start reading at New (web.go) and the route table in routes.go; paths.go builds every URL

@@ -13,7 +13,7 @@ import (
 	"github.com/a-h/templ"
 
 	"github.com/cloudoven/cloudoven/blueprint"
-	"github.com/cloudoven/cloudoven/schemas"
+	"github.com/cloudoven/cloudoven/catalog"
 	"github.com/cloudoven/cloudoven/starters"
 	"github.com/cloudoven/cloudoven/store"
 	"github.com/cloudoven/cloudoven/web/components"
@@ -49,7 +49,7 @@ type editorSession struct {
 	base          int  // the version the draft started from
 	draft         bool // whether a draft exists (else bp is the base version)
 	latest        int
-	cat           *schemas.Catalog
+	cat           *catalog.Catalog
 }
 
 // openDraft reads the blueprint's draft, or its latest version when it has none.
@@ -255,9 +255,9 @@ func (s *server) addToDraft(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	kind := schemas.KindResource
+	kind := catalog.KindResource
 	if r.PostForm.Get("kind") == "data" {
-		kind = schemas.KindDataSource
+		kind = catalog.KindDataSource
 	}
 	typ := es.cat.Lookup(kind, r.PostForm.Get("type"))
 	if typ == nil {
@@ -271,8 +271,8 @@ func (s *server) addToDraft(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-func kindLabel(k schemas.Kind) string {
-	if k == schemas.KindDataSource {
+func kindLabel(k catalog.Kind) string {
+	if k == catalog.KindDataSource {
 		return "data source"
 	}
 	return "resource type"
@@ -281,7 +281,7 @@ func kindLabel(k schemas.Kind) string {
 // addType adds a resource or data source of typ to b and returns its address. Its name is
 // "main" (or main2, main3…) and its config has the blocks the schema requires, with every
 // argument left for the author: the diagnostics then list exactly what is left to fill in.
-func addType(b *blueprint.Blueprint, typ *schemas.Type) string {
+func addType(b *blueprint.Blueprint, typ *catalog.Type) string {
 	taken := func(addr string) bool {
 		for _, list := range [][]blueprint.Resource{b.Resources, b.Data} {
 			for _, r := range list {
@@ -604,11 +604,11 @@ func (es *editorSession) locate(path string, keys map[string]map[string]bool) (i
 	return "", ""
 }
 
-func kindOfResource(r *blueprint.Resource) schemas.Kind {
+func kindOfResource(r *blueprint.Resource) catalog.Kind {
 	if r.Mode == blueprint.DataMode {
-		return schemas.KindDataSource
+		return catalog.KindDataSource
 	}
-	return schemas.KindResource
+	return catalog.KindResource
 }
 
 // rowField is the key of a row's field in the variables, locals and outputs tables:

@@ -13,7 +13,6 @@ import (
 
 	"github.com/PuerkitoBio/goquery"
 
-	"github.com/cloudoven/cloudoven/schemas"
 	"github.com/cloudoven/cloudoven/store"
 )
 
@@ -41,17 +40,13 @@ type benchEditor struct {
 
 func newBenchEditor(b *testing.B) *benchEditor {
 	b.Helper()
-	catalogOnce.Do(func() { catalog, catalogErr = schemas.Load(schemas.Embedded()) })
-	if catalogErr != nil {
-		b.Fatalf("loading the catalog: %v", catalogErr)
-	}
 	ctx := context.Background()
 	st, err := store.Open(ctx, filepath.Join(b.TempDir(), "cloudoven.db"))
 	if err != nil {
 		b.Fatalf("opening the store: %v", err)
 	}
 	b.Cleanup(func() { st.Close() })
-	h, err := New(Config{Store: st, Catalog: catalog, Logger: slog.New(slog.DiscardHandler)})
+	h, err := New(Config{Store: st, Catalog: testCatalog(b), Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		b.Fatalf("web.New: %v", err)
 	}

@@ -12,7 +12,7 @@ import (
 	tfjson "github.com/hashicorp/terraform-json"
 
 	"github.com/cloudoven/cloudoven/blueprint"
-	"github.com/cloudoven/cloudoven/schemas"
+	"github.com/cloudoven/cloudoven/catalog"
 	"github.com/cloudoven/cloudoven/web/components"
 	"github.com/cloudoven/cloudoven/web/form"
 )
@@ -30,7 +30,7 @@ type resourceEditor struct {
 	Name       string
 	Data       bool
 	TypeURL    string
-	Doc        *schemas.Doc
+	Doc        *catalog.Doc
 	Known      bool // the catalog has the type
 	Form       form.Body
 	Problems   fieldProblems
@@ -84,15 +84,15 @@ func resourceView(es *editorSession, addr string, problems fieldProblems, modes 
 }
 
 // typeKindSegment is the kind as the type page's URL writes it.
-func typeKindSegment(k schemas.Kind) string {
-	if k == schemas.KindDataSource {
+func typeKindSegment(k catalog.Kind) string {
+	if k == catalog.KindDataSource {
 		return "data"
 	}
 	return "resource"
 }
 
 // docsOf looks arguments up in a type's crawled docs.
-func docsOf(typ *schemas.Type) form.Docs {
+func docsOf(typ *catalog.Type) form.Docs {
 	if typ == nil || typ.Doc == nil {
 		return nil
 	}

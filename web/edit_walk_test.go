@@ -14,7 +14,7 @@ import (
 	tfjson "github.com/hashicorp/terraform-json"
 
 	"github.com/cloudoven/cloudoven/blueprint"
-	"github.com/cloudoven/cloudoven/schemas"
+	"github.com/cloudoven/cloudoven/catalog"
 	"github.com/cloudoven/cloudoven/web/form"
 )
 
@@ -30,7 +30,7 @@ func TestEditorFormForEveryType(t *testing.T) {
 	s := walkServer(t)
 	var walked, failed, keys atomic.Int64
 	t.Run("types", func(t *testing.T) {
-		for _, kind := range []schemas.Kind{schemas.KindResource, schemas.KindDataSource} {
+		for _, kind := range []catalog.Kind{catalog.KindResource, catalog.KindDataSource} {
 			for _, name := range cat.TypeNames(kind) {
 				typ := cat.Lookup(kind, name)
 				t.Run(typeKindSegment(kind)+"/"+name, func(t *testing.T) {
@@ -65,7 +65,7 @@ func walkServer(t *testing.T) *server {
 
 // walkType checks the form of typ and returns how many required arguments and block
 // instances it found offered.
-func walkType(t *testing.T, s *server, cat *schemas.Catalog, typ *schemas.Type) int {
+func walkType(t *testing.T, s *server, cat *catalog.Catalog, typ *catalog.Type) int {
 	if typ.Schema == nil || typ.Schema.Block == nil {
 		t.Fatal("the catalog has no schema for the type")
 	}

@@ -18,7 +18,8 @@ import (
 	"github.com/PuerkitoBio/goquery"
 
 	"github.com/cloudoven/cloudoven/auth"
-	"github.com/cloudoven/cloudoven/schemas"
+	"github.com/cloudoven/cloudoven/catalog"
+	"github.com/cloudoven/cloudoven/internal/testenv"
 	"github.com/cloudoven/cloudoven/store"
 )
 
@@ -33,21 +34,8 @@ const (
 		`"config": {"inptu": {"literal": "x"}}}], "outputs": [{"name": "web_id", "value": {"ref": "terraform_data.web.id"}}]}`
 )
 
-// The catalog takes a noticeable moment to load, so the test binary loads it once.
-var (
-	catalogOnce sync.Once
-	catalog     *schemas.Catalog
-	catalogErr  error
-)
-
-func testCatalog(t *testing.T) *schemas.Catalog {
-	t.Helper()
-	catalogOnce.Do(func() { catalog, catalogErr = schemas.Load(schemas.Embedded()) })
-	if catalogErr != nil {
-		t.Fatalf("loading the catalog: %v", catalogErr)
-	}
-	return catalog
-}
+// testCatalog is the embedded catalog, loaded once per test binary.
+func testCatalog(t testing.TB) *catalog.Catalog { return testenv.Catalog(t) }
 
 // testApp is the web handler over a real store in a temporary directory, used as a
 // signed-in user: do sends the session cookie and the CSRF token with every request.

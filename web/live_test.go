@@ -9,13 +9,13 @@ import (
 	"github.com/PuerkitoBio/goquery"
 	tfjson "github.com/hashicorp/terraform-json"
 
-	"github.com/cloudoven/cloudoven/schemas"
+	"github.com/cloudoven/cloudoven/catalog"
 )
 
 // A catalog swapped into the live source shows on the next request, without a new handler.
 func TestCatalogSwapShowsOnNextRequest(t *testing.T) {
 	app := newTestApp(t)
-	live := schemas.NewLive(testCatalog(t))
+	live := catalog.NewLive(testCatalog(t))
 	h := newHandler(t, Config{Store: app.store, CatalogSource: live, Logger: app.logger()})
 
 	// search returns the type names the results list, not the echo of the query.
@@ -35,7 +35,7 @@ func TestCatalogSwapShowsOnNextRequest(t *testing.T) {
 	if got := search(); got != "" {
 		t.Fatalf("before the swap the search found %q", got)
 	}
-	next, err := schemas.New([]*schemas.Provider{{
+	next, err := catalog.New([]*catalog.Provider{{
 		Source: "registry.terraform.io/example/demo", Namespace: "example", Name: "demo", Version: "1.0.0",
 		Schema: &tfjson.ProviderSchema{ResourceSchemas: map[string]*tfjson.Schema{
 			"demo_widget": {Block: &tfjson.SchemaBlock{Attributes: map[string]*tfjson.SchemaAttribute{}}},

@@ -14,9 +14,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cloudoven/cloudoven/catalog"
 	"github.com/cloudoven/cloudoven/runner"
 	"github.com/cloudoven/cloudoven/runs"
-	"github.com/cloudoven/cloudoven/schemas"
 	"github.com/cloudoven/cloudoven/store"
 )
 
@@ -44,16 +44,6 @@ func (f *signalExecutor) Run(ctx context.Context, job runner.Job, out io.Writer)
 	}
 }
 
-// benchCatalog is testCatalog for benchmarks.
-func benchCatalog(tb testing.TB) *schemas.Catalog {
-	tb.Helper()
-	catalogOnce.Do(func() { catalog, catalogErr = schemas.Load(schemas.Embedded()) })
-	if catalogErr != nil {
-		tb.Fatalf("loading the catalog: %v", catalogErr)
-	}
-	return catalog
-}
-
 // BenchmarkRunLogSSELatency measures a run's live log end to end: from the moment an
 // executor writes a line to the moment a signed-in client following the run's event stream
 // over real HTTP has read that line's event. The path is the real one: the run service's
@@ -67,7 +57,7 @@ func BenchmarkRunLogSSELatency(b *testing.B) {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { st.Close() })
-	cat := benchCatalog(b)
+	cat := testCatalog(b)
 	if _, err := st.CreateProject(ctx, "team", ""); err != nil {
 		b.Fatal(err)
 	}
@@ -87,7 +77,7 @@ func BenchmarkRunLogSSELatency(b *testing.B) {
 	hub := runs.NewHub(st, quiet)
 	svc := runs.New(runs.Options{
 		Store: st, Executor: exec, Hub: hub, Logger: quiet,
-		Prepare: runs.NewPreparer(st, func() *schemas.Catalog { return cat }, nil),
+		Prepare: runs.NewPreparer(st, func() *catalog.Catalog { return cat }, nil),
 	})
 	runCtx, cancel := context.WithCancel(ctx)
 	if err := svc.Start(runCtx); err != nil {

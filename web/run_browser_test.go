@@ -13,10 +13,10 @@ import (
 	"github.com/PuerkitoBio/goquery"
 	"github.com/chromedp/chromedp"
 
+	"github.com/cloudoven/cloudoven/catalog"
 	"github.com/cloudoven/cloudoven/internal/testenv"
 	"github.com/cloudoven/cloudoven/runner"
 	"github.com/cloudoven/cloudoven/runs"
-	"github.com/cloudoven/cloudoven/schemas"
 	"github.com/cloudoven/cloudoven/secrets"
 	"github.com/cloudoven/cloudoven/state"
 )
@@ -73,7 +73,7 @@ func TestBrowserPlanApproveApply(t *testing.T) {
 	hub := runs.NewHub(a.store, a.logger())
 	svc := runs.New(runs.Options{
 		Store: a.store, Executor: exec, Hub: hub,
-		Prepare:     runs.NewPreparer(a.store, func() *schemas.Catalog { return testCatalog(t) }, vault),
+		Prepare:     runs.NewPreparer(a.store, func() *catalog.Catalog { return testCatalog(t) }, vault),
 		NetworkMode: "host", // the container reaches the state backend on this machine's loopback
 		Authorizer:  authz, StateURL: srv.URL, Logger: a.logger(),
 	})

@@ -17,9 +17,9 @@ import (
 
 	"github.com/PuerkitoBio/goquery"
 
+	"github.com/cloudoven/cloudoven/catalog"
 	"github.com/cloudoven/cloudoven/runner"
 	"github.com/cloudoven/cloudoven/runs"
-	"github.com/cloudoven/cloudoven/schemas"
 	"github.com/cloudoven/cloudoven/secrets"
 	"github.com/cloudoven/cloudoven/store"
 )
@@ -91,7 +91,7 @@ func runAppWith(t *testing.T, exec runner.Executor, label string) (*testApp, str
 	hub := runs.NewHub(a.store, nil)
 	svc := runs.New(runs.Options{
 		Store: a.store, Executor: exec, Hub: hub,
-		Prepare: runs.NewPreparer(a.store, func() *schemas.Catalog { return cat }, vault),
+		Prepare: runs.NewPreparer(a.store, func() *catalog.Catalog { return cat }, vault),
 	})
 	ctx, cancel := context.WithCancel(context.Background())
 	if err := svc.Start(ctx); err != nil {

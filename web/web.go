@@ -9,8 +9,8 @@ import (
 	"time"
 
 	"github.com/cloudoven/cloudoven/auth"
+	"github.com/cloudoven/cloudoven/catalog"
 	"github.com/cloudoven/cloudoven/runs"
-	"github.com/cloudoven/cloudoven/schemas"
 	"github.com/cloudoven/cloudoven/store"
 )
 
@@ -67,16 +67,16 @@ type Store interface {
 	AuditLog(ctx context.Context, project string, limit int) ([]store.AuditEntry, error)
 }
 
-// CatalogSource gives the current catalog; *schemas.Live implements it, so a crawl can swap
+// CatalogSource gives the current catalog; *catalog.Live implements it, so a crawl can swap
 // the catalog while the server runs.
 type CatalogSource interface {
-	Catalog() *schemas.Catalog
+	Catalog() *catalog.Catalog
 }
 
 // Config is what New needs. Store and a catalog (Catalog or CatalogSource) are required.
 type Config struct {
 	Store   Store
-	Catalog *schemas.Catalog
+	Catalog *catalog.Catalog
 	// CatalogSource, when set, is asked for the catalog on every request instead of Catalog.
 	CatalogSource CatalogSource
 	// Crawls, when set, adds the crawl status page and its "crawl now" button.
@@ -126,12 +126,12 @@ type server struct {
 }
 
 type catalogRows struct {
-	cat  *schemas.Catalog
+	cat  *catalog.Catalog
 	rows []providerRow
 }
 
 // catalog is the catalog for this request.
-func (s *server) catalog() *schemas.Catalog { return s.catalogs.Catalog() }
+func (s *server) catalog() *catalog.Catalog { return s.catalogs.Catalog() }
 
 // providers summarises the current catalog's providers, recomputed only after a swap.
 func (s *server) providers() []providerRow {
@@ -144,9 +144,9 @@ func (s *server) providers() []providerRow {
 	return r.rows
 }
 
-type staticCatalog struct{ c *schemas.Catalog }
+type staticCatalog struct{ c *catalog.Catalog }
 
-func (s staticCatalog) Catalog() *schemas.Catalog { return s.c }
+func (s staticCatalog) Catalog() *catalog.Catalog { return s.c }
 
 // New builds the web interface: every route of routes.go behind the security headers and
 // Go's cross-origin protection, which refuses state-changing requests from other sites.

@@ -6,7 +6,7 @@ import (
 	"io"
 	"time"
 
-	"github.com/cloudoven/cloudoven/schemas"
+	"github.com/cloudoven/cloudoven/catalog"
 )
 
 func runCatalog(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -15,7 +15,7 @@ func runCatalog(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return exitError(2)
 	}
 	fs := newFlagSet("catalog add", "Add one provider version, from a `terraform providers schema -json` dump, to a catalog directory.", stderr)
-	dir := fs.String("dir", "schemas", "catalog directory to write")
+	dir := fs.String("dir", "catalog", "catalog directory to write")
 	source := fs.String("source", "", "provider source address, e.g. hashicorp/azurerm or terraform.io/builtin/terraform")
 	version := fs.String("version", "", "provider version, e.g. 5.2.0")
 	schemaFile := fs.String("schema-file", "", "file holding `terraform providers schema -json` output")
@@ -34,16 +34,16 @@ func runCatalog(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		}
 		at = t
 	}
-	ps, err := schemas.ReadProviderSchemas(*schemaFile)
+	ps, err := catalog.ReadProviderSchemas(*schemaFile)
 	if err != nil {
 		return fmt.Errorf("catalog add: %w", err)
 	}
-	full := schemas.NormalizeSource(*source)
+	full := catalog.NormalizeSource(*source)
 	schema := ps.Schemas[full]
 	if schema == nil {
 		return fmt.Errorf("catalog add: %s has no schema for %s", *schemaFile, full)
 	}
-	entry, err := schemas.Write(*dir, schemas.ProviderVersion{Source: full, Version: *version, CrawledAt: at, Schema: schema})
+	entry, err := catalog.Write(*dir, catalog.ProviderVersion{Source: full, Version: *version, CrawledAt: at, Schema: schema})
 	if err != nil {
 		return fmt.Errorf("catalog add: %w", err)
 	}

@@ -17,8 +17,8 @@ import (
 
 	"github.com/schollz/progressbar/v3"
 
+	"github.com/cloudoven/cloudoven/catalog"
 	"github.com/cloudoven/cloudoven/crawler"
-	"github.com/cloudoven/cloudoven/schemas"
 )
 
 // crawlFlags are the crawl settings `crawl` and `serve` share.
@@ -88,7 +88,7 @@ func (f crawlFlags) targets() ([]crawler.Target, error) {
 		}
 		source, version, _ := strings.Cut(item, "@")
 		if source == "builtin" || source == "terraform" {
-			source = schemas.BuiltinSource
+			source = catalog.BuiltinSource
 		}
 		out = append(out, crawler.Target{Source: source, Version: version})
 	}
@@ -132,7 +132,7 @@ func runCrawl(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	opts := cf.options(*dir, logger)
-	opts.SeedFrom = schemas.Embedded()
+	opts.SeedFrom = catalog.Embedded()
 	opts.Force = *force
 	if !*quiet {
 		bars := newProgressBars(stderr)

@@ -6,9 +6,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/cloudoven/cloudoven/catalog"
 	"github.com/cloudoven/cloudoven/crawler/registrytest"
 	"github.com/cloudoven/cloudoven/internal/testenv"
-	"github.com/cloudoven/cloudoven/schemas"
 )
 
 // TestCrawlCommand runs `cloudoven crawl` against a local registry serving the real docs of
@@ -39,7 +39,7 @@ func TestCrawlCommand(t *testing.T) {
 	if b, err := os.ReadFile(report); err != nil || len(b) == 0 {
 		t.Errorf("coverage report: %v (%d bytes)", err, len(b))
 	}
-	cat, err := schemas.Load(os.DirFS(dir))
+	cat, err := catalog.Load(os.DirFS(dir))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,7 +11,7 @@ import (
 	"strings"
 
 	"github.com/cloudoven/cloudoven/blueprint"
-	"github.com/cloudoven/cloudoven/schemas"
+	"github.com/cloudoven/cloudoven/catalog"
 )
 
 // inputs are the flags generate and validate share.
@@ -97,12 +97,12 @@ func readLimited(name string, stdin io.Reader) ([]byte, error) {
 	return data, nil
 }
 
-func loadCatalog(dir string) (*schemas.Catalog, error) {
-	fsys := schemas.Embedded()
+func loadCatalog(dir string) (*catalog.Catalog, error) {
+	fsys := catalog.Embedded()
 	if dir != "" {
 		fsys = os.DirFS(dir)
 	}
-	cat, err := schemas.Load(fsys)
+	cat, err := catalog.Load(fsys)
 	if err != nil {
 		return nil, fmt.Errorf("loading the catalog: %w", err)
 	}

@@ -11,9 +11,9 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/cloudoven/cloudoven/catalog"
 	"github.com/cloudoven/cloudoven/crawler/registrytest"
 	"github.com/cloudoven/cloudoven/internal/testenv"
-	"github.com/cloudoven/cloudoven/schemas"
 )
 
 // TestMain lets a test run this binary as `cloudoven` in a child process.
@@ -33,7 +33,7 @@ func TestKilledCrawlLeavesCatalogUnchanged(t *testing.T) {
 	data := testenv.SharedData(t)
 	srv := registrytest.NewServer(t, data, map[string]string{"azurerm": "5.2.0", "kubernetes": "3.2.1"})
 	dir := filepath.Join(t.TempDir(), "catalog")
-	if err := schemas.Seed(dir, schemas.Embedded()); err != nil {
+	if err := catalog.Seed(dir, catalog.Embedded()); err != nil {
 		t.Fatal(err)
 	}
 	before, _ := os.ReadFile(filepath.Join(dir, "index.json"))
@@ -74,7 +74,7 @@ func TestKilledCrawlLeavesCatalogUnchanged(t *testing.T) {
 	if !bytes.Equal(before, after) {
 		t.Error("a killed crawl changed the index")
 	}
-	if _, err := schemas.Load(os.DirFS(dir)); err != nil {
+	if _, err := catalog.Load(os.DirFS(dir)); err != nil {
 		t.Errorf("the previous catalog no longer loads: %v", err)
 	}
 }

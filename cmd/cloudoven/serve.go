@@ -13,8 +13,8 @@ import (
 	"time"
 
 	"github.com/cloudoven/cloudoven/auth"
+	"github.com/cloudoven/cloudoven/catalog"
 	"github.com/cloudoven/cloudoven/crawler"
-	"github.com/cloudoven/cloudoven/schemas"
 	"github.com/cloudoven/cloudoven/secrets"
 	"github.com/cloudoven/cloudoven/store"
 	"github.com/cloudoven/cloudoven/web"
@@ -59,7 +59,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	live := schemas.NewLive(cat)
+	live := catalog.NewLive(cat)
 	types := 0
 	for _, p := range cat.Providers() {
 		types += len(p.Schema.ResourceSchemas) + len(p.Schema.DataSourceSchemas)
@@ -71,8 +71,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	opts := cf.options(dir, logger)
-	opts.SeedFrom = schemas.Embedded()
-	svc, err := crawler.NewService(targets, opts, *schedule, func(c *schemas.Catalog) {
+	opts.SeedFrom = catalog.Embedded()
+	svc, err := crawler.NewService(targets, opts, *schedule, func(c *catalog.Catalog) {
 		live.Swap(c)
 		logger.Info("catalog swapped in", "providers", len(c.Providers()))
 	})

@@ -10,9 +10,9 @@ import (
 	"net/http"
 	"path/filepath"
 
+	"github.com/cloudoven/cloudoven/catalog"
 	"github.com/cloudoven/cloudoven/runner"
 	"github.com/cloudoven/cloudoven/runs"
-	"github.com/cloudoven/cloudoven/schemas"
 	"github.com/cloudoven/cloudoven/secrets"
 	"github.com/cloudoven/cloudoven/state"
 	"github.com/cloudoven/cloudoven/store"
@@ -83,7 +83,7 @@ const (
 	runnerLabelLocal  = "local terraform on the server: NOT isolated, development only"
 )
 
-func (f runFlags) start(ctx context.Context, st *store.Store, catalog func() *schemas.Catalog, vault *secrets.Vault, dataDir, dbPath, listenURL string, logger *slog.Logger) (*runService, error) {
+func (f runFlags) start(ctx context.Context, st *store.Store, catalog func() *catalog.Catalog, vault *secrets.Vault, dataDir, dbPath, listenURL string, logger *slog.Logger) (*runService, error) {
 	blobs, err := f.blobs(ctx, dataDir)
 	if err != nil {
 		return nil, err

@@ -4,29 +4,17 @@ import (
 	"net/url"
 	"reflect"
 	"strconv"
-	"sync"
 	"testing"
 
 	"github.com/zclconf/go-cty/cty"
 
 	"github.com/cloudoven/cloudoven/blueprint"
-	"github.com/cloudoven/cloudoven/schemas"
+	"github.com/cloudoven/cloudoven/catalog"
+	"github.com/cloudoven/cloudoven/internal/testenv"
 )
 
-var (
-	catalogOnce sync.Once
-	catalog     *schemas.Catalog
-	catalogErr  error
-)
-
-func testCatalog(t testing.TB) *schemas.Catalog {
-	t.Helper()
-	catalogOnce.Do(func() { catalog, catalogErr = schemas.Load(schemas.Embedded()) })
-	if catalogErr != nil {
-		t.Fatal(catalogErr)
-	}
-	return catalog
-}
+// testCatalog is the embedded catalog, loaded once per test binary.
+func testCatalog(t testing.TB) *catalog.Catalog { return testenv.Catalog(t) }
 
 // encode is what a browser submits for a form built from f: every field's text and mode and
 // every block's count.
@@ -49,7 +37,7 @@ func encode(f Body, v url.Values) url.Values {
 
 func itoa(i int) string { return strconv.Itoa(i) }
 
-func aks(t *testing.T) *schemas.Type {
+func aks(t *testing.T) *catalog.Type {
 	t.Helper()
 	typ := testCatalog(t).Resource("azurerm_kubernetes_cluster")
 	if typ == nil {

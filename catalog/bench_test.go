@@ -1,16 +1,16 @@
-package schemas_test
+package catalog_test
 
 import (
 	"testing"
 
-	"github.com/cloudoven/cloudoven/schemas"
+	"github.com/cloudoven/cloudoven/catalog"
 )
 
 // BenchmarkLoadEmbedded is the start-up cost of the default catalog: all six providers,
 // 1,692 types, hashes checked.
 func BenchmarkLoadEmbedded(b *testing.B) {
 	for b.Loop() {
-		if _, err := schemas.Load(schemas.Embedded()); err != nil {
+		if _, err := catalog.Load(catalog.Embedded()); err != nil {
 			b.Fatal(err)
 		}
 	}

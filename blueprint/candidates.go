@@ -7,7 +7,7 @@ import (
 	"github.com/hashicorp/hcl/v2/ext/typeexpr"
 	"github.com/zclconf/go-cty/cty"
 
-	"github.com/cloudoven/cloudoven/schemas"
+	"github.com/cloudoven/cloudoven/catalog"
 )
 
 // Candidate is something an argument can refer to, for the editor's reference picker.
@@ -23,7 +23,7 @@ type Candidate struct {
 // that fit by name and type (resource_group_name ← azurerm_resource_group.main.name,
 // *_id ← .id). Resources that already depend on from are left out, since referring to them
 // would make a cycle. ty is the argument's type; cty.DynamicPseudoType accepts anything.
-func ReferenceCandidates(b *Blueprint, cat *schemas.Catalog, from, argPath string, ty cty.Type) []Candidate {
+func ReferenceCandidates(b *Blueprint, cat *catalog.Catalog, from, argPath string, ty cty.Type) []Candidate {
 	arg := argPath[strings.LastIndex(argPath, ".")+1:]
 	dependents := dependentsOf(b, from)
 	var out []Candidate

@@ -1,4 +1,4 @@
-package schemas_test
+package catalog_test
 
 import (
 	"bytes"
@@ -13,18 +13,18 @@ import (
 	"github.com/google/go-cmp/cmp"
 	tfjson "github.com/hashicorp/terraform-json"
 
-	"github.com/cloudoven/cloudoven/schemas"
+	"github.com/cloudoven/cloudoven/catalog"
 )
 
 var (
 	once   sync.Once
-	cat    *schemas.Catalog
+	cat    *catalog.Catalog
 	catErr error
 )
 
-func embedded(t testing.TB) *schemas.Catalog {
+func embedded(t testing.TB) *catalog.Catalog {
 	t.Helper()
-	once.Do(func() { cat, catErr = schemas.Load(schemas.Embedded()) })
+	once.Do(func() { cat, catErr = catalog.Load(catalog.Embedded()) })
 	if catErr != nil {
 		t.Fatal(catErr)
 	}
@@ -34,7 +34,7 @@ func embedded(t testing.TB) *schemas.Catalog {
 func TestEmbeddedCatalogHasEveryProvider(t *testing.T) {
 	c := embedded(t)
 	want := map[string][3]any{
-		schemas.BuiltinSource:                        {"1.5.7", 1, 1},
+		catalog.BuiltinSource:                        {"1.5.7", 1, 1},
 		"registry.terraform.io/hashicorp/azurerm":    {"5.2.0", 1103, 394},
 		"registry.terraform.io/hashicorp/azuread":    {"3.9.0", 54, 20},
 		"registry.terraform.io/hashicorp/helm":       {"3.1.2", 1, 1},
@@ -48,7 +48,7 @@ func TestEmbeddedCatalogHasEveryProvider(t *testing.T) {
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("providers (-want +got):\n%s", diff)
 	}
-	if c.Providers()[0].Source != schemas.BuiltinSource {
+	if c.Providers()[0].Source != catalog.BuiltinSource {
 		t.Errorf("the builtin provider loads first, got %s", c.Providers()[0].Source)
 	}
 	aks := c.Resource("azurerm_kubernetes_cluster")
@@ -61,7 +61,7 @@ func TestEmbeddedCatalogHasEveryProvider(t *testing.T) {
 	if c.Resource("terraform_data") == nil || c.DataSource("terraform_remote_state") == nil {
 		t.Error("builtin types missing")
 	}
-	if got := len(c.TypeNames(schemas.KindResource)) + len(c.TypeNames(schemas.KindDataSource)); got != 1693 {
+	if got := len(c.TypeNames(catalog.KindResource)) + len(c.TypeNames(catalog.KindDataSource)); got != 1693 {
 		t.Errorf("%d types, want 1693", got)
 	}
 }
@@ -82,14 +82,14 @@ func TestSearch(t *testing.T) {
 	c := embedded(t)
 	tests := []struct {
 		query string
-		kind  schemas.Kind
+		kind  catalog.Kind
 		first string
 	}{
 		{"azurerm_kubernetes_cluster", "", "azurerm_kubernetes_cluster"},
-		{"kubernetes cluster", schemas.KindResource, "azurerm_kubernetes_cluster"},
-		{"resource_group", schemas.KindResource, "azurerm_resource_group"},
-		{"key vault", schemas.KindResource, "azurerm_key_vault"},
-		{"azurerm client_config", schemas.KindDataSource, "azurerm_client_config"},
+		{"kubernetes cluster", catalog.KindResource, "azurerm_kubernetes_cluster"},
+		{"resource_group", catalog.KindResource, "azurerm_resource_group"},
+		{"key vault", catalog.KindResource, "azurerm_key_vault"},
+		{"azurerm client_config", catalog.KindDataSource, "azurerm_client_config"},
 		{"terraform_data", "", "terraform_data"},
 		{"helm", "", "helm_release"},
 		{"random pass", "", "random_password"},
@@ -113,8 +113,8 @@ func TestSearch(t *testing.T) {
 	if got := c.Search("azurerm", "", 0); len(got) != 1103+394 {
 		t.Errorf("unlimited search for azurerm returned %d, want %d", len(got), 1103+394)
 	}
-	for _, m := range c.Search("cluster", schemas.KindDataSource, 0) {
-		if m.Type.Kind != schemas.KindDataSource {
+	for _, m := range c.Search("cluster", catalog.KindDataSource, 0) {
+		if m.Type.Kind != catalog.KindDataSource {
 			t.Fatalf("kind filter let %s through", m.Type.Name)
 		}
 	}
@@ -131,14 +131,14 @@ func TestWriteIsDeterministicAndLoadable(t *testing.T) {
 	var outputs [][]byte
 	for range 2 {
 		dir := t.TempDir()
-		if _, err := schemas.Write(dir, schemas.ProviderVersion{Source: "example/demo", Version: "1.0.0", CrawledAt: at, Schema: sampleSchema(),
-			Docs: &schemas.Docs{Resources: map[string]*schemas.Doc{"demo_thing": {Subcategory: "Things", Title: "demo_thing"}}}}); err != nil {
+		if _, err := catalog.Write(dir, catalog.ProviderVersion{Source: "example/demo", Version: "1.0.0", CrawledAt: at, Schema: sampleSchema(),
+			Docs: &catalog.Docs{Resources: map[string]*catalog.Doc{"demo_thing": {Subcategory: "Things", Title: "demo_thing"}}}}); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := schemas.Write(dir, schemas.ProviderVersion{Source: "example/demo", Version: "0.9.0", CrawledAt: at, Schema: sampleSchema()}); err != nil {
+		if _, err := catalog.Write(dir, catalog.ProviderVersion{Source: "example/demo", Version: "0.9.0", CrawledAt: at, Schema: sampleSchema()}); err != nil {
 			t.Fatal(err)
 		}
-		c, err := schemas.Load(os.DirFS(dir))
+		c, err := catalog.Load(os.DirFS(dir))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -173,10 +173,10 @@ func TestWriteIsDeterministicAndLoadable(t *testing.T) {
 
 func TestLoadRefusesDamage(t *testing.T) {
 	dir := t.TempDir()
-	if _, err := schemas.Write(dir, schemas.ProviderVersion{Source: "example/demo", Version: "1.0.0", Schema: sampleSchema()}); err != nil {
+	if _, err := catalog.Write(dir, catalog.ProviderVersion{Source: "example/demo", Version: "1.0.0", Schema: sampleSchema()}); err != nil {
 		t.Fatal(err)
 	}
-	idx, err := schemas.ReadIndex(dir)
+	idx, err := catalog.ReadIndex(dir)
 	if err != nil || len(idx.Providers) != 1 || len(idx.Providers[0].Files) != 1 {
 		t.Fatalf("index after one write: %+v, %v", idx, err)
 	}
@@ -200,7 +200,7 @@ func TestLoadRefusesDamage(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := schemas.Load(tt.files)
+			_, err := catalog.Load(tt.files)
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Errorf("Load error = %v, want it to contain %q", err, tt.want)
 			}
@@ -213,14 +213,14 @@ func TestLoadRefusesDamage(t *testing.T) {
 func TestWriteFilesLeavesCatalogUntilCommit(t *testing.T) {
 	dir := t.TempDir()
 	at := time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)
-	if _, err := schemas.Write(dir, schemas.ProviderVersion{Source: "example/demo", Version: "1.0.0", CrawledAt: at, Schema: sampleSchema()}); err != nil {
+	if _, err := catalog.Write(dir, catalog.ProviderVersion{Source: "example/demo", Version: "1.0.0", CrawledAt: at, Schema: sampleSchema()}); err != nil {
 		t.Fatal(err)
 	}
 	before, _ := os.ReadFile(filepath.Join(dir, "index.json"))
 
 	changed := sampleSchema()
 	changed.ResourceSchemas["demo_other"] = changed.ResourceSchemas["demo_thing"]
-	entry, err := schemas.WriteFiles(dir, schemas.ProviderVersion{Source: "example/demo", Version: "1.0.0", CrawledAt: at, Schema: changed})
+	entry, err := catalog.WriteFiles(dir, catalog.ProviderVersion{Source: "example/demo", Version: "1.0.0", CrawledAt: at, Schema: changed})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -229,17 +229,17 @@ func TestWriteFilesLeavesCatalogUntilCommit(t *testing.T) {
 	if !bytes.Equal(before, after) {
 		t.Fatal("WriteFiles changed the index")
 	}
-	c, err := schemas.Load(os.DirFS(dir))
+	c, err := catalog.Load(os.DirFS(dir))
 	if err != nil {
 		t.Fatalf("the previous catalog must still load: %v", err)
 	}
 	if c.Resource("demo_other") != nil {
 		t.Fatal("uncommitted files leaked into the catalog")
 	}
-	if err := schemas.Commit(dir, entry); err != nil {
+	if err := catalog.Commit(dir, entry); err != nil {
 		t.Fatal(err)
 	}
-	c, err = schemas.Load(os.DirFS(dir))
+	c, err = catalog.Load(os.DirFS(dir))
 	if err != nil || c.Resource("demo_other") == nil {
 		t.Fatalf("after commit the new schema loads: %v", err)
 	}
@@ -256,7 +256,7 @@ func TestNormalizeSource(t *testing.T) {
 		"terraform.io/builtin/terraform": "terraform.io/builtin/terraform",
 		" Registry.Terraform.io/A/B ":    "registry.terraform.io/a/b",
 	} {
-		if got := schemas.NormalizeSource(in); got != want {
+		if got := catalog.NormalizeSource(in); got != want {
 			t.Errorf("NormalizeSource(%q) = %q, want %q", in, got, want)
 		}
 	}
@@ -264,10 +264,10 @@ func TestNormalizeSource(t *testing.T) {
 
 func TestSeedCopiesTheEmbeddedCatalogOnce(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "catalog")
-	if err := schemas.Seed(dir, schemas.Embedded()); err != nil {
+	if err := catalog.Seed(dir, catalog.Embedded()); err != nil {
 		t.Fatal(err)
 	}
-	c, err := schemas.Load(os.DirFS(dir))
+	c, err := catalog.Load(os.DirFS(dir))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -278,7 +278,7 @@ func TestSeedCopiesTheEmbeddedCatalogOnce(t *testing.T) {
 	os.WriteFile(filepath.Join(dir, "marker"), []byte("x"), 0o644)
 	idx := filepath.Join(dir, "index.json")
 	os.WriteFile(idx, []byte(`{"format":1,"providers":[]}`), 0o644)
-	if err := schemas.Seed(dir, schemas.Embedded()); err != nil {
+	if err := catalog.Seed(dir, catalog.Embedded()); err != nil {
 		t.Fatal(err)
 	}
 	if b, _ := os.ReadFile(idx); string(b) != `{"format":1,"providers":[]}` {

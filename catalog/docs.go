@@ -1,4 +1,4 @@
-package schemas
+package catalog
 
 // Docs is a provider's documentation as docs.json stores it: one Doc per resource and data
 // source type, keyed by the full type name.

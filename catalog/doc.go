@@ -1,4 +1,4 @@
-// Package schemas is the catalog: the provider schemas and docs that every form, hint and
+// Package catalog is the catalog: the provider schemas and docs that every form, hint and
 // validation in CloudOven stands on.
 //
 // On disk the catalog is one directory per provider version,
@@ -9,4 +9,4 @@
 //
 // It is not the crawler (package crawler fills it) and knows nothing of blueprints.
 // Start with Catalog in catalog.go, then search.go.
-package schemas
+package catalog
