@@ -5,10 +5,11 @@ import (
 	"net/http"
 
 	"github.com/cloudoven/cloudoven/auth"
+	"github.com/cloudoven/cloudoven/web/page"
 )
 
 type accountProps struct {
-	Layout  layoutProps
+	Layout  page.Layout
 	User    string
 	Admin   bool
 	Error   string
@@ -21,27 +22,26 @@ func (s *server) showAccount(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *server) renderAccount(w http.ResponseWriter, r *http.Request, status int, p accountProps) error {
-	id := identityOf(r.Context())
-	p.Layout = s.layout("Account", "")
-	p.User, p.Admin = id.user.Name, id.user.Admin
-	return s.render(w, r, status, accountPage(p), "")
+	id := page.IdentityOf(r.Context())
+	p.Layout = s.frame.Layout("Account", "")
+	p.User, p.Admin = id.User.Name, id.User.Admin
+	return s.frame.Render(w, r, status, accountPage(p), "")
 }
 
 // changePassword answers POST /account/password. The current password is checked (and
 // wrong guesses count like failed sign-ins); every other session of the user ends.
 func (s *server) changePassword(w http.ResponseWriter, r *http.Request) error {
-	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
-	if err := r.ParseForm(); err != nil {
-		return s.renderAccount(w, r, formStatus(err), accountProps{Error: "The form could not be read: " + formProblem(err)})
+	if err := page.ParseForm(w, r, page.MaxFormBytes); err != nil {
+		return s.renderAccount(w, r, page.FormStatus(err), accountProps{Error: page.FormRefusal(err)})
 	}
-	id := identityOf(r.Context())
-	key := "name:" + id.user.Name
+	id := page.IdentityOf(r.Context())
+	key := "name:" + id.User.Name
 	if wait, blocked := s.signins.Blocked(key); blocked {
 		n := minutesLeft(wait)
 		return s.renderAccount(w, r, http.StatusTooManyRequests, accountProps{
-			Error: fmt.Sprintf("Too many wrong passwords; try again in %d %s.", n, plural(n, "minute", "minutes"))})
+			Error: fmt.Sprintf("Too many wrong passwords; try again in %d %s.", n, page.Plural(n, "minute", "minutes"))})
 	}
-	u, err := s.store.User(r.Context(), id.user.Name)
+	u, err := s.store.User(r.Context(), id.User.Name)
 	if err != nil {
 		return err
 	}
@@ -64,10 +64,10 @@ func (s *server) changePassword(w http.ResponseWriter, r *http.Request) error {
 	if err := s.store.SetPassword(r.Context(), u.Name, hash); err != nil {
 		return err
 	}
-	if err := s.store.DeleteUserSessions(r.Context(), u.ID, id.tokenHash); err != nil {
+	if err := s.store.DeleteUserSessions(r.Context(), u.ID, id.TokenHash); err != nil {
 		return err
 	}
-	s.audit(r, "user.password", "", u.Name, "changed own password; other sessions ended")
+	s.frame.Audit(r, "user.password", "", u.Name, "changed own password; other sessions ended")
 	return s.renderAccount(w, r, http.StatusOK, accountProps{Changed: true})
 }
 

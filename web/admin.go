@@ -9,13 +9,14 @@ import (
 	"github.com/cloudoven/cloudoven/auth"
 	"github.com/cloudoven/cloudoven/store"
 	"github.com/cloudoven/cloudoven/web/components"
+	"github.com/cloudoven/cloudoven/web/page"
 )
 
 // auditLimit is how many audit entries a page shows, newest first.
 const auditLimit = 500
 
 type usersProps struct {
-	Layout layoutProps
+	Layout page.Layout
 	Users  []userRow
 	Form   userFormProps
 }
@@ -43,22 +44,21 @@ func (s *server) renderUsers(w http.ResponseWriter, r *http.Request, status int,
 	if err != nil {
 		return err
 	}
-	p := usersProps{Layout: s.layout("Users", ""), Form: f}
+	p := usersProps{Layout: s.frame.Layout("Users", ""), Form: f}
 	for _, u := range us {
 		p.Users = append(p.Users, userRow{Name: u.Name, Admin: u.Admin, Created: components.NewTime(u.CreatedAt)})
 	}
-	return s.render(w, r, status, usersPage(p), "")
+	return s.frame.Render(w, r, status, usersPage(p), "")
 }
 
 // createUser answers POST /admin/users: a user with an initial password, global admin or not.
 func (s *server) createUser(w http.ResponseWriter, r *http.Request) error {
-	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
-	if err := r.ParseForm(); err != nil {
-		return s.renderUsers(w, r, formStatus(err), userFormProps{Error: "The form could not be read: " + formProblem(err)})
+	if err := page.ParseForm(w, r, page.MaxFormBytes); err != nil {
+		return s.renderUsers(w, r, page.FormStatus(err), userFormProps{Error: page.FormRefusal(err)})
 	}
 	f := userFormProps{Name: strings.TrimSpace(r.PostForm.Get("name")), Admin: r.PostForm.Get("admin") == "yes"}
 	if err := store.ValidName(f.Name); err != nil {
-		f.Error = capitalize(err.Error()) + "."
+		f.Error = page.Capitalize(err.Error()) + "."
 		if len(f.Name) > 63 {
 			f.Name = ""
 		}
@@ -85,12 +85,12 @@ func (s *server) createUser(w http.ResponseWriter, r *http.Request) error {
 	if f.Admin {
 		detail = "global admin"
 	}
-	s.audit(r, "user.create", "", f.Name, detail)
+	s.frame.Audit(r, "user.create", "", f.Name, detail)
 	return s.renderUsers(w, r, http.StatusOK, userFormProps{Created: f.Name})
 }
 
 type auditProps struct {
-	Layout  layoutProps
+	Layout  page.Layout
 	Project string // "" for the global log
 	Entries []auditRow
 }
@@ -118,10 +118,13 @@ func (s *server) showAudit(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	p := auditProps{Layout: s.layout(title, ""), Project: project}
+	p := auditProps{Layout: s.frame.Layout(title, ""), Project: project}
+	if project != "" {
+		p.Layout.Crumbs = page.InProject(project)
+	}
 	for _, e := range es {
 		p.Entries = append(p.Entries, auditRow{At: components.NewTime(e.At), User: e.User, Action: e.Action,
 			Project: e.Project, Target: e.Target, Detail: e.Detail})
 	}
-	return s.render(w, r, http.StatusOK, auditPage(p), "")
+	return s.frame.Render(w, r, http.StatusOK, auditPage(p), "")
 }

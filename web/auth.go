@@ -2,9 +2,7 @@ package web
 
 import (
 	"bytes"
-	"context"
 	"errors"
-	"fmt"
 	"io"
 	"math"
 	"mime"
@@ -18,6 +16,8 @@ import (
 
 	"github.com/cloudoven/cloudoven/auth"
 	"github.com/cloudoven/cloudoven/store"
+	"github.com/cloudoven/cloudoven/web/page"
+	"github.com/cloudoven/cloudoven/web/paths"
 )
 
 // Sign-in, sessions, roles and CSRF protection.
@@ -51,73 +51,24 @@ const (
 	signinWindow      = 15 * time.Minute
 )
 
-// identity is the signed-in user of a request, and their role in the request's project once
-// can has checked it.
-type identity struct {
-	user      store.User
-	tokenHash string
-	csrf      string
-	role      auth.Role
-}
-
-type identityKey struct{}
-
-func identityOf(ctx context.Context) *identity {
-	id, _ := ctx.Value(identityKey{}).(*identity)
-	return id
-}
-
-func withIdentity(ctx context.Context, id *identity) context.Context {
-	return context.WithValue(ctx, identityKey{}, id)
-}
-
-// signedInUser is the name of the signed-in user, or "" (for templates).
-func signedInUser(ctx context.Context) string {
-	if id := identityOf(ctx); id != nil {
-		return id.user.Name
-	}
-	return ""
-}
-
-// isGlobalAdmin reports whether the signed-in user is a global admin (for templates).
-func isGlobalAdmin(ctx context.Context) bool {
-	id := identityOf(ctx)
-	return id != nil && id.user.Admin
-}
-
-// csrfToken is the session's CSRF token, for the layout's meta tag and csrfInput.
-func csrfToken(ctx context.Context) string {
-	if id := identityOf(ctx); id != nil {
-		return id.csrf
-	}
-	return ""
-}
-
-// projectRoleAllows reports whether the signed-in user's role in the request's project
-// allows need (for templates that hide what the user may not do).
-func projectRoleAllows(ctx context.Context, need auth.Role) bool {
-	id := identityOf(ctx)
-	return id != nil && id.role.Allows(need)
-}
-
 // authenticate puts the session's identity into the request, sends signed-out visitors to
 // the sign-in page and checks the CSRF token of every state-changing request.
 func (s *server) authenticate(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		id, err := s.sessionOf(w, r)
 		if err != nil {
-			s.fail(w, r, err)
+			s.frame.Fail(w, r, err)
 			return
 		}
 		if id != nil {
-			r = r.WithContext(withIdentity(r.Context(), id))
+			r = r.WithContext(page.WithIdentity(r.Context(), id))
 		}
 		switch {
 		case isPublic(r):
 		case id == nil:
-			s.toSignIn(w, r)
+			page.ToSignIn(w, r)
 			return
-		case changesState(r.Method) && !auth.Equal(requestCSRF(r), id.csrf):
+		case changesState(r.Method) && !auth.Equal(requestCSRF(r), id.CSRF):
 			s.csrfDenied(w, r)
 			return
 		}
@@ -128,7 +79,7 @@ func (s *server) authenticate(next http.Handler) http.Handler {
 // isPublic reports whether a signed-out visitor may ask for r.
 func isPublic(r *http.Request) bool {
 	p := r.URL.Path
-	return p == signinPath("") || p == healthPath() || strings.HasPrefix(p, "/static/")
+	return p == paths.SignIn("") || p == paths.Health() || strings.HasPrefix(p, "/static/")
 }
 
 func changesState(method string) bool {
@@ -141,7 +92,7 @@ func changesState(method string) bool {
 
 // sessionOf finds the request's live session; nil when there is none. An expired session is
 // deleted on sight.
-func (s *server) sessionOf(w http.ResponseWriter, r *http.Request) (*identity, error) {
+func (s *server) sessionOf(w http.ResponseWriter, r *http.Request) (*page.Identity, error) {
 	c, err := r.Cookie(sessionCookie)
 	if err != nil || c.Value == "" || len(c.Value) > 128 {
 		return nil, nil
@@ -166,40 +117,7 @@ func (s *server) sessionOf(w http.ResponseWriter, r *http.Request) (*identity, e
 			return nil, err
 		}
 	}
-	return &identity{user: ses.User, tokenHash: hash, csrf: auth.CSRFToken(c.Value)}, nil
-}
-
-// toSignIn sends a signed-out visitor to the sign-in page, to come back to the page asked
-// for: a redirect for a page, HX-Redirect with 401 for htmx (which would otherwise swap the
-// sign-in page into a fragment).
-func (s *server) toSignIn(w http.ResponseWriter, r *http.Request) {
-	next := ""
-	if r.Method == http.MethodGet || r.Method == http.MethodHead {
-		next = r.URL.RequestURI()
-	}
-	if r.Header.Get("HX-Request") == "true" {
-		if u, err := url.Parse(r.Header.Get("HX-Current-URL")); err == nil {
-			next = u.RequestURI()
-		}
-		w.Header().Set("HX-Redirect", signinPath(safeNext(next)))
-		w.Header().Set("Cache-Control", "no-store")
-		w.WriteHeader(http.StatusUnauthorized)
-		return
-	}
-	http.Redirect(w, r, signinPath(safeNext(next)), http.StatusSeeOther)
-}
-
-// safeNext returns next when it is a path on this site (not //host or a URL with a
-// scheme), else "".
-func safeNext(next string) string {
-	if next == "" || next[0] != '/' || strings.HasPrefix(next, "//") || strings.ContainsAny(next, "\\\r\n\t") {
-		return ""
-	}
-	u, err := url.Parse(next)
-	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || u.Path == signinPath("") {
-		return ""
-	}
-	return next
+	return &page.Identity{User: ses.User, TokenHash: hash, CSRF: auth.CSRFToken(c.Value)}, nil
 }
 
 // requestCSRF finds the CSRF token: the X-CSRF-Token header (htmx, see app.js), else the
@@ -250,133 +168,12 @@ type readCloser struct {
 
 // csrfDenied answers a state-changing request without the session's CSRF token.
 func (s *server) csrfDenied(w http.ResponseWriter, r *http.Request) {
-	s.logger.Warn("request without a valid csrf token refused", "method", r.Method, "path", r.URL.Path, "user", signedInUser(r.Context()))
-	s.errorPage(w, r, http.StatusForbidden, errorProps{
+	s.logger.Warn("request without a valid csrf token refused", "method", r.Method, "path", r.URL.Path, "user", page.SignedInUser(r.Context()))
+	s.frame.ErrorPage(w, r, http.StatusForbidden, page.ErrorProps{
 		Title:   "Request refused",
 		Message: "This request did not carry CloudOven's security token for your session, so nothing was changed. Reload the page and try again.",
 	})
 }
-
-// can lets the request through when the signed-in user has at least role in the project
-// named by the {project} path value. A project the user is not a member of answers 404, as
-// a missing one does, so project names do not leak; too low a role answers 403. Global
-// admins have every role in every project.
-func (s *server) can(role auth.Role, h http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		id := identityOf(r.Context())
-		if id == nil {
-			s.toSignIn(w, r)
-			return
-		}
-		project := r.PathValue("project")
-		have := auth.Admin
-		if !id.user.Admin {
-			name, err := s.store.MemberRole(r.Context(), project, id.user.Name)
-			if err != nil {
-				s.fail(w, r, err) // ErrNotFound: the 404 page
-				return
-			}
-			have = auth.Role(name)
-		}
-		if !have.Allows(role) {
-			s.errorPage(w, r, http.StatusForbidden, errorProps{
-				Title: "Not allowed",
-				Message: fmt.Sprintf("You need the %s role in project %s for this; you have the %s role. A project admin can change it.",
-					role, project, have),
-			})
-			return
-		}
-		withRole := *id
-		withRole.role = have
-		h.ServeHTTP(w, r.WithContext(withIdentity(r.Context(), &withRole)))
-	})
-}
-
-// globalAdmin lets only global admins through.
-func (s *server) globalAdmin(h http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !isGlobalAdmin(r.Context()) {
-			s.errorPage(w, r, http.StatusForbidden, errorProps{
-				Title:   "Not allowed",
-				Message: "Only a global admin may do this. Ask one of CloudOven's admins.",
-			})
-			return
-		}
-		h.ServeHTTP(w, r)
-	})
-}
-
-// audit records an action of the signed-in user. The action has happened by then, so a
-// failure to record it is logged rather than answered.
-func (s *server) audit(r *http.Request, action, project, target, detail string) {
-	s.auditAs(r, signedInUser(r.Context()), action, project, target, detail)
-}
-
-func (s *server) auditAs(r *http.Request, user, action, project, target, detail string) {
-	err := s.store.RecordAudit(r.Context(), store.AuditEntry{At: s.now(), User: user, Action: action, Project: project, Target: target, Detail: detail})
-	if err != nil {
-		s.logger.Error("recording the audit log", "action", action, "user", user, "err", err)
-	}
-}
-
-// audited records action after h answered a successful form post (a status below 400):
-// for handlers that do not record it themselves. The target is the {blueprint} path value,
-// or the posted name; a version in the redirect becomes the detail.
-func (s *server) audited(action string, h http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
-		h.ServeHTTP(sw, r)
-		if sw.status >= 400 {
-			return
-		}
-		target := r.PathValue("blueprint")
-		for _, v := range []string{"environment", "id"} {
-			if target == "" {
-				target = r.PathValue(v)
-			}
-		}
-		detail := ""
-		if r.PostForm != nil {
-			if name := strings.TrimSpace(r.PostForm.Get("name")); target == "" {
-				target = name
-			} else if name != "" {
-				detail = name // a secret's name, never its value
-			}
-		}
-		if name := r.PathValue("name"); name != "" {
-			detail = name
-		}
-		loc := w.Header().Get("Location")
-		if loc == "" {
-			loc = w.Header().Get("HX-Redirect")
-		}
-		if u, err := url.Parse(loc); err == nil && u.Query().Get("version") != "" && detail == "" {
-			detail = "version " + u.Query().Get("version")
-		}
-		s.audit(r, action, r.PathValue("project"), target, detail)
-	})
-}
-
-// statusWriter remembers the status a handler answered.
-type statusWriter struct {
-	http.ResponseWriter
-	status int
-	wrote  bool
-}
-
-func (w *statusWriter) WriteHeader(code int) {
-	if !w.wrote {
-		w.status, w.wrote = code, true
-	}
-	w.ResponseWriter.WriteHeader(code)
-}
-
-func (w *statusWriter) Write(b []byte) (int, error) {
-	w.wrote = true
-	return w.ResponseWriter.Write(b)
-}
-
-func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // clientIP is the host of the connection's remote address. Behind a proxy that is the
 // proxy; CloudOven does not trust X-Forwarded-For, which a client can set.

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/chromedp/chromedp"
+	"github.com/cloudoven/cloudoven/web/paths"
 )
 
 // signIn signs the browser in through the sign-in page, as a user does, and waits for the
@@ -12,7 +13,7 @@ import (
 func signIn(t *testing.T, ctx context.Context, baseURL, name, password string) {
 	t.Helper()
 	err := chromedp.Run(ctx,
-		chromedp.Navigate(baseURL+signinPath("")),
+		chromedp.Navigate(baseURL+paths.SignIn("")),
 		chromedp.WaitVisible(testIDSel("signin-form")),
 		chromedp.SendKeys(testIDSel("signin-name"), name),
 		chromedp.SendKeys(testIDSel("signin-password"), password),

@@ -16,6 +16,8 @@ import (
 	"github.com/PuerkitoBio/goquery"
 
 	"github.com/cloudoven/cloudoven/store"
+	"github.com/cloudoven/cloudoven/web/page"
+	"github.com/cloudoven/cloudoven/web/paths"
 )
 
 // testClock is a clock tests move by hand.
@@ -49,19 +51,19 @@ func newClockedApp(t *testing.T) (*testApp, *testClock) {
 // signInForm posts the sign-in form as a signed-out browser does.
 func (a *testApp) signInForm(name, password string) *httptest.ResponseRecorder {
 	a.t.Helper()
-	return a.signedOut().postForm(signinPath(""), url.Values{"name": {name}, "password": {password}}, false)
+	return a.signedOut().postForm(paths.SignIn(""), url.Values{"name": {name}, "password": {password}}, false)
 }
 
 func TestPostWithoutCSRFTokenIsRefused(t *testing.T) {
 	t.Parallel()
 	a := newTestApp(t)
 	for name, b := range map[string]*testApp{"no token": a.withoutCSRF(), "wrong token": a.withCSRF("not-the-token")} {
-		w := b.postForm(projectsPath(), url.Values{"name": {"payments"}}, false)
+		w := b.postForm(paths.Projects(), url.Values{"name": {"payments"}}, false)
 		wantStatus(t, w, http.StatusForbidden)
 		if got := wantOne(t, wantFullPage(t, w), "error-title"); got != "Request refused" {
 			t.Errorf("%s: error title %q", name, got)
 		}
-		w = b.postForm(projectsPath(), url.Values{"name": {"payments"}}, true)
+		w = b.postForm(paths.Projects(), url.Values{"name": {"payments"}}, true)
 		wantStatus(t, w, http.StatusForbidden)
 	}
 	if _, err := a.store.Project(context.Background(), "payments"); err == nil {
@@ -70,9 +72,9 @@ func TestPostWithoutCSRFTokenIsRefused(t *testing.T) {
 
 	// A plain form carries the token as its first field instead of the header.
 	form := url.Values{csrfField: {a.session.csrf}, "name": {"payments"}}
-	w := a.withoutCSRF().postForm(projectsPath(), form, false)
+	w := a.withoutCSRF().postForm(paths.Projects(), form, false)
 	wantStatus(t, w, http.StatusSeeOther)
-	w = a.withoutCSRF().postMultipart(blueprintsPath("payments"), upload{
+	w = a.withoutCSRF().postMultipart(paths.Blueprints("payments"), upload{
 		fields: map[string]string{csrfField: a.session.csrf, "message": "first"},
 		files:  map[string][]byte{"document": []byte(validDoc)},
 	}, false)
@@ -82,7 +84,7 @@ func TestPostWithoutCSRFTokenIsRefused(t *testing.T) {
 	}
 
 	// Every form that posts carries the token.
-	doc := parseHTML(t, a.get(projectPath("payments"), false))
+	doc := parseHTML(t, a.get(paths.Project("payments"), false))
 	doc.Find(`form[method="post"]`).Each(func(_ int, f *goquery.Selection) {
 		if f.Find(`input[name="csrf_token"]`).AttrOr("value", "") != a.session.csrf {
 			t.Errorf("form %s has no CSRF token", f.AttrOr("data-testid", "?"))
@@ -108,22 +110,22 @@ func TestViewerCannotEdit(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	wantStatus(t, vera.get(projectPath("payments"), false), http.StatusOK)
-	wantStatus(t, vera.get(blueprintPath("payments", "demo"), false), http.StatusOK)
-	doc := wantFullPage(t, vera.get(projectPath("payments"), false))
+	wantStatus(t, vera.get(paths.Project("payments"), false), http.StatusOK)
+	wantStatus(t, vera.get(paths.Blueprint("payments", "demo"), false), http.StatusOK)
+	doc := wantFullPage(t, vera.get(paths.Project("payments"), false))
 	if byTestID(doc, "import-form").Length() != 0 || byTestID(doc, "new-blueprint-form").Length() != 0 {
 		t.Error("a viewer is offered the import and new-blueprint forms")
 	}
 
-	w := vera.get(editPath("payments", "demo"), false)
+	w := vera.get(paths.Edit("payments", "demo"), false)
 	wantStatus(t, w, http.StatusForbidden)
 	if got := wantOne(t, wantFullPage(t, w), "error-message"); !strings.Contains(got, "You need the editor role") {
 		t.Errorf("403 message %q", got)
 	}
-	wantStatus(t, vera.postForm(newBlueprintPath("payments"), url.Values{"name": {"other"}}, false), http.StatusForbidden)
-	wantStatus(t, vera.postMultipart(blueprintsPath("payments"), upload{files: map[string][]byte{"document": []byte(changedDoc)}}, false), http.StatusForbidden)
-	wantStatus(t, vera.postForm(editPath("payments", "demo")+"/discard", nil, false), http.StatusForbidden)
-	wantStatus(t, vera.get(membersPath("payments"), false), http.StatusForbidden)
+	wantStatus(t, vera.postForm(paths.NewBlueprint("payments"), url.Values{"name": {"other"}}, false), http.StatusForbidden)
+	wantStatus(t, vera.postMultipart(paths.Blueprints("payments"), upload{files: map[string][]byte{"document": []byte(changedDoc)}}, false), http.StatusForbidden)
+	wantStatus(t, vera.postForm(paths.Edit("payments", "demo")+"/discard", nil, false), http.StatusForbidden)
+	wantStatus(t, vera.get(paths.Members("payments"), false), http.StatusForbidden)
 	if n := a.blueprintCount("payments"); n != 1 {
 		t.Errorf("%d blueprints, want 1", n)
 	}
@@ -135,11 +137,11 @@ func TestViewerCannotEdit(t *testing.T) {
 	if err := a.store.SetMember(context.Background(), "payments", "vera", "editor"); err != nil {
 		t.Fatal(err)
 	}
-	wantStatus(t, vera.get(editPath("payments", "demo"), false), http.StatusOK)
-	wantStatus(t, vera.postForm(newBlueprintPath("payments"), url.Values{"name": {"other"}}, false), http.StatusSeeOther)
+	wantStatus(t, vera.get(paths.Edit("payments", "demo"), false), http.StatusOK)
+	wantStatus(t, vera.postForm(paths.NewBlueprint("payments"), url.Values{"name": {"other"}}, false), http.StatusSeeOther)
 	// Global-admin pages stay closed.
-	wantStatus(t, vera.get(adminUsersPath(), false), http.StatusForbidden)
-	wantStatus(t, vera.postForm(adminUsersPath(), url.Values{"name": {"evil"}, "password": {"long enough password"}}, false), http.StatusForbidden)
+	wantStatus(t, vera.get(paths.AdminUsers(), false), http.StatusForbidden)
+	wantStatus(t, vera.postForm(paths.AdminUsers(), url.Values{"name": {"evil"}, "password": {"long enough password"}}, false), http.StatusForbidden)
 }
 
 func TestSignedOutSeesOnlySignIn(t *testing.T) {
@@ -148,28 +150,28 @@ func TestSignedOutSeesOnlySignIn(t *testing.T) {
 	a.createProject("payments")
 	out := a.signedOut()
 
-	for _, path := range []string{"/", projectsPath(), projectPath("payments"), catalogPath("aks"), adminUsersPath(), "/nowhere"} {
+	for _, path := range []string{"/", paths.Projects(), paths.Project("payments"), paths.Catalog("aks"), paths.AdminUsers(), "/nowhere"} {
 		w := out.get(path, false)
 		wantStatus(t, w, http.StatusSeeOther)
-		if got, want := w.Header().Get("Location"), signinPath(path); got != want {
+		if got, want := w.Header().Get("Location"), paths.SignIn(path); got != want {
 			t.Errorf("GET %s redirects to %q, want %q", path, got, want)
 		}
 	}
-	r := httptest.NewRequest(http.MethodGet, catalogPath("aks"), nil)
+	r := httptest.NewRequest(http.MethodGet, paths.Catalog("aks"), nil)
 	r.Header.Set("HX-Request", "true")
 	r.Header.Set("HX-Current-URL", "http://example.com/catalog?q=aks")
 	w := out.do(r)
 	wantStatus(t, w, http.StatusUnauthorized)
-	if got := w.Header().Get("HX-Redirect"); got != signinPath("/catalog?q=aks") {
+	if got := w.Header().Get("HX-Redirect"); got != paths.SignIn("/catalog?q=aks") {
 		t.Errorf("htmx HX-Redirect %q", got)
 	}
-	w = out.postForm(projectsPath(), url.Values{"name": {"sneaky"}}, false)
+	w = out.postForm(paths.Projects(), url.Values{"name": {"sneaky"}}, false)
 	wantStatus(t, w, http.StatusSeeOther)
 	if _, err := a.store.Project(context.Background(), "sneaky"); err == nil {
 		t.Error("a signed-out post created a project")
 	}
 
-	w = out.get(signinPath("/projects/payments"), false)
+	w = out.get(paths.SignIn("/projects/payments"), false)
 	wantStatus(t, w, http.StatusOK)
 	doc := wantFullPage(t, w)
 	wantOne(t, doc, "signin-form")
@@ -179,16 +181,16 @@ func TestSignedOutSeesOnlySignIn(t *testing.T) {
 	if got := doc.Find(`input[name="next"]`).AttrOr("value", ""); got != "/projects/payments" {
 		t.Errorf("next field %q", got)
 	}
-	wantStatus(t, out.get(healthPath(), false), http.StatusOK)
+	wantStatus(t, out.get(paths.Health(), false), http.StatusOK)
 
 	// After signing in, next is followed when it is local.
-	w = out.postForm(signinPath(""), url.Values{"name": {"admin"}, "password": {testPassword}, "next": {"/projects/payments"}}, false)
+	w = out.postForm(paths.SignIn(""), url.Values{"name": {"admin"}, "password": {testPassword}, "next": {"/projects/payments"}}, false)
 	wantStatus(t, w, http.StatusSeeOther)
 	if got := w.Header().Get("Location"); got != "/projects/payments" {
 		t.Errorf("after sign-in: Location %q", got)
 	}
-	w = out.postForm(signinPath(""), url.Values{"name": {"admin"}, "password": {testPassword}, "next": {"//evil.example/x"}}, false)
-	if got := w.Header().Get("Location"); got != projectsPath() {
+	w = out.postForm(paths.SignIn(""), url.Values{"name": {"admin"}, "password": {testPassword}, "next": {"//evil.example/x"}}, false)
+	if got := w.Header().Get("Location"); got != paths.Projects() {
 		t.Errorf("an off-site next led to %q", got)
 	}
 }
@@ -205,8 +207,8 @@ func TestSafeNext(t *testing.T) {
 		"/signin?next=/projects": "",
 		"/a\r\nSet-Cookie: x":    "",
 	} {
-		if got := safeNext(next); got != want {
-			t.Errorf("safeNext(%q) = %q, want %q", next, got, want)
+		if got := page.SafeNext(next); got != want {
+			t.Errorf("page.SafeNext(%q) = %q, want %q", next, got, want)
 		}
 	}
 }
@@ -248,7 +250,7 @@ func TestProjectInvisibleToNonMembers(t *testing.T) {
 	t.Parallel()
 	a := newTestApp(t)
 	ann, bob := a.as("ann"), a.as("bob")
-	wantStatus(t, ann.postForm(projectsPath(), url.Values{"name": {"secret"}}, false), http.StatusSeeOther)
+	wantStatus(t, ann.postForm(paths.Projects(), url.Values{"name": {"secret"}}, false), http.StatusSeeOther)
 	if role, err := a.store.MemberRole(context.Background(), "secret", "ann"); err != nil || role != "admin" {
 		t.Errorf("the creator's role = %q, %v; want admin", role, err)
 	}
@@ -256,7 +258,7 @@ func TestProjectInvisibleToNonMembers(t *testing.T) {
 
 	projectNames := func(b *testApp) []string {
 		var names []string
-		byTestID(wantFullPage(t, b.get(projectsPath(), false)), "project-row").Each(func(_ int, s *goquery.Selection) {
+		byTestID(wantFullPage(t, b.get(paths.Projects(), false)), "project-row").Each(func(_ int, s *goquery.Selection) {
 			names = append(names, s.AttrOr("data-project", ""))
 		})
 		return names
@@ -270,26 +272,26 @@ func TestProjectInvisibleToNonMembers(t *testing.T) {
 	if got := projectNames(a); len(got) != 1 {
 		t.Errorf("a global admin's projects: %v", got)
 	}
-	for _, path := range []string{projectPath("secret"), blueprintPath("secret", "demo"), zipPath("secret", "demo", 1), editPath("secret", "demo"), membersPath("secret")} {
+	for _, path := range []string{paths.Project("secret"), paths.Blueprint("secret", "demo"), paths.VersionZip("secret", "demo", 1), paths.Edit("secret", "demo"), paths.Members("secret")} {
 		w := bob.get(path, false)
 		wantStatus(t, w, http.StatusNotFound)
 	}
-	wantStatus(t, bob.postMultipart(blueprintsPath("secret"), upload{files: map[string][]byte{"document": []byte(changedDoc)}}, false), http.StatusNotFound)
+	wantStatus(t, bob.postMultipart(paths.Blueprints("secret"), upload{files: map[string][]byte{"document": []byte(changedDoc)}}, false), http.StatusNotFound)
 	// The same answer as a project that does not exist.
-	wantStatus(t, bob.get(projectPath("no-such"), false), http.StatusNotFound)
+	wantStatus(t, bob.get(paths.Project("no-such"), false), http.StatusNotFound)
 
 	// Ann makes bob a viewer on the members page; then he sees it.
-	w := ann.postForm(membersPath("secret"), url.Values{"user": {"bob"}, "role": {"viewer"}}, false)
+	w := ann.postForm(paths.Members("secret"), url.Values{"user": {"bob"}, "role": {"viewer"}}, false)
 	wantStatus(t, w, http.StatusSeeOther)
-	wantStatus(t, bob.get(projectPath("secret"), false), http.StatusOK)
-	doc := wantFullPage(t, ann.get(membersPath("secret"), false))
+	wantStatus(t, bob.get(paths.Project("secret"), false), http.StatusOK)
+	doc := wantFullPage(t, ann.get(paths.Members("secret"), false))
 	if n := byTestID(doc, "member-row").Length(); n != 2 {
 		t.Errorf("%d member rows, want 2", n)
 	}
 	// The only admin cannot step down; removing bob works.
-	wantStatus(t, ann.postForm(memberPath("secret", "ann"), url.Values{"role": {"editor"}}, false), http.StatusUnprocessableEntity)
-	wantStatus(t, ann.postForm(memberRemovePath("secret", "bob"), nil, false), http.StatusSeeOther)
-	wantStatus(t, bob.get(projectPath("secret"), false), http.StatusNotFound)
+	wantStatus(t, ann.postForm(paths.Member("secret", "ann"), url.Values{"role": {"editor"}}, false), http.StatusUnprocessableEntity)
+	wantStatus(t, ann.postForm(paths.MemberRemove("secret", "bob"), nil, false), http.StatusSeeOther)
+	wantStatus(t, bob.get(paths.Project("secret"), false), http.StatusNotFound)
 }
 
 func TestAuditLogRecordsSignInAndImport(t *testing.T) {
@@ -299,7 +301,7 @@ func TestAuditLogRecordsSignInAndImport(t *testing.T) {
 	a.createProject("payments")
 	a.importDoc("payments", validDoc, "first")
 
-	doc := wantFullPage(t, a.get(adminAuditPath(), false))
+	doc := wantFullPage(t, a.get(paths.AdminAudit(), false))
 	got := map[string]string{}
 	byTestID(doc, "audit-row").Each(func(_ int, s *goquery.Selection) {
 		got[s.AttrOr("data-action", "")] = strings.TrimSpace(byTestID(s, "audit-user").Text()) + " " +
@@ -315,12 +317,12 @@ func TestAuditLogRecordsSignInAndImport(t *testing.T) {
 		}
 	}
 
-	doc = wantFullPage(t, a.get(projectAuditPath("payments"), false))
+	doc = wantFullPage(t, a.get(paths.ProjectAudit("payments"), false))
 	if n := byTestID(doc, "audit-row").Length(); n != 1 {
 		t.Errorf("the project's audit log has %d rows, want 1 (the import)", n)
 	}
 	// Saving from the editor is recorded by the route.
-	wantStatus(t, a.postForm(newBlueprintPath("payments"), url.Values{"name": {"fresh"}}, false), http.StatusSeeOther)
+	wantStatus(t, a.postForm(paths.NewBlueprint("payments"), url.Values{"name": {"fresh"}}, false), http.StatusSeeOther)
 	es, err := a.store.AuditLog(context.Background(), "payments", 10)
 	if err != nil || len(es) != 2 || es[0].Action != "blueprint.create" || es[0].Target != "fresh" {
 		t.Errorf("after creating a blueprint: %+v, %v", es, err)
@@ -340,7 +342,7 @@ func TestPasswordIsStoredAsArgon2id(t *testing.T) {
 	a.signInAdmin()
 
 	const password = "Tr0ub4dor&3-unique-marker"
-	w := a.postForm(adminUsersPath(), url.Values{"name": {"carol"}, "password": {password}, "admin": {"yes"}}, false)
+	w := a.postForm(paths.AdminUsers(), url.Values{"name": {"carol"}, "password": {password}, "admin": {"yes"}}, false)
 	wantStatus(t, w, http.StatusOK)
 	wantOne(t, wantFullPage(t, w), "user-created")
 	// Closing checkpoints the WAL; both files are read anyway.
@@ -384,7 +386,7 @@ func TestSessionCookieAndSignOut(t *testing.T) {
 	}
 
 	secure := newHandler(t, Config{Store: a.store, Catalog: testCatalog(t), Logger: a.logger(), SecureCookies: true})
-	r := httptest.NewRequest(http.MethodPost, signinPath(""), strings.NewReader(url.Values{"name": {"admin"}, "password": {testPassword}}.Encode()))
+	r := httptest.NewRequest(http.MethodPost, paths.SignIn(""), strings.NewReader(url.Values{"name": {"admin"}, "password": {testPassword}}.Encode()))
 	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	rec := httptest.NewRecorder()
 	secure.ServeHTTP(rec, r)
@@ -394,20 +396,20 @@ func TestSessionCookieAndSignOut(t *testing.T) {
 
 	// Idle for 12 hours: signed out.
 	clock.add(11 * time.Hour)
-	wantStatus(t, a.get(projectsPath(), false), http.StatusOK)
+	wantStatus(t, a.get(paths.Projects(), false), http.StatusOK)
 	clock.add(11 * time.Hour)
-	wantStatus(t, a.get(projectsPath(), false), http.StatusOK) // the last request kept it alive
+	wantStatus(t, a.get(paths.Projects(), false), http.StatusOK) // the last request kept it alive
 	clock.add(12 * time.Hour)
-	wantStatus(t, a.get(projectsPath(), false), http.StatusSeeOther)
+	wantStatus(t, a.get(paths.Projects(), false), http.StatusSeeOther)
 
 	// Sign-out deletes the session: the old cookie no longer works.
 	a.signInAdmin()
-	w = a.postForm(signoutPath(), nil, false)
+	w = a.postForm(paths.SignOut(), nil, false)
 	wantStatus(t, w, http.StatusSeeOther)
-	if got := w.Header().Get("Location"); got != signinPath("") {
+	if got := w.Header().Get("Location"); got != paths.SignIn("") {
 		t.Errorf("sign-out redirects to %q", got)
 	}
-	wantStatus(t, a.get(projectsPath(), false), http.StatusSeeOther)
+	wantStatus(t, a.get(paths.Projects(), false), http.StatusSeeOther)
 	es, _ := a.store.AuditLog(context.Background(), "", 1)
 	if len(es) != 1 || es[0].Action != "signout" {
 		t.Errorf("the last audit entry is %+v, want signout", es)
@@ -420,15 +422,15 @@ func TestChangeOwnPassword(t *testing.T) {
 	ann := a.as("ann")
 	other := a.as("ann") // a second browser
 	const next = "a brand new password"
-	w := ann.postForm(accountPasswordPath(), url.Values{"current": {"wrong"}, "new": {next}, "confirm": {next}}, false)
+	w := ann.postForm(paths.AccountPassword(), url.Values{"current": {"wrong"}, "new": {next}, "confirm": {next}}, false)
 	wantStatus(t, w, http.StatusUnprocessableEntity)
-	w = ann.postForm(accountPasswordPath(), url.Values{"current": {testPassword}, "new": {"short"}, "confirm": {"short"}}, false)
+	w = ann.postForm(paths.AccountPassword(), url.Values{"current": {testPassword}, "new": {"short"}, "confirm": {"short"}}, false)
 	wantStatus(t, w, http.StatusUnprocessableEntity)
-	w = ann.postForm(accountPasswordPath(), url.Values{"current": {testPassword}, "new": {next}, "confirm": {next}}, false)
+	w = ann.postForm(paths.AccountPassword(), url.Values{"current": {testPassword}, "new": {next}, "confirm": {next}}, false)
 	wantStatus(t, w, http.StatusOK)
 	wantOne(t, wantFullPage(t, w), "password-changed")
-	wantStatus(t, ann.get(accountPath(), false), http.StatusOK)
-	wantStatus(t, other.get(accountPath(), false), http.StatusSeeOther)
+	wantStatus(t, ann.get(paths.Account(), false), http.StatusOK)
+	wantStatus(t, other.get(paths.Account(), false), http.StatusSeeOther)
 	wantStatus(t, a.signInForm("ann", testPassword), http.StatusUnauthorized)
 	wantStatus(t, a.signInForm("ann", next), http.StatusSeeOther)
 }

@@ -7,6 +7,8 @@ import (
 
 	"github.com/cloudoven/cloudoven/blueprint"
 	"github.com/cloudoven/cloudoven/web/components"
+	"github.com/cloudoven/cloudoven/web/page"
+	"github.com/cloudoven/cloudoven/web/paths"
 )
 
 // shaPrefix is how many hex digits of a version's SHA-256 the page shows, like a short git
@@ -14,7 +16,7 @@ import (
 const shaPrefix = 12
 
 type blueprintProps struct {
-	Layout        layoutProps
+	Layout        page.Layout
 	Project       string
 	ProjectURL    string
 	Name          string
@@ -72,20 +74,20 @@ func (s *server) showBlueprint(w http.ResponseWriter, r *http.Request) error {
 	}
 
 	props := blueprintProps{
-		Layout:        s.layout(fmt.Sprintf("%s v%d", b.Name, v.Version), navProjects),
+		Layout:        s.frame.Layout(fmt.Sprintf("%s v%d", b.Name, v.Version), page.NavProjects, page.InProject(project)...),
 		Project:       project,
-		ProjectURL:    projectPath(project),
+		ProjectURL:    paths.Project(project),
 		Name:          b.Name,
 		Description:   b.Description,
 		Version:       v.Version,
 		LatestVersion: b.LatestVersion,
-		ZipURL:        zipPath(project, b.Name, v.Version),
-		DocumentURL:   documentPath(project, b.Name, v.Version),
+		ZipURL:        paths.VersionZip(project, b.Name, v.Version),
+		DocumentURL:   paths.VersionDocument(project, b.Name, v.Version),
 	}
 	for _, bv := range versions {
 		props.Versions = append(props.Versions, versionRow{
 			Version: bv.Version,
-			URL:     blueprintVersionPath(project, b.Name, bv.Version),
+			URL:     paths.BlueprintVersion(project, b.Name, bv.Version),
 			Created: components.NewTime(bv.CreatedAt),
 			Message: bv.Message,
 			SHA:     bv.SHA256[:min(shaPrefix, len(bv.SHA256))],
@@ -94,7 +96,7 @@ func (s *server) showBlueprint(w http.ResponseWriter, r *http.Request) error {
 	}
 	bp, files, err := generate(v.Document)
 	if err != nil {
-		props.Problem = capitalize(err.Error())
+		props.Problem = page.Capitalize(err.Error())
 	} else {
 		props.Description = bp.Description
 		diags := blueprint.Validate(bp, s.catalog())
@@ -104,7 +106,7 @@ func (s *server) showBlueprint(w http.ResponseWriter, r *http.Request) error {
 			props.Files = append(props.Files, fileView{Name: f.Name, Content: string(f.Content)})
 		}
 	}
-	return s.render(w, r, http.StatusOK, blueprintPage(props), "")
+	return s.frame.Render(w, r, http.StatusOK, blueprintPage(props), "")
 }
 
 // generate turns a stored document back into its blueprint and Terraform files. Imports
@@ -125,7 +127,7 @@ func generate(doc []byte) (*blueprint.Blueprint, []blueprint.File, error) {
 func parseVersion(s string) (int, error) {
 	n, err := strconv.Atoi(s)
 	if err != nil || n < 1 {
-		return 0, errNotFound
+		return 0, page.ErrNotFound
 	}
 	return n, nil
 }

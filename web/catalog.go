@@ -6,6 +6,8 @@ import (
 
 	"github.com/cloudoven/cloudoven/catalog"
 	"github.com/cloudoven/cloudoven/store"
+	"github.com/cloudoven/cloudoven/web/page"
+	"github.com/cloudoven/cloudoven/web/paths"
 )
 
 // catalogLimit is how many search results the catalog page shows.
@@ -24,7 +26,7 @@ const catalogFragment = "catalog-results"
 const otherSubcategory = "Other"
 
 type catalogProps struct {
-	Layout  layoutProps
+	Layout  page.Layout
 	Search  catalogSearch
 	Results catalogResults
 }
@@ -94,11 +96,14 @@ func (s *server) searchCatalog(w http.ResponseWriter, r *http.Request) error {
 	}
 	add := parseAddTarget(query.Get("project"), query.Get("blueprint"))
 	props := catalogProps{
-		Layout:  s.layout("Catalog", navCatalog),
+		Layout:  s.frame.Layout("Catalog", page.NavCatalog),
 		Search:  catalogSearch{Query: q, Add: add},
 		Results: s.catalogResults(q, add),
 	}
-	return s.render(w, r, http.StatusOK, catalogPage(props), catalogFragment)
+	if s.crawls != nil {
+		props.Layout.FootLink = page.Crumb{Label: "Crawl status", URL: paths.Crawls(), TestID: "crawls-link"}
+	}
+	return s.frame.Render(w, r, http.StatusOK, catalogPage(props), catalogFragment)
 }
 
 // parseAddTarget is the add mode's blueprint, or nil when either name is missing or invalid:

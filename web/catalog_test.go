@@ -11,6 +11,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/cloudoven/cloudoven/catalog"
+	"github.com/cloudoven/cloudoven/web/paths"
 )
 
 // catalogAddURL is the catalog search in add mode, as the blueprint editor links to it.
@@ -31,7 +32,7 @@ func catalogAttrs(sel *goquery.Selection, name string) []string {
 func TestCatalogSearchFragment(t *testing.T) {
 	t.Parallel()
 	a := newTestApp(t)
-	w := a.get(catalogPath("kubernetes cluster"), true)
+	w := a.get(paths.Catalog("kubernetes cluster"), true)
 	wantStatus(t, w, http.StatusOK)
 	// Several Vary headers add up (compression adds Accept-Encoding).
 	if vary := strings.Join(w.Header().Values("Vary"), ", "); !strings.Contains(vary, "HX-Request") {
@@ -58,7 +59,7 @@ func TestCatalogSearchFragment(t *testing.T) {
 	if got := strings.Join(catalogAttrs(aks, "data-kind"), ","); got != "resource,data" {
 		t.Errorf("data-kind %v, want resource,data", got)
 	}
-	if got := byTestID(aks.First(), "catalog-type-link").AttrOr("href", ""); got != catalogTypePath("resource", "azurerm_kubernetes_cluster") {
+	if got := byTestID(aks.First(), "catalog-type-link").AttrOr("href", ""); got != paths.CatalogType("resource", "azurerm_kubernetes_cluster") {
 		t.Errorf("the row links to %q", got)
 	}
 	if n := doc.Find("li.type-row").Length(); n > catalogLimit {
@@ -72,7 +73,7 @@ func TestCatalogSearchFragment(t *testing.T) {
 func TestCatalogSearchGroupsByProviderAndSubcategory(t *testing.T) {
 	t.Parallel()
 	a := newTestApp(t)
-	w := a.get(catalogPath("kubernetes cluster"), true)
+	w := a.get(paths.Catalog("kubernetes cluster"), true)
 	wantStatus(t, w, http.StatusOK)
 	doc := wantFragment(t, w, "catalog-results")
 
@@ -124,7 +125,7 @@ func TestCatalogSearchPutsTypesWithoutSubcategoryUnderOther(t *testing.T) {
 	t.Parallel()
 	a := newTestApp(t)
 	// The random provider's docs name no subcategories.
-	w := a.get(catalogPath("random"), true)
+	w := a.get(paths.Catalog("random"), true)
 	wantStatus(t, w, http.StatusOK)
 	doc := wantFragment(t, w, "catalog-results")
 	random := doc.Find(`section.provider-group[data-provider="random"]`)
@@ -205,7 +206,7 @@ func TestSummaryLine(t *testing.T) {
 func TestCatalogSearchPage(t *testing.T) {
 	t.Parallel()
 	a := newTestApp(t)
-	w := a.get(catalogPath("kubernetes cluster"), false)
+	w := a.get(paths.Catalog("kubernetes cluster"), false)
 	wantStatus(t, w, http.StatusOK)
 	doc := wantFullPage(t, w)
 	input := byTestID(doc, "catalog-search-input")
@@ -213,7 +214,7 @@ func TestCatalogSearchPage(t *testing.T) {
 		t.Errorf("the search box shows %q", got)
 	}
 	for attr, want := range map[string]string{
-		"hx-get":     catalogPath(""),
+		"hx-get":     paths.Catalog(""),
 		"hx-trigger": "input changed delay:200ms, search",
 		"hx-target":  "#catalog-results",
 		"name":       "q",
@@ -241,7 +242,7 @@ func TestCatalogAddMode(t *testing.T) {
 	t.Parallel()
 	a := newTestApp(t)
 	target := catalogAddURL("kubernetes cluster", "demo", "web-app")
-	action := editAddPath("demo", "web-app")
+	action := paths.EditAdd("demo", "web-app")
 
 	t.Run("rows carry an Add form", func(t *testing.T) {
 		t.Parallel()
@@ -287,7 +288,7 @@ func TestCatalogAddMode(t *testing.T) {
 			if got := button.AttrOr("aria-label", ""); got != "Add "+name {
 				t.Errorf("%s button aria-label %q", name, got)
 			}
-			if got := byTestID(row, "catalog-type-link").AttrOr("href", ""); got != catalogTypePath(kind, name) {
+			if got := byTestID(row, "catalog-type-link").AttrOr("href", ""); got != paths.CatalogType(kind, name) {
 				t.Errorf("%s links to %q", name, got)
 			}
 		})
@@ -318,10 +319,10 @@ func TestCatalogAddMode(t *testing.T) {
 		if got := input.AttrOr("hx-include", ""); got != "closest form" {
 			t.Errorf("search input hx-include=%q, want closest form", got)
 		}
-		if got := input.AttrOr("hx-get", ""); got != catalogPath("") {
+		if got := input.AttrOr("hx-get", ""); got != paths.Catalog("") {
 			t.Errorf("search input hx-get=%q", got)
 		}
-		if got := byTestID(doc, "catalog-add-back").AttrOr("href", ""); got != editPath("demo", "web-app") {
+		if got := byTestID(doc, "catalog-add-back").AttrOr("href", ""); got != paths.Edit("demo", "web-app") {
 			t.Errorf("the way back links to %q", got)
 		}
 		if byTestID(doc, "catalog-results").Find("li.type-row form").Length() == 0 {
@@ -395,7 +396,7 @@ func TestCatalogPageListsProviders(t *testing.T) {
 	t.Parallel()
 	a := newTestApp(t)
 	for _, htmx := range []bool{false, true} {
-		w := a.get(catalogPath(""), htmx)
+		w := a.get(paths.Catalog(""), htmx)
 		wantStatus(t, w, http.StatusOK)
 		var doc *goquery.Document
 		if htmx {
@@ -439,7 +440,7 @@ func TestCatalogSearchTruncates(t *testing.T) {
 	t.Parallel()
 	a := newTestApp(t)
 	// Every azurerm type matches its provider's name.
-	w := a.get(catalogPath("azurerm"), true)
+	w := a.get(paths.Catalog("azurerm"), true)
 	wantStatus(t, w, http.StatusOK)
 	doc := wantFragment(t, w, "catalog-results")
 	if n := doc.Find("li.type-row").Length(); n != catalogLimit {

@@ -11,12 +11,14 @@ import (
 	"github.com/zclconf/go-cty/cty"
 
 	"github.com/cloudoven/cloudoven/catalog"
+	"github.com/cloudoven/cloudoven/web/page"
+	"github.com/cloudoven/cloudoven/web/paths"
 )
 
 // typeProps is the page of one resource or data source type: its docs as rendered markdown
 // and its argument reference built from the schema, which is the truth the docs describe.
 type typeProps struct {
-	Layout         layoutProps
+	Layout         page.Layout
 	Name           string
 	Kind           string // resource or data
 	ProviderName   string
@@ -70,25 +72,25 @@ func schemaKind(k string) catalog.Kind { return catalog.Kind(k) }
 func (s *server) showType(w http.ResponseWriter, r *http.Request) error {
 	kind := r.PathValue("kind")
 	if kind != string(catalog.KindResource) && kind != string(catalog.KindDataSource) {
-		return errNotFound
+		return page.ErrNotFound
 	}
 	t := s.catalog().Lookup(schemaKind(kind), r.PathValue("name"))
 	if t == nil || t.Schema == nil || t.Schema.Block == nil {
-		return errNotFound
+		return page.ErrNotFound
 	}
-	return s.render(w, r, http.StatusOK, typePage(s.typeView(t)), "")
+	return s.frame.Render(w, r, http.StatusOK, typePage(s.typeView(t)), "")
 }
 
 func (s *server) typeView(t *catalog.Type) typeProps {
 	kind := string(t.Kind)
 	p := typeProps{
-		Layout:         s.layout(t.Name, navCatalog),
+		Layout:         s.frame.Layout(t.Name, page.NavCatalog, page.CatalogCrumb(), page.Crumb{Label: t.Provider.Name, URL: paths.Catalog(t.Name)}),
 		Name:           t.Name,
 		Kind:           kind,
 		ProviderName:   t.Provider.Name,
 		ProviderSource: t.Provider.Source,
 		Version:        t.Provider.Version,
-		SearchURL:      catalogPath(t.Name),
+		SearchURL:      paths.Catalog(t.Name),
 	}
 	links := s.docLinks(t.Provider.Name, kind)
 	doc := t.Doc
@@ -103,15 +105,15 @@ func (s *server) typeView(t *catalog.Type) typeProps {
 		p.Description = t.Schema.Block.Description
 	}
 	// The body repeats the page's callouts, which the notes show styled by kind.
-	if body := withoutLead(withoutCallouts(doc.Body), p.Description); body != "" {
-		p.Body = renderDocMarkdown(body, links)
+	if body := withoutLead(page.WithoutCallouts(doc.Body), p.Description); body != "" {
+		p.Body = page.DocMarkdown(body, links)
 	}
 	for _, n := range doc.Notes {
-		p.Notes = append(p.Notes, noteView{Kind: noteKind(n.Kind), Text: renderDocMarkdown(n.Text, links)})
+		p.Notes = append(p.Notes, noteView{Kind: noteKind(n.Kind), Text: page.DocMarkdown(n.Text, links)})
 	}
 	p.Examples = doc.Examples
 	if strings.TrimSpace(doc.Import) != "" {
-		p.Import = renderDocMarkdown(doc.Import, links)
+		p.Import = page.DocMarkdown(doc.Import, links)
 	}
 	v := referenceBuilder{doc: doc, links: links}
 	p.Arguments = v.block("", "", t.Schema.Block)
@@ -143,7 +145,7 @@ func noteKind(k string) string {
 // attributes on the way.
 type referenceBuilder struct {
 	doc        *catalog.Doc
-	links      docLinkResolver
+	links      page.DocLinkResolver
 	attributes []argRow
 }
 
@@ -206,7 +208,7 @@ func (b *referenceBuilder) describe(doc, schema string) templ.Component {
 	if strings.TrimSpace(md) == "" {
 		return nil
 	}
-	return renderDocMarkdown(md, b.links)
+	return page.DocMarkdown(md, b.links)
 }
 
 func joinPath(path, name string) string {

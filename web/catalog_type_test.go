@@ -12,12 +12,13 @@ import (
 
 	"github.com/cloudoven/cloudoven/catalog"
 	"github.com/cloudoven/cloudoven/store"
+	"github.com/cloudoven/cloudoven/web/paths"
 )
 
 func TestTypePageKubernetesCluster(t *testing.T) {
 	t.Parallel()
 	a := newTestApp(t)
-	w := a.get(catalogTypePath("resource", "azurerm_kubernetes_cluster"), false)
+	w := a.get(paths.CatalogType("resource", "azurerm_kubernetes_cluster"), false)
 	wantStatus(t, w, http.StatusOK)
 	doc := wantFullPage(t, w)
 	if got := wantOne(t, doc, "type-title"); got != "azurerm_kubernetes_cluster" {
@@ -88,7 +89,7 @@ func TestTypePageKubernetesCluster(t *testing.T) {
 func TestTypePageDataSource(t *testing.T) {
 	t.Parallel()
 	a := newTestApp(t)
-	w := a.get(catalogTypePath("data", "azurerm_client_config"), false)
+	w := a.get(paths.CatalogType("data", "azurerm_client_config"), false)
 	wantStatus(t, w, http.StatusOK)
 	doc := wantFullPage(t, w)
 	if got := wantOne(t, doc, "type-title"); got != "azurerm_client_config" {
@@ -106,9 +107,9 @@ func TestTypePageNotFound(t *testing.T) {
 	t.Parallel()
 	a := newTestApp(t)
 	for _, path := range []string{
-		catalogTypePath("resource", "azurerm_no_such_thing"),
-		catalogTypePath("data", "azurerm_no_such_thing"),
-		catalogTypePath("module", "azurerm_kubernetes_cluster"),
+		paths.CatalogType("resource", "azurerm_no_such_thing"),
+		paths.CatalogType("data", "azurerm_no_such_thing"),
+		paths.CatalogType("module", "azurerm_kubernetes_cluster"),
 		"/catalog/types/resource",
 	} {
 		w := a.get(path, false)
@@ -121,7 +122,7 @@ func TestTypePageNotFound(t *testing.T) {
 func TestCatalogResultsLinkToTypePages(t *testing.T) {
 	t.Parallel()
 	a := newTestApp(t)
-	doc := parseHTML(t, a.get(catalogPath("kubernetes cluster"), true))
+	doc := parseHTML(t, a.get(paths.Catalog("kubernetes cluster"), true))
 	row := doc.Find(`[data-testid="catalog-type"][data-type="azurerm_kubernetes_cluster"][data-kind="resource"]`)
 	if got := byTestID(row, "catalog-type-link").AttrOr("href", ""); got != "/catalog/types/resource/azurerm_kubernetes_cluster" {
 		t.Errorf("link %q", got)
@@ -178,7 +179,7 @@ func TestTypePageRendersDocsInert(t *testing.T) {
 	app := &testApp{t: t, store: st}
 	app.handler = newHandler(t, Config{Store: st, Catalog: xssCatalog(t), Logger: app.logger()})
 	app.signInAdmin()
-	w := app.get(catalogTypePath("resource", "evil_thing"), false)
+	w := app.get(paths.CatalogType("resource", "evil_thing"), false)
 	wantStatus(t, w, http.StatusOK)
 	doc := wantFullPage(t, w)
 	wantInert(t, w.Body.String())

@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+
+	"github.com/cloudoven/cloudoven/web/paths"
 )
 
 func TestPagesAreGzippedForClientsThatAsk(t *testing.T) {
@@ -13,7 +15,7 @@ func TestPagesAreGzippedForClientsThatAsk(t *testing.T) {
 	a := editorApp(t)
 	a.addType("azurerm_kubernetes_cluster", "resource")
 
-	r, _ := http.NewRequest(http.MethodGet, editItemPath("team", "net", "azurerm_kubernetes_cluster.main"), nil)
+	r, _ := http.NewRequest(http.MethodGet, paths.EditItem("team", "net", "azurerm_kubernetes_cluster.main"), nil)
 	r.Header.Set("Accept-Encoding", "gzip")
 	w := a.do(r)
 	wantStatus(t, w, http.StatusOK)
@@ -35,13 +37,13 @@ func TestPagesAreGzippedForClientsThatAsk(t *testing.T) {
 	t.Logf("editor page: %d bytes, %d gzipped", len(page), gzipped)
 
 	// Without Accept-Encoding, plain HTML.
-	w = a.get(editItemPath("team", "net", "azurerm_kubernetes_cluster.main"), false)
+	w = a.get(paths.EditItem("team", "net", "azurerm_kubernetes_cluster.main"), false)
 	if w.Header().Get("Content-Encoding") != "" || !strings.Contains(w.Body.String(), `data-testid="item-form"`) {
 		t.Errorf("a client without gzip got Content-Encoding %q", w.Header().Get("Content-Encoding"))
 	}
 
 	// A zip download is not compressed twice.
-	r, _ = http.NewRequest(http.MethodGet, editPath("team", "net")+"/terraform.zip", nil)
+	r, _ = http.NewRequest(http.MethodGet, paths.Edit("team", "net")+"/terraform.zip", nil)
 	r.Header.Set("Accept-Encoding", "gzip")
 	w = a.do(r)
 	if w.Header().Get("Content-Encoding") != "" {

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -10,6 +9,8 @@ import (
 	"time"
 
 	"github.com/cloudoven/cloudoven/web/components"
+	"github.com/cloudoven/cloudoven/web/page"
+	"github.com/cloudoven/cloudoven/web/paths"
 )
 
 // crawlStatusFragment is everything below the title: the page polls it while a crawl runs,
@@ -21,7 +22,7 @@ const crawlStatusFragment = "crawl-status"
 const maxDocErrorsShown = 20
 
 type crawlProps struct {
-	Layout layoutProps
+	Layout page.Layout
 	Status crawlStatusView
 }
 
@@ -82,15 +83,15 @@ func (s *server) startCrawl(w http.ResponseWriter, r *http.Request) error {
 		return fmt.Errorf("starting a crawl: %w", err)
 	}
 	s.logger.Info("crawl requested", "from", "web")
-	redirect(w, r, crawlsPath())
+	page.Redirect(w, r, paths.Crawls())
 	return nil
 }
 
 func (s *server) renderCrawls(w http.ResponseWriter, r *http.Request, status int, message string) error {
 	view := crawlStatusOf(s.crawls.CrawlStatus())
 	view.Message = message
-	props := crawlProps{Layout: s.layout("Crawls", navCatalog), Status: view}
-	return s.render(w, r, status, crawlPage(props), crawlStatusFragment)
+	props := crawlProps{Layout: s.frame.Layout("Crawls", page.NavCatalog, page.CatalogCrumb()), Status: view}
+	return s.frame.Render(w, r, status, crawlPage(props), crawlStatusFragment)
 }
 
 // crawlStatusOf builds the page's view of st. While a crawl runs, st.Last is that crawl
@@ -173,21 +174,4 @@ func crawlDuration(d time.Duration) string {
 		return d.Round(time.Millisecond).String()
 	}
 	return d.Round(time.Second).String()
-}
-
-// crawlsLinkKey carries the crawl status page's URL to the layout, which shows it at the foot
-// of the catalog page.
-type crawlsLinkKey struct{}
-
-// linkCrawls has the page that next renders link to the crawl status page.
-func linkCrawls(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), crawlsLinkKey{}, crawlsPath())))
-	})
-}
-
-// crawlsLink is the crawl status page's URL when the page should link to it, else "".
-func crawlsLink(ctx context.Context) string {
-	u, _ := ctx.Value(crawlsLinkKey{}).(string)
-	return u
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/PuerkitoBio/goquery"
+	"github.com/cloudoven/cloudoven/web/paths"
 )
 
 // fakeCrawls is a crawl service that reports a set status and records the crawls started.
@@ -84,7 +85,7 @@ func wantPolling(t *testing.T, doc *goquery.Document, want bool) {
 		return
 	}
 	for attr, want := range map[string]string{
-		"hx-get":     crawlsPath(),
+		"hx-get":     paths.Crawls(),
 		"hx-trigger": "every 2s",
 		"hx-swap":    "outerHTML",
 	} {
@@ -118,8 +119,8 @@ func TestCrawlPage(t *testing.T) {
 					t.Errorf("Crawl now is disabled although no crawl runs")
 				}
 				form := byTestID(doc, "crawl-form")
-				if form.AttrOr("method", "") != "post" || form.AttrOr("action", "") != crawlsPath() || form.AttrOr("hx-post", "") != crawlsPath() {
-					t.Errorf("the crawl form does not post to %s", crawlsPath())
+				if form.AttrOr("method", "") != "post" || form.AttrOr("action", "") != paths.Crawls() || form.AttrOr("hx-post", "") != paths.Crawls() {
+					t.Errorf("the crawl form does not post to %s", paths.Crawls())
 				}
 			},
 		},
@@ -284,7 +285,7 @@ func TestCrawlPage(t *testing.T) {
 			t.Parallel()
 			a := newCrawlApp(t, &fakeCrawls{status: tt.status})
 
-			w := a.get(crawlsPath(), false)
+			w := a.get(paths.Crawls(), false)
 			wantStatus(t, w, http.StatusOK)
 			doc := wantFullPage(t, w)
 			if got := wantOne(t, doc, "page-title"); got != "Crawls" {
@@ -299,7 +300,7 @@ func TestCrawlPage(t *testing.T) {
 			tt.check(t, doc)
 
 			// The poll gets the status alone, built the same way.
-			w = a.get(crawlsPath(), true)
+			w = a.get(paths.Crawls(), true)
 			wantStatus(t, w, http.StatusOK)
 			tt.check(t, wantFragment(t, w, "crawl-status"))
 		})
@@ -313,16 +314,16 @@ func TestStartCrawl(t *testing.T) {
 			t.Parallel()
 			crawls := &fakeCrawls{}
 			a := newCrawlApp(t, crawls)
-			w := a.postForm(crawlsPath(), nil, htmx)
+			w := a.postForm(paths.Crawls(), nil, htmx)
 			if htmx {
 				wantStatus(t, w, http.StatusNoContent)
-				if got := w.Header().Get("HX-Redirect"); got != crawlsPath() {
-					t.Errorf("HX-Redirect %q, want %q", got, crawlsPath())
+				if got := w.Header().Get("HX-Redirect"); got != paths.Crawls() {
+					t.Errorf("HX-Redirect %q, want %q", got, paths.Crawls())
 				}
 			} else {
 				wantStatus(t, w, http.StatusSeeOther)
-				if got := w.Header().Get("Location"); got != crawlsPath() {
-					t.Errorf("Location %q, want %q", got, crawlsPath())
+				if got := w.Header().Get("Location"); got != paths.Crawls() {
+					t.Errorf("Location %q, want %q", got, paths.Crawls())
 				}
 			}
 			if n := crawls.starts(); n != 1 {
@@ -330,7 +331,7 @@ func TestStartCrawl(t *testing.T) {
 			}
 
 			// The page it lands on shows the crawl running.
-			doc := wantFullPage(t, a.get(crawlsPath(), false))
+			doc := wantFullPage(t, a.get(paths.Crawls(), false))
 			wantOne(t, doc, "crawl-running")
 			wantPolling(t, doc, true)
 		})
@@ -342,7 +343,7 @@ func TestStartCrawlWhileRunning(t *testing.T) {
 	crawls := &fakeCrawls{status: CrawlStatus{Running: true, Last: &CrawlRun{Started: crawlStart}}}
 	a := newCrawlApp(t, crawls)
 
-	w := a.postForm(crawlsPath(), nil, false)
+	w := a.postForm(paths.Crawls(), nil, false)
 	wantStatus(t, w, http.StatusConflict)
 	doc := wantFullPage(t, w)
 	if got := wantOne(t, doc, "crawl-message"); got != "A crawl is already running." {
@@ -350,7 +351,7 @@ func TestStartCrawlWhileRunning(t *testing.T) {
 	}
 	wantPolling(t, doc, true)
 
-	w = a.postForm(crawlsPath(), nil, true)
+	w = a.postForm(paths.Crawls(), nil, true)
 	wantStatus(t, w, http.StatusConflict)
 	doc = wantFragment(t, w, "crawl-status")
 	if got := wantOne(t, doc, "crawl-message"); got != "A crawl is already running." {
@@ -370,7 +371,7 @@ func TestStartCrawlFailure(t *testing.T) {
 	t.Parallel()
 	a := newTestApp(t)
 	a.handler = newHandler(t, Config{Store: a.store, Catalog: testCatalog(t), Crawls: &failingCrawls{}, Logger: a.logger()})
-	w := a.postForm(crawlsPath(), nil, false)
+	w := a.postForm(paths.Crawls(), nil, false)
 	wantStatus(t, w, http.StatusInternalServerError)
 	if !strings.Contains(a.log.String(), "starting a crawl: the crawl service is not started") {
 		t.Errorf("the failure is not logged:\n%s", a.log)
@@ -381,8 +382,8 @@ func TestCrawlPageWithoutCrawls(t *testing.T) {
 	t.Parallel()
 	a := newTestApp(t)
 	for _, w := range []*httptest.ResponseRecorder{
-		a.get(crawlsPath(), false),
-		a.postForm(crawlsPath(), nil, false),
+		a.get(paths.Crawls(), false),
+		a.postForm(paths.Crawls(), nil, false),
 	} {
 		wantStatus(t, w, http.StatusNotFound)
 		doc := wantFullPage(t, w)
@@ -397,7 +398,7 @@ func TestCrossSiteCrawlIsRefused(t *testing.T) {
 	crawls := &fakeCrawls{}
 	a := newCrawlApp(t, crawls)
 	post := func(site string) *httptest.ResponseRecorder {
-		r := httptest.NewRequest(http.MethodPost, crawlsPath(), nil)
+		r := httptest.NewRequest(http.MethodPost, paths.Crawls(), nil)
 		r.Header.Set("Sec-Fetch-Site", site)
 		return a.do(r)
 	}
@@ -422,20 +423,20 @@ func TestCatalogLinksToCrawls(t *testing.T) {
 	t.Run("configured", func(t *testing.T) {
 		t.Parallel()
 		a := newCrawlApp(t, &fakeCrawls{})
-		doc := wantFullPage(t, a.get(catalogPath(""), false))
+		doc := wantFullPage(t, a.get(paths.Catalog(""), false))
 		link := byTestID(doc, "crawls-link")
-		if link.Length() != 1 || link.AttrOr("href", "") != crawlsPath() {
-			t.Fatalf("the catalog page does not link to %s:\n%s", crawlsPath(), doc.Text())
+		if link.Length() != 1 || link.AttrOr("href", "") != paths.Crawls() {
+			t.Fatalf("the catalog page does not link to %s:\n%s", paths.Crawls(), doc.Text())
 		}
 		// The status page does not link to itself.
-		if n := byTestID(wantFullPage(t, a.get(crawlsPath(), false)), "crawls-link").Length(); n != 0 {
+		if n := byTestID(wantFullPage(t, a.get(paths.Crawls(), false)), "crawls-link").Length(); n != 0 {
 			t.Errorf("the crawl status page links to itself")
 		}
 	})
 	t.Run("not configured", func(t *testing.T) {
 		t.Parallel()
 		a := newTestApp(t)
-		doc := wantFullPage(t, a.get(catalogPath(""), false))
+		doc := wantFullPage(t, a.get(paths.Catalog(""), false))
 		if n := byTestID(doc, "crawls-link").Length(); n != 0 {
 			t.Errorf("the catalog page links to a crawl status page that does not exist")
 		}

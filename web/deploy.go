@@ -13,6 +13,8 @@ import (
 	"github.com/cloudoven/cloudoven/policy"
 	"github.com/cloudoven/cloudoven/store"
 	"github.com/cloudoven/cloudoven/web/components"
+	"github.com/cloudoven/cloudoven/web/page"
+	"github.com/cloudoven/cloudoven/web/paths"
 )
 
 // A deployment binds a blueprint version to an environment. Its page shows exactly the files
@@ -26,7 +28,7 @@ const (
 )
 
 type deployListProps struct {
-	Layout     layoutProps
+	Layout     page.Layout
 	Project    string
 	ProjectURL string
 	Rows       []deployRow
@@ -86,10 +88,9 @@ func (s *server) listDeployments(w http.ResponseWriter, r *http.Request) error {
 func (s *server) createDeployment(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	project := r.PathValue("project")
-	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
-	if err := r.ParseForm(); err != nil {
-		return s.renderDeployments(w, r, formStatus(err), project, deployFormProps{
-			Problem: "The form could not be read: " + formProblem(err),
+	if err := page.ParseForm(w, r, page.MaxFormBytes); err != nil {
+		return s.renderDeployments(w, r, page.FormStatus(err), project, deployFormProps{
+			Problem: page.FormRefusal(err),
 		}, deployFormFragment)
 	}
 	f := r.PostForm
@@ -111,7 +112,7 @@ func (s *server) createDeployment(w http.ResponseWriter, r *http.Request) error 
 	case form.Blueprint == "":
 		form.BlueprintError = "Choose a blueprint."
 	case errors.Is(err, store.ErrNotFound):
-		form.BlueprintError = fmt.Sprintf("The project has no blueprint named %s.", quoteName(form.Blueprint))
+		form.BlueprintError = fmt.Sprintf("The project has no blueprint named %s.", page.QuoteName(form.Blueprint))
 	case err != nil:
 		return err
 	default:
@@ -129,7 +130,7 @@ func (s *server) createDeployment(w http.ResponseWriter, r *http.Request) error 
 	case form.Environment == "":
 		form.EnvironmentError = "Choose an environment."
 	case errors.Is(err, store.ErrNotFound):
-		form.EnvironmentError = fmt.Sprintf("The project has no environment named %s.", quoteName(form.Environment))
+		form.EnvironmentError = fmt.Sprintf("The project has no environment named %s.", page.QuoteName(form.Environment))
 	case err != nil:
 		return err
 	}
@@ -149,11 +150,11 @@ func (s *server) createDeployment(w http.ResponseWriter, r *http.Request) error 
 	d, err := s.store.CreateDeployment(ctx, project, b.Name, version, form.Environment, form.StateKey)
 	switch {
 	case errors.Is(err, store.ErrInvalidName):
-		form.StateKeyError = problemText(err)
+		form.StateKeyError = page.ProblemText(err)
 	case errors.Is(err, store.ErrConflict):
-		form.StateKeyError = problemText(err) + " Give this deployment its own state key."
+		form.StateKeyError = page.ProblemText(err) + " Give this deployment its own state key."
 	case errors.Is(err, store.ErrNotFound):
-		form.Problem = problemText(err)
+		form.Problem = page.ProblemText(err)
 	case err != nil:
 		return err
 	}
@@ -161,7 +162,7 @@ func (s *server) createDeployment(w http.ResponseWriter, r *http.Request) error 
 		return refuse()
 	}
 	s.logger.Info("deployment created", "project", project, "deployment", d.ID, "blueprint", d.Blueprint, "environment", d.Environment)
-	redirect(w, r, deploymentPath(project, d.ID))
+	page.Redirect(w, r, paths.Deployment(project, d.ID))
 	return nil
 }
 
@@ -179,7 +180,7 @@ func (s *server) renderDeployments(w http.ResponseWriter, r *http.Request, statu
 	if err != nil {
 		return err
 	}
-	form.Action = deploymentsPath(p.Name)
+	form.Action = paths.Deployments(p.Name)
 	for _, b := range bs {
 		form.Blueprints = append(form.Blueprints, b.Name)
 	}
@@ -195,9 +196,9 @@ func (s *server) renderDeployments(w http.ResponseWriter, r *http.Request, statu
 	}
 	form.Placeholder = blueprint.DefaultStateKey(p.Name, orPlaceholder(bp, "<blueprint>"), orPlaceholder(env, "<environment>"))
 	props := deployListProps{
-		Layout:     s.layout(p.Name+": deployments", navProjects),
+		Layout:     s.frame.Layout(p.Name+": deployments", page.NavProjects, page.InProject(p.Name)...),
 		Project:    p.Name,
-		ProjectURL: projectPath(p.Name),
+		ProjectURL: paths.Project(p.Name),
 		Form:       form,
 	}
 	ds, err := s.store.Deployments(ctx, p.Name)
@@ -207,17 +208,17 @@ func (s *server) renderDeployments(w http.ResponseWriter, r *http.Request, statu
 	for _, d := range ds {
 		props.Rows = append(props.Rows, deployRow{
 			ID:             d.ID,
-			URL:            deploymentPath(p.Name, d.ID),
+			URL:            paths.Deployment(p.Name, d.ID),
 			Blueprint:      d.Blueprint,
-			BlueprintURL:   blueprintVersionPath(p.Name, d.Blueprint, d.BlueprintVersion),
+			BlueprintURL:   paths.BlueprintVersion(p.Name, d.Blueprint, d.BlueprintVersion),
 			Version:        d.BlueprintVersion,
 			Environment:    d.Environment,
-			EnvironmentURL: environmentPath(p.Name, d.Environment),
+			EnvironmentURL: paths.Environment(p.Name, d.Environment),
 			StateKey:       d.StateKey,
 			Updated:        components.NewTime(d.UpdatedAt),
 		})
 	}
-	return s.render(w, r, status, deployListPage(props), fragment)
+	return s.frame.Render(w, r, status, deployListPage(props), fragment)
 }
 
 func orPlaceholder(s, placeholder string) string {
@@ -228,7 +229,7 @@ func orPlaceholder(s, placeholder string) string {
 }
 
 type deployPageProps struct {
-	Layout         layoutProps
+	Layout         page.Layout
 	Project        string
 	ProjectURL     string
 	DeploymentsURL string
@@ -268,7 +269,7 @@ type deployPromoteProps struct {
 func (s *server) deploymentOf(r *http.Request) (store.Deployment, error) {
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil || id < 1 {
-		return store.Deployment{}, errNotFound
+		return store.Deployment{}, page.ErrNotFound
 	}
 	return s.store.Deployment(r.Context(), r.PathValue("project"), id)
 }
@@ -326,7 +327,7 @@ func (s *server) showDeployment(w http.ResponseWriter, r *http.Request) error {
 	if r.Header.Get("HX-Target") == deployPromoteFragment {
 		fragment = deployPromoteFragment
 	}
-	return s.render(w, r, http.StatusOK, deployPage(props), fragment)
+	return s.frame.Render(w, r, http.StatusOK, deployPage(props), fragment)
 }
 
 func (s *server) deployPage(ctx context.Context, project string, d store.Deployment) (deployPageProps, error) {
@@ -335,24 +336,25 @@ func (s *server) deployPage(ctx context.Context, project string, d store.Deploym
 		return deployPageProps{}, err
 	}
 	props := deployPageProps{
-		Layout:         s.layout(fmt.Sprintf("%s → %s", d.Blueprint, d.Environment), navProjects),
+		Layout: s.frame.Layout(fmt.Sprintf("%s → %s", d.Blueprint, d.Environment), page.NavProjects,
+			page.InProject(project, page.Crumb{Label: "Deployments", URL: paths.Deployments(project), TestID: "breadcrumb-deployments"})...),
 		Project:        project,
-		ProjectURL:     projectPath(project),
-		DeploymentsURL: deploymentsPath(project),
+		ProjectURL:     paths.Project(project),
+		DeploymentsURL: paths.Deployments(project),
 		ID:             d.ID,
 		Blueprint:      d.Blueprint,
-		BlueprintURL:   blueprintVersionPath(project, d.Blueprint, d.BlueprintVersion),
+		BlueprintURL:   paths.BlueprintVersion(project, d.Blueprint, d.BlueprintVersion),
 		Version:        d.BlueprintVersion,
 		LatestVersion:  b.LatestVersion,
 		Environment:    d.Environment,
-		EnvironmentURL: environmentBlueprintPath(project, d.Environment, d.Blueprint, d.BlueprintVersion),
+		EnvironmentURL: paths.EnvironmentBlueprint(project, d.Environment, d.Blueprint, d.BlueprintVersion),
 		StateKey:       d.StateKey,
 		Created:        components.NewTime(d.CreatedAt),
 		Updated:        components.NewTime(d.UpdatedAt),
-		ZipURL:         deploymentZipPath(project, d.ID),
+		ZipURL:         paths.DeploymentZip(project, d.ID),
 		Promote: deployPromoteProps{
-			FormURL: deploymentPath(project, d.ID),
-			Action:  deploymentPromotePath(project, d.ID),
+			FormURL: paths.Deployment(project, d.ID),
+			Action:  paths.DeploymentPromote(project, d.ID),
 			From:    d.BlueprintVersion,
 		},
 	}
@@ -362,12 +364,12 @@ func (s *server) deployPage(ctx context.Context, project string, d store.Deploym
 		if errors.Is(err, store.ErrNotFound) {
 			return props, err
 		}
-		props.Problem = capitalize(err.Error())
+		props.Problem = page.Capitalize(err.Error())
 	}
 	for _, f := range files {
 		props.Files = append(props.Files, fileView{Name: f.Name, Content: string(f.Content)})
 	}
-	props.RulesURL = rulesPath(project)
+	props.RulesURL = paths.Rules(project)
 	if props.Findings, props.Blocking, err = s.deploymentGuardrails(ctx, project, d); err != nil && !errors.Is(err, store.ErrNotFound) {
 		return props, err
 	}
@@ -410,7 +412,7 @@ func (s *server) promotePreview(ctx context.Context, project string, d store.Dep
 	p.To = n
 	fromFiles, _, err := s.deploymentFiles(ctx, project, d, d.BlueprintVersion)
 	if err != nil {
-		p.Problem = capitalize(err.Error())
+		p.Problem = page.Capitalize(err.Error())
 		return
 	}
 	toFiles, _, err := s.deploymentFiles(ctx, project, d, n)
@@ -419,7 +421,7 @@ func (s *server) promotePreview(ctx context.Context, project string, d store.Dep
 		return
 	}
 	if err != nil {
-		p.Problem = capitalize(err.Error())
+		p.Problem = page.Capitalize(err.Error())
 		return
 	}
 	p.Files = diffFileSets(fromFiles, toFiles)
@@ -455,17 +457,16 @@ func (s *server) promoteDeployment(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
 	refuse := func(status int, problem string) error {
 		props, err := s.deployPage(ctx, project, d)
 		if err != nil {
 			return err
 		}
 		props.Promote.Problem = problem
-		return s.render(w, r, status, deployPage(props), deployPromoteFragment)
+		return s.frame.Render(w, r, status, deployPage(props), deployPromoteFragment)
 	}
-	if err := r.ParseForm(); err != nil {
-		return refuse(formStatus(err), "The form could not be read: "+formProblem(err))
+	if err := page.ParseForm(w, r, page.MaxFormBytes); err != nil {
+		return refuse(page.FormStatus(err), page.FormRefusal(err))
 	}
 	n, err := strconv.Atoi(strings.TrimSpace(r.PostForm.Get("version")))
 	if err != nil {
@@ -481,7 +482,7 @@ func (s *server) promoteDeployment(w http.ResponseWriter, r *http.Request) error
 		return err
 	}
 	s.logger.Info("deployment promoted", "project", project, "deployment", d.ID, "from", d.BlueprintVersion, "to", n)
-	redirect(w, r, deploymentPath(project, d.ID))
+	page.Redirect(w, r, paths.Deployment(project, d.ID))
 	return nil
 }
 
@@ -497,9 +498,9 @@ func (s *server) downloadDeploymentZip(w http.ResponseWriter, r *http.Request) e
 		return err
 	}
 	if err != nil {
-		s.errorPage(w, r, http.StatusUnprocessableEntity, errorProps{
+		s.frame.ErrorPage(w, r, http.StatusUnprocessableEntity, page.ErrorProps{
 			Title:   "This deployment cannot be generated",
-			Message: capitalize(err.Error()),
+			Message: page.Capitalize(err.Error()),
 		})
 		return nil
 	}
@@ -507,6 +508,6 @@ func (s *server) downloadDeploymentZip(w http.ResponseWriter, r *http.Request) e
 	if err := blueprint.WriteZip(&buf, files); err != nil {
 		return err
 	}
-	attach(w, "application/zip", fmt.Sprintf("%s-%s-v%d.zip", d.Blueprint, d.Environment, d.BlueprintVersion), buf.Bytes())
+	page.Attach(w, "application/zip", fmt.Sprintf("%s-%s-v%d.zip", d.Blueprint, d.Environment, d.BlueprintVersion), buf.Bytes())
 	return nil
 }

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/chromedp/chromedp"
+	"github.com/cloudoven/cloudoven/web/paths"
 )
 
 // TestBrowserEnvironmentAndDeployment is the environments issue's acceptance test in a real
@@ -31,7 +32,7 @@ func TestBrowserEnvironmentAndDeployment(t *testing.T) {
 	const secret = "Sup3r-secret-client-value"
 
 	run("starting a blueprint from the state-bootstrap starter",
-		chromedp.Navigate(srv.URL+projectPath("team")),
+		chromedp.Navigate(srv.URL+paths.Project("team")),
 		chromedp.WaitVisible(testIDSel("new-blueprint-form")),
 		chromedp.SendKeys(testIDSel("new-blueprint-name"), "state"),
 		chooseOption(testIDSel("new-blueprint-starter"), "state-bootstrap"),
@@ -42,7 +43,7 @@ func TestBrowserEnvironmentAndDeployment(t *testing.T) {
 	screenshot(t, ctx, "1-starter")
 
 	run("creating the environment",
-		chromedp.Navigate(srv.URL+environmentsPath("team")),
+		chromedp.Navigate(srv.URL+paths.Environments("team")),
 		chromedp.WaitVisible(testIDSel("env-create-form")),
 		chromedp.SendKeys(testIDSel("env-name-input"), "dev"),
 		chromedp.Click(testIDSel("env-create-submit")),
@@ -51,7 +52,7 @@ func TestBrowserEnvironmentAndDeployment(t *testing.T) {
 
 	// Values for the starter's variables.
 	run("filling the variables",
-		chromedp.Navigate(srv.URL+environmentBlueprintPath("team", "dev", "state", 0)),
+		chromedp.Navigate(srv.URL+paths.EnvironmentBlueprint("team", "dev", "state", 0)),
 		chromedp.WaitVisible(`[data-variable="storage_account_name"] input`),
 		chromedp.SendKeys(`[data-variable="storage_account_name"] input`, "stcloudoventfstate"),
 		chromedp.Click(testIDSel("variables-submit")),
@@ -86,7 +87,7 @@ func TestBrowserEnvironmentAndDeployment(t *testing.T) {
 	// Bind the starter blueprint to the environment.
 	var zipHref string
 	run("creating the deployment",
-		chromedp.Navigate(srv.URL+deploymentsPath("team")),
+		chromedp.Navigate(srv.URL+paths.Deployments("team")),
 		chromedp.WaitVisible(testIDSel("deploy-form")),
 		chooseOption(testIDSel("deploy-blueprint"), "state"),
 	)

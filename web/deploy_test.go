@@ -11,6 +11,8 @@ import (
 	"testing"
 
 	"github.com/PuerkitoBio/goquery"
+	"github.com/cloudoven/cloudoven/web/page"
+	"github.com/cloudoven/cloudoven/web/paths"
 )
 
 // deployApp is envApp with environment "dev": an azurerm backend, a value for location,
@@ -29,23 +31,23 @@ func setUpDeployment(t *testing.T, a *testApp) string {
 	if _, code := a.submitForm(page, "variables-form", func(v url.Values) { v.Set("var.location", "westeurope") }); code != http.StatusOK {
 		t.Fatalf("saving values: %d", code)
 	}
-	w := a.postForm(envBackendPath("team", "dev"), url.Values{
+	w := a.postForm(paths.EnvBackend("team", "dev"), url.Values{
 		"backend_type": {"azurerm"}, "auth_mode": {"access_key"},
 		"set.storage_account_name": {"stplatform"}, "set.container_name": {"tfstate"},
 	}, false)
 	wantStatus(t, w, http.StatusSeeOther)
-	w = a.postForm(envSecretsPath("team", "dev"), url.Values{"name": {"ARM_ACCESS_KEY"}, "value": {secretValue}}, false)
+	w = a.postForm(paths.EnvSecrets("team", "dev"), url.Values{"name": {"ARM_ACCESS_KEY"}, "value": {secretValue}}, false)
 	wantStatus(t, w, http.StatusSeeOther)
-	w = a.postForm(envSecretsPath("team", "dev"), url.Values{"name": {"TF_VAR_db_password"}, "value": {secretValue}}, false)
+	w = a.postForm(paths.EnvSecrets("team", "dev"), url.Values{"name": {"TF_VAR_db_password"}, "value": {secretValue}}, false)
 	wantStatus(t, w, http.StatusSeeOther)
 
-	list := a.envPage(deploymentsPath("team"))
+	list := a.envPage(paths.Deployments("team"))
 	wantOne(t, list, "deployments-empty")
 	if got := byTestID(list, "deploy-state-key").AttrOr("placeholder", ""); got != "team/app/dev.tfstate" {
 		t.Errorf("state key placeholder %q", got)
 	}
 	v := formValues(byTestID(list, "deploy-form"))
-	w = a.postForm(deploymentsPath("team"), v, false)
+	w = a.postForm(paths.Deployments("team"), v, false)
 	wantStatus(t, w, http.StatusSeeOther)
 	return w.Header().Get("Location")
 }
@@ -76,7 +78,7 @@ func TestDeploymentShowsTheFilesARunUses(t *testing.T) {
 	if strings.Contains(pageHTML(t, page), secretValue) {
 		t.Error("the deployment page shows a secret's value")
 	}
-	list := a.envPage(deploymentsPath("team"))
+	list := a.envPage(paths.Deployments("team"))
 	row := list.Find(`[data-testid="deployment-row"][data-blueprint="app"][data-environment="dev"]`)
 	if row.Length() != 1 || row.Find(`[data-testid="deployment-link"]`).AttrOr("href", "") != path {
 		t.Errorf("the list does not link the deployment:\n%s", list.Find("main").Text())
@@ -113,7 +115,7 @@ func TestDeploymentShowsTheFilesARunUses(t *testing.T) {
 	if names["main.tf"] != main {
 		t.Error("the zip's main.tf differs from the page's")
 	}
-	for _, p := range []string{environmentPath("team", "dev"), environmentsPath("team"), deploymentsPath("team")} {
+	for _, p := range []string{paths.Environment("team", "dev"), paths.Environments("team"), paths.Deployments("team")} {
 		if strings.Contains(a.get(p, false).Body.String(), secretValue) {
 			t.Errorf("%s shows a secret's value", p)
 		}
@@ -124,7 +126,7 @@ func TestDeploymentDiagnosticsForAnUnsatisfiedEnvironment(t *testing.T) {
 	t.Parallel()
 	a := envApp(t)
 	a.createEnv("bare")
-	w := a.postForm(deploymentsPath("team"), url.Values{"blueprint": {"app"}, "environment": {"bare"}}, false)
+	w := a.postForm(paths.Deployments("team"), url.Values{"blueprint": {"app"}, "environment": {"bare"}}, false)
 	wantStatus(t, w, http.StatusSeeOther)
 	page := a.envPage(w.Header().Get("Location"))
 	paths := byTestID(page, "deployment-diagnostics").Find(`[data-testid="diagnostic-path"]`).Map(func(_ int, s *goquery.Selection) string { return s.Text() })
@@ -159,7 +161,7 @@ func TestDeploymentCreateRefusesBadInput(t *testing.T) {
 		{"deployed already", url.Values{"blueprint": {"app"}, "environment": {"dev"}}, "deploy-environment-error", "already", 422},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			w := a.postForm(deploymentsPath("team"), c.form, true)
+			w := a.postForm(paths.Deployments("team"), c.form, true)
 			wantStatus(t, w, c.status)
 			doc := wantFragment(t, w, "deploy-form")
 			if got := wantOne(t, doc, c.field); !strings.Contains(got, c.want) {
@@ -170,7 +172,7 @@ func TestDeploymentCreateRefusesBadInput(t *testing.T) {
 			}
 		})
 	}
-	w := a.postForm(deploymentsPath("team"), url.Values{"blueprint": {"app"}, "environment": {"prod"}, "state_key": {strings.Repeat("k", maxFormBytes)}}, true)
+	w := a.postForm(paths.Deployments("team"), url.Values{"blueprint": {"app"}, "environment": {"prod"}, "state_key": {strings.Repeat("k", page.MaxFormBytes)}}, true)
 	wantStatus(t, w, http.StatusRequestEntityTooLarge)
 	ds, err := a.store.Deployments(context.Background(), "team")
 	if err != nil {
@@ -181,7 +183,7 @@ func TestDeploymentCreateRefusesBadInput(t *testing.T) {
 	}
 
 	// htmx refreshes the form when the choice changes, to show the default state key.
-	r, _ := http.NewRequest(http.MethodGet, deploymentsPath("team")+"?blueprint=app&environment=prod", nil)
+	r, _ := http.NewRequest(http.MethodGet, paths.Deployments("team")+"?blueprint=app&environment=prod", nil)
 	r.Header.Set("HX-Request", "true")
 	r.Header.Set("HX-Target", "deploy-form")
 	w = a.do(r)
@@ -191,7 +193,7 @@ func TestDeploymentCreateRefusesBadInput(t *testing.T) {
 		t.Errorf("placeholder %q", got)
 	}
 
-	for _, p := range []string{deploymentsPath("team") + "/abc", deploymentsPath("team") + "/999", deploymentsPath("team") + "/999/terraform.zip"} {
+	for _, p := range []string{paths.Deployments("team") + "/abc", paths.Deployments("team") + "/999", paths.Deployments("team") + "/999/terraform.zip"} {
 		if w := a.get(p, false); w.Code != http.StatusNotFound {
 			t.Errorf("%s: %d, want 404", p, w.Code)
 		}
@@ -241,11 +243,11 @@ func TestDeploymentPromote(t *testing.T) {
 		version string
 		status  int
 	}{{"1", http.StatusConflict}, {"9", http.StatusUnprocessableEntity}, {"x", http.StatusUnprocessableEntity}} {
-		w := a.postForm(deploymentPromotePath("team", 1), url.Values{"version": {c.version}}, true)
+		w := a.postForm(paths.DeploymentPromote("team", 1), url.Values{"version": {c.version}}, true)
 		wantStatus(t, w, c.status)
 		wantOne(t, wantFragment(t, w, "deploy-promote"), "promote-problem")
 	}
-	if preview := a.envPage(deploymentPreviewPath("team", 1, 1)); byTestID(preview, "promote-problem").Length() != 1 {
+	if preview := a.envPage(paths.DeploymentPreview("team", 1, 1)); byTestID(preview, "promote-problem").Length() != 1 {
 		t.Error("a preview of an older version is not refused")
 	}
 
@@ -264,6 +266,6 @@ func TestDeploymentPromote(t *testing.T) {
 	if byTestID(page, "deployment-behind").Length() != 0 || !strings.Contains(wantOne(t, page, "deployment-blueprint"), "v2") {
 		t.Error("the page does not show v2")
 	}
-	w = a.postForm(deploymentPromotePath("team", 1), url.Values{"version": {"2"}}, true)
+	w = a.postForm(paths.DeploymentPromote("team", 1), url.Values{"version": {"2"}}, true)
 	wantStatus(t, w, http.StatusConflict)
 }

@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"github.com/cloudoven/cloudoven/store"
+	"github.com/cloudoven/cloudoven/web/page"
+	"github.com/cloudoven/cloudoven/web/paths"
 )
 
 const (
@@ -22,7 +24,7 @@ const (
 )
 
 type diffProps struct {
-	Layout       layoutProps
+	Layout       page.Layout
 	Project      string
 	ProjectURL   string
 	Name         string
@@ -105,12 +107,13 @@ func (s *server) showDiff(w http.ResponseWriter, r *http.Request) error {
 	}
 
 	props := diffProps{
-		Layout:       s.layout(fmt.Sprintf("%s: compare versions", b.Name), navProjects),
+		Layout: s.frame.Layout(fmt.Sprintf("%s: compare versions", b.Name), page.NavProjects,
+			page.InProject(project, page.Crumb{Label: b.Name, URL: paths.Blueprint(project, b.Name), TestID: "breadcrumb-blueprint"})...),
 		Project:      project,
-		ProjectURL:   projectPath(project),
+		ProjectURL:   paths.Project(project),
 		Name:         b.Name,
-		BlueprintURL: blueprintPath(project, b.Name),
-		FormURL:      diffPath(project, b.Name),
+		BlueprintURL: paths.Blueprint(project, b.Name),
+		FormURL:      paths.Diff(project, b.Name),
 		From:         from,
 		To:           to,
 	}
@@ -125,7 +128,7 @@ func (s *server) showDiff(w http.ResponseWriter, r *http.Request) error {
 
 	if b.LatestVersion < 2 && q.Get("from") == "" && q.Get("to") == "" {
 		props.Message = "Only one version so far. Import a changed document to compare versions."
-		return s.render(w, r, http.StatusOK, diffPage(props), "")
+		return s.frame.Render(w, r, http.StatusOK, diffPage(props), "")
 	}
 	fromV, err := s.store.BlueprintVersion(ctx, project, name, from)
 	if err != nil {
@@ -143,7 +146,7 @@ func (s *server) showDiff(w http.ResponseWriter, r *http.Request) error {
 	default:
 		props.Files, props.Problem = compareVersions(fromV, toV)
 	}
-	return s.render(w, r, http.StatusOK, diffPage(props), "")
+	return s.frame.Render(w, r, http.StatusOK, diffPage(props), "")
 }
 
 // compareVersions generates both versions' Terraform and diffs it file by file, in the

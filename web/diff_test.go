@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/PuerkitoBio/goquery"
+	"github.com/cloudoven/cloudoven/web/paths"
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 )
@@ -27,8 +28,8 @@ func TestDiffShowsChangedLines(t *testing.T) {
 	a.importDoc("team", changedDoc, "second")
 
 	for name, path := range map[string]string{
-		"defaults":         diffPath("team", "demo"),
-		"explicit version": diffVersionsPath("team", "demo", 1, 2),
+		"defaults":         paths.Diff("team", "demo"),
+		"explicit version": paths.DiffVersions("team", "demo", 1, 2),
 	} {
 		t.Run(name, func(t *testing.T) {
 			w := a.get(path, false)
@@ -82,7 +83,7 @@ func TestDiffSameVersion(t *testing.T) {
 	a.importDoc("team", validDoc, "")
 	a.importDoc("team", changedDoc, "")
 
-	doc := wantFullPage(t, a.get(diffVersionsPath("team", "demo", 2, 2), false))
+	doc := wantFullPage(t, a.get(paths.DiffVersions("team", "demo", 2, 2), false))
 	if got := wantOne(t, doc, "diff-message"); !strings.Contains(got, "the versions are the same") {
 		t.Errorf("message %q, want it to say the versions are the same", got)
 	}
@@ -97,7 +98,7 @@ func TestDiffSingleVersion(t *testing.T) {
 	a.createProject("team")
 	a.importDoc("team", validDoc, "")
 
-	w := a.get(diffPath("team", "demo"), false)
+	w := a.get(paths.Diff("team", "demo"), false)
 	wantStatus(t, w, http.StatusOK)
 	doc := wantFullPage(t, w)
 	if got := wantOne(t, doc, "diff-message"); !strings.Contains(got, "Only one version so far") {
@@ -106,7 +107,7 @@ func TestDiffSingleVersion(t *testing.T) {
 	if n := byTestID(doc, "diff-form").Length(); n != 0 {
 		t.Errorf("a single version shows the version picker")
 	}
-	if n := byTestID(wantFullPage(t, a.get(blueprintPath("team", "demo"), false)), "compare-versions").Length(); n != 0 {
+	if n := byTestID(wantFullPage(t, a.get(paths.Blueprint("team", "demo"), false)), "compare-versions").Length(); n != 0 {
 		t.Errorf("the blueprint page links to compare with one version")
 	}
 }
@@ -118,9 +119,9 @@ func TestDiffLinkedFromBlueprint(t *testing.T) {
 	a.importDoc("team", validDoc, "")
 	a.importDoc("team", changedDoc, "")
 
-	doc := wantFullPage(t, a.get(blueprintPath("team", "demo"), false))
-	if got := byTestID(doc, "compare-versions").AttrOr("href", ""); got != diffPath("team", "demo") {
-		t.Errorf("compare link %q, want %q", got, diffPath("team", "demo"))
+	doc := wantFullPage(t, a.get(paths.Blueprint("team", "demo"), false))
+	if got := byTestID(doc, "compare-versions").AttrOr("href", ""); got != paths.Diff("team", "demo") {
+		t.Errorf("compare link %q, want %q", got, paths.Diff("team", "demo"))
 	}
 }
 
@@ -132,12 +133,12 @@ func TestDiffNotFound(t *testing.T) {
 	a.importDoc("team", changedDoc, "")
 
 	for name, path := range map[string]string{
-		"non-numeric from":  diffPath("team", "demo") + "?from=abc&to=2",
-		"non-numeric to":    diffPath("team", "demo") + "?from=1&to=x",
-		"zero":              diffVersionsPath("team", "demo", 0, 2),
-		"unknown from":      diffVersionsPath("team", "demo", 9, 2),
-		"unknown to":        diffVersionsPath("team", "demo", 1, 9),
-		"unknown blueprint": diffPath("team", "nope"),
+		"non-numeric from":  paths.Diff("team", "demo") + "?from=abc&to=2",
+		"non-numeric to":    paths.Diff("team", "demo") + "?from=1&to=x",
+		"zero":              paths.DiffVersions("team", "demo", 0, 2),
+		"unknown from":      paths.DiffVersions("team", "demo", 9, 2),
+		"unknown to":        paths.DiffVersions("team", "demo", 1, 9),
+		"unknown blueprint": paths.Diff("team", "nope"),
 	} {
 		t.Run(name, func(t *testing.T) {
 			w := a.get(path, false)

@@ -3,12 +3,11 @@ package web
 import (
 	"bytes"
 	"fmt"
-	"mime"
 	"net/http"
-	"strconv"
 
 	"github.com/cloudoven/cloudoven/blueprint"
 	"github.com/cloudoven/cloudoven/store"
+	"github.com/cloudoven/cloudoven/web/page"
 )
 
 // downloadZip answers GET .../versions/{version}/terraform.zip: the version's generated
@@ -20,9 +19,9 @@ func (s *server) downloadZip(w http.ResponseWriter, r *http.Request) error {
 	}
 	_, files, err := generate(v.Document)
 	if err != nil {
-		s.errorPage(w, r, http.StatusUnprocessableEntity, errorProps{
+		s.frame.ErrorPage(w, r, http.StatusUnprocessableEntity, page.ErrorProps{
 			Title:   "This version cannot be generated",
-			Message: capitalize(err.Error()),
+			Message: page.Capitalize(err.Error()),
 		})
 		return nil
 	}
@@ -30,7 +29,7 @@ func (s *server) downloadZip(w http.ResponseWriter, r *http.Request) error {
 	if err := blueprint.WriteZip(&buf, files); err != nil {
 		return err
 	}
-	attach(w, "application/zip", fmt.Sprintf("%s-v%d.zip", name, v.Version), buf.Bytes())
+	page.Attach(w, "application/zip", fmt.Sprintf("%s-v%d.zip", name, v.Version), buf.Bytes())
 	return nil
 }
 
@@ -40,7 +39,7 @@ func (s *server) downloadDocument(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	attach(w, "application/json", fmt.Sprintf("%s-v%d.json", name, v.Version), v.Document)
+	page.Attach(w, "application/json", fmt.Sprintf("%s-v%d.json", name, v.Version), v.Document)
 	return nil
 }
 
@@ -53,13 +52,4 @@ func (s *server) versionOf(r *http.Request) (store.BlueprintVersion, string, err
 	}
 	v, err := s.store.BlueprintVersion(r.Context(), project, name, n)
 	return v, name, err
-}
-
-// attach writes body as a download named filename.
-func attach(w http.ResponseWriter, contentType, filename string, body []byte) {
-	h := w.Header()
-	h.Set("Content-Type", contentType)
-	h.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": filename}))
-	h.Set("Content-Length", strconv.Itoa(len(body)))
-	_, _ = w.Write(body)
 }

@@ -9,6 +9,8 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+
+	"github.com/cloudoven/cloudoven/web/paths"
 )
 
 func TestDownloadZip(t *testing.T) {
@@ -17,7 +19,7 @@ func TestDownloadZip(t *testing.T) {
 	a.createProject("team")
 	a.importDoc("team", validDoc, "")
 
-	w := a.get(zipPath("team", "demo", 1), false)
+	w := a.get(paths.VersionZip("team", "demo", 1), false)
 	wantStatus(t, w, http.StatusOK)
 	if ct := w.Header().Get("Content-Type"); ct != "application/zip" {
 		t.Errorf("Content-Type %q, want application/zip", ct)
@@ -51,7 +53,7 @@ func TestDownloadZip(t *testing.T) {
 	}
 
 	// The zip is the same bytes every time.
-	if again := a.get(zipPath("team", "demo", 1), false); !bytes.Equal(again.Body.Bytes(), w.Body.Bytes()) {
+	if again := a.get(paths.VersionZip("team", "demo", 1), false); !bytes.Equal(again.Body.Bytes(), w.Body.Bytes()) {
 		t.Errorf("two downloads of the same version differ")
 	}
 }
@@ -62,7 +64,7 @@ func TestDownloadDocument(t *testing.T) {
 	a.createProject("team")
 	a.importDoc("team", validDoc, "")
 
-	w := a.get(documentPath("team", "demo", 1), false)
+	w := a.get(paths.VersionDocument("team", "demo", 1), false)
 	wantStatus(t, w, http.StatusOK)
 	if ct := w.Header().Get("Content-Type"); ct != "application/json" {
 		t.Errorf("Content-Type %q, want application/json", ct)
@@ -81,7 +83,7 @@ func TestDownloadDocument(t *testing.T) {
 
 	// Importing the downloaded document again is no change: still one version.
 	a.importDoc("team", w.Body.String(), "")
-	page := wantFullPage(t, a.get(blueprintPath("team", "demo"), false))
+	page := wantFullPage(t, a.get(paths.Blueprint("team", "demo"), false))
 	if n := byTestID(page, "version-row").Length(); n != 1 {
 		t.Errorf("re-importing the downloaded document made %d versions, want 1", n)
 	}

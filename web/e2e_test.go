@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/PuerkitoBio/goquery"
+	"github.com/cloudoven/cloudoven/web/paths"
 )
 
 // TestEndToEnd drives the app over real HTTP with the real store, the way a browser without
@@ -43,14 +44,14 @@ func TestEndToEnd(t *testing.T) {
 
 	// / leads to the projects page.
 	doc, path := page(client.Get(srv.URL + "/"))
-	if path != projectsPath() {
+	if path != paths.Projects() {
 		t.Fatalf("/ ended at %s", path)
 	}
 	action := byTestID(doc, "project-form").AttrOr("action", "")
 
 	// Creating a project follows the 303 to its page.
 	doc, path = page(client.PostForm(srv.URL+action, url.Values{"name": {"platform"}, "description": {"AKS platform"}}))
-	if path != projectPath("platform") {
+	if path != paths.Project("platform") {
 		t.Fatalf("creating a project ended at %s", path)
 	}
 	importAction := byTestID(doc, "import-form").AttrOr("action", "")
@@ -100,7 +101,7 @@ func TestEndToEnd(t *testing.T) {
 	}
 
 	// The project page lists the blueprint at its latest version.
-	doc, _ = page(client.Get(srv.URL + projectPath("platform")))
+	doc, _ = page(client.Get(srv.URL + paths.Project("platform")))
 	if got := strings.TrimSpace(byTestID(doc, "blueprint-latest-version").Text()); got != "v2" {
 		t.Errorf("project page shows %q", got)
 	}
@@ -120,7 +121,7 @@ func TestOversizedUploadOverHTTP(t *testing.T) {
 	fw, _ := mw.CreateFormFile("document", "big.json")
 	fw.Write(bytes.Repeat([]byte(" "), 6<<20))
 	mw.Close()
-	res, err := srv.Client().Post(srv.URL+blueprintsPath("team"), mw.FormDataContentType(), &body)
+	res, err := srv.Client().Post(srv.URL+paths.Blueprints("team"), mw.FormDataContentType(), &body)
 	if err != nil {
 		t.Fatalf("the client got no answer: %v", err)
 	}

@@ -18,6 +18,8 @@ import (
 	"github.com/cloudoven/cloudoven/store"
 	"github.com/cloudoven/cloudoven/web/components"
 	"github.com/cloudoven/cloudoven/web/form"
+	"github.com/cloudoven/cloudoven/web/page"
+	"github.com/cloudoven/cloudoven/web/paths"
 )
 
 // The editor works on the blueprint's draft, saved on every change, so a closed tab or a
@@ -130,7 +132,7 @@ func (s *server) showEditor(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return s.render(w, r, http.StatusOK, editorPage(props), "")
+	return s.frame.Render(w, r, http.StatusOK, editorPage(props), "")
 }
 
 func (es *editorSession) defaultItem() string {
@@ -146,8 +148,7 @@ func (es *editorSession) defaultItem() string {
 // editItem answers POST .../edit/item?item=X: the item's form, applied to the draft.
 func (s *server) editItem(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
-	r.Body = http.MaxBytesReader(w, r.Body, maxEditFormBytes)
-	if err := r.ParseForm(); err != nil {
+	if err := page.ParseForm(w, r, maxEditFormBytes); err != nil {
 		return s.editRefused(w, r, http.StatusRequestEntityTooLarge, "The form is larger than CloudOven accepts; nothing was saved.")
 	}
 	es, err := s.openDraft(ctx, r.PathValue("project"), r.PathValue("blueprint"))
@@ -182,13 +183,13 @@ func (s *server) editItem(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 	}
-	if !isHTMX(r) {
-		http.Redirect(w, r, editItemPath(es.project, es.name, ed.item), http.StatusSeeOther)
+	if !page.IsHTMX(r) {
+		http.Redirect(w, r, paths.EditItem(es.project, es.name, ed.item), http.StatusSeeOther)
 		return nil
 	}
 	if ed.item != item {
 		// A rename or a delete: the item has a new address, or is gone.
-		redirect(w, r, editItemPath(es.project, es.name, ed.item))
+		page.Redirect(w, r, paths.EditItem(es.project, es.name, ed.item))
 		return nil
 	}
 	props, err := s.editorProps(es, ed.item, ed.modes)
@@ -233,8 +234,8 @@ func (s *server) renderParts(w http.ResponseWriter, r *http.Request, parts ...te
 
 // editRefused answers an edit that was not applied with a message in the flash area.
 func (s *server) editRefused(w http.ResponseWriter, r *http.Request, status int, msg string) error {
-	if !isHTMX(r) {
-		s.errorPage(w, r, status, errorProps{Title: "Not saved", Message: msg})
+	if !page.IsHTMX(r) {
+		s.frame.ErrorPage(w, r, status, page.ErrorProps{Title: "Not saved", Message: msg})
 		return nil
 	}
 	w.Header().Set("HX-Retarget", "#flash")
@@ -247,8 +248,7 @@ func (s *server) editRefused(w http.ResponseWriter, r *http.Request, status int,
 // that type, with a free name, its provider's requirement and configuration when missing.
 func (s *server) addToDraft(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
-	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
-	if err := r.ParseForm(); err != nil {
+	if err := page.ParseForm(w, r, 64<<10); err != nil {
 		return s.editRefused(w, r, http.StatusRequestEntityTooLarge, "The request is too large.")
 	}
 	es, err := s.openDraft(ctx, r.PathValue("project"), r.PathValue("blueprint"))
@@ -267,7 +267,7 @@ func (s *server) addToDraft(w http.ResponseWriter, r *http.Request) error {
 	if err := s.saveDraft(ctx, es); err != nil {
 		return err
 	}
-	redirect(w, r, editItemPath(es.project, es.name, addr))
+	page.Redirect(w, r, paths.EditItem(es.project, es.name, addr))
 	return nil
 }
 
@@ -313,8 +313,7 @@ func addType(b *blueprint.Blueprint, typ *catalog.Type) string {
 // saveVersion answers POST .../edit/save: the draft becomes the next version.
 func (s *server) saveVersion(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
-	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
-	if err := r.ParseForm(); err != nil {
+	if err := page.ParseForm(w, r, 64<<10); err != nil {
 		return s.editRefused(w, r, http.StatusRequestEntityTooLarge, "The message is too long.")
 	}
 	project, name := r.PathValue("project"), r.PathValue("blueprint")
@@ -325,14 +324,14 @@ func (s *server) saveVersion(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 		// Nothing changed since the last version.
-		redirect(w, r, blueprintPath(project, name))
+		page.Redirect(w, r, paths.Blueprint(project, name))
 		return nil
 	case errors.Is(err, store.ErrTooLarge):
 		return s.editRefused(w, r, http.StatusRequestEntityTooLarge, "The message is too long; the draft is kept.")
 	case err != nil:
 		return err
 	}
-	redirect(w, r, blueprintVersionPath(project, name, v.Version))
+	page.Redirect(w, r, paths.BlueprintVersion(project, name, v.Version))
 	return nil
 }
 
@@ -342,7 +341,7 @@ func (s *server) discardDraft(w http.ResponseWriter, r *http.Request) error {
 	if err := s.store.DiscardDraft(r.Context(), project, name); err != nil {
 		return err
 	}
-	redirect(w, r, editPath(project, name))
+	page.Redirect(w, r, paths.Edit(project, name))
 	return nil
 }
 
@@ -350,20 +349,19 @@ func (s *server) discardDraft(w http.ResponseWriter, r *http.Request) error {
 // the editor.
 func (s *server) newBlueprint(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
-	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
-	if err := r.ParseForm(); err != nil {
+	if err := page.ParseForm(w, r, 64<<10); err != nil {
 		return s.editRefused(w, r, http.StatusRequestEntityTooLarge, "The request is too large.")
 	}
 	project := r.PathValue("project")
 	name := strings.TrimSpace(r.PostForm.Get("name"))
 	if err := store.ValidName(name); err != nil {
-		return s.editRefused(w, r, http.StatusUnprocessableEntity, capitalize(err.Error())+".")
+		return s.editRefused(w, r, http.StatusUnprocessableEntity, page.Capitalize(err.Error())+".")
 	}
 	bp, message := &blueprint.Blueprint{Name: name}, "Created empty"
 	if id := r.PostForm.Get("starter"); id != "" {
 		var err error
 		if bp, err = starters.Blueprint(id, name); err != nil {
-			return s.editRefused(w, r, http.StatusUnprocessableEntity, "There is no starter "+quoteName(id)+".")
+			return s.editRefused(w, r, http.StatusUnprocessableEntity, "There is no starter "+page.QuoteName(id)+".")
 		}
 		message = "Created from the starter " + id
 	}
@@ -374,11 +372,11 @@ func (s *server) newBlueprint(w http.ResponseWriter, r *http.Request) error {
 	_, _, err = s.store.CreateBlueprint(ctx, project, name, bp.Description, doc, message)
 	switch {
 	case errors.Is(err, store.ErrConflict):
-		return s.editRefused(w, r, http.StatusConflict, fmt.Sprintf("A blueprint named %s already exists in this project.", quoteName(name)))
+		return s.editRefused(w, r, http.StatusConflict, fmt.Sprintf("A blueprint named %s already exists in this project.", page.QuoteName(name)))
 	case err != nil:
 		return err
 	}
-	redirect(w, r, editPath(project, name))
+	page.Redirect(w, r, paths.Edit(project, name))
 	return nil
 }
 
@@ -419,7 +417,7 @@ type outlineGroup struct {
 
 // editorProps is the editor page.
 type editorProps struct {
-	Layout       layoutProps
+	Layout       page.Layout
 	Project      string
 	Name         string
 	ProjectURL   string
@@ -452,18 +450,19 @@ type editorProps struct {
 
 func (s *server) editorProps(es *editorSession, item string, modes map[string]form.Mode) (editorProps, error) {
 	p := editorProps{
-		Layout:       s.layout("Edit "+es.name, navProjects),
+		Layout: s.frame.Layout("Edit "+es.name, page.NavProjects,
+			page.InProject(es.project, page.Crumb{Label: es.name, URL: paths.Blueprint(es.project, es.name), TestID: "breadcrumb-blueprint"})...),
 		Project:      es.project,
 		Name:         es.name,
-		ProjectURL:   projectPath(es.project),
-		BlueprintURL: blueprintPath(es.project, es.name),
-		EditURL:      editPath(es.project, es.name),
-		ItemURL:      editPath(es.project, es.name) + "/item?" + url.Values{"item": {item}}.Encode(),
-		AddURL:       editAddPath(es.project, es.name),
-		SearchURL:    catalogPath("") + "?" + url.Values{"project": {es.project}, "blueprint": {es.name}}.Encode(),
-		SaveURL:      editPath(es.project, es.name) + "/save",
-		DiscardURL:   editPath(es.project, es.name) + "/discard",
-		ZipURL:       editPath(es.project, es.name) + "/terraform.zip",
+		ProjectURL:   paths.Project(es.project),
+		BlueprintURL: paths.Blueprint(es.project, es.name),
+		EditURL:      paths.Edit(es.project, es.name),
+		ItemURL:      paths.Edit(es.project, es.name) + "/item?" + url.Values{"item": {item}}.Encode(),
+		AddURL:       paths.EditAdd(es.project, es.name),
+		SearchURL:    paths.Catalog("") + "?" + url.Values{"project": {es.project}, "blueprint": {es.name}}.Encode(),
+		SaveURL:      paths.Edit(es.project, es.name) + "/save",
+		DiscardURL:   paths.Edit(es.project, es.name) + "/discard",
+		ZipURL:       paths.Edit(es.project, es.name) + "/terraform.zip",
 		Base:         es.base,
 		Latest:       es.latest,
 		Draft:        es.draft,
@@ -473,7 +472,7 @@ func (s *server) editorProps(es *editorSession, item string, modes map[string]fo
 	diags.Sort()
 	p.Preview = s.preview(es, diags)
 	p.Preview.Findings, p.Preview.RulesProblem = s.findingViews(es.ctx, es, nil)
-	p.RulesURL = rulesPath(es.project)
+	p.RulesURL = paths.Rules(es.project)
 	p.Outline = outline(es, item, p.Preview.Diagnostics)
 	problems := map[string][]components.Diagnostic{}
 	for _, d := range append(append([]editorDiagnostic(nil), p.Preview.Diagnostics...), p.Preview.Findings...) {
@@ -508,11 +507,11 @@ func (s *server) preview(es *editorSession, diags blueprint.Diagnostics) editorP
 	files, err := blueprint.Generate(es.bp, blueprint.GenerateOptions{})
 	if err != nil {
 		// Half-typed expressions should not blank the preview: show it with them as null.
-		pv.Problem = capitalize(err.Error())
+		pv.Problem = page.Capitalize(err.Error())
 		if c, n, cerr := previewable(es.bp); cerr == nil && n > 0 {
 			if files, err = blueprint.Generate(c, blueprint.GenerateOptions{}); err == nil {
 				pv.Problem = fmt.Sprintf("%d %s cannot be written yet (see the errors above); the preview shows %s as null.",
-					n, plural(n, "value", "values"), plural(n, "it", "them"))
+					n, page.Plural(n, "value", "values"), page.Plural(n, "it", "them"))
 			}
 		}
 	}
@@ -527,7 +526,7 @@ func (s *server) preview(es *editorSession, diags blueprint.Diagnostics) editorP
 		ed := editorDiagnostic{Diagnostic: diagnosticViews(blueprint.Diagnostics{d})[0]}
 		ed.Item, ed.Field = es.locate(d.Path, keys)
 		if ed.Item != "" {
-			ed.URL = editItemPath(es.project, es.name, ed.Item)
+			ed.URL = paths.EditItem(es.project, es.name, ed.Item)
 		}
 		if d.Severity == blueprint.Error {
 			pv.Errors++
@@ -660,7 +659,7 @@ func outline(es *editorSession, current string, diags []editorDiagnostic) []outl
 		}
 	}
 	mk := func(label, detail, item string) outlineItem {
-		return outlineItem{Label: label, Detail: detail, Item: item, URL: editItemPath(es.project, es.name, item), Current: item == current, Errors: errs[item]}
+		return outlineItem{Label: label, Detail: detail, Item: item, URL: paths.EditItem(es.project, es.name, item), Current: item == current, Errors: errs[item]}
 	}
 	var res, data, prov []outlineItem
 	for _, r := range es.bp.Resources {
@@ -693,9 +692,9 @@ func (s *server) downloadDraftZip(w http.ResponseWriter, r *http.Request) error 
 	}
 	files, err := blueprint.Generate(es.bp, blueprint.GenerateOptions{})
 	if err != nil {
-		s.errorPage(w, r, http.StatusUnprocessableEntity, errorProps{
+		s.frame.ErrorPage(w, r, http.StatusUnprocessableEntity, page.ErrorProps{
 			Title:   "The draft cannot be generated",
-			Message: capitalize(err.Error()),
+			Message: page.Capitalize(err.Error()),
 		})
 		return nil
 	}
@@ -703,6 +702,6 @@ func (s *server) downloadDraftZip(w http.ResponseWriter, r *http.Request) error 
 	if err := blueprint.WriteZip(&buf, files); err != nil {
 		return err
 	}
-	attach(w, "application/zip", es.name+"-draft.zip", buf.Bytes())
+	page.Attach(w, "application/zip", es.name+"-draft.zip", buf.Bytes())
 	return nil
 }

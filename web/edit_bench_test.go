@@ -14,6 +14,7 @@ import (
 	"github.com/PuerkitoBio/goquery"
 
 	"github.com/cloudoven/cloudoven/store"
+	"github.com/cloudoven/cloudoven/web/paths"
 )
 
 // The editor's benchmarks go through the whole handler (routing, cross-origin check, store,
@@ -57,7 +58,7 @@ func newBenchEditor(b *testing.B) *benchEditor {
 	e.want(e.post("/projects/team/new-blueprint", url.Values{"name": {benchBlueprint}}, false), http.StatusSeeOther)
 
 	for _, typ := range []string{"azurerm_resource_group", "azurerm_kubernetes_cluster"} {
-		e.want(e.post(editAddPath(benchProject, benchBlueprint), url.Values{"type": {typ}, "kind": {"resource"}}, false), http.StatusSeeOther)
+		e.want(e.post(paths.EditAdd(benchProject, benchBlueprint), url.Values{"type": {typ}, "kind": {"resource"}}, false), http.StatusSeeOther)
 	}
 	e.fill("azurerm_resource_group.main", "", map[string]string{"name": "rg-payments", "location": "westeurope"})
 	e.fill(benchAKS, "add:identity", nil)
@@ -124,7 +125,7 @@ func (e *benchEditor) page(w *httptest.ResponseRecorder) *goquery.Document {
 // would submit.
 func (e *benchEditor) itemForm(item string) (string, url.Values) {
 	e.b.Helper()
-	w := e.get(editItemPath(benchProject, benchBlueprint, item), false)
+	w := e.get(paths.EditItem(benchProject, benchBlueprint, item), false)
 	e.want(w, http.StatusOK)
 	f := e.page(w).Find("#item-form")
 	if f.Length() != 1 {
@@ -150,7 +151,7 @@ func (e *benchEditor) fill(item, op string, values map[string]string) {
 // schema-driven form (the largest of the azurerm types), the outline and the preview.
 func BenchmarkEditorAKSForm(b *testing.B) {
 	e := newBenchEditor(b)
-	path := editItemPath(benchProject, benchBlueprint, benchAKS)
+	path := paths.EditItem(benchProject, benchBlueprint, benchAKS)
 	if doc := e.page(e.get(path, false)); doc.Find(`[data-testid="block"][data-key="default_node_pool"]`).Length() != 1 {
 		b.Fatal("the AKS form has no default_node_pool block")
 	}
@@ -169,7 +170,7 @@ func BenchmarkEditorAKSForm(b *testing.B) {
 // request for the results only, in add mode, over all types of the catalog.
 func BenchmarkEditorSearch(b *testing.B) {
 	e := newBenchEditor(b)
-	path := catalogPath("") + "?" + url.Values{"q": {benchSearchQ}, "project": {benchProject}, "blueprint": {benchBlueprint}}.Encode()
+	path := paths.Catalog("") + "?" + url.Values{"q": {benchSearchQ}, "project": {benchProject}, "blueprint": {benchBlueprint}}.Encode()
 	if w := e.get(path, true); !strings.Contains(w.Body.String(), "azurerm_kubernetes_cluster") {
 		b.Fatalf("searching %q does not find azurerm_kubernetes_cluster:\n%s", benchSearchQ, w.Body)
 	}

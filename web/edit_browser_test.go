@@ -18,6 +18,7 @@ import (
 
 	"github.com/cloudoven/cloudoven/blueprint"
 	"github.com/cloudoven/cloudoven/internal/testenv"
+	"github.com/cloudoven/cloudoven/web/paths"
 )
 
 // waitJS waits, in the browser, until a JavaScript expression is true: only the page's own
@@ -102,7 +103,7 @@ func TestBrowserEditor(t *testing.T) {
 	}
 
 	run("creating the blueprint",
-		chromedp.Navigate(srv.URL+projectPath("payments")),
+		chromedp.Navigate(srv.URL+paths.Project("payments")),
 		chromedp.WaitVisible(testIDSel("new-blueprint-form")),
 		chromedp.SendKeys(testIDSel("new-blueprint-name"), "aks"),
 		chromedp.Click(testIDSel("new-blueprint-submit")),

@@ -15,6 +15,8 @@ import (
 	"github.com/cloudoven/cloudoven/catalog"
 	"github.com/cloudoven/cloudoven/web/components"
 	"github.com/cloudoven/cloudoven/web/form"
+	"github.com/cloudoven/cloudoven/web/page"
+	"github.com/cloudoven/cloudoven/web/paths"
 )
 
 // maxCandidates is how many references the picker offers for one field.
@@ -52,7 +54,7 @@ func resourceView(es *editorSession, addr string, problems fieldProblems, modes 
 		Problems: problems, Provider: r.Provider, DependsOn: strings.Join(r.DependsOn, "\n"),
 	}
 	kind := kindOfResource(r)
-	re.TypeURL = catalogTypePath(typeKindSegment(kind), r.Type)
+	re.TypeURL = paths.CatalogType(typeKindSegment(kind), r.Type)
 	if r.Count != nil {
 		re.Count, _ = blueprint.FormatValue(*r.Count)
 	}
@@ -144,7 +146,7 @@ func applyBodyOp(schema *tfjson.SchemaBlock, body blueprint.Body, op string) (bl
 		body, err = form.RemoveBlock(schema, body, strings.TrimPrefix(op, "remove:"))
 	}
 	if err != nil {
-		return body, capitalize(err.Error()) + "."
+		return body, page.Capitalize(err.Error()) + "."
 	}
 	return body, ""
 }
@@ -152,7 +154,7 @@ func applyBodyOp(schema *tfjson.SchemaBlock, body blueprint.Body, op string) (bl
 func applyResource(es *editorSession, addr string, values url.Values, op string) (editOutcome, error) {
 	r := es.resource(addr)
 	if r == nil {
-		return editOutcome{}, errNotFound
+		return editOutcome{}, page.ErrNotFound
 	}
 	ed := editOutcome{item: addr, modes: postedModes(values, op)}
 	typ := es.cat.Lookup(kindOfResource(r), r.Type)
@@ -185,7 +187,7 @@ func applyResource(es *editorSession, addr string, values url.Values, op string)
 		mode, typ := r.Mode, r.Type
 		// Every reference to the resource follows the new name.
 		if _, err := blueprint.RenameResource(es.bp, addr, name); err != nil {
-			ed.problem = strings.TrimSuffix(capitalize(strings.TrimPrefix(err.Error(), "renaming "+addr+": ")), ".") + "."
+			ed.problem = strings.TrimSuffix(page.Capitalize(strings.TrimPrefix(err.Error(), "renaming "+addr+": ")), ".") + "."
 			break
 		}
 		ed.item = blueprint.Resource{Mode: mode, Type: typ, Name: name}.Address()
@@ -269,7 +271,7 @@ func providerView(es *editorSession, addr string, problems fieldProblems, modes 
 func applyProvider(es *editorSession, addr string, values url.Values, op string) (editOutcome, error) {
 	i, pc := es.provider(addr)
 	if pc == nil {
-		return editOutcome{}, errNotFound
+		return editOutcome{}, page.ErrNotFound
 	}
 	ed := editOutcome{item: itemProvider + addr, modes: postedModes(values, op)}
 	schema := providerSchema(es, pc.Name)

@@ -15,6 +15,7 @@ import (
 
 	"github.com/cloudoven/cloudoven/blueprint"
 	"github.com/cloudoven/cloudoven/store"
+	"github.com/cloudoven/cloudoven/web/paths"
 )
 
 // formValues is what a browser submits for form: named inputs (checkboxes and radios only
@@ -61,7 +62,7 @@ func editorApp(t *testing.T) *testApp {
 	a.createProject("team")
 	w := a.postForm("/projects/team/new-blueprint", url.Values{"name": {"net"}}, false)
 	wantStatus(t, w, http.StatusSeeOther)
-	if loc := w.Header().Get("Location"); loc != editPath("team", "net") {
+	if loc := w.Header().Get("Location"); loc != paths.Edit("team", "net") {
 		t.Fatalf("new blueprint redirects to %q, want the editor", loc)
 	}
 	return a
@@ -70,7 +71,7 @@ func editorApp(t *testing.T) *testApp {
 // addType adds a type through the editor's Add button and returns the item's page.
 func (a *testApp) addType(typ, kind string) *goquery.Document {
 	a.t.Helper()
-	w := a.postForm(editAddPath("team", "net"), url.Values{"type": {typ}, "kind": {kind}}, false)
+	w := a.postForm(paths.EditAdd("team", "net"), url.Values{"type": {typ}, "kind": {kind}}, false)
 	wantStatus(a.t, w, http.StatusSeeOther)
 	w = a.get(w.Header().Get("Location"), false)
 	wantStatus(a.t, w, http.StatusOK)
@@ -80,7 +81,7 @@ func (a *testApp) addType(typ, kind string) *goquery.Document {
 // editorPage opens the editor on item.
 func (a *testApp) editorPage(item string) *goquery.Document {
 	a.t.Helper()
-	w := a.get(editItemPath("team", "net", item), false)
+	w := a.get(paths.EditItem("team", "net", item), false)
 	wantStatus(a.t, w, http.StatusOK)
 	return parseHTML(a.t, w)
 }
@@ -264,9 +265,9 @@ func TestEditorSaveMakesAVersion(t *testing.T) {
 	page := a.addType("azurerm_resource_group", "resource")
 	a.submit(page, func(v url.Values) { v.Set("name", "rg"); v.Set("location", "westeurope") })
 
-	w := a.postForm(editPath("team", "net")+"/save", url.Values{"message": {"resource group"}}, false)
+	w := a.postForm(paths.Edit("team", "net")+"/save", url.Values{"message": {"resource group"}}, false)
 	wantStatus(t, w, http.StatusSeeOther)
-	if loc := w.Header().Get("Location"); loc != blueprintVersionPath("team", "net", 2) {
+	if loc := w.Header().Get("Location"); loc != paths.BlueprintVersion("team", "net", 2) {
 		t.Errorf("save redirects to %q", loc)
 	}
 	v, err := a.store.BlueprintVersion(context.Background(), "team", "net", 2)
@@ -280,7 +281,7 @@ func TestEditorSaveMakesAVersion(t *testing.T) {
 		t.Errorf("draft after saving: %v", err)
 	}
 	// Saving with nothing changed makes no version.
-	w = a.postForm(editPath("team", "net")+"/save", nil, false)
+	w = a.postForm(paths.Edit("team", "net")+"/save", nil, false)
 	wantStatus(t, w, http.StatusSeeOther)
 	if vs, _ := a.store.BlueprintVersions(context.Background(), "team", "net"); len(vs) != 2 {
 		t.Errorf("%d versions after an empty save", len(vs))
@@ -291,7 +292,7 @@ func TestEditorDiscardDraft(t *testing.T) {
 	t.Parallel()
 	a := editorApp(t)
 	a.addType("azurerm_resource_group", "resource")
-	w := a.postForm(editPath("team", "net")+"/discard", nil, false)
+	w := a.postForm(paths.Edit("team", "net")+"/discard", nil, false)
 	wantStatus(t, w, http.StatusSeeOther)
 	page := a.editorPage("settings")
 	if page.Find(`[data-testid="outline-item"][data-item="azurerm_resource_group.main"]`).Length() != 0 {
@@ -391,7 +392,7 @@ func TestEditorRefusesBadInput(t *testing.T) {
 	action := page.Find("#item-form").AttrOr("action", "")
 
 	t.Run("unknown type", func(t *testing.T) {
-		w := a.postForm(editAddPath("team", "net"), url.Values{"type": {"azurerm_nope"}, "kind": {"resource"}}, true)
+		w := a.postForm(paths.EditAdd("team", "net"), url.Values{"type": {"azurerm_nope"}, "kind": {"resource"}}, true)
 		wantStatus(t, w, http.StatusUnprocessableEntity)
 		if !strings.Contains(w.Body.String(), "azurerm_nope") {
 			t.Errorf("answer: %s", w.Body)
@@ -410,12 +411,12 @@ func TestEditorRefusesBadInput(t *testing.T) {
 		v := withOp(formValues(page.Find("#item-form")), "rename")
 		v.Set("@name", "core")
 		w := a.postForm(action, v, true)
-		if got := w.Header().Get("HX-Redirect"); got != editItemPath("team", "net", "azurerm_resource_group.core") {
+		if got := w.Header().Get("HX-Redirect"); got != paths.EditItem("team", "net", "azurerm_resource_group.core") {
 			t.Errorf("rename redirects to %q", got)
 		}
 	})
 	t.Run("oversized form", func(t *testing.T) {
-		w := a.postForm(editPath("team", "net")+"/item?item=azurerm_resource_group.core", url.Values{"name": {strings.Repeat("x", maxEditFormBytes+1)}}, true)
+		w := a.postForm(paths.Edit("team", "net")+"/item?item=azurerm_resource_group.core", url.Values{"name": {strings.Repeat("x", maxEditFormBytes+1)}}, true)
 		wantStatus(t, w, http.StatusRequestEntityTooLarge)
 		p := a.editorPage("azurerm_resource_group.core")
 		if p.Find(`[data-testid="item-address"]`).Length() != 1 {
@@ -423,11 +424,11 @@ func TestEditorRefusesBadInput(t *testing.T) {
 		}
 	})
 	t.Run("unknown item", func(t *testing.T) {
-		w := a.postForm(editPath("team", "net")+"/item?item=azurerm_x.y", url.Values{}, true)
+		w := a.postForm(paths.Edit("team", "net")+"/item?item=azurerm_x.y", url.Values{}, true)
 		wantStatus(t, w, http.StatusNotFound)
 	})
 	t.Run("unknown blueprint", func(t *testing.T) {
-		wantStatus(t, a.get(editPath("team", "nope"), false), http.StatusNotFound)
+		wantStatus(t, a.get(paths.Edit("team", "nope"), false), http.StatusNotFound)
 	})
 	t.Run("bad new blueprint name", func(t *testing.T) {
 		w := a.postForm("/projects/team/new-blueprint", url.Values{"name": {"Bad Name"}}, true)
@@ -442,7 +443,7 @@ func TestEditorDraftZip(t *testing.T) {
 	a := editorApp(t)
 	page := a.addType("azurerm_resource_group", "resource")
 	a.submit(page, func(v url.Values) { v.Set("name", "rg"); v.Set("location", "westeurope") })
-	w := a.get(editPath("team", "net")+"/terraform.zip", false)
+	w := a.get(paths.Edit("team", "net")+"/terraform.zip", false)
 	wantStatus(t, w, http.StatusOK)
 	if ct := w.Header().Get("Content-Type"); ct != "application/zip" {
 		t.Errorf("Content-Type %q", ct)
@@ -507,7 +508,7 @@ func TestEditorSettingsAndMetaArguments(t *testing.T) {
 	// Deleting the provider configuration, then configuring it again from the settings.
 	page = a.editorPage("provider:azurerm")
 	w := a.postForm(page.Find("#item-form").AttrOr("action", ""), withOp(formValues(page.Find("#item-form")), "delete"), true)
-	if loc := w.Header().Get("HX-Redirect"); loc != editItemPath("team", "net", "settings") {
+	if loc := w.Header().Get("HX-Redirect"); loc != paths.EditItem("team", "net", "settings") {
 		t.Errorf("deleting the provider redirects to %q", loc)
 	}
 	page = a.editorPage("settings")
@@ -522,7 +523,7 @@ func TestEditorSettingsAndMetaArguments(t *testing.T) {
 		t.Fatal("no button to configure azurerm")
 	}
 	w = a.postForm(page.Find("#item-form").AttrOr("action", ""), withOp(formValues(page.Find("#item-form")), btn.AttrOr("value", "")), true)
-	if loc := w.Header().Get("HX-Redirect"); loc != editItemPath("team", "net", "provider:azurerm") {
+	if loc := w.Header().Get("HX-Redirect"); loc != paths.EditItem("team", "net", "provider:azurerm") {
 		t.Errorf("configuring redirects to %q", loc)
 	}
 	page = a.editorPage("provider:azurerm")
@@ -547,7 +548,7 @@ func TestEditorWithoutJavaScriptRedirects(t *testing.T) {
 	v.Set("name", "rg")
 	w := a.postForm(page.Find("#item-form").AttrOr("action", ""), v, false)
 	wantStatus(t, w, http.StatusSeeOther)
-	if loc := w.Header().Get("Location"); loc != editItemPath("team", "net", "azurerm_resource_group.main") {
+	if loc := w.Header().Get("Location"); loc != paths.EditItem("team", "net", "azurerm_resource_group.main") {
 		t.Errorf("plain post redirects to %q", loc)
 	}
 	if v := a.editorPage("azurerm_resource_group.main").Find(`input[name="name"]`).AttrOr("value", ""); v != "rg" {
@@ -571,7 +572,7 @@ func TestEditorRenameFollowsReferences(t *testing.T) {
 	v := withOp(formValues(page.Find("#item-form")), "rename")
 	v.Set("@name", "core")
 	w := a.postForm(page.Find("#item-form").AttrOr("action", ""), v, true)
-	if loc := w.Header().Get("HX-Redirect"); loc != editItemPath("team", "net", "azurerm_resource_group.core") {
+	if loc := w.Header().Get("HX-Redirect"); loc != paths.EditItem("team", "net", "azurerm_resource_group.core") {
 		t.Fatalf("rename redirects to %q", loc)
 	}
 	main := previewFile(a.editorPage("azurerm_resource_group.core"), "main.tf")

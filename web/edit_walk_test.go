@@ -16,6 +16,7 @@ import (
 	"github.com/cloudoven/cloudoven/blueprint"
 	"github.com/cloudoven/cloudoven/catalog"
 	"github.com/cloudoven/cloudoven/web/form"
+	"github.com/cloudoven/cloudoven/web/page"
 )
 
 // TestEditorFormForEveryType walks every resource and data source type of the embedded
@@ -60,7 +61,8 @@ func walkServer(t *testing.T) *server {
 	if err != nil {
 		t.Fatalf("loading the static files: %v", err)
 	}
-	return &server{catalogs: staticCatalog{testCatalog(t)}, logger: slog.New(slog.DiscardHandler), assets: a}
+	return &server{catalogs: staticCatalog{testCatalog(t)}, logger: slog.New(slog.DiscardHandler), assets: a,
+		frame: page.NewFrame(nil, a, slog.New(slog.DiscardHandler), nil)}
 }
 
 // walkType checks the form of typ and returns how many required arguments and block

@@ -12,6 +12,8 @@ import (
 	"github.com/cloudoven/cloudoven/secrets"
 	"github.com/cloudoven/cloudoven/store"
 	"github.com/cloudoven/cloudoven/web/components"
+	"github.com/cloudoven/cloudoven/web/page"
+	"github.com/cloudoven/cloudoven/web/paths"
 )
 
 // Secrets keeps environments' secret environment variables (cloud credentials, TF_VAR_ values).
@@ -37,7 +39,7 @@ const (
 const envPlaceholderKey = "deployment/state.tfstate"
 
 type envListProps struct {
-	Layout     layoutProps
+	Layout     page.Layout
 	Project    string
 	ProjectURL string
 	Rows       []envRow
@@ -68,15 +70,14 @@ func (s *server) listEnvironments(w http.ResponseWriter, r *http.Request) error 
 // form and its problem, or a redirect to the new environment's page.
 func (s *server) createEnvironment(w http.ResponseWriter, r *http.Request) error {
 	project := r.PathValue("project")
-	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
-	if err := r.ParseForm(); err != nil {
-		return s.renderEnvironments(w, r, formStatus(err), project, envCreateProps{
-			NameError: "The form could not be read: " + formProblem(err),
+	if err := page.ParseForm(w, r, page.MaxFormBytes); err != nil {
+		return s.renderEnvironments(w, r, page.FormStatus(err), project, envCreateProps{
+			NameError: page.FormRefusal(err),
 		}, envCreateFragment)
 	}
 	form := envCreateProps{Name: strings.TrimSpace(r.PostForm.Get("name"))}
 	if err := store.ValidName(form.Name); err != nil {
-		form.NameError = capitalize(err.Error())
+		form.NameError = page.Capitalize(err.Error())
 		return s.renderEnvironments(w, r, http.StatusUnprocessableEntity, project, form, envCreateFragment)
 	}
 	env := blueprint.Environment{Name: form.Name, Runner: blueprint.DefaultRunner()}
@@ -89,7 +90,7 @@ func (s *server) createEnvironment(w http.ResponseWriter, r *http.Request) error
 	case errors.Is(err, store.ErrConflict):
 		form.NameError = fmt.Sprintf("The project has an environment named %q already. Pick another name.", form.Name)
 	case errors.Is(err, store.ErrInvalidName):
-		form.NameError = problemText(err)
+		form.NameError = page.ProblemText(err)
 	case err != nil:
 		return err
 	}
@@ -97,7 +98,7 @@ func (s *server) createEnvironment(w http.ResponseWriter, r *http.Request) error
 		return s.renderEnvironments(w, r, http.StatusUnprocessableEntity, project, form, envCreateFragment)
 	}
 	s.logger.Info("environment created", "project", project, "environment", form.Name)
-	redirect(w, r, environmentPath(project, form.Name))
+	page.Redirect(w, r, paths.Environment(project, form.Name))
 	return nil
 }
 
@@ -106,11 +107,11 @@ func (s *server) renderEnvironments(w http.ResponseWriter, r *http.Request, stat
 	if err != nil {
 		return err
 	}
-	form.Action = environmentsPath(p.Name)
+	form.Action = paths.Environments(p.Name)
 	props := envListProps{
-		Layout:     s.layout(p.Name+": environments", navProjects),
+		Layout:     s.frame.Layout(p.Name+": environments", page.NavProjects, page.InProject(p.Name)...),
 		Project:    p.Name,
-		ProjectURL: projectPath(p.Name),
+		ProjectURL: paths.Project(p.Name),
 		Form:       form,
 	}
 	es, err := s.store.Environments(r.Context(), p.Name)
@@ -118,7 +119,7 @@ func (s *server) renderEnvironments(w http.ResponseWriter, r *http.Request, stat
 		return err
 	}
 	for _, e := range es {
-		row := envRow{Name: e.Name, URL: environmentPath(p.Name, e.Name), Updated: components.NewTime(e.UpdatedAt), Backend: "—"}
+		row := envRow{Name: e.Name, URL: paths.Environment(p.Name, e.Name), Updated: components.NewTime(e.UpdatedAt), Backend: "—"}
 		if env, err := parseStoredEnvironment(e); err == nil {
 			row.Variables = len(env.Variables)
 			if env.Backend.Type != "" {
@@ -129,7 +130,7 @@ func (s *server) renderEnvironments(w http.ResponseWriter, r *http.Request, stat
 		}
 		props.Rows = append(props.Rows, row)
 	}
-	return s.render(w, r, status, envListPage(props), fragment)
+	return s.frame.Render(w, r, status, envListPage(props), fragment)
 }
 
 // parseStoredEnvironment reads an environment's stored document; an environment created
@@ -210,7 +211,7 @@ func (s *server) saveEnvironment(ctx context.Context, es *envSession) error {
 }
 
 type envPageProps struct {
-	Layout          layoutProps
+	Layout          page.Layout
 	Project         string
 	ProjectURL      string
 	EnvironmentsURL string
@@ -245,18 +246,19 @@ func (s *server) showEnvironment(w http.ResponseWriter, r *http.Request) error {
 	case envVariablesFragment, envBackendFragment:
 		fragment = t
 	}
-	return s.render(w, r, http.StatusOK, envPage(props), fragment)
+	return s.frame.Render(w, r, http.StatusOK, envPage(props), fragment)
 }
 
 // envPage builds every section of the environment's page as stored.
 func (s *server) envPage(ctx context.Context, es *envSession, bpName, version string) (envPageProps, error) {
 	name := es.stored.Name
 	props := envPageProps{
-		Layout:          s.layout(es.project+": "+name, navProjects),
+		Layout: s.frame.Layout(es.project+": "+name, page.NavProjects,
+			page.InProject(es.project, page.Crumb{Label: "Environments", URL: paths.Environments(es.project), TestID: "breadcrumb-environments"})...),
 		Project:         es.project,
-		ProjectURL:      projectPath(es.project),
-		EnvironmentsURL: environmentsPath(es.project),
-		DeploymentsURL:  deploymentsPath(es.project),
+		ProjectURL:      paths.Project(es.project),
+		EnvironmentsURL: paths.Environments(es.project),
+		DeploymentsURL:  paths.Deployments(es.project),
 		Name:            name,
 		Updated:         components.NewTime(es.stored.UpdatedAt),
 	}
@@ -268,23 +270,6 @@ func (s *server) envPage(ctx context.Context, es *envSession, bpName, version st
 	props.Runner = envRunnerView(es, nil)
 	props.Secrets = s.envSecrets(es)
 	return props, nil
-}
-
-// problemText is the message of a store or vault error for a page: the part written for
-// people, without the operation the wrapping added.
-func problemText(err error) string {
-	msg := err.Error()
-	for e := err; e != nil; e = errors.Unwrap(e) {
-		if _, multi := e.(interface{ Unwrap() []error }); multi {
-			return capitalize(e.Error())
-		}
-		switch e {
-		case store.ErrInvalidName, store.ErrTooLarge, store.ErrNotFound, store.ErrConflict:
-			return capitalize(msg)
-		}
-		msg = e.Error()
-	}
-	return capitalize(msg)
 }
 
 // fieldDiagnostics splits diagnostics by the field they belong to: field(path) names it, or
@@ -308,7 +293,7 @@ func fieldDiagnostics(ds blueprint.Diagnostics, field func(path string) string) 
 // (with the section as given) otherwise.
 func (s *server) renderEnvSection(w http.ResponseWriter, r *http.Request, status int, es *envSession, fragment string, set func(*envPageProps)) error {
 	var props envPageProps
-	if isHTMX(r) {
+	if page.IsHTMX(r) {
 		props = envPageProps{Project: es.project, Name: es.stored.Name}
 	} else {
 		var err error
@@ -317,5 +302,5 @@ func (s *server) renderEnvSection(w http.ResponseWriter, r *http.Request, status
 		}
 	}
 	set(&props)
-	return s.render(w, r, status, envPage(props), fragment)
+	return s.frame.Render(w, r, status, envPage(props), fragment)
 }

@@ -14,6 +14,8 @@ import (
 	"github.com/cloudoven/cloudoven/blueprint"
 	"github.com/cloudoven/cloudoven/store"
 	"github.com/cloudoven/cloudoven/web/components"
+	"github.com/cloudoven/cloudoven/web/page"
+	"github.com/cloudoven/cloudoven/web/paths"
 )
 
 // Field names of the backend form.
@@ -80,13 +82,13 @@ type envCredential struct {
 // type, otherwise an empty form for the new type. typed, when given, is the posted form.
 func (s *server) envBackend(es *envSession, typ string, typed url.Values) envBackendProps {
 	props := envBackendProps{
-		Action:  envBackendPath(es.project, es.stored.Name),
-		FormURL: environmentPath(es.project, es.stored.Name),
+		Action:  paths.EnvBackend(es.project, es.stored.Name),
+		FormURL: paths.Environment(es.project, es.stored.Name),
 		Types:   append([]string{""}, blueprint.BackendTypes()...),
 		Type:    typ,
 	}
 	if typ != "" && !slices.Contains(props.Types, typ) {
-		props.Problem = fmt.Sprintf("CloudOven has no backend type %s; choose one of %s.", quoteName(typ), strings.Join(blueprint.BackendTypes(), ", "))
+		props.Problem = fmt.Sprintf("CloudOven has no backend type %s; choose one of %s.", page.QuoteName(typ), strings.Join(blueprint.BackendTypes(), ", "))
 		props.Type = ""
 		return props
 	}
@@ -189,16 +191,15 @@ func settingText(v any) string {
 // saved; otherwise the backend is saved and its problems (a missing required setting) shown.
 func (s *server) saveEnvBackend(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
-	r.Body = http.MaxBytesReader(w, r.Body, maxEnvFormBytes)
-	parseErr := r.ParseForm()
+	parseErr := page.ParseForm(w, r, maxEnvFormBytes)
 	es, err := s.openEnvironment(ctx, r.PathValue("project"), r.PathValue("environment"))
 	if err != nil {
 		return err
 	}
 	if parseErr != nil {
 		props := s.envBackend(es, es.env.Backend.Type, nil)
-		props.Problem = "The form could not be read: " + formProblem(parseErr) + " Nothing was saved."
-		return s.renderEnvSection(w, r, formStatus(parseErr), es, envBackendFragment, func(p *envPageProps) { p.Backend = props })
+		props.Problem = page.FormRefusal(parseErr) + " Nothing was saved."
+		return s.renderEnvSection(w, r, page.FormStatus(parseErr), es, envBackendFragment, func(p *envPageProps) { p.Backend = props })
 	}
 	form := r.PostForm
 	typ := strings.TrimSpace(form.Get("backend_type"))
@@ -247,8 +248,8 @@ func (s *server) saveEnvBackend(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	s.logger.Info("environment backend saved", "project", es.project, "environment", es.stored.Name, "backend", be.Type)
-	if !isHTMX(r) {
-		http.Redirect(w, r, environmentPath(es.project, es.stored.Name)+"#backend-heading", http.StatusSeeOther)
+	if !page.IsHTMX(r) {
+		http.Redirect(w, r, paths.Environment(es.project, es.stored.Name)+"#backend-heading", http.StatusSeeOther)
 		return nil
 	}
 	saved := s.envBackend(es, be.Type, nil)
@@ -273,7 +274,7 @@ func parseSetting(text, kind string) (any, bool, string) {
 		return nil, false, "Choose true or false."
 	case blueprint.SettingNumber:
 		if _, _, err := big.ParseFloat(text, 10, 64, big.ToNearestEven); err != nil || strings.ContainsAny(text, "_xXpP") {
-			return nil, false, fmt.Sprintf("%s is not a number. Write a number like 5.", quoteName(text))
+			return nil, false, fmt.Sprintf("%s is not a number. Write a number like 5.", page.QuoteName(text))
 		}
 		return json.Number(text), true, ""
 	}
@@ -304,7 +305,7 @@ func envRunnerView(es *envSession, r *blueprint.RunnerSettings) envRunnerProps {
 		rs = *r
 	}
 	return envRunnerProps{
-		Action:            envRunnerPath(es.project, es.stored.Name),
+		Action:            paths.EnvRunner(es.project, es.stored.Name),
 		Image:             rs.Image,
 		TerraformVersion:  rs.TerraformVersion,
 		NetworkModes:      blueprint.NetworkModes(),
@@ -319,16 +320,15 @@ func envRunnerView(es *envSession, r *blueprint.RunnerSettings) envRunnerProps {
 // refused with each problem next to its field; nothing typed is lost.
 func (s *server) saveEnvRunner(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
-	r.Body = http.MaxBytesReader(w, r.Body, maxEnvFormBytes)
-	parseErr := r.ParseForm()
+	parseErr := page.ParseForm(w, r, maxEnvFormBytes)
 	es, err := s.openEnvironment(ctx, r.PathValue("project"), r.PathValue("environment"))
 	if err != nil {
 		return err
 	}
 	if parseErr != nil {
 		props := envRunnerView(es, nil)
-		props.Problem = "The form could not be read: " + formProblem(parseErr) + " Nothing was saved."
-		return s.renderEnvSection(w, r, formStatus(parseErr), es, envRunnerFragment, func(p *envPageProps) { p.Runner = props })
+		props.Problem = page.FormRefusal(parseErr) + " Nothing was saved."
+		return s.renderEnvSection(w, r, page.FormStatus(parseErr), es, envRunnerFragment, func(p *envPageProps) { p.Runner = props })
 	}
 	form := r.PostForm
 	rs := blueprint.RunnerSettings{
@@ -367,8 +367,8 @@ func (s *server) saveEnvRunner(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	s.logger.Info("environment runner settings saved", "project", es.project, "environment", es.stored.Name)
-	if !isHTMX(r) {
-		http.Redirect(w, r, environmentPath(es.project, es.stored.Name)+"#runner-heading", http.StatusSeeOther)
+	if !page.IsHTMX(r) {
+		http.Redirect(w, r, paths.Environment(es.project, es.stored.Name)+"#runner-heading", http.StatusSeeOther)
 		return nil
 	}
 	saved := envRunnerView(es, nil)

@@ -8,6 +8,8 @@ import (
 
 	"github.com/cloudoven/cloudoven/store"
 	"github.com/cloudoven/cloudoven/web/components"
+	"github.com/cloudoven/cloudoven/web/page"
+	"github.com/cloudoven/cloudoven/web/paths"
 )
 
 // Secrets are write-only: the section sets, replaces and deletes them by name, and lists
@@ -33,12 +35,12 @@ type envSecretRow struct {
 }
 
 func (s *server) envSecrets(es *envSession) envSecretsProps {
-	props := envSecretsProps{Configured: s.secrets != nil, Action: envSecretsPath(es.project, es.stored.Name)}
+	props := envSecretsProps{Configured: s.secrets != nil, Action: paths.EnvSecrets(es.project, es.stored.Name)}
 	for _, info := range es.secrets {
 		props.Rows = append(props.Rows, envSecretRow{
 			Name:      info.Name,
 			Updated:   components.NewTime(info.UpdatedAt),
-			DeleteURL: envSecretDeletePath(es.project, es.stored.Name, info.Name),
+			DeleteURL: paths.EnvSecretDelete(es.project, es.stored.Name, info.Name),
 		})
 	}
 	return props
@@ -48,8 +50,7 @@ func (s *server) envSecrets(es *envSession) envSecretsProps {
 // or replaces the secret.
 func (s *server) setEnvSecret(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
-	r.Body = http.MaxBytesReader(w, r.Body, maxEnvFormBytes)
-	parseErr := r.ParseForm()
+	parseErr := page.ParseForm(w, r, maxEnvFormBytes)
 	es, err := s.openEnvironment(ctx, r.PathValue("project"), r.PathValue("environment"))
 	if err != nil {
 		return err
@@ -63,8 +64,8 @@ func (s *server) setEnvSecret(w http.ResponseWriter, r *http.Request) error {
 		return answer(http.StatusServiceUnavailable)
 	}
 	if parseErr != nil {
-		props.Problem = "The form could not be read: " + formProblem(parseErr) + " Nothing was saved."
-		return answer(formStatus(parseErr))
+		props.Problem = page.FormRefusal(parseErr) + " Nothing was saved."
+		return answer(page.FormStatus(parseErr))
 	}
 	name := strings.TrimSpace(r.PostForm.Get("name"))
 	value := r.PostForm.Get("value")
@@ -81,9 +82,9 @@ func (s *server) setEnvSecret(w http.ResponseWriter, r *http.Request) error {
 	err = s.secrets.Set(ctx, es.project, es.stored.Name, name, value)
 	switch {
 	case errors.Is(err, store.ErrInvalidName):
-		props.NameError = problemText(err)
+		props.NameError = page.ProblemText(err)
 	case errors.Is(err, store.ErrTooLarge):
-		props.ValueError = problemText(err) + " Type it again once it is smaller."
+		props.ValueError = page.ProblemText(err) + " Type it again once it is smaller."
 	case errors.Is(err, store.ErrNotFound):
 		return err
 	case err != nil:
@@ -112,7 +113,7 @@ func (s *server) deleteEnvSecret(w http.ResponseWriter, r *http.Request) error {
 	}
 	if err := s.secrets.Delete(ctx, es.project, es.stored.Name, name); err != nil {
 		if errors.Is(err, store.ErrInvalidName) {
-			return errNotFound
+			return page.ErrNotFound
 		}
 		return err
 	}
@@ -123,8 +124,8 @@ func (s *server) deleteEnvSecret(w http.ResponseWriter, r *http.Request) error {
 // secretsChanged answers a successful change: the refreshed section for htmx, a redirect to
 // the page otherwise.
 func (s *server) secretsChanged(w http.ResponseWriter, r *http.Request, es *envSession, msg string) error {
-	if !isHTMX(r) {
-		http.Redirect(w, r, environmentPath(es.project, es.stored.Name)+"#secrets-heading", http.StatusSeeOther)
+	if !page.IsHTMX(r) {
+		http.Redirect(w, r, paths.Environment(es.project, es.stored.Name)+"#secrets-heading", http.StatusSeeOther)
 		return nil
 	}
 	fresh, err := s.openEnvironment(r.Context(), es.project, es.stored.Name)

@@ -12,6 +12,7 @@ import (
 
 	"github.com/cloudoven/cloudoven/blueprint"
 	"github.com/cloudoven/cloudoven/secrets"
+	"github.com/cloudoven/cloudoven/web/paths"
 )
 
 // varsDoc is a blueprint with a variable of each kind the environment page edits.
@@ -61,12 +62,12 @@ func envApp(t *testing.T) *testApp {
 // createEnv creates an environment through its form and returns its page.
 func (a *testApp) createEnv(name string) *goquery.Document {
 	a.t.Helper()
-	w := a.postForm(environmentsPath("team"), url.Values{"name": {name}}, false)
+	w := a.postForm(paths.Environments("team"), url.Values{"name": {name}}, false)
 	wantStatus(a.t, w, http.StatusSeeOther)
-	if loc := w.Header().Get("Location"); loc != environmentPath("team", name) {
+	if loc := w.Header().Get("Location"); loc != paths.Environment("team", name) {
 		a.t.Fatalf("creating an environment redirects to %q", loc)
 	}
-	return a.envPage(environmentPath("team", name))
+	return a.envPage(paths.Environment("team", name))
 }
 
 func (a *testApp) envPage(path string) *goquery.Document {
@@ -113,7 +114,7 @@ func TestEnvironmentsListAndCreate(t *testing.T) {
 	t.Parallel()
 	a := envApp(t)
 
-	doc := a.envPage(environmentsPath("team"))
+	doc := a.envPage(paths.Environments("team"))
 	wantOne(t, doc, "environments-empty")
 	page := a.createEnv("dev")
 	if got := wantOne(t, page, "environment-title"); got != "dev" {
@@ -124,15 +125,15 @@ func TestEnvironmentsListAndCreate(t *testing.T) {
 		t.Errorf("a new environment has runner settings %+v", env.Runner)
 	}
 
-	doc = a.envPage(environmentsPath("team"))
+	doc = a.envPage(paths.Environments("team"))
 	row := doc.Find(`[data-testid="environment-row"][data-environment="dev"]`)
-	if row.Length() != 1 || row.Find(`[data-testid="environment-link"]`).AttrOr("href", "") != environmentPath("team", "dev") {
+	if row.Length() != 1 || row.Find(`[data-testid="environment-link"]`).AttrOr("href", "") != paths.Environment("team", "dev") {
 		t.Errorf("the list does not link dev:\n%s", doc.Find("main").Text())
 	}
 
-	project := a.envPage(projectPath("team"))
-	if byTestID(project, "project-environments-link").AttrOr("href", "") != environmentsPath("team") ||
-		byTestID(project, "project-deployments-link").AttrOr("href", "") != deploymentsPath("team") {
+	project := a.envPage(paths.Project("team"))
+	if byTestID(project, "project-environments-link").AttrOr("href", "") != paths.Environments("team") ||
+		byTestID(project, "project-deployments-link").AttrOr("href", "") != paths.Deployments("team") {
 		t.Error("the project page does not link environments and deployments")
 	}
 }
@@ -147,7 +148,7 @@ func TestEnvironmentCreateRefusesBadNames(t *testing.T) {
 		{"dev", "already"},
 		{strings.Repeat("x", 64), "not valid"},
 	} {
-		w := a.postForm(environmentsPath("team"), url.Values{"name": {c.name}}, true)
+		w := a.postForm(paths.Environments("team"), url.Values{"name": {c.name}}, true)
 		wantStatus(t, w, http.StatusUnprocessableEntity)
 		doc := wantFragment(t, w, "env-create")
 		if got := wantOne(t, doc, "env-name-error"); !strings.Contains(got, c.want) {
@@ -157,11 +158,11 @@ func TestEnvironmentCreateRefusesBadNames(t *testing.T) {
 			t.Errorf("the typed name %q was lost: %q", c.name, got)
 		}
 	}
-	w := a.postForm(environmentsPath("nope"), url.Values{"name": {"dev"}}, false)
+	w := a.postForm(paths.Environments("nope"), url.Values{"name": {"dev"}}, false)
 	if w.Code != http.StatusNotFound && w.Code != http.StatusForbidden {
 		t.Errorf("an unknown project answers %d", w.Code)
 	}
-	w = a.get(environmentPath("team", "nope"), false)
+	w = a.get(paths.Environment("team", "nope"), false)
 	wantStatus(t, w, http.StatusNotFound)
 }
 
@@ -215,7 +216,7 @@ func TestEnvironmentVariablesTypedByBlueprint(t *testing.T) {
 		}
 	}
 	// Values come back in their inputs; the sensitive one never does.
-	page = a.envPage(environmentPath("team", "dev"))
+	page = a.envPage(paths.Environment("team", "dev"))
 	if v := variableField(page, "location").Find("input").AttrOr("value", ""); v != "westeurope" {
 		t.Errorf("location shows %q", v)
 	}
@@ -292,7 +293,7 @@ func TestEnvironmentVariablesBadInputLosesNothing(t *testing.T) {
 
 	// An oversized form is 413, with the section and nothing saved.
 	before := a.storedEnv("dev")
-	w := a.postForm(envVariablesPath("team", "dev"), url.Values{"blueprint": {"app"}, "var.location": {strings.Repeat("x", maxEnvFormBytes)}}, true)
+	w := a.postForm(paths.EnvVariables("team", "dev"), url.Values{"blueprint": {"app"}, "var.location": {strings.Repeat("x", maxEnvFormBytes)}}, true)
 	wantStatus(t, w, http.StatusRequestEntityTooLarge)
 	if !strings.Contains(w.Body.String(), "larger than") {
 		t.Errorf("the 413 answer does not say why:\n%s", w.Body)
@@ -302,7 +303,7 @@ func TestEnvironmentVariablesBadInputLosesNothing(t *testing.T) {
 	}
 
 	// An unknown blueprint is refused with a message.
-	w = a.postForm(envVariablesPath("team", "dev"), url.Values{"blueprint": {"nope"}, "var.location": {"x"}}, true)
+	w = a.postForm(paths.EnvVariables("team", "dev"), url.Values{"blueprint": {"nope"}, "var.location": {"x"}}, true)
 	wantStatus(t, w, http.StatusUnprocessableEntity)
 	if doc := parseHTML(t, w); !strings.Contains(wantOne(t, doc, "variables-problem"), "no blueprint named") {
 		t.Error("an unknown blueprint is not explained")
@@ -318,7 +319,7 @@ func TestEnvironmentVariablesKeepOtherValues(t *testing.T) {
 		t.Errorf("the version shown by default is %q, want latest", got)
 	}
 	// Version 1 declares db_password; set it there.
-	v1 := a.envPage(environmentBlueprintPath("team", "dev", "app", 1))
+	v1 := a.envPage(paths.EnvironmentBlueprint("team", "dev", "app", 1))
 	if variableField(v1, "db_password").Length() != 1 {
 		t.Fatal("version 1's variables are not shown")
 	}
@@ -329,7 +330,7 @@ func TestEnvironmentVariablesKeepOtherValues(t *testing.T) {
 		t.Fatalf("saving v1 values: %d", code)
 	}
 	// The latest version does not declare it: the value is kept and listed, not an error.
-	latest := a.envPage(environmentPath("team", "dev"))
+	latest := a.envPage(paths.Environment("team", "dev"))
 	other := latest.Find(`[data-testid="variables-other"][data-variable="db_password"]`)
 	if other.Length() != 1 {
 		t.Fatalf("the value for db_password is not listed:\n%s", byTestID(latest, "env-variables").Text())
@@ -352,7 +353,7 @@ func TestEnvironmentVariablesKeepOtherValues(t *testing.T) {
 	}
 
 	// htmx asks for the variables section alone when the blueprint choice changes.
-	r, _ := http.NewRequest(http.MethodGet, environmentBlueprintPath("team", "dev", "app", 1), nil)
+	r, _ := http.NewRequest(http.MethodGet, paths.EnvironmentBlueprint("team", "dev", "app", 1), nil)
 	r.Header.Set("HX-Request", "true")
 	r.Header.Set("HX-Target", "env-variables")
 	w := a.do(r)
@@ -370,7 +371,7 @@ func TestEnvironmentBackend(t *testing.T) {
 	wantOne(t, page, "backend-none")
 
 	// Switching the type shows that type's settings (htmx asks for the section alone).
-	r, _ := http.NewRequest(http.MethodGet, environmentPath("team", "dev")+"?backend_type=azurerm", nil)
+	r, _ := http.NewRequest(http.MethodGet, paths.Environment("team", "dev")+"?backend_type=azurerm", nil)
 	r.Header.Set("HX-Request", "true")
 	r.Header.Set("HX-Target", "env-backend")
 	w := a.do(r)
@@ -433,7 +434,7 @@ func TestEnvironmentBackend(t *testing.T) {
 	}
 
 	// Typed settings are checked: a number that is not one is refused, nothing lost.
-	http1 := a.envPage(environmentPath("team", "dev") + "?backend_type=http")
+	http1 := a.envPage(paths.Environment("team", "dev") + "?backend_type=http")
 	if byTestID(http1, "backend-credentials").Length() != 1 || !strings.Contains(byTestID(http1, "backend-credentials").Text(), "TF_HTTP_PASSWORD") {
 		t.Error("the http backend does not say its password is a secret")
 	}
@@ -466,13 +467,13 @@ func TestEnvironmentBackend(t *testing.T) {
 	}
 
 	// An unknown type is refused.
-	w = a.postForm(envBackendPath("team", "dev"), url.Values{"backend_type": {"consul"}}, true)
+	w = a.postForm(paths.EnvBackend("team", "dev"), url.Values{"backend_type": {"consul"}}, true)
 	wantStatus(t, w, http.StatusUnprocessableEntity)
 	if !strings.Contains(w.Body.String(), "no backend type") {
 		t.Errorf("unknown type:\n%s", w.Body)
 	}
 	// Back to none.
-	w = a.postForm(envBackendPath("team", "dev"), url.Values{"backend_type": {""}}, false)
+	w = a.postForm(paths.EnvBackend("team", "dev"), url.Values{"backend_type": {""}}, false)
 	wantStatus(t, w, http.StatusSeeOther)
 	if env := a.storedEnv("dev"); env.Backend.Type != "" || env.Backend.Config != nil {
 		t.Errorf("after choosing none: %+v", env.Backend)
@@ -534,7 +535,7 @@ func TestEnvironmentRunner(t *testing.T) {
 		got.TerraformVersion != want.TerraformVersion || got.NetworkMode != want.NetworkMode || !got.PolicyBlocking {
 		t.Errorf("stored %+v, want %+v", got, want)
 	}
-	page = a.envPage(environmentPath("team", "dev"))
+	page = a.envPage(paths.Environment("team", "dev"))
 	if _, ok := byTestID(page, "runner-policy-blocking").Attr("checked"); !ok {
 		t.Error("policy blocking is not shown as set")
 	}
@@ -578,7 +579,7 @@ func TestEnvironmentSecretsAreWriteOnly(t *testing.T) {
 		{"GOOD", "", "secret-value-error", "Type the secret's value"},
 		{"BIG", strings.Repeat("v", 64<<10+1), "secret-value-error", "limit"},
 	} {
-		w := a.postForm(envSecretsPath("team", "dev"), url.Values{"name": {c.name}, "value": {c.value}}, true)
+		w := a.postForm(paths.EnvSecrets("team", "dev"), url.Values{"name": {c.name}, "value": {c.value}}, true)
 		wantStatus(t, w, http.StatusUnprocessableEntity)
 		d := wantFragment(t, w, "env-secrets")
 		if got := wantOne(t, d, c.id); !strings.Contains(got, c.want) {
@@ -588,11 +589,11 @@ func TestEnvironmentSecretsAreWriteOnly(t *testing.T) {
 			t.Error("a refused value is echoed back")
 		}
 	}
-	w := a.postForm(envSecretsPath("team", "dev"), url.Values{"name": {"HUGE"}, "value": {strings.Repeat("v", maxEnvFormBytes)}}, true)
+	w := a.postForm(paths.EnvSecrets("team", "dev"), url.Values{"name": {"HUGE"}, "value": {strings.Repeat("v", maxEnvFormBytes)}}, true)
 	wantStatus(t, w, http.StatusRequestEntityTooLarge)
 
 	// The azurerm auth modes say which secrets are set.
-	page = a.envPage(environmentPath("team", "dev") + "?backend_type=azurerm")
+	page = a.envPage(paths.Environment("team", "dev") + "?backend_type=azurerm")
 	if got := page.Find(`[data-mode="access_key"] [data-testid="backend-auth-secret"]`).AttrOr("data-set", ""); got != "true" {
 		t.Errorf("ARM_ACCESS_KEY shows as set=%q", got)
 	}
@@ -605,13 +606,13 @@ func TestEnvironmentSecretsAreWriteOnly(t *testing.T) {
 	wantOne(t, doc, "secrets-empty")
 
 	// No page of the environment ever shows a value.
-	if _, code := a.submitForm(a.envPage(environmentPath("team", "dev")), "secret-form", func(v url.Values) {
+	if _, code := a.submitForm(a.envPage(paths.Environment("team", "dev")), "secret-form", func(v url.Values) {
 		v.Set("name", "TF_VAR_db_password")
 		v.Set("value", secretValue)
 	}); code != http.StatusOK {
 		t.Fatal(code)
 	}
-	page = a.envPage(environmentPath("team", "dev"))
+	page = a.envPage(paths.Environment("team", "dev"))
 	if got := wantOne(t, page, "variable-from-secret"); !strings.Contains(got, "TF_VAR_db_password") {
 		t.Errorf("db_password does not say the secret sets it: %q", got)
 	}
@@ -619,11 +620,11 @@ func TestEnvironmentSecretsAreWriteOnly(t *testing.T) {
 		t.Errorf("a variable set by a secret still shows a problem: %q", fieldErrorText(page, "db_password"))
 	}
 	for _, path := range []string{
-		environmentsPath("team"),
-		environmentPath("team", "dev"),
-		environmentPath("team", "dev") + "?backend_type=azurerm",
-		environmentBlueprintPath("team", "dev", "app", 1),
-		projectPath("team"),
+		paths.Environments("team"),
+		paths.Environment("team", "dev"),
+		paths.Environment("team", "dev") + "?backend_type=azurerm",
+		paths.EnvironmentBlueprint("team", "dev", "app", 1),
+		paths.Project("team"),
 	} {
 		for _, htmx := range []bool{false, true} {
 			if w := a.get(path, htmx); strings.Contains(w.Body.String(), secretValue) {
@@ -637,15 +638,15 @@ func TestEnvironmentSecretsNotConfigured(t *testing.T) {
 	t.Parallel()
 	a := newTestApp(t)
 	a.createProject("team")
-	w := a.postForm(environmentsPath("team"), url.Values{"name": {"dev"}}, false)
+	w := a.postForm(paths.Environments("team"), url.Values{"name": {"dev"}}, false)
 	wantStatus(t, w, http.StatusSeeOther)
-	page := a.envPage(environmentPath("team", "dev"))
+	page := a.envPage(paths.Environment("team", "dev"))
 	wantOne(t, page, "secrets-not-configured")
 	if byTestID(page, "secret-form").Length() != 0 {
 		t.Error("a secret form without a secret store")
 	}
 	wantOne(t, page, "variables-no-blueprint")
-	w = a.postForm(envSecretsPath("team", "dev"), url.Values{"name": {"A"}, "value": {"b"}}, true)
+	w = a.postForm(paths.EnvSecrets("team", "dev"), url.Values{"name": {"A"}, "value": {"b"}}, true)
 	wantStatus(t, w, http.StatusServiceUnavailable)
 }
 
@@ -653,10 +654,10 @@ func TestEnvironmentBackendCreateStateContainer(t *testing.T) {
 	t.Parallel()
 	a := envApp(t)
 	a.createEnv("dev")
-	if n := byTestID(a.envPage(environmentPath("team", "dev")+"?backend_type=http"), "backend-create-container").Length(); n != 0 {
+	if n := byTestID(a.envPage(paths.Environment("team", "dev")+"?backend_type=http"), "backend-create-container").Length(); n != 0 {
 		t.Errorf("the http backend offers creating a container (%d)", n)
 	}
-	page := a.envPage(environmentPath("team", "dev") + "?backend_type=azurerm")
+	page := a.envPage(paths.Environment("team", "dev") + "?backend_type=azurerm")
 	box := byTestID(page, "backend-create-container")
 	if box.Length() != 1 || !strings.Contains(byTestID(page, "backend-create-container-field").Text(), "needs ARM_ACCESS_KEY as a secret") {
 		t.Fatalf("the azurerm backend does not offer creating the container:\n%s", byTestID(page, "backend-form").Text())
@@ -686,13 +687,13 @@ func TestEnvironmentBackendCreateStateContainer(t *testing.T) {
 	}
 
 	// With the secret the problem goes; saving the runner settings keeps the setting.
-	if doc, code := a.submitForm(a.envPage(environmentPath("team", "dev")), "secret-form", func(v url.Values) {
+	if doc, code := a.submitForm(a.envPage(paths.Environment("team", "dev")), "secret-form", func(v url.Values) {
 		v.Set("name", "ARM_ACCESS_KEY")
 		v.Set("value", secretValue)
 	}); code != http.StatusOK {
 		t.Fatalf("status %d: %s", code, doc.Text())
 	}
-	page = a.envPage(environmentPath("team", "dev"))
+	page = a.envPage(paths.Environment("team", "dev"))
 	if got := fieldErrorText(page, "runner.create_state_container"); got != "" {
 		t.Errorf("with the secret the box says %q", got)
 	}
@@ -716,7 +717,7 @@ func TestEnvironmentBackendCreateStateContainer(t *testing.T) {
 	if !a.storedEnv("dev").Runner.CreateStateContainer {
 		t.Fatal("ticking again did not turn creating the container on")
 	}
-	w := a.postForm(envBackendPath("team", "dev"), url.Values{"backend_type": {"local"}, "create_state_container": {"on"}}, false)
+	w := a.postForm(paths.EnvBackend("team", "dev"), url.Values{"backend_type": {"local"}, "create_state_container": {"on"}}, false)
 	wantStatus(t, w, http.StatusSeeOther)
 	if env := a.storedEnv("dev"); env.Backend.Type != "local" || env.Runner.CreateStateContainer {
 		t.Errorf("after choosing local: backend %q, create_state_container %v", env.Backend.Type, env.Runner.CreateStateContainer)

@@ -15,6 +15,8 @@ import (
 	"github.com/cloudoven/cloudoven/blueprint"
 	"github.com/cloudoven/cloudoven/store"
 	"github.com/cloudoven/cloudoven/web/components"
+	"github.com/cloudoven/cloudoven/web/page"
+	"github.com/cloudoven/cloudoven/web/paths"
 )
 
 // The variables section edits the environment's values for the variables one blueprint
@@ -84,8 +86,8 @@ type envOtherValue struct {
 // when version is empty); typed, when given, are the values as posted, kept on a problem.
 func (s *server) envVariables(ctx context.Context, es *envSession, bpName, version string, typed url.Values) (envVariablesProps, error) {
 	props := envVariablesProps{
-		Action:  envVariablesPath(es.project, es.stored.Name),
-		FormURL: environmentPath(es.project, es.stored.Name),
+		Action:  paths.EnvVariables(es.project, es.stored.Name),
+		FormURL: paths.Environment(es.project, es.stored.Name),
 	}
 	bs, err := s.store.Blueprints(ctx, es.project)
 	if err != nil {
@@ -104,7 +106,7 @@ func (s *server) envVariables(ctx context.Context, es *envSession, bpName, versi
 	}
 	b, err := s.store.Blueprint(ctx, es.project, bpName)
 	if errors.Is(err, store.ErrNotFound) {
-		props.NoBlueprint = fmt.Sprintf("The project has no blueprint named %s. Choose one from the list.", quoteName(bpName))
+		props.NoBlueprint = fmt.Sprintf("The project has no blueprint named %s. Choose one from the list.", page.QuoteName(bpName))
 		props.Others = otherValues(es.env, nil)
 		return props, nil
 	}
@@ -119,7 +121,7 @@ func (s *server) envVariables(ctx context.Context, es *envSession, bpName, versi
 	if version != "" && version != "latest" {
 		n, err := strconv.Atoi(version)
 		if err != nil || n < 1 || n > b.LatestVersion {
-			props.NoBlueprint = fmt.Sprintf("Blueprint %s has no version %s; it has versions 1 to %d.", b.Name, quoteName(version), b.LatestVersion)
+			props.NoBlueprint = fmt.Sprintf("Blueprint %s has no version %s; it has versions 1 to %d.", b.Name, page.QuoteName(version), b.LatestVersion)
 			props.Others = otherValues(es.env, nil)
 			return props, nil
 		}
@@ -131,7 +133,7 @@ func (s *server) envVariables(ctx context.Context, es *envSession, bpName, versi
 	}
 	bp, err := blueprint.ParseDocument(bv.Document)
 	if err != nil {
-		props.NoBlueprint = capitalize(fmt.Sprintf("version %d of %s cannot be read: %v", bv.Version, b.Name, err))
+		props.NoBlueprint = page.Capitalize(fmt.Sprintf("version %d of %s cannot be read: %v", bv.Version, b.Name, err))
 		props.Others = otherValues(es.env, nil)
 		return props, nil
 	}
@@ -309,8 +311,7 @@ func parseVariable(text, input string) (blueprint.Value, bool, string) {
 // (a missing required value, a wrong type), and the section shows why next to each field.
 func (s *server) saveEnvVariables(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
-	r.Body = http.MaxBytesReader(w, r.Body, maxEnvFormBytes)
-	parseErr := r.ParseForm()
+	parseErr := page.ParseForm(w, r, maxEnvFormBytes)
 	es, err := s.openEnvironment(ctx, r.PathValue("project"), r.PathValue("environment"))
 	if err != nil {
 		return err
@@ -320,8 +321,8 @@ func (s *server) saveEnvVariables(w http.ResponseWriter, r *http.Request) error 
 		if err != nil {
 			return err
 		}
-		props.Problem = "The form could not be read: " + formProblem(parseErr) + " Nothing was saved."
-		return s.renderEnvSection(w, r, formStatus(parseErr), es, envVariablesFragment, func(p *envPageProps) { p.Variables = props })
+		props.Problem = page.FormRefusal(parseErr) + " Nothing was saved."
+		return s.renderEnvSection(w, r, page.FormStatus(parseErr), es, envVariablesFragment, func(p *envPageProps) { p.Variables = props })
 	}
 	form := r.PostForm
 	props, err := s.envVariables(ctx, es, form.Get("blueprint"), form.Get("version"), form)
@@ -379,8 +380,8 @@ func (s *server) saveEnvVariables(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	s.logger.Info("environment variables saved", "project", es.project, "environment", es.stored.Name)
-	if !isHTMX(r) {
-		http.Redirect(w, r, environmentBlueprintPath(es.project, es.stored.Name, props.Blueprint, props.Version)+"#variables-heading", http.StatusSeeOther)
+	if !page.IsHTMX(r) {
+		http.Redirect(w, r, paths.EnvironmentBlueprint(es.project, es.stored.Name, props.Blueprint, props.Version)+"#variables-heading", http.StatusSeeOther)
 		return nil
 	}
 	saved, err := s.envVariables(ctx, es, props.Blueprint, strconv.Itoa(props.Shown), nil)

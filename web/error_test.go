@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/cloudoven/cloudoven/store"
+	"github.com/cloudoven/cloudoven/web/paths"
 )
 
 // fakeStore fails every call it is not given a function for.
@@ -45,7 +46,7 @@ func TestServerErrorPageHidesInternals(t *testing.T) {
 		Logger:  slog.New(slog.NewTextHandler(&lockedWriter{w: &logs}, nil)),
 	})
 	a := &testApp{t: t, handler: h, session: fakeSession}
-	w := a.get(projectsPath(), false)
+	w := a.get(paths.Projects(), false)
 	wantStatus(t, w, http.StatusInternalServerError)
 	doc := wantFullPage(t, w)
 	if got := wantOne(t, doc, "error-title"); got != "Something went wrong" {

@@ -10,6 +10,8 @@ import (
 	"strings"
 
 	"github.com/cloudoven/cloudoven/blueprint"
+	"github.com/cloudoven/cloudoven/web/page"
+	"github.com/cloudoven/cloudoven/web/paths"
 )
 
 // The graph is laid out in columns, one per layer, dependencies on the left. Sizes are in
@@ -39,14 +41,14 @@ func (s *server) showGraph(w http.ResponseWriter, r *http.Request) error {
 	}
 	b, err := blueprint.ParseDocument(v.Document)
 	if err != nil {
-		s.errorPage(w, r, http.StatusUnprocessableEntity, errorProps{
+		s.frame.ErrorPage(w, r, http.StatusUnprocessableEntity, page.ErrorProps{
 			Title:   "This version cannot be drawn",
-			Message: capitalize(fmt.Sprintf("reading the stored document: %v", err)),
+			Message: page.Capitalize(fmt.Sprintf("reading the stored document: %v", err)),
 		})
 		return nil
 	}
 	project := r.PathValue("project")
-	body, err := graphSVG(b, func(addr string) string { return editItemPath(project, name, addr) })
+	body, err := graphSVG(b, func(addr string) string { return paths.EditItem(project, name, addr) })
 	if err != nil {
 		return fmt.Errorf("drawing the graph of %s v%d: %w", name, v.Version, err)
 	}

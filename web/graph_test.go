@@ -13,6 +13,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/cloudoven/cloudoven/blueprint"
+	"github.com/cloudoven/cloudoven/web/paths"
 )
 
 // graphDoc has a local, a data source and two resources, linked through a reference, a
@@ -111,7 +112,7 @@ func TestGraph(t *testing.T) {
 	a.createProject("team")
 	a.importDoc("team", graphDoc, "")
 
-	w := a.get(graphPath("team", "graphed", 1), false)
+	w := a.get(paths.Graph("team", "graphed", 1), false)
 	wantStatus(t, w, http.StatusOK)
 	if ct := w.Header().Get("Content-Type"); ct != "image/svg+xml" {
 		t.Errorf("Content-Type %q, want image/svg+xml", ct)
@@ -119,9 +120,9 @@ func TestGraph(t *testing.T) {
 	got := parseSVG(t, w.Body.Bytes())
 
 	wantLinks := map[string]string{
-		"data.terraform_remote_state.net": editItemPath("team", "graphed", "data.terraform_remote_state.net"),
-		"terraform_data.base":             editItemPath("team", "graphed", "terraform_data.base"),
-		"terraform_data.web":              editItemPath("team", "graphed", "terraform_data.web"),
+		"data.terraform_remote_state.net": paths.EditItem("team", "graphed", "data.terraform_remote_state.net"),
+		"terraform_data.base":             paths.EditItem("team", "graphed", "terraform_data.base"),
+		"terraform_data.web":              paths.EditItem("team", "graphed", "terraform_data.web"),
 	}
 	if diff := cmp.Diff(wantLinks, got.links); diff != "" {
 		t.Errorf("node links (-want +got):\n%s", diff)
@@ -151,28 +152,28 @@ func TestGraph(t *testing.T) {
 	})
 
 	t.Run("same bytes every time", func(t *testing.T) {
-		again := a.get(graphPath("team", "graphed", 1), false)
+		again := a.get(paths.Graph("team", "graphed", 1), false)
 		if !bytes.Equal(again.Body.Bytes(), w.Body.Bytes()) {
 			t.Errorf("two requests for the same graph differ")
 		}
 	})
 
 	t.Run("shown on the blueprint page", func(t *testing.T) {
-		doc := wantFullPage(t, a.get(blueprintPath("team", "graphed"), false))
+		doc := wantFullPage(t, a.get(paths.Blueprint("team", "graphed"), false))
 		img := byTestID(doc, "graph").Find("img")
-		if img.Length() != 1 || img.AttrOr("src", "") != graphPath("team", "graphed", 1) || img.AttrOr("alt", "") == "" {
+		if img.Length() != 1 || img.AttrOr("src", "") != paths.Graph("team", "graphed", 1) || img.AttrOr("alt", "") == "" {
 			t.Errorf("the page shows the graph as %d images, src %q alt %q", img.Length(), img.AttrOr("src", ""), img.AttrOr("alt", ""))
 		}
-		if href := byTestID(doc, "graph-link").AttrOr("href", ""); href != graphPath("team", "graphed", 1) {
+		if href := byTestID(doc, "graph-link").AttrOr("href", ""); href != paths.Graph("team", "graphed", 1) {
 			t.Errorf("graph link %q", href)
 		}
 	})
 
 	t.Run("unknown version is not found", func(t *testing.T) {
 		for _, path := range []string{
-			graphPath("team", "graphed", 9),
-			versionPath("team", "graphed", 1)[:len(versionPath("team", "graphed", 1))-1] + "x/graph.svg",
-			graphPath("team", "nope", 1),
+			paths.Graph("team", "graphed", 9),
+			paths.Version("team", "graphed", 1)[:len(paths.Version("team", "graphed", 1))-1] + "x/graph.svg",
+			paths.Graph("team", "nope", 1),
 		} {
 			wantStatus(t, a.get(path, false), http.StatusNotFound)
 		}

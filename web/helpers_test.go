@@ -21,6 +21,7 @@ import (
 	"github.com/cloudoven/cloudoven/catalog"
 	"github.com/cloudoven/cloudoven/internal/testenv"
 	"github.com/cloudoven/cloudoven/store"
+	"github.com/cloudoven/cloudoven/web/paths"
 )
 
 // The documents of the brief: one blueprint on Terraform's builtin provider only, and the same
@@ -162,7 +163,7 @@ func signInTB(tb testing.TB, h http.Handler, st *store.Store, name string, admin
 		}
 	}
 	form := url.Values{"name": {name}, "password": {testPassword}}
-	r := httptest.NewRequest(http.MethodPost, signinPath(""), strings.NewReader(form.Encode()))
+	r := httptest.NewRequest(http.MethodPost, paths.SignIn(""), strings.NewReader(form.Encode()))
 	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	w := httptest.NewRecorder()
 	h.ServeHTTP(w, r)
@@ -178,7 +179,7 @@ func signInTB(tb testing.TB, h http.Handler, st *store.Store, name string, admin
 	if ses.cookie == nil {
 		tb.Fatalf("signing in %s set no %s cookie", name, sessionCookie)
 	}
-	r = httptest.NewRequest(http.MethodGet, accountPath(), nil)
+	r = httptest.NewRequest(http.MethodGet, paths.Account(), nil)
 	r.AddCookie(ses.cookie)
 	w = httptest.NewRecorder()
 	h.ServeHTTP(w, r)
@@ -296,7 +297,7 @@ func (a *testApp) createProject(name string) {
 // importDoc imports doc into project through the handler and fails unless it is accepted.
 func (a *testApp) importDoc(project, doc, message string) string {
 	a.t.Helper()
-	w := a.postMultipart(blueprintsPath(project), upload{
+	w := a.postMultipart(paths.Blueprints(project), upload{
 		fields: map[string]string{"message": message},
 		files:  map[string][]byte{"document": []byte(doc)},
 	}, false)

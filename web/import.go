@@ -11,6 +11,8 @@ import (
 	"github.com/cloudoven/cloudoven/blueprint"
 	"github.com/cloudoven/cloudoven/store"
 	"github.com/cloudoven/cloudoven/web/components"
+	"github.com/cloudoven/cloudoven/web/page"
+	"github.com/cloudoven/cloudoven/web/paths"
 )
 
 // maxImportBytes bounds the whole import request: a document of up to
@@ -70,7 +72,7 @@ func (s *server) importBlueprint(w http.ResponseWriter, r *http.Request) error {
 	if _, err := s.store.Project(ctx, project); err != nil {
 		return err
 	}
-	form := importFormProps{Action: blueprintsPath(project)}
+	form := importFormProps{Action: paths.Blueprints(project)}
 	refuse := func(status int, msg string) error {
 		form.Error = msg
 		return s.renderProject(w, r, status, project, form, importFormFragment)
@@ -94,7 +96,7 @@ func (s *server) importBlueprint(w http.ResponseWriter, r *http.Request) error {
 			n := len(diags.Errors())
 			return refuse(http.StatusUnprocessableEntity, fmt.Sprintf(
 				"The Terraform has %d %s, listed below. Nothing was imported: fix the configuration and import it again.",
-				n, plural(n, "error", "errors")))
+				n, page.Plural(n, "error", "errors")))
 		}
 		leftOut = diags
 		b.Name = req.name
@@ -105,7 +107,7 @@ func (s *server) importBlueprint(w http.ResponseWriter, r *http.Request) error {
 		var err error
 		b, err = blueprint.ParseDocument(req.document)
 		if err != nil {
-			return refuse(http.StatusUnprocessableEntity, capitalize(err.Error()))
+			return refuse(http.StatusUnprocessableEntity, page.Capitalize(err.Error()))
 		}
 	}
 	form.Problems = sourceProblems(leftOut)
@@ -127,7 +129,7 @@ func (s *server) importBlueprint(w http.ResponseWriter, r *http.Request) error {
 		}
 		return refuse(http.StatusUnprocessableEntity, fmt.Sprintf(
 			"The blueprint %s has %d %s. Nothing was imported: fix %s and import it again.",
-			quoteName(b.Name), n, plural(n, "error", "errors"), what))
+			page.QuoteName(b.Name), n, page.Plural(n, "error", "errors"), what))
 	}
 	if len(leftOut) > 0 && !req.anyway {
 		form.OfferAnyway = true
@@ -138,7 +140,7 @@ func (s *server) importBlueprint(w http.ResponseWriter, r *http.Request) error {
 		n := len(leftOut)
 		return refuse(http.StatusUnprocessableEntity, fmt.Sprintf(
 			"The blueprint would leave out %d %s of the Terraform, listed below. Nothing was imported: change the configuration, or tick \u201cImport anyway, leaving these out\u201d%s.",
-			n, plural(n, "part", "parts"), again))
+			n, page.Plural(n, "part", "parts"), again))
 	}
 
 	// The stored document is the canonical encoding, so the same blueprint imported with
@@ -153,7 +155,7 @@ func (s *server) importBlueprint(w http.ResponseWriter, r *http.Request) error {
 	}
 	switch {
 	case errors.Is(err, store.ErrTooLarge), errors.Is(err, store.ErrInvalidName):
-		return refuse(http.StatusUnprocessableEntity, capitalize(err.Error()))
+		return refuse(http.StatusUnprocessableEntity, page.Capitalize(err.Error()))
 	case err != nil:
 		return err
 	}
@@ -164,10 +166,10 @@ func (s *server) importBlueprint(w http.ResponseWriter, r *http.Request) error {
 		detail += " from Terraform"
 	}
 	if len(leftOut) > 0 {
-		detail += fmt.Sprintf(", %d %s left out", len(leftOut), plural(len(leftOut), "part", "parts"))
+		detail += fmt.Sprintf(", %d %s left out", len(leftOut), page.Plural(len(leftOut), "part", "parts"))
 	}
-	s.audit(r, "blueprint.import", project, b.Name, detail)
-	redirect(w, r, blueprintVersionPath(project, b.Name, v.Version))
+	s.frame.Audit(r, "blueprint.import", project, b.Name, detail)
+	page.Redirect(w, r, paths.BlueprintVersion(project, b.Name, v.Version))
 	return nil
 }
 
@@ -300,7 +302,7 @@ func nameDiagnostic(name string) (blueprint.Diagnostic, bool) {
 	}
 	if err := store.ValidName(name); err != nil {
 		return blueprint.Diagnostic{
-			Severity: blueprint.Error, Path: "name", Summary: fmt.Sprintf("invalid blueprint name %s", quoteName(name)),
+			Severity: blueprint.Error, Path: "name", Summary: fmt.Sprintf("invalid blueprint name %s", page.QuoteName(name)),
 			Detail: "use 1-63 lowercase letters, digits, '-' or '_', starting with a letter or digit",
 		}, true
 	}
@@ -323,19 +325,4 @@ func diagnosticViews(ds blueprint.Diagnostics) []components.Diagnostic {
 		out[i] = components.Diagnostic{Severity: string(d.Severity), Path: d.Path, Summary: d.Summary, Detail: d.Detail}
 	}
 	return out
-}
-
-// quoteName quotes a name from a document for a message, cutting a hostile one short.
-func quoteName(s string) string {
-	if len(s) > 80 {
-		s = s[:80] + "..."
-	}
-	return fmt.Sprintf("%q", s)
-}
-
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return one
-	}
-	return many
 }

@@ -18,6 +18,7 @@ import (
 	"testing"
 
 	"github.com/PuerkitoBio/goquery"
+	"github.com/cloudoven/cloudoven/web/paths"
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 )
@@ -29,18 +30,18 @@ func TestImportBlueprint(t *testing.T) {
 		post func(a *testApp, doc string) *http.Response
 	}{
 		{name: "multipart file", post: func(a *testApp, doc string) *http.Response {
-			return a.postMultipart(blueprintsPath("team"), upload{
+			return a.postMultipart(paths.Blueprints("team"), upload{
 				fields: map[string]string{"message": "first import"},
 				files:  map[string][]byte{"document": []byte(doc)},
 			}, false).Result()
 		}},
 		{name: "multipart textarea", post: func(a *testApp, doc string) *http.Response {
-			return a.postMultipart(blueprintsPath("team"), upload{
+			return a.postMultipart(paths.Blueprints("team"), upload{
 				fields: map[string]string{"document_text": doc, "message": "first import"},
 			}, false).Result()
 		}},
 		{name: "urlencoded textarea", post: func(a *testApp, doc string) *http.Response {
-			return a.postForm(blueprintsPath("team"), url.Values{"document_text": {doc}, "message": {"first import"}}, false).Result()
+			return a.postForm(paths.Blueprints("team"), url.Values{"document_text": {doc}, "message": {"first import"}}, false).Result()
 		}},
 	}
 	for _, tt := range tests {
@@ -53,7 +54,7 @@ func TestImportBlueprint(t *testing.T) {
 			if res.StatusCode != http.StatusSeeOther {
 				t.Fatalf("status %d, want 303", res.StatusCode)
 			}
-			if got, want := res.Header.Get("Location"), blueprintVersionPath("team", "demo", 1); got != want {
+			if got, want := res.Header.Get("Location"), paths.BlueprintVersion("team", "demo", 1); got != want {
 				t.Fatalf("Location %q, want %q", got, want)
 			}
 
@@ -83,19 +84,19 @@ func TestImportBlueprint(t *testing.T) {
 			if sha := strings.TrimSpace(byTestID(rows, "version-sha").Text()); len(sha) != shaPrefix {
 				t.Errorf("sha prefix %q is not %d characters", sha, shaPrefix)
 			}
-			if got := byTestID(doc, "download-zip").AttrOr("href", ""); got != zipPath("team", "demo", 1) {
+			if got := byTestID(doc, "download-zip").AttrOr("href", ""); got != paths.VersionZip("team", "demo", 1) {
 				t.Errorf("zip link %q", got)
 			}
-			if got := byTestID(doc, "download-document").AttrOr("href", ""); got != documentPath("team", "demo", 1) {
+			if got := byTestID(doc, "download-document").AttrOr("href", ""); got != paths.VersionDocument("team", "demo", 1) {
 				t.Errorf("document link %q", got)
 			}
 
 			// Importing the same name again adds a version instead of a blueprint.
 			res = tt.post(a, changedDoc)
-			if got, want := res.Header.Get("Location"), blueprintVersionPath("team", "demo", 2); res.StatusCode != http.StatusSeeOther || got != want {
+			if got, want := res.Header.Get("Location"), paths.BlueprintVersion("team", "demo", 2); res.StatusCode != http.StatusSeeOther || got != want {
 				t.Fatalf("second import: status %d Location %q, want 303 %q", res.StatusCode, got, want)
 			}
-			doc = wantFullPage(t, a.get(blueprintPath("team", "demo"), false))
+			doc = wantFullPage(t, a.get(paths.Blueprint("team", "demo"), false))
 			if got := byTestID(doc, "shown-version").AttrOr("data-version", ""); got != "2" {
 				t.Errorf("the blueprint page shows version %s by default, want the latest, 2", got)
 			}
@@ -111,12 +112,12 @@ func TestImportBlueprint(t *testing.T) {
 			}
 
 			// The older version stays reachable.
-			doc = wantFullPage(t, a.get(blueprintVersionPath("team", "demo", 1), false))
+			doc = wantFullPage(t, a.get(paths.BlueprintVersion("team", "demo", 1), false))
 			if main := wantOne(t, doc, "file-main.tf"); strings.Contains(main, "hello again") || !strings.Contains(main, "hello") {
 				t.Errorf("version 1's main.tf:\n%s", main)
 			}
 
-			project := wantFullPage(t, a.get(projectPath("team"), false))
+			project := wantFullPage(t, a.get(paths.Project("team"), false))
 			row := byTestID(project, "blueprint-row")
 			if row.Length() != 1 {
 				t.Fatalf("%d blueprint rows, want 1", row.Length())
@@ -135,9 +136,9 @@ func TestImportBlueprintWithHTMXRedirects(t *testing.T) {
 	t.Parallel()
 	a := newTestApp(t)
 	a.createProject("team")
-	w := a.postMultipart(blueprintsPath("team"), upload{files: map[string][]byte{"document": []byte(validDoc)}}, true)
+	w := a.postMultipart(paths.Blueprints("team"), upload{files: map[string][]byte{"document": []byte(validDoc)}}, true)
 	wantStatus(t, w, http.StatusNoContent)
-	if got, want := w.Header().Get("HX-Redirect"), blueprintVersionPath("team", "demo", 1); got != want {
+	if got, want := w.Header().Get("HX-Redirect"), paths.BlueprintVersion("team", "demo", 1); got != want {
 		t.Errorf("HX-Redirect %q, want %q", got, want)
 	}
 }
@@ -215,7 +216,7 @@ func TestImportRefused(t *testing.T) {
 				t.Parallel()
 				a := newTestApp(t)
 				a.createProject("team")
-				w := a.postMultipart(blueprintsPath("team"), tt.upload, htmx)
+				w := a.postMultipart(paths.Blueprints("team"), tt.upload, htmx)
 				wantStatus(t, w, tt.wantStatus)
 				doc := parseHTML(t, w)
 				if htmx {
@@ -317,7 +318,7 @@ func TestImportRefusesStreamedBodyOverLimit(t *testing.T) {
 			} else {
 				body, contentType = tt.u.body(t)
 			}
-			r := httptest.NewRequest(http.MethodPost, blueprintsPath("team"), io.MultiReader(body))
+			r := httptest.NewRequest(http.MethodPost, paths.Blueprints("team"), io.MultiReader(body))
 			r.ContentLength = -1
 			r.Header.Set("Content-Type", contentType)
 			r.Header.Set("HX-Request", "true")
@@ -367,7 +368,7 @@ func (a *testApp) postFiles(u tfUpload, htmx bool) *httptest.ResponseRecorder {
 	if err := mw.Close(); err != nil {
 		a.t.Fatal(err)
 	}
-	r := httptest.NewRequest(http.MethodPost, blueprintsPath("team"), &buf)
+	r := httptest.NewRequest(http.MethodPost, paths.Blueprints("team"), &buf)
 	r.Header.Set("Content-Type", mw.FormDataContentType())
 	if htmx {
 		r.Header.Set("HX-Request", "true")
@@ -499,11 +500,11 @@ func TestImportTerraform(t *testing.T) {
 			return a.postFiles(tfUpload{fields: map[string]string{"name": "demo", "message": "from terraform"}, files: []namedFile{{"Infra Export.zip", archive}}}, false)
 		}},
 		{name: "pasted HCL multipart", post: func(t *testing.T, a *testApp) *httptest.ResponseRecorder {
-			return a.postMultipart(blueprintsPath("team"), upload{fields: map[string]string{
+			return a.postMultipart(paths.Blueprints("team"), upload{fields: map[string]string{
 				"name": "demo", "message": "from terraform", "document_text": pasted(t)}}, false)
 		}},
 		{name: "pasted HCL urlencoded", post: func(t *testing.T, a *testApp) *httptest.ResponseRecorder {
-			return a.postForm(blueprintsPath("team"), url.Values{
+			return a.postForm(paths.Blueprints("team"), url.Values{
 				"name": {"demo"}, "message": {"from terraform"}, "document_text": {pasted(t)}}, false)
 		}},
 	}
@@ -514,7 +515,7 @@ func TestImportTerraform(t *testing.T) {
 			a.createProject("team")
 			w := tt.post(t, a)
 			wantStatus(t, w, http.StatusSeeOther)
-			if got, want := w.Header().Get("Location"), blueprintVersionPath("team", "demo", 1); got != want {
+			if got, want := w.Header().Get("Location"), paths.BlueprintVersion("team", "demo", 1); got != want {
 				t.Fatalf("Location %q, want %q", got, want)
 			}
 			doc := wantFullPage(t, a.get(w.Header().Get("Location"), false))

@@ -15,6 +15,7 @@ import (
 
 	"github.com/cloudoven/cloudoven/blueprint"
 	"github.com/cloudoven/cloudoven/store"
+	"github.com/cloudoven/cloudoven/web/page"
 )
 
 // maxImportFiles bounds how many .tf files one import reads, as the CLI's import does.
@@ -101,7 +102,7 @@ func readUploads(req *importRequest, files []uploadedFile) *importProblem {
 	total := 0
 	for _, f := range files {
 		if _, dup := src.files[f.name]; dup {
-			return unprocessable("Two of the uploaded files are named %s. A configuration's files share one directory: rename one and import again.", quoteName(f.name))
+			return unprocessable("Two of the uploaded files are named %s. A configuration's files share one directory: rename one and import again.", page.QuoteName(f.name))
 		}
 		total += len(f.data)
 		if total > blueprint.MaxDocumentSize {
@@ -131,13 +132,13 @@ func readZip(data []byte) (*terraformSource, *importProblem) {
 	for _, f := range zr.File {
 		name, ok := zipEntryName(f.Name)
 		if !ok {
-			return nil, unprocessable("The .zip file has an entry %s outside the archive's folder (an absolute path or \"..\"), so it was not read. Archive the configuration's directory from inside it.", quoteName(f.Name))
+			return nil, unprocessable("The .zip file has an entry %s outside the archive's folder (an absolute path or \"..\"), so it was not read. Archive the configuration's directory from inside it.", page.QuoteName(f.Name))
 		}
 		if f.FileInfo().IsDir() {
 			continue
 		}
 		if seen[name] {
-			return nil, unprocessable("The .zip file holds %s twice, so it was not read.", quoteName(name))
+			return nil, unprocessable("The .zip file holds %s twice, so it was not read.", page.QuoteName(name))
 		}
 		seen[name] = true
 		if reason, read := zipEntryRead(name); !read {
@@ -231,7 +232,7 @@ func (src *terraformSource) checkText() *importProblem {
 			if n == pastedFile {
 				return unprocessable("The pasted text is not UTF-8, so it was not read.")
 			}
-			return unprocessable("%s is not UTF-8 text, so it was not read. Save it as UTF-8 and import it again.", quoteName(n))
+			return unprocessable("%s is not UTF-8 text, so it was not read. Save it as UTF-8 and import it again.", page.QuoteName(n))
 		}
 		src.files[n] = data
 	}

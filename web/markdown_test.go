@@ -6,12 +6,13 @@ import (
 	"testing"
 
 	"github.com/PuerkitoBio/goquery"
+	"github.com/cloudoven/cloudoven/web/page"
 )
 
-func renderToString(t *testing.T, md string, resolve docLinkResolver) string {
+func renderToString(t *testing.T, md string, resolve page.DocLinkResolver) string {
 	t.Helper()
 	var b strings.Builder
-	if err := renderDocMarkdown(md, resolve).Render(context.Background(), &b); err != nil {
+	if err := page.DocMarkdown(md, resolve).Render(context.Background(), &b); err != nil {
 		t.Fatalf("rendering: %v", err)
 	}
 	return b.String()
@@ -78,7 +79,7 @@ func TestRenderMarkdownLinks(t *testing.T) {
 	}
 	tests := []struct {
 		name, md string
-		resolve  docLinkResolver
+		resolve  page.DocLinkResolver
 		href     string // "" when the link must be unwrapped
 	}{
 		{"absolute kept", "[x](https://learn.microsoft.com/a)", nil, "https://learn.microsoft.com/a"},

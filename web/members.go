@@ -8,10 +8,12 @@ import (
 
 	"github.com/cloudoven/cloudoven/auth"
 	"github.com/cloudoven/cloudoven/store"
+	"github.com/cloudoven/cloudoven/web/page"
+	"github.com/cloudoven/cloudoven/web/paths"
 )
 
 type membersProps struct {
-	Layout  layoutProps
+	Layout  page.Layout
 	Project string
 	Members []memberRow
 	Roles   []string
@@ -45,23 +47,22 @@ func (s *server) renderMembers(w http.ResponseWriter, r *http.Request, status in
 	if err != nil {
 		return err
 	}
-	p := membersProps{Layout: s.layout("Members · "+project, navProjects), Project: project, Error: problem, Form: f}
+	p := membersProps{Layout: s.frame.Layout("Members · "+project, page.NavProjects, page.InProject(project)...), Project: project, Error: problem, Form: f}
 	for _, role := range auth.Roles {
 		p.Roles = append(p.Roles, string(role))
 	}
 	for _, m := range ms {
 		p.Members = append(p.Members, memberRow{User: m.User, Role: m.Role,
-			RoleURL: memberPath(project, m.User), RemoveURL: memberRemovePath(project, m.User)})
+			RoleURL: paths.Member(project, m.User), RemoveURL: paths.MemberRemove(project, m.User)})
 	}
-	return s.render(w, r, status, membersPage(p), "")
+	return s.frame.Render(w, r, status, membersPage(p), "")
 }
 
 // addMember answers POST /projects/{project}/members: a user joins with a role (or, when a
 // member already, gets that role).
 func (s *server) addMember(w http.ResponseWriter, r *http.Request) error {
-	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
-	if err := r.ParseForm(); err != nil {
-		return s.renderMembers(w, r, formStatus(err), "The form could not be read: "+formProblem(err), memberFormProps{})
+	if err := page.ParseForm(w, r, page.MaxFormBytes); err != nil {
+		return s.renderMembers(w, r, page.FormStatus(err), page.FormRefusal(err), memberFormProps{})
 	}
 	f := memberFormProps{User: strings.TrimSpace(r.PostForm.Get("user")), Role: r.PostForm.Get("role")}
 	if len(f.User) > 63 {
@@ -72,9 +73,8 @@ func (s *server) addMember(w http.ResponseWriter, r *http.Request) error {
 
 // changeMember answers POST /projects/{project}/members/{user}: a new role.
 func (s *server) changeMember(w http.ResponseWriter, r *http.Request) error {
-	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
-	if err := r.ParseForm(); err != nil {
-		return s.renderMembers(w, r, formStatus(err), "The form could not be read: "+formProblem(err), memberFormProps{})
+	if err := page.ParseForm(w, r, page.MaxFormBytes); err != nil {
+		return s.renderMembers(w, r, page.FormStatus(err), page.FormRefusal(err), memberFormProps{})
 	}
 	user := r.PathValue("user")
 	if _, err := s.store.MemberRole(r.Context(), r.PathValue("project"), user); err != nil {
@@ -87,7 +87,7 @@ func (s *server) setMember(w http.ResponseWriter, r *http.Request, user, roleNam
 	project := r.PathValue("project")
 	role, err := auth.ParseRole(roleName)
 	if err != nil {
-		return s.renderMembers(w, r, http.StatusUnprocessableEntity, capitalize(err.Error())+".", f)
+		return s.renderMembers(w, r, http.StatusUnprocessableEntity, page.Capitalize(err.Error())+".", f)
 	}
 	if role != auth.Admin {
 		if msg, err := s.lastAdminProblem(r, project, user); err != nil || msg != "" {
@@ -108,8 +108,8 @@ func (s *server) setMember(w http.ResponseWriter, r *http.Request, user, roleNam
 	if err != nil {
 		return err
 	}
-	s.audit(r, action, project, user, string(role))
-	redirect(w, r, membersPath(project))
+	s.frame.Audit(r, action, project, user, string(role))
+	page.Redirect(w, r, paths.Members(project))
 	return nil
 }
 
@@ -126,8 +126,8 @@ func (s *server) removeMember(w http.ResponseWriter, r *http.Request) error {
 	if err := s.store.RemoveMember(r.Context(), project, user); err != nil {
 		return err
 	}
-	s.audit(r, "member.remove", project, user, "")
-	redirect(w, r, membersPath(project))
+	s.frame.Audit(r, "member.remove", project, user, "")
+	page.Redirect(w, r, paths.Members(project))
 	return nil
 }
 

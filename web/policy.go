@@ -9,6 +9,8 @@ import (
 	"github.com/cloudoven/cloudoven/blueprint"
 	"github.com/cloudoven/cloudoven/policy"
 	"github.com/cloudoven/cloudoven/store"
+	"github.com/cloudoven/cloudoven/web/page"
+	"github.com/cloudoven/cloudoven/web/paths"
 )
 
 // Guardrails: each project keeps a small rule file (JSON, package policy) that every editor
@@ -75,7 +77,7 @@ func (s *server) findingViews(ctx context.Context, es *editorSession, registries
 			d.Item = f.Resource
 		}
 		if d.Item != "" {
-			d.URL = editItemPath(es.project, es.name, d.Item)
+			d.URL = paths.EditItem(es.project, es.name, d.Item)
 		}
 		out = append(out, d)
 	}
@@ -84,7 +86,7 @@ func (s *server) findingViews(ctx context.Context, es *editorSession, registries
 
 // rulesProps is the project's rules page.
 type rulesProps struct {
-	Layout     layoutProps
+	Layout     page.Layout
 	Project    string
 	ProjectURL string
 	Rules      []ruleRow
@@ -112,9 +114,9 @@ func (s *server) rulesPage(r *http.Request, project, doc, problem string) (rules
 		doc = "{\n  \"rules\": []\n}\n"
 	}
 	p := rulesProps{
-		Layout:     s.layout("Guardrails of "+project, navProjects),
+		Layout:     s.frame.Layout("Guardrails of "+project, page.NavProjects, page.InProject(project)...),
 		Project:    project,
-		ProjectURL: projectPath(project),
+		ProjectURL: paths.Project(project),
 		Document:   doc,
 		Problem:    problem,
 	}
@@ -142,28 +144,27 @@ func (s *server) showRules(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	p.Saved = r.URL.Query().Get("saved") == "1"
-	return s.render(w, r, http.StatusOK, rulesPage(p), "")
+	return s.frame.Render(w, r, http.StatusOK, rulesPage(p), "")
 }
 
 // saveRules answers POST /projects/{project}/rules: the rule file is checked with
 // policy.ParseRules before it is stored; a bad one comes back with the problem, as typed.
 func (s *server) saveRules(w http.ResponseWriter, r *http.Request) error {
 	project := r.PathValue("project")
-	r.Body = http.MaxBytesReader(w, r.Body, store.MaxPolicyBytes+maxFormBytes)
-	if err := r.ParseForm(); err != nil {
+	if err := page.ParseForm(w, r, store.MaxPolicyBytes+page.MaxFormBytes); err != nil {
 		p, perr := s.rulesPage(r, project, "", "The form is larger than CloudOven accepts; nothing was saved.")
 		if perr != nil {
 			return perr
 		}
-		return s.render(w, r, http.StatusRequestEntityTooLarge, rulesPage(p), "")
+		return s.frame.Render(w, r, http.StatusRequestEntityTooLarge, rulesPage(p), "")
 	}
 	doc := r.PostForm.Get("rules")
 	if _, err := policy.ParseRules([]byte(doc)); err != nil {
-		p, perr := s.rulesPage(r, project, doc, capitalize(err.Error())+".")
+		p, perr := s.rulesPage(r, project, doc, page.Capitalize(err.Error())+".")
 		if perr != nil {
 			return perr
 		}
-		return s.render(w, r, http.StatusUnprocessableEntity, rulesPage(p), "")
+		return s.frame.Render(w, r, http.StatusUnprocessableEntity, rulesPage(p), "")
 	}
 	ps, ok := s.store.(policyStore)
 	if !ok {
@@ -175,16 +176,13 @@ func (s *server) saveRules(w http.ResponseWriter, r *http.Request) error {
 			if perr != nil {
 				return perr
 			}
-			return s.render(w, r, http.StatusRequestEntityTooLarge, rulesPage(p), "")
+			return s.frame.Render(w, r, http.StatusRequestEntityTooLarge, rulesPage(p), "")
 		}
 		return err
 	}
-	redirect(w, r, rulesPath(project)+"?saved=1")
+	page.Redirect(w, r, paths.Rules(project)+"?saved=1")
 	return nil
 }
-
-// rulesPath is a project's guardrail rules page.
-func rulesPath(project string) string { return projectPath(project) + "/rules" }
 
 // deploymentGuardrails checks what a deployment would run against its project's rules with
 // its environment's allowed registries. blocking says the environment makes findings stop a

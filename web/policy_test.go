@@ -6,6 +6,8 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+
+	"github.com/cloudoven/cloudoven/web/paths"
 )
 
 func TestRulesPage(t *testing.T) {
@@ -13,14 +15,14 @@ func TestRulesPage(t *testing.T) {
 	a := newTestApp(t)
 	a.createProject("team")
 
-	page := parseHTML(t, a.get(rulesPath("team"), false))
+	page := parseHTML(t, a.get(paths.Rules("team"), false))
 	if n := page.Find(`[data-testid="rule-row"]`).Length(); n != 6 {
 		t.Errorf("%d rules listed, want the six defaults", n)
 	}
 
 	// A bad rule file is refused with its problem, as typed, and nothing changes.
 	bad := `{"rules":[{"id":"required-tag"}]}`
-	w := a.postForm(rulesPath("team"), url.Values{"rules": {bad}}, false)
+	w := a.postForm(paths.Rules("team"), url.Values{"rules": {bad}}, false)
 	wantStatus(t, w, http.StatusUnprocessableEntity)
 	doc := parseHTML(t, w)
 	if p := doc.Find(`[data-testid="rules-problem"]`).Text(); !strings.Contains(p, "required-tags") {
@@ -32,9 +34,9 @@ func TestRulesPage(t *testing.T) {
 
 	// A good one is stored and applies in the editor.
 	good := `{"rules":[{"id":"required-tags","tags":["cost-center"]},{"id":"helm-resource-limits","enabled":false}]}`
-	w = a.postForm(rulesPath("team"), url.Values{"rules": {good}}, false)
+	w = a.postForm(paths.Rules("team"), url.Values{"rules": {good}}, false)
 	wantStatus(t, w, http.StatusSeeOther)
-	page = parseHTML(t, a.get(rulesPath("team"), false))
+	page = parseHTML(t, a.get(paths.Rules("team"), false))
 	if page.Find(`[data-rule="helm-resource-limits"]`).AttrOr("data-enabled", "") != "false" {
 		t.Error("helm-resource-limits is not shown as off")
 	}
@@ -44,7 +46,7 @@ func TestRulesPage(t *testing.T) {
 
 	w = a.postForm("/projects/team/new-blueprint", url.Values{"name": {"net"}}, false)
 	wantStatus(t, w, http.StatusSeeOther)
-	w = a.postForm(editAddPath("team", "net"), url.Values{"type": {"azurerm_resource_group"}, "kind": {"resource"}}, false)
+	w = a.postForm(paths.EditAdd("team", "net"), url.Values{"type": {"azurerm_resource_group"}, "kind": {"resource"}}, false)
 	wantStatus(t, w, http.StatusSeeOther)
 	ed := parseHTML(t, a.get(w.Header().Get("Location"), false))
 	f := ed.Find(`[data-testid="finding"][data-item="azurerm_resource_group.main"]`)
@@ -71,15 +73,15 @@ func TestRulesNeedProjectAdmin(t *testing.T) {
 	if err := a.store.SetMember(context.Background(), "team", "erin", "editor"); err != nil {
 		t.Fatal(err)
 	}
-	wantStatus(t, ed.get(rulesPath("team"), false), http.StatusOK)
-	wantStatus(t, ed.postForm(rulesPath("team"), url.Values{"rules": {`{"rules":[]}`}}, false), http.StatusForbidden)
+	wantStatus(t, ed.get(paths.Rules("team"), false), http.StatusOK)
+	wantStatus(t, ed.postForm(paths.Rules("team"), url.Values{"rules": {`{"rules":[]}`}}, false), http.StatusForbidden)
 }
 
 func TestNewBlueprintFromStarter(t *testing.T) {
 	t.Parallel()
 	a := newTestApp(t)
 	a.createProject("team")
-	page := parseHTML(t, a.get(projectPath("team"), false))
+	page := parseHTML(t, a.get(paths.Project("team"), false))
 	if n := page.Find(`[data-testid="new-blueprint-starter"] option[value!=""]`).Length(); n != 6 {
 		t.Errorf("%d starters offered, want 6", n)
 	}

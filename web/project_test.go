@@ -6,6 +6,8 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+
+	"github.com/cloudoven/cloudoven/web/paths"
 )
 
 func TestHomeRedirectsToProjects(t *testing.T) {
@@ -13,15 +15,15 @@ func TestHomeRedirectsToProjects(t *testing.T) {
 	a := newTestApp(t)
 	w := a.get("/", false)
 	wantStatus(t, w, http.StatusSeeOther)
-	if loc := w.Header().Get("Location"); loc != projectsPath() {
-		t.Errorf("Location %q, want %q", loc, projectsPath())
+	if loc := w.Header().Get("Location"); loc != paths.Projects() {
+		t.Errorf("Location %q, want %q", loc, paths.Projects())
 	}
 }
 
 func TestHealthz(t *testing.T) {
 	t.Parallel()
 	a := newTestApp(t)
-	w := a.get(healthPath(), false)
+	w := a.get(paths.Health(), false)
 	wantStatus(t, w, http.StatusOK)
 	if w.Body.String() != "ok" {
 		t.Errorf("body %q, want ok", w.Body)
@@ -31,13 +33,13 @@ func TestHealthz(t *testing.T) {
 func TestProjectsPageShowsEmptyStateAndForm(t *testing.T) {
 	t.Parallel()
 	a := newTestApp(t)
-	w := a.get(projectsPath(), false)
+	w := a.get(paths.Projects(), false)
 	wantStatus(t, w, http.StatusOK)
 	doc := wantFullPage(t, w)
 	wantOne(t, doc, "projects-empty")
 	form := byTestID(doc, "project-form")
-	if form.AttrOr("hx-post", "") != projectsPath() || form.AttrOr("action", "") != projectsPath() {
-		t.Errorf("the form posts to hx-post=%q action=%q, want %q", form.AttrOr("hx-post", ""), form.AttrOr("action", ""), projectsPath())
+	if form.AttrOr("hx-post", "") != paths.Projects() || form.AttrOr("action", "") != paths.Projects() {
+		t.Errorf("the form posts to hx-post=%q action=%q, want %q", form.AttrOr("hx-post", ""), form.AttrOr("action", ""), paths.Projects())
 	}
 	for _, id := range []string{"project-name-input", "project-description-input", "project-submit"} {
 		wantOne(t, doc, id)
@@ -62,13 +64,13 @@ func TestCreateProject(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			a := newTestApp(t)
-			w := a.postForm(projectsPath(), url.Values{"name": {"payments"}, "description": {"The payments team"}}, tt.htmx)
+			w := a.postForm(paths.Projects(), url.Values{"name": {"payments"}, "description": {"The payments team"}}, tt.htmx)
 			wantStatus(t, w, tt.wantStatus)
-			if got := w.Header().Get(tt.header); got != projectPath("payments") {
-				t.Errorf("%s %q, want %q", tt.header, got, projectPath("payments"))
+			if got := w.Header().Get(tt.header); got != paths.Project("payments") {
+				t.Errorf("%s %q, want %q", tt.header, got, paths.Project("payments"))
 			}
 
-			doc := wantFullPage(t, a.get(projectsPath(), false))
+			doc := wantFullPage(t, a.get(paths.Projects(), false))
 			row := byTestID(doc, "project-row")
 			if row.Length() != 1 {
 				t.Fatalf("%d project rows, want 1", row.Length())
@@ -76,8 +78,8 @@ func TestCreateProject(t *testing.T) {
 			if got := strings.TrimSpace(byTestID(row, "project-link").Text()); got != "payments" {
 				t.Errorf("project name %q, want payments", got)
 			}
-			if got := byTestID(row, "project-link").AttrOr("href", ""); got != projectPath("payments") {
-				t.Errorf("project link %q, want %q", got, projectPath("payments"))
+			if got := byTestID(row, "project-link").AttrOr("href", ""); got != paths.Project("payments") {
+				t.Errorf("project link %q, want %q", got, paths.Project("payments"))
 			}
 			if got := strings.TrimSpace(byTestID(row, "project-description").Text()); got != "The payments team" {
 				t.Errorf("description %q", got)
@@ -86,7 +88,7 @@ func TestCreateProject(t *testing.T) {
 				t.Errorf("the created column has no <time>")
 			}
 
-			page := wantFullPage(t, a.get(projectPath("payments"), false))
+			page := wantFullPage(t, a.get(paths.Project("payments"), false))
 			if got := wantOne(t, page, "project-title"); got != "payments" {
 				t.Errorf("project page title %q", got)
 			}
@@ -103,7 +105,7 @@ func TestCreateProjectRefusesInvalidName(t *testing.T) {
 			t.Run(name+map[bool]string{true: " htmx", false: " plain"}[htmx], func(t *testing.T) {
 				t.Parallel()
 				a := newTestApp(t)
-				w := a.postForm(projectsPath(), url.Values{"name": {name}, "description": {"kept"}}, htmx)
+				w := a.postForm(paths.Projects(), url.Values{"name": {name}, "description": {"kept"}}, htmx)
 				wantStatus(t, w, http.StatusUnprocessableEntity)
 				doc := parseHTML(t, w)
 				if htmx {
@@ -142,7 +144,7 @@ func TestCreateProjectRefusesDuplicate(t *testing.T) {
 	t.Parallel()
 	a := newTestApp(t)
 	a.createProject("payments")
-	w := a.postForm(projectsPath(), url.Values{"name": {"payments"}}, true)
+	w := a.postForm(paths.Projects(), url.Values{"name": {"payments"}}, true)
 	wantStatus(t, w, http.StatusUnprocessableEntity)
 	doc := wantFragment(t, w, "project-form")
 	if msg := wantOne(t, doc, "project-name-error"); !strings.Contains(msg, "already exists") {
@@ -160,7 +162,7 @@ func TestCreateProjectRefusesDuplicate(t *testing.T) {
 func TestCreateProjectRefusesLongDescription(t *testing.T) {
 	t.Parallel()
 	a := newTestApp(t)
-	w := a.postForm(projectsPath(), url.Values{"name": {"payments"}, "description": {strings.Repeat("x", 5000)}}, true)
+	w := a.postForm(paths.Projects(), url.Values{"name": {"payments"}, "description": {strings.Repeat("x", 5000)}}, true)
 	wantStatus(t, w, http.StatusUnprocessableEntity)
 	doc := wantFragment(t, w, "project-form")
 	if msg := wantOne(t, doc, "project-description-error"); !strings.Contains(msg, "5000 bytes") {
@@ -174,14 +176,14 @@ func TestUnknownProjectIs404(t *testing.T) {
 	a.createProject("payments")
 	a.importDoc("payments", validDoc, "")
 	for _, path := range []string{
-		projectPath("nope"),
-		blueprintPath("nope", "demo"),
-		blueprintPath("payments", "nope"),
-		blueprintVersionPath("payments", "demo", 7),
-		blueprintPath("payments", "demo") + "?version=abc",
-		zipPath("payments", "demo", 2),
-		documentPath("payments", "nope", 1),
-		versionPath("payments", "demo", 0) + "/terraform.zip",
+		paths.Project("nope"),
+		paths.Blueprint("nope", "demo"),
+		paths.Blueprint("payments", "nope"),
+		paths.BlueprintVersion("payments", "demo", 7),
+		paths.Blueprint("payments", "demo") + "?version=abc",
+		paths.VersionZip("payments", "demo", 2),
+		paths.VersionDocument("payments", "nope", 1),
+		paths.Version("payments", "demo", 0) + "/terraform.zip",
 		"/no/such/page",
 	} {
 		t.Run(path, func(t *testing.T) {
@@ -197,7 +199,7 @@ func TestUnknownProjectIs404(t *testing.T) {
 	}
 	t.Run("import into unknown project", func(t *testing.T) {
 		t.Parallel()
-		w := a.postMultipart(blueprintsPath("nope"), upload{files: map[string][]byte{"document": []byte(validDoc)}}, false)
+		w := a.postMultipart(paths.Blueprints("nope"), upload{files: map[string][]byte{"document": []byte(validDoc)}}, false)
 		wantStatus(t, w, http.StatusNotFound)
 	})
 }

@@ -6,6 +6,8 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+
+	"github.com/cloudoven/cloudoven/web/paths"
 )
 
 // Environments hold credentials and deployments are what runs: an editor composes
@@ -20,16 +22,16 @@ func TestEditorCannotOperate(t *testing.T) {
 		}
 	}
 
-	wantStatus(t, erin.get(environmentPath("team", "dev"), false), http.StatusOK)
+	wantStatus(t, erin.get(paths.Environment("team", "dev"), false), http.StatusOK)
 	wantStatus(t, erin.get(deployment, false), http.StatusOK)
 	for _, post := range []struct {
 		path string
 		form url.Values
 	}{
-		{environmentsPath("team"), url.Values{"name": {"prod"}}},
-		{envSecretsPath("team", "dev"), url.Values{"name": {"ARM_CLIENT_SECRET"}, "value": {"s3cr3t-value"}}},
-		{envRunnerPath("team", "dev"), url.Values{"network_mode": {"none"}}},
-		{deploymentsPath("team"), url.Values{"blueprint": {"app"}, "environment": {"dev"}}},
+		{paths.Environments("team"), url.Values{"name": {"prod"}}},
+		{paths.EnvSecrets("team", "dev"), url.Values{"name": {"ARM_CLIENT_SECRET"}, "value": {"s3cr3t-value"}}},
+		{paths.EnvRunner("team", "dev"), url.Values{"network_mode": {"none"}}},
+		{paths.Deployments("team"), url.Values{"blueprint": {"app"}, "environment": {"dev"}}},
 	} {
 		w := erin.postForm(post.path, post.form, false)
 		wantStatus(t, w, http.StatusForbidden)
@@ -41,9 +43,9 @@ func TestEditorCannotOperate(t *testing.T) {
 		t.Errorf("%d secrets after the editor's refused write, want the 2 set up", len(names))
 	}
 
-	w := otto.postForm(environmentsPath("team"), url.Values{"name": {"prod"}}, false)
+	w := otto.postForm(paths.Environments("team"), url.Values{"name": {"prod"}}, false)
 	wantStatus(t, w, http.StatusSeeOther)
-	w = otto.postForm(envSecretsPath("team", "prod"), url.Values{"name": {"ARM_CLIENT_SECRET"}, "value": {"s3cr3t-value"}}, false)
+	w = otto.postForm(paths.EnvSecrets("team", "prod"), url.Values{"name": {"ARM_CLIENT_SECRET"}, "value": {"s3cr3t-value"}}, false)
 	wantStatus(t, w, http.StatusSeeOther)
 }
 
@@ -58,11 +60,11 @@ func TestDeploymentGuardrails(t *testing.T) {
 	// Version 2 adds a resource group without the project's required tag; the environment
 	// makes findings block.
 	a.importDoc("team", guardedDoc, "resource group")
-	w := a.postForm(rulesPath("team"), url.Values{"rules": {`{"rules":[{"id":"required-tags","tags":["cost-center"]}]}`}}, false)
+	w := a.postForm(paths.Rules("team"), url.Values{"rules": {`{"rules":[{"id":"required-tags","tags":["cost-center"]}]}`}}, false)
 	wantStatus(t, w, http.StatusSeeOther)
-	v := formValues(parseHTML(t, a.get(environmentPath("team", "dev"), false)).Find(`[data-testid="runner-form"]`))
+	v := formValues(parseHTML(t, a.get(paths.Environment("team", "dev"), false)).Find(`[data-testid="runner-form"]`))
 	v.Set("policy_blocking", "on")
-	wantStatus(t, a.postForm(envRunnerPath("team", "dev"), v, false), http.StatusSeeOther)
+	wantStatus(t, a.postForm(paths.EnvRunner("team", "dev"), v, false), http.StatusSeeOther)
 	wantStatus(t, a.postForm(deployment+"/promote", url.Values{"version": {"2"}}, false), http.StatusSeeOther)
 
 	page = parseHTML(t, a.get(deployment, false))

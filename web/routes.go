@@ -5,72 +5,71 @@ import (
 
 	"github.com/klauspost/compress/gzhttp"
 
-	"github.com/cloudoven/cloudoven/auth"
+	"github.com/cloudoven/cloudoven/web/page"
+	"github.com/cloudoven/cloudoven/web/paths"
 )
 
-// routes is the route table: every URL CloudOven answers, with its method.
+// routes is the route table: every URL CloudOven answers, with its method and who may use it
+// (page.Access; a project's routes need a role in it: 404 for non-members, 403 for too low a
+// role).
 func (s *server) routes() http.Handler {
 	mux := http.NewServeMux()
+	rt := s.frame.Router(mux)
 
 	// Open to signed-out visitors (authenticate lets only these through without a session).
-	mux.HandleFunc("GET /healthz", s.health)
-	mux.HandleFunc("GET /static/{hash}/{path...}", s.assets.serve)
-	mux.Handle("GET /signin", s.handle(s.showSignIn))
-	mux.Handle("POST /signin", s.handle(s.signIn))
+	rt.HandleHTTP("GET /healthz", page.Public, http.HandlerFunc(s.health))
+	rt.HandleHTTP("GET /static/{hash}/{path...}", page.Public, http.HandlerFunc(s.assets.serve))
+	rt.Handle("GET /signin", page.Public, s.showSignIn)
+	rt.Handle("POST /signin", page.Public, s.signIn)
 
 	// Any signed-in user.
-	mux.HandleFunc("GET /{$}", s.home)
-	mux.Handle("POST /signout", s.handle(s.signOut))
-	mux.Handle("GET /account", s.handle(s.showAccount))
-	mux.Handle("POST /account/password", s.handle(s.changePassword))
-	mux.Handle("GET /projects", s.handle(s.listProjects))   // only the user's projects
-	mux.Handle("POST /projects", s.handle(s.createProject)) // the creator becomes its admin
+	rt.HandleHTTP("GET /{$}", page.SignedIn, http.HandlerFunc(s.home))
+	rt.Handle("POST /signout", page.SignedIn, s.signOut)
+	rt.Handle("GET /account", page.SignedIn, s.showAccount)
+	rt.Handle("POST /account/password", page.SignedIn, s.changePassword)
+	rt.Handle("GET /projects", page.SignedIn, s.listProjects)   // only the user's projects
+	rt.Handle("POST /projects", page.SignedIn, s.createProject) // the creator becomes its admin
 
-	// A project's pages, by the role they need in it (can: 404 for non-members, 403 for
-	// too low a role). Any {project} route not wrapped here still needs viewer to read and
-	// editor to change (see handle).
-	mux.Handle("GET /projects/{project}", s.can(auth.Viewer, s.handle(s.showProject)))
-	mux.Handle("GET /projects/{project}/blueprints/{blueprint}", s.can(auth.Viewer, s.handle(s.showBlueprint)))
-	mux.Handle("GET /projects/{project}/blueprints/{blueprint}/versions/{version}/graph.svg", s.can(auth.Viewer, s.handle(s.showGraph)))
-	mux.Handle("GET /projects/{project}/blueprints/{blueprint}/versions/{version}/terraform.zip", s.can(auth.Viewer, s.handle(s.downloadZip)))
-	mux.Handle("GET /projects/{project}/blueprints/{blueprint}/versions/{version}/blueprint.json", s.can(auth.Viewer, s.handle(s.downloadDocument)))
-	mux.Handle("GET /projects/{project}/blueprints/{blueprint}/diff", s.can(auth.Viewer, s.handle(s.showDiff)))
+	rt.Handle("GET /projects/{project}", page.Viewer, s.showProject)
+	rt.Handle("GET /projects/{project}/blueprints/{blueprint}", page.Viewer, s.showBlueprint)
+	rt.Handle("GET /projects/{project}/blueprints/{blueprint}/versions/{version}/graph.svg", page.Viewer, s.showGraph)
+	rt.Handle("GET /projects/{project}/blueprints/{blueprint}/versions/{version}/terraform.zip", page.Viewer, s.downloadZip)
+	rt.Handle("GET /projects/{project}/blueprints/{blueprint}/versions/{version}/blueprint.json", page.Viewer, s.downloadDocument)
+	rt.Handle("GET /projects/{project}/blueprints/{blueprint}/diff", page.Viewer, s.showDiff)
 
-	mux.Handle("POST /projects/{project}/blueprints", s.can(auth.Editor, s.handle(s.importBlueprint)))
-	mux.Handle("POST /projects/{project}/new-blueprint", s.can(auth.Editor, s.audited("blueprint.create", s.handle(s.newBlueprint))))
-	mux.Handle("GET /projects/{project}/blueprints/{blueprint}/edit", s.can(auth.Editor, s.handle(s.showEditor)))
-	mux.Handle("POST /projects/{project}/blueprints/{blueprint}/edit/item", s.can(auth.Editor, s.handle(s.editItem)))
-	mux.Handle("POST /projects/{project}/blueprints/{blueprint}/edit/add", s.can(auth.Editor, s.handle(s.addToDraft)))
-	mux.Handle("POST /projects/{project}/blueprints/{blueprint}/edit/save", s.can(auth.Editor, s.audited("blueprint.save", s.handle(s.saveVersion))))
-	mux.Handle("POST /projects/{project}/blueprints/{blueprint}/edit/discard", s.can(auth.Editor, s.audited("blueprint.discard", s.handle(s.discardDraft))))
-	mux.Handle("GET /projects/{project}/blueprints/{blueprint}/edit/terraform.zip", s.can(auth.Editor, s.handle(s.downloadDraftZip)))
-	s.environmentRoutes(mux)
-	s.runRoutes(mux)
+	rt.Handle("POST /projects/{project}/blueprints", page.Editor, s.importBlueprint)
+	rt.Handle("POST /projects/{project}/new-blueprint", page.Editor.Audited("blueprint.create"), s.newBlueprint)
+	rt.Handle("GET /projects/{project}/blueprints/{blueprint}/edit", page.Editor, s.showEditor)
+	rt.Handle("POST /projects/{project}/blueprints/{blueprint}/edit/item", page.Editor, s.editItem)
+	rt.Handle("POST /projects/{project}/blueprints/{blueprint}/edit/add", page.Editor, s.addToDraft)
+	rt.Handle("POST /projects/{project}/blueprints/{blueprint}/edit/save", page.Editor.Audited("blueprint.save"), s.saveVersion)
+	rt.Handle("POST /projects/{project}/blueprints/{blueprint}/edit/discard", page.Editor.Audited("blueprint.discard"), s.discardDraft)
+	rt.Handle("GET /projects/{project}/blueprints/{blueprint}/edit/terraform.zip", page.Editor, s.downloadDraftZip)
+	s.environmentRoutes(rt)
+	s.runRoutes(rt)
 
-	mux.Handle("GET /projects/{project}/members", s.can(auth.Admin, s.handle(s.showMembers)))
-	mux.Handle("POST /projects/{project}/members", s.can(auth.Admin, s.handle(s.addMember)))
-	mux.Handle("POST /projects/{project}/members/{user}", s.can(auth.Admin, s.handle(s.changeMember)))
-	mux.Handle("POST /projects/{project}/members/{user}/remove", s.can(auth.Admin, s.handle(s.removeMember)))
-	mux.Handle("GET /projects/{project}/audit", s.can(auth.Admin, s.handle(s.showAudit)))
+	rt.Handle("GET /projects/{project}/members", page.Admin, s.showMembers)
+	rt.Handle("POST /projects/{project}/members", page.Admin, s.addMember)
+	rt.Handle("POST /projects/{project}/members/{user}", page.Admin, s.changeMember)
+	rt.Handle("POST /projects/{project}/members/{user}/remove", page.Admin, s.removeMember)
+	rt.Handle("GET /projects/{project}/audit", page.Admin, s.showAudit)
 
 	// Global admins.
-	mux.Handle("GET /admin/users", s.globalAdmin(s.handle(s.showUsers)))
-	mux.Handle("POST /admin/users", s.globalAdmin(s.handle(s.createUser)))
-	mux.Handle("GET /admin/audit", s.globalAdmin(s.handle(s.showAudit)))
+	rt.Handle("GET /admin/users", page.GlobalAdmin, s.showUsers)
+	rt.Handle("POST /admin/users", page.GlobalAdmin, s.createUser)
+	rt.Handle("GET /admin/audit", page.GlobalAdmin, s.showAudit)
 
-	// The catalog: any signed-in user; starting a crawl: global admins.
-	catalog := s.handle(s.searchCatalog)
+	// The catalog: any signed-in user; starting a crawl: global admins. Without a crawl
+	// service there is no status page, and the catalog does not link to one.
 	if s.crawls != nil {
-		// Without a crawl service there is no status page, and the catalog does not link to one.
-		catalog = linkCrawls(catalog)
-		mux.Handle("GET /catalog/crawls", s.handle(s.showCrawls))
-		mux.Handle("POST /catalog/crawls", s.globalAdmin(s.handle(s.startCrawl)))
+		rt.Handle("GET /catalog/crawls", page.SignedIn, s.showCrawls)
+		rt.Handle("POST /catalog/crawls", page.GlobalAdmin, s.startCrawl)
 	}
-	mux.Handle("GET /catalog", catalog)
-	mux.Handle("GET /catalog/types/{kind}/{name}", s.handle(s.showType))
+	rt.Handle("GET /catalog", page.SignedIn, s.searchCatalog)
+	rt.Handle("GET /catalog/types/{kind}/{name}", page.SignedIn, s.showType)
 
 	// Anything else gets the 404 page rather than the mux's plain-text one.
-	mux.Handle("/", s.handle(func(w http.ResponseWriter, r *http.Request) error { return errNotFound }))
+	rt.Handle("/", page.SignedIn, func(w http.ResponseWriter, r *http.Request) error { return page.ErrNotFound })
 
 	cop := http.NewCrossOriginProtection()
 	cop.SetDenyHandler(http.HandlerFunc(s.crossOriginDenied))
@@ -96,7 +95,7 @@ func compress(next http.Handler) http.Handler {
 }
 
 func (s *server) home(w http.ResponseWriter, r *http.Request) {
-	http.Redirect(w, r, projectsPath(), http.StatusSeeOther)
+	http.Redirect(w, r, paths.Projects(), http.StatusSeeOther)
 }
 
 func (s *server) health(w http.ResponseWriter, r *http.Request) {

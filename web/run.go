@@ -13,6 +13,8 @@ import (
 	"github.com/cloudoven/cloudoven/runs"
 	"github.com/cloudoven/cloudoven/store"
 	"github.com/cloudoven/cloudoven/web/components"
+	"github.com/cloudoven/cloudoven/web/page"
+	"github.com/cloudoven/cloudoven/web/paths"
 )
 
 // RunService is what the run pages ask of the run lifecycle; *runs.Service has it.
@@ -41,7 +43,7 @@ const (
 const runsNotConfigured = "Runs are not configured on this server: it was started without a runner, so it can show and download the files but not plan or apply them."
 
 type runPageProps struct {
-	Layout        layoutProps
+	Layout        page.Layout
 	Runner        runnerLabelProps
 	SSEScriptURL  string
 	Project       string
@@ -136,12 +138,12 @@ func (s *server) runOf(r *http.Request) (store.Run, error) {
 	run, err := s.store.Run(r.Context(), id)
 	if err != nil {
 		if errors.Is(err, store.ErrInvalidName) {
-			return store.Run{}, errNotFound
+			return store.Run{}, page.ErrNotFound
 		}
 		return store.Run{}, err
 	}
 	if run.Project != r.PathValue("project") {
-		return store.Run{}, errNotFound
+		return store.Run{}, page.ErrNotFound
 	}
 	return run, nil
 }
@@ -161,14 +163,13 @@ func (s *server) createRun(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 		props.Runs.Problem = problem
-		return s.render(w, r, status, deployPage(props), deployRunsFragment)
+		return s.frame.Render(w, r, status, deployPage(props), deployRunsFragment)
 	}
 	if s.runs == nil {
 		return refuse(http.StatusServiceUnavailable, runsNotConfigured)
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
-	if err := r.ParseForm(); err != nil {
-		return refuse(formStatus(err), "The form could not be read: "+formProblem(err))
+	if err := page.ParseForm(w, r, page.MaxFormBytes); err != nil {
+		return refuse(page.FormStatus(err), page.FormRefusal(err))
 	}
 	destroy := false
 	switch op := r.PostForm.Get("op"); op {
@@ -176,7 +177,7 @@ func (s *server) createRun(w http.ResponseWriter, r *http.Request) error {
 	case "destroy":
 		destroy = true
 	default:
-		return refuse(http.StatusUnprocessableEntity, fmt.Sprintf("CloudOven has no run operation %s; choose plan or destroy.", quoteName(op)))
+		return refuse(http.StatusUnprocessableEntity, fmt.Sprintf("CloudOven has no run operation %s; choose plan or destroy.", page.QuoteName(op)))
 	}
 	if !destroy {
 		findings, blocking, err := s.deploymentGuardrails(ctx, project, d)
@@ -187,12 +188,12 @@ func (s *server) createRun(w http.ResponseWriter, r *http.Request) error {
 			return refuse(http.StatusConflict, fmt.Sprintf("The plan was refused: %s makes guardrail findings block plans, and this deployment has %d. Fix them in the blueprint, or change the rules or the environment.", d.Environment, len(findings)))
 		}
 	}
-	run, err := s.runs.Plan(ctx, project, d.ID, signedInUser(ctx), destroy)
+	run, err := s.runs.Plan(ctx, project, d.ID, page.SignedInUser(ctx), destroy)
 	if err != nil {
 		return err
 	}
 	s.logger.Info("run queued", "project", project, "deployment", d.ID, "run", run.ID, "operation", run.Operation)
-	redirect(w, r, runPath(project, run.ID))
+	page.Redirect(w, r, paths.Run(project, run.ID))
 	return nil
 }
 
@@ -206,7 +207,7 @@ func (s *server) showRun(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return s.render(w, r, http.StatusOK, runPage(props), runStatusFragment)
+	return s.frame.Render(w, r, http.StatusOK, runPage(props), runStatusFragment)
 }
 
 func (s *server) runPage(ctx context.Context, run store.Run) (runPageProps, error) {
@@ -215,11 +216,12 @@ func (s *server) runPage(ctx context.Context, run store.Run) (runPageProps, erro
 		return runPageProps{}, err
 	}
 	props := runPageProps{
-		Layout:        s.layout(fmt.Sprintf("%s %s", run.Operation, run.ID), navProjects),
-		SSEScriptURL:  s.assets.url(sseFile),
+		Layout: s.frame.Layout(fmt.Sprintf("%s %s", run.Operation, run.ID), page.NavProjects,
+			page.InProject(run.Project, page.Crumb{Label: fmt.Sprintf("%s → %s", d.Blueprint, d.Environment), URL: paths.Deployment(run.Project, d.ID), TestID: "breadcrumb-deployment"})...),
+		SSEScriptURL:  s.assets.URL(sseFile),
 		Project:       run.Project,
-		ProjectURL:    projectPath(run.Project),
-		DeploymentURL: deploymentPath(run.Project, d.ID),
+		ProjectURL:    paths.Project(run.Project),
+		DeploymentURL: paths.Deployment(run.Project, d.ID),
 		Deployment:    fmt.Sprintf("%s → %s", d.Blueprint, d.Environment),
 		Status:        s.runStatus(run),
 		Runner:        s.runner,
@@ -236,7 +238,7 @@ func (s *server) runPage(ctx context.Context, run store.Run) (runPageProps, erro
 		if len(lines) > 0 {
 			after = lines[len(lines)-1].Seq
 		}
-		props.LogURL = runLogPath(run.Project, run.ID) + "?" + url.Values{
+		props.LogURL = paths.RunLog(run.Project, run.ID) + "?" + url.Values{
 			"after": {strconv.Itoa(after)}, "state": {string(run.State)},
 		}.Encode()
 	}
@@ -246,7 +248,7 @@ func (s *server) runPage(ctx context.Context, run store.Run) (runPageProps, erro
 func (s *server) runStatus(run store.Run) runStatusProps {
 	p := runStatusProps{
 		ID:         run.ID,
-		URL:        runPath(run.Project, run.ID),
+		URL:        paths.Run(run.Project, run.ID),
 		State:      string(run.State),
 		Operation:  string(run.Operation),
 		Done:       run.State.Done(),
@@ -258,9 +260,9 @@ func (s *server) runStatus(run store.Run) runStatusProps {
 		Finished:   components.NewTime(run.FinishedAt),
 		Version:    run.BlueprintVersion,
 		Error:      run.Error,
-		ApproveURL: runApprovePath(run.Project, run.ID),
-		DiscardURL: runDiscardPath(run.Project, run.ID),
-		CancelURL:  runCancelPath(run.Project, run.ID),
+		ApproveURL: paths.RunApprove(run.Project, run.ID),
+		DiscardURL: paths.RunDiscard(run.Project, run.ID),
+		CancelURL:  paths.RunCancel(run.Project, run.ID),
 	}
 	if len(run.Summary) > 0 && json.Unmarshal(run.Summary, &p.Summary) == nil {
 		p.HasSummary = true
@@ -282,7 +284,7 @@ func progressProps(p runs.Progress) runProgressProps {
 
 // runAction answers the POSTs that move a run on: approve, discard and cancel. A run whose
 // state does not allow the action is 409 with the run's status saying why.
-func (s *server) runAction(verb string, act func(RunService, context.Context, string, string) (store.Run, error)) handlerFunc {
+func (s *server) runAction(verb string, act func(RunService, context.Context, string, string) (store.Run, error)) page.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		ctx := r.Context()
 		run, err := s.runOf(r)
@@ -295,12 +297,12 @@ func (s *server) runAction(verb string, act func(RunService, context.Context, st
 				return err
 			}
 			props.Status.Problem = problem
-			return s.render(w, r, status, runPage(props), runStatusFragment)
+			return s.frame.Render(w, r, status, runPage(props), runStatusFragment)
 		}
 		if s.runs == nil {
 			return refuse(http.StatusServiceUnavailable, runsNotConfigured)
 		}
-		done, err := act(s.runs, ctx, run.ID, signedInUser(ctx))
+		done, err := act(s.runs, ctx, run.ID, page.SignedInUser(ctx))
 		if errors.Is(err, store.ErrConflict) {
 			if cur, rerr := s.store.Run(ctx, run.ID); rerr == nil {
 				run = cur
@@ -311,7 +313,7 @@ func (s *server) runAction(verb string, act func(RunService, context.Context, st
 			return err
 		}
 		s.logger.Info("run "+verb, "project", run.Project, "run", run.ID, "state", done.State)
-		redirect(w, r, runPath(run.Project, run.ID))
+		page.Redirect(w, r, paths.Run(run.Project, run.ID))
 		return nil
 	}
 }
@@ -351,14 +353,14 @@ type deployRunsProps struct {
 
 // deployRuns lists the deployment's runs and state versions for its page.
 func (s *server) deployRuns(ctx context.Context, project string, d store.Deployment) (deployRunsProps, error) {
-	p := deployRunsProps{Configured: s.runs != nil, Runner: s.runner, Action: deploymentRunsPath(project, d.ID)}
+	p := deployRunsProps{Configured: s.runs != nil, Runner: s.runner, Action: paths.DeploymentRuns(project, d.ID)}
 	rs, err := s.store.DeploymentRuns(ctx, d.ID, 20)
 	if err != nil {
 		return p, err
 	}
 	for _, run := range rs {
 		p.Rows = append(p.Rows, runRow{
-			ID: run.ID, URL: runPath(project, run.ID), Operation: string(run.Operation),
+			ID: run.ID, URL: paths.Run(project, run.ID), Operation: string(run.Operation),
 			State: string(run.State), CreatedBy: run.CreatedBy, Created: components.NewTime(run.CreatedAt),
 		})
 	}
@@ -372,7 +374,7 @@ func (s *server) deployRuns(ctx context.Context, project string, d store.Deploym
 			Resources: v.Resources, Created: components.NewTime(v.CreatedAt), RunID: v.RunID,
 		}
 		if v.RunID != "" {
-			row.RunURL = runPath(project, v.RunID)
+			row.RunURL = paths.Run(project, v.RunID)
 		}
 		for name, o := range v.Outputs {
 			row.Outputs = append(row.Outputs, stateOutputView{Name: name, Sensitive: o.Sensitive})
@@ -425,18 +427,3 @@ func actionLabel(actions []string) string {
 	}
 	return strings.Join(actions, ", ")
 }
-
-// The URLs of the run pages, kept beside their routes.
-
-func deploymentRunsPath(project string, id int64) string {
-	return deploymentPath(project, id) + "/runs"
-}
-
-func runPath(project, id string) string {
-	return projectPath(project) + "/runs/" + url.PathEscape(id)
-}
-
-func runLogPath(project, id string) string     { return runPath(project, id) + "/log" }
-func runApprovePath(project, id string) string { return runPath(project, id) + "/approve" }
-func runDiscardPath(project, id string) string { return runPath(project, id) + "/discard" }
-func runCancelPath(project, id string) string  { return runPath(project, id) + "/cancel" }

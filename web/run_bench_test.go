@@ -18,6 +18,7 @@ import (
 	"github.com/cloudoven/cloudoven/runner"
 	"github.com/cloudoven/cloudoven/runs"
 	"github.com/cloudoven/cloudoven/store"
+	"github.com/cloudoven/cloudoven/web/paths"
 )
 
 // signalExecutor stands in for Docker: its plan writes each line sent on lines, and reports
@@ -101,7 +102,7 @@ func BenchmarkRunLogSSELatency(b *testing.B) {
 	case <-time.After(30 * time.Second):
 		b.Fatal("the executor was not called within 30s")
 	}
-	req, err := http.NewRequest(http.MethodGet, srv.URL+runLogPath("team", run.ID)+"?after=0", nil)
+	req, err := http.NewRequest(http.MethodGet, srv.URL+paths.RunLog("team", run.ID)+"?after=0", nil)
 	if err != nil {
 		b.Fatal(err)
 	}

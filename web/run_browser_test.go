@@ -19,6 +19,7 @@ import (
 	"github.com/cloudoven/cloudoven/runs"
 	"github.com/cloudoven/cloudoven/secrets"
 	"github.com/cloudoven/cloudoven/state"
+	"github.com/cloudoven/cloudoven/web/paths"
 )
 
 // runsDoc is a blueprint of terraform_data resources: Terraform's builtin provider, so a run
@@ -89,9 +90,9 @@ func TestBrowserPlanApproveApply(t *testing.T) {
 	// Project, blueprint, an environment whose backend is CloudOven's, a deployment.
 	a.createProject("team")
 	a.importDoc("team", runsDoc, "two resources")
-	wantStatus(t, a.postForm(environmentsPath("team"), url.Values{"name": {"dev"}}, false), http.StatusSeeOther)
-	wantStatus(t, a.postForm(envBackendPath("team", "dev"), url.Values{"backend_type": {"http"}}, false), http.StatusSeeOther)
-	w := a.postForm(deploymentsPath("team"), url.Values{"blueprint": {"app"}, "environment": {"dev"}}, false)
+	wantStatus(t, a.postForm(paths.Environments("team"), url.Values{"name": {"dev"}}, false), http.StatusSeeOther)
+	wantStatus(t, a.postForm(paths.EnvBackend("team", "dev"), url.Values{"backend_type": {"http"}}, false), http.StatusSeeOther)
+	w := a.postForm(paths.Deployments("team"), url.Values{"blueprint": {"app"}, "environment": {"dev"}}, false)
 	wantStatus(t, w, http.StatusSeeOther)
 	deployment := w.Header().Get("Location")
 

@@ -1,19 +1,15 @@
 package web
 
-import (
-	"net/http"
-
-	"github.com/cloudoven/cloudoven/auth"
-)
+import "github.com/cloudoven/cloudoven/web/page"
 
 // runRoutes are the run pages: starting a plan or a destroy from a deployment, a run's page
 // and its live log, and the actions that move a run on. The run is {id}, so the audit log
 // names it.
-func (s *server) runRoutes(mux *http.ServeMux) {
-	mux.Handle("POST /projects/{project}/deployments/{id}/runs", s.can(auth.Operator, s.audited("run.create", s.handle(s.createRun))))
-	mux.Handle("GET /projects/{project}/runs/{id}", s.can(auth.Viewer, s.handle(s.showRun)))
-	mux.Handle("GET /projects/{project}/runs/{id}/log", s.can(auth.Viewer, s.handle(s.streamRunLog)))
-	mux.Handle("POST /projects/{project}/runs/{id}/approve", s.can(auth.Operator, s.audited("run.approve", s.handle(s.approveRun))))
-	mux.Handle("POST /projects/{project}/runs/{id}/discard", s.can(auth.Operator, s.audited("run.discard", s.handle(s.discardRun))))
-	mux.Handle("POST /projects/{project}/runs/{id}/cancel", s.can(auth.Operator, s.audited("run.cancel", s.handle(s.cancelRun))))
+func (s *server) runRoutes(rt page.Router) {
+	rt.Handle("POST /projects/{project}/deployments/{id}/runs", page.Operator.Audited("run.create"), s.createRun)
+	rt.Handle("GET /projects/{project}/runs/{id}", page.Viewer, s.showRun)
+	rt.Handle("GET /projects/{project}/runs/{id}/log", page.Viewer, s.streamRunLog)
+	rt.Handle("POST /projects/{project}/runs/{id}/approve", page.Operator.Audited("run.approve"), s.approveRun)
+	rt.Handle("POST /projects/{project}/runs/{id}/discard", page.Operator.Audited("run.discard"), s.discardRun)
+	rt.Handle("POST /projects/{project}/runs/{id}/cancel", page.Operator.Audited("run.cancel"), s.cancelRun)
 }

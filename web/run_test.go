@@ -22,6 +22,7 @@ import (
 	"github.com/cloudoven/cloudoven/runs"
 	"github.com/cloudoven/cloudoven/secrets"
 	"github.com/cloudoven/cloudoven/store"
+	"github.com/cloudoven/cloudoven/web/paths"
 )
 
 // fakePlanJSON is what `terraform show -json` prints for the fake plan: web is created, db
@@ -119,7 +120,7 @@ func (a *testApp) startRun(deployment, op string) string {
 	w := a.postForm(form.AttrOr("action", ""), formValues(form), false)
 	wantStatus(a.t, w, http.StatusSeeOther)
 	loc := w.Header().Get("Location")
-	prefix := projectPath("team") + "/runs/"
+	prefix := paths.Project("team") + "/runs/"
 	if !strings.HasPrefix(loc, prefix) {
 		a.t.Fatalf("starting a run redirects to %q", loc)
 	}
@@ -194,7 +195,7 @@ func TestRunPlanApproveApply(t *testing.T) {
 
 	id := a.startRun(deployment, "plan")
 	a.waitRun(id, store.RunPlanned)
-	page = a.envPage(runPath("team", id))
+	page = a.envPage(paths.Run("team", id))
 	if got := wantOne(t, page, "run-state"); got != "planned" {
 		t.Errorf("state %q", got)
 	}
@@ -223,7 +224,7 @@ func TestRunPlanApproveApply(t *testing.T) {
 	w := a.postForm(byTestID(page, "run-approve-form").AttrOr("action", ""), formValues(byTestID(page, "run-approve-form")), false)
 	wantStatus(t, w, http.StatusSeeOther)
 	a.waitRun(id, store.RunApplied)
-	page = a.envPage(runPath("team", id))
+	page = a.envPage(paths.Run("team", id))
 	if got := wantOne(t, page, "run-state"); got != "applied" {
 		t.Errorf("state %q", got)
 	}
@@ -263,15 +264,15 @@ func TestRunDiscardCancelAndConflicts(t *testing.T) {
 	// Canceled while it plans.
 	id := a.startRun(deployment, "plan")
 	a.waitLogLines(id, 5)
-	page := a.envPage(runPath("team", id))
+	page := a.envPage(paths.Run("team", id))
 	wantOne(t, page, "run-cancel")
-	w := a.postForm(runCancelPath("team", id), formValues(byTestID(page, "run-cancel-form")), false)
+	w := a.postForm(paths.RunCancel("team", id), formValues(byTestID(page, "run-cancel-form")), false)
 	wantStatus(t, w, http.StatusSeeOther)
 	r := a.waitRun(id, store.RunCanceled)
 	if r.CanceledBy != "admin" {
 		t.Errorf("canceled by %q", r.CanceledBy)
 	}
-	w = a.postForm(runCancelPath("team", id), nil, true)
+	w = a.postForm(paths.RunCancel("team", id), nil, true)
 	wantStatus(t, w, http.StatusConflict)
 	doc := wantFragment(t, w, "run-status")
 	if got := wantOne(t, doc, "run-problem"); !strings.Contains(got, "canceled") {
@@ -282,32 +283,32 @@ func TestRunDiscardCancelAndConflicts(t *testing.T) {
 	close(exec.gate)
 	id = a.startRun(deployment, "plan")
 	a.waitRun(id, store.RunPlanned)
-	wantStatus(t, a.postForm(runDiscardPath("team", id), nil, false), http.StatusSeeOther)
+	wantStatus(t, a.postForm(paths.RunDiscard("team", id), nil, false), http.StatusSeeOther)
 	a.waitRun(id, store.RunDiscarded)
-	w = a.postForm(runApprovePath("team", id), nil, false)
+	w = a.postForm(paths.RunApprove("team", id), nil, false)
 	wantStatus(t, w, http.StatusConflict)
 	if got := wantOne(t, parseHTML(t, w), "run-problem"); !strings.Contains(got, "discarded, so it cannot be approved") {
 		t.Errorf("409 says %q", got)
 	}
 	// A run of another project, or none, is not found.
-	wantStatus(t, a.get(projectPath("team")+"/runs/run-nosuchrun", false), http.StatusNotFound)
-	wantStatus(t, a.get(projectPath("team")+"/runs/NOT%20VALID", false), http.StatusNotFound)
+	wantStatus(t, a.get(paths.Project("team")+"/runs/run-nosuchrun", false), http.StatusNotFound)
+	wantStatus(t, a.get(paths.Project("team")+"/runs/NOT%20VALID", false), http.StatusNotFound)
 
 	// Guardrails that block refuse a plan, not a destroy.
 	a.importDoc("team", guardedDoc, "resource group")
-	wantStatus(t, a.postForm(rulesPath("team"), url.Values{"rules": {`{"rules":[{"id":"required-tags","tags":["cost-center"]}]}`}}, false), http.StatusSeeOther)
-	v := formValues(parseHTML(t, a.get(environmentPath("team", "dev"), false)).Find(`[data-testid="runner-form"]`))
+	wantStatus(t, a.postForm(paths.Rules("team"), url.Values{"rules": {`{"rules":[{"id":"required-tags","tags":["cost-center"]}]}`}}, false), http.StatusSeeOther)
+	v := formValues(parseHTML(t, a.get(paths.Environment("team", "dev"), false)).Find(`[data-testid="runner-form"]`))
 	v.Set("policy_blocking", "on")
-	wantStatus(t, a.postForm(envRunnerPath("team", "dev"), v, false), http.StatusSeeOther)
+	wantStatus(t, a.postForm(paths.EnvRunner("team", "dev"), v, false), http.StatusSeeOther)
 	wantStatus(t, a.postForm(deployment+"/promote", url.Values{"version": {"2"}}, false), http.StatusSeeOther)
 	page = a.envPage(deployment)
 	wantOne(t, page, "plan-blocked")
-	w = a.postForm(deploymentRunsPath("team", 1), url.Values{"op": {"plan"}}, true)
+	w = a.postForm(paths.DeploymentRuns("team", 1), url.Values{"op": {"plan"}}, true)
 	wantStatus(t, w, http.StatusConflict)
 	if got := wantOne(t, wantFragment(t, w, "deploy-runs"), "runs-problem"); !strings.Contains(got, "guardrail findings block plans") {
 		t.Errorf("the refused plan says %q", got)
 	}
-	w = a.postForm(deploymentRunsPath("team", 1), url.Values{"op": {"apply-everything"}}, false)
+	w = a.postForm(paths.DeploymentRuns("team", 1), url.Values{"op": {"apply-everything"}}, false)
 	wantStatus(t, w, http.StatusUnprocessableEntity)
 }
 
@@ -326,14 +327,14 @@ func TestRunRoles(t *testing.T) {
 	if byTestID(page, "plan").Length() != 0 {
 		t.Error("a viewer is offered Plan")
 	}
-	wantStatus(t, vera.postForm(deploymentRunsPath("team", 1), url.Values{"op": {"plan"}}, false), http.StatusForbidden)
-	page = vera.envPage(runPath("team", id))
+	wantStatus(t, vera.postForm(paths.DeploymentRuns("team", 1), url.Values{"op": {"plan"}}, false), http.StatusForbidden)
+	page = vera.envPage(paths.Run("team", id))
 	if byTestID(page, "run-approve").Length() != 0 {
 		t.Error("a viewer is offered Approve")
 	}
-	wantStatus(t, erin.postForm(runApprovePath("team", id), nil, false), http.StatusForbidden)
-	wantStatus(t, erin.postForm(runDiscardPath("team", id), nil, false), http.StatusForbidden)
-	wantStatus(t, erin.postForm(runCancelPath("team", id), nil, false), http.StatusForbidden)
+	wantStatus(t, erin.postForm(paths.RunApprove("team", id), nil, false), http.StatusForbidden)
+	wantStatus(t, erin.postForm(paths.RunDiscard("team", id), nil, false), http.StatusForbidden)
+	wantStatus(t, erin.postForm(paths.RunCancel("team", id), nil, false), http.StatusForbidden)
 	if r := a.waitRun(id, store.RunPlanned); r.ApprovedBy != "" {
 		t.Errorf("approved by %q", r.ApprovedBy)
 	}
@@ -347,7 +348,7 @@ func TestRunsNotConfigured(t *testing.T) {
 	if byTestID(page, "plan").Length() != 0 {
 		t.Error("Plan is offered without a runner")
 	}
-	wantStatus(t, a.postForm(deploymentRunsPath("team", 1), url.Values{"op": {"plan"}}, false), http.StatusServiceUnavailable)
+	wantStatus(t, a.postForm(paths.DeploymentRuns("team", 1), url.Values{"op": {"plan"}}, false), http.StatusServiceUnavailable)
 }
 
 // The runner is named beside Plan and on the run page; one that does not isolate runs is a
@@ -366,7 +367,7 @@ func TestRunRunnerLabel(t *testing.T) {
 			t.Parallel()
 			a, deployment := runAppWith(t, &fakeExecutor{}, tt.label)
 			id := a.startRun(deployment, "plan")
-			for _, page := range []string{deployment, runPath("team", id)} {
+			for _, page := range []string{deployment, paths.Run("team", id)} {
 				label := byTestID(a.envPage(page), "runner-label")
 				if label.Length() != 1 {
 					t.Fatalf("%s: %d runner labels, want 1", page, label.Length())
@@ -450,7 +451,7 @@ func TestRunLogStreamResumes(t *testing.T) {
 	a.waitLogLines(id, 5)
 
 	open := func(lastEventID string) *http.Response {
-		req, err := http.NewRequest(http.MethodGet, srv.URL+runLogPath("team", id)+"?after=0&state=queued", nil)
+		req, err := http.NewRequest(http.MethodGet, srv.URL+paths.RunLog("team", id)+"?after=0&state=queued", nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -484,7 +485,7 @@ func TestRunLogStreamResumes(t *testing.T) {
 
 	close(exec.gate)
 	a.waitRun(id, store.RunPlanned)
-	wantStatus(t, a.postForm(runApprovePath("team", id), nil, false), http.StatusSeeOther)
+	wantStatus(t, a.postForm(paths.RunApprove("team", id), nil, false), http.StatusSeeOther)
 	a.waitRun(id, store.RunApplied)
 	rest := readEvents(t, second.Body, nil)
 
@@ -531,7 +532,7 @@ func TestRunLogStreamResumes(t *testing.T) {
 	if !slices.ContainsFunc(want, func(l string) bool { return strings.HasPrefix(l, "the secret is ") }) {
 		t.Errorf("the line that printed the secret is missing: %q", want)
 	}
-	if strings.Contains(pageHTML(t, a.envPage(runPath("team", id))), secretValue) {
+	if strings.Contains(pageHTML(t, a.envPage(paths.Run("team", id))), secretValue) {
 		t.Error("the run page shows the secret")
 	}
 

@@ -7,12 +7,14 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+
+	"github.com/cloudoven/cloudoven/web/paths"
 )
 
 func TestSecurityHeaders(t *testing.T) {
 	t.Parallel()
 	a := newTestApp(t)
-	for _, path := range []string{projectsPath(), "/no/such/page", healthPath()} {
+	for _, path := range []string{paths.Projects(), "/no/such/page", paths.Health()} {
 		w := a.get(path, false)
 		h := w.Header()
 		csp := h.Get("Content-Security-Policy")
@@ -39,7 +41,7 @@ func TestSecurityHeaders(t *testing.T) {
 func TestLayoutNeedsNoInlineStyles(t *testing.T) {
 	t.Parallel()
 	a := newTestApp(t)
-	doc := wantFullPage(t, a.get(catalogPath(""), false))
+	doc := wantFullPage(t, a.get(paths.Catalog(""), false))
 	if got := doc.Find(`meta[name="htmx-config"]`).AttrOr("content", ""); !strings.Contains(got, `"includeIndicatorStyles":false`) {
 		t.Errorf("htmx-config %q does not turn indicator styles off", got)
 	}
@@ -55,7 +57,7 @@ func TestCrossSitePostIsRefused(t *testing.T) {
 	t.Parallel()
 	a := newTestApp(t)
 	post := func(site string) *httptest.ResponseRecorder {
-		r := httptest.NewRequest(http.MethodPost, projectsPath(), strings.NewReader(url.Values{"name": {"evil"}}.Encode()))
+		r := httptest.NewRequest(http.MethodPost, paths.Projects(), strings.NewReader(url.Values{"name": {"evil"}}.Encode()))
 		r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 		r.Header.Set("Sec-Fetch-Site", site)
 		return a.do(r)

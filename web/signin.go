@@ -8,10 +8,12 @@ import (
 
 	"github.com/cloudoven/cloudoven/auth"
 	"github.com/cloudoven/cloudoven/store"
+	"github.com/cloudoven/cloudoven/web/page"
+	"github.com/cloudoven/cloudoven/web/paths"
 )
 
 type signinProps struct {
-	Layout layoutProps
+	Layout page.Layout
 	Name   string
 	Next   string
 	Error  string
@@ -19,8 +21,8 @@ type signinProps struct {
 
 // showSignIn answers GET /signin; a signed-in user goes on to next.
 func (s *server) showSignIn(w http.ResponseWriter, r *http.Request) error {
-	next := safeNext(r.URL.Query().Get("next"))
-	if identityOf(r.Context()) != nil {
+	next := page.SafeNext(r.URL.Query().Get("next"))
+	if page.IdentityOf(r.Context()) != nil {
 		http.Redirect(w, r, orProjects(next), http.StatusSeeOther)
 		return nil
 	}
@@ -28,14 +30,14 @@ func (s *server) showSignIn(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *server) renderSignIn(w http.ResponseWriter, r *http.Request, status int, p signinProps) error {
-	p.Layout = s.layout("Sign in", "")
+	p.Layout = s.frame.Layout("Sign in", "")
 	w.Header().Set("Cache-Control", "no-store")
-	return s.render(w, r, status, signinPage(p), "")
+	return s.frame.Render(w, r, status, signinPage(p), "")
 }
 
 func orProjects(next string) string {
 	if next == "" {
-		return projectsPath()
+		return paths.Projects()
 	}
 	return next
 }
@@ -43,23 +45,22 @@ func orProjects(next string) string {
 // signIn answers POST /signin. Failures count against the user name and the client's
 // address; past the limit, even the right password is refused until the window passes.
 func (s *server) signIn(w http.ResponseWriter, r *http.Request) error {
-	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
-	if err := r.ParseForm(); err != nil {
-		return s.renderSignIn(w, r, formStatus(err), signinProps{Error: "The form could not be read: " + formProblem(err)})
+	if err := page.ParseForm(w, r, page.MaxFormBytes); err != nil {
+		return s.renderSignIn(w, r, page.FormStatus(err), signinProps{Error: page.FormRefusal(err)})
 	}
 	name := strings.TrimSpace(r.PostForm.Get("name"))
 	if len(name) > 63 {
 		name = name[:63]
 	}
 	password := r.PostForm.Get("password")
-	p := signinProps{Name: name, Next: safeNext(r.PostForm.Get("next"))}
+	p := signinProps{Name: name, Next: page.SafeNext(r.PostForm.Get("next"))}
 	keys := []string{"name:" + name, "ip:" + clientIP(r)}
 
 	if wait, blocked := s.signins.Blocked(keys...); blocked {
-		s.auditAs(r, name, "signin.refused", "", name, "too many failed sign-ins from "+clientIP(r))
+		s.frame.AuditAs(r, name, "signin.refused", "", name, "too many failed sign-ins from "+clientIP(r))
 		n := minutesLeft(wait)
 		w.Header().Set("Retry-After", fmt.Sprint(int(wait.Seconds())+1))
-		p.Error = fmt.Sprintf("Too many failed sign-ins; try again in %d %s.", n, plural(n, "minute", "minutes"))
+		p.Error = fmt.Sprintf("Too many failed sign-ins; try again in %d %s.", n, page.Plural(n, "minute", "minutes"))
 		return s.renderSignIn(w, r, http.StatusTooManyRequests, p)
 	}
 
@@ -77,7 +78,7 @@ func (s *server) signIn(w http.ResponseWriter, r *http.Request) error {
 	}
 	if !ok || u.ID == 0 {
 		s.signins.Fail(keys...)
-		s.auditAs(r, name, "signin.failure", "", name, "wrong user name or password, from "+clientIP(r))
+		s.frame.AuditAs(r, name, "signin.failure", "", name, "wrong user name or password, from "+clientIP(r))
 		p.Error = "Wrong user name or password."
 		return s.renderSignIn(w, r, http.StatusUnauthorized, p)
 	}
@@ -85,16 +86,16 @@ func (s *server) signIn(w http.ResponseWriter, r *http.Request) error {
 	if err := s.startSession(w, r, u); err != nil {
 		return err
 	}
-	s.auditAs(r, u.Name, "signin", "", u.Name, "from "+clientIP(r))
-	redirect(w, r, orProjects(p.Next))
+	s.frame.AuditAs(r, u.Name, "signin", "", u.Name, "from "+clientIP(r))
+	page.Redirect(w, r, orProjects(p.Next))
 	return nil
 }
 
 // startSession signs u in: a new token (never the one the browser came with, so a planted
 // cookie cannot be promoted), its hash stored, the token in the cookie.
 func (s *server) startSession(w http.ResponseWriter, r *http.Request, u store.User) error {
-	if old := identityOf(r.Context()); old != nil {
-		if err := s.store.DeleteSession(r.Context(), old.tokenHash); err != nil {
+	if old := page.IdentityOf(r.Context()); old != nil {
+		if err := s.store.DeleteSession(r.Context(), old.TokenHash); err != nil {
 			return err
 		}
 	}
@@ -124,12 +125,12 @@ func (s *server) sessionCookie(r *http.Request, token string, maxAge int) *http.
 
 // signOut answers POST /signout: the session is deleted, not just forgotten by the browser.
 func (s *server) signOut(w http.ResponseWriter, r *http.Request) error {
-	id := identityOf(r.Context())
-	if err := s.store.DeleteSession(r.Context(), id.tokenHash); err != nil {
+	id := page.IdentityOf(r.Context())
+	if err := s.store.DeleteSession(r.Context(), id.TokenHash); err != nil {
 		return err
 	}
 	http.SetCookie(w, s.sessionCookie(r, "", -1))
-	s.audit(r, "signout", "", id.user.Name, "")
-	redirect(w, r, signinPath(""))
+	s.frame.Audit(r, "signout", "", id.User.Name, "")
+	page.Redirect(w, r, paths.SignIn(""))
 	return nil
 }

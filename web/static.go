@@ -11,6 +11,8 @@ import (
 	"net/http"
 	"os"
 	"time"
+
+	"github.com/cloudoven/cloudoven/web/paths"
 )
 
 // staticFiles are the assets compiled into the binary. static/vendor holds third-party files
@@ -75,16 +77,16 @@ func (a *assets) has(name string) bool {
 }
 
 // url is the address templates use for the static file name.
-func (a *assets) url(name string) string {
+func (a *assets) URL(name string) string {
 	if a.dev {
-		return staticPath(devHash, name)
+		return paths.Static(devHash, name)
 	}
 	hash, ok := a.hashes[name]
 	if !ok {
 		// A missing file still gets a well-formed URL; serve answers it with 404.
 		hash = "missing"
 	}
-	return staticPath(hash, name)
+	return paths.Static(hash, name)
 }
 
 // serve answers GET /static/{hash}/{path...}. Only the current hash is cacheable for good: an

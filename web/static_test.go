@@ -9,12 +9,13 @@ import (
 	"testing"
 
 	"github.com/cloudoven/cloudoven/internal/testenv"
+	"github.com/cloudoven/cloudoven/web/paths"
 )
 
 func TestStaticAssetsAreHashedAndImmutable(t *testing.T) {
 	t.Parallel()
 	a := newTestApp(t)
-	doc := wantFullPage(t, a.get(projectsPath(), false))
+	doc := wantFullPage(t, a.get(paths.Projects(), false))
 	hashed := regexp.MustCompile(`^/static/[0-9a-f]{10}/`)
 
 	css := byTestID(doc, "stylesheet").AttrOr("href", "")
@@ -86,7 +87,7 @@ func TestDevModeServesFromDisk(t *testing.T) {
 	}
 	h := newHandler(t, Config{Store: fakeStore{}, Catalog: testCatalog(t), Dev: true, StaticDir: "static"})
 	a := &testApp{t: t, handler: h}
-	css := staticPath(devHash, "app.css")
+	css := paths.Static(devHash, "app.css")
 	w := a.get(css, false)
 	wantStatus(t, w, http.StatusOK)
 	if got := w.Header().Get("Cache-Control"); got != "no-cache" {

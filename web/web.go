@@ -12,6 +12,7 @@ import (
 	"github.com/cloudoven/cloudoven/catalog"
 	"github.com/cloudoven/cloudoven/runs"
 	"github.com/cloudoven/cloudoven/store"
+	"github.com/cloudoven/cloudoven/web/page"
 )
 
 // Store is the part of package store the web interface calls. *store.Store implements it;
@@ -117,6 +118,7 @@ type server struct {
 	rows     atomic.Pointer[catalogRows] // the current catalog's providers, summarised once per catalog
 	logger   *slog.Logger
 	assets   *assets
+	frame    *page.Frame
 
 	now            func() time.Time
 	secureCookies  bool
@@ -192,6 +194,7 @@ func New(cfg Config) (http.Handler, error) {
 	if s.now == nil {
 		s.now = time.Now
 	}
+	s.frame = page.NewFrame(cfg.Store, a, logger, s.now)
 	s.secureCookies = cfg.SecureCookies
 	s.passwordParams = cfg.PasswordParams
 	s.signins = auth.NewLimiter(signinMaxFailures, signinWindow, s.now)

@@ -6,6 +6,8 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+
+	"github.com/cloudoven/cloudoven/web/paths"
 )
 
 // evil is what a hostile author types into every free-text field.
@@ -18,13 +20,13 @@ func TestUserTextRendersInert(t *testing.T) {
 	a := newTestApp(t)
 
 	// A project name cannot hold markup at all; the refusal echoes it inert.
-	w := a.postForm(projectsPath(), url.Values{"name": {evil}, "description": {"x"}}, false)
+	w := a.postForm(paths.Projects(), url.Values{"name": {evil}, "description": {"x"}}, false)
 	wantStatus(t, w, http.StatusUnprocessableEntity)
 	wantInert(t, w.Body.String())
 
-	w = a.postForm(projectsPath(), url.Values{"name": {"team"}, "description": {evil}}, false)
+	w = a.postForm(paths.Projects(), url.Values{"name": {"team"}, "description": {evil}}, false)
 	wantStatus(t, w, http.StatusSeeOther)
-	for _, path := range []string{projectsPath(), projectPath("team")} {
+	for _, path := range []string{paths.Projects(), paths.Project("team")} {
 		w := a.get(path, false)
 		wantStatus(t, w, http.StatusOK)
 		wantInert(t, w.Body.String())
@@ -37,14 +39,14 @@ func TestUserTextRendersInert(t *testing.T) {
 	doc := `{"format": 1, "name": "app", "description": ` + string(desc) + `, "variables": [{"name": "location", "type": "string", "description": ` + string(desc) + `}],
 	  "outputs": [{"name": "where", "value": {"ref": "var.location"}, "description": ` + string(desc) + `}]}`
 	a.importDoc("team", doc, "evil")
-	wantStatus(t, a.postForm(environmentsPath("team"), url.Values{"name": {"dev"}}, false), http.StatusSeeOther)
+	wantStatus(t, a.postForm(paths.Environments("team"), url.Values{"name": {"dev"}}, false), http.StatusSeeOther)
 	for _, path := range []string{
-		blueprintPath("team", "app"),
-		editItemPath("team", "app", "variables"),
-		editItemPath("team", "app", "outputs"),
-		editItemPath("team", "app", "settings"),
-		diffPath("team", "app"),
-		environmentBlueprintPath("team", "dev", "app", 0),
+		paths.Blueprint("team", "app"),
+		paths.EditItem("team", "app", "variables"),
+		paths.EditItem("team", "app", "outputs"),
+		paths.EditItem("team", "app", "settings"),
+		paths.Diff("team", "app"),
+		paths.EnvironmentBlueprint("team", "dev", "app", 0),
 	} {
 		w := a.get(path, false)
 		wantStatus(t, w, http.StatusOK)
@@ -60,7 +62,7 @@ func TestCrawledDocsRenderInertInTheEditor(t *testing.T) {
 	a.createProject("team")
 	w := a.postForm("/projects/team/new-blueprint", url.Values{"name": {"evil"}}, false)
 	wantStatus(t, w, http.StatusSeeOther)
-	w = a.postForm(editAddPath("team", "evil"), url.Values{"type": {"evil_thing"}, "kind": {"resource"}}, false)
+	w = a.postForm(paths.EditAdd("team", "evil"), url.Values{"type": {"evil_thing"}, "kind": {"resource"}}, false)
 	wantStatus(t, w, http.StatusSeeOther)
 	w = a.get(w.Header().Get("Location"), false)
 	wantStatus(t, w, http.StatusOK)
@@ -70,7 +72,7 @@ func TestCrawledDocsRenderInertInTheEditor(t *testing.T) {
 	}
 	wantInert(t, w.Body.String())
 	// The catalog search in the editor shows the crawled title and description too.
-	w = a.get(catalogPath("evil")+"&project=team&blueprint=evil", true)
+	w = a.get(paths.Catalog("evil")+"&project=team&blueprint=evil", true)
 	wantStatus(t, w, http.StatusOK)
 	wantInert(t, w.Body.String())
 }
