@@ -39,8 +39,6 @@ const (
 	// touchEvery limits the writes that keep a session alive to one a minute per session.
 	touchEvery = time.Minute
 
-	csrfField  = "csrf_token"
-	csrfHeader = "X-CSRF-Token"
 	// maxCSRFPeek is how much of a form body is read to find the token when no header
 	// carries it; Go's own ParseForm reads at most 10 MB.
 	maxCSRFPeek = 10 << 20
@@ -124,7 +122,7 @@ func (s *server) sessionOf(w http.ResponseWriter, r *http.Request) (*page.Identi
 // csrf_token field of a form body. The body is peeked at and put back as it was, so the
 // handler still reads it with its own size limit and error answers.
 func requestCSRF(r *http.Request) string {
-	if t := r.Header.Get(csrfHeader); t != "" {
+	if t := r.Header.Get(page.CSRFHeader); t != "" {
 		return t
 	}
 	if r.Body == nil || r.Body == http.NoBody {
@@ -139,7 +137,7 @@ func requestCSRF(r *http.Request) string {
 		_, _ = io.Copy(io.Discard, src)
 		// A truncated or malformed body still yields the pairs before the bad one.
 		vals, _ := url.ParseQuery(buf.String())
-		token = vals.Get(csrfField)
+		token = vals.Get(page.CSRFField)
 	case "multipart/form-data":
 		// Forms put the token first, so only the first part is read as a rule.
 		mr := multipart.NewReader(src, params["boundary"])
@@ -148,7 +146,7 @@ func requestCSRF(r *http.Request) string {
 			if err != nil {
 				break
 			}
-			if part.FormName() == csrfField {
+			if part.FormName() == page.CSRFField {
 				b, _ := io.ReadAll(io.LimitReader(part, 256))
 				token = string(b)
 				break

@@ -71,11 +71,11 @@ func TestPostWithoutCSRFTokenIsRefused(t *testing.T) {
 	}
 
 	// A plain form carries the token as its first field instead of the header.
-	form := url.Values{csrfField: {a.session.csrf}, "name": {"payments"}}
+	form := url.Values{page.CSRFField: {a.session.csrf}, "name": {"payments"}}
 	w := a.withoutCSRF().postForm(paths.Projects(), form, false)
 	wantStatus(t, w, http.StatusSeeOther)
 	w = a.withoutCSRF().postMultipart(paths.Blueprints("payments"), upload{
-		fields: map[string]string{csrfField: a.session.csrf, "message": "first"},
+		fields: map[string]string{page.CSRFField: a.session.csrf, "message": "first"},
 		files:  map[string][]byte{"document": []byte(validDoc)},
 	}, false)
 	wantStatus(t, w, http.StatusSeeOther)

@@ -11,6 +11,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/cloudoven/cloudoven/catalog"
+	"github.com/cloudoven/cloudoven/web/page"
 	"github.com/cloudoven/cloudoven/web/paths"
 )
 
@@ -274,10 +275,10 @@ func TestCatalogAddMode(t *testing.T) {
 			forms.Find(`input[type="hidden"]`).Each(func(_ int, in *goquery.Selection) {
 				hidden[in.AttrOr("name", "")] = in.AttrOr("value", "")
 			})
-			if hidden[csrfField] == "" {
+			if hidden[page.CSRFField] == "" {
 				t.Errorf("%s form carries no CSRF token", name)
 			}
-			delete(hidden, csrfField)
+			delete(hidden, page.CSRFField)
 			if diff := cmp.Diff(map[string]string{"type": name, "kind": kind}, hidden); diff != "" {
 				t.Errorf("%s hidden fields (-want +got):\n%s", name, diff)
 			}

@@ -21,6 +21,7 @@ import (
 	"github.com/cloudoven/cloudoven/catalog"
 	"github.com/cloudoven/cloudoven/internal/testenv"
 	"github.com/cloudoven/cloudoven/store"
+	"github.com/cloudoven/cloudoven/web/page"
 	"github.com/cloudoven/cloudoven/web/paths"
 )
 
@@ -148,8 +149,8 @@ func (s *testSession) apply(r *http.Request) {
 	if _, err := r.Cookie(sessionCookie); err != nil {
 		r.AddCookie(s.cookie)
 	}
-	if s.csrf != "" && r.Header.Get(csrfHeader) == "" {
-		r.Header.Set(csrfHeader, s.csrf)
+	if s.csrf != "" && r.Header.Get(page.CSRFHeader) == "" {
+		r.Header.Set(page.CSRFHeader, s.csrf)
 	}
 }
 

@@ -16,6 +16,13 @@ type Identity struct {
 	Role      auth.Role
 }
 
+// CSRFField and CSRFHeader carry the session's CSRF token: the hidden field of a plain form
+// (CSRFInput), the header htmx sends (app.js reads the layout's meta tag).
+const (
+	CSRFField  = "csrf_token"
+	CSRFHeader = "X-CSRF-Token"
+)
+
 type identityKey struct{}
 
 // IdentityOf is the request's signed-in user; nil when signed out.

@@ -1,0 +1,124 @@
+package webtest
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/cloudoven/cloudoven/internal/testenv"
+	"github.com/cloudoven/cloudoven/web/paths"
+)
+
+// NewBrowser starts headless Chromium (Debian's) for one test.
+func NewBrowser(t testing.TB) context.Context {
+	t.Helper()
+	exec := testenv.Chromium(t)
+	// Not t.TempDir: Chromium's helper processes may still be writing the profile when the
+	// test ends, and a failed removal would fail the test.
+	profile, err := os.MkdirTemp("", "cloudoven-chromium-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts := []chromedp.ExecAllocatorOption{chromedp.ExecPath(exec), chromedp.UserDataDir(profile), chromedp.WindowSize(1280, 1000)}
+	for _, f := range testenv.ChromiumFlags {
+		opts = append(opts, chromedp.Flag(f, true))
+	}
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancelCtx := chromedp.NewContext(allocCtx)
+	ctx, cancelTimeout := context.WithTimeout(ctx, 2*time.Minute)
+	t.Cleanup(func() {
+		cancelTimeout()
+		cancelCtx()
+		cancelAlloc()
+		os.RemoveAll(profile)
+	})
+	if err := chromedp.Run(ctx); err != nil {
+		t.Fatalf("starting chromium: %v", err)
+	}
+	return ctx
+}
+
+// Screenshot saves the whole page as name.png in the test's output directory.
+func Screenshot(t testing.TB, ctx context.Context, name string) {
+	t.Helper()
+	var png []byte
+	if err := chromedp.Run(ctx, chromedp.FullScreenshot(&png, 100)); err != nil {
+		t.Fatalf("screenshot %s: %v", name, err)
+	}
+	path := filepath.Join(testenv.OutputDir(t), name+".png")
+	if err := os.WriteFile(path, png, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("screenshot: %s", path)
+}
+
+// Sel is the CSS selector of the elements with a data-testid.
+func Sel(id string) string { return `[data-testid="` + id + `"]` }
+
+// BrowserSignIn signs the browser in through the sign-in page, as a user does, and waits
+// for the projects page.
+func BrowserSignIn(t testing.TB, ctx context.Context, baseURL, name, password string) {
+	t.Helper()
+	err := chromedp.Run(ctx,
+		chromedp.Navigate(baseURL+paths.SignIn("")),
+		chromedp.WaitVisible(Sel("signin-form")),
+		chromedp.SendKeys(Sel("signin-name"), name),
+		chromedp.SendKeys(Sel("signin-password"), password),
+		chromedp.Click(Sel("signin-submit")),
+		chromedp.WaitVisible(Sel("signed-in-user")),
+	)
+	if err != nil {
+		Screenshot(t, ctx, "signin-failed")
+		t.Fatalf("signing in as %s: %v", name, err)
+	}
+}
+
+// JS quotes s as a JavaScript string literal.
+func JS(s string) string {
+	b, _ := json.Marshal(s)
+	return string(b)
+}
+
+// ChooseOption selects value in the select sel and fires its change event, as a user's
+// choice does.
+func ChooseOption(sel, value string) chromedp.Action {
+	var got string
+	return chromedp.Evaluate(`(function(){var s=document.querySelector(`+JS(sel)+`);s.value=`+JS(value)+`;s.dispatchEvent(new Event("change",{bubbles:true}));return s.value})()`, &got)
+}
+
+// PreviewHas is a JavaScript test that main.tf in the editor's preview contains s.
+func PreviewHas(s string) string {
+	return `(document.querySelector('[data-testid="preview-file"][data-file="main.tf"] code')||{textContent:""}).textContent.includes(` + JS(s) + `)`
+}
+
+// WaitJS waits until the JavaScript expression expr is true on the page, for at most 30 s,
+// and fails the test with a screenshot when it never is. It polls from Go rather than with
+// chromedp.Poll, whose in-page poller dies with the page when a click navigates.
+func WaitJS(t testing.TB, ctx context.Context, what, expr string) {
+	t.Helper()
+	deadline := time.After(30 * time.Second)
+	tick := time.NewTicker(100 * time.Millisecond)
+	defer tick.Stop()
+	var err error
+	for {
+		var ok bool
+		if err = chromedp.Run(ctx, chromedp.Evaluate(expr, &ok)); err == nil && ok {
+			return
+		}
+		select {
+		case <-tick.C:
+			continue
+		case <-deadline:
+		}
+		break
+	}
+	Screenshot(t, ctx, "timeout")
+	var state string
+	_ = chromedp.Run(ctx, chromedp.Evaluate(`JSON.stringify({errors: (document.querySelector('[data-testid="preview-diagnostics"]')||{textContent:""}).textContent.replace(/\s+/g, " ")})`, &state))
+	t.Fatalf("waiting for %s: %v (page state: %s)", what, err, state)
+}
