@@ -16,11 +16,13 @@ import (
 	"testing"
 
 	"github.com/PuerkitoBio/goquery"
+	"github.com/chromedp/chromedp"
 
 	"github.com/cloudoven/cloudoven/auth"
 	"github.com/cloudoven/cloudoven/catalog"
 	"github.com/cloudoven/cloudoven/internal/testenv"
 	"github.com/cloudoven/cloudoven/store"
+	"github.com/cloudoven/cloudoven/web/account"
 	"github.com/cloudoven/cloudoven/web/page"
 	"github.com/cloudoven/cloudoven/web/paths"
 )
@@ -376,4 +378,25 @@ func wantFragment(t *testing.T, w *httptest.ResponseRecorder, id string) *goquer
 		t.Fatalf("the fragment is not the single element #%s:\n%s", id, body)
 	}
 	return doc
+}
+
+// sessionCookie is the session cookie's name, for the tests still in this package.
+const sessionCookie = account.SessionCookie
+
+// signIn signs the browser in through the sign-in page, as a user does, and waits for the
+// projects page.
+func signIn(t *testing.T, ctx context.Context, baseURL, name, password string) {
+	t.Helper()
+	err := chromedp.Run(ctx,
+		chromedp.Navigate(baseURL+paths.SignIn("")),
+		chromedp.WaitVisible(testIDSel("signin-form")),
+		chromedp.SendKeys(testIDSel("signin-name"), name),
+		chromedp.SendKeys(testIDSel("signin-password"), password),
+		chromedp.Click(testIDSel("signin-submit")),
+		chromedp.WaitVisible(testIDSel("signed-in-user")),
+	)
+	if err != nil {
+		screenshot(t, ctx, "signin-failed")
+		t.Fatalf("signing in as %s: %v", name, err)
+	}
 }

@@ -19,14 +19,10 @@ func (s *server) routes() http.Handler {
 	// Open to signed-out visitors (authenticate lets only these through without a session).
 	rt.HandleHTTP("GET /healthz", page.Public, http.HandlerFunc(s.health))
 	rt.HandleHTTP("GET /static/{hash}/{path...}", page.Public, http.HandlerFunc(s.assets.serve))
-	rt.Handle("GET /signin", page.Public, s.showSignIn)
-	rt.Handle("POST /signin", page.Public, s.signIn)
+	s.account.Routes(rt)
 
 	// Any signed-in user.
 	rt.HandleHTTP("GET /{$}", page.SignedIn, http.HandlerFunc(s.home))
-	rt.Handle("POST /signout", page.SignedIn, s.signOut)
-	rt.Handle("GET /account", page.SignedIn, s.showAccount)
-	rt.Handle("POST /account/password", page.SignedIn, s.changePassword)
 	rt.Handle("GET /projects", page.SignedIn, s.listProjects)   // only the user's projects
 	rt.Handle("POST /projects", page.SignedIn, s.createProject) // the creator becomes its admin
 
@@ -52,12 +48,6 @@ func (s *server) routes() http.Handler {
 	rt.Handle("POST /projects/{project}/members", page.Admin, s.addMember)
 	rt.Handle("POST /projects/{project}/members/{user}", page.Admin, s.changeMember)
 	rt.Handle("POST /projects/{project}/members/{user}/remove", page.Admin, s.removeMember)
-	rt.Handle("GET /projects/{project}/audit", page.Admin, s.showAudit)
-
-	// Global admins.
-	rt.Handle("GET /admin/users", page.GlobalAdmin, s.showUsers)
-	rt.Handle("POST /admin/users", page.GlobalAdmin, s.createUser)
-	rt.Handle("GET /admin/audit", page.GlobalAdmin, s.showAudit)
 
 	// The catalog: any signed-in user; starting a crawl: global admins. Without a crawl
 	// service there is no status page, and the catalog does not link to one.
@@ -73,7 +63,7 @@ func (s *server) routes() http.Handler {
 
 	cop := http.NewCrossOriginProtection()
 	cop.SetDenyHandler(http.HandlerFunc(s.crossOriginDenied))
-	return s.recoverPanics(compress(securityHeaders(cop.Handler(s.authenticate(mux)))))
+	return s.recoverPanics(compress(securityHeaders(cop.Handler(s.account.Authenticate(mux)))))
 }
 
 // compressedTypes are the answers worth gzipping: pages, fragments, styles, scripts, SVG

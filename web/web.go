@@ -12,6 +12,7 @@ import (
 	"github.com/cloudoven/cloudoven/catalog"
 	"github.com/cloudoven/cloudoven/runs"
 	"github.com/cloudoven/cloudoven/store"
+	"github.com/cloudoven/cloudoven/web/account"
 	"github.com/cloudoven/cloudoven/web/page"
 )
 
@@ -119,12 +120,9 @@ type server struct {
 	logger   *slog.Logger
 	assets   *assets
 	frame    *page.Frame
+	account  *account.Handlers
 
-	now            func() time.Time
-	secureCookies  bool
-	passwordParams auth.Params
-	signins        *auth.Limiter // failed sign-ins, per user name and client address
-	dummy          dummyHash
+	now func() time.Time
 }
 
 type catalogRows struct {
@@ -195,8 +193,6 @@ func New(cfg Config) (http.Handler, error) {
 		s.now = time.Now
 	}
 	s.frame = page.NewFrame(cfg.Store, a, logger, s.now)
-	s.secureCookies = cfg.SecureCookies
-	s.passwordParams = cfg.PasswordParams
-	s.signins = auth.NewLimiter(signinMaxFailures, signinWindow, s.now)
+	s.account = account.New(s.frame, cfg.Store, account.Options{SecureCookies: cfg.SecureCookies, PasswordParams: cfg.PasswordParams})
 	return s.routes(), nil
 }

@@ -1,4 +1,4 @@
-package web
+package account
 
 import (
 	"errors"
@@ -20,7 +20,7 @@ type signinProps struct {
 }
 
 // showSignIn answers GET /signin; a signed-in user goes on to next.
-func (s *server) showSignIn(w http.ResponseWriter, r *http.Request) error {
+func (s *Handlers) showSignIn(w http.ResponseWriter, r *http.Request) error {
 	next := page.SafeNext(r.URL.Query().Get("next"))
 	if page.IdentityOf(r.Context()) != nil {
 		http.Redirect(w, r, orProjects(next), http.StatusSeeOther)
@@ -29,7 +29,7 @@ func (s *server) showSignIn(w http.ResponseWriter, r *http.Request) error {
 	return s.renderSignIn(w, r, http.StatusOK, signinProps{Next: next})
 }
 
-func (s *server) renderSignIn(w http.ResponseWriter, r *http.Request, status int, p signinProps) error {
+func (s *Handlers) renderSignIn(w http.ResponseWriter, r *http.Request, status int, p signinProps) error {
 	p.Layout = s.frame.Layout("Sign in", "")
 	w.Header().Set("Cache-Control", "no-store")
 	return s.frame.Render(w, r, status, signinPage(p), "")
@@ -44,7 +44,7 @@ func orProjects(next string) string {
 
 // signIn answers POST /signin. Failures count against the user name and the client's
 // address; past the limit, even the right password is refused until the window passes.
-func (s *server) signIn(w http.ResponseWriter, r *http.Request) error {
+func (s *Handlers) signIn(w http.ResponseWriter, r *http.Request) error {
 	if err := page.ParseForm(w, r, page.MaxFormBytes); err != nil {
 		return s.renderSignIn(w, r, page.FormStatus(err), signinProps{Error: page.FormRefusal(err)})
 	}
@@ -93,7 +93,7 @@ func (s *server) signIn(w http.ResponseWriter, r *http.Request) error {
 
 // startSession signs u in: a new token (never the one the browser came with, so a planted
 // cookie cannot be promoted), its hash stored, the token in the cookie.
-func (s *server) startSession(w http.ResponseWriter, r *http.Request, u store.User) error {
+func (s *Handlers) startSession(w http.ResponseWriter, r *http.Request, u store.User) error {
 	if old := page.IdentityOf(r.Context()); old != nil {
 		if err := s.store.DeleteSession(r.Context(), old.TokenHash); err != nil {
 			return err
@@ -111,9 +111,9 @@ func (s *server) startSession(w http.ResponseWriter, r *http.Request, u store.Us
 	return nil
 }
 
-func (s *server) sessionCookie(r *http.Request, token string, maxAge int) *http.Cookie {
+func (s *Handlers) sessionCookie(r *http.Request, token string, maxAge int) *http.Cookie {
 	return &http.Cookie{
-		Name:     sessionCookie,
+		Name:     SessionCookie,
 		Value:    token,
 		Path:     "/",
 		MaxAge:   maxAge,
@@ -124,7 +124,7 @@ func (s *server) sessionCookie(r *http.Request, token string, maxAge int) *http.
 }
 
 // signOut answers POST /signout: the session is deleted, not just forgotten by the browser.
-func (s *server) signOut(w http.ResponseWriter, r *http.Request) error {
+func (s *Handlers) signOut(w http.ResponseWriter, r *http.Request) error {
 	id := page.IdentityOf(r.Context())
 	if err := s.store.DeleteSession(r.Context(), id.TokenHash); err != nil {
 		return err

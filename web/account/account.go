@@ -1,4 +1,4 @@
-package web
+package account
 
 import (
 	"fmt"
@@ -17,11 +17,11 @@ type accountProps struct {
 }
 
 // showAccount answers GET /account: the signed-in user and the change-password form.
-func (s *server) showAccount(w http.ResponseWriter, r *http.Request) error {
+func (s *Handlers) showAccount(w http.ResponseWriter, r *http.Request) error {
 	return s.renderAccount(w, r, http.StatusOK, accountProps{})
 }
 
-func (s *server) renderAccount(w http.ResponseWriter, r *http.Request, status int, p accountProps) error {
+func (s *Handlers) renderAccount(w http.ResponseWriter, r *http.Request, status int, p accountProps) error {
 	id := page.IdentityOf(r.Context())
 	p.Layout = s.frame.Layout("Account", "")
 	p.User, p.Admin = id.User.Name, id.User.Admin
@@ -30,7 +30,7 @@ func (s *server) renderAccount(w http.ResponseWriter, r *http.Request, status in
 
 // changePassword answers POST /account/password. The current password is checked (and
 // wrong guesses count like failed sign-ins); every other session of the user ends.
-func (s *server) changePassword(w http.ResponseWriter, r *http.Request) error {
+func (s *Handlers) changePassword(w http.ResponseWriter, r *http.Request) error {
 	if err := page.ParseForm(w, r, page.MaxFormBytes); err != nil {
 		return s.renderAccount(w, r, page.FormStatus(err), accountProps{Error: page.FormRefusal(err)})
 	}

@@ -1,4 +1,4 @@
-package web
+package account
 
 import (
 	"bytes"
@@ -31,8 +31,10 @@ import (
 // (routes.go) refuses it when another site's page sends it, which is what a login-CSRF
 // attack would need.
 
+// SessionCookie is the name of the session cookie.
+const SessionCookie = "cloudoven_session"
+
 const (
-	sessionCookie = "cloudoven_session"
 	// idleTimeout ends a session nobody used for this long; absoluteTimeout ends any session.
 	idleTimeout     = 12 * time.Hour
 	absoluteTimeout = 7 * 24 * time.Hour
@@ -51,7 +53,7 @@ const (
 
 // authenticate puts the session's identity into the request, sends signed-out visitors to
 // the sign-in page and checks the CSRF token of every state-changing request.
-func (s *server) authenticate(next http.Handler) http.Handler {
+func (s *Handlers) authenticate(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		id, err := s.sessionOf(w, r)
 		if err != nil {
@@ -90,8 +92,8 @@ func changesState(method string) bool {
 
 // sessionOf finds the request's live session; nil when there is none. An expired session is
 // deleted on sight.
-func (s *server) sessionOf(w http.ResponseWriter, r *http.Request) (*page.Identity, error) {
-	c, err := r.Cookie(sessionCookie)
+func (s *Handlers) sessionOf(w http.ResponseWriter, r *http.Request) (*page.Identity, error) {
+	c, err := r.Cookie(SessionCookie)
 	if err != nil || c.Value == "" || len(c.Value) > 128 {
 		return nil, nil
 	}
@@ -165,8 +167,8 @@ type readCloser struct {
 }
 
 // csrfDenied answers a state-changing request without the session's CSRF token.
-func (s *server) csrfDenied(w http.ResponseWriter, r *http.Request) {
-	s.logger.Warn("request without a valid csrf token refused", "method", r.Method, "path", r.URL.Path, "user", page.SignedInUser(r.Context()))
+func (s *Handlers) csrfDenied(w http.ResponseWriter, r *http.Request) {
+	s.frame.Logger().Warn("request without a valid csrf token refused", "method", r.Method, "path", r.URL.Path, "user", page.SignedInUser(r.Context()))
 	s.frame.ErrorPage(w, r, http.StatusForbidden, page.ErrorProps{
 		Title:   "Request refused",
 		Message: "This request did not carry CloudOven's security token for your session, so nothing was changed. Reload the page and try again.",

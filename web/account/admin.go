@@ -1,4 +1,4 @@
-package web
+package account
 
 import (
 	"errors"
@@ -35,11 +35,11 @@ type userFormProps struct {
 }
 
 // showUsers answers GET /admin/users.
-func (s *server) showUsers(w http.ResponseWriter, r *http.Request) error {
+func (s *Handlers) showUsers(w http.ResponseWriter, r *http.Request) error {
 	return s.renderUsers(w, r, http.StatusOK, userFormProps{})
 }
 
-func (s *server) renderUsers(w http.ResponseWriter, r *http.Request, status int, f userFormProps) error {
+func (s *Handlers) renderUsers(w http.ResponseWriter, r *http.Request, status int, f userFormProps) error {
 	us, err := s.store.Users(r.Context())
 	if err != nil {
 		return err
@@ -52,7 +52,7 @@ func (s *server) renderUsers(w http.ResponseWriter, r *http.Request, status int,
 }
 
 // createUser answers POST /admin/users: a user with an initial password, global admin or not.
-func (s *server) createUser(w http.ResponseWriter, r *http.Request) error {
+func (s *Handlers) createUser(w http.ResponseWriter, r *http.Request) error {
 	if err := page.ParseForm(w, r, page.MaxFormBytes); err != nil {
 		return s.renderUsers(w, r, page.FormStatus(err), userFormProps{Error: page.FormRefusal(err)})
 	}
@@ -105,7 +105,7 @@ type auditRow struct {
 }
 
 // showAudit answers GET /admin/audit (every entry) and GET /projects/{project}/audit.
-func (s *server) showAudit(w http.ResponseWriter, r *http.Request) error {
+func (s *Handlers) showAudit(w http.ResponseWriter, r *http.Request) error {
 	project := r.PathValue("project")
 	title := "Audit log"
 	if project != "" {
