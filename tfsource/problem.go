@@ -84,7 +84,7 @@ func (p *Problem) Error() string {
 	case OutsideDirectory:
 		return fmt.Sprintf("%s is a symbolic link out of the directory (or an absolute one); an import reads only the directory's own files", p.Name)
 	case Duplicate:
-		return fmt.Sprintf("%q is there twice", p.Name)
+		return fmt.Sprintf("two files are named %q", p.Name)
 	case Corrupt:
 		if p.Name != "" {
 			return fmt.Sprintf("reading %s in the archive: %v", p.Name, p.Err)

@@ -21,7 +21,7 @@ func TestProblemError(t *testing.T) {
 		{tfsource.Problem{Kind: tfsource.TooManyEntries, Count: 1001, Limit: tfsource.MaxZipEntries}, "the archive has 1001 entries; an import reads archives of at most 1000"},
 		{tfsource.Problem{Kind: tfsource.OutsideArchive, Name: "../evil.tf"}, `archive entry "../evil.tf" leads outside the archive (an absolute path or "..")`},
 		{tfsource.Problem{Kind: tfsource.OutsideDirectory, Name: "providers.tf"}, "providers.tf is a symbolic link out of the directory (or an absolute one); an import reads only the directory's own files"},
-		{tfsource.Problem{Kind: tfsource.Duplicate, Name: "main.tf"}, `"main.tf" is there twice`},
+		{tfsource.Problem{Kind: tfsource.Duplicate, Name: "main.tf"}, `two files are named "main.tf"`},
 		{tfsource.Problem{Kind: tfsource.Corrupt, Err: errors.New("zip: not a valid zip file")}, "reading the archive: zip: not a valid zip file"},
 		{tfsource.Problem{Kind: tfsource.Corrupt, Name: "main.tf", Err: errors.New("zip: checksum error")}, "reading main.tf in the archive: zip: checksum error"},
 		{tfsource.Problem{Kind: tfsource.NotUTF8, Name: "main.tf", Line: 3, Offset: 41}, "main.tf: line 3 (byte 41): not UTF-8 text"},
