@@ -14,8 +14,8 @@ import (
 // a module. It lists what it leaves out as skipped: hidden entries, folders, files not .tf,
 // and anything not a regular file. Files are opened through an os.Root, so nothing outside
 // the directory is read; a .tf file that is a symbolic link out of the directory (or an
-// absolute one) is refused rather than skipped, since the configuration would silently
-// lose it. It refuses more than MaxFiles .tf files, before reading any, and more than
+// absolute one) is refused rather than skipped: without it the configuration would be
+// another one. It refuses more than MaxFiles .tf files, before reading any, and more than
 // MaxBytes together.
 func ReadDir(ctx context.Context, dir string) (*Source, error) {
 	root, err := os.OpenRoot(dir)
