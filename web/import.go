@@ -10,6 +10,7 @@ import (
 
 	"github.com/cloudoven/cloudoven/blueprint"
 	"github.com/cloudoven/cloudoven/store"
+	"github.com/cloudoven/cloudoven/tfsource"
 	"github.com/cloudoven/cloudoven/web/components"
 	"github.com/cloudoven/cloudoven/web/page"
 	"github.com/cloudoven/cloudoven/web/paths"
@@ -173,9 +174,10 @@ func (s *server) importBlueprint(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// readImport reads the form, holding the body to maxImportBytes and the document, or the
-// Terraform once uncompressed, to blueprint.MaxDocumentSize. The form may be multipart (files,
-// or text from a browser form with a file input) or urlencoded (pasted text only).
+// readImport reads the form, holding the body to maxImportBytes, the document to
+// blueprint.MaxDocumentSize and the Terraform, once uncompressed, to tfsource's limits. The
+// form may be multipart (files, or text from a browser form with a file input) or urlencoded
+// (pasted text only).
 func readImport(w http.ResponseWriter, r *http.Request) (importRequest, *importProblem) {
 	var req importRequest
 	tooLarge := &importProblem{http.StatusRequestEntityTooLarge, fmt.Sprintf(
@@ -230,8 +232,11 @@ func readImport(w http.ResponseWriter, r *http.Request) (importRequest, *importP
 			}
 			// An archive may be as large as the request; anything else is read whole.
 			limit := int64(blueprint.MaxDocumentSize)
-			if strings.HasSuffix(strings.ToLower(fh.Filename), ".zip") {
+			switch {
+			case strings.HasSuffix(strings.ToLower(fh.Filename), ".zip"):
 				limit = maxImportBytes
+			case strings.HasSuffix(fh.Filename, ".tf"):
+				limit = tfsource.MaxFileBytes
 			}
 			if fh.Size > limit {
 				if strings.HasSuffix(fh.Filename, ".tf") {
@@ -259,7 +264,7 @@ func readImport(w http.ResponseWriter, r *http.Request) (importRequest, *importP
 	case len(files) > 0:
 		req.text = ""
 		req.uploaded = true
-		if problem := readUploads(&req, files); problem != nil {
+		if problem := readUploads(r.Context(), &req, files); problem != nil {
 			return req, problem
 		}
 	case pasted && len(req.text) > blueprint.MaxDocumentSize:
@@ -269,18 +274,16 @@ func readImport(w http.ResponseWriter, r *http.Request) (importRequest, *importP
 	case pasted && strings.TrimSpace(req.text)[0] == '{':
 		req.document = []byte(req.text)
 	case pasted:
-		req.terraform = &terraformSource{files: map[string][]byte{pastedFile: []byte(req.text)}}
+		var problem *importProblem
+		if req.terraform, problem = readPasted(req.text); problem != nil {
+			return req, problem
+		}
 	default:
 		return req, &importProblem{http.StatusUnprocessableEntity,
 			"Choose a blueprint document (.json) or Terraform files (.tf, or a .zip of them) to upload, or paste a document's JSON or Terraform into the text box."}
 	}
 	if len(req.document) > blueprint.MaxDocumentSize {
 		return req, documentTooLarge(int64(len(req.document)))
-	}
-	if req.terraform != nil {
-		if problem := req.terraform.checkText(); problem != nil {
-			return req, problem
-		}
 	}
 	return req, nil
 }

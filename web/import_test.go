@@ -689,6 +689,12 @@ func TestImportTerraformRefused(t *testing.T) {
 			wantError:  `"main.tf" is not UTF-8`,
 		},
 		{
+			name:       "NUL byte",
+			upload:     tfUpload{fields: map[string]string{"name": "demo"}, files: []namedFile{{"main.tf", []byte("locals {}\n\x00\n")}}},
+			wantStatus: http.StatusUnprocessableEntity,
+			wantError:  `"main.tf" has a NUL byte on line 2`,
+		},
+		{
 			name:       "no name",
 			upload:     tfUpload{files: twoFiles},
 			wantStatus: http.StatusUnprocessableEntity,

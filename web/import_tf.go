@@ -1,42 +1,27 @@
 package web
 
 import (
-	"archive/zip"
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"path"
 	"regexp"
-	"sort"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/cloudoven/cloudoven/blueprint"
 	"github.com/cloudoven/cloudoven/store"
+	"github.com/cloudoven/cloudoven/tfsource"
 	"github.com/cloudoven/cloudoven/web/page"
 )
-
-// maxImportFiles bounds how many .tf files one import reads, as the CLI's import does.
-const maxImportFiles = 200
-
-// maxZipEntries bounds the entries of an uploaded archive, read or not: a central directory
-// of millions of empty entries costs memory before a byte is decompressed.
-const maxZipEntries = 1000
-
-// pastedFile names pasted Terraform in the positions of its problems.
-const pastedFile = "pasted.tf"
 
 // zipMagic starts every zip archive with at least one entry.
 var zipMagic = []byte("PK\x03\x04")
 
-// utf8BOM is stripped from .tf files: editors on Windows write it, and HCL does not skip it.
-var utf8BOM = []byte("\xef\xbb\xbf")
-
 // terraformSource is Terraform configuration as the import form sent it.
 type terraformSource struct {
-	files map[string][]byte // *.tf, and any other uploaded file, by name
+	files map[string][]byte // by name, as blueprint.Import takes them
 	// notRead lists the archive entries left unread (not .tf, or hidden), so they are
 	// reported like any other part of the configuration the blueprint leaves out.
 	notRead []blueprint.Diagnostic
@@ -71,9 +56,10 @@ func uploadKind(f uploadedFile, alone bool) string {
 }
 
 // readUploads sorts the uploaded files into a blueprint document or Terraform configuration.
-func readUploads(req *importRequest, files []uploadedFile) *importProblem {
-	if len(files) > maxImportFiles {
-		return unprocessable("%d files were uploaded; an import reads at most %d. Upload a .zip of the configuration instead.", len(files), maxImportFiles)
+func readUploads(ctx context.Context, req *importRequest, files []uploadedFile) *importProblem {
+	// Counted before anything else: the form carries no more files than one import reads.
+	if len(files) > tfsource.MaxFiles {
+		return unprocessable("%d files were uploaded; an import reads at most %d. Upload a .zip of the configuration instead.", len(files), tfsource.MaxFiles)
 	}
 	kinds := map[string]int{}
 	for _, f := range files {
@@ -88,7 +74,7 @@ func readUploads(req *importRequest, files []uploadedFile) *importProblem {
 		req.document = files[0].data
 		return nil
 	case kinds["zip"] == 1:
-		src, problem := readZip(files[0].data)
+		src, problem := readZip(ctx, files[0].data)
 		if problem != nil {
 			return problem
 		}
@@ -98,148 +84,109 @@ func readUploads(req *importRequest, files []uploadedFile) *importProblem {
 		req.terraform = src
 		return nil
 	}
-	src := &terraformSource{files: map[string][]byte{}}
-	total := 0
-	for _, f := range files {
-		if _, dup := src.files[f.name]; dup {
-			return unprocessable("Two of the uploaded files are named %s. A configuration's files share one directory: rename one and import again.", page.QuoteName(f.name))
-		}
-		total += len(f.data)
-		if total > blueprint.MaxDocumentSize {
-			return terraformTooLarge()
-		}
-		src.files[f.name] = f.data
+	given := make([]tfsource.File, len(files))
+	for i, f := range files {
+		given[i] = tfsource.File{Name: f.name, Data: f.data}
 	}
-	req.terraform = src
+	src, err := tfsource.ReadFiles(given)
+	if err != nil {
+		return terraformProblem(err, fromUpload)
+	}
+	// An uploaded file that is not .tf is still named to blueprint.Import, without its
+	// bytes: Import lists it ("not a Terraform configuration file", or JSON configuration)
+	// in its place among the configuration's other problems, as the form always has.
+	byName := src.ByName()
+	for _, s := range src.Skipped {
+		byName[s.Name] = nil
+	}
+	req.terraform = &terraformSource{files: byName}
 	return nil
 }
 
-// readZip reads the *.tf entries of an archive, at any depth. It refuses an archive whose
-// entries point outside it, has too many entries, or holds more than blueprint.MaxDocumentSize
-// of Terraform once decompressed; the sizes in an archive's headers are not trusted, the
-// bytes are counted as they are decompressed.
-func readZip(data []byte) (*terraformSource, *importProblem) {
-	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
-	if err != nil && !errors.Is(err, zip.ErrInsecurePath) {
-		return nil, corruptZip(err)
+// readZip reads the .tf entries of an archive, at any depth, and lists the entries it left
+// unread.
+func readZip(ctx context.Context, data []byte) (*terraformSource, *importProblem) {
+	src, err := tfsource.ReadZip(ctx, bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		return nil, terraformProblem(err, fromZip)
 	}
-	if len(zr.File) > maxZipEntries {
-		return nil, unprocessable("The .zip file has %d entries; an import reads archives of at most %d. Archive only the configuration's directory.", len(zr.File), maxZipEntries)
+	ts := &terraformSource{files: src.ByName()}
+	for _, s := range src.Skipped {
+		ts.notRead = append(ts.notRead, blueprint.Diagnostic{
+			Severity: blueprint.Warning, Path: s.Name, Summary: "not read", Detail: s.Reason.String(),
+		})
 	}
-	src := &terraformSource{files: map[string][]byte{}}
-	seen := map[string]bool{}
-	left := int64(blueprint.MaxDocumentSize)
-	for _, f := range zr.File {
-		name, ok := zipEntryName(f.Name)
-		if !ok {
-			return nil, unprocessable("The .zip file has an entry %s outside the archive's folder (an absolute path or \"..\"), so it was not read. Archive the configuration's directory from inside it.", page.QuoteName(f.Name))
-		}
-		if f.FileInfo().IsDir() {
-			continue
-		}
-		if seen[name] {
-			return nil, unprocessable("The .zip file holds %s twice, so it was not read.", page.QuoteName(name))
-		}
-		seen[name] = true
-		if reason, read := zipEntryRead(name); !read {
-			src.notRead = append(src.notRead, blueprint.Diagnostic{
-				Severity: blueprint.Warning, Path: name, Summary: "not read", Detail: reason,
-			})
-			continue
-		}
-		if f.UncompressedSize64 > uint64(left) {
-			return nil, terraformTooLarge()
-		}
-		rc, err := f.Open()
-		if err != nil {
-			return nil, corruptZip(err)
-		}
-		b, err := io.ReadAll(io.LimitReader(rc, left+1))
-		rc.Close()
-		if int64(len(b)) > left {
-			return nil, terraformTooLarge()
-		}
-		if err != nil {
-			return nil, corruptZip(err)
-		}
-		left -= int64(len(b))
-		src.files[name] = b
-	}
-	if len(src.files) > maxImportFiles {
-		return nil, unprocessable("The .zip file has %d .tf files; an import reads at most %d.", len(src.files), maxImportFiles)
-	}
-	return src, nil
+	return ts, nil
 }
 
-// zipEntryName is an entry's name with forward slashes, or false when it leaves the archive.
-func zipEntryName(name string) (string, bool) {
-	n := strings.ReplaceAll(name, `\`, "/")
-	if n == "" || strings.HasPrefix(n, "/") || (len(n) >= 2 && n[1] == ':') {
-		return "", false
+// readPasted reads pasted Terraform as one file, tfsource.PastedName.
+func readPasted(text string) (*terraformSource, *importProblem) {
+	src, err := tfsource.ReadText(text)
+	if err != nil {
+		return nil, terraformProblem(err, fromPaste)
 	}
-	for _, part := range strings.Split(n, "/") {
-		if part == ".." {
-			return "", false
-		}
-	}
-	return path.Clean(n), true
+	return &terraformSource{files: src.ByName()}, nil
 }
 
-// zipEntryRead says whether an entry is read, and why not. Like terraform, it skips hidden
-// files and folders (.terraform/, an editor's .#main.tf, macOS's ._main.tf and __MACOSX/).
-func zipEntryRead(name string) (reason string, read bool) {
-	for _, part := range strings.Split(name, "/") {
-		if strings.HasPrefix(part, ".") || part == "__MACOSX" {
-			return "hidden files and folders are not read", false
-		}
-	}
-	if !strings.HasSuffix(name, ".tf") {
-		return "only .tf files are imported", false
-	}
-	return "", true
-}
+// terraformFrom is how Terraform came in the form, for the wording of its problems.
+type terraformFrom int
 
-func corruptZip(err error) *importProblem {
-	return unprocessable("The .zip file could not be read (%v). Make sure it is a complete zip archive and upload it again.", err)
+const (
+	fromUpload terraformFrom = iota
+	fromZip
+	fromPaste
+)
+
+// terraformProblem words a problem tfsource found with the form's Terraform: 413 when it is
+// too large, 422 for anything else the user can fix.
+func terraformProblem(err error, from terraformFrom) *importProblem {
+	var p *tfsource.Problem
+	if !errors.As(err, &p) {
+		return &importProblem{http.StatusBadRequest, "The uploaded file could not be read. Try again."}
+	}
+	switch p.Kind {
+	case tfsource.FileTooLarge, tfsource.TooLarge:
+		return terraformTooLarge()
+	case tfsource.TooManyFiles:
+		if from == fromZip {
+			return unprocessable("The .zip file has %d .tf files; an import reads at most %d.", p.Count, p.Limit)
+		}
+		return unprocessable("%d files were uploaded; an import reads at most %d. Upload a .zip of the configuration instead.", p.Count, p.Limit)
+	case tfsource.TooManyEntries:
+		return unprocessable("The .zip file has %d entries; an import reads archives of at most %d. Archive only the configuration's directory.", p.Count, p.Limit)
+	case tfsource.OutsideArchive:
+		return unprocessable("The .zip file has an entry %s outside the archive's folder (an absolute path or \"..\"), so it was not read. Archive the configuration's directory from inside it.", page.QuoteName(p.Name))
+	case tfsource.Duplicate:
+		if from == fromZip {
+			return unprocessable("The .zip file holds %s twice, so it was not read.", page.QuoteName(p.Name))
+		}
+		return unprocessable("Two of the uploaded files are named %s. A configuration's files share one directory: rename one and import again.", page.QuoteName(p.Name))
+	case tfsource.Corrupt:
+		return unprocessable("The .zip file could not be read (%v). Make sure it is a complete zip archive and upload it again.", p.Err)
+	case tfsource.NotUTF8:
+		if from == fromPaste {
+			return unprocessable("The pasted text is not UTF-8, so it was not read.")
+		}
+		return unprocessable("%s is not UTF-8 text, so it was not read. Save it as UTF-8 and import it again.", page.QuoteName(p.Name))
+	case tfsource.NULByte:
+		if from == fromPaste {
+			return unprocessable("The pasted text has a NUL byte on line %d, so it was not read: Terraform is text.", p.Line)
+		}
+		return unprocessable("%s has a NUL byte on line %d, so it was not read: a .tf file is text. Save it as UTF-8 text and import it again.", page.QuoteName(p.Name), p.Line)
+	case tfsource.NoTerraform:
+		return unprocessable("No .tf file was found in the upload. Upload the configuration's .tf files, a .zip of them, or a blueprint document (.json).")
+	}
+	return unprocessable("%s.", page.Capitalize(p.Error()))
 }
 
 func terraformTooLarge() *importProblem {
 	return &importProblem{http.StatusRequestEntityTooLarge, fmt.Sprintf(
 		"The Terraform files are larger than %d MiB together, once uncompressed, so they were not imported. An import reads at most %d MiB of configuration.",
-		blueprint.MaxDocumentSize>>20, blueprint.MaxDocumentSize>>20)}
+		tfsource.MaxBytes>>20, tfsource.MaxBytes>>20)}
 }
 
 func unprocessable(format string, args ...any) *importProblem {
 	return &importProblem{http.StatusUnprocessableEntity, fmt.Sprintf(format, args...)}
-}
-
-// checkText refuses a .tf file that is not UTF-8 and drops a byte order mark, so a problem's
-// line and column count what the user sees.
-func (src *terraformSource) checkText() *importProblem {
-	names := make([]string, 0, len(src.files))
-	for n := range src.files {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	tf := 0
-	for _, n := range names {
-		if !strings.HasSuffix(n, ".tf") {
-			continue
-		}
-		tf++
-		data := bytes.TrimPrefix(src.files[n], utf8BOM)
-		if !utf8.Valid(data) {
-			if n == pastedFile {
-				return unprocessable("The pasted text is not UTF-8, so it was not read.")
-			}
-			return unprocessable("%s is not UTF-8 text, so it was not read. Save it as UTF-8 and import it again.", page.QuoteName(n))
-		}
-		src.files[n] = data
-	}
-	if tf == 0 {
-		return unprocessable("No .tf file was found in the upload. Upload the configuration's .tf files, a .zip of them, or a blueprint document (.json).")
-	}
-	return nil
 }
 
 // sourceProblem is a problem of imported Terraform, shown at its place in the files.

@@ -8,14 +8,12 @@ import (
 	"strings"
 
 	"github.com/cloudoven/cloudoven/blueprint"
+	"github.com/cloudoven/cloudoven/tfsource"
 )
-
-// maxImportFiles bounds how much Terraform one import reads.
-const maxImportFiles = 200
 
 func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("import", "Turn existing Terraform (.tf files) into a blueprint document. What a blueprint cannot hold is listed, never dropped silently.", stderr)
-	dir := fs.String("dir", "", "directory whose *.tf files to import")
+	dir := fs.String("dir", "", "directory whose *.tf files to import (not its subdirectories)")
 	name := fs.String("name", "", "blueprint name (default: the directory's name)")
 	out := fs.String("out", "", "blueprint document to write (default: standard output)")
 	catalogDir := fs.String("catalog-dir", "", "catalog to validate the result against (default: the built-in catalog)")
@@ -25,25 +23,17 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if *dir == "" {
 		return fmt.Errorf("-dir is required")
 	}
-	matches, err := filepath.Glob(filepath.Join(*dir, "*.tf"))
+	src, err := tfsource.ReadDir(ctx, *dir)
 	if err != nil {
-		return err
+		return fmt.Errorf("reading %s: %w", *dir, err)
 	}
-	if len(matches) == 0 {
-		return fmt.Errorf("no .tf files in %s", *dir)
+	// What the reader left out is listed first, like the parts of the files Import leaves out.
+	var diags blueprint.Diagnostics
+	for _, s := range src.Skipped {
+		diags = append(diags, blueprint.Diagnostic{Severity: blueprint.Warning, Path: s.Name, Summary: "not read", Detail: s.Reason.String()})
 	}
-	if len(matches) > maxImportFiles {
-		return fmt.Errorf("%s has %d .tf files; an import reads at most %d", *dir, len(matches), maxImportFiles)
-	}
-	files := map[string][]byte{}
-	for _, m := range matches {
-		data, err := readLimited(m, nil)
-		if err != nil {
-			return err
-		}
-		files[filepath.Base(m)] = data
-	}
-	b, diags := blueprint.Import(files)
+	b, importDiags := blueprint.Import(src.ByName())
+	diags = append(diags, importDiags...)
 	if b != nil {
 		b.Name = *name
 		if b.Name == "" {
