@@ -7,6 +7,7 @@ import (
 
 	"github.com/cloudoven/cloudoven/web/page"
 	"github.com/cloudoven/cloudoven/web/paths"
+	"github.com/cloudoven/cloudoven/web/projects"
 )
 
 // routes is the route table: every URL CloudOven answers, with its method and who may use it
@@ -20,11 +21,10 @@ func (s *server) routes() http.Handler {
 	rt.HandleHTTP("GET /healthz", page.Public, http.HandlerFunc(s.health))
 	rt.HandleHTTP("GET /static/{hash}/{path...}", page.Public, http.HandlerFunc(s.assets.serve))
 	s.account.Routes(rt)
+	projects.New(s.frame, s.store).Routes(rt)
 
 	// Any signed-in user.
 	rt.HandleHTTP("GET /{$}", page.SignedIn, http.HandlerFunc(s.home))
-	rt.Handle("GET /projects", page.SignedIn, s.listProjects)   // only the user's projects
-	rt.Handle("POST /projects", page.SignedIn, s.createProject) // the creator becomes its admin
 
 	rt.Handle("GET /projects/{project}", page.Viewer, s.showProject)
 	rt.Handle("GET /projects/{project}/blueprints/{blueprint}", page.Viewer, s.showBlueprint)
@@ -43,11 +43,6 @@ func (s *server) routes() http.Handler {
 	rt.Handle("GET /projects/{project}/blueprints/{blueprint}/edit/terraform.zip", page.Editor, s.downloadDraftZip)
 	s.environmentRoutes(rt)
 	s.runRoutes(rt)
-
-	rt.Handle("GET /projects/{project}/members", page.Admin, s.showMembers)
-	rt.Handle("POST /projects/{project}/members", page.Admin, s.addMember)
-	rt.Handle("POST /projects/{project}/members/{user}", page.Admin, s.changeMember)
-	rt.Handle("POST /projects/{project}/members/{user}/remove", page.Admin, s.removeMember)
 
 	// The catalog: any signed-in user; starting a crawl: global admins. Without a crawl
 	// service there is no status page, and the catalog does not link to one.

@@ -1,4 +1,4 @@
-package web
+package projects
 
 import (
 	"errors"
@@ -34,11 +34,11 @@ type memberFormProps struct {
 }
 
 // showMembers answers GET /projects/{project}/members.
-func (s *server) showMembers(w http.ResponseWriter, r *http.Request) error {
+func (s *Handlers) showMembers(w http.ResponseWriter, r *http.Request) error {
 	return s.renderMembers(w, r, http.StatusOK, "", memberFormProps{Role: string(auth.Viewer)})
 }
 
-func (s *server) renderMembers(w http.ResponseWriter, r *http.Request, status int, problem string, f memberFormProps) error {
+func (s *Handlers) renderMembers(w http.ResponseWriter, r *http.Request, status int, problem string, f memberFormProps) error {
 	project := r.PathValue("project")
 	if _, err := s.store.Project(r.Context(), project); err != nil {
 		return err
@@ -60,7 +60,7 @@ func (s *server) renderMembers(w http.ResponseWriter, r *http.Request, status in
 
 // addMember answers POST /projects/{project}/members: a user joins with a role (or, when a
 // member already, gets that role).
-func (s *server) addMember(w http.ResponseWriter, r *http.Request) error {
+func (s *Handlers) addMember(w http.ResponseWriter, r *http.Request) error {
 	if err := page.ParseForm(w, r, page.MaxFormBytes); err != nil {
 		return s.renderMembers(w, r, page.FormStatus(err), page.FormRefusal(err), memberFormProps{})
 	}
@@ -72,7 +72,7 @@ func (s *server) addMember(w http.ResponseWriter, r *http.Request) error {
 }
 
 // changeMember answers POST /projects/{project}/members/{user}: a new role.
-func (s *server) changeMember(w http.ResponseWriter, r *http.Request) error {
+func (s *Handlers) changeMember(w http.ResponseWriter, r *http.Request) error {
 	if err := page.ParseForm(w, r, page.MaxFormBytes); err != nil {
 		return s.renderMembers(w, r, page.FormStatus(err), page.FormRefusal(err), memberFormProps{})
 	}
@@ -83,7 +83,7 @@ func (s *server) changeMember(w http.ResponseWriter, r *http.Request) error {
 	return s.setMember(w, r, user, r.PostForm.Get("role"), "member.role", memberFormProps{Role: string(auth.Viewer)})
 }
 
-func (s *server) setMember(w http.ResponseWriter, r *http.Request, user, roleName, action string, f memberFormProps) error {
+func (s *Handlers) setMember(w http.ResponseWriter, r *http.Request, user, roleName, action string, f memberFormProps) error {
 	project := r.PathValue("project")
 	role, err := auth.ParseRole(roleName)
 	if err != nil {
@@ -114,7 +114,7 @@ func (s *server) setMember(w http.ResponseWriter, r *http.Request, user, roleNam
 }
 
 // removeMember answers POST /projects/{project}/members/{user}/remove.
-func (s *server) removeMember(w http.ResponseWriter, r *http.Request) error {
+func (s *Handlers) removeMember(w http.ResponseWriter, r *http.Request) error {
 	project, user := r.PathValue("project"), r.PathValue("user")
 	msg, err := s.lastAdminProblem(r, project, user)
 	if err != nil {
@@ -133,7 +133,7 @@ func (s *server) removeMember(w http.ResponseWriter, r *http.Request) error {
 
 // lastAdminProblem refuses to take the admin role from the project's only admin member:
 // the project would be left to global admins alone.
-func (s *server) lastAdminProblem(r *http.Request, project, user string) (string, error) {
+func (s *Handlers) lastAdminProblem(r *http.Request, project, user string) (string, error) {
 	ms, err := s.store.Members(r.Context(), project)
 	if err != nil {
 		return "", err
