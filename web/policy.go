@@ -21,16 +21,6 @@ type policyStore interface {
 	SetProjectPolicy(ctx context.Context, project string, document []byte) error
 }
 
-// ruleDescriptions say what each rule checks, for the rules page.
-var ruleDescriptions = map[string]string{
-	policy.NoPublicLBIP:           "No public IP on a load balancer (azurerm_lb frontends, public IPs attached to one, Kubernetes LoadBalancer services without the internal annotation) unless the resource is allowed.",
-	policy.RequiredTags:           "Every Azure resource that takes tags sets these keys; Kubernetes resources set them as labels.",
-	policy.HTTPSOnlyIngress:       "Ingress is HTTPS only: Application Gateway listeners on plain HTTP must redirect, Kubernetes ingresses need TLS, storage accounts keep HTTPS-only traffic.",
-	policy.AllowedRegistries:      "Container images come only from the environment's allowed registries (off when an environment lists none).",
-	policy.HelmResourceLimits:     "Helm releases set CPU and memory limits in their values, where the values say so.",
-	policy.NoPrivilegedContainers: "No privileged containers and no privilege escalation, in Kubernetes resources and Helm values.",
-}
-
 // projectRules reads a project's rules: its rule file, or the defaults when it has none. The
 // raw file comes back too ("" for the defaults).
 func (s *server) projectRules(ctx context.Context, project string) (policy.Rules, string, error) {
@@ -126,7 +116,7 @@ func (s *server) rulesPage(r *http.Request, project, doc, problem string) (rules
 		if len(rule.Allow) > 0 {
 			settings = append(settings, "allowed: "+strings.Join(rule.Allow, ", "))
 		}
-		p.Rules = append(p.Rules, ruleRow{ID: rule.ID, Enabled: rule.On(), Description: ruleDescriptions[rule.ID], Settings: strings.Join(settings, "; ")})
+		p.Rules = append(p.Rules, ruleRow{ID: rule.ID, Enabled: rule.On(), Description: policy.Describe(rule.ID), Settings: strings.Join(settings, "; ")})
 	}
 	return p, nil
 }
