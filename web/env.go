@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/cloudoven/cloudoven/blueprint"
+	"github.com/cloudoven/cloudoven/deployment"
 	"github.com/cloudoven/cloudoven/secrets"
 	"github.com/cloudoven/cloudoven/store"
 	"github.com/cloudoven/cloudoven/web/components"
@@ -119,7 +120,7 @@ func (s *server) renderEnvironments(w http.ResponseWriter, r *http.Request, stat
 	}
 	for _, e := range es {
 		row := envRow{Name: e.Name, URL: environmentPath(p.Name, e.Name), Updated: components.NewTime(e.UpdatedAt), Backend: "—"}
-		if env, err := parseStoredEnvironment(e); err == nil {
+		if env, err := deployment.ParseEnvironment(e); err == nil {
 			row.Variables = len(env.Variables)
 			if env.Backend.Type != "" {
 				row.Backend = env.Backend.Type
@@ -130,20 +131,6 @@ func (s *server) renderEnvironments(w http.ResponseWriter, r *http.Request, stat
 		props.Rows = append(props.Rows, row)
 	}
 	return s.render(w, r, status, envListPage(props), fragment)
-}
-
-// parseStoredEnvironment reads an environment's stored document; an environment created
-// without one (by the store directly) is empty, with the default runner settings.
-func parseStoredEnvironment(e store.Environment) (*blueprint.Environment, error) {
-	if len(strings.TrimSpace(string(e.Document))) == 0 {
-		return &blueprint.Environment{Name: e.Name, Runner: blueprint.DefaultRunner()}, nil
-	}
-	env, err := blueprint.ParseEnvironment(e.Document)
-	if err != nil {
-		return nil, fmt.Errorf("reading the stored document of environment %q: %w", e.Name, err)
-	}
-	env.Name = e.Name
-	return env, nil
 }
 
 // envSession is one request's view of an environment.
@@ -161,7 +148,7 @@ func (s *server) openEnvironment(ctx context.Context, project, name string) (*en
 	if err != nil {
 		return nil, err
 	}
-	env, err := parseStoredEnvironment(e)
+	env, err := deployment.ParseEnvironment(e)
 	if err != nil {
 		return nil, err
 	}

@@ -6,7 +6,7 @@ import (
 	"net/http"
 	"strings"
 
-	"github.com/cloudoven/cloudoven/blueprint"
+	"github.com/cloudoven/cloudoven/deployment"
 	"github.com/cloudoven/cloudoven/policy"
 	"github.com/cloudoven/cloudoven/store"
 )
@@ -21,27 +21,19 @@ type policyStore interface {
 	SetProjectPolicy(ctx context.Context, project string, document []byte) error
 }
 
-// projectRules reads a project's rules: its rule file, or the defaults when it has none. The
-// raw file comes back too ("" for the defaults).
+// projectRules reads a project's rules: its rule file, or the defaults when it has none (or
+// the store keeps no rule files). The raw file comes back too ("" for the defaults). See
+// deployment.Rules: on an error the rules are the defaults.
 func (s *server) projectRules(ctx context.Context, project string) (policy.Rules, string, error) {
-	ps, ok := s.store.(policyStore)
-	if !ok {
-		return policy.DefaultRules(), "", nil
+	return deployment.Rules(ctx, s.ruleStore(), project)
+}
+
+// ruleStore is the store as a keeper of rule files; nil when it keeps none.
+func (s *server) ruleStore() deployment.RuleStore {
+	if ps, ok := s.store.(policyStore); ok {
+		return ps
 	}
-	doc, err := ps.ProjectPolicy(ctx, project)
-	switch {
-	case errors.Is(err, store.ErrNotFound):
-		return policy.DefaultRules(), "", nil
-	case err != nil:
-		return policy.Rules{}, "", err
-	}
-	rules, err := policy.ParseRules(doc)
-	if err != nil {
-		// Stored files were parsed when saved; this one came from another build. The
-		// defaults keep the guardrails on while the page says what is wrong.
-		return policy.DefaultRules(), string(doc), err
-	}
-	return rules, string(doc), nil
+	return nil
 }
 
 // findingViews checks b against the project's rules and places each finding on its editor
@@ -175,28 +167,3 @@ func (s *server) saveRules(w http.ResponseWriter, r *http.Request) error {
 
 // rulesPath is a project's guardrail rules page.
 func rulesPath(project string) string { return projectPath(project) + "/rules" }
-
-// deploymentGuardrails checks what a deployment would run against its project's rules with
-// its environment's allowed registries. blocking says the environment makes findings stop a
-// plan; the runner asks this before every plan.
-func (s *server) deploymentGuardrails(ctx context.Context, project string, d store.Deployment) (findings []policy.Finding, blocking bool, err error) {
-	bv, err := s.store.BlueprintVersion(ctx, project, d.Blueprint, d.BlueprintVersion)
-	if err != nil {
-		return nil, false, err
-	}
-	bp, err := blueprint.ParseDocument(bv.Document)
-	if err != nil {
-		return nil, false, err
-	}
-	es, err := s.openEnvironment(ctx, project, d.Environment)
-	if err != nil {
-		return nil, false, err
-	}
-	rules, _, err := s.projectRules(ctx, project)
-	if err != nil {
-		// An unreadable rule file falls back to the defaults, which is stricter, not looser.
-		err = nil
-	}
-	runner := es.env.Runner
-	return policy.Check(bp, rules, policy.Options{AllowedRegistries: runner.AllowedRegistries, Catalog: s.catalog()}), runner.PolicyBlocking, nil
-}

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/cloudoven/cloudoven/deployment"
 	"github.com/cloudoven/cloudoven/runs"
 	"github.com/cloudoven/cloudoven/store"
 	"github.com/cloudoven/cloudoven/web/components"
@@ -178,16 +179,12 @@ func (s *server) createRun(w http.ResponseWriter, r *http.Request) error {
 	default:
 		return refuse(http.StatusUnprocessableEntity, fmt.Sprintf("CloudOven has no run operation %s; choose plan or destroy.", quoteName(op)))
 	}
-	if !destroy {
-		findings, blocking, err := s.deploymentGuardrails(ctx, project, d)
-		if err != nil {
-			return err
-		}
-		if blocking && len(findings) > 0 {
-			return refuse(http.StatusConflict, fmt.Sprintf("The plan was refused: %s makes guardrail findings block plans, and this deployment has %d. Fix them in the blueprint, or change the rules or the environment.", d.Environment, len(findings)))
-		}
-	}
+	// The run service refuses a plan the guardrails block; the page only says so.
 	run, err := s.runs.Plan(ctx, project, d.ID, signedInUser(ctx), destroy)
+	var blocked *deployment.BlockedError
+	if errors.As(err, &blocked) {
+		return refuse(http.StatusConflict, fmt.Sprintf("The plan was refused: %s makes guardrail findings block plans, and this deployment has %d. Fix them in the blueprint, or change the rules or the environment.", blocked.Environment, len(blocked.Findings)))
+	}
 	if err != nil {
 		return err
 	}
