@@ -10,6 +10,7 @@
 // It is not validation against provider schemas (blueprint.Validate) and not a plan-time
 // policy engine such as OPA or Sentinel.
 //
-// Start with Check in check.go and the rule list in rules.go; each rule lives in the file
-// named after its concern (network.go, tags.go, containers.go, helm.go).
+// Start with Check in check.go and the rule list in rules.go (Describe says in words what
+// each rule checks); each rule lives in the file named after its concern (network.go,
+// tags.go, containers.go, helm.go).
 package policy

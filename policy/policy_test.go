@@ -54,6 +54,17 @@ func TestDefaultRules(t *testing.T) {
 	}
 }
 
+func TestEveryRuleIsDescribed(t *testing.T) {
+	for _, r := range policy.DefaultRules().Rules {
+		if d := policy.Describe(r.ID); d == "" || !strings.HasSuffix(d, ".") {
+			t.Errorf("rule %s is described as %q; want a sentence", r.ID, d)
+		}
+	}
+	if d := policy.Describe("no-such-rule"); d != "" {
+		t.Errorf("an unknown rule is described as %q", d)
+	}
+}
+
 func TestParseRulesOverridesDefaults(t *testing.T) {
 	rs, err := policy.ParseRules([]byte(`{"rules": [
 		{"id": "required-tags", "tags": ["cost-center"]},

@@ -25,6 +25,20 @@ const (
 // ruleIDs is every rule, in canonical order.
 var ruleIDs = []string{NoPublicLBIP, RequiredTags, HTTPSOnlyIngress, AllowedRegistries, HelmResourceLimits, NoPrivilegedContainers}
 
+// descriptions say what each rule checks, in a sentence for people.
+var descriptions = map[string]string{
+	NoPublicLBIP:           "No public IP on a load balancer (azurerm_lb frontends, public IPs attached to one, Kubernetes LoadBalancer services without the internal annotation) unless the resource is allowed.",
+	RequiredTags:           "Every Azure resource that takes tags sets these keys; Kubernetes resources set them as labels.",
+	HTTPSOnlyIngress:       "Ingress is HTTPS only: Application Gateway listeners on plain HTTP must redirect, Kubernetes ingresses need TLS, storage accounts keep HTTPS-only traffic.",
+	AllowedRegistries:      "Container images come only from the environment's allowed registries (off when an environment lists none).",
+	HelmResourceLimits:     "Helm releases set CPU and memory limits in their values, where the values say so.",
+	NoPrivilegedContainers: "No privileged containers and no privilege escalation, in Kubernetes resources and Helm values.",
+}
+
+// Describe says what the rule with the given id checks, in one sentence for people (the
+// rules page shows it beside the rule); an unknown id gives "".
+func Describe(id string) string { return descriptions[id] }
+
 // defaultTags are the tag keys required-tags asks for unless a project says otherwise.
 var defaultTags = []string{"owner", "environment"}
 

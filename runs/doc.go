@@ -14,7 +14,11 @@
 // It is not the web layer (no pages or handlers: those declare the few
 // Service methods they call), not the executor (package runner), and not
 // the state backend (it only asks an Authorizer for per-run credentials).
-// It does not generate Terraform: the caller's PrepareFunc does.
+// It does not generate Terraform or check guardrails: package deployment
+// resolves a deployment into its files and its guardrails' verdict, and
+// NewPreparer is the PrepareFunc built on it. A plan whose verdict blocks is
+// refused twice over: by Plan before anything is queued (Options.Guardrails)
+// and when its stage starts (Prepared.Verdict).
 //
 // Start reading at service.go (Service, Plan, the stages), then hub.go.
 package runs

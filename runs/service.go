@@ -19,6 +19,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/cloudoven/cloudoven/deployment"
 	"github.com/cloudoven/cloudoven/runner"
 	"github.com/cloudoven/cloudoven/store"
 )
@@ -62,12 +63,23 @@ type Prepared struct {
 	// settings; empty leaves Options.Image and Options.NetworkMode.
 	Image       string
 	NetworkMode string
+	// Verdict is what the project's guardrails say of the deployment as
+	// prepared. A plan stage (not a destroy's, not an apply's) whose
+	// verdict blocks is refused: the rules or the environment may have
+	// changed while the run waited in the queue.
+	Verdict deployment.Verdict
 }
 
 // PrepareFunc returns what a run of a deployment needs. It is called again
 // for the apply, so rotated credentials (and changed runner settings) are
 // picked up.
 type PrepareFunc func(ctx context.Context, project string, deploymentID int64) (Prepared, error)
+
+// Guardrails says what a project's guardrails make of a deployment as it
+// is now; *deployment.Resolver has it.
+type Guardrails interface {
+	Guardrails(ctx context.Context, project string, deploymentID int64) (deployment.Verdict, error)
+}
 
 // orphanRemover is what an executor may also do: remove containers a
 // previous process left running.
@@ -81,6 +93,10 @@ type Options struct {
 	Executor runner.Executor
 	Hub      *Hub
 	Prepare  PrepareFunc
+	// Guardrails, when set, is asked before a plan is queued: Plan refuses
+	// one its verdict blocks. Without it a blocked plan is still refused,
+	// later, when its stage starts (see Prepared.Verdict).
+	Guardrails Guardrails
 	// GlobalConcurrency is how many plans and applies execute at once
 	// across all deployments; 0 means 2.
 	GlobalConcurrency int
@@ -224,6 +240,12 @@ func (s *Service) Wait() { s.wg.Wait() }
 
 // Plan queues a run that plans the deployment (destroy: plans destroying
 // everything it manages) on behalf of user, and returns it queued.
+//
+// A plan of a deployment whose environment makes guardrail findings block
+// plans, and that has some, is refused with an error that wraps a
+// *deployment.BlockedError (errors.As finds it), and nothing is created
+// or queued. A destroy is never refused for findings: it removes what
+// they are about.
 func (s *Service) Plan(ctx context.Context, project string, deploymentID int64, user string, destroy bool) (Run, error) {
 	fail := func(err error) (Run, error) {
 		return Run{}, fmt.Errorf("planning deployment %d in project %q: %w", deploymentID, project, err)
@@ -238,6 +260,15 @@ func (s *Service) Plan(ctx context.Context, project string, deploymentID int64, 
 	op := store.RunOpPlan
 	if destroy {
 		op = store.RunOpDestroy
+	}
+	if !destroy && s.opts.Guardrails != nil {
+		v, err := s.opts.Guardrails.Guardrails(ctx, project, d.ID)
+		if err != nil {
+			return fail(fmt.Errorf("checking the guardrails: %w", err))
+		}
+		if err := v.Err(); err != nil {
+			return fail(err)
+		}
 	}
 	id := newRunID()
 	// Opened before the run exists, so a follower who finds the run finds
@@ -468,6 +499,7 @@ type stage struct {
 	secrets     []string
 	image       string // empty: Options.Image
 	networkMode string // empty: Options.NetworkMode
+	verdict     deployment.Verdict
 }
 
 // prepare generates the deployment's files and environment and issues
@@ -478,7 +510,7 @@ func (s *Service) prepare(ctx context.Context, r Run) (stage, error) {
 		return stage{}, fmt.Errorf("preparing the deployment's files: %w", err)
 	}
 	st := stage{files: p.Files, env: maps.Clone(p.Env), secrets: slices.Clone(p.Secrets),
-		image: p.Image, networkMode: p.NetworkMode}
+		image: p.Image, networkMode: p.NetworkMode, verdict: p.Verdict}
 	if st.env == nil {
 		st.env = map[string]string{}
 	}
@@ -525,6 +557,11 @@ func (s *Service) planStage(ctx context.Context, t *task, r Run) Run {
 	}
 	if err != nil {
 		return s.end(ctx, t, r, st.secrets, err)
+	}
+	if r.Operation == store.RunOpPlan {
+		if err := st.verdict.Err(); err != nil {
+			return s.end(ctx, t, r, st.secrets, fmt.Errorf("the plan was refused: %w", err))
+		}
 	}
 	plan := []string{"plan", "-input=false", "-json", "-out=" + planFile}
 	if r.Operation == store.RunOpDestroy {

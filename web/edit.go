@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
 	"slices"
 	"strings"
 
@@ -457,12 +456,12 @@ func (s *server) editorProps(es *editorSession, item string, modes map[string]fo
 		ProjectURL:   paths.Project(es.project),
 		BlueprintURL: paths.Blueprint(es.project, es.name),
 		EditURL:      paths.Edit(es.project, es.name),
-		ItemURL:      paths.Edit(es.project, es.name) + "/item?" + url.Values{"item": {item}}.Encode(),
+		ItemURL:      paths.EditItemPost(es.project, es.name, item),
 		AddURL:       paths.EditAdd(es.project, es.name),
-		SearchURL:    paths.Catalog("") + "?" + url.Values{"project": {es.project}, "blueprint": {es.name}}.Encode(),
-		SaveURL:      paths.Edit(es.project, es.name) + "/save",
-		DiscardURL:   paths.Edit(es.project, es.name) + "/discard",
-		ZipURL:       paths.Edit(es.project, es.name) + "/terraform.zip",
+		SearchURL:    paths.CatalogAdd(es.project, es.name),
+		SaveURL:      paths.EditSave(es.project, es.name),
+		DiscardURL:   paths.EditDiscard(es.project, es.name),
+		ZipURL:       paths.EditZip(es.project, es.name),
 		Base:         es.base,
 		Latest:       es.latest,
 		Draft:        es.draft,

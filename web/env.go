@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/cloudoven/cloudoven/blueprint"
+	"github.com/cloudoven/cloudoven/deployment"
 	"github.com/cloudoven/cloudoven/secrets"
 	"github.com/cloudoven/cloudoven/store"
 	"github.com/cloudoven/cloudoven/web/components"
@@ -120,7 +121,7 @@ func (s *server) renderEnvironments(w http.ResponseWriter, r *http.Request, stat
 	}
 	for _, e := range es {
 		row := envRow{Name: e.Name, URL: paths.Environment(p.Name, e.Name), Updated: components.NewTime(e.UpdatedAt), Backend: "—"}
-		if env, err := parseStoredEnvironment(e); err == nil {
+		if env, err := deployment.ParseEnvironment(e); err == nil {
 			row.Variables = len(env.Variables)
 			if env.Backend.Type != "" {
 				row.Backend = env.Backend.Type
@@ -131,20 +132,6 @@ func (s *server) renderEnvironments(w http.ResponseWriter, r *http.Request, stat
 		props.Rows = append(props.Rows, row)
 	}
 	return s.frame.Render(w, r, status, envListPage(props), fragment)
-}
-
-// parseStoredEnvironment reads an environment's stored document; an environment created
-// without one (by the store directly) is empty, with the default runner settings.
-func parseStoredEnvironment(e store.Environment) (*blueprint.Environment, error) {
-	if len(strings.TrimSpace(string(e.Document))) == 0 {
-		return &blueprint.Environment{Name: e.Name, Runner: blueprint.DefaultRunner()}, nil
-	}
-	env, err := blueprint.ParseEnvironment(e.Document)
-	if err != nil {
-		return nil, fmt.Errorf("reading the stored document of environment %q: %w", e.Name, err)
-	}
-	env.Name = e.Name
-	return env, nil
 }
 
 // envSession is one request's view of an environment.
@@ -162,7 +149,7 @@ func (s *server) openEnvironment(ctx context.Context, project, name string) (*en
 	if err != nil {
 		return nil, err
 	}
-	env, err := parseStoredEnvironment(e)
+	env, err := deployment.ParseEnvironment(e)
 	if err != nil {
 		return nil, err
 	}
@@ -270,6 +257,23 @@ func (s *server) envPage(ctx context.Context, es *envSession, bpName, version st
 	props.Runner = envRunnerView(es, nil)
 	props.Secrets = s.envSecrets(es)
 	return props, nil
+}
+
+// problemText is the message of a store or vault error for a page: the part written for
+// people, without the operation the wrapping added.
+func problemText(err error) string {
+	msg := err.Error()
+	for e := err; e != nil; e = errors.Unwrap(e) {
+		if _, multi := e.(interface{ Unwrap() []error }); multi {
+			return page.Capitalize(e.Error())
+		}
+		switch e {
+		case store.ErrInvalidName, store.ErrTooLarge, store.ErrNotFound, store.ErrConflict:
+			return page.Capitalize(msg)
+		}
+		msg = e.Error()
+	}
+	return page.Capitalize(msg)
 }
 
 // fieldDiagnostics splits diagnostics by the field they belong to: field(path) names it, or

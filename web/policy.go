@@ -6,7 +6,7 @@ import (
 	"net/http"
 	"strings"
 
-	"github.com/cloudoven/cloudoven/blueprint"
+	"github.com/cloudoven/cloudoven/deployment"
 	"github.com/cloudoven/cloudoven/policy"
 	"github.com/cloudoven/cloudoven/store"
 	"github.com/cloudoven/cloudoven/web/page"
@@ -23,37 +23,19 @@ type policyStore interface {
 	SetProjectPolicy(ctx context.Context, project string, document []byte) error
 }
 
-// ruleDescriptions say what each rule checks, for the rules page.
-var ruleDescriptions = map[string]string{
-	policy.NoPublicLBIP:           "No public IP on a load balancer (azurerm_lb frontends, public IPs attached to one, Kubernetes LoadBalancer services without the internal annotation) unless the resource is allowed.",
-	policy.RequiredTags:           "Every Azure resource that takes tags sets these keys; Kubernetes resources set them as labels.",
-	policy.HTTPSOnlyIngress:       "Ingress is HTTPS only: Application Gateway listeners on plain HTTP must redirect, Kubernetes ingresses need TLS, storage accounts keep HTTPS-only traffic.",
-	policy.AllowedRegistries:      "Container images come only from the environment's allowed registries (off when an environment lists none).",
-	policy.HelmResourceLimits:     "Helm releases set CPU and memory limits in their values, where the values say so.",
-	policy.NoPrivilegedContainers: "No privileged containers and no privilege escalation, in Kubernetes resources and Helm values.",
+// projectRules reads a project's rules: its rule file, or the defaults when it has none (or
+// the store keeps no rule files). The raw file comes back too ("" for the defaults). See
+// deployment.Rules: on an error the rules are the defaults.
+func (s *server) projectRules(ctx context.Context, project string) (policy.Rules, string, error) {
+	return deployment.Rules(ctx, s.ruleStore(), project)
 }
 
-// projectRules reads a project's rules: its rule file, or the defaults when it has none. The
-// raw file comes back too ("" for the defaults).
-func (s *server) projectRules(ctx context.Context, project string) (policy.Rules, string, error) {
-	ps, ok := s.store.(policyStore)
-	if !ok {
-		return policy.DefaultRules(), "", nil
+// ruleStore is the store as a keeper of rule files; nil when it keeps none.
+func (s *server) ruleStore() deployment.RuleStore {
+	if ps, ok := s.store.(policyStore); ok {
+		return ps
 	}
-	doc, err := ps.ProjectPolicy(ctx, project)
-	switch {
-	case errors.Is(err, store.ErrNotFound):
-		return policy.DefaultRules(), "", nil
-	case err != nil:
-		return policy.Rules{}, "", err
-	}
-	rules, err := policy.ParseRules(doc)
-	if err != nil {
-		// Stored files were parsed when saved; this one came from another build. The
-		// defaults keep the guardrails on while the page says what is wrong.
-		return policy.DefaultRules(), string(doc), err
-	}
-	return rules, string(doc), nil
+	return nil
 }
 
 // findingViews checks b against the project's rules and places each finding on its editor
@@ -128,7 +110,7 @@ func (s *server) rulesPage(r *http.Request, project, doc, problem string) (rules
 		if len(rule.Allow) > 0 {
 			settings = append(settings, "allowed: "+strings.Join(rule.Allow, ", "))
 		}
-		p.Rules = append(p.Rules, ruleRow{ID: rule.ID, Enabled: rule.On(), Description: ruleDescriptions[rule.ID], Settings: strings.Join(settings, "; ")})
+		p.Rules = append(p.Rules, ruleRow{ID: rule.ID, Enabled: rule.On(), Description: policy.Describe(rule.ID), Settings: strings.Join(settings, "; ")})
 	}
 	return p, nil
 }
@@ -180,31 +162,6 @@ func (s *server) saveRules(w http.ResponseWriter, r *http.Request) error {
 		}
 		return err
 	}
-	page.Redirect(w, r, paths.Rules(project)+"?saved=1")
+	page.Redirect(w, r, paths.RulesSaved(project))
 	return nil
-}
-
-// deploymentGuardrails checks what a deployment would run against its project's rules with
-// its environment's allowed registries. blocking says the environment makes findings stop a
-// plan; the runner asks this before every plan.
-func (s *server) deploymentGuardrails(ctx context.Context, project string, d store.Deployment) (findings []policy.Finding, blocking bool, err error) {
-	bv, err := s.store.BlueprintVersion(ctx, project, d.Blueprint, d.BlueprintVersion)
-	if err != nil {
-		return nil, false, err
-	}
-	bp, err := blueprint.ParseDocument(bv.Document)
-	if err != nil {
-		return nil, false, err
-	}
-	es, err := s.openEnvironment(ctx, project, d.Environment)
-	if err != nil {
-		return nil, false, err
-	}
-	rules, _, err := s.projectRules(ctx, project)
-	if err != nil {
-		// An unreadable rule file falls back to the defaults, which is stricter, not looser.
-		err = nil
-	}
-	runner := es.env.Runner
-	return policy.Check(bp, rules, policy.Options{AllowedRegistries: runner.AllowedRegistries, Catalog: s.catalog()}), runner.PolicyBlocking, nil
 }

@@ -6,10 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 
+	"github.com/cloudoven/cloudoven/deployment"
 	"github.com/cloudoven/cloudoven/runs"
 	"github.com/cloudoven/cloudoven/store"
 	"github.com/cloudoven/cloudoven/web/components"
@@ -179,16 +179,12 @@ func (s *server) createRun(w http.ResponseWriter, r *http.Request) error {
 	default:
 		return refuse(http.StatusUnprocessableEntity, fmt.Sprintf("CloudOven has no run operation %s; choose plan or destroy.", page.QuoteName(op)))
 	}
-	if !destroy {
-		findings, blocking, err := s.deploymentGuardrails(ctx, project, d)
-		if err != nil {
-			return err
-		}
-		if blocking && len(findings) > 0 {
-			return refuse(http.StatusConflict, fmt.Sprintf("The plan was refused: %s makes guardrail findings block plans, and this deployment has %d. Fix them in the blueprint, or change the rules or the environment.", d.Environment, len(findings)))
-		}
-	}
+	// The run service refuses a plan the guardrails block; the page only says so.
 	run, err := s.runs.Plan(ctx, project, d.ID, page.SignedInUser(ctx), destroy)
+	var blocked *deployment.BlockedError
+	if errors.As(err, &blocked) {
+		return refuse(http.StatusConflict, fmt.Sprintf("The plan was refused: %s makes guardrail findings block plans, and this deployment has %d. Fix them in the blueprint, or change the rules or the environment.", blocked.Environment, len(blocked.Findings)))
+	}
 	if err != nil {
 		return err
 	}
@@ -238,9 +234,7 @@ func (s *server) runPage(ctx context.Context, run store.Run) (runPageProps, erro
 		if len(lines) > 0 {
 			after = lines[len(lines)-1].Seq
 		}
-		props.LogURL = paths.RunLog(run.Project, run.ID) + "?" + url.Values{
-			"after": {strconv.Itoa(after)}, "state": {string(run.State)},
-		}.Encode()
+		props.LogURL = paths.RunLogAfter(run.Project, run.ID, after, string(run.State))
 	}
 	return props, nil
 }

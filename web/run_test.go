@@ -18,6 +18,7 @@ import (
 	"github.com/PuerkitoBio/goquery"
 
 	"github.com/cloudoven/cloudoven/catalog"
+	"github.com/cloudoven/cloudoven/deployment"
 	"github.com/cloudoven/cloudoven/runner"
 	"github.com/cloudoven/cloudoven/runs"
 	"github.com/cloudoven/cloudoven/secrets"
@@ -90,9 +91,11 @@ func runAppWith(t *testing.T, exec runner.Executor, label string) (*testApp, str
 	vault := secrets.NewVault(a.store, box)
 	cat := testCatalog(t)
 	hub := runs.NewHub(a.store, nil)
+	catalogs := func() *catalog.Catalog { return cat }
 	svc := runs.New(runs.Options{
 		Store: a.store, Executor: exec, Hub: hub,
-		Prepare: runs.NewPreparer(a.store, func() *catalog.Catalog { return cat }, vault),
+		Prepare:    runs.NewPreparer(a.store, catalogs, vault),
+		Guardrails: deployment.NewResolver(deployment.Config{Store: a.store, Rules: a.store, Catalog: catalogs}),
 	})
 	ctx, cancel := context.WithCancel(context.Background())
 	if err := svc.Start(ctx); err != nil {

@@ -12,11 +12,13 @@ import (
 
 	"github.com/cloudoven/cloudoven/blueprint"
 	"github.com/cloudoven/cloudoven/catalog"
+	"github.com/cloudoven/cloudoven/deployment"
+	"github.com/cloudoven/cloudoven/policy"
 )
 
 // inputs are the flags generate and validate share.
 type inputs struct {
-	blueprint, env, catalogDir, stateKey, stateURL *string
+	blueprint, env, catalogDir, stateKey, stateURL, rules *string
 }
 
 func addInputFlags(fs interface {
@@ -28,53 +30,66 @@ func addInputFlags(fs interface {
 		catalogDir: fs.String("catalog-dir", "", "catalog directory to validate against (default: the catalog built into this binary)"),
 		stateKey:   fs.String("state-key", "", "state key for the backend (default: <project>/<blueprint>/<environment>.tfstate with project \"local\")"),
 		stateURL:   fs.String("state-address", "", "address of an http backend without one: CloudOven's state URL of the deployment, <CloudOven URL>/api/v1/state/<project>/<deployment id>, as the deployment page shows it; empty leaves it to TF_HTTP_ADDRESS"),
+		rules:      fs.String("rules", "", "guardrail rule file (JSON, as a project's Guardrails page holds it) to check the blueprint against; findings print as warnings (default: no guardrails)"),
 	}
 }
 
-// load reads, parses and validates the inputs, printing diagnostics like terraform validate.
-func (in inputs) load(stdin io.Reader, stderr io.Writer) (*blueprint.Blueprint, blueprint.GenerateOptions, error) {
-	var opts blueprint.GenerateOptions
+// load reads and parses the inputs and resolves them as CloudOven resolves a deployment
+// (package deployment: the same checks, the same header), printing diagnostics like terraform
+// validate and guardrail findings as warnings. Problems in the inputs are exit status 1.
+func (in inputs) load(stdin io.Reader, stderr io.Writer) (deployment.Resolution, error) {
+	var res deployment.Resolution
 	if *in.blueprint == "" {
-		return nil, opts, fmt.Errorf("-blueprint is required")
+		return res, fmt.Errorf("-blueprint is required")
 	}
 	data, err := readLimited(*in.blueprint, stdin)
 	if err != nil {
-		return nil, opts, err
+		return res, err
 	}
 	b, err := blueprint.ParseDocument(data)
 	if err != nil {
-		return nil, opts, fmt.Errorf("reading %s: %w", *in.blueprint, err)
+		return res, fmt.Errorf("reading %s: %w", *in.blueprint, err)
 	}
 	cat, err := loadCatalog(*in.catalogDir)
 	if err != nil {
-		return nil, opts, err
+		return res, err
 	}
-	diags := blueprint.Validate(b, cat)
+	di := deployment.Inputs{Blueprint: b, Catalog: cat}
 	if *in.env != "" {
 		data, err := readLimited(*in.env, stdin)
 		if err != nil {
-			return nil, opts, err
+			return res, err
 		}
 		env, err := blueprint.ParseEnvironment(data)
 		if err != nil {
-			return nil, opts, fmt.Errorf("reading %s: %w", *in.env, err)
+			return res, fmt.Errorf("reading %s: %w", *in.env, err)
 		}
-		opts.Environment = env
-		opts.StateKey = *in.stateKey
-		if opts.StateKey == "" {
-			opts.StateKey = blueprint.DefaultStateKey("local", b.Name, env.Name)
+		di.Environment = env
+		di.StateKey = *in.stateKey
+		if di.StateKey == "" {
+			di.StateKey = blueprint.DefaultStateKey("local", b.Name, env.Name)
 		}
-		opts.StateAddress = strings.TrimSpace(*in.stateURL)
-		for _, d := range blueprint.ValidateEnvironment(b, env, opts.StateKey, opts.StateAddress) {
-			d.Path = "environment." + d.Path
-			diags = append(diags, d)
+		di.StateAddress = strings.TrimSpace(*in.stateURL)
+	}
+	if *in.rules != "" {
+		data, err := readLimited(*in.rules, stdin)
+		if err != nil {
+			return res, err
+		}
+		if di.Rules, err = policy.ParseRules(data); err != nil {
+			return res, fmt.Errorf("reading %s: %w", *in.rules, err)
 		}
 	}
-	printDiagnostics(stderr, diags)
-	if diags.HasErrors() {
-		return nil, opts, exitError(1)
+	res, genErr := deployment.Resolve(di)
+	printDiagnostics(stderr, res.Diagnostics)
+	printFindings(stderr, res.Verdict)
+	if res.Diagnostics.HasErrors() {
+		return res, exitError(1)
 	}
-	return b, opts, nil
+	if genErr != nil {
+		return res, genErr
+	}
+	return res, nil
 }
 
 func readLimited(name string, stdin io.Reader) ([]byte, error) {
@@ -123,13 +138,28 @@ func printDiagnostics(w io.Writer, diags blueprint.Diagnostics) {
 	}
 }
 
+// printFindings prints guardrail findings as warnings, in printDiagnostics' form, and says
+// when the environment would make CloudOven refuse to plan them.
+func printFindings(w io.Writer, v deployment.Verdict) {
+	for _, f := range v.Findings {
+		fmt.Fprintf(w, "Warning: guardrail %s: %s\n\n  on %s\n", f.Rule, f.Message, f.Path)
+		if f.Fix != "" {
+			fmt.Fprintf(w, "\n%s\n", f.Fix)
+		}
+		fmt.Fprintln(w)
+	}
+	if err := v.Err(); err != nil {
+		fmt.Fprintf(w, "CloudOven would refuse to plan this: %v.\n\n", err)
+	}
+}
+
 func runValidate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("validate", "Check a blueprint, and optionally an environment, against the catalog.", stderr)
 	in := addInputFlags(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	if _, _, err := in.load(os.Stdin, stderr); err != nil {
+	if _, err := in.load(os.Stdin, stderr); err != nil {
 		return err
 	}
 	fmt.Fprintln(stdout, "Success! The blueprint is valid.")
@@ -146,14 +176,11 @@ func runGenerate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if *out == "" {
 		return fmt.Errorf("-out is required")
 	}
-	b, opts, err := in.load(os.Stdin, stderr)
+	res, err := in.load(os.Stdin, stderr)
 	if err != nil {
 		return err
 	}
-	files, err := blueprint.Generate(b, opts)
-	if err != nil {
-		return err
-	}
+	files := res.Files
 	if strings.HasSuffix(*out, ".zip") {
 		var buf bytes.Buffer
 		if err := blueprint.WriteZip(&buf, files); err != nil {

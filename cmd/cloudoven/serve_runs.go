@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 
 	"github.com/cloudoven/cloudoven/catalog"
+	"github.com/cloudoven/cloudoven/deployment"
 	"github.com/cloudoven/cloudoven/runner"
 	"github.com/cloudoven/cloudoven/runs"
 	"github.com/cloudoven/cloudoven/secrets"
@@ -118,11 +119,14 @@ func (f runFlags) start(ctx context.Context, st *store.Store, catalog func() *ca
 		stateURL = listenURL
 	}
 	rs.hub = runs.NewHub(st, logger)
+	// Plan refuses what the guardrails block before anything is queued, whoever calls it.
+	guardrails := deployment.NewResolver(deployment.Config{Store: st, Rules: st, Catalog: catalog})
 	rs.runs = runs.New(runs.Options{
 		Store:             st,
 		Executor:          exec,
 		Hub:               rs.hub,
 		Prepare:           runs.NewPreparer(st, catalog, vault),
+		Guardrails:        guardrails,
 		GlobalConcurrency: *f.concurrency,
 		Image:             *f.image,
 		Authorizer:        authz,

@@ -1,0 +1,20 @@
+// Package deployment is a deployment resolved into the exact files a run uses, with its
+// checks: the blueprint version and the environment validated together against the catalog,
+// the Terraform generated with one header, and the project's guardrails checked with the
+// environment's allowed registries and its blocking setting. The deployment page, its zip,
+// the run service's preparer and the CLI's generate and validate all resolve through here,
+// so what a page shows is what a run receives.
+//
+// The rule "a blocking environment refuses plans with guardrail findings" lives here too:
+// Verdict.Err returns a *BlockedError, which the run service refuses a plan with and the web
+// shows.
+//
+// It is not the model, the validator or the generator (package blueprint), not the rule
+// checks (package policy), and it never runs anything (package runs) nor reads secret
+// values: a Resolver reads secret names only, since validation asks which secrets are set
+// and the generator never writes one.
+//
+// Start with Inputs and Resolve in resolve.go (the core, which needs no store: the CLI calls
+// it), then Resolver in resolver.go (the same from the store, by deployment id), Verdict and
+// BlockedError in guardrails.go, and ParseEnvironment and Rules for what the store keeps.
+package deployment
