@@ -351,3 +351,30 @@ func BenchmarkDiffFiles(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkDiffFilesLargest diffs two files of DiffMaxLines lines, the largest compared,
+// with one line in every 20 changed (2,000 changed lines) and one in every 2 (20,000): the
+// search bound, not the input, decides how long these take.
+func BenchmarkDiffFilesLargest(b *testing.B) {
+	file := func(every int) []blueprint.File {
+		var s strings.Builder
+		for i := range blueprint.DiffMaxLines {
+			if every > 0 && i%every == 0 {
+				fmt.Fprintf(&s, "  changed = %d\n", i)
+				continue
+			}
+			fmt.Fprintf(&s, "  line = %d\n", i)
+		}
+		return []blueprint.File{{Name: "main.tf", Content: []byte(s.String())}}
+	}
+	base := file(0)
+	for _, every := range []int{20, 2} {
+		to := file(every)
+		b.Run(fmt.Sprintf("every-%d", every), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				blueprint.DiffFiles(base, to)
+			}
+		})
+	}
+}
