@@ -1,8 +1,10 @@
 package blueprint
 
 import (
-	"slices"
 	"strings"
+
+	udiff "github.com/aymanbagabas/go-udiff"
+	"github.com/aymanbagabas/go-udiff/lcs"
 )
 
 // DiffMaxLines bounds each side of a file diff: generated files are far smaller, and a diff
@@ -12,10 +14,13 @@ const DiffMaxLines = 20000
 const (
 	// diffContext is how many unchanged lines a hunk shows around a change, as diff -u does.
 	diffContext = 3
-	// diffMaxEdits bounds the Myers search, whose trace grows with the square of the edit
-	// distance; past it the changed middle is shown as removed then added, still a correct
-	// diff but not a minimal one.
-	diffMaxEdits = 1000
+	// diffRounds bounds the search. go-udiff's search (Myers', from both ends) gives up past
+	// about a hundred changed lines and replaces everything between what it matched from
+	// either end, unchanged lines included; each round searches such a replacement again.
+	// Ten rounds settle about a thousand changed lines, more than a version of a blueprint
+	// changes, at the cost of ten searches of the file at most; past them the rest is shown
+	// as removed then added, still a correct diff but not a minimal one.
+	diffRounds = 10
 )
 
 // FileDiff is one generated file compared between two generations of a blueprint.
@@ -100,202 +105,138 @@ func DiffFiles(from, to []File) []FileDiff {
 
 // diffFile compares two versions of one file line by line.
 func diffFile(name, a, b string) FileDiff {
-	fd := FileDiff{Name: name}
-	al, bl := splitLines(a), splitLines(b)
-	fd.Changed = !slices.Equal(al, bl)
-	if len(al) > DiffMaxLines || len(bl) > DiffMaxLines {
+	a, b = withFinalNewline(a), withFinalNewline(b)
+	fd := FileDiff{Name: name, Changed: a != b}
+	if strings.Count(a, "\n") > DiffMaxLines || strings.Count(b, "\n") > DiffMaxLines {
 		fd.TooLarge = true
 		return fd
 	}
-	fd.Hunks = hunks(lineDiff(al, bl), al, bl, diffContext)
+	if !fd.Changed {
+		return fd
+	}
+	al, bl := splitLines(a), splitLines(b)
+	ds := refine(al, bl, lcs.DiffLines(al, bl), 1)
+	slideDown(al, bl, ds)
+	// ToUnifiedDiff takes byte offsets into a and the replacing text.
+	offset := make([]int, len(al)+1)
+	for i, l := range al {
+		offset[i+1] = offset[i] + len(l)
+	}
+	edits := make([]udiff.Edit, len(ds))
+	for i, d := range ds {
+		edits[i] = udiff.Edit{Start: offset[d.Start], End: offset[d.End], New: strings.Join(bl[d.ReplStart:d.ReplEnd], "")}
+	}
+	u, err := udiff.ToUnifiedDiff(name, name, a, edits, diffContext)
+	if err != nil {
+		// Only edits out of order, overlapping or out of a's bounds are refused, and these
+		// come from a's own lines in order.
+		panic("blueprint: diffing " + name + ": " + err.Error())
+	}
+	for _, uh := range u.Hunks {
+		fd.Hunks = append(fd.Hunks, hunk(uh))
+	}
 	return fd
 }
 
-// splitLines splits text into lines without their newline; a final newline ends the last
-// line rather than starting an empty one.
+// withFinalNewline ends a non-empty text with a newline, so that a missing final newline
+// is no difference and every line compares with its newline.
+func withFinalNewline(s string) string {
+	if s != "" && !strings.HasSuffix(s, "\n") {
+		return s + "\n"
+	}
+	return s
+}
+
+// splitLines splits text that ends with a newline into lines, each with its newline.
 func splitLines(s string) []string {
 	if s == "" {
 		return nil
 	}
-	return strings.Split(strings.TrimSuffix(s, "\n"), "\n")
+	lines := strings.SplitAfter(s, "\n")
+	return lines[:len(lines)-1]
 }
 
-// edit is one step of an edit script: an equal line (a[i] == b[j]), a deleted a[i] or an
-// added b[j].
-type edit struct {
-	op   DiffOp
-	i, j int
-}
-
-// lineDiff returns an edit script turning a into b. Common prefix and suffix are taken off
-// first, so the search only sees the changed middle.
-func lineDiff(a, b []string) []edit {
-	pre := 0
-	for pre < len(a) && pre < len(b) && a[pre] == b[pre] {
-		pre++
+// refine searches again each replacement in ds that both removes and adds lines: when the
+// search gave up it holds unchanged lines too (see diffRounds). A replacement whose sides
+// share no line comes back whole and is kept.
+func refine(a, b []string, ds []lcs.Diff, round int) []lcs.Diff {
+	if round >= diffRounds {
+		return ds
 	}
-	suf := 0
-	for suf < len(a)-pre && suf < len(b)-pre && a[len(a)-1-suf] == b[len(b)-1-suf] {
-		suf++
-	}
-	var script []edit
-	for i := range pre {
-		script = append(script, edit{DiffContext, i, i})
-	}
-	am, bm := a[pre:len(a)-suf], b[pre:len(b)-suf]
-	mid, ok := myers(am, bm)
-	if !ok {
-		mid = nil
-		for i := range am {
-			mid = append(mid, edit{DiffRemoved, i, 0})
+	var out []lcs.Diff
+	for _, d := range ds {
+		if d.Start == d.End || d.ReplStart == d.ReplEnd {
+			out = append(out, d)
+			continue
 		}
-		for j := range bm {
-			mid = append(mid, edit{DiffAdded, len(am), j})
+		sub := lcs.DiffLines(a[d.Start:d.End], b[d.ReplStart:d.ReplEnd])
+		if len(sub) == 1 && sub[0] == (lcs.Diff{End: d.End - d.Start, ReplEnd: d.ReplEnd - d.ReplStart}) {
+			out = append(out, d)
+			continue
 		}
-	}
-	for _, e := range mid {
-		e.i += pre
-		e.j += pre
-		script = append(script, e)
-	}
-	for k := range suf {
-		script = append(script, edit{DiffContext, len(a) - suf + k, len(b) - suf + k})
-	}
-	return script
-}
-
-// myers is Myers' O((N+M)D) shortest edit script. It keeps a snapshot of the frontier per
-// step to walk back along, so it gives up (ok false) past diffMaxEdits.
-func myers(a, b []string) (script []edit, ok bool) {
-	n, m := len(a), len(b)
-	if n == 0 && m == 0 {
-		return nil, true
-	}
-	maxD := min(n+m, diffMaxEdits)
-	off := maxD + 1
-	v := make([]int, 2*maxD+3)
-	var trace [][]int
-	found := -1
-	for d := 0; d <= maxD && found < 0; d++ {
-		trace = append(trace, append([]int(nil), v[off-d:off+d+1]...))
-		for k := -d; k <= d; k += 2 {
-			var x int
-			if k == -d || (k != d && v[off+k-1] < v[off+k+1]) {
-				x = v[off+k+1]
-			} else {
-				x = v[off+k-1] + 1
-			}
-			y := x - k
-			for x < n && y < m && a[x] == b[y] {
-				x++
-				y++
-			}
-			v[off+k] = x
-			if x >= n && y >= m {
-				found = d
-				break
-			}
+		for i := range sub {
+			sub[i].Start += d.Start
+			sub[i].End += d.Start
+			sub[i].ReplStart += d.ReplStart
+			sub[i].ReplEnd += d.ReplStart
 		}
-	}
-	if found < 0 {
-		return nil, false
-	}
-	// Walk back from (n, m), collecting the script in reverse.
-	x, y := n, m
-	for d := found; d >= 0; d-- {
-		if d == 0 {
-			for x > 0 && y > 0 {
-				x--
-				y--
-				script = append(script, edit{DiffContext, x, y})
-			}
-			break
-		}
-		snap := trace[d] // the frontier before step d, k from -d to d
-		k := x - y
-		var prevK int
-		if k == -d || (k != d && snap[k-1+d] < snap[k+1+d]) {
-			prevK = k + 1
-		} else {
-			prevK = k - 1
-		}
-		prevX := snap[prevK+d]
-		prevY := prevX - prevK
-		for x > prevX && y > prevY {
-			x--
-			y--
-			script = append(script, edit{DiffContext, x, y})
-		}
-		if x == prevX {
-			script = append(script, edit{DiffAdded, x, prevY})
-		} else {
-			script = append(script, edit{DiffRemoved, prevX, y})
-		}
-		x, y = prevX, prevY
-	}
-	for l, r := 0, len(script)-1; l < r; l, r = l+1, r-1 {
-		script[l], script[r] = script[r], script[l]
-	}
-	return script, true
-}
-
-// hunks groups an edit script into hunks of changes with up to ctx equal lines around
-// each; changes closer than 2*ctx lines share a hunk.
-func hunks(script []edit, a, b []string, ctx int) []DiffHunk {
-	var out []DiffHunk
-	for start := 0; start < len(script); {
-		// Find the next change.
-		first := start
-		for first < len(script) && script[first].op == DiffContext {
-			first++
-		}
-		if first == len(script) {
-			break
-		}
-		// Extend while the gap of equal lines to the next change is short enough.
-		last := first
-		for i := first + 1; i < len(script); i++ {
-			if script[i].op != DiffContext {
-				if i-last-1 > 2*ctx {
-					break
-				}
-				last = i
-			}
-		}
-		lo := max(first-ctx, start)
-		hi := min(last+ctx+1, len(script))
-		var h DiffHunk
-		for _, e := range script[lo:hi] {
-			var l DiffLine
-			switch e.op {
-			case DiffContext:
-				l = DiffLine{Op: DiffContext, Old: e.i + 1, New: e.j + 1, Text: a[e.i]}
-				h.OldLines++
-				h.NewLines++
-			case DiffRemoved:
-				l = DiffLine{Op: DiffRemoved, Old: e.i + 1, Text: a[e.i]}
-				h.OldLines++
-			case DiffAdded:
-				l = DiffLine{Op: DiffAdded, New: e.j + 1, Text: b[e.j]}
-				h.NewLines++
-			}
-			if h.OldStart == 0 && l.Old != 0 {
-				h.OldStart = l.Old
-			}
-			if h.NewStart == 0 && l.New != 0 {
-				h.NewStart = l.New
-			}
-			h.Lines = append(h.Lines, l)
-		}
-		// diff -u names the line before an empty side.
-		if h.OldLines == 0 {
-			h.OldStart = script[lo].i
-		}
-		if h.NewLines == 0 {
-			h.NewStart = script[lo].j
-		}
-		out = append(out, h)
-		start = hi
+		out = append(out, refine(a, b, sub, round+1)...)
 	}
 	return out
+}
+
+// slideDown moves each pure removal or addition as far down as the equal lines after it
+// allow. Which of several equal lines a block removed from between two others takes is the
+// search's choice; read top down, a block starts at its first line and ends at the blank
+// line after it, not at the closing brace and blank line before it, which is where go-udiff
+// (searching from both ends) often leaves it. diff -u and git slide the same way.
+func slideDown(a, b []string, ds []lcs.Diff) {
+	for i := range ds {
+		d := &ds[i]
+		nextA, nextB := len(a), len(b)
+		if i+1 < len(ds) {
+			nextA, nextB = ds[i+1].Start, ds[i+1].ReplStart
+		}
+		switch {
+		case d.ReplStart == d.ReplEnd: // a[Start:End] removed
+			for d.End < nextA && a[d.Start] == a[d.End] {
+				d.Start, d.End, d.ReplStart, d.ReplEnd = d.Start+1, d.End+1, d.ReplStart+1, d.ReplEnd+1
+			}
+		case d.Start == d.End: // b[ReplStart:ReplEnd] added
+			for d.ReplEnd < nextB && b[d.ReplStart] == b[d.ReplEnd] {
+				d.Start, d.End, d.ReplStart, d.ReplEnd = d.Start+1, d.End+1, d.ReplStart+1, d.ReplEnd+1
+			}
+		}
+	}
+}
+
+// hunk numbers the lines of one of go-udiff's hunks.
+func hunk(uh *udiff.Hunk) DiffHunk {
+	h := DiffHunk{OldStart: uh.FromLine, NewStart: uh.ToLine}
+	oldN, newN := uh.FromLine, uh.ToLine
+	for _, ul := range uh.Lines {
+		l := DiffLine{Text: strings.TrimSuffix(ul.Content, "\n")}
+		switch ul.Kind {
+		case udiff.Equal:
+			l.Op, l.Old, l.New = DiffContext, oldN, newN
+			oldN++
+			newN++
+		case udiff.Delete:
+			l.Op, l.Old = DiffRemoved, oldN
+			oldN++
+		case udiff.Insert:
+			l.Op, l.New = DiffAdded, newN
+			newN++
+		}
+		h.Lines = append(h.Lines, l)
+	}
+	h.OldLines, h.NewLines = oldN-uh.FromLine, newN-uh.ToLine
+	// diff -u names the line before an empty side.
+	if h.OldLines == 0 {
+		h.OldStart--
+	}
+	if h.NewLines == 0 {
+		h.NewStart--
+	}
+	return h
 }

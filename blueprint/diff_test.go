@@ -2,6 +2,7 @@ package blueprint_test
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -101,7 +102,8 @@ func TestDiffLines(t *testing.T) {
 		{"removed file", "x\n", "", []string{"-x"}},
 		{"changed middle", "a\nb\nc\n", "a\nB\nc\n", []string{" a", "-b", "+B", " c"}},
 		{"insert and delete", "a\nb\nc\nd\n", "a\nc\nd\ne\n", []string{" a", "-b", " c", " d", "+e"}},
-		{"swap", "a\nb\nc\n", "c\nb\na\n", []string{"-a", "-b", " c", "+b", "+a"}},
+		// Keeping a, b or c takes four changes either way; the search from both ends keeps a.
+		{"swap", "a\nb\nc\n", "c\nb\na\n", []string{"+c", "+b", " a", "-b", "-c"}},
 		{"missing final newline is no change", "a\nb", "a\nb\n", nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -188,9 +190,27 @@ func TestDiffFindsScatteredChanges(t *testing.T) {
 	wantDiff(t, a, b, fd)
 }
 
-// TestDiffShowsWholeBlocks adds and removes a resource between others: the changed lines
-// are the block from its first line to the blank line after it, not the end of the block
-// before and the start of the block itself, which are as equal.
+// TestDiffPastTheBoundIsStillADiff changes every other line of the largest file compared,
+// far more changes than the search settles: the diff is no longer minimal but still turns
+// one side into the other.
+func TestDiffPastTheBoundIsStillADiff(t *testing.T) {
+	t.Parallel()
+	var a, b []string
+	for i := range blueprint.DiffMaxLines {
+		line := fmt.Sprintf("  line %d", i)
+		a = append(a, line)
+		if i%2 == 0 {
+			line = fmt.Sprintf("  changed %d", i)
+		}
+		b = append(b, line)
+	}
+	fd := diffOne(strings.Join(a, "\n")+"\n", strings.Join(b, "\n")+"\n")
+	wantDiff(t, a, b, fd)
+}
+
+// TestDiffShowsWholeBlocks adds and removes a resource: the changed lines are the block
+// from its first line to the blank line after it, not the end of the block before and the
+// start of the block itself, which would be as short a diff.
 func TestDiffShowsWholeBlocks(t *testing.T) {
 	t.Parallel()
 	block := func(name string) []string {
@@ -211,6 +231,9 @@ func TestDiffShowsWholeBlocks(t *testing.T) {
 	}{
 		{"added", two, three, []string{"+" + three[4], "+" + three[5], "+}", "+"}},
 		{"removed", three, two, []string{"-" + three[4], "-" + three[5], "-}", "-"}},
+		// At the end of the file the blank line goes before the block.
+		{"added last", three, append(slices.Clone(three), block("d")...), []string{"+", "+" + block("d")[0], "+" + block("d")[1], "+}"}},
+		{"removed last", three, three[:8], []string{"-", "-" + three[8], "-" + three[9], "-}"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			fd := diffOne(text(tc.a), text(tc.b))

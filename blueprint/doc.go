@@ -8,5 +8,6 @@
 //
 // Start with Blueprint in blueprint.go and Value in value.go, then document.go (the JSON
 // form), validate.go (diagnostics against the catalog) and generate.go (HCL); diff.go
-// compares what two versions generate, for the version diff and the promote preview.
+// compares what two versions generate (with go-udiff), for the version diff and the
+// promote preview.
 package blueprint
