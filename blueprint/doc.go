@@ -1,10 +1,13 @@
 // Package blueprint is CloudOven's domain model and its Terraform generator: blueprints
 // (required providers, provider configurations, resources, data sources, variables, locals,
 // outputs), environments and deployments; their stable JSON document form; validation
-// against the catalog; deterministic HCL generation with hclwrite; and the zip archive.
+// against the catalog; deterministic HCL generation with hclwrite; the line diff of two
+// generations' files; and the zip archive.
 //
 // It is not persistence (package store) nor the web layer, and it never runs terraform.
 //
 // Start with Blueprint in blueprint.go and Value in value.go, then document.go (the JSON
-// form), validate.go (diagnostics against the catalog) and generate.go (HCL).
+// form), validate.go (diagnostics against the catalog) and generate.go (HCL); diff.go
+// compares what two versions generate (with go-udiff), for the version diff and the
+// promote preview.
 package blueprint

@@ -417,22 +417,7 @@ func (s *server) promotePreview(ctx context.Context, project string, d store.Dep
 // diffFileSets compares two generations file by file, in the newer side's order, then any
 // file only the older side has.
 func diffFileSets(from, to []blueprint.File) []fileDiff {
-	old := map[string]string{}
-	for _, f := range from {
-		old[f.Name] = string(f.Content)
-	}
-	seen := map[string]bool{}
-	var out []fileDiff
-	for _, f := range to {
-		seen[f.Name] = true
-		out = append(out, diffFile(f.Name, old[f.Name], string(f.Content)))
-	}
-	for _, f := range from {
-		if !seen[f.Name] {
-			out = append(out, diffFile(f.Name, old[f.Name], ""))
-		}
-	}
-	return out
+	return newFileDiffs(blueprint.DiffFiles(from, to))
 }
 
 // promoteDeployment answers POST /projects/{project}/deployments/{id}/promote with version:

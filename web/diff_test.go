@@ -1,14 +1,15 @@
 package web
 
 import (
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
 
 	"github.com/PuerkitoBio/goquery"
+	"github.com/cloudoven/cloudoven/blueprint"
 	"github.com/cloudoven/cloudoven/web/paths"
 	"github.com/google/go-cmp/cmp"
-	"github.com/google/go-cmp/cmp/cmpopts"
 )
 
 // diffLines reads the lines of one file's diff as "op text" strings.
@@ -147,129 +148,67 @@ func TestDiffNotFound(t *testing.T) {
 	}
 }
 
-func TestLineDiff(t *testing.T) {
+// TestFileDiffView checks the view of a file's diff: the unified header of each hunk, the
+// counts in the summary and why a file was not compared. How files are compared is tested
+// in package blueprint.
+func TestFileDiffView(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
 		name string
-		a, b string
-		want []string // sign + text
+		diff blueprint.FileDiff
+		want fileDiff
 	}{
-		{"identical", "a\nb\n", "a\nb\n", nil},
-		{"both empty", "", "", nil},
-		{"added file", "", "x\ny\n", []string{"+x", "+y"}},
-		{"removed file", "x\n", "", []string{"-x"}},
-		{"changed middle", "a\nb\nc\n", "a\nB\nc\n", []string{" a", "-b", "+B", " c"}},
-		{"insert and delete", "a\nb\nc\nd\n", "a\nc\nd\ne\n", []string{" a", "-b", " c", " d", "+e"}},
-		{"swap", "a\nb\nc\n", "c\nb\na\n", []string{"-a", "-b", " c", "+b", "+a"}},
+		{
+			name: "changed",
+			diff: blueprint.FileDiff{Name: "main.tf", Changed: true, Hunks: []blueprint.DiffHunk{{
+				OldStart: 3, OldLines: 3, NewStart: 3, NewLines: 3,
+				Lines: []blueprint.DiffLine{
+					{Op: blueprint.DiffContext, Old: 3, New: 3, Text: "a"},
+					{Op: blueprint.DiffRemoved, Old: 4, Text: "b"},
+					{Op: blueprint.DiffAdded, New: 4, Text: "B"},
+					{Op: blueprint.DiffContext, Old: 5, New: 5, Text: "c"},
+				},
+			}}},
+			want: fileDiff{Name: "main.tf", Adds: 1, Dels: 1, Hunks: []diffHunk{{
+				Header: "@@ -3,3 +3,3 @@",
+				Lines: []diffLine{
+					{Op: "ctx", Old: 3, New: 3, Text: "a"},
+					{Op: "del", Old: 4, Text: "b"},
+					{Op: "add", New: 4, Text: "B"},
+					{Op: "ctx", Old: 5, New: 5, Text: "c"},
+				},
+			}}},
+		},
+		{
+			name: "added file",
+			diff: blueprint.FileDiff{Name: "outputs.tf", Changed: true, Hunks: []blueprint.DiffHunk{{
+				OldStart: 0, OldLines: 0, NewStart: 1, NewLines: 1,
+				Lines: []blueprint.DiffLine{{Op: blueprint.DiffAdded, New: 1, Text: "x"}},
+			}}},
+			want: fileDiff{Name: "outputs.tf", Adds: 1, Hunks: []diffHunk{{
+				Header: "@@ -0,0 +1,1 @@",
+				Lines:  []diffLine{{Op: "add", New: 1, Text: "x"}},
+			}}},
+		},
+		{
+			name: "unchanged",
+			diff: blueprint.FileDiff{Name: "variables.tf"},
+			want: fileDiff{Name: "variables.tf"},
+		},
+		{
+			name: "too large",
+			diff: blueprint.FileDiff{Name: "main.tf", Changed: true, TooLarge: true},
+			want: fileDiff{Name: "main.tf", TooLarge: fmt.Sprintf("main.tf has more than %d lines, too many to compare here. Download both versions and compare them locally.", blueprint.DiffMaxLines)},
+		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			fd := diffFile("f", tc.a, tc.b)
-			var got []string
-			for _, h := range fd.Hunks {
-				for _, l := range h.Lines {
-					got = append(got, l.Sign()+l.Text)
-				}
-			}
+			got := newFileDiff(tc.diff)
 			if diff := cmp.Diff(tc.want, got); diff != "" {
-				t.Errorf("diff lines (-want +got):\n%s", diff)
+				t.Errorf("view (-want +got):\n%s", diff)
+			}
+			if got.Changed() != (len(tc.want.Hunks) > 0) {
+				t.Errorf("Changed() is %v", got.Changed())
 			}
 		})
-	}
-}
-
-func TestHunksKeepContext(t *testing.T) {
-	t.Parallel()
-	var a, b []string
-	for i := range 40 {
-		line := "line " + strings.Repeat("x", i)
-		a = append(a, line)
-		if i == 5 {
-			line = "changed 5"
-		}
-		if i == 30 {
-			line = "changed 30"
-		}
-		b = append(b, line)
-	}
-	fd := diffFile("f", strings.Join(a, "\n")+"\n", strings.Join(b, "\n")+"\n")
-	var headers []string
-	for _, h := range fd.Hunks {
-		headers = append(headers, h.Header)
-	}
-	want := []string{"@@ -3,7 +3,7 @@", "@@ -28,7 +28,7 @@"}
-	if diff := cmp.Diff(want, headers); diff != "" {
-		t.Errorf("hunk headers (-want +got):\n%s", diff)
-	}
-	if fd.Adds != 2 || fd.Dels != 2 {
-		t.Errorf("+%d −%d, want +2 −2", fd.Adds, fd.Dels)
-	}
-}
-
-func TestDiffRefusesHugeFiles(t *testing.T) {
-	t.Parallel()
-	big := strings.Repeat("x\n", diffMaxLines+1)
-	fd := diffFile("main.tf", big, "x\n")
-	if fd.TooLarge == "" || fd.Changed() {
-		t.Errorf("a %d-line file was compared: %+v", diffMaxLines+1, fd.Hunks)
-	}
-}
-
-func TestLineDiffManyEditsFallsBack(t *testing.T) {
-	t.Parallel()
-	var a, b []string
-	for i := range 3 * diffMaxEdits {
-		a = append(a, "a"+strings.Repeat("-", i%7)+string(rune('0'+i%10)))
-		b = append(b, "b"+string(rune('0'+i%10)))
-	}
-	script := lineDiff(a, b)
-	var dels, adds int
-	for _, e := range script {
-		switch e.kind {
-		case opDel:
-			dels++
-		case opAdd:
-			adds++
-		}
-	}
-	if dels != len(a) || adds != len(b) {
-		t.Errorf("fallback script -%d +%d, want -%d +%d", dels, adds, len(a), len(b))
-	}
-}
-
-// TestLineDiffScriptIsValid checks on many small inputs that the script keeps exactly the
-// equal lines and rebuilds both sides in order.
-func TestLineDiffScriptIsValid(t *testing.T) {
-	t.Parallel()
-	lines := func(seed, n int) []string {
-		var out []string
-		for i := range n {
-			out = append(out, string(rune('a'+(seed*7+i*i*3+i)%4)))
-		}
-		return out
-	}
-	for seed := range 30 {
-		for n := range 9 {
-			a, b := lines(seed, n), lines(seed+1, (n*5)%9)
-			var gotA, gotB []string
-			for _, e := range lineDiff(a, b) {
-				if (e.kind != opAdd && e.i != len(gotA)) || (e.kind != opDel && e.j != len(gotB)) {
-					t.Fatalf("%v -> %v: step %+v out of order", a, b, e)
-				}
-				switch e.kind {
-				case opEq:
-					if a[e.i] != b[e.j] {
-						t.Fatalf("%v -> %v: equal step joins %q and %q", a, b, a[e.i], b[e.j])
-					}
-					gotA, gotB = append(gotA, a[e.i]), append(gotB, b[e.j])
-				case opDel:
-					gotA = append(gotA, a[e.i])
-				case opAdd:
-					gotB = append(gotB, b[e.j])
-				}
-			}
-			if !cmp.Equal(a, gotA, cmpopts.EquateEmpty()) || !cmp.Equal(b, gotB, cmpopts.EquateEmpty()) {
-				t.Fatalf("%v -> %v: script rebuilds %v -> %v", a, b, gotA, gotB)
-			}
-		}
 	}
 }
