@@ -25,7 +25,7 @@ type blueprintProps struct {
 	LatestVersion int
 	Versions      []versionRow
 	Diagnostics   []components.Diagnostic
-	Files         []fileView
+	Files         []components.File
 	// Problem says why no files are shown: the stored document no longer parses or
 	// generates (it was written by another CloudOven build).
 	Problem     string
@@ -42,11 +42,6 @@ type versionRow struct {
 	Message string
 	SHA     string
 	Current bool
-}
-
-type fileView struct {
-	Name    string
-	Content string
 }
 
 // showBlueprint answers GET /projects/{project}/blueprints/{blueprint}?version=N: the version
@@ -101,9 +96,9 @@ func (s *server) showBlueprint(w http.ResponseWriter, r *http.Request) error {
 		props.Description = bp.Description
 		diags := blueprint.Validate(bp, s.catalog())
 		diags.Sort()
-		props.Diagnostics = diagnosticViews(diags)
+		props.Diagnostics = components.Diagnostics(diags)
 		for _, f := range files {
-			props.Files = append(props.Files, fileView{Name: f.Name, Content: string(f.Content)})
+			props.Files = append(props.Files, components.File{Name: f.Name, Content: string(f.Content)})
 		}
 	}
 	return s.frame.Render(w, r, http.StatusOK, blueprintPage(props), "")

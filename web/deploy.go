@@ -247,7 +247,7 @@ type deployPageProps struct {
 	Updated        components.Time
 	ZipURL         string
 	Diagnostics    []components.Diagnostic
-	Files          []fileView
+	Files          []components.File
 	Problem        string
 	Promote        deployPromoteProps
 	Findings       []policy.Finding
@@ -260,9 +260,9 @@ type deployPromoteProps struct {
 	FormURL  string
 	Action   string
 	From     int
-	Versions []diffVersionOption // newer than From, newest first
+	Versions []components.DiffVersion // newer than From, newest first
 	To       int
-	Files    []fileDiff
+	Files    []components.FileDiff
 	Message  string
 	Problem  string
 }
@@ -347,7 +347,7 @@ func (s *server) deployPage(ctx context.Context, project string, d store.Deploym
 		},
 	}
 	res, err := s.deployments().Resolve(ctx, project, d.ID, d.BlueprintVersion)
-	props.Diagnostics = diagnosticViews(res.Diagnostics)
+	props.Diagnostics = components.Diagnostics(res.Diagnostics)
 	if err != nil {
 		if errors.Is(err, store.ErrNotFound) {
 			return props, err
@@ -355,7 +355,7 @@ func (s *server) deployPage(ctx context.Context, project string, d store.Deploym
 		props.Problem = page.Capitalize(err.Error())
 	}
 	for _, f := range res.Files {
-		props.Files = append(props.Files, fileView{Name: f.Name, Content: string(f.Content)})
+		props.Files = append(props.Files, components.File{Name: f.Name, Content: string(f.Content)})
 	}
 	props.RulesURL = paths.Rules(project)
 	props.Findings, props.Blocking = res.Verdict.Findings, res.Verdict.Blocking
@@ -378,7 +378,7 @@ func (s *server) deployPage(ctx context.Context, project string, d store.Deploym
 		if v.Message != "" {
 			label += ": " + v.Message
 		}
-		props.Promote.Versions = append(props.Promote.Versions, diffVersionOption{Version: v.Version, Label: label})
+		props.Promote.Versions = append(props.Promote.Versions, components.DiffVersion{Version: v.Version, Label: label})
 	}
 	if len(props.Promote.Versions) > 0 {
 		props.Promote.To = props.Promote.Versions[0].Version
@@ -416,8 +416,8 @@ func (s *server) promotePreview(ctx context.Context, project string, d store.Dep
 
 // diffFileSets compares two generations file by file, in the newer side's order, then any
 // file only the older side has.
-func diffFileSets(from, to []blueprint.File) []fileDiff {
-	return newFileDiffs(blueprint.DiffFiles(from, to))
+func diffFileSets(from, to []blueprint.File) []components.FileDiff {
+	return components.NewFileDiffs(blueprint.DiffFiles(from, to))
 }
 
 // promoteDeployment answers POST /projects/{project}/deployments/{id}/promote with version:

@@ -7,6 +7,7 @@ import (
 
 	"github.com/cloudoven/cloudoven/blueprint"
 	"github.com/cloudoven/cloudoven/store"
+	"github.com/cloudoven/cloudoven/web/components"
 	"github.com/cloudoven/cloudoven/web/page"
 	"github.com/cloudoven/cloudoven/web/paths"
 )
@@ -19,52 +20,13 @@ type diffProps struct {
 	BlueprintURL string
 	FormURL      string
 	From, To     int
-	Versions     []diffVersionOption
+	Versions     []components.DiffVersion
 	// Message replaces the comparison when there is nothing to compare: a blueprint with one
 	// version, or the same version on both sides.
 	Message string
 	// Problem says why a version's Terraform could not be generated.
 	Problem string
-	Files   []fileDiff
-}
-
-type diffVersionOption struct {
-	Version int
-	Label   string
-}
-
-// fileDiff is one generated file compared between the two versions.
-type fileDiff struct {
-	Name       string
-	Adds, Dels int
-	Hunks      []diffHunk
-	// TooLarge says why the file was not compared; see blueprint.DiffMaxLines.
-	TooLarge string
-}
-
-func (f fileDiff) Changed() bool { return len(f.Hunks) > 0 }
-
-type diffHunk struct {
-	Header string // @@ -a,b +c,d @@
-	Lines  []diffLine
-}
-
-// diffLine is one line of a hunk; Old and New are 1-based line numbers, 0 on the side the
-// line is not on.
-type diffLine struct {
-	Op       string // "add", "del" or "ctx"
-	Old, New int
-	Text     string
-}
-
-func (l diffLine) Sign() string {
-	switch l.Op {
-	case "add":
-		return "+"
-	case "del":
-		return "-"
-	}
-	return " "
+	Files   []components.FileDiff
 }
 
 // showDiff answers GET /projects/{project}/blueprints/{blueprint}/diff?from=N&to=M: the
@@ -111,7 +73,7 @@ func (s *server) showDiff(w http.ResponseWriter, r *http.Request) error {
 		if v.Message != "" {
 			label += ": " + v.Message
 		}
-		props.Versions = append(props.Versions, diffVersionOption{Version: v.Version, Label: label})
+		props.Versions = append(props.Versions, components.DiffVersion{Version: v.Version, Label: label})
 	}
 
 	if b.LatestVersion < 2 && q.Get("from") == "" && q.Get("to") == "" {
@@ -138,7 +100,7 @@ func (s *server) showDiff(w http.ResponseWriter, r *http.Request) error {
 }
 
 // compareVersions generates both versions' Terraform and diffs it file by file.
-func compareVersions(from, to store.BlueprintVersion) ([]fileDiff, string) {
+func compareVersions(from, to store.BlueprintVersion) ([]components.FileDiff, string) {
 	_, fromFiles, err := generate(from.Document)
 	if err != nil {
 		return nil, fmt.Sprintf("V%d cannot be generated: %v", from.Version, err)
@@ -147,38 +109,5 @@ func compareVersions(from, to store.BlueprintVersion) ([]fileDiff, string) {
 	if err != nil {
 		return nil, fmt.Sprintf("V%d cannot be generated: %v", to.Version, err)
 	}
-	return newFileDiffs(blueprint.DiffFiles(fromFiles, toFiles)), ""
-}
-
-// newFileDiffs builds the view of each file's diff.
-func newFileDiffs(diffs []blueprint.FileDiff) []fileDiff {
-	var out []fileDiff
-	for _, d := range diffs {
-		out = append(out, newFileDiff(d))
-	}
-	return out
-}
-
-func newFileDiff(d blueprint.FileDiff) fileDiff {
-	fd := fileDiff{Name: d.Name}
-	if d.TooLarge {
-		fd.TooLarge = fmt.Sprintf("%s has more than %d lines, too many to compare here. Download both versions and compare them locally.", d.Name, blueprint.DiffMaxLines)
-	}
-	for _, h := range d.Hunks {
-		vh := diffHunk{Header: fmt.Sprintf("@@ -%d,%d +%d,%d @@", h.OldStart, h.OldLines, h.NewStart, h.NewLines)}
-		for _, l := range h.Lines {
-			vl := diffLine{Op: "ctx", Old: l.Old, New: l.New, Text: l.Text}
-			switch l.Op {
-			case blueprint.DiffAdded:
-				vl.Op = "add"
-				fd.Adds++
-			case blueprint.DiffRemoved:
-				vl.Op = "del"
-				fd.Dels++
-			}
-			vh.Lines = append(vh.Lines, vl)
-		}
-		fd.Hunks = append(fd.Hunks, vh)
-	}
-	return fd
+	return components.NewFileDiffs(blueprint.DiffFiles(fromFiles, toFiles)), ""
 }

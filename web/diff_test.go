@@ -8,6 +8,7 @@ import (
 
 	"github.com/PuerkitoBio/goquery"
 	"github.com/cloudoven/cloudoven/blueprint"
+	"github.com/cloudoven/cloudoven/web/components"
 	"github.com/cloudoven/cloudoven/web/paths"
 	"github.com/google/go-cmp/cmp"
 )
@@ -156,7 +157,7 @@ func TestFileDiffView(t *testing.T) {
 	for _, tc := range []struct {
 		name string
 		diff blueprint.FileDiff
-		want fileDiff
+		want components.FileDiff
 	}{
 		{
 			name: "changed",
@@ -169,9 +170,9 @@ func TestFileDiffView(t *testing.T) {
 					{Op: blueprint.DiffContext, Old: 5, New: 5, Text: "c"},
 				},
 			}}},
-			want: fileDiff{Name: "main.tf", Adds: 1, Dels: 1, Hunks: []diffHunk{{
+			want: components.FileDiff{Name: "main.tf", Adds: 1, Dels: 1, Hunks: []components.DiffHunk{{
 				Header: "@@ -3,3 +3,3 @@",
-				Lines: []diffLine{
+				Lines: []components.DiffLine{
 					{Op: "ctx", Old: 3, New: 3, Text: "a"},
 					{Op: "del", Old: 4, Text: "b"},
 					{Op: "add", New: 4, Text: "B"},
@@ -185,24 +186,24 @@ func TestFileDiffView(t *testing.T) {
 				OldStart: 0, OldLines: 0, NewStart: 1, NewLines: 1,
 				Lines: []blueprint.DiffLine{{Op: blueprint.DiffAdded, New: 1, Text: "x"}},
 			}}},
-			want: fileDiff{Name: "outputs.tf", Adds: 1, Hunks: []diffHunk{{
+			want: components.FileDiff{Name: "outputs.tf", Adds: 1, Hunks: []components.DiffHunk{{
 				Header: "@@ -0,0 +1,1 @@",
-				Lines:  []diffLine{{Op: "add", New: 1, Text: "x"}},
+				Lines:  []components.DiffLine{{Op: "add", New: 1, Text: "x"}},
 			}}},
 		},
 		{
 			name: "unchanged",
 			diff: blueprint.FileDiff{Name: "variables.tf"},
-			want: fileDiff{Name: "variables.tf"},
+			want: components.FileDiff{Name: "variables.tf"},
 		},
 		{
 			name: "too large",
 			diff: blueprint.FileDiff{Name: "main.tf", Changed: true, TooLarge: true},
-			want: fileDiff{Name: "main.tf", TooLarge: fmt.Sprintf("main.tf has more than %d lines, too many to compare here. Download both versions and compare them locally.", blueprint.DiffMaxLines)},
+			want: components.FileDiff{Name: "main.tf", TooLarge: fmt.Sprintf("main.tf has more than %d lines, too many to compare here. Download both versions and compare them locally.", blueprint.DiffMaxLines)},
 		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			got := newFileDiff(tc.diff)
+			got := components.NewFileDiff(tc.diff)
 			if diff := cmp.Diff(tc.want, got); diff != "" {
 				t.Errorf("view (-want +got):\n%s", diff)
 			}

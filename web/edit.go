@@ -381,7 +381,7 @@ func (s *server) newBlueprint(w http.ResponseWriter, r *http.Request) error {
 
 // editorPreviewView is the right-hand column: generated files and every diagnostic.
 type editorPreviewView struct {
-	Files       []fileView
+	Files       []components.File
 	Problem     string // why no files could be generated
 	Diagnostics []editorDiagnostic
 	Errors      int
@@ -518,11 +518,11 @@ func (s *server) preview(es *editorSession, diags blueprint.Diagnostics) editorP
 		if f.Name == "terraform.tfvars" {
 			continue
 		}
-		pv.Files = append(pv.Files, fileView{Name: f.Name, Content: string(f.Content)})
+		pv.Files = append(pv.Files, components.File{Name: f.Name, Content: string(f.Content)})
 	}
 	keys := map[string]map[string]bool{} // form keys by item, built once per item
 	for _, d := range diags {
-		ed := editorDiagnostic{Diagnostic: diagnosticViews(blueprint.Diagnostics{d})[0]}
+		ed := editorDiagnostic{Diagnostic: components.Diagnostics(blueprint.Diagnostics{d})[0]}
 		ed.Item, ed.Field = es.locate(d.Path, keys)
 		if ed.Item != "" {
 			ed.URL = paths.EditItem(es.project, es.name, ed.Item)

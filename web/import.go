@@ -122,7 +122,7 @@ func (s *server) importBlueprint(w http.ResponseWriter, r *http.Request) error {
 	}
 	if diags.HasErrors() {
 		diags.Sort()
-		form.Diagnostics = diagnosticViews(diags)
+		form.Diagnostics = components.Diagnostics(diags)
 		n := len(diags.Errors())
 		what := "the document"
 		if req.terraform != nil {
@@ -320,12 +320,4 @@ func terraformNameDiagnostic(d blueprint.Diagnostic) blueprint.Diagnostic {
 		d.Detail = "Terraform files do not name a blueprint: fill in the blueprint name, e.g. aks-platform; it names the blueprint in the project"
 	}
 	return d
-}
-
-func diagnosticViews(ds blueprint.Diagnostics) []components.Diagnostic {
-	out := make([]components.Diagnostic, len(ds))
-	for i, d := range ds {
-		out[i] = components.Diagnostic{Severity: string(d.Severity), Path: d.Path, Summary: d.Summary, Detail: d.Detail}
-	}
-	return out
 }

@@ -44,7 +44,7 @@ const runsNotConfigured = "Runs are not configured on this server: it was starte
 
 type runPageProps struct {
 	Layout        page.Layout
-	Runner        runnerLabelProps
+	Runner        components.RunnerLabel
 	SSEScriptURL  string
 	Project       string
 	ProjectURL    string
@@ -83,17 +83,6 @@ type runStatusProps struct {
 	ApproveURL string
 	DiscardURL string
 	CancelURL  string
-}
-
-// runnerLabelProps names what runs terraform; a runner that does not isolate runs is shown
-// as a warning.
-type runnerLabelProps struct {
-	Text        string
-	NotIsolated bool
-}
-
-func newRunnerLabel(text string) runnerLabelProps {
-	return runnerLabelProps{Text: text, NotIsolated: strings.Contains(strings.ToLower(text), "not isolated")}
 }
 
 type runProgressProps struct {
@@ -337,7 +326,7 @@ func (s *server) cancelRun(w http.ResponseWriter, r *http.Request) error {
 // state versions.
 type deployRunsProps struct {
 	Configured    bool
-	Runner        runnerLabelProps
+	Runner        components.RunnerLabel
 	Action        string
 	PlanBlocked   string // why Plan would be refused, shown beside it
 	Problem       string

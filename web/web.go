@@ -13,6 +13,7 @@ import (
 	"github.com/cloudoven/cloudoven/runs"
 	"github.com/cloudoven/cloudoven/store"
 	"github.com/cloudoven/cloudoven/web/account"
+	"github.com/cloudoven/cloudoven/web/components"
 	"github.com/cloudoven/cloudoven/web/page"
 )
 
@@ -115,7 +116,7 @@ type server struct {
 	secrets  Secrets
 	runs     RunService // nil when runs are not configured
 	runLogs  RunLogs
-	runner   runnerLabelProps            // empty when runs are not configured
+	runner   components.RunnerLabel      // empty when runs are not configured
 	rows     atomic.Pointer[catalogRows] // the current catalog's providers, summarised once per catalog
 	logger   *slog.Logger
 	assets   *assets
@@ -186,7 +187,7 @@ func New(cfg Config) (http.Handler, error) {
 	}
 	if cfg.Runs != nil && cfg.RunLogs != nil {
 		s.runs, s.runLogs = cfg.Runs, cfg.RunLogs
-		s.runner = newRunnerLabel(cfg.RunnerLabel)
+		s.runner = components.NewRunnerLabel(cfg.RunnerLabel)
 	}
 	s.now = cfg.Now
 	if s.now == nil {
