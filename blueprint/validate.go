@@ -84,11 +84,8 @@ func (v *validator) run() {
 		l := &v.b.Locals[i]
 		v.checkValueRefs(fmt.Sprintf("locals[%s]", l.Name), l.Value, nil)
 	}
-	for i := range v.b.Data {
-		v.checkResource(&v.b.Data[i])
-	}
-	for i := range v.b.Resources {
-		v.checkResource(&v.b.Resources[i])
+	for r := range v.b.AllResources() {
+		v.checkResource(r)
 	}
 	for i := range v.b.Outputs {
 		v.checkOutput(i)
@@ -276,15 +273,13 @@ func (v *validator) checkProviderConfigs() {
 	}
 	// azurerm cannot run without a configured provider; other providers work unconfigured.
 	used := map[string]string{}
-	for _, list := range [][]Resource{v.b.Data, v.b.Resources} {
-		for i := range list {
-			name, _, _ := strings.Cut(list[i].Provider, ".")
-			if name == "" {
-				name = typePrefix(list[i].Type)
-			}
-			if _, ok := used[name]; !ok {
-				used[name] = resourcePath(&list[i])
-			}
+	for r := range v.b.AllResources() {
+		name, _, _ := strings.Cut(r.Provider, ".")
+		if name == "" {
+			name = typePrefix(r.Type)
+		}
+		if _, ok := used[name]; !ok {
+			used[name] = resourcePath(r)
 		}
 	}
 	names := make([]string, 0, len(used))
