@@ -92,20 +92,6 @@ func (s *server) saveDraft(ctx context.Context, es *editorSession) error {
 	return nil
 }
 
-// resource finds a resource or data source of the draft by address.
-func (es *editorSession) resource(addr string) *blueprint.Resource {
-	for _, list := range [][]blueprint.Resource{es.bp.Resources, es.bp.Data} {
-		for i := range list {
-			if list[i].Address() == addr {
-				return &list[i]
-			}
-		}
-	}
-	return nil
-}
-
-func (es *editorSession) taken(addr string) bool { return es.resource(addr) != nil }
-
 // provider finds a provider configuration by address (azurerm, azurerm.west).
 func (es *editorSession) provider(addr string) (int, *blueprint.ProviderConfig) {
 	for i := range es.bp.Providers {
@@ -282,25 +268,11 @@ func kindLabel(k catalog.Kind) string {
 // "main" (or main2, main3…) and its config has the blocks the schema requires, with every
 // argument left for the author: the diagnostics then list exactly what is left to fill in.
 func addType(b *blueprint.Blueprint, typ *catalog.Type) string {
-	taken := func(addr string) bool {
-		for _, list := range [][]blueprint.Resource{b.Resources, b.Data} {
-			for _, r := range list {
-				if r.Address() == addr {
-					return true
-				}
-			}
-		}
-		return false
-	}
-	res := blueprint.NewResource(typ, taken)
+	res := blueprint.NewResource(typ, func(addr string) bool { return b.Resource(addr) != nil })
 	if typ.Schema != nil {
 		res.Config = form.Skeleton(typ.Schema.Block)
 	}
-	if res.Mode == blueprint.DataMode {
-		b.Data = append(b.Data, res)
-	} else {
-		b.Resources = append(b.Resources, res)
-	}
+	b.AddResource(res)
 	if rp, ok := blueprint.RequiredProviderFor(typ); ok && !slices.ContainsFunc(b.RequiredProviders, func(x blueprint.RequiredProvider) bool { return x.Name == rp.Name }) {
 		b.RequiredProviders = append(b.RequiredProviders, rp)
 	}
@@ -556,7 +528,7 @@ func (es *editorSession) locate(path string, keys map[string]map[string]bool) (i
 		if name == "data" {
 			addr = "data." + sub
 		}
-		r := es.resource(addr)
+		r := es.bp.Resource(addr)
 		if r == nil {
 			return "", ""
 		}

@@ -43,7 +43,7 @@ type resourceEditor struct {
 }
 
 func resourceView(es *editorSession, addr string, problems fieldProblems, modes map[string]form.Mode) *resourceEditor {
-	r := es.resource(addr)
+	r := es.bp.Resource(addr)
 	if r == nil {
 		return nil
 	}
@@ -150,7 +150,7 @@ func applyBodyOp(schema *tfjson.SchemaBlock, body blueprint.Body, op string) (bl
 }
 
 func applyResource(es *editorSession, addr string, values url.Values, op string) (editOutcome, error) {
-	r := es.resource(addr)
+	r := es.bp.Resource(addr)
 	if r == nil {
 		return editOutcome{}, errNotFound
 	}
@@ -175,7 +175,7 @@ func applyResource(es *editorSession, addr string, values url.Values, op string)
 	}
 	switch {
 	case op == "delete":
-		es.deleteResource(addr)
+		es.bp.RemoveResource(addr)
 		ed.item = es.defaultItem()
 	case op == "rename":
 		name := strings.TrimSpace(values.Get("@name"))
@@ -213,17 +213,6 @@ func lines(s string) []string {
 		}
 	}
 	return out
-}
-
-func (es *editorSession) deleteResource(addr string) {
-	for _, list := range []*[]blueprint.Resource{&es.bp.Resources, &es.bp.Data} {
-		for i := range *list {
-			if (*list)[i].Address() == addr {
-				*list = append((*list)[:i:i], (*list)[i+1:]...)
-				return
-			}
-		}
-	}
 }
 
 // providerSchema is the configuration schema of the provider with local name name.

@@ -130,7 +130,7 @@ func walkType(t *testing.T, s *server, cat *catalog.Catalog, typ *catalog.Type) 
 		}
 	}
 
-	r := es.resource(addr)
+	r := es.bp.Resource(addr)
 	r.Config = form.Skeleton(schema)
 	ed, err := applyResource(es, addr, values, "")
 	if err != nil {
@@ -176,12 +176,8 @@ func canonicalDocument(t *testing.T, b *blueprint.Blueprint, addr string) []byte
 	c := *b
 	c.Resources = slices.Clone(b.Resources)
 	c.Data = slices.Clone(b.Data)
-	for _, list := range [][]blueprint.Resource{c.Resources, c.Data} {
-		for i := range list {
-			if list[i].Address() == addr {
-				list[i].Config = canonicalBody(t, list[i].Config)
-			}
-		}
+	if r := c.Resource(addr); r != nil {
+		r.Config = canonicalBody(t, r.Config)
 	}
 	doc, err := c.MarshalDocument()
 	if err != nil {
