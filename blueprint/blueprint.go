@@ -28,7 +28,8 @@ type RequiredProvider struct {
 	Version string `json:"version,omitempty"` // constraint: ~> 5.2
 }
 
-// ProviderConfig is one provider block. azurerm needs `features {}`: an empty block in Config.
+// ProviderConfig is one provider block. azurerm needs `features {}`: an empty block in Config,
+// which NewProviderConfig adds.
 type ProviderConfig struct {
 	Name   string `json:"name"`
 	Alias  string `json:"alias,omitempty"`

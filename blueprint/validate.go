@@ -27,12 +27,6 @@ var metaArguments = map[string]string{
 	"lifecycle": "lifecycle", "provisioner": "", "connection": "", "dynamic": "",
 }
 
-// providerRequiredBlocks are blocks a provider needs that its schema does not mark required:
-// azurerm refuses to configure without `features {}`.
-var providerRequiredBlocks = map[string][]string{
-	"registry.terraform.io/hashicorp/azurerm": {"features"},
-}
-
 // Validate checks a blueprint against the catalog: names, providers, types, arguments and
 // blocks, literal types, references and cycles. It never stops at the first problem, and
 // every diagnostic names its path and says how to fix it.
@@ -265,10 +259,8 @@ func (v *validator) checkProviderConfigs() {
 			continue
 		}
 		v.checkBody(path, pc.Config, p.Schema.ConfigSchema.Block)
-		for _, blk := range providerRequiredBlocks[p.Source] {
-			if len(pc.Config.BlocksOf(blk)) == 0 {
-				v.d.errorf(path+"."+blk, fmt.Sprintf("the %s provider needs a %s block", pc.Name, blk), "add an empty block: \"%s\": [{}]", blk)
-			}
+		for _, blk := range missingProviderBlocks(p.Source, pc.Config) {
+			v.d.errorf(path+"."+blk, fmt.Sprintf("the %s provider needs a %s block", pc.Name, blk), "add an empty block: \"%s\": [{}]", blk)
 		}
 	}
 	// azurerm cannot run without a configured provider; other providers work unconfigured.
@@ -292,7 +284,7 @@ func (v *validator) checkProviderConfigs() {
 		if !ok || v.providers[name] {
 			continue
 		}
-		if blocks := providerRequiredBlocks[catalog.NormalizeSource(rp.Source)]; len(blocks) > 0 {
+		if blocks := requiredProviderBlocks(rp.Source); len(blocks) > 0 {
 			v.d.errorf("providers", fmt.Sprintf("%s needs a provider configuration", name), "add {\"name\": %q, \"config\": {\"%s\": [{}]}} to providers (used by %s)", name, blocks[0], used[name])
 		}
 	}

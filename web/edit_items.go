@@ -215,8 +215,9 @@ func lines(s string) []string {
 	return out
 }
 
-// providerSchema is the configuration schema of the provider with local name name.
-func providerSchema(es *editorSession, name string) *tfjson.SchemaBlock {
+// providerSource is the source of the provider with local name name: its
+// required_providers entry's, else Terraform's default, hashicorp/NAME.
+func providerSource(es *editorSession, name string) string {
 	source := ""
 	for _, rp := range es.bp.RequiredProviders {
 		if rp.Name == name {
@@ -226,7 +227,12 @@ func providerSchema(es *editorSession, name string) *tfjson.SchemaBlock {
 	if source == "" {
 		source = "hashicorp/" + name
 	}
-	p := es.cat.Provider(source)
+	return source
+}
+
+// providerSchema is the configuration schema of the provider with local name name.
+func providerSchema(es *editorSession, name string) *tfjson.SchemaBlock {
+	p := es.cat.Provider(providerSource(es, name))
 	if p == nil || p.Schema == nil || p.Schema.ConfigSchema == nil {
 		return nil
 	}
@@ -551,14 +557,11 @@ func applySettings(es *editorSession, values url.Values, op string) editOutcome 
 	es.bp.RequiredProviders = out
 	if name, ok := strings.CutPrefix(op, "configure:"); ok {
 		if _, pc := es.provider(name); pc == nil && hclsyntax.ValidIdentifier(name) {
-			pc := blueprint.ProviderConfig{Name: name}
+			var config blueprint.Body
 			if schema := providerSchema(es, name); schema != nil {
-				pc.Config = form.Skeleton(schema)
+				config = form.Skeleton(schema)
 			}
-			if name == "azurerm" && len(pc.Config.BlocksOf("features")) == 0 {
-				pc.Config.Blocks = append(pc.Config.Blocks, blueprint.Block{Type: "features"})
-			}
-			es.bp.Providers = append(es.bp.Providers, pc)
+			es.bp.Providers = append(es.bp.Providers, blueprint.NewProviderConfig(name, providerSource(es, name), config))
 			ed.item = itemProvider + name
 		}
 	}
