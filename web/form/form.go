@@ -19,6 +19,7 @@ import (
 	"github.com/zclconf/go-cty/cty"
 
 	"github.com/cloudoven/cloudoven/blueprint"
+	"github.com/cloudoven/cloudoven/catalog"
 )
 
 // Widget is the kind of input an argument gets.
@@ -47,7 +48,7 @@ type Field struct {
 	SchemaPath  string // default_node_pool.vm_size, how docs key arguments
 	Description string
 	Type        cty.Type
-	TypeLabel   string // string, number, bool, list(string), map(string), object, any
+	TypeLabel   string // catalog.TypeLabel: string, number, bool, list(string), map(string), object, any
 	Required    bool
 	Sensitive   bool
 	Deprecated  bool
@@ -233,7 +234,7 @@ func field(name string, a *tfjson.SchemaAttribute, key, schemaPath string, val *
 		SchemaPath:  schemaPath,
 		Description: describe(opts.Docs, schemaPath, a.Description),
 		Type:        ty,
-		TypeLabel:   TypeLabel(ty),
+		TypeLabel:   catalog.TypeLabel(ty),
 		Required:    a.Required,
 		Sensitive:   a.Sensitive,
 		Deprecated:  a.Deprecated,
@@ -324,27 +325,6 @@ func textOf(v blueprint.Value, w Widget) (Mode, string) {
 		return ExprMode, v.Expr
 	}
 	return ExprMode, s
-}
-
-// TypeLabel names a type the way Terraform's docs do: list(string), map(number), object.
-func TypeLabel(ty cty.Type) string {
-	switch {
-	case ty == cty.DynamicPseudoType || ty == cty.NilType:
-		return "any"
-	case ty.IsPrimitiveType():
-		return ty.FriendlyName()
-	case ty.IsListType():
-		return "list(" + TypeLabel(ty.ElementType()) + ")"
-	case ty.IsSetType():
-		return "set(" + TypeLabel(ty.ElementType()) + ")"
-	case ty.IsMapType():
-		return "map(" + TypeLabel(ty.ElementType()) + ")"
-	case ty.IsObjectType():
-		return "object"
-	case ty.IsTupleType():
-		return "tuple"
-	}
-	return ty.FriendlyName()
 }
 
 // Values is what a submitted form holds, as url.Values does.
