@@ -132,7 +132,7 @@ func walkType(t *testing.T, s *server, cat *catalog.Catalog, typ *catalog.Type) 
 
 	r := es.bp.Resource(addr)
 	r.Config = form.Skeleton(schema)
-	ed, err := applyResource(es, addr, values, "")
+	ed, err := applyResource(es, addr, values, form.Op{})
 	if err != nil {
 		t.Fatalf("applying the form: %v", err)
 	}
