@@ -1,5 +1,10 @@
 package blueprint
 
+import (
+	"iter"
+	"strings"
+)
+
 // Blueprint is a reusable composition of Terraform configuration. Slices keep the order the
 // author gave, and generation keeps it too, so the same blueprint always yields the same bytes.
 type Blueprint struct {
@@ -23,7 +28,8 @@ type RequiredProvider struct {
 	Version string `json:"version,omitempty"` // constraint: ~> 5.2
 }
 
-// ProviderConfig is one provider block. azurerm needs `features {}`: an empty block in Config.
+// ProviderConfig is one provider block. azurerm needs `features {}`: an empty block in Config,
+// which NewProviderConfig adds.
 type ProviderConfig struct {
 	Name   string `json:"name"`
 	Alias  string `json:"alias,omitempty"`
@@ -89,6 +95,68 @@ func (r Resource) Address() string {
 		return "data." + r.Type + "." + r.Name
 	}
 	return r.Type + "." + r.Name
+}
+
+// hasAddress reports whether r.Address() is addr, without building the address: the
+// editor looks resources up on every keystroke.
+func (r *Resource) hasAddress(addr string) bool {
+	if r.Mode == DataMode {
+		var ok bool
+		if addr, ok = strings.CutPrefix(addr, "data."); !ok {
+			return false
+		}
+	}
+	return len(addr) == len(r.Type)+1+len(r.Name) &&
+		strings.HasPrefix(addr, r.Type) && addr[len(r.Type)] == '.' && strings.HasSuffix(addr, r.Name)
+}
+
+// AllResources yields every data source, then every managed resource, each in document
+// order. The pointers are into b, so a caller may change the resources in place; it must
+// not add or remove any while iterating.
+func (b *Blueprint) AllResources() iter.Seq[*Resource] {
+	return func(yield func(*Resource) bool) {
+		for _, list := range [][]Resource{b.Data, b.Resources} {
+			for i := range list {
+				if !yield(&list[i]) {
+					return
+				}
+			}
+		}
+	}
+}
+
+// Resource finds the resource or data source at addr (azurerm_resource_group.main,
+// data.azurerm_client_config.current, as Resource.Address writes them); nil when b has none.
+func (b *Blueprint) Resource(addr string) *Resource {
+	for r := range b.AllResources() {
+		if r.hasAddress(addr) {
+			return r
+		}
+	}
+	return nil
+}
+
+// AddResource appends r to the data sources or the managed resources, by its Mode.
+func (b *Blueprint) AddResource(r Resource) {
+	if r.Mode == DataMode {
+		b.Data = append(b.Data, r)
+	} else {
+		b.Resources = append(b.Resources, r)
+	}
+}
+
+// RemoveResource removes the resource or data source at addr and reports whether there was
+// one. References to it are left in place, for validation to point at.
+func (b *Blueprint) RemoveResource(addr string) bool {
+	for _, list := range []*[]Resource{&b.Data, &b.Resources} {
+		for i := range *list {
+			if (*list)[i].hasAddress(addr) {
+				*list = append((*list)[:i:i], (*list)[i+1:]...)
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // Lifecycle is a managed resource's lifecycle block.

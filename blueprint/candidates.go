@@ -56,28 +56,25 @@ func ReferenceCandidates(b *Blueprint, cat *catalog.Catalog, from, argPath strin
 		}
 		out = append(out, Candidate{Ref: "local." + l.Name, Kind: "local", Score: score})
 	}
-	for _, list := range [][]Resource{b.Data, b.Resources} {
-		for i := range list {
-			r := &list[i]
-			addr := r.Address()
-			if addr == from || dependents[addr] {
+	for r := range b.AllResources() {
+		addr := r.Address()
+		if addr == from || dependents[addr] {
+			continue
+		}
+		typ := cat.Lookup(kindOf(r), r.Type)
+		if typ == nil {
+			continue
+		}
+		kind := "resource"
+		if r.Mode == DataMode {
+			kind = "data"
+		}
+		for name, a := range typ.Schema.Block.Attributes {
+			if !typesFit(attrType(a), ty) {
 				continue
 			}
-			typ := cat.Lookup(kindOf(r), r.Type)
-			if typ == nil {
-				continue
-			}
-			kind := "resource"
-			if r.Mode == DataMode {
-				kind = "data"
-			}
-			for name, a := range typ.Schema.Block.Attributes {
-				if !typesFit(attrType(a), ty) {
-					continue
-				}
-				if score := attributeFit(arg, r.Type, name); score > 0 {
-					out = append(out, Candidate{Ref: addr + "." + name, Kind: kind, Score: score})
-				}
+			if score := attributeFit(arg, r.Type, name); score > 0 {
+				out = append(out, Candidate{Ref: addr + "." + name, Kind: kind, Score: score})
 			}
 		}
 	}

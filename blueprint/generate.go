@@ -98,11 +98,8 @@ func (g generator) main(body *hclwrite.Body) error {
 	}
 
 	byAddr := map[string]*Resource{}
-	for i := range g.b.Data {
-		byAddr[g.b.Data[i].Address()] = &g.b.Data[i]
-	}
-	for i := range g.b.Resources {
-		byAddr[g.b.Resources[i].Address()] = &g.b.Resources[i]
+	for r := range g.b.AllResources() {
+		byAddr[r.Address()] = r
 	}
 	order := buildGraph(g.b).order()
 	written := map[string]bool{}

@@ -32,11 +32,8 @@ func buildGraph(b *Blueprint) *graph {
 	for _, l := range b.Locals {
 		add("local."+l.Name, "locals["+l.Name+"]")
 	}
-	for i := range b.Data {
-		add(b.Data[i].Address(), resourcePath(&b.Data[i]))
-	}
-	for i := range b.Resources {
-		add(b.Resources[i].Address(), resourcePath(&b.Resources[i]))
+	for r := range b.AllResources() {
+		add(r.Address(), resourcePath(r))
 	}
 
 	refs := map[string]map[string]bool{}
@@ -66,17 +63,14 @@ func buildGraph(b *Blueprint) *graph {
 			}
 		}
 	}
-	for _, list := range [][]Resource{b.Data, b.Resources} {
-		for i := range list {
-			r := &list[i]
-			from := r.Address()
-			walkBody(r.Config, func(v *Value) { linkValue(from, v) })
-			linkValue(from, r.Count)
-			linkValue(from, r.ForEach)
-			linkRefs(from, r.DependsOn)
-			if r.Lifecycle != nil {
-				linkRefs(from, r.Lifecycle.ReplaceTriggeredBy)
-			}
+	for r := range b.AllResources() {
+		from := r.Address()
+		walkBody(r.Config, func(v *Value) { linkValue(from, v) })
+		linkValue(from, r.Count)
+		linkValue(from, r.ForEach)
+		linkRefs(from, r.DependsOn)
+		if r.Lifecycle != nil {
+			linkRefs(from, r.Lifecycle.ReplaceTriggeredBy)
 		}
 	}
 	for i := range b.Locals {

@@ -447,11 +447,7 @@ func (im *importer) resource(blk *hclsyntax.Block, mode Mode) {
 		}
 	}
 	r.Config = im.body(p, blk.Body, meta)
-	if mode == DataMode {
-		im.b.Data = append(im.b.Data, r)
-	} else {
-		im.b.Resources = append(im.b.Resources, r)
-	}
+	im.b.AddResource(r)
 }
 
 func (im *importer) lifecycle(p string, blk *hclsyntax.Block) *Lifecycle {

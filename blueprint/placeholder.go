@@ -66,15 +66,11 @@ func ProviderConfigFor(t *catalog.Type) (ProviderConfig, bool) {
 	if p == nil || catalog.NormalizeSource(p.Source) == catalog.BuiltinSource {
 		return ProviderConfig{}, false
 	}
-	pc := ProviderConfig{Name: p.Name}
+	var config Body
 	if p.Schema != nil && p.Schema.ConfigSchema != nil && p.Schema.ConfigSchema.Block != nil {
-		pc.Config = placeholderBody(p.Schema.ConfigSchema.Block)
+		config = placeholderBody(p.Schema.ConfigSchema.Block)
 	}
-	for _, blk := range providerRequiredBlocks[catalog.NormalizeSource(p.Source)] {
-		if len(pc.Config.BlocksOf(blk)) == 0 {
-			pc.Config.Blocks = append(pc.Config.Blocks, Block{Type: blk})
-		}
-	}
+	pc := NewProviderConfig(p.Name, p.Source, config)
 	if len(pc.Config.Attributes)+len(pc.Config.Blocks) == 0 {
 		return ProviderConfig{}, false
 	}

@@ -33,29 +33,20 @@ func RenameResource(b *Blueprint, from, to string) (int, error) {
 	renamed := *r
 	renamed.Name = to
 	newAddr := renamed.Address()
-	list := b.Resources
-	if r.Mode == DataMode {
-		list = b.Data
-	}
-	for i := range list {
-		if list[i].Address() == newAddr {
-			return 0, fmt.Errorf("renaming %s: %s already exists", from, newAddr)
-		}
+	if b.Resource(newAddr) != nil {
+		return 0, fmt.Errorf("renaming %s: %s already exists", from, newAddr)
 	}
 
 	rn := renamer{search: prefix, replace: append(append([]string(nil), prefix[:len(prefix)-1]...), to)}
 	r.Name = to
-	for _, list := range [][]Resource{b.Data, b.Resources} {
-		for i := range list {
-			res := &list[i]
-			rn.body(res.Config)
-			rn.value(res.Count)
-			rn.value(res.ForEach)
-			rn.refs(res.DependsOn)
-			// ignore_changes names the resource's own attributes, never another resource.
-			if res.Lifecycle != nil {
-				rn.refs(res.Lifecycle.ReplaceTriggeredBy)
-			}
+	for res := range b.AllResources() {
+		rn.body(res.Config)
+		rn.value(res.Count)
+		rn.value(res.ForEach)
+		rn.refs(res.DependsOn)
+		// ignore_changes names the resource's own attributes, never another resource.
+		if res.Lifecycle != nil {
+			rn.refs(res.Lifecycle.ReplaceTriggeredBy)
 		}
 	}
 	for i := range b.Providers {
@@ -86,24 +77,18 @@ func findRenamed(b *Blueprint, addr string) (*Resource, []string, error) {
 			return nil, nil, fmt.Errorf("%q is not a resource address", addr)
 		}
 	}
-	list, mode := b.Resources, ManagedMode
+	what := "resource"
 	if steps[0] == "data" {
-		list, mode = b.Data, DataMode
+		what = "data source"
 		if len(steps) != 3 {
 			return nil, nil, fmt.Errorf("%q is not a data source address: write data.TYPE.NAME", addr)
 		}
 	} else if len(steps) != 2 {
 		return nil, nil, fmt.Errorf("%q is not a resource address: write TYPE.NAME", addr)
 	}
-	for i := range list {
-		r := &list[i]
-		if r.Type == steps[len(steps)-2] && r.Name == steps[len(steps)-1] {
-			return r, steps, nil
-		}
-	}
-	what := "resource"
-	if mode == DataMode {
-		what = "data source"
+	// The steps are the address as Resource.Address writes it, whatever spacing addr had.
+	if r := b.Resource(strings.Join(steps, ".")); r != nil {
+		return r, steps, nil
 	}
 	return nil, nil, fmt.Errorf("no %s %s in the blueprint", what, addr)
 }

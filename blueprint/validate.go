@@ -27,12 +27,6 @@ var metaArguments = map[string]string{
 	"lifecycle": "lifecycle", "provisioner": "", "connection": "", "dynamic": "",
 }
 
-// providerRequiredBlocks are blocks a provider needs that its schema does not mark required:
-// azurerm refuses to configure without `features {}`.
-var providerRequiredBlocks = map[string][]string{
-	"registry.terraform.io/hashicorp/azurerm": {"features"},
-}
-
 // Validate checks a blueprint against the catalog: names, providers, types, arguments and
 // blocks, literal types, references and cycles. It never stops at the first problem, and
 // every diagnostic names its path and says how to fix it.
@@ -84,11 +78,8 @@ func (v *validator) run() {
 		l := &v.b.Locals[i]
 		v.checkValueRefs(fmt.Sprintf("locals[%s]", l.Name), l.Value, nil)
 	}
-	for i := range v.b.Data {
-		v.checkResource(&v.b.Data[i])
-	}
-	for i := range v.b.Resources {
-		v.checkResource(&v.b.Resources[i])
+	for r := range v.b.AllResources() {
+		v.checkResource(r)
 	}
 	for i := range v.b.Outputs {
 		v.checkOutput(i)
@@ -268,23 +259,19 @@ func (v *validator) checkProviderConfigs() {
 			continue
 		}
 		v.checkBody(path, pc.Config, p.Schema.ConfigSchema.Block)
-		for _, blk := range providerRequiredBlocks[p.Source] {
-			if len(pc.Config.BlocksOf(blk)) == 0 {
-				v.d.errorf(path+"."+blk, fmt.Sprintf("the %s provider needs a %s block", pc.Name, blk), "add an empty block: \"%s\": [{}]", blk)
-			}
+		for _, blk := range missingProviderBlocks(p.Source, pc.Config) {
+			v.d.errorf(path+"."+blk, fmt.Sprintf("the %s provider needs a %s block", pc.Name, blk), "add an empty block: \"%s\": [{}]", blk)
 		}
 	}
 	// azurerm cannot run without a configured provider; other providers work unconfigured.
 	used := map[string]string{}
-	for _, list := range [][]Resource{v.b.Data, v.b.Resources} {
-		for i := range list {
-			name, _, _ := strings.Cut(list[i].Provider, ".")
-			if name == "" {
-				name = typePrefix(list[i].Type)
-			}
-			if _, ok := used[name]; !ok {
-				used[name] = resourcePath(&list[i])
-			}
+	for r := range v.b.AllResources() {
+		name, _, _ := strings.Cut(r.Provider, ".")
+		if name == "" {
+			name = typePrefix(r.Type)
+		}
+		if _, ok := used[name]; !ok {
+			used[name] = resourcePath(r)
 		}
 	}
 	names := make([]string, 0, len(used))
@@ -297,7 +284,7 @@ func (v *validator) checkProviderConfigs() {
 		if !ok || v.providers[name] {
 			continue
 		}
-		if blocks := providerRequiredBlocks[catalog.NormalizeSource(rp.Source)]; len(blocks) > 0 {
+		if blocks := requiredProviderBlocks(rp.Source); len(blocks) > 0 {
 			v.d.errorf("providers", fmt.Sprintf("%s needs a provider configuration", name), "add {\"name\": %q, \"config\": {\"%s\": [{}]}} to providers (used by %s)", name, blocks[0], used[name])
 		}
 	}

@@ -42,11 +42,7 @@ func Check(b *blueprint.Blueprint, rules Rules, opts Options) []Finding {
 	if b == nil {
 		return nil
 	}
-	c := &checker{b: b, opts: opts, byAddr: map[string]*blueprint.Resource{}}
-	for i := range b.Resources {
-		r := &b.Resources[i]
-		c.byAddr[r.Address()] = r
-	}
+	c := &checker{b: b, opts: opts}
 	var out []Finding
 	for _, rule := range rules.Rules {
 		if !rule.On() {
@@ -102,9 +98,8 @@ var ruleFuncs = map[string]func(c *checker, rule Rule, allowed map[string]bool) 
 }
 
 type checker struct {
-	b      *blueprint.Blueprint
-	opts   Options
-	byAddr map[string]*blueprint.Resource
+	b    *blueprint.Blueprint
+	opts Options
 }
 
 // resources are the managed resources of the given types, in blueprint order.

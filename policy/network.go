@@ -75,7 +75,7 @@ func checkNoPublicLBIP(c *checker, _ Rule, allowed map[string]bool) []Finding {
 func publicIPs(c *checker, v blueprint.Value) []string {
 	var out []string
 	for _, addr := range referencedResources(v) {
-		if r := c.byAddr[addr]; r != nil && r.Type == "azurerm_public_ip" {
+		if r := c.b.Resource(addr); r != nil && r.Mode == blueprint.ManagedMode && r.Type == "azurerm_public_ip" {
 			out = append(out, addr)
 		}
 	}

@@ -96,11 +96,9 @@ func TestRequiredProvidersMatchCatalog(t *testing.T) {
 				t.Fatal("no required_providers")
 			}
 			used := map[string]bool{}
-			for _, list := range [][]blueprint.Resource{b.Data, b.Resources} {
-				for _, r := range list {
-					name, _, _ := strings.Cut(r.Type, "_")
-					used[name] = true
-				}
+			for r := range b.AllResources() {
+				name, _, _ := strings.Cut(r.Type, "_")
+				used[name] = true
 			}
 			for _, rp := range b.RequiredProviders {
 				p := cat.Provider(rp.Source)
@@ -305,13 +303,11 @@ func readStarter(t *testing.T, id string) map[string][]byte {
 
 func find(t *testing.T, b *blueprint.Blueprint, addr string) blueprint.Resource {
 	t.Helper()
-	for _, r := range b.Resources {
-		if r.Address() == addr {
-			return r
-		}
+	r := b.Resource(addr)
+	if r == nil {
+		t.Fatalf("no %s", addr)
 	}
-	t.Fatalf("no %s", addr)
-	return blueprint.Resource{}
+	return *r
 }
 
 func isString(v *blueprint.Value, want string) bool {

@@ -8,7 +8,6 @@ import (
 
 	"github.com/a-h/templ"
 	tfjson "github.com/hashicorp/terraform-json"
-	"github.com/zclconf/go-cty/cty"
 
 	"github.com/cloudoven/cloudoven/catalog"
 	"github.com/cloudoven/cloudoven/web/page"
@@ -242,7 +241,9 @@ func limits(minItems, maxItems uint64) string {
 	return strconv.FormatUint(minItems, 10) + " to " + strconv.FormatUint(maxItems, 10)
 }
 
-// attributeType names an attribute's type the way Terraform configuration writes it.
+// attributeType names an attribute's type the way Terraform configuration writes it. A nested
+// attribute type is labelled from its nesting mode, as catalog.TypeLabel labels the object
+// type it stands for (list(object), object).
 func attributeType(a *tfjson.SchemaAttribute) string {
 	if nt := a.AttributeNestedType; nt != nil {
 		switch nt.NestingMode {
@@ -255,31 +256,5 @@ func attributeType(a *tfjson.SchemaAttribute) string {
 		}
 		return "object"
 	}
-	return friendlyType(a.AttributeType)
-}
-
-func friendlyType(t cty.Type) string {
-	switch {
-	case t == cty.NilType:
-		return "any"
-	case t == cty.DynamicPseudoType:
-		return "any"
-	case t == cty.String:
-		return "string"
-	case t == cty.Number:
-		return "number"
-	case t == cty.Bool:
-		return "bool"
-	case t.IsListType():
-		return "list(" + friendlyType(t.ElementType()) + ")"
-	case t.IsSetType():
-		return "set(" + friendlyType(t.ElementType()) + ")"
-	case t.IsMapType():
-		return "map(" + friendlyType(t.ElementType()) + ")"
-	case t.IsObjectType():
-		return "object"
-	case t.IsTupleType():
-		return "tuple"
-	}
-	return t.FriendlyName()
+	return catalog.TypeLabel(a.AttributeType)
 }

@@ -30,8 +30,9 @@ import (
 // configuration, the settings) is edited in its own form. The form posts on every input
 // (debounced) and the answer is the preview with its diagnostics; structural changes (adding
 // or removing a block, switching a field between value, reference and expression, deleting
-// the resource) post with an op and get the item's form back as well. Without JavaScript a
-// post redirects back to the editor, so every change also works as a plain form.
+// the resource) post with an op (form.Op) and get the item's form back as well; an op that
+// does not parse, or that the item has no button for, is refused with 422. Without
+// JavaScript a post redirects back to the editor, so every change also works as a plain form.
 
 // Editor items that are not resources.
 const (
@@ -93,20 +94,6 @@ func (s *server) saveDraft(ctx context.Context, es *editorSession) error {
 	return nil
 }
 
-// resource finds a resource or data source of the draft by address.
-func (es *editorSession) resource(addr string) *blueprint.Resource {
-	for _, list := range [][]blueprint.Resource{es.bp.Resources, es.bp.Data} {
-		for i := range list {
-			if list[i].Address() == addr {
-				return &list[i]
-			}
-		}
-	}
-	return nil
-}
-
-func (es *editorSession) taken(addr string) bool { return es.resource(addr) != nil }
-
 // provider finds a provider configuration by address (azurerm, azurerm.west).
 func (es *editorSession) provider(addr string) (int, *blueprint.ProviderConfig) {
 	for i := range es.bp.Providers {
@@ -155,7 +142,14 @@ func (s *server) editItem(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	item := r.URL.Query().Get("item")
-	op := r.PostForm.Get("op")
+	// Every button writes an op its item takes: anything else is a forged or broken form.
+	op, err := form.ParseOp(r.PostForm.Get(form.OpName))
+	if err != nil {
+		return s.editRefused(w, r, http.StatusUnprocessableEntity, page.Capitalize(err.Error())+" Nothing was saved.")
+	}
+	if !slices.Contains(itemOps(item), op.Kind) {
+		return s.editRefused(w, r, http.StatusUnprocessableEntity, fmt.Sprintf("The form of %s has no %s button; nothing was saved.", item, op.Kind))
+	}
 	ed := editOutcome{item: item}
 	switch {
 	case item == itemSettings:
@@ -196,13 +190,26 @@ func (s *server) editItem(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	props.Problem = ed.problem
-	if op == "" {
+	if op.Kind == form.OpNone {
 		// Typing: only the preview changes, so the field being typed in keeps its focus.
 		return s.renderParts(w, r, editorPreview(props, false), editorItemProblem(props, true), editorOutline(props, true))
 	}
 	w.Header().Set("HX-Retarget", "#item-form")
 	w.Header().Set("HX-Reswap", "outerHTML")
 	return s.renderParts(w, r, editorItem(props), editorItemProblem(props, true), editorPreview(props, true), editorOutline(props, true))
+}
+
+// itemOps are the ops the form of item has buttons for, beside none at all (typing).
+func itemOps(item string) []form.OpKind {
+	switch {
+	case item == itemSettings:
+		return []form.OpKind{form.OpNone, form.OpConfigure}
+	case item == itemVariables, item == itemLocals, item == itemOutputs:
+		return []form.OpKind{form.OpNone, form.OpAddRow, form.OpRemoveRow}
+	case strings.HasPrefix(item, itemProvider):
+		return []form.OpKind{form.OpNone, form.OpDelete, form.OpAddBlock, form.OpRemoveBlock, form.OpMode}
+	}
+	return []form.OpKind{form.OpNone, form.OpRename, form.OpDelete, form.OpAddBlock, form.OpRemoveBlock, form.OpMode}
 }
 
 // maxEditFormBytes bounds an editor form; the largest schemas make forms of a few hundred KiB.
@@ -281,25 +288,11 @@ func kindLabel(k catalog.Kind) string {
 // "main" (or main2, main3…) and its config has the blocks the schema requires, with every
 // argument left for the author: the diagnostics then list exactly what is left to fill in.
 func addType(b *blueprint.Blueprint, typ *catalog.Type) string {
-	taken := func(addr string) bool {
-		for _, list := range [][]blueprint.Resource{b.Resources, b.Data} {
-			for _, r := range list {
-				if r.Address() == addr {
-					return true
-				}
-			}
-		}
-		return false
-	}
-	res := blueprint.NewResource(typ, taken)
+	res := blueprint.NewResource(typ, func(addr string) bool { return b.Resource(addr) != nil })
 	if typ.Schema != nil {
 		res.Config = form.Skeleton(typ.Schema.Block)
 	}
-	if res.Mode == blueprint.DataMode {
-		b.Data = append(b.Data, res)
-	} else {
-		b.Resources = append(b.Resources, res)
-	}
+	b.AddResource(res)
 	if rp, ok := blueprint.RequiredProviderFor(typ); ok && !slices.ContainsFunc(b.RequiredProviders, func(x blueprint.RequiredProvider) bool { return x.Name == rp.Name }) {
 		b.RequiredProviders = append(b.RequiredProviders, rp)
 	}
@@ -554,7 +547,7 @@ func (es *editorSession) locate(path string, keys map[string]map[string]bool) (i
 		if name == "data" {
 			addr = "data." + sub
 		}
-		r := es.resource(addr)
+		r := es.bp.Resource(addr)
 		if r == nil {
 			return "", ""
 		}
@@ -571,17 +564,16 @@ func (es *editorSession) locate(path string, keys map[string]map[string]bool) (i
 		}
 		meta, _, _ := strings.Cut(rest, ".")
 		meta, _, _ = strings.Cut(meta, "[")
-		switch meta {
-		case "name", "count", "for_each", "provider", "depends_on":
-			return addr, "@" + meta
+		if k, ok := form.MetaKey(meta); ok {
+			return addr, k
 		}
 		return addr, ""
 	case "variables":
-		return itemVariables, rowField("v", es.variableIndex(sub), rest)
+		return itemVariables, rowField(form.VariablesTable, es.variableIndex(sub), rest)
 	case "locals":
-		return itemLocals, rowField("l", es.localIndex(sub), rest)
+		return itemLocals, rowField(form.LocalsTable, es.localIndex(sub), rest)
 	case "outputs":
-		return itemOutputs, rowField("o", es.outputIndex(sub), rest)
+		return itemOutputs, rowField(form.OutputsTable, es.outputIndex(sub), rest)
 	case "providers":
 		var i int
 		if _, err := fmt.Sscan(sub, &i); err != nil || i < 0 || i >= len(es.bp.Providers) {
@@ -611,7 +603,7 @@ func kindOfResource(r *blueprint.Resource) catalog.Kind {
 
 // rowField is the key of a row's field in the variables, locals and outputs tables:
 // v[2].default.
-func rowField(prefix string, i int, rest string) string {
+func rowField(t form.Table, i int, rest string) string {
 	if i < 0 {
 		return ""
 	}
@@ -620,7 +612,7 @@ func rowField(prefix string, i int, rest string) string {
 	if f == "" {
 		f = "name"
 	}
-	return fmt.Sprintf("%s[%d].%s", prefix, i, f)
+	return t.FieldKey(i, f)
 }
 
 // variableIndex finds a variable by the name or index a diagnostic path uses.

@@ -45,7 +45,7 @@ type resourceEditor struct {
 }
 
 func resourceView(es *editorSession, addr string, problems fieldProblems, modes map[string]form.Mode) *resourceEditor {
-	r := es.resource(addr)
+	r := es.bp.Resource(addr)
 	if r == nil {
 		return nil
 	}
@@ -118,32 +118,27 @@ func docText(md string) string {
 
 // postedModes collects the modes the submitted form's fields were in, so a re-rendered form
 // keeps a field the author just switched to reference mode in that mode.
-func postedModes(values url.Values, op string) map[string]form.Mode {
+func postedModes(values url.Values, op form.Op) map[string]form.Mode {
 	modes := map[string]form.Mode{}
 	for k, v := range values {
-		if key, ok := strings.CutSuffix(k, ":mode"); ok && len(v) > 0 {
+		if key, ok := form.ParseModeKey(k); ok && len(v) > 0 {
 			modes[key] = form.Mode(v[0])
 		}
 	}
-	if rest, ok := strings.CutPrefix(op, "mode:"); ok {
-		if key, m, ok := strings.Cut(rest, "="); ok {
-			switch form.Mode(m) {
-			case form.ValueMode, form.RefMode, form.ExprMode:
-				modes[key] = form.Mode(m)
-			}
-		}
+	if op.Kind == form.OpMode {
+		modes[op.Key] = op.Mode
 	}
 	return modes
 }
 
 // applyBodyOp applies an add or remove op to a body laid out by schema.
-func applyBodyOp(schema *tfjson.SchemaBlock, body blueprint.Body, op string) (blueprint.Body, string) {
+func applyBodyOp(schema *tfjson.SchemaBlock, body blueprint.Body, op form.Op) (blueprint.Body, string) {
 	var err error
-	switch {
-	case strings.HasPrefix(op, "add:"):
-		body, err = form.AddBlock(schema, body, strings.TrimPrefix(op, "add:"))
-	case strings.HasPrefix(op, "remove:"):
-		body, err = form.RemoveBlock(schema, body, strings.TrimPrefix(op, "remove:"))
+	switch op.Kind {
+	case form.OpAddBlock:
+		body, err = form.AddBlock(schema, body, op.Key)
+	case form.OpRemoveBlock:
+		body, err = form.RemoveBlock(schema, body, op.Key)
 	}
 	if err != nil {
 		return body, page.Capitalize(err.Error()) + "."
@@ -151,8 +146,8 @@ func applyBodyOp(schema *tfjson.SchemaBlock, body blueprint.Body, op string) (bl
 	return body, ""
 }
 
-func applyResource(es *editorSession, addr string, values url.Values, op string) (editOutcome, error) {
-	r := es.resource(addr)
+func applyResource(es *editorSession, addr string, values url.Values, op form.Op) (editOutcome, error) {
+	r := es.bp.Resource(addr)
 	if r == nil {
 		return editOutcome{}, page.ErrNotFound
 	}
@@ -163,24 +158,24 @@ func applyResource(es *editorSession, addr string, values url.Values, op string)
 		schema = typ.Schema.Block
 	}
 	r.Config = form.Parse(schema, r.Config, values)
-	if values.Has("@count") {
-		r.Count = metaValue(values.Get("@count"))
+	if values.Has(form.MetaCount) {
+		r.Count = metaValue(values.Get(form.MetaCount))
 	}
-	if values.Has("@for_each") {
-		r.ForEach = metaValue(values.Get("@for_each"))
+	if values.Has(form.MetaForEach) {
+		r.ForEach = metaValue(values.Get(form.MetaForEach))
 	}
-	if values.Has("@depends_on") {
-		r.DependsOn = lines(values.Get("@depends_on"))
+	if values.Has(form.MetaDependsOn) {
+		r.DependsOn = lines(values.Get(form.MetaDependsOn))
 	}
-	if values.Has("@provider") {
-		r.Provider = strings.TrimSpace(values.Get("@provider"))
+	if values.Has(form.MetaProvider) {
+		r.Provider = strings.TrimSpace(values.Get(form.MetaProvider))
 	}
-	switch {
-	case op == "delete":
-		es.deleteResource(addr)
+	switch op.Kind {
+	case form.OpDelete:
+		es.bp.RemoveResource(addr)
 		ed.item = es.defaultItem()
-	case op == "rename":
-		name := strings.TrimSpace(values.Get("@name"))
+	case form.OpRename:
+		name := strings.TrimSpace(values.Get(form.MetaName))
 		if name == r.Name {
 			break
 		}
@@ -217,19 +212,9 @@ func lines(s string) []string {
 	return out
 }
 
-func (es *editorSession) deleteResource(addr string) {
-	for _, list := range []*[]blueprint.Resource{&es.bp.Resources, &es.bp.Data} {
-		for i := range *list {
-			if (*list)[i].Address() == addr {
-				*list = append((*list)[:i:i], (*list)[i+1:]...)
-				return
-			}
-		}
-	}
-}
-
-// providerSchema is the configuration schema of the provider with local name name.
-func providerSchema(es *editorSession, name string) *tfjson.SchemaBlock {
+// providerSource is the source of the provider with local name name: its
+// required_providers entry's, else Terraform's default, hashicorp/NAME.
+func providerSource(es *editorSession, name string) string {
 	source := ""
 	for _, rp := range es.bp.RequiredProviders {
 		if rp.Name == name {
@@ -239,7 +224,12 @@ func providerSchema(es *editorSession, name string) *tfjson.SchemaBlock {
 	if source == "" {
 		source = "hashicorp/" + name
 	}
-	p := es.cat.Provider(source)
+	return source
+}
+
+// providerSchema is the configuration schema of the provider with local name name.
+func providerSchema(es *editorSession, name string) *tfjson.SchemaBlock {
+	p := es.cat.Provider(providerSource(es, name))
 	if p == nil || p.Schema == nil || p.Schema.ConfigSchema == nil {
 		return nil
 	}
@@ -268,7 +258,7 @@ func providerView(es *editorSession, addr string, problems fieldProblems, modes 
 	}
 }
 
-func applyProvider(es *editorSession, addr string, values url.Values, op string) (editOutcome, error) {
+func applyProvider(es *editorSession, addr string, values url.Values, op form.Op) (editOutcome, error) {
 	i, pc := es.provider(addr)
 	if pc == nil {
 		return editOutcome{}, page.ErrNotFound
@@ -276,7 +266,7 @@ func applyProvider(es *editorSession, addr string, values url.Values, op string)
 	ed := editOutcome{item: itemProvider + addr, modes: postedModes(values, op)}
 	schema := providerSchema(es, pc.Name)
 	pc.Config = form.Parse(schema, pc.Config, values)
-	if op == "delete" {
+	if op.Kind == form.OpDelete {
 		es.bp.Providers = append(es.bp.Providers[:i:i], es.bp.Providers[i+1:]...)
 		ed.item = itemSettings
 		return ed, nil
@@ -285,14 +275,15 @@ func applyProvider(es *editorSession, addr string, values url.Values, op string)
 	return ed, nil
 }
 
-// rowOp reads the add and remove ops of the variables, locals and outputs tables.
-func rowOp(op string, n int) (add bool, remove int) {
-	if op == "add" {
+// rowOp reads the add and remove ops of the variables, locals and outputs tables; removing a
+// row the table does not have (any more) does nothing.
+func rowOp(op form.Op, n int) (add bool, remove int) {
+	switch op.Kind {
+	case form.OpAddRow:
 		return true, -1
-	}
-	if s, ok := strings.CutPrefix(op, "remove:"); ok {
-		if i, err := strconv.Atoi(s); err == nil && i >= 0 && i < n {
-			return false, i
+	case form.OpRemoveRow:
+		if op.Index < n {
+			return false, op.Index
 		}
 	}
 	return false, -1
@@ -344,29 +335,29 @@ func variablesView(es *editorSession, problems fieldProblems) *variablesEditor {
 	ve := &variablesEditor{Problems: problems}
 	for i, v := range es.bp.Variables {
 		ve.Rows = append(ve.Rows, variableRow{
-			Key: fmt.Sprintf("v[%d]", i), Name: v.Name, Type: v.Type, Default: formatOr(v.Default),
+			Key: form.VariablesTable.RowKey(i), Name: v.Name, Type: v.Type, Default: formatOr(v.Default),
 			Description: v.Description, Sensitive: v.Sensitive, Rules: len(v.Validations),
 		})
 	}
 	return ve
 }
 
-func applyVariables(es *editorSession, values url.Values, op string) editOutcome {
-	n := rowCount(values, "v#n", len(es.bp.Variables))
+func applyVariables(es *editorSession, values url.Values, op form.Op) editOutcome {
+	t := form.VariablesTable
+	n := rowCount(values, t.CountKey(), len(es.bp.Variables))
 	out := make([]blueprint.Variable, 0, n+1)
 	for i := range n {
 		var v blueprint.Variable
 		if i < len(es.bp.Variables) {
 			v = es.bp.Variables[i]
 		}
-		k := fmt.Sprintf("v[%d].", i)
-		if values.Has(k + "name") {
-			v.Name = strings.TrimSpace(values.Get(k + "name"))
-			v.Type = strings.TrimSpace(values.Get(k + "type"))
-			v.Description = values.Get(k + "description")
-			v.Sensitive = values.Get(k+"sensitive") == "true"
+		if values.Has(t.FieldKey(i, "name")) {
+			v.Name = strings.TrimSpace(values.Get(t.FieldKey(i, "name")))
+			v.Type = strings.TrimSpace(values.Get(t.FieldKey(i, "type")))
+			v.Description = values.Get(t.FieldKey(i, "description"))
+			v.Sensitive = values.Get(t.FieldKey(i, "sensitive")) == "true"
 			v.Default = nil
-			if d := values.Get(k + "default"); strings.TrimSpace(d) != "" {
+			if d := values.Get(t.FieldKey(i, "default")); strings.TrimSpace(d) != "" {
 				dv, _ := blueprint.ParseValue(d)
 				v.Default = &dv
 			}
@@ -402,13 +393,14 @@ func localsView(es *editorSession, problems fieldProblems) *localsEditor {
 	le := &localsEditor{Problems: problems}
 	for i, l := range es.bp.Locals {
 		v := l.Value
-		le.Rows = append(le.Rows, localRow{Key: fmt.Sprintf("l[%d]", i), Name: l.Name, Value: formatOr(&v)})
+		le.Rows = append(le.Rows, localRow{Key: form.LocalsTable.RowKey(i), Name: l.Name, Value: formatOr(&v)})
 	}
 	return le
 }
 
-func applyLocals(es *editorSession, values url.Values, op string) editOutcome {
-	n := rowCount(values, "l#n", len(es.bp.Locals))
+func applyLocals(es *editorSession, values url.Values, op form.Op) editOutcome {
+	t := form.LocalsTable
+	n := rowCount(values, t.CountKey(), len(es.bp.Locals))
 	out := make([]blueprint.Local, 0, n+1)
 	for i := range n {
 		var l blueprint.Local
@@ -417,10 +409,9 @@ func applyLocals(es *editorSession, values url.Values, op string) editOutcome {
 		} else {
 			l.Value = blueprint.Null()
 		}
-		k := fmt.Sprintf("l[%d].", i)
-		if values.Has(k + "name") {
-			l.Name = strings.TrimSpace(values.Get(k + "name"))
-			l.Value = rowValue(values.Get(k + "value"))
+		if values.Has(t.FieldKey(i, "name")) {
+			l.Name = strings.TrimSpace(values.Get(t.FieldKey(i, "name")))
+			l.Value = rowValue(values.Get(t.FieldKey(i, "value")))
 		}
 		out = append(out, l)
 	}
@@ -457,13 +448,14 @@ func outputsView(es *editorSession, problems fieldProblems) *outputsEditor {
 	oe := &outputsEditor{Problems: problems}
 	for i, o := range es.bp.Outputs {
 		v := o.Value
-		oe.Rows = append(oe.Rows, outputRow{Key: fmt.Sprintf("o[%d]", i), Name: o.Name, Value: formatOr(&v), Description: o.Description, Sensitive: o.Sensitive})
+		oe.Rows = append(oe.Rows, outputRow{Key: form.OutputsTable.RowKey(i), Name: o.Name, Value: formatOr(&v), Description: o.Description, Sensitive: o.Sensitive})
 	}
 	return oe
 }
 
-func applyOutputs(es *editorSession, values url.Values, op string) editOutcome {
-	n := rowCount(values, "o#n", len(es.bp.Outputs))
+func applyOutputs(es *editorSession, values url.Values, op form.Op) editOutcome {
+	t := form.OutputsTable
+	n := rowCount(values, t.CountKey(), len(es.bp.Outputs))
 	out := make([]blueprint.Output, 0, n+1)
 	for i := range n {
 		var o blueprint.Output
@@ -472,12 +464,11 @@ func applyOutputs(es *editorSession, values url.Values, op string) editOutcome {
 		} else {
 			o.Value = blueprint.Null()
 		}
-		k := fmt.Sprintf("o[%d].", i)
-		if values.Has(k + "name") {
-			o.Name = strings.TrimSpace(values.Get(k + "name"))
-			o.Value = rowValue(values.Get(k + "value"))
-			o.Description = values.Get(k + "description")
-			o.Sensitive = values.Get(k+"sensitive") == "true"
+		if values.Has(t.FieldKey(i, "name")) {
+			o.Name = strings.TrimSpace(values.Get(t.FieldKey(i, "name")))
+			o.Value = rowValue(values.Get(t.FieldKey(i, "value")))
+			o.Description = values.Get(t.FieldKey(i, "description"))
+			o.Sensitive = values.Get(t.FieldKey(i, "sensitive")) == "true"
 		}
 		out = append(out, o)
 	}
@@ -531,7 +522,7 @@ type requiredRow struct {
 func settingsView(es *editorSession) *settingsEditor {
 	se := &settingsEditor{Description: es.bp.Description, RequiredVersion: es.bp.RequiredVersion}
 	for i, rp := range es.bp.RequiredProviders {
-		se.Required = append(se.Required, requiredRow{Key: fmt.Sprintf("rp[%d]", i), Name: rp.Name, Source: rp.Source, Version: rp.Version})
+		se.Required = append(se.Required, requiredRow{Key: form.RequiredProvidersTable.RowKey(i), Name: rp.Name, Source: rp.Source, Version: rp.Version})
 		if _, pc := es.provider(rp.Name); pc == nil {
 			se.Unconfigured = append(se.Unconfigured, rp.Name)
 		}
@@ -540,7 +531,7 @@ func settingsView(es *editorSession) *settingsEditor {
 	return se
 }
 
-func applySettings(es *editorSession, values url.Values, op string) editOutcome {
+func applySettings(es *editorSession, values url.Values, op form.Op) editOutcome {
 	ed := editOutcome{item: itemSettings}
 	if values.Has("description") {
 		es.bp.Description = strings.TrimSpace(values.Get("description"))
@@ -548,30 +539,28 @@ func applySettings(es *editorSession, values url.Values, op string) editOutcome 
 	if values.Has("required_version") {
 		es.bp.RequiredVersion = strings.TrimSpace(values.Get("required_version"))
 	}
-	n := rowCount(values, "rp#n", len(es.bp.RequiredProviders))
+	t := form.RequiredProvidersTable
+	n := rowCount(values, t.CountKey(), len(es.bp.RequiredProviders))
 	out := make([]blueprint.RequiredProvider, 0, n)
 	for i := range n {
 		var rp blueprint.RequiredProvider
 		if i < len(es.bp.RequiredProviders) {
 			rp = es.bp.RequiredProviders[i]
 		}
-		k := fmt.Sprintf("rp[%d].", i)
-		if values.Has(k + "version") {
-			rp.Version = strings.TrimSpace(values.Get(k + "version"))
+		if values.Has(t.FieldKey(i, "version")) {
+			rp.Version = strings.TrimSpace(values.Get(t.FieldKey(i, "version")))
 		}
 		out = append(out, rp)
 	}
 	es.bp.RequiredProviders = out
-	if name, ok := strings.CutPrefix(op, "configure:"); ok {
+	if op.Kind == form.OpConfigure {
+		name := op.Name
 		if _, pc := es.provider(name); pc == nil && hclsyntax.ValidIdentifier(name) {
-			pc := blueprint.ProviderConfig{Name: name}
+			var config blueprint.Body
 			if schema := providerSchema(es, name); schema != nil {
-				pc.Config = form.Skeleton(schema)
+				config = form.Skeleton(schema)
 			}
-			if name == "azurerm" && len(pc.Config.BlocksOf("features")) == 0 {
-				pc.Config.Blocks = append(pc.Config.Blocks, blueprint.Block{Type: "features"})
-			}
-			es.bp.Providers = append(es.bp.Providers, pc)
+			es.bp.Providers = append(es.bp.Providers, blueprint.NewProviderConfig(name, providerSource(es, name), config))
 			ed.item = itemProvider + name
 		}
 	}

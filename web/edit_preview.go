@@ -35,12 +35,10 @@ func previewable(b *blueprint.Blueprint) (*blueprint.Blueprint, int, error) {
 			body(&bd.Blocks[i].Body)
 		}
 	}
-	for _, list := range [][]blueprint.Resource{c.Resources, c.Data} {
-		for i := range list {
-			fix(list[i].Count)
-			fix(list[i].ForEach)
-			body(&list[i].Config)
-		}
+	for r := range c.AllResources() {
+		fix(r.Count)
+		fix(r.ForEach)
+		body(&r.Config)
 	}
 	for i := range c.Providers {
 		body(&c.Providers[i].Config)

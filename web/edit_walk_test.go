@@ -132,9 +132,9 @@ func walkType(t *testing.T, s *server, cat *catalog.Catalog, typ *catalog.Type) 
 		}
 	}
 
-	r := es.resource(addr)
+	r := es.bp.Resource(addr)
 	r.Config = form.Skeleton(schema)
-	ed, err := applyResource(es, addr, values, "")
+	ed, err := applyResource(es, addr, values, form.Op{})
 	if err != nil {
 		t.Fatalf("applying the form: %v", err)
 	}
@@ -178,12 +178,8 @@ func canonicalDocument(t *testing.T, b *blueprint.Blueprint, addr string) []byte
 	c := *b
 	c.Resources = slices.Clone(b.Resources)
 	c.Data = slices.Clone(b.Data)
-	for _, list := range [][]blueprint.Resource{c.Resources, c.Data} {
-		for i := range list {
-			if list[i].Address() == addr {
-				list[i].Config = canonicalBody(t, list[i].Config)
-			}
-		}
+	if r := c.Resource(addr); r != nil {
+		r.Config = canonicalBody(t, r.Config)
 	}
 	doc, err := c.MarshalDocument()
 	if err != nil {

@@ -1,11 +1,15 @@
 // Package form turns a provider schema and a blueprint body into the editor's form, and the
-// submitted form back into a body.
+// submitted form back into a body. It also defines what the editor's forms post: the names
+// of their inputs (keys.go) and the ops of their buttons (op.go), which templates write and
+// handlers read through the same functions.
 //
 // Every input is named by its key, the argument's path inside the body as diagnostics write
-// it: "location", "default_node_pool[0].vm_size". The key's mode input ("<key>:mode") says
-// whether the text is a plain value, a reference or an HCL expression, and a block's count
-// input ("<key>#n") how many instances the form holds. Parse leaves anything the form did
-// not submit as it was, so a form that shows part of a body never loses the rest.
+// it: "location", "default_node_pool[0].vm_size". The key's mode input (ModeKey,
+// "<key>:mode") says whether the text is a plain value, a reference or an HCL expression,
+// and a block's count input (CountKey, "<key>#n") how many instances the form holds. Parse
+// leaves anything the form did not submit as it was, so a form that shows part of a body
+// never loses the rest. A button that changes the form's structure (adds or removes a block,
+// switches a field's mode) posts an Op; ParseOp reads it and refuses anything else.
 package form
 
 import (
@@ -19,6 +23,7 @@ import (
 	"github.com/zclconf/go-cty/cty"
 
 	"github.com/cloudoven/cloudoven/blueprint"
+	"github.com/cloudoven/cloudoven/catalog"
 )
 
 // Widget is the kind of input an argument gets.
@@ -47,7 +52,7 @@ type Field struct {
 	SchemaPath  string // default_node_pool.vm_size, how docs key arguments
 	Description string
 	Type        cty.Type
-	TypeLabel   string // string, number, bool, list(string), map(string), object, any
+	TypeLabel   string // catalog.TypeLabel: string, number, bool, list(string), map(string), object, any
 	Required    bool
 	Sensitive   bool
 	Deprecated  bool
@@ -84,10 +89,10 @@ func (b Block) CanAdd() bool { return b.MaxItems == 0 || len(b.Instances) < b.Ma
 func (b Block) CanRemove() bool { return len(b.Instances) > b.MinItems }
 
 // InstanceKey is the key of the block's i-th instance: default_node_pool[0].
-func (b Block) InstanceKey(i int) string { return b.Key + "[" + strconv.Itoa(i) + "]" }
+func (b Block) InstanceKey(i int) string { return InstanceKey(b.Key, i) }
 
 // CountKey names the input holding how many instances the form has.
-func (b Block) CountKey() string { return b.Key + "#n" }
+func (b Block) CountKey() string { return CountKey(b.Key) }
 
 // Body is the form of one body: a resource's config, a provider's, or a nested block's.
 type Body struct {
@@ -128,13 +133,6 @@ func Build(schema *tfjson.SchemaBlock, body blueprint.Body, opts Options) Body {
 	return build(schema, body, "", "", opts)
 }
 
-func join(prefix, name string) string {
-	if prefix == "" {
-		return name
-	}
-	return prefix + "." + name
-}
-
 func build(schema *tfjson.SchemaBlock, body blueprint.Body, key, schemaPath string, opts Options) Body {
 	out := Body{Key: key}
 	if schema == nil {
@@ -154,7 +152,7 @@ func build(schema *tfjson.SchemaBlock, body blueprint.Body, key, schemaPath stri
 		if key == "" && name == "id" && a.Computed {
 			continue // SDKv2 providers list the resource id as optional; nobody sets it
 		}
-		f := field(name, a, join(key, name), join(schemaPath, name), body.Attribute(name), opts)
+		f := field(name, a, JoinKey(key, name), JoinKey(schemaPath, name), body.Attribute(name), opts)
 		switch {
 		case a.Required:
 			out.Required = append(out.Required, f)
@@ -168,8 +166,8 @@ func build(schema *tfjson.SchemaBlock, body blueprint.Body, key, schemaPath stri
 		bt := schema.NestedBlocks[name]
 		b := Block{
 			Name:       name,
-			Key:        join(key, name),
-			SchemaPath: join(schemaPath, name),
+			Key:        JoinKey(key, name),
+			SchemaPath: JoinKey(schemaPath, name),
 			MinItems:   int(bt.MinItems),
 			MaxItems:   int(bt.MaxItems),
 		}
@@ -233,7 +231,7 @@ func field(name string, a *tfjson.SchemaAttribute, key, schemaPath string, val *
 		SchemaPath:  schemaPath,
 		Description: describe(opts.Docs, schemaPath, a.Description),
 		Type:        ty,
-		TypeLabel:   TypeLabel(ty),
+		TypeLabel:   catalog.TypeLabel(ty),
 		Required:    a.Required,
 		Sensitive:   a.Sensitive,
 		Deprecated:  a.Deprecated,
@@ -326,27 +324,6 @@ func textOf(v blueprint.Value, w Widget) (Mode, string) {
 	return ExprMode, s
 }
 
-// TypeLabel names a type the way Terraform's docs do: list(string), map(number), object.
-func TypeLabel(ty cty.Type) string {
-	switch {
-	case ty == cty.DynamicPseudoType || ty == cty.NilType:
-		return "any"
-	case ty.IsPrimitiveType():
-		return ty.FriendlyName()
-	case ty.IsListType():
-		return "list(" + TypeLabel(ty.ElementType()) + ")"
-	case ty.IsSetType():
-		return "set(" + TypeLabel(ty.ElementType()) + ")"
-	case ty.IsMapType():
-		return "map(" + TypeLabel(ty.ElementType()) + ")"
-	case ty.IsObjectType():
-		return "object"
-	case ty.IsTupleType():
-		return "tuple"
-	}
-	return ty.FriendlyName()
-}
-
 // Values is what a submitted form holds, as url.Values does.
 type Values interface {
 	Has(key string) bool
@@ -368,11 +345,11 @@ func parse(schema *tfjson.SchemaBlock, old blueprint.Body, values Values, key st
 	got := map[string]blueprint.Value{}
 	for _, name := range sortedKeys(schema.Attributes) {
 		a := schema.Attributes[name]
-		k := join(key, name)
+		k := JoinKey(key, name)
 		if a == nil || !values.Has(k) {
 			continue
 		}
-		got[name] = readValue(values.Get(k), Mode(values.Get(k+":mode")), widgetFor(blueprint.AttributeType(a)))
+		got[name] = readValue(values.Get(k), Mode(values.Get(ModeKey(k))), widgetFor(blueprint.AttributeType(a)))
 	}
 	done := map[string]bool{}
 	for _, at := range old.Attributes {
@@ -396,11 +373,11 @@ func parse(schema *tfjson.SchemaBlock, old blueprint.Body, values Values, key st
 	submitted := map[string][]blueprint.Block{}
 	for _, name := range sortedKeys(schema.NestedBlocks) {
 		bt := schema.NestedBlocks[name]
-		k := join(key, name)
-		if bt == nil || !values.Has(k+"#n") {
+		k := JoinKey(key, name)
+		if bt == nil || !values.Has(CountKey(k)) {
 			continue
 		}
-		n, err := strconv.Atoi(values.Get(k + "#n"))
+		n, err := strconv.Atoi(values.Get(CountKey(k)))
 		if err != nil || n < 0 || n > maxInstances {
 			continue
 		}
@@ -411,7 +388,7 @@ func parse(schema *tfjson.SchemaBlock, old blueprint.Body, values Values, key st
 			if i < len(olds) {
 				ob = olds[i].Body
 			}
-			blocks[i] = blueprint.Block{Type: name, Body: parse(bt.Block, ob, values, k+"["+strconv.Itoa(i)+"]")}
+			blocks[i] = blueprint.Block{Type: name, Body: parse(bt.Block, ob, values, InstanceKey(k, i))}
 		}
 		submitted[name] = blocks
 	}
@@ -507,15 +484,11 @@ func AddBlock(schema *tfjson.SchemaBlock, body blueprint.Body, key string) (blue
 
 // RemoveBlock removes the instance at key (default_node_pool[0]) from body.
 func RemoveBlock(schema *tfjson.SchemaBlock, body blueprint.Body, key string) (blueprint.Body, error) {
-	open := strings.LastIndex(key, "[")
-	if open < 0 || !strings.HasSuffix(key, "]") {
+	blockKey, i, ok := ParseInstanceKey(key)
+	if !ok {
 		return body, fmt.Errorf("%q is not a block instance", key)
 	}
-	i, err := strconv.Atoi(key[open+1 : len(key)-1])
-	if err != nil || i < 0 {
-		return body, fmt.Errorf("%q is not a block instance", key)
-	}
-	return editBlock(schema, body, key[:open], func(bt *tfjson.SchemaBlockType, blocks []blueprint.Block, name string) ([]blueprint.Block, error) {
+	return editBlock(schema, body, blockKey, func(bt *tfjson.SchemaBlockType, blocks []blueprint.Block, name string) ([]blueprint.Block, error) {
 		if i >= len(blocks) {
 			return nil, fmt.Errorf("there is no %s", key)
 		}
@@ -528,15 +501,10 @@ func editBlock(schema *tfjson.SchemaBlock, body blueprint.Body, key string, edit
 	head, rest, nested := strings.Cut(key, ".")
 	name, idx := head, -1
 	if nested {
-		open := strings.Index(head, "[")
-		if open < 0 || !strings.HasSuffix(head, "]") {
+		var indexed, valid bool
+		if name, idx, indexed, valid = cutIndex(head); !valid || !indexed {
 			return body, fmt.Errorf("%q is not a block path", key)
 		}
-		var err error
-		if idx, err = strconv.Atoi(head[open+1 : len(head)-1]); err != nil || idx < 0 {
-			return body, fmt.Errorf("%q is not a block path", key)
-		}
-		name = head[:open]
 	}
 	if schema == nil || schema.NestedBlocks[name] == nil {
 		return body, fmt.Errorf("there is no block %q here", name)
