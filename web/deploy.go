@@ -280,7 +280,7 @@ func (s *server) deploymentOf(r *http.Request) (store.Deployment, error) {
 // resolution the run service's preparer makes, so the page shows exactly what a run gets.
 // Secrets are names to it, never values.
 func (s *server) deployments() *deployment.Resolver {
-	cfg := deployment.Config{Store: s.store, Rules: s.ruleStore(), Catalog: s.catalog}
+	cfg := deployment.Config{Store: s.store, Rules: s.store, Catalog: s.catalog}
 	if s.secrets != nil {
 		cfg.SecretNames = func(ctx context.Context, project, environment string) ([]string, error) {
 			infos, err := s.secrets.Names(ctx, project, environment)

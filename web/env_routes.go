@@ -23,7 +23,4 @@ func (s *server) environmentRoutes(rt page.Router) {
 	rt.Handle("GET /projects/{project}/deployments/{id}", page.Viewer, s.showDeployment)
 	rt.Handle("GET /projects/{project}/deployments/{id}/terraform.zip", page.Viewer, s.downloadDeploymentZip)
 	rt.Handle("POST /projects/{project}/deployments/{id}/promote", page.Operator.Audited("deployment.promote"), s.promoteDeployment)
-
-	rt.Handle("GET /projects/{project}/rules", page.Viewer, s.showRules)
-	rt.Handle("POST /projects/{project}/rules", page.Admin.Audited("rules.save"), s.saveRules)
 }

@@ -5,6 +5,7 @@ import (
 
 	"github.com/klauspost/compress/gzhttp"
 
+	"github.com/cloudoven/cloudoven/web/guardrails"
 	"github.com/cloudoven/cloudoven/web/page"
 	"github.com/cloudoven/cloudoven/web/paths"
 	"github.com/cloudoven/cloudoven/web/projects"
@@ -22,6 +23,7 @@ func (s *server) routes() http.Handler {
 	rt.HandleHTTP("GET /static/{hash}/{path...}", page.Public, http.HandlerFunc(s.assets.serve))
 	s.account.Routes(rt)
 	projects.New(s.frame, s.store).Routes(rt)
+	guardrails.New(s.frame, s.store).Routes(rt)
 
 	// Any signed-in user.
 	rt.HandleHTTP("GET /{$}", page.SignedIn, http.HandlerFunc(s.home))

@@ -20,6 +20,8 @@ import (
 // Store is the part of package store the web interface calls. *store.Store implements it;
 // tests may fake it.
 type Store interface {
+	ProjectPolicy(ctx context.Context, project string) ([]byte, error)
+	SetProjectPolicy(ctx context.Context, project string, document []byte) error
 	CreateProject(ctx context.Context, name, description string) (store.Project, error)
 	Projects(ctx context.Context) ([]store.Project, error)
 	Project(ctx context.Context, name string) (store.Project, error)

@@ -139,3 +139,39 @@ func EditorApp(t testing.TB) *App {
 	}
 	return a
 }
+
+// AddType adds a type to blueprint "net" of project "team" (EditorApp) through the editor's
+// Add button and returns the item's page.
+func (a *App) AddType(typ, kind string) *goquery.Document {
+	a.T.Helper()
+	w := a.PostForm(paths.EditAdd("team", "net"), url.Values{"type": {typ}, "kind": {kind}}, false)
+	WantStatus(a.T, w, http.StatusSeeOther)
+	w = a.Get(w.Header().Get("Location"), false)
+	WantStatus(a.T, w, http.StatusOK)
+	return ParseHTML(a.T, w)
+}
+
+// EditorPage opens the editor of blueprint "net" of project "team" on item.
+func (a *App) EditorPage(item string) *goquery.Document {
+	a.T.Helper()
+	w := a.Get(paths.EditItem("team", "net", item), false)
+	WantStatus(a.T, w, http.StatusOK)
+	return ParseHTML(a.T, w)
+}
+
+// SubmitItem posts the editor's item form of page with changes applied, as htmx does, and
+// fails unless it is answered with 200.
+func (a *App) SubmitItem(page *goquery.Document, change func(url.Values)) *goquery.Document {
+	a.T.Helper()
+	f := page.Find("#item-form")
+	if f.Length() != 1 {
+		a.T.Fatalf("the page has %d item forms", f.Length())
+	}
+	v := FormValues(f)
+	if change != nil {
+		change(v)
+	}
+	w := a.PostForm(f.AttrOr("action", ""), v, true)
+	WantStatus(a.T, w, http.StatusOK)
+	return ParseHTML(a.T, w)
+}

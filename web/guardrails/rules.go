@@ -1,4 +1,4 @@
-package web
+package guardrails
 
 import (
 	"context"
@@ -17,53 +17,34 @@ import (
 // view and deployment checks its blueprint against. A project without one uses the default
 // rules. Findings are advice in the editor; an environment can make them block a plan.
 
-// policyStore is the part of *store.Store that keeps rule files.
-type policyStore interface {
-	ProjectPolicy(ctx context.Context, project string) ([]byte, error)
+// Store is what the rules page keeps in the store: the project and its rule file.
+// *store.Store has it.
+type Store interface {
+	deployment.RuleStore
+	Project(ctx context.Context, name string) (store.Project, error)
 	SetProjectPolicy(ctx context.Context, project string, document []byte) error
 }
 
-// projectRules reads a project's rules: its rule file, or the defaults when it has none (or
-// the store keeps no rule files). The raw file comes back too ("" for the defaults). See
-// deployment.Rules: on an error the rules are the defaults.
-func (s *server) projectRules(ctx context.Context, project string) (policy.Rules, string, error) {
-	return deployment.Rules(ctx, s.ruleStore(), project)
+// Handlers answers a project's guardrail rules page.
+type Handlers struct {
+	frame *page.Frame
+	store Store
 }
 
-// ruleStore is the store as a keeper of rule files; nil when it keeps none.
-func (s *server) ruleStore() deployment.RuleStore {
-	if ps, ok := s.store.(policyStore); ok {
-		return ps
-	}
-	return nil
+// New returns the rules page's handlers.
+func New(frame *page.Frame, st Store) *Handlers { return &Handlers{frame: frame, store: st} }
+
+// Routes registers the rules page: members read it, project admins change it.
+func (s *Handlers) Routes(rt page.Router) {
+	rt.Handle("GET /projects/{project}/rules", page.Viewer, s.showRules)
+	rt.Handle("POST /projects/{project}/rules", page.Admin.Audited("rules.save"), s.saveRules)
 }
 
-// findingViews checks b against the project's rules and places each finding on its editor
-// item and field, like a diagnostic.
-func (s *server) findingViews(ctx context.Context, es *editorSession, registries []string) ([]editorDiagnostic, string) {
-	rules, _, err := s.projectRules(ctx, es.project)
-	problem := ""
-	if err != nil {
-		problem = "The project's rule file cannot be read (" + err.Error() + "); the default rules apply."
-	}
-	keys := map[string]map[string]bool{}
-	var out []editorDiagnostic
-	for _, f := range policy.Check(es.bp, rules, policy.Options{AllowedRegistries: registries, Catalog: es.cat}) {
-		d := editorDiagnostic{}
-		d.Severity = "policy"
-		d.Path = f.Path
-		d.Summary = f.Rule + ": " + f.Message
-		d.Detail = f.Fix
-		d.Item, d.Field = es.locate(f.Path, keys)
-		if d.Item == "" {
-			d.Item = f.Resource
-		}
-		if d.Item != "" {
-			d.URL = paths.EditItem(es.project, es.name, d.Item)
-		}
-		out = append(out, d)
-	}
-	return out, problem
+// projectRules reads a project's rules: its rule file, or the defaults when it has none.
+// The raw file comes back too ("" for the defaults). See deployment.Rules: on an error the
+// rules are the defaults.
+func (s *Handlers) projectRules(ctx context.Context, project string) (policy.Rules, string, error) {
+	return deployment.Rules(ctx, s.store, project)
 }
 
 // rulesProps is the project's rules page.
@@ -84,7 +65,7 @@ type ruleRow struct {
 	Settings    string
 }
 
-func (s *server) rulesPage(r *http.Request, project, doc, problem string) (rulesProps, error) {
+func (s *Handlers) rulesPage(r *http.Request, project, doc, problem string) (rulesProps, error) {
 	rules, stored, err := s.projectRules(r.Context(), project)
 	if err != nil && problem == "" {
 		problem = "The stored rule file cannot be read: " + err.Error()
@@ -116,7 +97,7 @@ func (s *server) rulesPage(r *http.Request, project, doc, problem string) (rules
 }
 
 // showRules answers GET /projects/{project}/rules.
-func (s *server) showRules(w http.ResponseWriter, r *http.Request) error {
+func (s *Handlers) showRules(w http.ResponseWriter, r *http.Request) error {
 	project := r.PathValue("project")
 	if _, err := s.store.Project(r.Context(), project); err != nil {
 		return err
@@ -131,7 +112,7 @@ func (s *server) showRules(w http.ResponseWriter, r *http.Request) error {
 
 // saveRules answers POST /projects/{project}/rules: the rule file is checked with
 // policy.ParseRules before it is stored; a bad one comes back with the problem, as typed.
-func (s *server) saveRules(w http.ResponseWriter, r *http.Request) error {
+func (s *Handlers) saveRules(w http.ResponseWriter, r *http.Request) error {
 	project := r.PathValue("project")
 	if err := page.ParseForm(w, r, store.MaxPolicyBytes+page.MaxFormBytes); err != nil {
 		p, perr := s.rulesPage(r, project, "", "The form is larger than CloudOven accepts; nothing was saved.")
@@ -148,11 +129,7 @@ func (s *server) saveRules(w http.ResponseWriter, r *http.Request) error {
 		}
 		return s.frame.Render(w, r, http.StatusUnprocessableEntity, rulesPage(p), "")
 	}
-	ps, ok := s.store.(policyStore)
-	if !ok {
-		return errors.New("this store keeps no rule files")
-	}
-	if err := ps.SetProjectPolicy(r.Context(), project, []byte(doc)); err != nil {
+	if err := s.store.SetProjectPolicy(r.Context(), project, []byte(doc)); err != nil {
 		if errors.Is(err, store.ErrTooLarge) {
 			p, perr := s.rulesPage(r, project, doc, "The rule file is larger than CloudOven stores; nothing was saved.")
 			if perr != nil {
