@@ -2,6 +2,11 @@
 // schemas with terraform-exec (Init + ProvidersSchema), fetches and parses the registry's doc
 // pages, and writes them with catalog.Write. It depends on package catalog only.
 //
+// ParseDoc (docs.go) turns a page into a catalog.Doc: goldmark reads the page's structure,
+// its headings and fenced code (docs_markdown.go); the wording, bullets, block intros and
+// callouts, is read line by line (docs_bullets.go) and resolved against the schema
+// (docs_paths.go).
+//
 // Until the crawler lands, the committed catalog is built by `make catalog` from dumped
 // schemas with `cloudoven catalog add`.
 package crawler

@@ -34,7 +34,8 @@ func ParseDoc(provider string, page Page, schema *tfjson.Schema) (*catalog.Doc, 
 		return nil, fmt.Errorf("parsing the page of %s: %w", page.TypeName(provider), errEmptyPage)
 	}
 	front, text := splitFrontMatter(text)
-	lines := scanLines(text)
+	md := readMarkdown(text)
+	lines := md.lines
 
 	p := newDocParser(schema)
 	doc := p.doc
@@ -45,13 +46,14 @@ func ParseDoc(provider string, page Page, schema *tfjson.Schema) (*catalog.Doc, 
 
 	// The lead section runs from the title to the first "##" heading.
 	start, end := 0, len(lines)
-	for i, l := range lines {
+	for _, i := range md.headings {
+		l := lines[i]
 		if l.level == 1 && doc.Title == "" {
 			doc.Title = cleanTitle(l.heading)
 			start = i + 1
 			continue
 		}
-		if l.level > 0 && l.level <= 2 {
+		if l.level <= 2 {
 			end = i
 			break
 		}
@@ -78,7 +80,7 @@ func ParseDoc(provider string, page Page, schema *tfjson.Schema) (*catalog.Doc, 
 		}
 	}
 
-	for _, s := range sections(lines, end) {
+	for _, s := range md.sections(end) {
 		title := strings.ToLower(strings.TrimSpace(strings.ReplaceAll(s.title, "`", "")))
 		body := lines[s.start+1 : s.end]
 		switch {
@@ -95,7 +97,7 @@ func ParseDoc(provider string, page Page, schema *tfjson.Schema) (*catalog.Doc, 
 				doc.Import = joinLines(body)
 			}
 		case strings.Contains(title, "example") || strings.Contains(title, "usage"):
-			doc.Examples = append(doc.Examples, examples(body)...)
+			doc.Examples = append(doc.Examples, md.examples(s)...)
 			p.walkReference(body, modeArguments, true)
 		default:
 			p.walkReference(body, modeArguments, true)

@@ -1,9 +1,16 @@
 package crawler
 
 import (
+	"bytes"
 	"errors"
 	"regexp"
+	"slices"
 	"strings"
+
+	"github.com/yuin/goldmark/ast"
+	"github.com/yuin/goldmark/parser"
+	gmtext "github.com/yuin/goldmark/text"
+	"github.com/yuin/goldmark/util"
 )
 
 // The markdown side of doc parsing: lines, sections, front matter, notes and examples.
@@ -14,66 +21,181 @@ var errEmptyPage = errors.New("the page is empty")
 type line struct {
 	text    string
 	code    bool   // inside a fenced code block, the fences included
-	fence   string // the info string, on an opening fence
-	opening bool   // an opening fence
 	level   int    // heading level, 0 when not a heading
-	heading string
+	heading string // the heading's text
 }
 
-var headingRE = regexp.MustCompile(`^ {0,3}(#{1,6})(?:[ \t]+(.*?))?[ \t]*$`)
+// fence is a fenced code block: its opening fence's line, its content lines [from, to), and
+// the info string. A closing fence, if any, is line to.
+type fence struct {
+	open, from, to int
+	info           string
+}
 
-// scanLines classifies the lines of a page: fenced code (so that "# comment" in HCL is not a
-// heading), then headings.
-func scanLines(text string) []line {
-	raw := strings.Split(text, "\n")
-	out := make([]line, len(raw))
-	var fenceChar byte
-	fenceLen := 0
-	for i, s := range raw {
-		out[i].text = s
-		t := strings.TrimLeft(s, " \t")
-		if fenceLen > 0 {
-			out[i].code = true
-			if n := leadingRun(t, fenceChar); n >= fenceLen && strings.TrimSpace(t[n:]) == "" {
-				fenceLen = 0
+// markdownPage is a page (front matter taken off) as goldmark reads it: every line,
+// classified, the lines of its headings and its fenced code blocks, in page order.
+type markdownPage struct {
+	lines    []line
+	headings []int
+	fences   []fence
+}
+
+// markdownParser reads the structure a doc page's sections and examples are cut along:
+// ATX headings and fenced code blocks; the rest of a page is text. Where CommonMark
+// would read a page otherwise, it keeps to how pages are written (and were read before
+// goldmark):
+//
+//   - Setext headings are not parsed: "Text" over "---" is a line of text and a rule, and
+//     the rule returns a reference section to its top level.
+//   - HTML blocks are not parsed: tfplugindocs puts `<a id="nestedblock--x"></a>` right
+//     above "### Nested Schema for `x`", and an HTML block would swallow that heading.
+//     Lines of HTML are text; joinLines drops the comment lines.
+//   - Indented code blocks are not parsed: an indented line is text (a bullet's indented
+//     continuation), and goes to the text around it (textParser).
+//   - Lists are not parsed: bullets are wording, read line by line (docs_bullets.go). So a
+//     fence under a list item is a fence however far it is indented (random's "1. Step:"
+//     with four-space fences), and it runs to its closing fence even past the item's
+//     indentation, where CommonMark would end it with the item.
+//   - Fences open and close at any indentation (fenceParser), not only up to three spaces
+//     in.
+//   - Block quotes and link reference definitions are not parsed: pages do not use them
+//     for structure.
+//
+// Inline content is not parsed at all (textParser, headingParser): the AST gives where
+// headings and fences are; their text is read from the page's lines.
+var markdownParser = parser.NewParser(
+	parser.WithBlockParsers(
+		util.Prioritized(headingParser{parser.NewATXHeadingParser()}, 600),
+		util.Prioritized(fenceParser{parser.NewFencedCodeBlockParser()}, 700),
+		util.Prioritized(textParser{}, 1000),
+	),
+	parser.WithInlineParsers(),
+	parser.WithParagraphTransformers(),
+)
+
+// closedAt is the attribute fenceParser sets on a fenced code block that a closing fence
+// ended: the offset of that fence's line. A block without it runs to the end of the page.
+var closedAt = []byte("closedAt")
+
+// fenceParser is goldmark's fenced code block parser, opening and closing at any
+// indentation, and noting where a block's closing fence is, which the AST does not keep.
+type fenceParser struct{ parser.BlockParser }
+
+func (fenceParser) CanAcceptIndentedLine() bool { return true }
+
+func (p fenceParser) Open(parent ast.Node, reader gmtext.Reader, pc parser.Context) (ast.Node, parser.State) {
+	// goldmark gives a line no block offset when its indentation is wider in columns than
+	// the line is long in bytes ("\t\t```"): the fence starts after the indentation anyway.
+	if pc.BlockOffset() < 0 {
+		line, _ := reader.PeekLine()
+		if i := len(line) - len(bytes.TrimLeft(line, " \t")); i < len(line) {
+			pc.SetBlockOffset(i)
+		}
+	}
+	return p.BlockParser.Open(parent, reader, pc)
+}
+
+func (p fenceParser) Continue(node ast.Node, reader gmtext.Reader, pc parser.Context) parser.State {
+	// The inner parser sees the line without its indentation, so a closing fence closes
+	// however far it is indented.
+	line, seg := reader.PeekLine()
+	if n := len(line) - len(bytes.TrimLeft(line, " \t")); n > 0 {
+		reader.Advance(n)
+	}
+	state := p.BlockParser.Continue(node, reader, pc)
+	if state == parser.Close {
+		node.SetAttribute(closedAt, seg.Start)
+	}
+	node.Lines().SetSliced(0, 0) // the content is read from the page: keep no segments
+	return state
+}
+
+// headingParser is goldmark's ATX heading parser, keeping no segment of the heading's
+// text, which is read from its line, so that goldmark's inline pass has nothing to do.
+type headingParser struct{ parser.BlockParser }
+
+func (p headingParser) Open(parent ast.Node, reader gmtext.Reader, pc parser.Context) (ast.Node, parser.State) {
+	node, state := p.BlockParser.Open(parent, reader, pc)
+	if node != nil {
+		node.Lines().Clear()
+	}
+	return node, state
+}
+
+// textParser reads the lines between headings and fences, blank ones included, as one
+// paragraph, and keeps none of them: the text is read from the page, line by line, so
+// goldmark's inline pass has nothing to do. Splitting it at blank lines would change
+// nothing, as headings and fences interrupt a paragraph. It takes indented lines too,
+// where goldmark's paragraph parser leaves them to an indented code block parser; with
+// none, goldmark stops reading a page at an indented line that follows a blank one.
+type textParser struct{}
+
+func (textParser) Trigger() []byte { return nil }
+
+func (textParser) Open(_ ast.Node, reader gmtext.Reader, _ parser.Context) (ast.Node, parser.State) {
+	reader.AdvanceToEOL()
+	return ast.NewParagraph(), parser.NoChildren
+}
+
+func (textParser) Continue(_ ast.Node, reader gmtext.Reader, _ parser.Context) parser.State {
+	reader.AdvanceToEOL()
+	return parser.Continue | parser.NoChildren
+}
+
+func (textParser) Close(ast.Node, gmtext.Reader, parser.Context) {}
+func (textParser) CanInterruptParagraph() bool                   { return false }
+func (textParser) CanAcceptIndentedLine() bool                   { return true }
+
+// readMarkdown parses text with goldmark and classifies its lines from the AST.
+func readMarkdown(text string) markdownPage {
+	src := []byte(text)
+	count := strings.Count(text, "\n") + 1
+	md := markdownPage{lines: make([]line, 0, count)}
+	starts := make([]int, 0, count) // the offset of each line in src
+	off := 0
+	for s := range strings.SplitSeq(text, "\n") {
+		md.lines = append(md.lines, line{text: s})
+		starts = append(starts, off)
+		off += len(s) + 1
+	}
+	lineOf := func(offset int) int {
+		i, found := slices.BinarySearch(starts, offset)
+		if !found {
+			i--
+		}
+		return i
+	}
+
+	doc := markdownParser.Parse(gmtext.NewReader(src))
+	for n := doc.FirstChild(); n != nil; n = n.NextSibling() {
+		switch n := n.(type) {
+		case *ast.Heading:
+			i := lineOf(n.Pos())
+			// The heading's text is read from its line: a closing run of "#" goes even when
+			// no space precedes it ("## Example#"), as it always has.
+			t := strings.TrimLeft(md.lines[i].text, " ")
+			h := strings.Trim(t[n.Level:], " \t")
+			md.lines[i].level = n.Level
+			md.lines[i].heading = strings.TrimSpace(strings.TrimRight(h, "#"))
+			md.headings = append(md.headings, i)
+		case *ast.FencedCodeBlock:
+			f := fence{open: lineOf(n.Pos()), to: len(md.lines)}
+			f.from = f.open + 1
+			if n.Info != nil {
+				f.info = strings.TrimSpace(string(n.Info.Segment.Value(src)))
 			}
-			continue
-		}
-		if c := firstByte(t); c == '`' || c == '~' {
-			if n := leadingRun(t, c); n >= 3 {
-				info := strings.TrimSpace(t[n:])
-				// A backtick fence's info string cannot hold a backtick: "```x```" is inline code.
-				if c == '~' || !strings.Contains(info, "`") {
-					fenceChar, fenceLen = c, n
-					out[i].code, out[i].opening, out[i].fence = true, true, info
-					continue
-				}
+			end := f.to
+			if v, ok := n.AttributeString(string(closedAt)); ok {
+				f.to = lineOf(v.(int))
+				end = f.to + 1
 			}
-		}
-		if firstByte(strings.TrimLeft(s, " ")) != '#' {
-			continue
-		}
-		if m := headingRE.FindStringSubmatch(s); m != nil {
-			out[i].level = len(m[1])
-			out[i].heading = strings.TrimSpace(strings.TrimRight(m[2], "#"))
+			for i := f.open; i < end; i++ {
+				md.lines[i].code = true
+			}
+			md.fences = append(md.fences, f)
 		}
 	}
-	return out
-}
-
-func firstByte(s string) byte {
-	if s == "" {
-		return 0
-	}
-	return s[0]
-}
-
-func leadingRun(s string, c byte) int {
-	n := 0
-	for n < len(s) && s[n] == c {
-		n++
-	}
-	return n
+	return md
 }
 
 func indentOf(s string) int {
@@ -91,22 +213,23 @@ func indentOf(s string) int {
 	return n
 }
 
-// section is a "##" heading and the lines up to the next one.
+// section is a "#" or "##" heading and the lines up to the next one.
 type section struct {
 	title      string
 	start, end int // start is the heading's line
 }
 
-func sections(lines []line, from int) []section {
+// sections are the page's sections whose heading is on line from or after it.
+func (md markdownPage) sections(from int) []section {
 	var out []section
-	for i := from; i < len(lines); i++ {
-		if lines[i].level == 0 || lines[i].level > 2 {
+	for _, i := range md.headings {
+		if i < from || md.lines[i].level > 2 {
 			continue
 		}
 		if n := len(out); n > 0 {
 			out[n-1].end = i
 		}
-		out = append(out, section{title: lines[i].heading, start: i, end: len(lines)})
+		out = append(out, section{title: md.lines[i].heading, start: i, end: len(md.lines)})
 	}
 	return out
 }
@@ -356,46 +479,43 @@ func isBullet(s string) bool {
 	return len(t) >= 2 && (t[0] == '*' || t[0] == '-' || t[0] == '+') && (t[1] == ' ' || t[1] == '\t')
 }
 
-// examples are the HCL code blocks of an example section.
-func examples(lines []line) []string {
+// examples are the HCL code blocks of an example section: the fenced blocks that open in
+// it, tagged hcl, terraform or tf, or untagged and looking like HCL.
+func (md markdownPage) examples(s section) []string {
 	var out []string
-	for i := 0; i < len(lines); i++ {
-		if !lines[i].opening {
+	for _, f := range md.fences {
+		if f.open <= s.start || f.open >= s.end {
 			continue
 		}
-		info := lines[i].fence
-		lang := strings.ToLower(strings.Fields(info + " x")[0])
-		indent := indentOf(lines[i].text)
-		var code []string
-		j := i + 1
-		for ; j < len(lines) && lines[j].code && !lines[j].opening; j++ {
-			code = append(code, dedent(lines[j].text, indent))
+		lang := strings.ToLower(strings.Fields(f.info + " x")[0])
+		indent := indentOf(md.lines[f.open].text)
+		code := make([]string, 0, f.to-f.from)
+		for _, l := range md.lines[f.from:f.to] {
+			code = append(code, dedent(l.text, indent))
 		}
-		// The closing fence is the last code line before the next opening or prose.
-		if len(code) > 0 && isFence(code[len(code)-1]) {
-			code = code[:len(code)-1]
-		}
-		i = j - 1
 		src := strings.TrimRight(strings.Join(code, "\n"), "\n ")
 		switch {
 		case strings.TrimSpace(src) == "":
 		case lang == "hcl" || lang == "terraform" || lang == "tf":
 			out = append(out, src)
-		case info == "" && looksLikeHCL(src):
+		case f.info == "" && looksLikeHCL(src):
 			out = append(out, src)
 		}
 	}
 	return out
 }
 
-func isFence(s string) bool {
-	t := strings.TrimSpace(s)
-	return strings.HasPrefix(t, "```") && strings.Trim(t, "`") == "" || strings.HasPrefix(t, "~~~") && strings.Trim(t, "~") == ""
+var hclBlockRE = regexp.MustCompile(`^\s*(resource|data|provider|module|variable|output)\s+"|^\s*(terraform|locals)\s*\{`)
+
+// looksLikeHCL tells whether a line of src opens a top-level HCL block.
+func looksLikeHCL(src string) bool {
+	for l := range strings.SplitSeq(src, "\n") {
+		if hclBlockRE.MatchString(l) {
+			return true
+		}
+	}
+	return false
 }
-
-var hclBlockRE = regexp.MustCompile(`(?m)^\s*(resource|data|provider|module|variable|output)\s+"|^\s*(terraform|locals)\s*\{`)
-
-func looksLikeHCL(src string) bool { return hclBlockRE.MatchString(src) }
 
 func dedent(s string, n int) string {
 	i := 0

@@ -16,6 +16,7 @@ import (
 	"sync"
 	"time"
 
+	retryablehttp "github.com/hashicorp/go-retryablehttp"
 	version "github.com/hashicorp/go-version"
 
 	"github.com/cloudoven/cloudoven/catalog"
@@ -35,7 +36,9 @@ const (
 
 // RegistryOptions configure a Registry. Zero values take the defaults.
 type RegistryOptions struct {
-	BaseURL    string // default https://registry.terraform.io
+	BaseURL string // default https://registry.terraform.io
+	// HTTPClient sends the requests (default: a pooled client of its own); its Timeout, if
+	// shorter than RequestTimeout, bounds each attempt instead.
 	HTTPClient *http.Client
 	// UserAgent identifies the crawler; default "CloudOven-crawler/<version> (+https://github.com/cloudoven/cloudoven)".
 	UserAgent      string
@@ -56,7 +59,7 @@ type RegistryOptions struct {
 // be JSON, and every field is optional. It is safe for concurrent use.
 type Registry struct {
 	baseURL     string
-	client      *http.Client
+	client      *retryablehttp.Client
 	userAgent   string
 	concurrency int
 	timeout     time.Duration
@@ -71,7 +74,6 @@ type Registry struct {
 func NewRegistry(opts RegistryOptions) *Registry {
 	r := &Registry{
 		baseURL:     strings.TrimRight(opts.BaseURL, "/"),
-		client:      opts.HTTPClient,
 		userAgent:   opts.UserAgent,
 		concurrency: opts.Concurrency,
 		timeout:     opts.RequestTimeout,
@@ -112,13 +114,18 @@ func NewRegistry(opts RegistryOptions) *Registry {
 	if r.log == nil {
 		r.log = slog.New(slog.DiscardHandler)
 	}
-	if r.client == nil {
+	hc := opts.HTTPClient
+	if hc == nil {
 		// The default transport keeps two idle connections per host; the workers would
 		// otherwise open and close connections all crawl long.
 		t := http.DefaultTransport.(*http.Transport).Clone()
 		t.MaxIdleConnsPerHost = r.concurrency
-		r.client = &http.Client{Transport: t}
+		hc = &http.Client{Transport: t}
 	}
+	if hc.Timeout > 0 && hc.Timeout < r.timeout {
+		r.timeout = hc.Timeout // the client's own, shorter timeout stays in force
+	}
+	r.client = r.newRetryClient(hc)
 	return r
 }
 

@@ -3,6 +3,7 @@ package crawler_test
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -696,5 +697,59 @@ func TestRegistryDocsGivesUpOnADeadRegistry(t *testing.T) {
 	}
 	if n := srv.Requests(registrytest.DocsPath + "/*"); n >= 2*total {
 		t.Errorf("%d document requests: it did not give up early", n)
+	}
+}
+
+// TestRegistryRetryAfterOnEveryRetriedStatus: the registry's Retry-After is honoured on any
+// status that is retried, not only on 429 and 503: here a "0" on a 502 cuts a wait that
+// MinBackoff would make an hour.
+func TestRegistryRetryAfterOnEveryRetriedStatus(t *testing.T) {
+	t.Parallel()
+	srv := serve(t, "random")
+	srv.FailNext(registrytest.VersionsPath("random"), http.StatusBadGateway, http.StatusGatewayTimeout)
+	srv.RetryAfter(registrytest.VersionsPath("random"), "0")
+	reg := fastRegistry(srv, crawler.RegistryOptions{MinBackoff: time.Hour, MaxBackoff: time.Hour})
+
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if _, err := reg.Versions(ctx, "hashicorp", "random"); err != nil {
+		t.Fatalf("want the third attempt to succeed at once, got %v", err)
+	}
+	if n := srv.Requests(registrytest.VersionsPath("random")); n != 3 {
+		t.Errorf("%d requests, want 3", n)
+	}
+}
+
+// levels is a slog handler that counts records by level.
+type levels struct {
+	mu sync.Mutex
+	n  map[slog.Level]int
+}
+
+func (h *levels) Enabled(context.Context, slog.Level) bool { return true }
+func (h *levels) Handle(_ context.Context, r slog.Record) error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.n[r.Level]++
+	return nil
+}
+func (h *levels) WithAttrs([]slog.Attr) slog.Handler { return h }
+func (h *levels) WithGroup(string) slog.Handler      { return h }
+
+// TestRegistryLogsRetriesAtDebug: failed attempts that are retried are logged, at debug
+// level only; the caller gets the errors that matter.
+func TestRegistryLogsRetriesAtDebug(t *testing.T) {
+	t.Parallel()
+	srv := serve(t, "random")
+	srv.Fail(registrytest.VersionsPath("random"), http.StatusInternalServerError)
+	h := &levels{n: map[slog.Level]int{}}
+	reg := fastRegistry(srv, crawler.RegistryOptions{MaxRetries: 2, Logger: slog.New(h)})
+	if _, err := reg.Versions(context.Background(), "hashicorp", "random"); err == nil {
+		t.Fatal("want an error")
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.n[slog.LevelDebug] < 2 || len(h.n) != 1 {
+		t.Errorf("records by level: %v; want some, all at debug", h.n)
 	}
 }

@@ -6,13 +6,17 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"math/rand/v2"
 	"mime"
+	"net"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
 	"time"
+
+	retryablehttp "github.com/hashicorp/go-retryablehttp"
 )
 
 // StatusError is an answer from the registry that was not a success.
@@ -34,82 +38,134 @@ func (e *StatusError) Retryable() bool {
 	return e.StatusCode == http.StatusTooManyRequests || e.StatusCode >= 500
 }
 
+// attemptError is why one attempt failed, and whether another may go better. checkRetry
+// reads it; giveUp unwraps it.
+type attemptError struct {
+	err   error
+	retry bool
+}
+
+func (e *attemptError) Error() string { return e.err.Error() }
+func (e *attemptError) Unwrap() error { return e.err }
+
+// newRetryClient is the client fetch asks through: hc's transport with a per-attempt
+// timeout, the registry's retry count and backoff bounds, and retryablehttp's own log lines
+// at debug level on the registry's logger.
+func (r *Registry) newRetryClient(hc *http.Client) *retryablehttp.Client {
+	// http.Client.Timeout bounds one Do and the reading of its body, which is one attempt:
+	// retryablehttp calls Do once per attempt. A copy, so that the caller's client keeps
+	// its own timeout.
+	attempt := *hc
+	attempt.Timeout = r.timeout
+	return &retryablehttp.Client{
+		HTTPClient:   &attempt,
+		Logger:       debugLogger{r.log},
+		RetryWaitMin: r.minBackoff,
+		RetryWaitMax: r.maxBackoff,
+		RetryMax:     r.maxRetries,
+		CheckRetry:   r.checkRetry,
+		Backoff:      backoff,
+		ErrorHandler: giveUp,
+	}
+}
+
 // fetch GETs path (with its query) from the registry and returns the body, which is JSON
 // by its Content-Type and at most limit bytes. Network errors, attempt timeouts, 429 and
 // 5xx are retried up to MaxRetries times with exponential backoff and jitter, or after the
 // server's Retry-After; other answers are final. Errors name the path.
 func (r *Registry) fetch(ctx context.Context, path string, limit int64) ([]byte, error) {
-	attempts := r.maxRetries + 1
-	for attempt := 1; ; attempt++ {
-		body, retryAfter, retry, err := r.attempt(ctx, path, limit)
-		if err == nil {
-			return body, nil
-		}
-		if ctx.Err() != nil {
-			return nil, fmt.Errorf("fetching %s: %w", path, ctx.Err())
-		}
-		if !retry {
-			return nil, fmt.Errorf("fetching %s: %w", path, err)
-		}
-		if attempt >= attempts {
-			if attempts == 1 {
-				return nil, fmt.Errorf("fetching %s: %w", path, err)
-			}
-			return nil, fmt.Errorf("fetching %s: %w after %d attempts", path, err, attempts)
-		}
-		wait := r.backoff(attempt, retryAfter)
-		r.log.Debug("retrying registry request", "path", path, "attempt", attempt, "wait", wait, "err", err)
-		if err := sleep(ctx, wait); err != nil {
-			return nil, fmt.Errorf("fetching %s: %w", path, err)
-		}
-	}
-}
-
-// attempt makes one request under its own timeout. retryAfter is the server's Retry-After
-// (negative when it sent none); retry tells whether the failure is worth another attempt.
-func (r *Registry) attempt(ctx context.Context, path string, limit int64) (body []byte, retryAfter time.Duration, retry bool, err error) {
-	retryAfter = -1
-	ctx, cancel := context.WithTimeout(ctx, r.timeout)
-	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, r.baseURL+path, nil)
+	req, err := retryablehttp.NewRequestWithContext(ctx, http.MethodGet, r.baseURL+path, nil)
 	if err != nil {
-		return nil, retryAfter, false, err
+		return nil, fmt.Errorf("fetching %s: %w", path, err)
 	}
 	req.Header.Set("User-Agent", r.userAgent)
 	req.Header.Set("Accept", "application/vnd.api+json, application/json")
+	var body []byte
+	// The handler sees every answer (checkRetry passes them all on), so that a failure
+	// status, a wrong Content-Type and a body cut short are judged in one place.
+	req.SetResponseHandler(func(resp *http.Response) error {
+		var err error
+		body, err = r.readAnswer(resp, limit)
+		return err
+	})
 	resp, err := r.client.Do(req)
-	if err != nil {
-		return nil, retryAfter, true, r.transportError(ctx, "no answer", err)
+	if err == nil {
+		resp.Body.Close()
+		return body, nil
 	}
-	defer resp.Body.Close()
+	if ctx.Err() != nil {
+		// Canceled while asking or while waiting to ask again: checkRetry and retryablehttp
+		// made no further attempt.
+		return nil, fmt.Errorf("fetching %s: %w", path, ctx.Err())
+	}
+	return nil, fmt.Errorf("fetching %s: %w", path, err)
+}
 
+// readAnswer reads one answer: a success status, JSON, at most limit bytes. It leaves the
+// body open; retryablehttp drains it before asking again, fetch and giveUp close it.
+func (r *Registry) readAnswer(resp *http.Response, limit int64) ([]byte, error) {
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		se := &StatusError{StatusCode: resp.StatusCode, Detail: errorDetail(resp.Body)}
-		if d, ok := parseRetryAfter(resp.Header.Get("Retry-After"), time.Now()); ok {
-			retryAfter = d
-		}
-		return nil, retryAfter, se.Retryable(), se
+		return nil, &attemptError{se, se.Retryable()}
 	}
 	if ct := resp.Header.Get("Content-Type"); ct != "" {
 		mt, _, err := mime.ParseMediaType(ct)
 		if err != nil || mt != "application/json" && !strings.HasSuffix(mt, "+json") {
-			return nil, retryAfter, false, fmt.Errorf("the answer is %q, not JSON", ct)
+			return nil, &attemptError{fmt.Errorf("the answer is %q, not JSON", ct), false}
 		}
 	}
-	body, err = io.ReadAll(io.LimitReader(resp.Body, limit+1))
+	body, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
 	if err != nil {
-		return nil, retryAfter, true, r.transportError(ctx, "no complete answer", err)
+		return nil, &attemptError{r.transportError("no complete answer", err), true}
 	}
 	if int64(len(body)) > limit {
-		return nil, retryAfter, false, fmt.Errorf("the answer is larger than %s", byteSize(limit))
+		return nil, &attemptError{fmt.Errorf("the answer is larger than %s", byteSize(limit)), false}
 	}
-	return body, retryAfter, false, nil
+	return body, nil
+}
+
+// checkRetry is the retry policy. retryablehttp calls it after each request (err is the
+// transport's) and again after the response handler (err is readAnswer's): an error
+// readAnswer did not make is the transport's, and is always worth another attempt. Its
+// error, when not nil, is the attempt's and reaches giveUp.
+func (r *Registry) checkRetry(ctx context.Context, _ *http.Response, err error) (bool, error) {
+	if ctx.Err() != nil {
+		return false, ctx.Err()
+	}
+	if err == nil {
+		return false, nil
+	}
+	var ae *attemptError
+	if errors.As(err, &ae) {
+		return ae.retry, ae
+	}
+	return true, &attemptError{r.transportError("no answer", err), true}
+}
+
+// giveUp makes the error of the last attempt fetch's: "after N attempts" when retries ran
+// out, the attempt's error alone when it was final.
+func giveUp(resp *http.Response, err error, attempts int) (*http.Response, error) {
+	if resp != nil {
+		resp.Body.Close()
+	}
+	var ae *attemptError
+	if !errors.As(err, &ae) {
+		return nil, err // the context's
+	}
+	if ae.retry && attempts > 1 {
+		return nil, fmt.Errorf("%w after %d attempts", ae.err, attempts)
+	}
+	return nil, ae.err
 }
 
 // transportError says an attempt's timeout in words and drops net/http's "Get <url>:"
 // prefix, since callers name the path themselves.
-func (r *Registry) transportError(ctx context.Context, what string, err error) error {
-	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+func (r *Registry) transportError(what string, err error) error {
+	// An attempt that ran out of time fails with net/http's own timeout error, which matches
+	// context.DeadlineExceeded and wraps nothing. A dialer's timeout matches too, but comes
+	// in a *net.OpError: it is reported as it is.
+	var oe *net.OpError
+	if errors.Is(err, context.DeadlineExceeded) && !errors.As(err, &oe) {
 		return fmt.Errorf("%s within %s", what, r.timeout)
 	}
 	var ue *url.Error
@@ -154,6 +210,33 @@ func clip(s string, n int) string {
 	return s
 }
 
+// backoff is how long to wait before attempt attemptNum+2 (attemptNum counts from 0, as
+// retryablehttp does): the server's Retry-After when its failure sent one, else minWait
+// doubled per attempt, both capped at maxWait. Without Retry-After the wait is jittered
+// over its upper half so that workers that failed together do not retry together.
+//
+// retryablehttp's DefaultBackoff reads Retry-After on 429 and 503 only, and takes it
+// uncapped; the registry's is honoured on every status that is retried (429 and any 5xx),
+// and capped, so that a server cannot park a crawl for hours.
+func backoff(minWait, maxWait time.Duration, attemptNum int, resp *http.Response) time.Duration {
+	// resp is nil after a transport error, and a success status after a body cut short:
+	// neither has a Retry-After to honour.
+	if resp != nil && (resp.StatusCode < 200 || resp.StatusCode > 299) {
+		if d, ok := parseRetryAfter(resp.Header.Get("Retry-After"), time.Now()); ok {
+			return min(d, maxWait)
+		}
+	}
+	d := minWait
+	for i := 0; i < attemptNum && d < maxWait; i++ {
+		d *= 2
+	}
+	d = min(d, maxWait)
+	if half := int64(d / 2); half > 0 {
+		d = time.Duration(half + rand.Int64N(half+1))
+	}
+	return d
+}
+
 // parseRetryAfter reads a Retry-After header: delay seconds or an HTTP date.
 func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
 	v = strings.TrimSpace(v)
@@ -175,39 +258,16 @@ func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
 	return 0, false
 }
 
-// backoff is how long to wait before attempt+1: the server's Retry-After when it sent one,
-// else MinBackoff doubled per attempt, both capped at MaxBackoff. Without Retry-After the
-// wait is jittered over its upper half so that workers that failed together do not retry
-// together.
-func (r *Registry) backoff(attempt int, retryAfter time.Duration) time.Duration {
-	if retryAfter >= 0 {
-		return min(retryAfter, r.maxBackoff)
-	}
-	d := r.minBackoff
-	for i := 1; i < attempt && d < r.maxBackoff; i++ {
-		d *= 2
-	}
-	d = min(d, r.maxBackoff)
-	if half := int64(d / 2); half > 0 {
-		d = time.Duration(half + rand.Int64N(half+1))
-	}
-	return d
-}
+// debugLogger hands retryablehttp's log lines (each request, each failed attempt, each
+// retry and its wait) to slog at debug level, whatever level the library gives them: a
+// failed attempt that is retried is not yet an error, and a final failure reaches the
+// caller as one.
+type debugLogger struct{ log *slog.Logger }
 
-// sleep waits d or until ctx ends, whichever is first.
-func sleep(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
+func (l debugLogger) Error(msg string, kv ...any) { l.log.Debug(msg, kv...) }
+func (l debugLogger) Warn(msg string, kv ...any)  { l.log.Debug(msg, kv...) }
+func (l debugLogger) Info(msg string, kv ...any)  { l.log.Debug(msg, kv...) }
+func (l debugLogger) Debug(msg string, kv ...any) { l.log.Debug(msg, kv...) }
 
 func byteSize(n int64) string {
 	if n >= 1<<20 && n%(1<<20) == 0 {
