@@ -5,10 +5,13 @@ import (
 
 	"github.com/klauspost/compress/gzhttp"
 
+	"github.com/cloudoven/cloudoven/web/deployments"
+	"github.com/cloudoven/cloudoven/web/environments"
 	"github.com/cloudoven/cloudoven/web/guardrails"
 	"github.com/cloudoven/cloudoven/web/page"
 	"github.com/cloudoven/cloudoven/web/paths"
 	"github.com/cloudoven/cloudoven/web/projects"
+	"github.com/cloudoven/cloudoven/web/runview"
 )
 
 // routes is the route table: every URL CloudOven answers, with its method and who may use it
@@ -24,6 +27,17 @@ func (s *server) routes() http.Handler {
 	s.account.Routes(rt)
 	projects.New(s.frame, s.store).Routes(rt)
 	guardrails.New(s.frame, s.store).Routes(rt)
+	environments.New(s.frame, s.store, s.secrets).Routes(rt)
+	// Runs are optional: without them the pages show stored runs and say why nothing starts.
+	// The interfaces get an untyped nil then, never a nil pointer.
+	var planner deployments.Planner
+	var runService runview.RunService
+	var runLogs runview.RunLogs
+	if s.runs != nil {
+		planner, runService, runLogs = s.runs, s.runs, s.runLogs
+	}
+	deployments.New(s.frame, s.store, s.deployments(), planner, s.runner).Routes(rt)
+	runview.New(s.frame, s.store, runService, runLogs, s.runner).Routes(rt)
 
 	// Any signed-in user.
 	rt.HandleHTTP("GET /{$}", page.SignedIn, http.HandlerFunc(s.home))
@@ -43,8 +57,6 @@ func (s *server) routes() http.Handler {
 	rt.Handle("POST /projects/{project}/blueprints/{blueprint}/edit/save", page.Editor.Audited("blueprint.save"), s.saveVersion)
 	rt.Handle("POST /projects/{project}/blueprints/{blueprint}/edit/discard", page.Editor.Audited("blueprint.discard"), s.discardDraft)
 	rt.Handle("GET /projects/{project}/blueprints/{blueprint}/edit/terraform.zip", page.Editor, s.downloadDraftZip)
-	s.environmentRoutes(rt)
-	s.runRoutes(rt)
 
 	// The catalog: any signed-in user; starting a crawl: global admins. Without a crawl
 	// service there is no status page, and the catalog does not link to one.

@@ -14,6 +14,7 @@ import (
 	"github.com/cloudoven/cloudoven/store"
 	"github.com/cloudoven/cloudoven/web/account"
 	"github.com/cloudoven/cloudoven/web/components"
+	"github.com/cloudoven/cloudoven/web/environments"
 	"github.com/cloudoven/cloudoven/web/page"
 )
 
@@ -87,7 +88,7 @@ type Config struct {
 	// Crawls, when set, adds the crawl status page and its "crawl now" button.
 	Crawls Crawls
 	// Secrets keeps environments' secrets; nil shows that secrets are not configured.
-	Secrets Secrets
+	Secrets environments.Secrets
 	// Runs plans and applies deployments, and RunLogs streams their logs; with either nil
 	// the deployment page says runs are not configured.
 	Runs    *runs.Service
@@ -115,9 +116,9 @@ type server struct {
 	store    Store
 	catalogs CatalogSource
 	crawls   Crawls
-	secrets  Secrets
-	runs     RunService // nil when runs are not configured
-	runLogs  RunLogs
+	secrets  environments.Secrets
+	runs     *runs.Service // nil when runs are not configured
+	runLogs  *runs.Hub
 	runner   components.RunnerLabel      // empty when runs are not configured
 	rows     atomic.Pointer[catalogRows] // the current catalog's providers, summarised once per catalog
 	logger   *slog.Logger

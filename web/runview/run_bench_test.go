@@ -1,4 +1,4 @@
-package web
+package runview_test
 
 import (
 	"bufio"
@@ -18,7 +18,9 @@ import (
 	"github.com/cloudoven/cloudoven/runner"
 	"github.com/cloudoven/cloudoven/runs"
 	"github.com/cloudoven/cloudoven/store"
+	"github.com/cloudoven/cloudoven/web"
 	"github.com/cloudoven/cloudoven/web/paths"
+	"github.com/cloudoven/cloudoven/web/webtest"
 )
 
 // signalExecutor stands in for Docker: its plan writes each line sent on lines, and reports
@@ -58,11 +60,11 @@ func BenchmarkRunLogSSELatency(b *testing.B) {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { st.Close() })
-	cat := testCatalog(b)
+	cat := webtest.Catalog(b)
 	if _, err := st.CreateProject(ctx, "team", ""); err != nil {
 		b.Fatal(err)
 	}
-	if _, _, err := st.CreateBlueprint(ctx, "team", "demo", "", []byte(validDoc), ""); err != nil {
+	if _, _, err := st.CreateBlueprint(ctx, "team", "demo", "", []byte(webtest.ValidDoc), ""); err != nil {
 		b.Fatal(err)
 	}
 	if _, err := st.CreateEnvironment(ctx, "team", "dev", []byte(`{"format": 1, "name": "dev"}`)); err != nil {
@@ -85,11 +87,11 @@ func BenchmarkRunLogSSELatency(b *testing.B) {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { cancel(); svc.Wait() })
-	h, err := New(Config{Store: st, Catalog: cat, Logger: quiet, PasswordParams: cheapParams, Runs: svc, RunLogs: hub})
+	h, err := web.New(web.Config{Store: st, Catalog: cat, Logger: quiet, PasswordParams: webtest.CheapParams, Runs: svc, RunLogs: hub})
 	if err != nil {
 		b.Fatal(err)
 	}
-	ses := signInTB(b, h, st, "admin", true)
+	ses := webtest.SignIn(b, h, st, "admin", true)
 	srv := httptest.NewServer(h)
 	b.Cleanup(srv.Close)
 
@@ -106,7 +108,7 @@ func BenchmarkRunLogSSELatency(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	ses.apply(req)
+	ses.Apply(req)
 	resp, err := srv.Client().Do(req)
 	if err != nil {
 		b.Fatal(err)

@@ -1,4 +1,4 @@
-package web
+package environments
 
 import (
 	"encoding/json"
@@ -80,7 +80,7 @@ type envCredential struct {
 
 // envBackend builds the backend section for typ: the stored settings when typ is the stored
 // type, otherwise an empty form for the new type. typed, when given, is the posted form.
-func (s *server) envBackend(es *envSession, typ string, typed url.Values) envBackendProps {
+func (s *Handlers) envBackend(es *envSession, typ string, typed url.Values) envBackendProps {
 	props := envBackendProps{
 		Action:  paths.EnvBackend(es.project, es.stored.Name),
 		FormURL: paths.Environment(es.project, es.stored.Name),
@@ -189,7 +189,7 @@ func settingText(v any) string {
 // saveEnvBackend answers POST .../environments/{environment}/backend: the backend type and its
 // settings. Settings that cannot be read (a number that is not one) are shown and nothing is
 // saved; otherwise the backend is saved and its problems (a missing required setting) shown.
-func (s *server) saveEnvBackend(w http.ResponseWriter, r *http.Request) error {
+func (s *Handlers) saveEnvBackend(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	parseErr := page.ParseForm(w, r, maxEnvFormBytes)
 	es, err := s.openEnvironment(ctx, r.PathValue("project"), r.PathValue("environment"))
@@ -318,7 +318,7 @@ func envRunnerView(es *envSession, r *blueprint.RunnerSettings) envRunnerProps {
 
 // saveEnvRunner answers POST .../environments/{environment}/runner. Invalid settings are
 // refused with each problem next to its field; nothing typed is lost.
-func (s *server) saveEnvRunner(w http.ResponseWriter, r *http.Request) error {
+func (s *Handlers) saveEnvRunner(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	parseErr := page.ParseForm(w, r, maxEnvFormBytes)
 	es, err := s.openEnvironment(ctx, r.PathValue("project"), r.PathValue("environment"))

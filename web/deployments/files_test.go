@@ -1,19 +1,18 @@
-package web
+package deployments_test
 
 import (
 	"archive/zip"
 	"bytes"
 	"io"
 	"net/http"
-	"slices"
 	"strings"
 	"testing"
 
 	"github.com/PuerkitoBio/goquery"
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/cloudoven/cloudoven/runner"
 	"github.com/cloudoven/cloudoven/store"
+	"github.com/cloudoven/cloudoven/web/webtest"
 )
 
 // TestDeploymentPageShowsTheFilesARunGets serves the real handler over a real run service
@@ -21,20 +20,20 @@ import (
 // is byte for byte the file the executor receives when Plan is pressed.
 func TestDeploymentPageShowsTheFilesARunGets(t *testing.T) {
 	t.Parallel()
-	exec := &fakeExecutor{}
-	a, deployment := runApp(t, exec)
+	exec := &webtest.FakeExecutor{}
+	a, deployment := webtest.RunApp(t, exec)
 
-	page := a.envPage(deployment)
+	page := a.Page(deployment)
 	shown := map[string][]byte{}
-	byTestID(page, "files").Find(`pre[data-testid^="file-"]`).Each(func(_ int, s *goquery.Selection) {
+	webtest.ByTestID(page, "files").Find(`pre[data-testid^="file-"]`).Each(func(_ int, s *goquery.Selection) {
 		shown[strings.TrimPrefix(s.AttrOr("data-testid", ""), "file-")] = []byte(s.Text())
 	})
 	if len(shown) != 4 {
 		t.Fatalf("the page shows %d files, want main.tf, variables.tf, outputs.tf and terraform.tfvars", len(shown))
 	}
 
-	w := a.get(byTestID(page, "deployment-zip").AttrOr("href", ""), false)
-	wantStatus(t, w, http.StatusOK)
+	w := a.Get(webtest.ByTestID(page, "deployment-zip").AttrOr("href", ""), false)
+	webtest.WantStatus(t, w, http.StatusOK)
 	zr, err := zip.NewReader(bytes.NewReader(w.Body.Bytes()), int64(w.Body.Len()))
 	if err != nil {
 		t.Fatal(err)
@@ -53,9 +52,9 @@ func TestDeploymentPageShowsTheFilesARunGets(t *testing.T) {
 		zipped[f.Name] = b
 	}
 
-	id := a.startRun(deployment, "plan")
-	a.waitRun(id, store.RunPlanned)
-	job := exec.planJob(t, id)
+	id := a.StartRun(deployment, "plan")
+	a.WaitRun(id, store.RunPlanned)
+	job := exec.PlanJob(t, id)
 
 	if diff := cmp.Diff(job.Files, shown); diff != "" {
 		t.Errorf("the deployment page's files differ from the run's (-run +page):\n%s", diff)
@@ -73,18 +72,4 @@ func TestDeploymentPageShowsTheFilesARunGets(t *testing.T) {
 			t.Errorf("the run's %s starts %.120q", name, content)
 		}
 	}
-}
-
-// planJob is the plan job the executor received for the run.
-func (f *fakeExecutor) planJob(t *testing.T, runID string) runner.Job {
-	t.Helper()
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	for _, j := range f.jobs {
-		if j.RunID == runID && slices.Contains(j.Collect, "tfplan") {
-			return j
-		}
-	}
-	t.Fatalf("the executor received no plan job for run %s", runID)
-	return runner.Job{}
 }

@@ -1,4 +1,4 @@
-package web
+package deployments_test
 
 import (
 	"archive/zip"
@@ -13,54 +13,18 @@ import (
 	"github.com/PuerkitoBio/goquery"
 	"github.com/cloudoven/cloudoven/web/page"
 	"github.com/cloudoven/cloudoven/web/paths"
+	"github.com/cloudoven/cloudoven/web/webtest"
 )
 
-// deployApp is envApp with environment "dev": an azurerm backend, a value for location,
-// and a secret; it returns the app and the deployment page path of app → dev.
-func deployApp(t *testing.T) (*testApp, string) {
-	t.Helper()
-	a := envApp(t)
-	return a, setUpDeployment(t, a)
-}
-
-// setUpDeployment gives a (project "team" with blueprint "app") environment "dev" and
-// deploys app to it, as deployApp describes; it returns the deployment page path.
-func setUpDeployment(t *testing.T, a *testApp) string {
-	t.Helper()
-	page := a.createEnv("dev")
-	if _, code := a.submitForm(page, "variables-form", func(v url.Values) { v.Set("var.location", "westeurope") }); code != http.StatusOK {
-		t.Fatalf("saving values: %d", code)
-	}
-	w := a.postForm(paths.EnvBackend("team", "dev"), url.Values{
-		"backend_type": {"azurerm"}, "auth_mode": {"access_key"},
-		"set.storage_account_name": {"stplatform"}, "set.container_name": {"tfstate"},
-	}, false)
-	wantStatus(t, w, http.StatusSeeOther)
-	w = a.postForm(paths.EnvSecrets("team", "dev"), url.Values{"name": {"ARM_ACCESS_KEY"}, "value": {secretValue}}, false)
-	wantStatus(t, w, http.StatusSeeOther)
-	w = a.postForm(paths.EnvSecrets("team", "dev"), url.Values{"name": {"TF_VAR_db_password"}, "value": {secretValue}}, false)
-	wantStatus(t, w, http.StatusSeeOther)
-
-	list := a.envPage(paths.Deployments("team"))
-	wantOne(t, list, "deployments-empty")
-	if got := byTestID(list, "deploy-state-key").AttrOr("placeholder", ""); got != "team/app/dev.tfstate" {
-		t.Errorf("state key placeholder %q", got)
-	}
-	v := formValues(byTestID(list, "deploy-form"))
-	w = a.postForm(paths.Deployments("team"), v, false)
-	wantStatus(t, w, http.StatusSeeOther)
-	return w.Header().Get("Location")
-}
-
 func deploymentFile(doc *goquery.Document, name string) string {
-	return byTestID(doc, "file-"+name).Text()
+	return webtest.ByTestID(doc, "file-"+name).Text()
 }
 
 func TestDeploymentShowsTheFilesARunUses(t *testing.T) {
 	t.Parallel()
-	a, path := deployApp(t)
-	page := a.envPage(path)
-	if got := wantOne(t, page, "deployment-state-key"); got != "team/app/dev.tfstate" {
+	a, path := webtest.DeployApp(t)
+	page := a.Page(path)
+	if got := webtest.WantOne(t, page, "deployment-state-key"); got != "team/app/dev.tfstate" {
 		t.Errorf("state key %q", got)
 	}
 	main := deploymentFile(page, "main.tf")
@@ -75,18 +39,18 @@ func TestDeploymentShowsTheFilesARunUses(t *testing.T) {
 	if strings.Contains(page.Text(), "no default and no value") {
 		t.Error("db_password is set by TF_VAR_db_password, yet reported missing")
 	}
-	if strings.Contains(pageHTML(t, page), secretValue) {
+	if strings.Contains(webtest.HTML(t, page), webtest.SecretValue) {
 		t.Error("the deployment page shows a secret's value")
 	}
-	list := a.envPage(paths.Deployments("team"))
+	list := a.Page(paths.Deployments("team"))
 	row := list.Find(`[data-testid="deployment-row"][data-blueprint="app"][data-environment="dev"]`)
 	if row.Length() != 1 || row.Find(`[data-testid="deployment-link"]`).AttrOr("href", "") != path {
 		t.Errorf("the list does not link the deployment:\n%s", list.Find("main").Text())
 	}
 
 	// The zip holds the same files, and no secret.
-	w := a.get(byTestID(page, "deployment-zip").AttrOr("href", ""), false)
-	wantStatus(t, w, http.StatusOK)
+	w := a.Get(webtest.ByTestID(page, "deployment-zip").AttrOr("href", ""), false)
+	webtest.WantStatus(t, w, http.StatusOK)
 	if ct := w.Header().Get("Content-Type"); ct != "application/zip" {
 		t.Fatalf("Content-Type %q", ct)
 	}
@@ -103,7 +67,7 @@ func TestDeploymentShowsTheFilesARunUses(t *testing.T) {
 		b, _ := io.ReadAll(rc)
 		rc.Close()
 		names[f.Name] = string(b)
-		if strings.Contains(string(b), secretValue) {
+		if strings.Contains(string(b), webtest.SecretValue) {
 			t.Errorf("%s in the zip holds a secret's value", f.Name)
 		}
 	}
@@ -116,7 +80,7 @@ func TestDeploymentShowsTheFilesARunUses(t *testing.T) {
 		t.Error("the zip's main.tf differs from the page's")
 	}
 	for _, p := range []string{paths.Environment("team", "dev"), paths.Environments("team"), paths.Deployments("team")} {
-		if strings.Contains(a.get(p, false).Body.String(), secretValue) {
+		if strings.Contains(a.Get(p, false).Body.String(), webtest.SecretValue) {
 			t.Errorf("%s shows a secret's value", p)
 		}
 	}
@@ -124,12 +88,12 @@ func TestDeploymentShowsTheFilesARunUses(t *testing.T) {
 
 func TestDeploymentDiagnosticsForAnUnsatisfiedEnvironment(t *testing.T) {
 	t.Parallel()
-	a := envApp(t)
-	a.createEnv("bare")
-	w := a.postForm(paths.Deployments("team"), url.Values{"blueprint": {"app"}, "environment": {"bare"}}, false)
-	wantStatus(t, w, http.StatusSeeOther)
-	page := a.envPage(w.Header().Get("Location"))
-	paths := byTestID(page, "deployment-diagnostics").Find(`[data-testid="diagnostic-path"]`).Map(func(_ int, s *goquery.Selection) string { return s.Text() })
+	a := webtest.EnvApp(t)
+	a.CreateEnv("bare")
+	w := a.PostForm(paths.Deployments("team"), url.Values{"blueprint": {"app"}, "environment": {"bare"}}, false)
+	webtest.WantStatus(t, w, http.StatusSeeOther)
+	page := a.Page(w.Header().Get("Location"))
+	paths := webtest.ByTestID(page, "deployment-diagnostics").Find(`[data-testid="diagnostic-path"]`).Map(func(_ int, s *goquery.Selection) string { return s.Text() })
 	joined := strings.Join(paths, " ")
 	for _, want := range []string{"environment.variables.location", "environment.variables.db_password"} {
 		if !strings.Contains(joined, want) {
@@ -143,8 +107,8 @@ func TestDeploymentDiagnosticsForAnUnsatisfiedEnvironment(t *testing.T) {
 
 func TestDeploymentCreateRefusesBadInput(t *testing.T) {
 	t.Parallel()
-	a, _ := deployApp(t)
-	a.createEnv("prod")
+	a, _ := webtest.DeployApp(t)
+	a.CreateEnv("prod")
 	for _, c := range []struct {
 		name   string
 		form   url.Values
@@ -161,20 +125,20 @@ func TestDeploymentCreateRefusesBadInput(t *testing.T) {
 		{"deployed already", url.Values{"blueprint": {"app"}, "environment": {"dev"}}, "deploy-environment-error", "already", 422},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			w := a.postForm(paths.Deployments("team"), c.form, true)
-			wantStatus(t, w, c.status)
-			doc := wantFragment(t, w, "deploy-form")
-			if got := wantOne(t, doc, c.field); !strings.Contains(got, c.want) {
+			w := a.PostForm(paths.Deployments("team"), c.form, true)
+			webtest.WantStatus(t, w, c.status)
+			doc := webtest.WantFragment(t, w, "deploy-form")
+			if got := webtest.WantOne(t, doc, c.field); !strings.Contains(got, c.want) {
 				t.Errorf("%s = %q, want %q", c.field, got, c.want)
 			}
-			if got := byTestID(doc, "deploy-state-key").AttrOr("value", ""); got != c.form.Get("state_key") {
+			if got := webtest.ByTestID(doc, "deploy-state-key").AttrOr("value", ""); got != c.form.Get("state_key") {
 				t.Errorf("the typed state key was lost: %q", got)
 			}
 		})
 	}
-	w := a.postForm(paths.Deployments("team"), url.Values{"blueprint": {"app"}, "environment": {"prod"}, "state_key": {strings.Repeat("k", page.MaxFormBytes)}}, true)
-	wantStatus(t, w, http.StatusRequestEntityTooLarge)
-	ds, err := a.store.Deployments(context.Background(), "team")
+	w := a.PostForm(paths.Deployments("team"), url.Values{"blueprint": {"app"}, "environment": {"prod"}, "state_key": {strings.Repeat("k", page.MaxFormBytes)}}, true)
+	webtest.WantStatus(t, w, http.StatusRequestEntityTooLarge)
+	ds, err := a.Store.Deployments(context.Background(), "team")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -186,15 +150,15 @@ func TestDeploymentCreateRefusesBadInput(t *testing.T) {
 	r, _ := http.NewRequest(http.MethodGet, paths.Deployments("team")+"?blueprint=app&environment=prod", nil)
 	r.Header.Set("HX-Request", "true")
 	r.Header.Set("HX-Target", "deploy-form")
-	w = a.do(r)
-	wantStatus(t, w, http.StatusOK)
-	doc := wantFragment(t, w, "deploy-form")
-	if got := byTestID(doc, "deploy-state-key").AttrOr("placeholder", ""); got != "team/app/prod.tfstate" {
+	w = a.Do(r)
+	webtest.WantStatus(t, w, http.StatusOK)
+	doc := webtest.WantFragment(t, w, "deploy-form")
+	if got := webtest.ByTestID(doc, "deploy-state-key").AttrOr("placeholder", ""); got != "team/app/prod.tfstate" {
 		t.Errorf("placeholder %q", got)
 	}
 
 	for _, p := range []string{paths.Deployments("team") + "/abc", paths.Deployments("team") + "/999", paths.Deployments("team") + "/999/terraform.zip"} {
-		if w := a.get(p, false); w.Code != http.StatusNotFound {
+		if w := a.Get(p, false); w.Code != http.StatusNotFound {
 			t.Errorf("%s: %d, want 404", p, w.Code)
 		}
 	}
@@ -202,29 +166,29 @@ func TestDeploymentCreateRefusesBadInput(t *testing.T) {
 
 func TestDeploymentPromote(t *testing.T) {
 	t.Parallel()
-	a, path := deployApp(t)
-	page := a.envPage(path)
-	wantOne(t, page, "promote-message")
-	if byTestID(page, "promote-form").Length() != 0 {
+	a, path := webtest.DeployApp(t)
+	page := a.Page(path)
+	webtest.WantOne(t, page, "promote-message")
+	if webtest.ByTestID(page, "promote-form").Length() != 0 {
 		t.Error("a promote button without a newer version")
 	}
 
-	a.importDoc("team", varsDocV2, "second")
-	page = a.envPage(path)
-	wantOne(t, page, "deployment-behind")
-	if got := byTestID(page, "promote-to").Find("option").Length(); got != 1 {
+	a.ImportDoc("team", webtest.VarsDocV2, "second")
+	page = a.Page(path)
+	webtest.WantOne(t, page, "deployment-behind")
+	if got := webtest.ByTestID(page, "promote-to").Find("option").Length(); got != 1 {
 		t.Errorf("%d newer versions offered, want 1", got)
 	}
 
 	// Compare: the generated files of v1 and v2 with this environment applied.
-	f := byTestID(page, "promote-compare-form")
-	q := formValues(f)
+	f := webtest.ByTestID(page, "promote-compare-form")
+	q := webtest.FormValues(f)
 	r, _ := http.NewRequest(http.MethodGet, f.AttrOr("action", "")+"?"+q.Encode(), nil)
 	r.Header.Set("HX-Request", "true")
 	r.Header.Set("HX-Target", "deploy-promote")
-	w := a.do(r)
-	wantStatus(t, w, http.StatusOK)
-	diff := wantFragment(t, w, "deploy-promote")
+	w := a.Do(r)
+	webtest.WantStatus(t, w, http.StatusOK)
+	diff := webtest.WantFragment(t, w, "deploy-promote")
 	vars := diff.Find(`[data-testid="diff-file"][data-file="variables.tf"]`)
 	if !strings.Contains(vars.Find(`[data-op="add"]`).Text(), "zone") || !strings.Contains(vars.Find(`[data-op="del"]`).Text(), "db_password") {
 		t.Errorf("the variables.tf diff:\n%s", vars.Text())
@@ -234,7 +198,7 @@ func TestDeploymentPromote(t *testing.T) {
 	if adds, dels := mainDiff.Find(`[data-testid="diff-adds"]`).Text(), mainDiff.Find(`[data-testid="diff-dels"]`).Text(); adds != "+1" || dels != "−1" {
 		t.Errorf("main.tf changes %s %s, want only its header", adds, dels)
 	}
-	if strings.Contains(w.Body.String(), secretValue) {
+	if strings.Contains(w.Body.String(), webtest.SecretValue) {
 		t.Error("the diff shows a secret")
 	}
 
@@ -243,29 +207,29 @@ func TestDeploymentPromote(t *testing.T) {
 		version string
 		status  int
 	}{{"1", http.StatusConflict}, {"9", http.StatusUnprocessableEntity}, {"x", http.StatusUnprocessableEntity}} {
-		w := a.postForm(paths.DeploymentPromote("team", 1), url.Values{"version": {c.version}}, true)
-		wantStatus(t, w, c.status)
-		wantOne(t, wantFragment(t, w, "deploy-promote"), "promote-problem")
+		w := a.PostForm(paths.DeploymentPromote("team", 1), url.Values{"version": {c.version}}, true)
+		webtest.WantStatus(t, w, c.status)
+		webtest.WantOne(t, webtest.WantFragment(t, w, "deploy-promote"), "promote-problem")
 	}
-	if preview := a.envPage(paths.DeploymentPreview("team", 1, 1)); byTestID(preview, "promote-problem").Length() != 1 {
+	if preview := a.Page(paths.DeploymentPreview("team", 1, 1)); webtest.ByTestID(preview, "promote-problem").Length() != 1 {
 		t.Error("a preview of an older version is not refused")
 	}
 
-	_, code := a.submitForm(diff, "promote-form", nil)
+	_, code := a.SubmitForm(diff, "promote-form", nil)
 	if code != http.StatusNoContent {
 		t.Fatalf("promote: %d", code)
 	}
-	d, err := a.store.Deployment(context.Background(), "team", 1)
+	d, err := a.Store.Deployment(context.Background(), "team", 1)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if d.BlueprintVersion != 2 || d.StateKey != "team/app/dev.tfstate" {
 		t.Errorf("after promotion: %+v", d)
 	}
-	page = a.envPage(path)
-	if byTestID(page, "deployment-behind").Length() != 0 || !strings.Contains(wantOne(t, page, "deployment-blueprint"), "v2") {
+	page = a.Page(path)
+	if webtest.ByTestID(page, "deployment-behind").Length() != 0 || !strings.Contains(webtest.WantOne(t, page, "deployment-blueprint"), "v2") {
 		t.Error("the page does not show v2")
 	}
-	w = a.postForm(paths.DeploymentPromote("team", 1), url.Values{"version": {"2"}}, true)
-	wantStatus(t, w, http.StatusConflict)
+	w = a.PostForm(paths.DeploymentPromote("team", 1), url.Values{"version": {"2"}}, true)
+	webtest.WantStatus(t, w, http.StatusConflict)
 }

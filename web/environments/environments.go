@@ -1,4 +1,4 @@
-package web
+package environments
 
 import (
 	"context"
@@ -62,14 +62,14 @@ type envCreateProps struct {
 }
 
 // listEnvironments answers GET /projects/{project}/environments.
-func (s *server) listEnvironments(w http.ResponseWriter, r *http.Request) error {
+func (s *Handlers) listEnvironments(w http.ResponseWriter, r *http.Request) error {
 	project := r.PathValue("project")
 	return s.renderEnvironments(w, r, http.StatusOK, project, envCreateProps{}, "")
 }
 
 // createEnvironment answers POST /projects/{project}/environments with a name: 422 with the
 // form and its problem, or a redirect to the new environment's page.
-func (s *server) createEnvironment(w http.ResponseWriter, r *http.Request) error {
+func (s *Handlers) createEnvironment(w http.ResponseWriter, r *http.Request) error {
 	project := r.PathValue("project")
 	if err := page.ParseForm(w, r, page.MaxFormBytes); err != nil {
 		return s.renderEnvironments(w, r, page.FormStatus(err), project, envCreateProps{
@@ -103,7 +103,7 @@ func (s *server) createEnvironment(w http.ResponseWriter, r *http.Request) error
 	return nil
 }
 
-func (s *server) renderEnvironments(w http.ResponseWriter, r *http.Request, status int, project string, form envCreateProps, fragment string) error {
+func (s *Handlers) renderEnvironments(w http.ResponseWriter, r *http.Request, status int, project string, form envCreateProps, fragment string) error {
 	p, err := s.store.Project(r.Context(), project)
 	if err != nil {
 		return err
@@ -144,7 +144,7 @@ type envSession struct {
 	secrets []secrets.Info
 }
 
-func (s *server) openEnvironment(ctx context.Context, project, name string) (*envSession, error) {
+func (s *Handlers) openEnvironment(ctx context.Context, project, name string) (*envSession, error) {
 	e, err := s.store.Environment(ctx, project, name)
 	if err != nil {
 		return nil, err
@@ -184,7 +184,7 @@ func (es *envSession) withSecretNames() *blueprint.Environment {
 }
 
 // save writes the session's environment document.
-func (s *server) saveEnvironment(ctx context.Context, es *envSession) error {
+func (s *Handlers) saveEnvironment(ctx context.Context, es *envSession) error {
 	doc, err := es.env.MarshalDocument()
 	if err != nil {
 		return err
@@ -215,7 +215,7 @@ type envPageProps struct {
 // environment's sections. ?blueprint=B&version=N picks the blueprint whose variables are
 // shown; ?backend_type=T switches the backend form to another type. htmx asks for one
 // section by targeting it.
-func (s *server) showEnvironment(w http.ResponseWriter, r *http.Request) error {
+func (s *Handlers) showEnvironment(w http.ResponseWriter, r *http.Request) error {
 	es, err := s.openEnvironment(r.Context(), r.PathValue("project"), r.PathValue("environment"))
 	if err != nil {
 		return err
@@ -237,7 +237,7 @@ func (s *server) showEnvironment(w http.ResponseWriter, r *http.Request) error {
 }
 
 // envPage builds every section of the environment's page as stored.
-func (s *server) envPage(ctx context.Context, es *envSession, bpName, version string) (envPageProps, error) {
+func (s *Handlers) envPage(ctx context.Context, es *envSession, bpName, version string) (envPageProps, error) {
 	name := es.stored.Name
 	props := envPageProps{
 		Layout: s.frame.Layout(es.project+": "+name, page.NavProjects,
@@ -295,7 +295,7 @@ func fieldDiagnostics(ds blueprint.Diagnostics, field func(path string) string) 
 
 // renderEnvSection answers a section's post: the section alone for htmx, the whole page
 // (with the section as given) otherwise.
-func (s *server) renderEnvSection(w http.ResponseWriter, r *http.Request, status int, es *envSession, fragment string, set func(*envPageProps)) error {
+func (s *Handlers) renderEnvSection(w http.ResponseWriter, r *http.Request, status int, es *envSession, fragment string, set func(*envPageProps)) error {
 	var props envPageProps
 	if page.IsHTMX(r) {
 		props = envPageProps{Project: es.project, Name: es.stored.Name}

@@ -1,4 +1,4 @@
-package web
+package runview
 
 import (
 	"bytes"
@@ -11,6 +11,7 @@ import (
 
 	"github.com/cloudoven/cloudoven/runs"
 	"github.com/cloudoven/cloudoven/store"
+	"github.com/cloudoven/cloudoven/web/components"
 )
 
 // The run log's event stream (text/event-stream):
@@ -33,13 +34,13 @@ var (
 // streamRunLog answers GET /projects/{project}/runs/{id}/log: the log after Last-Event-ID
 // (or ?after=), then every new line as it is stored, state changes and progress, until the
 // run has finished and its log is complete.
-func (s *server) streamRunLog(w http.ResponseWriter, r *http.Request) error {
+func (s *Handlers) streamRunLog(w http.ResponseWriter, r *http.Request) error {
 	run, err := s.runOf(r)
 	if err != nil {
 		return err
 	}
 	if s.runs == nil {
-		http.Error(w, runsNotConfigured, http.StatusServiceUnavailable)
+		http.Error(w, components.RunsNotConfigured, http.StatusServiceUnavailable)
 		return nil
 	}
 	after, ok := resumeSeq(r)

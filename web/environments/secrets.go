@@ -1,4 +1,4 @@
-package web
+package environments
 
 import (
 	"errors"
@@ -34,7 +34,7 @@ type envSecretRow struct {
 	DeleteURL string
 }
 
-func (s *server) envSecrets(es *envSession) envSecretsProps {
+func (s *Handlers) envSecrets(es *envSession) envSecretsProps {
 	props := envSecretsProps{Configured: s.secrets != nil, Action: paths.EnvSecrets(es.project, es.stored.Name)}
 	for _, info := range es.secrets {
 		props.Rows = append(props.Rows, envSecretRow{
@@ -48,7 +48,7 @@ func (s *server) envSecrets(es *envSession) envSecretsProps {
 
 // setEnvSecret answers POST .../environments/{environment}/secrets with name and value: sets
 // or replaces the secret.
-func (s *server) setEnvSecret(w http.ResponseWriter, r *http.Request) error {
+func (s *Handlers) setEnvSecret(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	parseErr := page.ParseForm(w, r, maxEnvFormBytes)
 	es, err := s.openEnvironment(ctx, r.PathValue("project"), r.PathValue("environment"))
@@ -99,7 +99,7 @@ func (s *server) setEnvSecret(w http.ResponseWriter, r *http.Request) error {
 }
 
 // deleteEnvSecret answers POST .../environments/{environment}/secrets/{name}/delete.
-func (s *server) deleteEnvSecret(w http.ResponseWriter, r *http.Request) error {
+func (s *Handlers) deleteEnvSecret(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	es, err := s.openEnvironment(ctx, r.PathValue("project"), r.PathValue("environment"))
 	if err != nil {
@@ -123,7 +123,7 @@ func (s *server) deleteEnvSecret(w http.ResponseWriter, r *http.Request) error {
 
 // secretsChanged answers a successful change: the refreshed section for htmx, a redirect to
 // the page otherwise.
-func (s *server) secretsChanged(w http.ResponseWriter, r *http.Request, es *envSession, msg string) error {
+func (s *Handlers) secretsChanged(w http.ResponseWriter, r *http.Request, es *envSession, msg string) error {
 	if !page.IsHTMX(r) {
 		http.Redirect(w, r, paths.Environment(es.project, es.stored.Name)+"#secrets-heading", http.StatusSeeOther)
 		return nil

@@ -1,4 +1,4 @@
-package web
+package runview_test
 
 import (
 	"context"
@@ -19,7 +19,9 @@ import (
 	"github.com/cloudoven/cloudoven/runs"
 	"github.com/cloudoven/cloudoven/secrets"
 	"github.com/cloudoven/cloudoven/state"
+	"github.com/cloudoven/cloudoven/web"
 	"github.com/cloudoven/cloudoven/web/paths"
+	"github.com/cloudoven/cloudoven/web/webtest"
 )
 
 // runsDoc is a blueprint of terraform_data resources: Terraform's builtin provider, so a run
@@ -37,14 +39,14 @@ const runsDoc = `{"format": 1, "name": "app",
 // log lines arrive, press Approve, see the apply finish and the state version listed.
 func TestBrowserPlanApproveApply(t *testing.T) {
 	testenv.RunnerImage(t)
-	a := newTestApp(t)
+	a := webtest.NewApp(t)
 
 	// One server for the app and the state backend, as serve has it; the run service needs
 	// the server's URL, so the web handler is set once both exist.
 	var app http.Handler
 	mux := http.NewServeMux()
 	authz := state.NewTokenAuthorizer(0)
-	mux.Handle(state.PathPrefix, state.NewServer(a.store, state.NewDirStore(t.TempDir()), authz, a.logger()))
+	mux.Handle(state.PathPrefix, state.NewServer(a.Store, state.NewDirStore(t.TempDir()), authz, a.Logger()))
 	mux.Handle("/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { app.ServeHTTP(w, r) }))
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
@@ -57,12 +59,12 @@ func TestBrowserPlanApproveApply(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	vault := secrets.NewVault(a.store, box)
+	vault := secrets.NewVault(a.Store, box)
 	instance := make([]byte, 6)
 	if _, err := rand.Read(instance); err != nil {
 		t.Fatal(err)
 	}
-	exec, err := runner.NewDocker(runner.DockerOptions{Instance: "test-" + hex.EncodeToString(instance), Logger: a.logger()})
+	exec, err := runner.NewDocker(runner.DockerOptions{Instance: "test-" + hex.EncodeToString(instance), Logger: a.Logger()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -71,37 +73,37 @@ func TestBrowserPlanApproveApply(t *testing.T) {
 		exec.RemoveOrphans(context.Background())
 		exec.Close()
 	})
-	hub := runs.NewHub(a.store, a.logger())
+	hub := runs.NewHub(a.Store, a.Logger())
 	svc := runs.New(runs.Options{
-		Store: a.store, Executor: exec, Hub: hub,
-		Prepare:     runs.NewPreparer(a.store, func() *catalog.Catalog { return testCatalog(t) }, vault),
+		Store: a.Store, Executor: exec, Hub: hub,
+		Prepare:     runs.NewPreparer(a.Store, func() *catalog.Catalog { return webtest.Catalog(t) }, vault),
 		NetworkMode: "host", // the container reaches the state backend on this machine's loopback
-		Authorizer:  authz, StateURL: srv.URL, Logger: a.logger(),
+		Authorizer:  authz, StateURL: srv.URL, Logger: a.Logger(),
 	})
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(func() { cancel(); svc.Wait() })
 	if err := svc.Start(ctx); err != nil {
 		t.Fatal(err)
 	}
-	app = newHandler(t, Config{Store: a.store, Catalog: testCatalog(t), Logger: a.logger(), PasswordParams: cheapParams, Secrets: vault, Runs: svc, RunLogs: hub})
-	a.handler = app
-	a.signInAdmin()
+	app = webtest.NewHandler(t, web.Config{Store: a.Store, Catalog: webtest.Catalog(t), Logger: a.Logger(), PasswordParams: webtest.CheapParams, Secrets: vault, Runs: svc, RunLogs: hub})
+	a.Handler = app
+	a.SignInAdmin()
 
 	// Project, blueprint, an environment whose backend is CloudOven's, a deployment.
-	a.createProject("team")
-	a.importDoc("team", runsDoc, "two resources")
-	wantStatus(t, a.postForm(paths.Environments("team"), url.Values{"name": {"dev"}}, false), http.StatusSeeOther)
-	wantStatus(t, a.postForm(paths.EnvBackend("team", "dev"), url.Values{"backend_type": {"http"}}, false), http.StatusSeeOther)
-	w := a.postForm(paths.Deployments("team"), url.Values{"blueprint": {"app"}, "environment": {"dev"}}, false)
-	wantStatus(t, w, http.StatusSeeOther)
+	a.CreateProject("team")
+	a.ImportDoc("team", runsDoc, "two resources")
+	webtest.WantStatus(t, a.PostForm(paths.Environments("team"), url.Values{"name": {"dev"}}, false), http.StatusSeeOther)
+	webtest.WantStatus(t, a.PostForm(paths.EnvBackend("team", "dev"), url.Values{"backend_type": {"http"}}, false), http.StatusSeeOther)
+	w := a.PostForm(paths.Deployments("team"), url.Values{"blueprint": {"app"}, "environment": {"dev"}}, false)
+	webtest.WantStatus(t, w, http.StatusSeeOther)
 	deployment := w.Header().Get("Location")
 
-	browser := newBrowser(t)
-	signIn(t, browser, srv.URL, "admin", testPassword)
+	browser := webtest.NewBrowser(t)
+	webtest.BrowserSignIn(t, browser, srv.URL, "admin", webtest.Password)
 	run := func(what string, actions ...chromedp.Action) {
 		t.Helper()
 		if err := chromedp.Run(browser, actions...); err != nil {
-			screenshot(t, browser, "failed")
+			webtest.Screenshot(t, browser, "failed")
 			t.Fatalf("%s: %v", what, err)
 		}
 	}
@@ -109,21 +111,21 @@ func TestBrowserPlanApproveApply(t *testing.T) {
 
 	run("pressing Plan",
 		chromedp.Navigate(srv.URL+deployment),
-		chromedp.WaitVisible(testIDSel("plan")),
-		chromedp.Click(testIDSel("plan")),
-		chromedp.WaitVisible(testIDSel("run-log")),
+		chromedp.WaitVisible(webtest.Sel("plan")),
+		chromedp.Click(webtest.Sel("plan")),
+		chromedp.WaitVisible(webtest.Sel("run-log")),
 	)
-	waitJS(t, browser, "log lines to arrive", `document.querySelectorAll('[data-testid="log-line"]').length > 0`)
-	waitJS(t, browser, "the plan to finish", runState+` === "planned"`)
-	waitJS(t, browser, "the plan's lines", `document.querySelector('[data-testid="run-log"]').textContent.includes("terraform_data.second")`)
-	screenshot(t, browser, "1-planned")
+	webtest.WaitJS(t, browser, "log lines to arrive", `document.querySelectorAll('[data-testid="log-line"]').length > 0`)
+	webtest.WaitJS(t, browser, "the plan to finish", runState+` === "planned"`)
+	webtest.WaitJS(t, browser, "the plan's lines", `document.querySelector('[data-testid="run-log"]').textContent.includes("terraform_data.second")`)
+	webtest.Screenshot(t, browser, "1-planned")
 
-	run("pressing Approve", chromedp.Click(testIDSel("run-approve")))
-	waitJS(t, browser, "the apply to finish", runState+` === "applied"`)
-	waitJS(t, browser, "the apply's lines", `document.querySelector('[data-testid="run-log"]').textContent.includes("Apply complete")`)
-	screenshot(t, browser, "2-applied")
+	run("pressing Approve", chromedp.Click(webtest.Sel("run-approve")))
+	webtest.WaitJS(t, browser, "the apply to finish", runState+` === "applied"`)
+	webtest.WaitJS(t, browser, "the apply's lines", `document.querySelector('[data-testid="run-log"]').textContent.includes("Apply complete")`)
+	webtest.Screenshot(t, browser, "2-applied")
 	var facts string
-	run("reading the run's facts", chromedp.Text(testIDSel("run-facts"), &facts))
+	run("reading the run's facts", chromedp.Text(webtest.Sel("run-facts"), &facts))
 	if strings.Contains(facts, "@") || strings.Contains(facts, "components.") {
 		t.Errorf("template source leaked into the page: %q", facts)
 	}
@@ -132,19 +134,19 @@ func TestBrowserPlanApproveApply(t *testing.T) {
 
 	run("opening the deployment",
 		chromedp.Navigate(srv.URL+deployment),
-		chromedp.WaitVisible(testIDSel("state-versions")),
+		chromedp.WaitVisible(webtest.Sel("state-versions")),
 	)
-	waitJS(t, browser, "a state version listed", `!!document.querySelector('[data-testid="state-version"][data-version="1"][data-resources="2"]')`)
-	screenshot(t, browser, "3-state-version")
+	webtest.WaitJS(t, browser, "a state version listed", `!!document.querySelector('[data-testid="state-version"][data-version="1"][data-resources="2"]')`)
+	webtest.Screenshot(t, browser, "3-state-version")
 
 	// The log the browser shows is the one stored, line for line.
-	page := parseHTML(t, a.get(deployment, false))
+	page := webtest.ParseHTML(t, a.Get(deployment, false))
 	link := page.Find(`[data-testid="run-link"]`).First().AttrOr("href", "")
 	if link == "" {
 		t.Fatal("the deployment lists no run")
 	}
 	var storedSeqs []string
-	parseHTML(t, a.get(link, false)).Find(`[data-testid="log-line"]`).Each(func(_ int, l *goquery.Selection) {
+	webtest.ParseHTML(t, a.Get(link, false)).Find(`[data-testid="log-line"]`).Each(func(_ int, l *goquery.Selection) {
 		storedSeqs = append(storedSeqs, l.AttrOr("data-seq", ""))
 	})
 	if len(storedSeqs) == 0 || strings.Join(shownSeqs, ",") != strings.Join(storedSeqs, ",") {

@@ -1,4 +1,4 @@
-package web
+package environments
 
 import (
 	"context"
@@ -84,7 +84,7 @@ type envOtherValue struct {
 
 // envVariables builds the variables section for the chosen blueprint version (the latest
 // when version is empty); typed, when given, are the values as posted, kept on a problem.
-func (s *server) envVariables(ctx context.Context, es *envSession, bpName, version string, typed url.Values) (envVariablesProps, error) {
+func (s *Handlers) envVariables(ctx context.Context, es *envSession, bpName, version string, typed url.Values) (envVariablesProps, error) {
 	props := envVariablesProps{
 		Action:  paths.EnvVariables(es.project, es.stored.Name),
 		FormURL: paths.Environment(es.project, es.stored.Name),
@@ -207,7 +207,7 @@ func variableOf(rest string) string {
 
 // defaultBlueprintFor is the blueprint an environment's page shows first: the one deployed to
 // it, else fallback.
-func (s *server) defaultBlueprintFor(ctx context.Context, es *envSession, fallback string) string {
+func (s *Handlers) defaultBlueprintFor(ctx context.Context, es *envSession, fallback string) string {
 	ds, err := s.store.Deployments(ctx, es.project)
 	if err != nil {
 		return fallback
@@ -309,7 +309,7 @@ func parseVariable(text, input string) (blueprint.Value, bool, string) {
 // chosen blueprint's variables. Values that cannot be read are shown with their problem and
 // nothing is saved; values that are read are saved even when the blueprint would refuse them
 // (a missing required value, a wrong type), and the section shows why next to each field.
-func (s *server) saveEnvVariables(w http.ResponseWriter, r *http.Request) error {
+func (s *Handlers) saveEnvVariables(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	parseErr := page.ParseForm(w, r, maxEnvFormBytes)
 	es, err := s.openEnvironment(ctx, r.PathValue("project"), r.PathValue("environment"))

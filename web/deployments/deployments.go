@@ -1,4 +1,4 @@
-package web
+package deployments
 
 import (
 	"bytes"
@@ -10,7 +10,6 @@ import (
 	"strings"
 
 	"github.com/cloudoven/cloudoven/blueprint"
-	"github.com/cloudoven/cloudoven/deployment"
 	"github.com/cloudoven/cloudoven/policy"
 	"github.com/cloudoven/cloudoven/store"
 	"github.com/cloudoven/cloudoven/web/components"
@@ -71,7 +70,7 @@ func (f deployFormProps) invalid() bool {
 
 // listDeployments answers GET /projects/{project}/deployments; ?blueprint=&environment=
 // preselect the form (htmx refreshes it that way to show the default state key).
-func (s *server) listDeployments(w http.ResponseWriter, r *http.Request) error {
+func (s *Handlers) listDeployments(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	form := deployFormProps{
 		Blueprint:   q.Get("blueprint"),
@@ -87,7 +86,7 @@ func (s *server) listDeployments(w http.ResponseWriter, r *http.Request) error {
 }
 
 // createDeployment answers POST /projects/{project}/deployments.
-func (s *server) createDeployment(w http.ResponseWriter, r *http.Request) error {
+func (s *Handlers) createDeployment(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	project := r.PathValue("project")
 	if err := page.ParseForm(w, r, page.MaxFormBytes); err != nil {
@@ -168,7 +167,7 @@ func (s *server) createDeployment(w http.ResponseWriter, r *http.Request) error 
 	return nil
 }
 
-func (s *server) renderDeployments(w http.ResponseWriter, r *http.Request, status int, project string, form deployFormProps, fragment string) error {
+func (s *Handlers) renderDeployments(w http.ResponseWriter, r *http.Request, status int, project string, form deployFormProps, fragment string) error {
 	ctx := r.Context()
 	p, err := s.store.Project(ctx, project)
 	if err != nil {
@@ -268,7 +267,7 @@ type deployPromoteProps struct {
 }
 
 // deploymentOf reads the deployment a URL names.
-func (s *server) deploymentOf(r *http.Request) (store.Deployment, error) {
+func (s *Handlers) deploymentOf(r *http.Request) (store.Deployment, error) {
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil || id < 1 {
 		return store.Deployment{}, page.ErrNotFound
@@ -276,30 +275,9 @@ func (s *server) deploymentOf(r *http.Request) (store.Deployment, error) {
 	return s.store.Deployment(r.Context(), r.PathValue("project"), id)
 }
 
-// deployments resolves deployments into the files a run uses, with their checks: the same
-// resolution the run service's preparer makes, so the page shows exactly what a run gets.
-// Secrets are names to it, never values.
-func (s *server) deployments() *deployment.Resolver {
-	cfg := deployment.Config{Store: s.store, Rules: s.store, Catalog: s.catalog}
-	if s.secrets != nil {
-		cfg.SecretNames = func(ctx context.Context, project, environment string) ([]string, error) {
-			infos, err := s.secrets.Names(ctx, project, environment)
-			if err != nil {
-				return nil, err
-			}
-			names := make([]string, len(infos))
-			for i, info := range infos {
-				names[i] = info.Name
-			}
-			return names, nil
-		}
-	}
-	return deployment.NewResolver(cfg)
-}
-
 // showDeployment answers GET /projects/{project}/deployments/{id}?to=N: the files a run
 // would use, and with to a newer version, the diff a promotion to it would make.
-func (s *server) showDeployment(w http.ResponseWriter, r *http.Request) error {
+func (s *Handlers) showDeployment(w http.ResponseWriter, r *http.Request) error {
 	d, err := s.deploymentOf(r)
 	if err != nil {
 		return err
@@ -318,7 +296,7 @@ func (s *server) showDeployment(w http.ResponseWriter, r *http.Request) error {
 	return s.frame.Render(w, r, http.StatusOK, deployPage(props), fragment)
 }
 
-func (s *server) deployPage(ctx context.Context, project string, d store.Deployment) (deployPageProps, error) {
+func (s *Handlers) deployPage(ctx context.Context, project string, d store.Deployment) (deployPageProps, error) {
 	b, err := s.store.Blueprint(ctx, project, d.Blueprint)
 	if err != nil {
 		return deployPageProps{}, err
@@ -346,7 +324,7 @@ func (s *server) deployPage(ctx context.Context, project string, d store.Deploym
 			From:    d.BlueprintVersion,
 		},
 	}
-	res, err := s.deployments().Resolve(ctx, project, d.ID, d.BlueprintVersion)
+	res, err := s.resolver.Resolve(ctx, project, d.ID, d.BlueprintVersion)
 	props.Diagnostics = components.Diagnostics(res.Diagnostics)
 	if err != nil {
 		if errors.Is(err, store.ErrNotFound) {
@@ -389,14 +367,14 @@ func (s *server) deployPage(ctx context.Context, project string, d store.Deploym
 }
 
 // promotePreview fills p with the diff of the deployment's files at its version and at to.
-func (s *server) promotePreview(ctx context.Context, project string, d store.Deployment, to string, p *deployPromoteProps) {
+func (s *Handlers) promotePreview(ctx context.Context, project string, d store.Deployment, to string, p *deployPromoteProps) {
 	n, err := strconv.Atoi(to)
 	if err != nil || n <= d.BlueprintVersion {
 		p.Problem = fmt.Sprintf("Choose a version newer than v%d to compare with.", d.BlueprintVersion)
 		return
 	}
 	p.To = n
-	resolver := s.deployments()
+	resolver := s.resolver
 	older, err := resolver.Resolve(ctx, project, d.ID, d.BlueprintVersion)
 	if err != nil {
 		p.Problem = page.Capitalize(err.Error())
@@ -422,7 +400,7 @@ func diffFileSets(from, to []blueprint.File) []components.FileDiff {
 
 // promoteDeployment answers POST /projects/{project}/deployments/{id}/promote with version:
 // the deployment is rebound to that newer version.
-func (s *server) promoteDeployment(w http.ResponseWriter, r *http.Request) error {
+func (s *Handlers) promoteDeployment(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	project := r.PathValue("project")
 	d, err := s.deploymentOf(r)
@@ -460,12 +438,12 @@ func (s *server) promoteDeployment(w http.ResponseWriter, r *http.Request) error
 
 // downloadDeploymentZip answers GET /projects/{project}/deployments/{id}/terraform.zip: the
 // files of the deployment page, with a README.
-func (s *server) downloadDeploymentZip(w http.ResponseWriter, r *http.Request) error {
+func (s *Handlers) downloadDeploymentZip(w http.ResponseWriter, r *http.Request) error {
 	d, err := s.deploymentOf(r)
 	if err != nil {
 		return err
 	}
-	res, err := s.deployments().Resolve(r.Context(), r.PathValue("project"), d.ID, d.BlueprintVersion)
+	res, err := s.resolver.Resolve(r.Context(), r.PathValue("project"), d.ID, d.BlueprintVersion)
 	if errors.Is(err, store.ErrNotFound) {
 		return err
 	}

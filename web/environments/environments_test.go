@@ -1,8 +1,7 @@
-package web
+package environments_test
 
 import (
 	"context"
-	"crypto/rand"
 	"net/http"
 	"net/url"
 	"strings"
@@ -11,99 +10,23 @@ import (
 	"github.com/PuerkitoBio/goquery"
 
 	"github.com/cloudoven/cloudoven/blueprint"
-	"github.com/cloudoven/cloudoven/secrets"
+	"github.com/cloudoven/cloudoven/web/environments"
 	"github.com/cloudoven/cloudoven/web/paths"
+	"github.com/cloudoven/cloudoven/web/webtest"
 )
 
-// varsDoc is a blueprint with a variable of each kind the environment page edits.
-const varsDoc = `{"format": 1, "name": "app", "variables": [
-  {"name": "location", "type": "string", "description": "Azure region."},
-  {"name": "node_count", "type": "number", "default": {"literal": 3}},
-  {"name": "enabled", "type": "bool", "default": {"literal": true}},
-  {"name": "tags", "type": "map(string)", "default": {"literal": {}}},
-  {"name": "db_password", "type": "string", "sensitive": true}
-], "resources": [{"type": "terraform_data", "name": "web", "config": {"input": {"ref": "var.location"}}}]}`
-
-// varsDocV2 drops db_password and adds zone.
-const varsDocV2 = `{"format": 1, "name": "app", "variables": [
-  {"name": "location", "type": "string", "description": "Azure region."},
-  {"name": "node_count", "type": "number", "default": {"literal": 3}},
-  {"name": "enabled", "type": "bool", "default": {"literal": true}},
-  {"name": "tags", "type": "map(string)", "default": {"literal": {}}},
-  {"name": "zone", "type": "string", "default": {"literal": "1"}}
-], "resources": [{"type": "terraform_data", "name": "web", "config": {"input": {"ref": "var.location"}}}]}`
-
-// secretValue is set as a secret in tests that check no page or file ever shows it.
-const secretValue = "s3cr3t-Value-that-must-never-show"
-
-// envApp is a signed-in test app with secrets configured (a real vault over the app's store),
-// project "team" and blueprint "app" (varsDoc).
-func envApp(t *testing.T) *testApp {
-	t.Helper()
-	a := newTestApp(t)
-	key := make([]byte, 32)
-	if _, err := rand.Read(key); err != nil {
-		t.Fatal(err)
-	}
-	box, err := secrets.NewBox(key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	a.handler = newHandler(t, Config{
-		Store: a.store, Catalog: testCatalog(t), Logger: a.logger(), PasswordParams: cheapParams,
-		Secrets: secrets.NewVault(a.store, box),
-	})
-	a.signInAdmin()
-	a.createProject("team")
-	a.importDoc("team", varsDoc, "first")
-	return a
-}
-
-// createEnv creates an environment through its form and returns its page.
-func (a *testApp) createEnv(name string) *goquery.Document {
-	a.t.Helper()
-	w := a.postForm(paths.Environments("team"), url.Values{"name": {name}}, false)
-	wantStatus(a.t, w, http.StatusSeeOther)
-	if loc := w.Header().Get("Location"); loc != paths.Environment("team", name) {
-		a.t.Fatalf("creating an environment redirects to %q", loc)
-	}
-	return a.envPage(paths.Environment("team", name))
-}
-
-func (a *testApp) envPage(path string) *goquery.Document {
-	a.t.Helper()
-	w := a.get(path, false)
-	wantStatus(a.t, w, http.StatusOK)
-	return wantFullPage(a.t, w)
-}
-
 // storedEnv reads an environment's document back from the store.
-func (a *testApp) storedEnv(name string) *blueprint.Environment {
-	a.t.Helper()
-	e, err := a.store.Environment(context.Background(), "team", name)
+func storedEnv(a *webtest.App, name string) *blueprint.Environment {
+	a.T.Helper()
+	e, err := a.Store.Environment(context.Background(), "team", name)
 	if err != nil {
-		a.t.Fatal(err)
+		a.T.Fatal(err)
 	}
 	env, err := blueprint.ParseEnvironment(e.Document)
 	if err != nil {
-		a.t.Fatalf("the stored environment does not parse: %v\n%s", err, e.Document)
+		a.T.Fatalf("the stored environment does not parse: %v\n%s", err, e.Document)
 	}
 	return env
-}
-
-// submitForm posts the form found by data-testid on page, with changes, as htmx does.
-func (a *testApp) submitForm(page *goquery.Document, testID string, change func(url.Values)) (*goquery.Document, int) {
-	a.t.Helper()
-	f := byTestID(page, testID)
-	if f.Length() != 1 {
-		a.t.Fatalf("the page has %d forms %q", f.Length(), testID)
-	}
-	v := formValues(f)
-	if change != nil {
-		change(v)
-	}
-	w := a.postForm(f.AttrOr("action", ""), v, true)
-	return parseHTML(a.t, w), w.Code
 }
 
 func variableField(doc *goquery.Document, name string) *goquery.Selection {
@@ -112,66 +35,66 @@ func variableField(doc *goquery.Document, name string) *goquery.Selection {
 
 func TestEnvironmentsListAndCreate(t *testing.T) {
 	t.Parallel()
-	a := envApp(t)
+	a := webtest.EnvApp(t)
 
-	doc := a.envPage(paths.Environments("team"))
-	wantOne(t, doc, "environments-empty")
-	page := a.createEnv("dev")
-	if got := wantOne(t, page, "environment-title"); got != "dev" {
+	doc := a.Page(paths.Environments("team"))
+	webtest.WantOne(t, doc, "environments-empty")
+	page := a.CreateEnv("dev")
+	if got := webtest.WantOne(t, page, "environment-title"); got != "dev" {
 		t.Errorf("title %q", got)
 	}
-	env := a.storedEnv("dev")
+	env := storedEnv(a, "dev")
 	if env.Runner.TerraformVersion != "1.5.7" || env.Runner.NetworkMode != "bridge" {
 		t.Errorf("a new environment has runner settings %+v", env.Runner)
 	}
 
-	doc = a.envPage(paths.Environments("team"))
+	doc = a.Page(paths.Environments("team"))
 	row := doc.Find(`[data-testid="environment-row"][data-environment="dev"]`)
 	if row.Length() != 1 || row.Find(`[data-testid="environment-link"]`).AttrOr("href", "") != paths.Environment("team", "dev") {
 		t.Errorf("the list does not link dev:\n%s", doc.Find("main").Text())
 	}
 
-	project := a.envPage(paths.Project("team"))
-	if byTestID(project, "project-environments-link").AttrOr("href", "") != paths.Environments("team") ||
-		byTestID(project, "project-deployments-link").AttrOr("href", "") != paths.Deployments("team") {
+	project := a.Page(paths.Project("team"))
+	if webtest.ByTestID(project, "project-environments-link").AttrOr("href", "") != paths.Environments("team") ||
+		webtest.ByTestID(project, "project-deployments-link").AttrOr("href", "") != paths.Deployments("team") {
 		t.Error("the project page does not link environments and deployments")
 	}
 }
 
 func TestEnvironmentCreateRefusesBadNames(t *testing.T) {
 	t.Parallel()
-	a := envApp(t)
-	a.createEnv("dev")
+	a := webtest.EnvApp(t)
+	a.CreateEnv("dev")
 	for _, c := range []struct{ name, want string }{
 		{"Prod EU", "not valid"},
 		{"", "not valid"},
 		{"dev", "already"},
 		{strings.Repeat("x", 64), "not valid"},
 	} {
-		w := a.postForm(paths.Environments("team"), url.Values{"name": {c.name}}, true)
-		wantStatus(t, w, http.StatusUnprocessableEntity)
-		doc := wantFragment(t, w, "env-create")
-		if got := wantOne(t, doc, "env-name-error"); !strings.Contains(got, c.want) {
+		w := a.PostForm(paths.Environments("team"), url.Values{"name": {c.name}}, true)
+		webtest.WantStatus(t, w, http.StatusUnprocessableEntity)
+		doc := webtest.WantFragment(t, w, "env-create")
+		if got := webtest.WantOne(t, doc, "env-name-error"); !strings.Contains(got, c.want) {
 			t.Errorf("name %q: error %q, want it to say %q", c.name, got, c.want)
 		}
-		if got := byTestID(doc, "env-name-input").AttrOr("value", ""); got != c.name {
+		if got := webtest.ByTestID(doc, "env-name-input").AttrOr("value", ""); got != c.name {
 			t.Errorf("the typed name %q was lost: %q", c.name, got)
 		}
 	}
-	w := a.postForm(paths.Environments("nope"), url.Values{"name": {"dev"}}, false)
+	w := a.PostForm(paths.Environments("nope"), url.Values{"name": {"dev"}}, false)
 	if w.Code != http.StatusNotFound && w.Code != http.StatusForbidden {
 		t.Errorf("an unknown project answers %d", w.Code)
 	}
-	w = a.get(paths.Environment("team", "nope"), false)
-	wantStatus(t, w, http.StatusNotFound)
+	w = a.Get(paths.Environment("team", "nope"), false)
+	webtest.WantStatus(t, w, http.StatusNotFound)
 }
 
 func TestEnvironmentVariablesTypedByBlueprint(t *testing.T) {
 	t.Parallel()
-	a := envApp(t)
-	page := a.createEnv("dev")
+	a := webtest.EnvApp(t)
+	page := a.CreateEnv("dev")
 
-	if got := byTestID(page, "variables-blueprint").Find("option[selected]").AttrOr("value", ""); got != "app" {
+	if got := webtest.ByTestID(page, "variables-blueprint").Find("option[selected]").AttrOr("value", ""); got != "app" {
 		t.Errorf("the blueprint shown is %q", got)
 	}
 	wantInput := map[string]string{"location": "string", "node_count": "number", "enabled": "bool", "tags": "hcl", "db_password": "sensitive"}
@@ -189,11 +112,11 @@ func TestEnvironmentVariablesTypedByBlueprint(t *testing.T) {
 		t.Errorf("the sensitive variable's input is %q, want password", typ)
 	}
 	// Unset required values are diagnostics next to their fields.
-	if !strings.Contains(fieldErrorText(page, "location"), "no default and no value") {
-		t.Errorf("location has no error: %q", fieldErrorText(page, "location"))
+	if !strings.Contains(webtest.FieldErrorText(page, "location"), "no default and no value") {
+		t.Errorf("location has no error: %q", webtest.FieldErrorText(page, "location"))
 	}
 
-	doc, code := a.submitForm(page, "variables-form", func(v url.Values) {
+	doc, code := a.SubmitForm(page, "variables-form", func(v url.Values) {
 		v.Set("var.location", "westeurope")
 		v.Set("var.node_count", "5")
 		v.Set("var.enabled", "false")
@@ -203,8 +126,8 @@ func TestEnvironmentVariablesTypedByBlueprint(t *testing.T) {
 	if code != http.StatusOK {
 		t.Fatalf("saving values: %d\n%s", code, doc.Text())
 	}
-	wantOne(t, doc, "variables-saved")
-	env := a.storedEnv("dev")
+	webtest.WantOne(t, doc, "variables-saved")
+	env := storedEnv(a, "dev")
 	got := map[string]string{}
 	for n, v := range env.Variables {
 		got[n], _ = blueprint.FormatValue(v)
@@ -216,45 +139,36 @@ func TestEnvironmentVariablesTypedByBlueprint(t *testing.T) {
 		}
 	}
 	// Values come back in their inputs; the sensitive one never does.
-	page = a.envPage(paths.Environment("team", "dev"))
+	page = a.Page(paths.Environment("team", "dev"))
 	if v := variableField(page, "location").Find("input").AttrOr("value", ""); v != "westeurope" {
 		t.Errorf("location shows %q", v)
 	}
-	if strings.Contains(page.Text(), "hunter2-tfvars") || strings.Contains(pageHTML(t, page), "hunter2-tfvars") {
+	if strings.Contains(page.Text(), "hunter2-tfvars") || strings.Contains(webtest.HTML(t, page), "hunter2-tfvars") {
 		t.Error("the page shows a sensitive variable's value")
 	}
 	if variableField(page, "db_password").Find(`[data-testid="variable-clear"]`).Length() != 1 {
 		t.Error("a stored sensitive value cannot be removed")
 	}
 	// The sensitive value in tfvars is a warning pointing at TF_VAR_.
-	if !strings.Contains(fieldErrorText(page, "db_password"), "sensitive") {
-		t.Errorf("db_password: %q", fieldErrorText(page, "db_password"))
+	if !strings.Contains(webtest.FieldErrorText(page, "db_password"), "sensitive") {
+		t.Errorf("db_password: %q", webtest.FieldErrorText(page, "db_password"))
 	}
 	// An empty sensitive input keeps the stored value; the clear box removes it.
-	_, code = a.submitForm(page, "variables-form", nil)
-	if code != http.StatusOK || a.storedEnv("dev").Variables["db_password"].IsZero() {
+	_, code = a.SubmitForm(page, "variables-form", nil)
+	if code != http.StatusOK || storedEnv(a, "dev").Variables["db_password"].IsZero() {
 		t.Error("saving without typing the sensitive value lost it")
 	}
-	_, code = a.submitForm(page, "variables-form", func(v url.Values) { v.Set("clear.db_password", "on") })
-	if code != http.StatusOK || !a.storedEnv("dev").Variables["db_password"].IsZero() {
+	_, code = a.SubmitForm(page, "variables-form", func(v url.Values) { v.Set("clear.db_password", "on") })
+	if code != http.StatusOK || !storedEnv(a, "dev").Variables["db_password"].IsZero() {
 		t.Error("the clear box did not remove the sensitive value")
 	}
 }
 
-func pageHTML(t *testing.T, doc *goquery.Document) string {
-	t.Helper()
-	h, err := doc.Html()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return h
-}
-
 func TestEnvironmentVariablesBadInputLosesNothing(t *testing.T) {
 	t.Parallel()
-	a := envApp(t)
-	page := a.createEnv("dev")
-	doc, code := a.submitForm(page, "variables-form", func(v url.Values) {
+	a := webtest.EnvApp(t)
+	page := a.CreateEnv("dev")
+	doc, code := a.SubmitForm(page, "variables-form", func(v url.Values) {
 		v.Set("var.location", "northeurope")
 		v.Set("var.node_count", "many")
 		v.Set("var.tags", `{ env = var.x }`)
@@ -262,12 +176,12 @@ func TestEnvironmentVariablesBadInputLosesNothing(t *testing.T) {
 	if code != http.StatusUnprocessableEntity {
 		t.Fatalf("status %d, want 422", code)
 	}
-	wantOne(t, doc, "variables-problem")
-	if !strings.Contains(fieldErrorText(doc, "node_count"), "not a number") {
-		t.Errorf("node_count: %q", fieldErrorText(doc, "node_count"))
+	webtest.WantOne(t, doc, "variables-problem")
+	if !strings.Contains(webtest.FieldErrorText(doc, "node_count"), "not a number") {
+		t.Errorf("node_count: %q", webtest.FieldErrorText(doc, "node_count"))
 	}
-	if !strings.Contains(fieldErrorText(doc, "tags"), "plain value") {
-		t.Errorf("tags: %q", fieldErrorText(doc, "tags"))
+	if !strings.Contains(webtest.FieldErrorText(doc, "tags"), "plain value") {
+		t.Errorf("tags: %q", webtest.FieldErrorText(doc, "tags"))
 	}
 	if v := variableField(doc, "location").Find("input").AttrOr("value", ""); v != "northeurope" {
 		t.Errorf("the typed location was lost: %q", v)
@@ -275,80 +189,80 @@ func TestEnvironmentVariablesBadInputLosesNothing(t *testing.T) {
 	if v := variableField(doc, "node_count").Find("input").AttrOr("value", ""); v != "many" {
 		t.Errorf("the typed number was lost: %q", v)
 	}
-	if len(a.storedEnv("dev").Variables) != 0 {
+	if len(storedEnv(a, "dev").Variables) != 0 {
 		t.Error("values were saved although some could not be read")
 	}
 
 	// A value of the wrong type that parses is saved, and the diagnostic says why it is wrong.
-	doc, code = a.submitForm(page, "variables-form", func(v url.Values) { v.Set("var.tags", `["a"]`) })
+	doc, code = a.SubmitForm(page, "variables-form", func(v url.Values) { v.Set("var.tags", `["a"]`) })
 	if code != http.StatusOK {
 		t.Fatalf("status %d", code)
 	}
-	if fieldErrorText(doc, "tags") == "" {
+	if webtest.FieldErrorText(doc, "tags") == "" {
 		t.Error("a list for a map shows no problem")
 	}
-	if a.storedEnv("dev").Variables["tags"].IsZero() {
+	if storedEnv(a, "dev").Variables["tags"].IsZero() {
 		t.Error("a value the blueprint refuses was not saved")
 	}
 
 	// An oversized form is 413, with the section and nothing saved.
-	before := a.storedEnv("dev")
-	w := a.postForm(paths.EnvVariables("team", "dev"), url.Values{"blueprint": {"app"}, "var.location": {strings.Repeat("x", maxEnvFormBytes)}}, true)
-	wantStatus(t, w, http.StatusRequestEntityTooLarge)
+	before := storedEnv(a, "dev")
+	w := a.PostForm(paths.EnvVariables("team", "dev"), url.Values{"blueprint": {"app"}, "var.location": {strings.Repeat("x", environments.MaxEnvFormBytes)}}, true)
+	webtest.WantStatus(t, w, http.StatusRequestEntityTooLarge)
 	if !strings.Contains(w.Body.String(), "larger than") {
 		t.Errorf("the 413 answer does not say why:\n%s", w.Body)
 	}
-	if after := a.storedEnv("dev"); len(after.Variables) != len(before.Variables) {
+	if after := storedEnv(a, "dev"); len(after.Variables) != len(before.Variables) {
 		t.Error("an oversized form changed the environment")
 	}
 
 	// An unknown blueprint is refused with a message.
-	w = a.postForm(paths.EnvVariables("team", "dev"), url.Values{"blueprint": {"nope"}, "var.location": {"x"}}, true)
-	wantStatus(t, w, http.StatusUnprocessableEntity)
-	if doc := parseHTML(t, w); !strings.Contains(wantOne(t, doc, "variables-problem"), "no blueprint named") {
+	w = a.PostForm(paths.EnvVariables("team", "dev"), url.Values{"blueprint": {"nope"}, "var.location": {"x"}}, true)
+	webtest.WantStatus(t, w, http.StatusUnprocessableEntity)
+	if doc := webtest.ParseHTML(t, w); !strings.Contains(webtest.WantOne(t, doc, "variables-problem"), "no blueprint named") {
 		t.Error("an unknown blueprint is not explained")
 	}
 }
 
 func TestEnvironmentVariablesKeepOtherValues(t *testing.T) {
 	t.Parallel()
-	a := envApp(t)
-	a.importDoc("team", varsDocV2, "second")
-	page := a.createEnv("dev")
-	if got := byTestID(page, "variables-version").Find("option[selected]").AttrOr("value", "x"); got != "" {
+	a := webtest.EnvApp(t)
+	a.ImportDoc("team", webtest.VarsDocV2, "second")
+	page := a.CreateEnv("dev")
+	if got := webtest.ByTestID(page, "variables-version").Find("option[selected]").AttrOr("value", "x"); got != "" {
 		t.Errorf("the version shown by default is %q, want latest", got)
 	}
 	// Version 1 declares db_password; set it there.
-	v1 := a.envPage(paths.EnvironmentBlueprint("team", "dev", "app", 1))
+	v1 := a.Page(paths.EnvironmentBlueprint("team", "dev", "app", 1))
 	if variableField(v1, "db_password").Length() != 1 {
 		t.Fatal("version 1's variables are not shown")
 	}
-	if _, code := a.submitForm(v1, "variables-form", func(v url.Values) {
+	if _, code := a.SubmitForm(v1, "variables-form", func(v url.Values) {
 		v.Set("var.location", "westeurope")
 		v.Set("var.db_password", "pw-value")
 	}); code != http.StatusOK {
 		t.Fatalf("saving v1 values: %d", code)
 	}
 	// The latest version does not declare it: the value is kept and listed, not an error.
-	latest := a.envPage(paths.Environment("team", "dev"))
+	latest := a.Page(paths.Environment("team", "dev"))
 	other := latest.Find(`[data-testid="variables-other"][data-variable="db_password"]`)
 	if other.Length() != 1 {
-		t.Fatalf("the value for db_password is not listed:\n%s", byTestID(latest, "env-variables").Text())
+		t.Fatalf("the value for db_password is not listed:\n%s", webtest.ByTestID(latest, "env-variables").Text())
 	}
 	if strings.Contains(latest.Text(), "has no variable") {
 		t.Error("a value for another version's variable is shown as an error")
 	}
-	if _, code := a.submitForm(latest, "variables-form", func(v url.Values) { v.Set("var.zone", "2") }); code != http.StatusOK {
+	if _, code := a.SubmitForm(latest, "variables-form", func(v url.Values) { v.Set("var.zone", "2") }); code != http.StatusOK {
 		t.Fatal("saving the latest version's values")
 	}
-	env := a.storedEnv("dev")
+	env := storedEnv(a, "dev")
 	if env.Variables["db_password"].IsZero() || env.Variables["zone"].IsZero() {
 		t.Errorf("values lost: %v", env.Variables)
 	}
-	if _, code := a.submitForm(latest, "variables-form", func(v url.Values) { v.Set("drop.db_password", "on") }); code != http.StatusOK {
+	if _, code := a.SubmitForm(latest, "variables-form", func(v url.Values) { v.Set("drop.db_password", "on") }); code != http.StatusOK {
 		t.Fatal("dropping a value")
 	}
-	if !a.storedEnv("dev").Variables["db_password"].IsZero() {
+	if !storedEnv(a, "dev").Variables["db_password"].IsZero() {
 		t.Error("the drop box did not remove the value")
 	}
 
@@ -356,27 +270,27 @@ func TestEnvironmentVariablesKeepOtherValues(t *testing.T) {
 	r, _ := http.NewRequest(http.MethodGet, paths.EnvironmentBlueprint("team", "dev", "app", 1), nil)
 	r.Header.Set("HX-Request", "true")
 	r.Header.Set("HX-Target", "env-variables")
-	w := a.do(r)
-	wantStatus(t, w, http.StatusOK)
-	wantFragment(t, w, "env-variables")
+	w := a.Do(r)
+	webtest.WantStatus(t, w, http.StatusOK)
+	webtest.WantFragment(t, w, "env-variables")
 }
 
 func TestEnvironmentBackend(t *testing.T) {
 	t.Parallel()
-	a := envApp(t)
-	page := a.createEnv("dev")
-	if got := byTestID(page, "backend-type").Find("option[selected]").AttrOr("value", "x"); got != "" {
+	a := webtest.EnvApp(t)
+	page := a.CreateEnv("dev")
+	if got := webtest.ByTestID(page, "backend-type").Find("option[selected]").AttrOr("value", "x"); got != "" {
 		t.Errorf("a new environment's backend is %q", got)
 	}
-	wantOne(t, page, "backend-none")
+	webtest.WantOne(t, page, "backend-none")
 
 	// Switching the type shows that type's settings (htmx asks for the section alone).
 	r, _ := http.NewRequest(http.MethodGet, paths.Environment("team", "dev")+"?backend_type=azurerm", nil)
 	r.Header.Set("HX-Request", "true")
 	r.Header.Set("HX-Target", "env-backend")
-	w := a.do(r)
-	wantStatus(t, w, http.StatusOK)
-	section := wantFragment(t, w, "env-backend")
+	w := a.Do(r)
+	webtest.WantStatus(t, w, http.StatusOK)
+	section := webtest.WantFragment(t, w, "env-backend")
 	for _, name := range []string{"storage_account_name", "container_name", "key", "resource_group_name"} {
 		if section.Find(`[data-testid="backend-setting"][data-setting="`+name+`"]`).Length() != 1 {
 			t.Errorf("azurerm setting %s is missing", name)
@@ -389,7 +303,7 @@ func TestEnvironmentBackend(t *testing.T) {
 		section.Find(`[data-setting="key"] [data-testid="backend-required"]`).Length() != 0 {
 		t.Error("required settings are not marked (the key is filled by deployments)")
 	}
-	modes := byTestID(section, "backend-auth-mode")
+	modes := webtest.ByTestID(section, "backend-auth-mode")
 	if modes.Length() != 4 {
 		t.Fatalf("%d auth modes", modes.Length())
 	}
@@ -399,62 +313,62 @@ func TestEnvironmentBackend(t *testing.T) {
 	}
 
 	// Saving with a missing required setting saves and shows the problem beside the field.
-	doc, code := a.submitForm(section, "backend-form", func(v url.Values) {
+	doc, code := a.SubmitForm(section, "backend-form", func(v url.Values) {
 		v.Set("set.container_name", "tfstate")
 		v.Set("auth_mode", "azuread")
 	})
 	if code != http.StatusOK {
 		t.Fatalf("status %d:\n%s", code, doc.Text())
 	}
-	if !strings.Contains(fieldErrorText(doc, "storage_account_name"), "needs storage_account_name") {
-		t.Errorf("storage_account_name: %q", fieldErrorText(doc, "storage_account_name"))
+	if !strings.Contains(webtest.FieldErrorText(doc, "storage_account_name"), "needs storage_account_name") {
+		t.Errorf("storage_account_name: %q", webtest.FieldErrorText(doc, "storage_account_name"))
 	}
-	env := a.storedEnv("dev")
+	env := storedEnv(a, "dev")
 	if env.Backend.Type != "azurerm" || env.Backend.Config["container_name"] != "tfstate" || env.Backend.Config["use_azuread_auth"] != true {
 		t.Errorf("stored backend %+v", env.Backend)
 	}
 
 	// Changing the auth mode swaps the flags.
-	doc, code = a.submitForm(doc, "backend-form", func(v url.Values) {
+	doc, code = a.SubmitForm(doc, "backend-form", func(v url.Values) {
 		v.Set("set.storage_account_name", "stplatform")
 		v.Set("auth_mode", "managed_identity")
 	})
 	if code != http.StatusOK {
 		t.Fatal(code)
 	}
-	env = a.storedEnv("dev")
+	env = storedEnv(a, "dev")
 	if env.Backend.Config["use_msi"] != true || env.Backend.Config["use_azuread_auth"] != nil {
 		t.Errorf("after choosing managed identity: %v", env.Backend.Config)
 	}
 	if got := doc.Find(`input[name="auth_mode"][checked]`).AttrOr("value", ""); got != "managed_identity" {
 		t.Errorf("the form shows mode %q", got)
 	}
-	if byTestID(doc, "backend-diagnostics").Length() != 0 || doc.Find(`[data-testid="field-error"]`).Length() != 0 {
+	if webtest.ByTestID(doc, "backend-diagnostics").Length() != 0 || doc.Find(`[data-testid="field-error"]`).Length() != 0 {
 		t.Errorf("a complete backend shows problems: %s", doc.Text())
 	}
 
 	// Typed settings are checked: a number that is not one is refused, nothing lost.
-	http1 := a.envPage(paths.Environment("team", "dev") + "?backend_type=http")
-	if byTestID(http1, "backend-credentials").Length() != 1 || !strings.Contains(byTestID(http1, "backend-credentials").Text(), "TF_HTTP_PASSWORD") {
+	http1 := a.Page(paths.Environment("team", "dev") + "?backend_type=http")
+	if webtest.ByTestID(http1, "backend-credentials").Length() != 1 || !strings.Contains(webtest.ByTestID(http1, "backend-credentials").Text(), "TF_HTTP_PASSWORD") {
 		t.Error("the http backend does not say its password is a secret")
 	}
-	doc, code = a.submitForm(http1, "backend-form", func(v url.Values) {
+	doc, code = a.SubmitForm(http1, "backend-form", func(v url.Values) {
 		v.Set("set.address", "https://state.example.com/x")
 		v.Set("set.retry_max", "lots")
 	})
 	if code != http.StatusUnprocessableEntity {
 		t.Fatalf("status %d", code)
 	}
-	if !strings.Contains(fieldErrorText(doc, "retry_max"), "not a number") {
-		t.Errorf("retry_max: %q", fieldErrorText(doc, "retry_max"))
+	if !strings.Contains(webtest.FieldErrorText(doc, "retry_max"), "not a number") {
+		t.Errorf("retry_max: %q", webtest.FieldErrorText(doc, "retry_max"))
 	}
 	if v := doc.Find(`[data-setting="address"] input`).AttrOr("value", ""); v != "https://state.example.com/x" {
 		t.Errorf("the typed address was lost: %q", v)
 	}
-	if a.storedEnv("dev").Backend.Type != "azurerm" {
+	if storedEnv(a, "dev").Backend.Type != "azurerm" {
 		t.Error("a refused backend was saved")
 	}
-	doc, code = a.submitForm(http1, "backend-form", func(v url.Values) {
+	doc, code = a.SubmitForm(http1, "backend-form", func(v url.Values) {
 		v.Set("set.address", "https://state.example.com/x")
 		v.Set("set.retry_max", "4")
 		v.Set("set.skip_cert_verification", "true")
@@ -462,36 +376,36 @@ func TestEnvironmentBackend(t *testing.T) {
 	if code != http.StatusOK {
 		t.Fatalf("status %d: %s", code, doc.Text())
 	}
-	if env := a.storedEnv("dev"); env.Backend.Type != "http" || env.Backend.Config["skip_cert_verification"] != true {
+	if env := storedEnv(a, "dev"); env.Backend.Type != "http" || env.Backend.Config["skip_cert_verification"] != true {
 		t.Errorf("stored %+v", env.Backend)
 	}
 
 	// An unknown type is refused.
-	w = a.postForm(paths.EnvBackend("team", "dev"), url.Values{"backend_type": {"consul"}}, true)
-	wantStatus(t, w, http.StatusUnprocessableEntity)
+	w = a.PostForm(paths.EnvBackend("team", "dev"), url.Values{"backend_type": {"consul"}}, true)
+	webtest.WantStatus(t, w, http.StatusUnprocessableEntity)
 	if !strings.Contains(w.Body.String(), "no backend type") {
 		t.Errorf("unknown type:\n%s", w.Body)
 	}
 	// Back to none.
-	w = a.postForm(paths.EnvBackend("team", "dev"), url.Values{"backend_type": {""}}, false)
-	wantStatus(t, w, http.StatusSeeOther)
-	if env := a.storedEnv("dev"); env.Backend.Type != "" || env.Backend.Config != nil {
+	w = a.PostForm(paths.EnvBackend("team", "dev"), url.Values{"backend_type": {""}}, false)
+	webtest.WantStatus(t, w, http.StatusSeeOther)
+	if env := storedEnv(a, "dev"); env.Backend.Type != "" || env.Backend.Config != nil {
 		t.Errorf("after choosing none: %+v", env.Backend)
 	}
 }
 
 func TestEnvironmentRunner(t *testing.T) {
 	t.Parallel()
-	a := envApp(t)
-	page := a.createEnv("dev")
-	if v := byTestID(page, "runner-terraform-version").AttrOr("value", ""); v != "1.5.7" {
+	a := webtest.EnvApp(t)
+	page := a.CreateEnv("dev")
+	if v := webtest.ByTestID(page, "runner-terraform-version").AttrOr("value", ""); v != "1.5.7" {
 		t.Errorf("default Terraform version %q", v)
 	}
-	if v := byTestID(page, "runner-network-mode").Find("option[selected]").AttrOr("value", ""); v != "bridge" {
+	if v := webtest.ByTestID(page, "runner-network-mode").Find("option[selected]").AttrOr("value", ""); v != "bridge" {
 		t.Errorf("default network %q", v)
 	}
 
-	doc, code := a.submitForm(page, "runner-form", func(v url.Values) {
+	doc, code := a.SubmitForm(page, "runner-form", func(v url.Values) {
 		v.Set("image", "Bad Image")
 		v.Set("terraform_version", "latest")
 		v.Set("network_mode", "nat")
@@ -506,18 +420,18 @@ func TestEnvironmentRunner(t *testing.T) {
 		"runner.network_mode":       "unknown network mode",
 		"runner.allowed_registries": "invalid registry host",
 	} {
-		if got := fieldErrorText(doc, key); !strings.Contains(got, want) {
+		if got := webtest.FieldErrorText(doc, key); !strings.Contains(got, want) {
 			t.Errorf("%s: %q, want %q", key, got, want)
 		}
 	}
-	if v := byTestID(doc, "runner-image").AttrOr("value", ""); v != "Bad Image" {
+	if v := webtest.ByTestID(doc, "runner-image").AttrOr("value", ""); v != "Bad Image" {
 		t.Errorf("the typed image was lost: %q", v)
 	}
-	if a.storedEnv("dev").Runner.Image != "" {
+	if storedEnv(a, "dev").Runner.Image != "" {
 		t.Error("invalid runner settings were saved")
 	}
 
-	doc, code = a.submitForm(page, "runner-form", func(v url.Values) {
+	doc, code = a.SubmitForm(page, "runner-form", func(v url.Values) {
 		v.Set("image", "registry.example.com/platform/terraform:1.6.6")
 		v.Set("terraform_version", "1.6.6")
 		v.Set("network_mode", "none")
@@ -527,49 +441,49 @@ func TestEnvironmentRunner(t *testing.T) {
 	if code != http.StatusOK {
 		t.Fatalf("status %d: %s", code, doc.Text())
 	}
-	wantOne(t, doc, "runner-saved")
-	got := a.storedEnv("dev").Runner
+	webtest.WantOne(t, doc, "runner-saved")
+	got := storedEnv(a, "dev").Runner
 	want := blueprint.RunnerSettings{Image: "registry.example.com/platform/terraform:1.6.6", TerraformVersion: "1.6.6", NetworkMode: "none",
 		AllowedRegistries: []string{"registry.terraform.io", "registry.example.com:5000"}, PolicyBlocking: true}
 	if strings.Join(got.AllowedRegistries, ",") != strings.Join(want.AllowedRegistries, ",") || got.Image != want.Image ||
 		got.TerraformVersion != want.TerraformVersion || got.NetworkMode != want.NetworkMode || !got.PolicyBlocking {
 		t.Errorf("stored %+v, want %+v", got, want)
 	}
-	page = a.envPage(paths.Environment("team", "dev"))
-	if _, ok := byTestID(page, "runner-policy-blocking").Attr("checked"); !ok {
+	page = a.Page(paths.Environment("team", "dev"))
+	if _, ok := webtest.ByTestID(page, "runner-policy-blocking").Attr("checked"); !ok {
 		t.Error("policy blocking is not shown as set")
 	}
 }
 
 func TestEnvironmentSecretsAreWriteOnly(t *testing.T) {
 	t.Parallel()
-	a := envApp(t)
-	page := a.createEnv("dev")
-	wantOne(t, page, "secrets-empty")
+	a := webtest.EnvApp(t)
+	page := a.CreateEnv("dev")
+	webtest.WantOne(t, page, "secrets-empty")
 
-	doc, code := a.submitForm(page, "secret-form", func(v url.Values) {
+	doc, code := a.SubmitForm(page, "secret-form", func(v url.Values) {
 		v.Set("name", "ARM_ACCESS_KEY")
-		v.Set("value", secretValue)
+		v.Set("value", webtest.SecretValue)
 	})
 	if code != http.StatusOK {
 		t.Fatalf("status %d: %s", code, doc.Text())
 	}
-	if got := wantOne(t, doc, "secrets-saved"); !strings.Contains(got, "ARM_ACCESS_KEY") {
+	if got := webtest.WantOne(t, doc, "secrets-saved"); !strings.Contains(got, "ARM_ACCESS_KEY") {
 		t.Errorf("saved message %q", got)
 	}
 	row := doc.Find(`[data-testid="secret-row"][data-secret="ARM_ACCESS_KEY"]`)
 	if row.Length() != 1 || row.Find(`[data-testid="secret-updated"] time`).Length() != 1 {
 		t.Fatalf("the secret is not listed with its time:\n%s", doc.Text())
 	}
-	if strings.Contains(pageHTML(t, doc), secretValue) {
+	if strings.Contains(webtest.HTML(t, doc), webtest.SecretValue) {
 		t.Fatal("the answer to setting a secret shows its value")
 	}
-	if strings.Contains(a.log.String(), secretValue) {
+	if strings.Contains(a.Log.String(), webtest.SecretValue) {
 		t.Error("the log has the secret's value")
 	}
 
 	// Replace keeps one row; bad names and empty values are refused next to their fields.
-	doc, code = a.submitForm(doc, "secret-replace-form", func(v url.Values) { v.Set("value", secretValue+"-2") })
+	doc, code = a.SubmitForm(doc, "secret-replace-form", func(v url.Values) { v.Set("value", webtest.SecretValue+"-2") })
 	if code != http.StatusOK || doc.Find(`[data-testid="secret-row"]`).Length() != 1 {
 		t.Fatalf("replace: %d, %d rows", code, doc.Find(`[data-testid="secret-row"]`).Length())
 	}
@@ -579,45 +493,45 @@ func TestEnvironmentSecretsAreWriteOnly(t *testing.T) {
 		{"GOOD", "", "secret-value-error", "Type the secret's value"},
 		{"BIG", strings.Repeat("v", 64<<10+1), "secret-value-error", "limit"},
 	} {
-		w := a.postForm(paths.EnvSecrets("team", "dev"), url.Values{"name": {c.name}, "value": {c.value}}, true)
-		wantStatus(t, w, http.StatusUnprocessableEntity)
-		d := wantFragment(t, w, "env-secrets")
-		if got := wantOne(t, d, c.id); !strings.Contains(got, c.want) {
+		w := a.PostForm(paths.EnvSecrets("team", "dev"), url.Values{"name": {c.name}, "value": {c.value}}, true)
+		webtest.WantStatus(t, w, http.StatusUnprocessableEntity)
+		d := webtest.WantFragment(t, w, "env-secrets")
+		if got := webtest.WantOne(t, d, c.id); !strings.Contains(got, c.want) {
 			t.Errorf("%q: %s = %q, want %q", c.name, c.id, got, c.want)
 		}
-		if v := byTestID(d, "secret-value-input").AttrOr("value", ""); v != "" {
+		if v := webtest.ByTestID(d, "secret-value-input").AttrOr("value", ""); v != "" {
 			t.Error("a refused value is echoed back")
 		}
 	}
-	w := a.postForm(paths.EnvSecrets("team", "dev"), url.Values{"name": {"HUGE"}, "value": {strings.Repeat("v", maxEnvFormBytes)}}, true)
-	wantStatus(t, w, http.StatusRequestEntityTooLarge)
+	w := a.PostForm(paths.EnvSecrets("team", "dev"), url.Values{"name": {"HUGE"}, "value": {strings.Repeat("v", environments.MaxEnvFormBytes)}}, true)
+	webtest.WantStatus(t, w, http.StatusRequestEntityTooLarge)
 
 	// The azurerm auth modes say which secrets are set.
-	page = a.envPage(paths.Environment("team", "dev") + "?backend_type=azurerm")
+	page = a.Page(paths.Environment("team", "dev") + "?backend_type=azurerm")
 	if got := page.Find(`[data-mode="access_key"] [data-testid="backend-auth-secret"]`).AttrOr("data-set", ""); got != "true" {
 		t.Errorf("ARM_ACCESS_KEY shows as set=%q", got)
 	}
 
 	// Delete.
-	doc, code = a.submitForm(page, "secret-delete-form", nil)
+	doc, code = a.SubmitForm(page, "secret-delete-form", nil)
 	if code != http.StatusOK {
 		t.Fatalf("delete: %d", code)
 	}
-	wantOne(t, doc, "secrets-empty")
+	webtest.WantOne(t, doc, "secrets-empty")
 
 	// No page of the environment ever shows a value.
-	if _, code := a.submitForm(a.envPage(paths.Environment("team", "dev")), "secret-form", func(v url.Values) {
+	if _, code := a.SubmitForm(a.Page(paths.Environment("team", "dev")), "secret-form", func(v url.Values) {
 		v.Set("name", "TF_VAR_db_password")
-		v.Set("value", secretValue)
+		v.Set("value", webtest.SecretValue)
 	}); code != http.StatusOK {
 		t.Fatal(code)
 	}
-	page = a.envPage(paths.Environment("team", "dev"))
-	if got := wantOne(t, page, "variable-from-secret"); !strings.Contains(got, "TF_VAR_db_password") {
+	page = a.Page(paths.Environment("team", "dev"))
+	if got := webtest.WantOne(t, page, "variable-from-secret"); !strings.Contains(got, "TF_VAR_db_password") {
 		t.Errorf("db_password does not say the secret sets it: %q", got)
 	}
-	if fieldErrorText(page, "db_password") != "" {
-		t.Errorf("a variable set by a secret still shows a problem: %q", fieldErrorText(page, "db_password"))
+	if webtest.FieldErrorText(page, "db_password") != "" {
+		t.Errorf("a variable set by a secret still shows a problem: %q", webtest.FieldErrorText(page, "db_password"))
 	}
 	for _, path := range []string{
 		paths.Environments("team"),
@@ -627,7 +541,7 @@ func TestEnvironmentSecretsAreWriteOnly(t *testing.T) {
 		paths.Project("team"),
 	} {
 		for _, htmx := range []bool{false, true} {
-			if w := a.get(path, htmx); strings.Contains(w.Body.String(), secretValue) {
+			if w := a.Get(path, htmx); strings.Contains(w.Body.String(), webtest.SecretValue) {
 				t.Errorf("%s shows a secret's value", path)
 			}
 		}
@@ -636,38 +550,38 @@ func TestEnvironmentSecretsAreWriteOnly(t *testing.T) {
 
 func TestEnvironmentSecretsNotConfigured(t *testing.T) {
 	t.Parallel()
-	a := newTestApp(t)
-	a.createProject("team")
-	w := a.postForm(paths.Environments("team"), url.Values{"name": {"dev"}}, false)
-	wantStatus(t, w, http.StatusSeeOther)
-	page := a.envPage(paths.Environment("team", "dev"))
-	wantOne(t, page, "secrets-not-configured")
-	if byTestID(page, "secret-form").Length() != 0 {
+	a := webtest.NewApp(t)
+	a.CreateProject("team")
+	w := a.PostForm(paths.Environments("team"), url.Values{"name": {"dev"}}, false)
+	webtest.WantStatus(t, w, http.StatusSeeOther)
+	page := a.Page(paths.Environment("team", "dev"))
+	webtest.WantOne(t, page, "secrets-not-configured")
+	if webtest.ByTestID(page, "secret-form").Length() != 0 {
 		t.Error("a secret form without a secret store")
 	}
-	wantOne(t, page, "variables-no-blueprint")
-	w = a.postForm(paths.EnvSecrets("team", "dev"), url.Values{"name": {"A"}, "value": {"b"}}, true)
-	wantStatus(t, w, http.StatusServiceUnavailable)
+	webtest.WantOne(t, page, "variables-no-blueprint")
+	w = a.PostForm(paths.EnvSecrets("team", "dev"), url.Values{"name": {"A"}, "value": {"b"}}, true)
+	webtest.WantStatus(t, w, http.StatusServiceUnavailable)
 }
 
 func TestEnvironmentBackendCreateStateContainer(t *testing.T) {
 	t.Parallel()
-	a := envApp(t)
-	a.createEnv("dev")
-	if n := byTestID(a.envPage(paths.Environment("team", "dev")+"?backend_type=http"), "backend-create-container").Length(); n != 0 {
+	a := webtest.EnvApp(t)
+	a.CreateEnv("dev")
+	if n := webtest.ByTestID(a.Page(paths.Environment("team", "dev")+"?backend_type=http"), "backend-create-container").Length(); n != 0 {
 		t.Errorf("the http backend offers creating a container (%d)", n)
 	}
-	page := a.envPage(paths.Environment("team", "dev") + "?backend_type=azurerm")
-	box := byTestID(page, "backend-create-container")
-	if box.Length() != 1 || !strings.Contains(byTestID(page, "backend-create-container-field").Text(), "needs ARM_ACCESS_KEY as a secret") {
-		t.Fatalf("the azurerm backend does not offer creating the container:\n%s", byTestID(page, "backend-form").Text())
+	page := a.Page(paths.Environment("team", "dev") + "?backend_type=azurerm")
+	box := webtest.ByTestID(page, "backend-create-container")
+	if box.Length() != 1 || !strings.Contains(webtest.ByTestID(page, "backend-create-container-field").Text(), "needs ARM_ACCESS_KEY as a secret") {
+		t.Fatalf("the azurerm backend does not offer creating the container:\n%s", webtest.ByTestID(page, "backend-form").Text())
 	}
 	if _, ok := box.Attr("checked"); ok {
 		t.Error("creating the container is on for a new environment")
 	}
 
 	// Saved with the box ticked; without the access key the form says what is missing.
-	doc, code := a.submitForm(page, "backend-form", func(v url.Values) {
+	doc, code := a.SubmitForm(page, "backend-form", func(v url.Values) {
 		v.Set("set.storage_account_name", "stplatform")
 		v.Set("set.container_name", "tfstate")
 		v.Set("auth_mode", "access_key")
@@ -676,50 +590,50 @@ func TestEnvironmentBackendCreateStateContainer(t *testing.T) {
 	if code != http.StatusOK {
 		t.Fatalf("status %d:\n%s", code, doc.Text())
 	}
-	if !a.storedEnv("dev").Runner.CreateStateContainer {
+	if !storedEnv(a, "dev").Runner.CreateStateContainer {
 		t.Fatal("create_state_container was not saved")
 	}
-	if _, ok := byTestID(doc, "backend-create-container").Attr("checked"); !ok {
+	if _, ok := webtest.ByTestID(doc, "backend-create-container").Attr("checked"); !ok {
 		t.Error("the saved form does not show the box ticked")
 	}
-	if got := fieldErrorText(doc, "runner.create_state_container"); !strings.Contains(got, "ARM_ACCESS_KEY") {
+	if got := webtest.FieldErrorText(doc, "runner.create_state_container"); !strings.Contains(got, "ARM_ACCESS_KEY") {
 		t.Errorf("without the secret the box says %q", got)
 	}
 
 	// With the secret the problem goes; saving the runner settings keeps the setting.
-	if doc, code := a.submitForm(a.envPage(paths.Environment("team", "dev")), "secret-form", func(v url.Values) {
+	if doc, code := a.SubmitForm(a.Page(paths.Environment("team", "dev")), "secret-form", func(v url.Values) {
 		v.Set("name", "ARM_ACCESS_KEY")
-		v.Set("value", secretValue)
+		v.Set("value", webtest.SecretValue)
 	}); code != http.StatusOK {
 		t.Fatalf("status %d: %s", code, doc.Text())
 	}
-	page = a.envPage(paths.Environment("team", "dev"))
-	if got := fieldErrorText(page, "runner.create_state_container"); got != "" {
+	page = a.Page(paths.Environment("team", "dev"))
+	if got := webtest.FieldErrorText(page, "runner.create_state_container"); got != "" {
 		t.Errorf("with the secret the box says %q", got)
 	}
-	if doc, code := a.submitForm(page, "runner-form", nil); code != http.StatusOK {
+	if doc, code := a.SubmitForm(page, "runner-form", nil); code != http.StatusOK {
 		t.Fatalf("runner form: status %d: %s", code, doc.Text())
 	}
-	if !a.storedEnv("dev").Runner.CreateStateContainer {
+	if !storedEnv(a, "dev").Runner.CreateStateContainer {
 		t.Error("saving the runner settings turned off creating the container")
 	}
 
 	// Unticked, it is off; another backend type turns it off too.
-	if _, code := a.submitForm(page, "backend-form", func(v url.Values) { v.Del("create_state_container") }); code != http.StatusOK {
+	if _, code := a.SubmitForm(page, "backend-form", func(v url.Values) { v.Del("create_state_container") }); code != http.StatusOK {
 		t.Fatalf("status %d", code)
 	}
-	if a.storedEnv("dev").Runner.CreateStateContainer {
+	if storedEnv(a, "dev").Runner.CreateStateContainer {
 		t.Error("unticking did not turn creating the container off")
 	}
-	if _, code := a.submitForm(page, "backend-form", nil); code != http.StatusOK {
+	if _, code := a.SubmitForm(page, "backend-form", nil); code != http.StatusOK {
 		t.Fatalf("status %d", code)
 	}
-	if !a.storedEnv("dev").Runner.CreateStateContainer {
+	if !storedEnv(a, "dev").Runner.CreateStateContainer {
 		t.Fatal("ticking again did not turn creating the container on")
 	}
-	w := a.postForm(paths.EnvBackend("team", "dev"), url.Values{"backend_type": {"local"}, "create_state_container": {"on"}}, false)
-	wantStatus(t, w, http.StatusSeeOther)
-	if env := a.storedEnv("dev"); env.Backend.Type != "local" || env.Runner.CreateStateContainer {
+	w := a.PostForm(paths.EnvBackend("team", "dev"), url.Values{"backend_type": {"local"}, "create_state_container": {"on"}}, false)
+	webtest.WantStatus(t, w, http.StatusSeeOther)
+	if env := storedEnv(a, "dev"); env.Backend.Type != "local" || env.Runner.CreateStateContainer {
 		t.Errorf("after choosing local: backend %q, create_state_container %v", env.Backend.Type, env.Runner.CreateStateContainer)
 	}
 }

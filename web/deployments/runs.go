@@ -1,0 +1,163 @@
+package deployments
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+
+	"github.com/cloudoven/cloudoven/deployment"
+	"github.com/cloudoven/cloudoven/store"
+	"github.com/cloudoven/cloudoven/web/components"
+	"github.com/cloudoven/cloudoven/web/page"
+	"github.com/cloudoven/cloudoven/web/paths"
+)
+
+// deployRunsFragment is the deployment page's runs section, answered alone to htmx.
+const deployRunsFragment = "deploy-runs"
+
+// createRun answers POST /projects/{project}/deployments/{id}/runs with op=plan or
+// op=destroy: the run is queued and the browser goes to its page.
+func (s *Handlers) createRun(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	project := r.PathValue("project")
+	d, err := s.deploymentOf(r)
+	if err != nil {
+		return err
+	}
+	refuse := func(status int, problem string) error {
+		props, err := s.deployPage(ctx, project, d)
+		if err != nil {
+			return err
+		}
+		props.Runs.Problem = problem
+		return s.frame.Render(w, r, status, deployPage(props), deployRunsFragment)
+	}
+	if s.runs == nil {
+		return refuse(http.StatusServiceUnavailable, components.RunsNotConfigured)
+	}
+	if err := page.ParseForm(w, r, page.MaxFormBytes); err != nil {
+		return refuse(page.FormStatus(err), page.FormRefusal(err))
+	}
+	destroy := false
+	switch op := r.PostForm.Get("op"); op {
+	case "plan", "":
+	case "destroy":
+		destroy = true
+	default:
+		return refuse(http.StatusUnprocessableEntity, fmt.Sprintf("CloudOven has no run operation %s; choose plan or destroy.", page.QuoteName(op)))
+	}
+	// The run service refuses a plan the guardrails block; the page only says so.
+	run, err := s.runs.Plan(ctx, project, d.ID, page.SignedInUser(ctx), destroy)
+	var blocked *deployment.BlockedError
+	if errors.As(err, &blocked) {
+		return refuse(http.StatusConflict, fmt.Sprintf("The plan was refused: %s makes guardrail findings block plans, and this deployment has %d. Fix them in the blueprint, or change the rules or the environment.", blocked.Environment, len(blocked.Findings)))
+	}
+	if err != nil {
+		return err
+	}
+	s.logger.Info("run queued", "project", project, "deployment", d.ID, "run", run.ID, "operation", run.Operation)
+	page.Redirect(w, r, paths.Run(project, run.ID))
+	return nil
+}
+
+// deployRunsProps is the deployment page's runs section: its buttons, its runs and its
+// state versions.
+type deployRunsProps struct {
+	Configured    bool
+	Runner        components.RunnerLabel
+	Action        string
+	PlanBlocked   string // why Plan would be refused, shown beside it
+	Problem       string
+	Rows          []runRow
+	StateVersions []stateVersionRow
+}
+
+// deployRuns lists the deployment's runs and state versions for its page.
+func (s *Handlers) deployRuns(ctx context.Context, project string, d store.Deployment) (deployRunsProps, error) {
+	p := deployRunsProps{Configured: s.runs != nil, Runner: s.runner, Action: paths.DeploymentRuns(project, d.ID)}
+	rs, err := s.store.DeploymentRuns(ctx, d.ID, 20)
+	if err != nil {
+		return p, err
+	}
+	for _, run := range rs {
+		p.Rows = append(p.Rows, runRow{
+			ID: run.ID, URL: paths.Run(project, run.ID), Operation: string(run.Operation),
+			State: string(run.State), CreatedBy: run.CreatedBy, Created: components.NewTime(run.CreatedAt),
+		})
+	}
+	vs, err := s.store.StateVersions(ctx, d.ID, 20)
+	if err != nil {
+		return p, err
+	}
+	for _, v := range vs {
+		row := stateVersionRow{
+			Version: v.Version, Serial: v.Serial, Lineage: shortLineage(v.Lineage), Size: byteSize(v.Size),
+			Resources: v.Resources, Created: components.NewTime(v.CreatedAt), RunID: v.RunID,
+		}
+		if v.RunID != "" {
+			row.RunURL = paths.Run(project, v.RunID)
+		}
+		for name, o := range v.Outputs {
+			row.Outputs = append(row.Outputs, stateOutputView{Name: name, Sensitive: o.Sensitive})
+		}
+		sortOutputs(row.Outputs)
+		p.StateVersions = append(p.StateVersions, row)
+	}
+	return p, nil
+}
+
+func sortOutputs(os []stateOutputView) {
+	for i := 1; i < len(os); i++ {
+		for j := i; j > 0 && os[j].Name < os[j-1].Name; j-- {
+			os[j], os[j-1] = os[j-1], os[j]
+		}
+	}
+}
+
+func shortLineage(l string) string {
+	if len(l) > 8 {
+		return l[:8]
+	}
+	return l
+}
+
+func byteSize(n int64) string {
+	switch {
+	case n < 1<<10:
+		return strconv.FormatInt(n, 10) + " B"
+	case n < 1<<20:
+		return strconv.FormatFloat(float64(n)/(1<<10), 'f', 1, 64) + " KiB"
+	default:
+		return strconv.FormatFloat(float64(n)/(1<<20), 'f', 1, 64) + " MiB"
+	}
+}
+
+// runRow is a run in the deployment page's list.
+type runRow struct {
+	ID        string
+	URL       string
+	Operation string
+	State     string
+	CreatedBy string
+	Created   components.Time
+}
+
+// stateVersionRow is a state version in the deployment page's list.
+type stateVersionRow struct {
+	Version   int
+	Serial    int64
+	Lineage   string
+	Size      string
+	Resources int
+	Outputs   []stateOutputView
+	Created   components.Time
+	RunID     string
+	RunURL    string
+}
+
+type stateOutputView struct {
+	Name      string
+	Sensitive bool
+}
