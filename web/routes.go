@@ -5,6 +5,7 @@ import (
 
 	"github.com/klauspost/compress/gzhttp"
 
+	"github.com/cloudoven/cloudoven/web/blueprints"
 	"github.com/cloudoven/cloudoven/web/deployments"
 	"github.com/cloudoven/cloudoven/web/environments"
 	"github.com/cloudoven/cloudoven/web/guardrails"
@@ -26,6 +27,7 @@ func (s *server) routes() http.Handler {
 	rt.HandleHTTP("GET /static/{hash}/{path...}", page.Public, http.HandlerFunc(s.assets.serve))
 	s.account.Routes(rt)
 	projects.New(s.frame, s.store).Routes(rt)
+	blueprints.New(s.frame, s.store, s.catalog).Routes(rt)
 	guardrails.New(s.frame, s.store).Routes(rt)
 	environments.New(s.frame, s.store, s.secrets).Routes(rt)
 	// Runs are optional: without them the pages show stored runs and say why nothing starts.
@@ -42,14 +44,6 @@ func (s *server) routes() http.Handler {
 	// Any signed-in user.
 	rt.HandleHTTP("GET /{$}", page.SignedIn, http.HandlerFunc(s.home))
 
-	rt.Handle("GET /projects/{project}", page.Viewer, s.showProject)
-	rt.Handle("GET /projects/{project}/blueprints/{blueprint}", page.Viewer, s.showBlueprint)
-	rt.Handle("GET /projects/{project}/blueprints/{blueprint}/versions/{version}/graph.svg", page.Viewer, s.showGraph)
-	rt.Handle("GET /projects/{project}/blueprints/{blueprint}/versions/{version}/terraform.zip", page.Viewer, s.downloadZip)
-	rt.Handle("GET /projects/{project}/blueprints/{blueprint}/versions/{version}/blueprint.json", page.Viewer, s.downloadDocument)
-	rt.Handle("GET /projects/{project}/blueprints/{blueprint}/diff", page.Viewer, s.showDiff)
-
-	rt.Handle("POST /projects/{project}/blueprints", page.Editor, s.importBlueprint)
 	rt.Handle("POST /projects/{project}/new-blueprint", page.Editor.Audited("blueprint.create"), s.newBlueprint)
 	rt.Handle("GET /projects/{project}/blueprints/{blueprint}/edit", page.Editor, s.showEditor)
 	rt.Handle("POST /projects/{project}/blueprints/{blueprint}/edit/item", page.Editor, s.editItem)

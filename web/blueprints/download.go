@@ -1,4 +1,4 @@
-package web
+package blueprints
 
 import (
 	"bytes"
@@ -12,7 +12,7 @@ import (
 
 // downloadZip answers GET .../versions/{version}/terraform.zip: the version's generated
 // Terraform with a README, as a deterministic zip.
-func (s *server) downloadZip(w http.ResponseWriter, r *http.Request) error {
+func (s *Handlers) downloadZip(w http.ResponseWriter, r *http.Request) error {
 	v, name, err := s.versionOf(r)
 	if err != nil {
 		return err
@@ -34,7 +34,7 @@ func (s *server) downloadZip(w http.ResponseWriter, r *http.Request) error {
 }
 
 // downloadDocument answers GET .../versions/{version}/blueprint.json: the stored document.
-func (s *server) downloadDocument(w http.ResponseWriter, r *http.Request) error {
+func (s *Handlers) downloadDocument(w http.ResponseWriter, r *http.Request) error {
 	v, name, err := s.versionOf(r)
 	if err != nil {
 		return err
@@ -44,7 +44,7 @@ func (s *server) downloadDocument(w http.ResponseWriter, r *http.Request) error 
 }
 
 // versionOf reads the blueprint version a download URL names.
-func (s *server) versionOf(r *http.Request) (store.BlueprintVersion, string, error) {
+func (s *Handlers) versionOf(r *http.Request) (store.BlueprintVersion, string, error) {
 	project, name := r.PathValue("project"), r.PathValue("blueprint")
 	n, err := parseVersion(r.PathValue("version"))
 	if err != nil {

@@ -1,4 +1,4 @@
-package web
+package blueprints
 
 import (
 	"net/http"
@@ -27,13 +27,13 @@ type blueprintRow struct {
 }
 
 // showProject answers GET /projects/{project}: its blueprints and the import form.
-func (s *server) showProject(w http.ResponseWriter, r *http.Request) error {
+func (s *Handlers) showProject(w http.ResponseWriter, r *http.Request) error {
 	name := r.PathValue("project")
 	return s.renderProject(w, r, http.StatusOK, name, importFormProps{Action: paths.Blueprints(name)}, "")
 }
 
 // renderProject renders a project's page, or only fragment for an htmx request.
-func (s *server) renderProject(w http.ResponseWriter, r *http.Request, status int, name string, form importFormProps, fragment string) error {
+func (s *Handlers) renderProject(w http.ResponseWriter, r *http.Request, status int, name string, form importFormProps, fragment string) error {
 	p, err := s.store.Project(r.Context(), name)
 	if err != nil {
 		return err

@@ -1,4 +1,4 @@
-package web
+package blueprints_test
 
 import (
 	"fmt"
@@ -10,6 +10,7 @@ import (
 	"github.com/cloudoven/cloudoven/blueprint"
 	"github.com/cloudoven/cloudoven/web/components"
 	"github.com/cloudoven/cloudoven/web/paths"
+	"github.com/cloudoven/cloudoven/web/webtest"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -17,31 +18,31 @@ import (
 func diffLines(doc *goquery.Document, file string) []string {
 	var got []string
 	doc.Find(`[data-testid="diff-file"][data-file="` + file + `"] [data-testid="diff-line"]`).Each(func(_ int, s *goquery.Selection) {
-		got = append(got, s.AttrOr("data-op", "")+" "+byTestID(s, "diff-text").Text())
+		got = append(got, s.AttrOr("data-op", "")+" "+webtest.ByTestID(s, "diff-text").Text())
 	})
 	return got
 }
 
 func TestDiffShowsChangedLines(t *testing.T) {
 	t.Parallel()
-	a := newTestApp(t)
-	a.createProject("team")
-	a.importDoc("team", validDoc, "first")
-	a.importDoc("team", changedDoc, "second")
+	a := webtest.NewApp(t)
+	a.CreateProject("team")
+	a.ImportDoc("team", webtest.ValidDoc, "first")
+	a.ImportDoc("team", webtest.ChangedDoc, "second")
 
 	for name, path := range map[string]string{
 		"defaults":         paths.Diff("team", "demo"),
 		"explicit version": paths.DiffVersions("team", "demo", 1, 2),
 	} {
 		t.Run(name, func(t *testing.T) {
-			w := a.get(path, false)
-			wantStatus(t, w, http.StatusOK)
-			doc := wantFullPage(t, w)
+			w := a.Get(path, false)
+			webtest.WantStatus(t, w, http.StatusOK)
+			doc := webtest.WantFullPage(t, w)
 
-			if got := byTestID(doc, "diff-from").Find("option[selected]").AttrOr("value", ""); got != "1" {
+			if got := webtest.ByTestID(doc, "diff-from").Find("option[selected]").AttrOr("value", ""); got != "1" {
 				t.Errorf("from selects v%s, want v1", got)
 			}
-			if got := byTestID(doc, "diff-to").Find("option[selected]").AttrOr("value", ""); got != "2" {
+			if got := webtest.ByTestID(doc, "diff-to").Find("option[selected]").AttrOr("value", ""); got != "2" {
 				t.Errorf("to selects v%s, want v2", got)
 			}
 
@@ -56,7 +57,7 @@ func TestDiffShowsChangedLines(t *testing.T) {
 				t.Errorf("main.tf changes (-want +got):\n%s", diff)
 			}
 			main := doc.Find(`[data-testid="diff-summary-file"][data-file="main.tf"]`)
-			if adds, dels := byTestID(main, "diff-adds").Text(), byTestID(main, "diff-dels").Text(); adds != "+1" || dels != "−1" {
+			if adds, dels := webtest.ByTestID(main, "diff-adds").Text(), webtest.ByTestID(main, "diff-dels").Text(); adds != "+1" || dels != "−1" {
 				t.Errorf("main.tf summary %s %s, want +1 −1", adds, dels)
 			}
 			for _, f := range []string{"variables.tf", "outputs.tf"} {
@@ -64,10 +65,10 @@ func TestDiffShowsChangedLines(t *testing.T) {
 				if sec.Length() != 1 {
 					t.Fatalf("no diff section for %s", f)
 				}
-				if got := strings.TrimSpace(byTestID(sec, "diff-no-changes").Text()); got != "No changes" {
+				if got := strings.TrimSpace(webtest.ByTestID(sec, "diff-no-changes").Text()); got != "No changes" {
 					t.Errorf("%s says %q, want No changes", f, got)
 				}
-				if n := byTestID(sec, "diff-line").Length(); n != 0 {
+				if n := webtest.ByTestID(sec, "diff-line").Length(); n != 0 {
 					t.Errorf("%s shows %d diff lines for an unchanged file", f, n)
 				}
 			}
@@ -80,59 +81,59 @@ var normaliseSpaces = cmp.Transformer("spaces", func(s string) string { return s
 
 func TestDiffSameVersion(t *testing.T) {
 	t.Parallel()
-	a := newTestApp(t)
-	a.createProject("team")
-	a.importDoc("team", validDoc, "")
-	a.importDoc("team", changedDoc, "")
+	a := webtest.NewApp(t)
+	a.CreateProject("team")
+	a.ImportDoc("team", webtest.ValidDoc, "")
+	a.ImportDoc("team", webtest.ChangedDoc, "")
 
-	doc := wantFullPage(t, a.get(paths.DiffVersions("team", "demo", 2, 2), false))
-	if got := wantOne(t, doc, "diff-message"); !strings.Contains(got, "the versions are the same") {
+	doc := webtest.WantFullPage(t, a.Get(paths.DiffVersions("team", "demo", 2, 2), false))
+	if got := webtest.WantOne(t, doc, "diff-message"); !strings.Contains(got, "the versions are the same") {
 		t.Errorf("message %q, want it to say the versions are the same", got)
 	}
-	if n := byTestID(doc, "diff-line").Length(); n != 0 {
+	if n := webtest.ByTestID(doc, "diff-line").Length(); n != 0 {
 		t.Errorf("%d diff lines for the same version", n)
 	}
 }
 
 func TestDiffSingleVersion(t *testing.T) {
 	t.Parallel()
-	a := newTestApp(t)
-	a.createProject("team")
-	a.importDoc("team", validDoc, "")
+	a := webtest.NewApp(t)
+	a.CreateProject("team")
+	a.ImportDoc("team", webtest.ValidDoc, "")
 
-	w := a.get(paths.Diff("team", "demo"), false)
-	wantStatus(t, w, http.StatusOK)
-	doc := wantFullPage(t, w)
-	if got := wantOne(t, doc, "diff-message"); !strings.Contains(got, "Only one version so far") {
+	w := a.Get(paths.Diff("team", "demo"), false)
+	webtest.WantStatus(t, w, http.StatusOK)
+	doc := webtest.WantFullPage(t, w)
+	if got := webtest.WantOne(t, doc, "diff-message"); !strings.Contains(got, "Only one version so far") {
 		t.Errorf("message %q, want Only one version so far", got)
 	}
-	if n := byTestID(doc, "diff-form").Length(); n != 0 {
+	if n := webtest.ByTestID(doc, "diff-form").Length(); n != 0 {
 		t.Errorf("a single version shows the version picker")
 	}
-	if n := byTestID(wantFullPage(t, a.get(paths.Blueprint("team", "demo"), false)), "compare-versions").Length(); n != 0 {
+	if n := webtest.ByTestID(webtest.WantFullPage(t, a.Get(paths.Blueprint("team", "demo"), false)), "compare-versions").Length(); n != 0 {
 		t.Errorf("the blueprint page links to compare with one version")
 	}
 }
 
 func TestDiffLinkedFromBlueprint(t *testing.T) {
 	t.Parallel()
-	a := newTestApp(t)
-	a.createProject("team")
-	a.importDoc("team", validDoc, "")
-	a.importDoc("team", changedDoc, "")
+	a := webtest.NewApp(t)
+	a.CreateProject("team")
+	a.ImportDoc("team", webtest.ValidDoc, "")
+	a.ImportDoc("team", webtest.ChangedDoc, "")
 
-	doc := wantFullPage(t, a.get(paths.Blueprint("team", "demo"), false))
-	if got := byTestID(doc, "compare-versions").AttrOr("href", ""); got != paths.Diff("team", "demo") {
+	doc := webtest.WantFullPage(t, a.Get(paths.Blueprint("team", "demo"), false))
+	if got := webtest.ByTestID(doc, "compare-versions").AttrOr("href", ""); got != paths.Diff("team", "demo") {
 		t.Errorf("compare link %q, want %q", got, paths.Diff("team", "demo"))
 	}
 }
 
 func TestDiffNotFound(t *testing.T) {
 	t.Parallel()
-	a := newTestApp(t)
-	a.createProject("team")
-	a.importDoc("team", validDoc, "")
-	a.importDoc("team", changedDoc, "")
+	a := webtest.NewApp(t)
+	a.CreateProject("team")
+	a.ImportDoc("team", webtest.ValidDoc, "")
+	a.ImportDoc("team", webtest.ChangedDoc, "")
 
 	for name, path := range map[string]string{
 		"non-numeric from":  paths.Diff("team", "demo") + "?from=abc&to=2",
@@ -143,8 +144,8 @@ func TestDiffNotFound(t *testing.T) {
 		"unknown blueprint": paths.Diff("team", "nope"),
 	} {
 		t.Run(name, func(t *testing.T) {
-			w := a.get(path, false)
-			wantStatus(t, w, http.StatusNotFound)
+			w := a.Get(path, false)
+			webtest.WantStatus(t, w, http.StatusNotFound)
 		})
 	}
 }

@@ -1,4 +1,4 @@
-package web
+package blueprints
 
 import (
 	"errors"
@@ -67,7 +67,7 @@ type importProblem struct {
 // parts a blueprint cannot hold and the user did not choose to leave them out; and otherwise
 // stores it as a new blueprint or, when the project has a blueprint of that name, as its
 // next version. Nothing is stored when the import is refused.
-func (s *server) importBlueprint(w http.ResponseWriter, r *http.Request) error {
+func (s *Handlers) importBlueprint(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	project := r.PathValue("project")
 	if _, err := s.store.Project(ctx, project); err != nil {

@@ -1,4 +1,4 @@
-package web
+package blueprints_test
 
 import (
 	"bytes"
@@ -13,7 +13,9 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/cloudoven/cloudoven/blueprint"
+	"github.com/cloudoven/cloudoven/web/blueprints"
 	"github.com/cloudoven/cloudoven/web/paths"
+	"github.com/cloudoven/cloudoven/web/webtest"
 )
 
 // graphDoc has a local, a data source and two resources, linked through a reference, a
@@ -108,12 +110,12 @@ func parseSVG(t *testing.T, body []byte) svgSummary {
 
 func TestGraph(t *testing.T) {
 	t.Parallel()
-	a := newTestApp(t)
-	a.createProject("team")
-	a.importDoc("team", graphDoc, "")
+	a := webtest.NewApp(t)
+	a.CreateProject("team")
+	a.ImportDoc("team", graphDoc, "")
 
-	w := a.get(paths.Graph("team", "graphed", 1), false)
-	wantStatus(t, w, http.StatusOK)
+	w := a.Get(paths.Graph("team", "graphed", 1), false)
+	webtest.WantStatus(t, w, http.StatusOK)
 	if ct := w.Header().Get("Content-Type"); ct != "image/svg+xml" {
 		t.Errorf("Content-Type %q, want image/svg+xml", ct)
 	}
@@ -152,19 +154,19 @@ func TestGraph(t *testing.T) {
 	})
 
 	t.Run("same bytes every time", func(t *testing.T) {
-		again := a.get(paths.Graph("team", "graphed", 1), false)
+		again := a.Get(paths.Graph("team", "graphed", 1), false)
 		if !bytes.Equal(again.Body.Bytes(), w.Body.Bytes()) {
 			t.Errorf("two requests for the same graph differ")
 		}
 	})
 
 	t.Run("shown on the blueprint page", func(t *testing.T) {
-		doc := wantFullPage(t, a.get(paths.Blueprint("team", "graphed"), false))
-		img := byTestID(doc, "graph").Find("img")
+		doc := webtest.WantFullPage(t, a.Get(paths.Blueprint("team", "graphed"), false))
+		img := webtest.ByTestID(doc, "graph").Find("img")
 		if img.Length() != 1 || img.AttrOr("src", "") != paths.Graph("team", "graphed", 1) || img.AttrOr("alt", "") == "" {
 			t.Errorf("the page shows the graph as %d images, src %q alt %q", img.Length(), img.AttrOr("src", ""), img.AttrOr("alt", ""))
 		}
-		if href := byTestID(doc, "graph-link").AttrOr("href", ""); href != paths.Graph("team", "graphed", 1) {
+		if href := webtest.ByTestID(doc, "graph-link").AttrOr("href", ""); href != paths.Graph("team", "graphed", 1) {
 			t.Errorf("graph link %q", href)
 		}
 	})
@@ -175,14 +177,14 @@ func TestGraph(t *testing.T) {
 			paths.Version("team", "graphed", 1)[:len(paths.Version("team", "graphed", 1))-1] + "x/graph.svg",
 			paths.Graph("team", "nope", 1),
 		} {
-			wantStatus(t, a.get(path, false), http.StatusNotFound)
+			webtest.WantStatus(t, a.Get(path, false), http.StatusNotFound)
 		}
 	})
 }
 
 func TestGraphSVGEmpty(t *testing.T) {
 	t.Parallel()
-	body, err := graphSVG(&blueprint.Blueprint{Name: "empty"}, func(a string) string { return "/p?item=" + a })
+	body, err := blueprints.GraphSVG(&blueprint.Blueprint{Name: "empty"}, func(a string) string { return "/p?item=" + a })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -208,7 +210,7 @@ func TestGraphSVGLarge(t *testing.T) {
 		}
 		b.Resources = append(b.Resources, r)
 	}
-	body, err := graphSVG(b, func(a string) string { return "/p?item=" + a })
+	body, err := blueprints.GraphSVG(b, func(a string) string { return "/p?item=" + a })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -231,7 +233,7 @@ func TestGraphSVGLarge(t *testing.T) {
 			}
 		}
 	}
-	again, _ := graphSVG(b, func(a string) string { return "/p?item=" + a })
+	again, _ := blueprints.GraphSVG(b, func(a string) string { return "/p?item=" + a })
 	if !bytes.Equal(again, body) {
 		t.Errorf("two drawings of the same blueprint differ")
 	}

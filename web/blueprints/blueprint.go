@@ -1,4 +1,4 @@
-package web
+package blueprints
 
 import (
 	"fmt"
@@ -46,7 +46,7 @@ type versionRow struct {
 
 // showBlueprint answers GET /projects/{project}/blueprints/{blueprint}?version=N: the version
 // history, and for one version (the latest by default) its diagnostics and generated files.
-func (s *server) showBlueprint(w http.ResponseWriter, r *http.Request) error {
+func (s *Handlers) showBlueprint(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	project, name := r.PathValue("project"), r.PathValue("blueprint")
 	b, err := s.store.Blueprint(ctx, project, name)

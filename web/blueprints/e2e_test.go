@@ -1,4 +1,4 @@
-package web
+package blueprints_test
 
 import (
 	"archive/zip"
@@ -13,6 +13,7 @@ import (
 
 	"github.com/PuerkitoBio/goquery"
 	"github.com/cloudoven/cloudoven/web/paths"
+	"github.com/cloudoven/cloudoven/web/webtest"
 )
 
 // TestEndToEnd drives the app over real HTTP with the real store, the way a browser without
@@ -20,8 +21,8 @@ import (
 // pasting, read the blueprint page and download the zip.
 func TestEndToEnd(t *testing.T) {
 	t.Parallel()
-	a := newTestApp(t)
-	srv := httptest.NewServer(a.withSession(a.handler))
+	a := webtest.NewApp(t)
+	srv := httptest.NewServer(a.WithSession(a.Handler))
 	t.Cleanup(srv.Close)
 	client := srv.Client()
 
@@ -47,15 +48,15 @@ func TestEndToEnd(t *testing.T) {
 	if path != paths.Projects() {
 		t.Fatalf("/ ended at %s", path)
 	}
-	action := byTestID(doc, "project-form").AttrOr("action", "")
+	action := webtest.ByTestID(doc, "project-form").AttrOr("action", "")
 
 	// Creating a project follows the 303 to its page.
 	doc, path = page(client.PostForm(srv.URL+action, url.Values{"name": {"platform"}, "description": {"AKS platform"}}))
 	if path != paths.Project("platform") {
 		t.Fatalf("creating a project ended at %s", path)
 	}
-	importAction := byTestID(doc, "import-form").AttrOr("action", "")
-	if enc := byTestID(doc, "import-form").AttrOr("enctype", ""); enc != "multipart/form-data" {
+	importAction := webtest.ByTestID(doc, "import-form").AttrOr("action", "")
+	if enc := webtest.ByTestID(doc, "import-form").AttrOr("enctype", ""); enc != "multipart/form-data" {
 		t.Errorf("import form enctype %q", enc)
 	}
 
@@ -70,19 +71,19 @@ func TestEndToEnd(t *testing.T) {
 		mw.Close()
 		return client.Post(srv.URL+importAction, mw.FormDataContentType(), &body)
 	}
-	doc, _ = page(post(map[string]string{"message": "initial"}, validDoc))
-	if got := wantOne(t, doc, "blueprint-title"); got != "demo" {
+	doc, _ = page(post(map[string]string{"message": "initial"}, webtest.ValidDoc))
+	if got := webtest.WantOne(t, doc, "blueprint-title"); got != "demo" {
 		t.Fatalf("import ended on %q", got)
 	}
-	doc, _ = page(post(map[string]string{"document_text": changedDoc, "message": "say hello again"}, ""))
-	if got := byTestID(doc, "shown-version").AttrOr("data-version", ""); got != "2" {
+	doc, _ = page(post(map[string]string{"document_text": webtest.ChangedDoc, "message": "say hello again"}, ""))
+	if got := webtest.ByTestID(doc, "shown-version").AttrOr("data-version", ""); got != "2" {
 		t.Fatalf("second import shows version %s", got)
 	}
-	if main := wantOne(t, doc, "file-main.tf"); !strings.Contains(main, `resource "terraform_data" "web"`) {
+	if main := webtest.WantOne(t, doc, "file-main.tf"); !strings.Contains(main, `resource "terraform_data" "web"`) {
 		t.Errorf("main.tf:\n%s", main)
 	}
 
-	res, err := client.Get(srv.URL + byTestID(doc, "download-zip").AttrOr("href", ""))
+	res, err := client.Get(srv.URL + webtest.ByTestID(doc, "download-zip").AttrOr("href", ""))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -102,7 +103,7 @@ func TestEndToEnd(t *testing.T) {
 
 	// The project page lists the blueprint at its latest version.
 	doc, _ = page(client.Get(srv.URL + paths.Project("platform")))
-	if got := strings.TrimSpace(byTestID(doc, "blueprint-latest-version").Text()); got != "v2" {
+	if got := strings.TrimSpace(webtest.ByTestID(doc, "blueprint-latest-version").Text()); got != "v2" {
 		t.Errorf("project page shows %q", got)
 	}
 }
@@ -111,9 +112,9 @@ func TestEndToEnd(t *testing.T) {
 // gets the 413 page rather than a reset connection.
 func TestOversizedUploadOverHTTP(t *testing.T) {
 	t.Parallel()
-	a := newTestApp(t)
-	a.createProject("team")
-	srv := httptest.NewServer(a.withSession(a.handler))
+	a := webtest.NewApp(t)
+	a.CreateProject("team")
+	srv := httptest.NewServer(a.WithSession(a.Handler))
 	t.Cleanup(srv.Close)
 
 	var body bytes.Buffer
@@ -133,7 +134,7 @@ func TestOversizedUploadOverHTTP(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if msg := strings.TrimSpace(byTestID(doc, "import-error").Text()); !strings.Contains(msg, "larger than 5 MiB") {
+	if msg := strings.TrimSpace(webtest.ByTestID(doc, "import-error").Text()); !strings.Contains(msg, "larger than 5 MiB") {
 		t.Errorf("import error %q", msg)
 	}
 }

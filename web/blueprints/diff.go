@@ -1,4 +1,4 @@
-package web
+package blueprints
 
 import (
 	"fmt"
@@ -32,7 +32,7 @@ type diffProps struct {
 // showDiff answers GET /projects/{project}/blueprints/{blueprint}/diff?from=N&to=M: the
 // generated Terraform of two versions compared file by file, latest-1 against latest by
 // default.
-func (s *server) showDiff(w http.ResponseWriter, r *http.Request) error {
+func (s *Handlers) showDiff(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	project, name := r.PathValue("project"), r.PathValue("blueprint")
 	b, err := s.store.Blueprint(ctx, project, name)

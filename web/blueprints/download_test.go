@@ -1,4 +1,4 @@
-package web
+package blueprints_test
 
 import (
 	"archive/zip"
@@ -11,16 +11,17 @@ import (
 	"testing"
 
 	"github.com/cloudoven/cloudoven/web/paths"
+	"github.com/cloudoven/cloudoven/web/webtest"
 )
 
 func TestDownloadZip(t *testing.T) {
 	t.Parallel()
-	a := newTestApp(t)
-	a.createProject("team")
-	a.importDoc("team", validDoc, "")
+	a := webtest.NewApp(t)
+	a.CreateProject("team")
+	a.ImportDoc("team", webtest.ValidDoc, "")
 
-	w := a.get(paths.VersionZip("team", "demo", 1), false)
-	wantStatus(t, w, http.StatusOK)
+	w := a.Get(paths.VersionZip("team", "demo", 1), false)
+	webtest.WantStatus(t, w, http.StatusOK)
 	if ct := w.Header().Get("Content-Type"); ct != "application/zip" {
 		t.Errorf("Content-Type %q, want application/zip", ct)
 	}
@@ -53,19 +54,19 @@ func TestDownloadZip(t *testing.T) {
 	}
 
 	// The zip is the same bytes every time.
-	if again := a.get(paths.VersionZip("team", "demo", 1), false); !bytes.Equal(again.Body.Bytes(), w.Body.Bytes()) {
+	if again := a.Get(paths.VersionZip("team", "demo", 1), false); !bytes.Equal(again.Body.Bytes(), w.Body.Bytes()) {
 		t.Errorf("two downloads of the same version differ")
 	}
 }
 
 func TestDownloadDocument(t *testing.T) {
 	t.Parallel()
-	a := newTestApp(t)
-	a.createProject("team")
-	a.importDoc("team", validDoc, "")
+	a := webtest.NewApp(t)
+	a.CreateProject("team")
+	a.ImportDoc("team", webtest.ValidDoc, "")
 
-	w := a.get(paths.VersionDocument("team", "demo", 1), false)
-	wantStatus(t, w, http.StatusOK)
+	w := a.Get(paths.VersionDocument("team", "demo", 1), false)
+	webtest.WantStatus(t, w, http.StatusOK)
 	if ct := w.Header().Get("Content-Type"); ct != "application/json" {
 		t.Errorf("Content-Type %q, want application/json", ct)
 	}
@@ -82,9 +83,9 @@ func TestDownloadDocument(t *testing.T) {
 	}
 
 	// Importing the downloaded document again is no change: still one version.
-	a.importDoc("team", w.Body.String(), "")
-	page := wantFullPage(t, a.get(paths.Blueprint("team", "demo"), false))
-	if n := byTestID(page, "version-row").Length(); n != 1 {
+	a.ImportDoc("team", w.Body.String(), "")
+	page := webtest.WantFullPage(t, a.Get(paths.Blueprint("team", "demo"), false))
+	if n := webtest.ByTestID(page, "version-row").Length(); n != 1 {
 		t.Errorf("re-importing the downloaded document made %d versions, want 1", n)
 	}
 }

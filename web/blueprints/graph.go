@@ -1,4 +1,4 @@
-package web
+package blueprints
 
 import (
 	"bytes"
@@ -34,7 +34,7 @@ const (
 // Columns are layers: a node's layer is the longest path from a node with no dependencies,
 // so everything a node refers to is drawn left of it; within a column nodes keep the
 // creation order of blueprint.Dependencies.
-func (s *server) showGraph(w http.ResponseWriter, r *http.Request) error {
+func (s *Handlers) showGraph(w http.ResponseWriter, r *http.Request) error {
 	v, name, err := s.versionOf(r)
 	if err != nil {
 		return err

@@ -1,4 +1,4 @@
-package web
+package blueprints_test
 
 import (
 	"archive/zip"
@@ -18,7 +18,9 @@ import (
 	"testing"
 
 	"github.com/PuerkitoBio/goquery"
+	"github.com/cloudoven/cloudoven/web/blueprints"
 	"github.com/cloudoven/cloudoven/web/paths"
+	"github.com/cloudoven/cloudoven/web/webtest"
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 )
@@ -27,30 +29,30 @@ func TestImportBlueprint(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
 		name string
-		post func(a *testApp, doc string) *http.Response
+		post func(a *webtest.App, doc string) *http.Response
 	}{
-		{name: "multipart file", post: func(a *testApp, doc string) *http.Response {
-			return a.postMultipart(paths.Blueprints("team"), upload{
-				fields: map[string]string{"message": "first import"},
-				files:  map[string][]byte{"document": []byte(doc)},
+		{name: "multipart file", post: func(a *webtest.App, doc string) *http.Response {
+			return a.PostMultipart(paths.Blueprints("team"), webtest.Upload{
+				Fields: map[string]string{"message": "first import"},
+				Files:  map[string][]byte{"document": []byte(doc)},
 			}, false).Result()
 		}},
-		{name: "multipart textarea", post: func(a *testApp, doc string) *http.Response {
-			return a.postMultipart(paths.Blueprints("team"), upload{
-				fields: map[string]string{"document_text": doc, "message": "first import"},
+		{name: "multipart textarea", post: func(a *webtest.App, doc string) *http.Response {
+			return a.PostMultipart(paths.Blueprints("team"), webtest.Upload{
+				Fields: map[string]string{"document_text": doc, "message": "first import"},
 			}, false).Result()
 		}},
-		{name: "urlencoded textarea", post: func(a *testApp, doc string) *http.Response {
-			return a.postForm(paths.Blueprints("team"), url.Values{"document_text": {doc}, "message": {"first import"}}, false).Result()
+		{name: "urlencoded textarea", post: func(a *webtest.App, doc string) *http.Response {
+			return a.PostForm(paths.Blueprints("team"), url.Values{"document_text": {doc}, "message": {"first import"}}, false).Result()
 		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			a := newTestApp(t)
-			a.createProject("team")
+			a := webtest.NewApp(t)
+			a.CreateProject("team")
 
-			res := tt.post(a, validDoc)
+			res := tt.post(a, webtest.ValidDoc)
 			if res.StatusCode != http.StatusSeeOther {
 				t.Fatalf("status %d, want 303", res.StatusCode)
 			}
@@ -58,74 +60,74 @@ func TestImportBlueprint(t *testing.T) {
 				t.Fatalf("Location %q, want %q", got, want)
 			}
 
-			doc := wantFullPage(t, a.get(res.Header.Get("Location"), false))
-			if got := wantOne(t, doc, "blueprint-title"); got != "demo" {
+			doc := webtest.WantFullPage(t, a.Get(res.Header.Get("Location"), false))
+			if got := webtest.WantOne(t, doc, "blueprint-title"); got != "demo" {
 				t.Errorf("title %q, want demo", got)
 			}
-			main := wantOne(t, doc, "file-main.tf")
+			main := webtest.WantOne(t, doc, "file-main.tf")
 			if !strings.Contains(main, `resource "terraform_data" "web"`) {
 				t.Errorf("main.tf does not declare the resource:\n%s", main)
 			}
-			if byTestID(doc, "file-main.tf").Is("pre") == false || byTestID(doc, "file-main.tf").Find("code").Length() != 1 {
+			if webtest.ByTestID(doc, "file-main.tf").Is("pre") == false || webtest.ByTestID(doc, "file-main.tf").Find("code").Length() != 1 {
 				t.Errorf("main.tf is not a <pre><code>")
 			}
-			if out := wantOne(t, doc, "file-outputs.tf"); !strings.Contains(out, `output "web_id"`) {
+			if out := webtest.WantOne(t, doc, "file-outputs.tf"); !strings.Contains(out, `output "web_id"`) {
 				t.Errorf("outputs.tf:\n%s", out)
 			}
-			wantOne(t, doc, "file-variables.tf")
-			wantOne(t, doc, "no-diagnostics")
-			rows := byTestID(doc, "version-row")
+			webtest.WantOne(t, doc, "file-variables.tf")
+			webtest.WantOne(t, doc, "no-diagnostics")
+			rows := webtest.ByTestID(doc, "version-row")
 			if rows.Length() != 1 {
 				t.Fatalf("%d version rows, want 1", rows.Length())
 			}
-			if got := strings.TrimSpace(byTestID(rows, "version-message").Text()); got != "first import" {
+			if got := strings.TrimSpace(webtest.ByTestID(rows, "version-message").Text()); got != "first import" {
 				t.Errorf("version message %q", got)
 			}
-			if sha := strings.TrimSpace(byTestID(rows, "version-sha").Text()); len(sha) != shaPrefix {
-				t.Errorf("sha prefix %q is not %d characters", sha, shaPrefix)
+			if sha := strings.TrimSpace(webtest.ByTestID(rows, "version-sha").Text()); len(sha) != blueprints.ShaPrefix {
+				t.Errorf("sha prefix %q is not %d characters", sha, blueprints.ShaPrefix)
 			}
-			if got := byTestID(doc, "download-zip").AttrOr("href", ""); got != paths.VersionZip("team", "demo", 1) {
+			if got := webtest.ByTestID(doc, "download-zip").AttrOr("href", ""); got != paths.VersionZip("team", "demo", 1) {
 				t.Errorf("zip link %q", got)
 			}
-			if got := byTestID(doc, "download-document").AttrOr("href", ""); got != paths.VersionDocument("team", "demo", 1) {
+			if got := webtest.ByTestID(doc, "download-document").AttrOr("href", ""); got != paths.VersionDocument("team", "demo", 1) {
 				t.Errorf("document link %q", got)
 			}
 
 			// Importing the same name again adds a version instead of a blueprint.
-			res = tt.post(a, changedDoc)
+			res = tt.post(a, webtest.ChangedDoc)
 			if got, want := res.Header.Get("Location"), paths.BlueprintVersion("team", "demo", 2); res.StatusCode != http.StatusSeeOther || got != want {
 				t.Fatalf("second import: status %d Location %q, want 303 %q", res.StatusCode, got, want)
 			}
-			doc = wantFullPage(t, a.get(paths.Blueprint("team", "demo"), false))
-			if got := byTestID(doc, "shown-version").AttrOr("data-version", ""); got != "2" {
+			doc = webtest.WantFullPage(t, a.Get(paths.Blueprint("team", "demo"), false))
+			if got := webtest.ByTestID(doc, "shown-version").AttrOr("data-version", ""); got != "2" {
 				t.Errorf("the blueprint page shows version %s by default, want the latest, 2", got)
 			}
-			if main := wantOne(t, doc, "file-main.tf"); !strings.Contains(main, "hello again") {
+			if main := webtest.WantOne(t, doc, "file-main.tf"); !strings.Contains(main, "hello again") {
 				t.Errorf("version 2's main.tf:\n%s", main)
 			}
-			versions := byTestID(doc, "version-row").Map(func(_ int, s *goquery.Selection) string { return s.AttrOr("data-version", "") })
+			versions := webtest.ByTestID(doc, "version-row").Map(func(_ int, s *goquery.Selection) string { return s.AttrOr("data-version", "") })
 			if strings.Join(versions, ",") != "2,1" {
 				t.Errorf("versions %v, want newest first: 2,1", versions)
 			}
-			if byTestID(doc, "version-row").First().AttrOr("aria-current", "") != "true" {
+			if webtest.ByTestID(doc, "version-row").First().AttrOr("aria-current", "") != "true" {
 				t.Errorf("the shown version is not marked current")
 			}
 
 			// The older version stays reachable.
-			doc = wantFullPage(t, a.get(paths.BlueprintVersion("team", "demo", 1), false))
-			if main := wantOne(t, doc, "file-main.tf"); strings.Contains(main, "hello again") || !strings.Contains(main, "hello") {
+			doc = webtest.WantFullPage(t, a.Get(paths.BlueprintVersion("team", "demo", 1), false))
+			if main := webtest.WantOne(t, doc, "file-main.tf"); strings.Contains(main, "hello again") || !strings.Contains(main, "hello") {
 				t.Errorf("version 1's main.tf:\n%s", main)
 			}
 
-			project := wantFullPage(t, a.get(paths.Project("team"), false))
-			row := byTestID(project, "blueprint-row")
+			project := webtest.WantFullPage(t, a.Get(paths.Project("team"), false))
+			row := webtest.ByTestID(project, "blueprint-row")
 			if row.Length() != 1 {
 				t.Fatalf("%d blueprint rows, want 1", row.Length())
 			}
-			if got := strings.TrimSpace(byTestID(row, "blueprint-latest-version").Text()); got != "v2" {
+			if got := strings.TrimSpace(webtest.ByTestID(row, "blueprint-latest-version").Text()); got != "v2" {
 				t.Errorf("latest version %q, want v2", got)
 			}
-			if byTestID(row, "blueprint-updated").Find("time").Length() != 1 {
+			if webtest.ByTestID(row, "blueprint-updated").Find("time").Length() != 1 {
 				t.Errorf("no updated time")
 			}
 		})
@@ -134,10 +136,10 @@ func TestImportBlueprint(t *testing.T) {
 
 func TestImportBlueprintWithHTMXRedirects(t *testing.T) {
 	t.Parallel()
-	a := newTestApp(t)
-	a.createProject("team")
-	w := a.postMultipart(paths.Blueprints("team"), upload{files: map[string][]byte{"document": []byte(validDoc)}}, true)
-	wantStatus(t, w, http.StatusNoContent)
+	a := webtest.NewApp(t)
+	a.CreateProject("team")
+	w := a.PostMultipart(paths.Blueprints("team"), webtest.Upload{Files: map[string][]byte{"document": []byte(webtest.ValidDoc)}}, true)
+	webtest.WantStatus(t, w, http.StatusNoContent)
 	if got, want := w.Header().Get("HX-Redirect"), paths.BlueprintVersion("team", "demo", 1); got != want {
 		t.Errorf("HX-Redirect %q, want %q", got, want)
 	}
@@ -149,7 +151,7 @@ func TestImportRefused(t *testing.T) {
 	tooLargeDoc := `{"format": 1, "name": "demo"` + strings.Repeat(" ", 4<<20) + `}`
 	tests := []struct {
 		name       string
-		upload     upload
+		upload     webtest.Upload
 		wantStatus int
 		wantError  string      // in the message above the form
 		wantDiag   [][2]string // path, and a part of the summary, of an error diagnostic
@@ -157,20 +159,20 @@ func TestImportRefused(t *testing.T) {
 	}{
 		{
 			name:       "malformed JSON",
-			upload:     upload{fields: map[string]string{"document_text": `{"format": 1, "name": "demo",`}},
+			upload:     webtest.Upload{Fields: map[string]string{"document_text": `{"format": 1, "name": "demo",`}},
 			wantStatus: http.StatusUnprocessableEntity,
 			wantError:  "JSON",
 			keepsText:  true,
 		},
 		{
 			name:       "format 2",
-			upload:     upload{files: map[string][]byte{"document": []byte(strings.Replace(validDoc, `"format": 1`, `"format": 2`, 1))}},
+			upload:     webtest.Upload{Files: map[string][]byte{"document": []byte(strings.Replace(webtest.ValidDoc, `"format": 1`, `"format": 2`, 1))}},
 			wantStatus: http.StatusUnprocessableEntity,
 			wantError:  "version 2 is not supported",
 		},
 		{
 			name:       "validation errors",
-			upload:     upload{fields: map[string]string{"document_text": invalidDoc}},
+			upload:     webtest.Upload{Fields: map[string]string{"document_text": webtest.InvalidDoc}},
 			wantStatus: http.StatusUnprocessableEntity,
 			wantError:  "Nothing was imported",
 			wantDiag:   [][2]string{{"resources[terraform_data.web].inptu", `unsupported argument "inptu"`}},
@@ -178,34 +180,34 @@ func TestImportRefused(t *testing.T) {
 		},
 		{
 			name:       "name the store refuses",
-			upload:     upload{fields: map[string]string{"document_text": strings.Replace(validDoc, `"demo"`, `"Demo"`, 1)}},
+			upload:     webtest.Upload{Fields: map[string]string{"document_text": strings.Replace(webtest.ValidDoc, `"demo"`, `"Demo"`, 1)}},
 			wantStatus: http.StatusUnprocessableEntity,
 			wantDiag:   [][2]string{{"name", "invalid blueprint name"}},
 		},
 		{
 			name:       "no document",
-			upload:     upload{fields: map[string]string{"message": "empty"}},
+			upload:     webtest.Upload{Fields: map[string]string{"message": "empty"}},
 			wantStatus: http.StatusUnprocessableEntity,
 			wantError:  "Choose a blueprint document",
 		},
 		{
 			name: "file and text",
-			upload: upload{
-				fields: map[string]string{"document_text": validDoc},
-				files:  map[string][]byte{"document": []byte(validDoc)},
+			upload: webtest.Upload{
+				Fields: map[string]string{"document_text": webtest.ValidDoc},
+				Files:  map[string][]byte{"document": []byte(webtest.ValidDoc)},
 			},
 			wantStatus: http.StatusUnprocessableEntity,
 			wantError:  "not both",
 		},
 		{
 			name:       "body over 5 MiB",
-			upload:     upload{files: map[string][]byte{"document": []byte(big)}},
+			upload:     webtest.Upload{Files: map[string][]byte{"document": []byte(big)}},
 			wantStatus: http.StatusRequestEntityTooLarge,
 			wantError:  "larger than 5 MiB",
 		},
 		{
 			name:       "document over 4 MiB",
-			upload:     upload{fields: map[string]string{"document_text": tooLargeDoc}},
+			upload:     webtest.Upload{Fields: map[string]string{"document_text": tooLargeDoc}},
 			wantStatus: http.StatusRequestEntityTooLarge,
 			wantError:  "at most 4 MiB",
 		},
@@ -214,34 +216,34 @@ func TestImportRefused(t *testing.T) {
 		for _, htmx := range []bool{true, false} {
 			t.Run(tt.name+map[bool]string{true: " htmx", false: " plain"}[htmx], func(t *testing.T) {
 				t.Parallel()
-				a := newTestApp(t)
-				a.createProject("team")
-				w := a.postMultipart(paths.Blueprints("team"), tt.upload, htmx)
-				wantStatus(t, w, tt.wantStatus)
-				doc := parseHTML(t, w)
+				a := webtest.NewApp(t)
+				a.CreateProject("team")
+				w := a.PostMultipart(paths.Blueprints("team"), tt.upload, htmx)
+				webtest.WantStatus(t, w, tt.wantStatus)
+				doc := webtest.ParseHTML(t, w)
 				if htmx {
-					doc = wantFragment(t, w, "import-form")
+					doc = webtest.WantFragment(t, w, "import-form")
 				} else {
-					doc = wantFullPage(t, w)
-					wantOne(t, doc, "project-title")
+					doc = webtest.WantFullPage(t, w)
+					webtest.WantOne(t, doc, "project-title")
 				}
-				form := byTestID(doc, "import-form")
+				form := webtest.ByTestID(doc, "import-form")
 				if tt.wantError != "" {
-					msg := strings.TrimSpace(byTestID(form, "import-error").Text())
+					msg := strings.TrimSpace(webtest.ByTestID(form, "import-error").Text())
 					if !strings.Contains(msg, tt.wantError) {
 						t.Errorf("import error %q does not contain %q", msg, tt.wantError)
 					}
 				}
 				if len(tt.wantDiag) > 0 {
-					diags := byTestID(form, "diagnostic")
+					diags := webtest.ByTestID(form, "diagnostic")
 					if diags.Length() == 0 {
 						t.Fatalf("no diagnostics listed:\n%s", w.Body)
 					}
 					for _, want := range tt.wantDiag {
 						found := false
 						diags.Each(func(_ int, d *goquery.Selection) {
-							path := strings.TrimSpace(byTestID(d, "diagnostic-path").Text())
-							summary := byTestID(d, "diagnostic-summary").Text()
+							path := strings.TrimSpace(webtest.ByTestID(d, "diagnostic-path").Text())
+							summary := webtest.ByTestID(d, "diagnostic-summary").Text()
 							if path == want[0] && strings.Contains(summary, want[1]) && d.AttrOr("data-severity", "") == "error" {
 								found = true
 							}
@@ -252,11 +254,11 @@ func TestImportRefused(t *testing.T) {
 					}
 				}
 				if tt.keepsText {
-					if got := byTestID(form, "import-text-input").Text(); got != tt.upload.fields["document_text"] {
+					if got := webtest.ByTestID(form, "import-text-input").Text(); got != tt.upload.Fields["document_text"] {
 						t.Errorf("the pasted document was not kept: %q", got)
 					}
 				}
-				if n := a.blueprintCount("team"); n != 0 {
+				if n := a.BlueprintCount("team"); n != 0 {
 					t.Errorf("a refused import left %d blueprints", n)
 				}
 			})
@@ -266,30 +268,30 @@ func TestImportRefused(t *testing.T) {
 
 func TestImportWarningsAreAllowed(t *testing.T) {
 	t.Parallel()
-	a := newTestApp(t)
-	a.createProject("team")
+	a := webtest.NewApp(t)
+	a.CreateProject("team")
 	// A provider the catalog does not know is a warning: its resources cannot be checked.
-	doc := strings.Replace(validDoc, `"resources"`,
+	doc := strings.Replace(webtest.ValidDoc, `"resources"`,
 		`"required_providers": [{"name": "acme", "source": "example/acme", "version": "~> 1.0"}], "resources"`, 1)
-	loc := a.importDoc("team", doc, "")
-	page := wantFullPage(t, a.get(loc, false))
-	diags := byTestID(byTestID(page, "diagnostics"), "diagnostic")
+	loc := a.ImportDoc("team", doc, "")
+	page := webtest.WantFullPage(t, a.Get(loc, false))
+	diags := webtest.ByTestID(webtest.ByTestID(page, "diagnostics"), "diagnostic")
 	if diags.Length() != 1 {
 		t.Fatalf("%d diagnostics shown, want the one warning:\n%s", diags.Length(), diags.Text())
 	}
 	if got := diags.AttrOr("data-severity", ""); got != "warning" {
 		t.Errorf("severity %q, want warning", got)
 	}
-	if got := strings.TrimSpace(byTestID(diags, "diagnostic-path").Text()); got != "required_providers[0].source" {
+	if got := strings.TrimSpace(webtest.ByTestID(diags, "diagnostic-path").Text()); got != "required_providers[0].source" {
 		t.Errorf("path %q", got)
 	}
-	if got := byTestID(diags, "diagnostic-summary").Text(); !strings.Contains(got, "not in the catalog") {
+	if got := webtest.ByTestID(diags, "diagnostic-summary").Text(); !strings.Contains(got, "not in the catalog") {
 		t.Errorf("summary %q", got)
 	}
-	if byTestID(diags, "diagnostic-detail").Length() != 1 {
+	if webtest.ByTestID(diags, "diagnostic-detail").Length() != 1 {
 		t.Errorf("no detail")
 	}
-	if byTestID(page, "no-diagnostics").Length() != 0 {
+	if webtest.ByTestID(page, "no-diagnostics").Length() != 0 {
 		t.Errorf("the page says there are no diagnostics")
 	}
 }
@@ -301,34 +303,34 @@ func TestImportRefusesStreamedBodyOverLimit(t *testing.T) {
 	big := strings.Repeat("x", 6<<20)
 	for _, tt := range []struct {
 		name string
-		u    upload
+		u    webtest.Upload
 		form url.Values
 	}{
-		{name: "multipart", u: upload{files: map[string][]byte{"document": []byte(big)}}},
+		{name: "multipart", u: webtest.Upload{Files: map[string][]byte{"document": []byte(big)}}},
 		{name: "urlencoded", form: url.Values{"document_text": {big}}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			a := newTestApp(t)
-			a.createProject("team")
+			a := webtest.NewApp(t)
+			a.CreateProject("team")
 			var body io.Reader
 			var contentType string
 			if tt.form != nil {
 				body, contentType = strings.NewReader(tt.form.Encode()), "application/x-www-form-urlencoded"
 			} else {
-				body, contentType = tt.u.body(t)
+				body, contentType = tt.u.Body(t)
 			}
 			r := httptest.NewRequest(http.MethodPost, paths.Blueprints("team"), io.MultiReader(body))
 			r.ContentLength = -1
 			r.Header.Set("Content-Type", contentType)
 			r.Header.Set("HX-Request", "true")
-			w := a.do(r)
-			wantStatus(t, w, http.StatusRequestEntityTooLarge)
-			doc := wantFragment(t, w, "import-form")
-			if msg := wantOne(t, doc, "import-error"); !strings.Contains(msg, "larger than 5 MiB") {
+			w := a.Do(r)
+			webtest.WantStatus(t, w, http.StatusRequestEntityTooLarge)
+			doc := webtest.WantFragment(t, w, "import-form")
+			if msg := webtest.WantOne(t, doc, "import-error"); !strings.Contains(msg, "larger than 5 MiB") {
 				t.Errorf("import error %q", msg)
 			}
-			if n := a.blueprintCount("team"); n != 0 {
+			if n := a.BlueprintCount("team"); n != 0 {
 				t.Errorf("%d blueprints after a refused upload", n)
 			}
 		})
@@ -347,33 +349,33 @@ type namedFile struct {
 	data []byte
 }
 
-func (a *testApp) postFiles(u tfUpload, htmx bool) *httptest.ResponseRecorder {
-	a.t.Helper()
+func postFiles(a *webtest.App, u tfUpload, htmx bool) *httptest.ResponseRecorder {
+	a.T.Helper()
 	var buf bytes.Buffer
 	mw := multipart.NewWriter(&buf)
 	for k, v := range u.fields {
 		if err := mw.WriteField(k, v); err != nil {
-			a.t.Fatal(err)
+			a.T.Fatal(err)
 		}
 	}
 	for _, f := range u.files {
 		fw, err := mw.CreateFormFile("document", f.name)
 		if err != nil {
-			a.t.Fatal(err)
+			a.T.Fatal(err)
 		}
 		if _, err := fw.Write(f.data); err != nil {
-			a.t.Fatal(err)
+			a.T.Fatal(err)
 		}
 	}
 	if err := mw.Close(); err != nil {
-		a.t.Fatal(err)
+		a.T.Fatal(err)
 	}
 	r := httptest.NewRequest(http.MethodPost, paths.Blueprints("team"), &buf)
 	r.Header.Set("Content-Type", mw.FormDataContentType())
 	if htmx {
 		r.Header.Set("HX-Request", "true")
 	}
-	return a.do(r)
+	return a.Do(r)
 }
 
 // fixture reads the .tf files of a directory under testdata/import, by file name.
@@ -466,9 +468,9 @@ func wantProblems(files []namedFile) []string {
 
 // shownProblems lists the Terraform problems in a refused form as wantProblems does.
 func shownProblems(form *goquery.Selection) []string {
-	out := byTestID(form, "import-problem").Map(func(_ int, p *goquery.Selection) string {
+	out := webtest.ByTestID(form, "import-problem").Map(func(_ int, p *goquery.Selection) string {
 		return fmt.Sprintf("%s %s %s", p.AttrOr("data-severity", ""),
-			strings.TrimSpace(byTestID(p, "import-problem-at").Text()), strings.TrimSpace(byTestID(p, "import-problem-summary").Text()))
+			strings.TrimSpace(webtest.ByTestID(p, "import-problem-at").Text()), strings.TrimSpace(webtest.ByTestID(p, "import-problem-summary").Text()))
 	})
 	sort.Strings(out)
 	return out
@@ -486,46 +488,46 @@ func TestImportTerraform(t *testing.T) {
 	}
 	tests := []struct {
 		name string
-		post func(t *testing.T, a *testApp) *httptest.ResponseRecorder
+		post func(t *testing.T, a *webtest.App) *httptest.ResponseRecorder
 	}{
-		{name: "two .tf files", post: func(t *testing.T, a *testApp) *httptest.ResponseRecorder {
-			return a.postFiles(tfUpload{fields: map[string]string{"name": "demo", "message": "from terraform"}, files: twoFiles(t)}, false)
+		{name: "two .tf files", post: func(t *testing.T, a *webtest.App) *httptest.ResponseRecorder {
+			return postFiles(a, tfUpload{fields: map[string]string{"name": "demo", "message": "from terraform"}, files: twoFiles(t)}, false)
 		}},
-		{name: "zip named after the blueprint", post: func(t *testing.T, a *testApp) *httptest.ResponseRecorder {
+		{name: "zip named after the blueprint", post: func(t *testing.T, a *webtest.App) *httptest.ResponseRecorder {
 			archive := zipOf(t, under("infra", twoFiles(t))...)
-			return a.postFiles(tfUpload{fields: map[string]string{"message": "from terraform"}, files: []namedFile{{"demo.zip", archive}}}, false)
+			return postFiles(a, tfUpload{fields: map[string]string{"message": "from terraform"}, files: []namedFile{{"demo.zip", archive}}}, false)
 		}},
-		{name: "zip and a name", post: func(t *testing.T, a *testApp) *httptest.ResponseRecorder {
+		{name: "zip and a name", post: func(t *testing.T, a *webtest.App) *httptest.ResponseRecorder {
 			archive := zipOf(t, twoFiles(t)...)
-			return a.postFiles(tfUpload{fields: map[string]string{"name": "demo", "message": "from terraform"}, files: []namedFile{{"Infra Export.zip", archive}}}, false)
+			return postFiles(a, tfUpload{fields: map[string]string{"name": "demo", "message": "from terraform"}, files: []namedFile{{"Infra Export.zip", archive}}}, false)
 		}},
-		{name: "pasted HCL multipart", post: func(t *testing.T, a *testApp) *httptest.ResponseRecorder {
-			return a.postMultipart(paths.Blueprints("team"), upload{fields: map[string]string{
+		{name: "pasted HCL multipart", post: func(t *testing.T, a *webtest.App) *httptest.ResponseRecorder {
+			return a.PostMultipart(paths.Blueprints("team"), webtest.Upload{Fields: map[string]string{
 				"name": "demo", "message": "from terraform", "document_text": pasted(t)}}, false)
 		}},
-		{name: "pasted HCL urlencoded", post: func(t *testing.T, a *testApp) *httptest.ResponseRecorder {
-			return a.postForm(paths.Blueprints("team"), url.Values{
+		{name: "pasted HCL urlencoded", post: func(t *testing.T, a *webtest.App) *httptest.ResponseRecorder {
+			return a.PostForm(paths.Blueprints("team"), url.Values{
 				"name": {"demo"}, "message": {"from terraform"}, "document_text": {pasted(t)}}, false)
 		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			a := newTestApp(t)
-			a.createProject("team")
+			a := webtest.NewApp(t)
+			a.CreateProject("team")
 			w := tt.post(t, a)
-			wantStatus(t, w, http.StatusSeeOther)
+			webtest.WantStatus(t, w, http.StatusSeeOther)
 			if got, want := w.Header().Get("Location"), paths.BlueprintVersion("team", "demo", 1); got != want {
 				t.Fatalf("Location %q, want %q", got, want)
 			}
-			doc := wantFullPage(t, a.get(w.Header().Get("Location"), false))
-			if main := wantOne(t, doc, "file-main.tf"); !strings.Contains(main, `resource "terraform_data" "web"`) || !strings.Contains(main, `"hello"`) {
+			doc := webtest.WantFullPage(t, a.Get(w.Header().Get("Location"), false))
+			if main := webtest.WantOne(t, doc, "file-main.tf"); !strings.Contains(main, `resource "terraform_data" "web"`) || !strings.Contains(main, `"hello"`) {
 				t.Errorf("main.tf:\n%s", main)
 			}
-			if out := wantOne(t, doc, "file-outputs.tf"); !strings.Contains(out, `output "web_id"`) || !strings.Contains(out, "terraform_data.web.id") {
+			if out := webtest.WantOne(t, doc, "file-outputs.tf"); !strings.Contains(out, `output "web_id"`) || !strings.Contains(out, "terraform_data.web.id") {
 				t.Errorf("outputs.tf:\n%s", out)
 			}
-			if got := strings.TrimSpace(byTestID(doc, "version-message").Text()); got != "from terraform" {
+			if got := strings.TrimSpace(webtest.ByTestID(doc, "version-message").Text()); got != "from terraform" {
 				t.Errorf("version message %q", got)
 			}
 		})
@@ -552,46 +554,46 @@ func TestImportTerraformLeavingPartsOut(t *testing.T) {
 		for _, htmx := range []bool{true, false} {
 			t.Run(tt.name+map[bool]string{true: " htmx", false: " plain"}[htmx], func(t *testing.T) {
 				t.Parallel()
-				a := newTestApp(t)
-				a.createProject("team")
-				w := a.postFiles(tfUpload{fields: map[string]string{"name": "demo"}, files: tt.files}, htmx)
-				wantStatus(t, w, http.StatusUnprocessableEntity)
+				a := webtest.NewApp(t)
+				a.CreateProject("team")
+				w := postFiles(a, tfUpload{fields: map[string]string{"name": "demo"}, files: tt.files}, htmx)
+				webtest.WantStatus(t, w, http.StatusUnprocessableEntity)
 				var doc *goquery.Document
 				if htmx {
-					doc = wantFragment(t, w, "import-form")
+					doc = webtest.WantFragment(t, w, "import-form")
 				} else {
-					doc = wantFullPage(t, w)
+					doc = webtest.WantFullPage(t, w)
 				}
-				form := byTestID(doc, "import-form")
+				form := webtest.ByTestID(doc, "import-form")
 				if diff := cmp.Diff(tt.want, shownProblems(form)); diff != "" {
 					t.Errorf("problems listed (-want +got):\n%s", diff)
 				}
-				if msg := byTestID(form, "import-error").Text(); !strings.Contains(msg, "Nothing was imported") || !strings.Contains(msg, "Import anyway") {
+				if msg := webtest.ByTestID(form, "import-error").Text(); !strings.Contains(msg, "Nothing was imported") || !strings.Contains(msg, "Import anyway") {
 					t.Errorf("import error %q", msg)
 				}
-				box := byTestID(form, "import-anyway-input")
+				box := webtest.ByTestID(form, "import-anyway-input")
 				if box.Length() != 1 || box.AttrOr("name", "") != "import_anyway" {
 					t.Fatalf("no import-anyway checkbox:\n%s", w.Body)
 				}
 				if _, checked := box.Attr("checked"); checked {
 					t.Errorf("the checkbox is ticked before the user ticked it")
 				}
-				if got := byTestID(form, "import-name-input").AttrOr("value", ""); got != "demo" {
+				if got := webtest.ByTestID(form, "import-name-input").AttrOr("value", ""); got != "demo" {
 					t.Errorf("the name was not kept: %q", got)
 				}
-				if n := a.blueprintCount("team"); n != 0 {
+				if n := a.BlueprintCount("team"); n != 0 {
 					t.Fatalf("a refused import left %d blueprints", n)
 				}
 
 				// Ticked, the same files are imported without the parts listed.
-				w = a.postFiles(tfUpload{fields: map[string]string{"name": "demo", "import_anyway": "on"}, files: tt.files}, false)
-				wantStatus(t, w, http.StatusSeeOther)
-				page := wantFullPage(t, a.get(w.Header().Get("Location"), false))
-				main := wantOne(t, page, "file-main.tf")
+				w = postFiles(a, tfUpload{fields: map[string]string{"name": "demo", "import_anyway": "on"}, files: tt.files}, false)
+				webtest.WantStatus(t, w, http.StatusSeeOther)
+				page := webtest.WantFullPage(t, a.Get(w.Header().Get("Location"), false))
+				main := webtest.WantOne(t, page, "file-main.tf")
 				if !strings.Contains(main, `resource "terraform_data" "web"`) || strings.Contains(main, "dynamic") || strings.Contains(main, "module") {
 					t.Errorf("main.tf:\n%s", main)
 				}
-				if n := a.blueprintCount("team"); n != 1 {
+				if n := a.BlueprintCount("team"); n != 1 {
 					t.Errorf("%d blueprints, want 1", n)
 				}
 			})
@@ -709,7 +711,7 @@ func TestImportTerraformRefused(t *testing.T) {
 		},
 		{
 			name:       "document and .tf files",
-			upload:     tfUpload{files: append([]namedFile{{"demo.json", []byte(validDoc)}}, twoFiles...)},
+			upload:     tfUpload{files: append([]namedFile{{"demo.json", []byte(webtest.ValidDoc)}}, twoFiles...)},
 			wantStatus: http.StatusUnprocessableEntity,
 			wantError:  "on its own",
 		},
@@ -724,31 +726,31 @@ func TestImportTerraformRefused(t *testing.T) {
 		for _, htmx := range []bool{true, false} {
 			t.Run(tt.name+map[bool]string{true: " htmx", false: " plain"}[htmx], func(t *testing.T) {
 				t.Parallel()
-				a := newTestApp(t)
-				a.createProject("team")
-				w := a.postFiles(tt.upload, htmx)
-				wantStatus(t, w, tt.wantStatus)
+				a := webtest.NewApp(t)
+				a.CreateProject("team")
+				w := postFiles(a, tt.upload, htmx)
+				webtest.WantStatus(t, w, tt.wantStatus)
 				var doc *goquery.Document
 				if htmx {
-					doc = wantFragment(t, w, "import-form")
+					doc = webtest.WantFragment(t, w, "import-form")
 				} else {
-					doc = wantFullPage(t, w)
+					doc = webtest.WantFullPage(t, w)
 				}
-				form := byTestID(doc, "import-form")
-				if msg := byTestID(form, "import-error").Text(); !strings.Contains(msg, tt.wantError) {
+				form := webtest.ByTestID(doc, "import-form")
+				if msg := webtest.ByTestID(form, "import-error").Text(); !strings.Contains(msg, tt.wantError) {
 					t.Errorf("import error %q does not contain %q", msg, tt.wantError)
 				}
 				if diff := cmp.Diff(tt.wantProbs, shownProblems(form), cmpopts.EquateEmpty()); diff != "" {
 					t.Errorf("problems listed (-want +got):\n%s", diff)
 				}
-				if byTestID(form, "import-anyway-input").Length() != 0 {
+				if webtest.ByTestID(form, "import-anyway-input").Length() != 0 {
 					t.Errorf("the form offers to import anyway what cannot be imported")
 				}
 				for _, want := range tt.wantDiag {
 					found := false
-					byTestID(form, "diagnostic").Each(func(_ int, d *goquery.Selection) {
-						if strings.TrimSpace(byTestID(d, "diagnostic-path").Text()) == want[0] &&
-							strings.Contains(byTestID(d, "diagnostic-summary").Text(), want[1]) && d.AttrOr("data-severity", "") == "error" {
+					webtest.ByTestID(form, "diagnostic").Each(func(_ int, d *goquery.Selection) {
+						if strings.TrimSpace(webtest.ByTestID(d, "diagnostic-path").Text()) == want[0] &&
+							strings.Contains(webtest.ByTestID(d, "diagnostic-summary").Text(), want[1]) && d.AttrOr("data-severity", "") == "error" {
 							found = true
 						}
 					})
@@ -757,11 +759,11 @@ func TestImportTerraformRefused(t *testing.T) {
 					}
 				}
 				if text := tt.upload.fields["document_text"]; text != "" {
-					if got := byTestID(form, "import-text-input").Text(); got != text {
+					if got := webtest.ByTestID(form, "import-text-input").Text(); got != text {
 						t.Errorf("the pasted configuration was not kept: %q", got)
 					}
 				}
-				if n := a.blueprintCount("team"); n != 0 {
+				if n := a.BlueprintCount("team"); n != 0 {
 					t.Errorf("a refused import left %d blueprints", n)
 				}
 			})

@@ -1,0 +1,50 @@
+package blueprints
+
+import (
+	"context"
+	"log/slog"
+
+	"github.com/cloudoven/cloudoven/catalog"
+	"github.com/cloudoven/cloudoven/store"
+	"github.com/cloudoven/cloudoven/web/page"
+)
+
+// Store is what the project page and the blueprint pages read and keep in the store;
+// *store.Store has it.
+type Store interface {
+	Project(ctx context.Context, name string) (store.Project, error)
+	CreateBlueprint(ctx context.Context, project, name, description string, document []byte, message string) (store.Blueprint, store.BlueprintVersion, error)
+	AddBlueprintVersion(ctx context.Context, project, blueprint string, document []byte, message string) (store.BlueprintVersion, error)
+	Blueprints(ctx context.Context, project string) ([]store.Blueprint, error)
+	Blueprint(ctx context.Context, project, name string) (store.Blueprint, error)
+	BlueprintVersions(ctx context.Context, project, name string) ([]store.BlueprintVersion, error)
+	BlueprintVersion(ctx context.Context, project, name string, version int) (store.BlueprintVersion, error)
+}
+
+// Handlers answers a project's page (its blueprints, the new-blueprint and import forms),
+// the import itself, and each blueprint's pages: a version's generated files and checks,
+// the diff between versions, the dependency graph and the downloads.
+type Handlers struct {
+	frame   *page.Frame
+	store   Store
+	catalog func() *catalog.Catalog
+	logger  *slog.Logger
+}
+
+// New returns the blueprint handlers; catalog gives the catalog of each request (a crawl
+// may swap it).
+func New(frame *page.Frame, st Store, catalog func() *catalog.Catalog) *Handlers {
+	return &Handlers{frame: frame, store: st, catalog: catalog, logger: frame.Logger()}
+}
+
+// Routes registers the project page and the blueprint pages (viewers) and the import
+// (editors).
+func (s *Handlers) Routes(rt page.Router) {
+	rt.Handle("GET /projects/{project}", page.Viewer, s.showProject)
+	rt.Handle("GET /projects/{project}/blueprints/{blueprint}", page.Viewer, s.showBlueprint)
+	rt.Handle("GET /projects/{project}/blueprints/{blueprint}/versions/{version}/graph.svg", page.Viewer, s.showGraph)
+	rt.Handle("GET /projects/{project}/blueprints/{blueprint}/versions/{version}/terraform.zip", page.Viewer, s.downloadZip)
+	rt.Handle("GET /projects/{project}/blueprints/{blueprint}/versions/{version}/blueprint.json", page.Viewer, s.downloadDocument)
+	rt.Handle("GET /projects/{project}/blueprints/{blueprint}/diff", page.Viewer, s.showDiff)
+	rt.Handle("POST /projects/{project}/blueprints", page.Editor, s.importBlueprint)
+}
