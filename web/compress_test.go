@@ -1,4 +1,4 @@
-package web
+package web_test
 
 import (
 	"compress/gzip"
@@ -8,17 +8,18 @@ import (
 	"testing"
 
 	"github.com/cloudoven/cloudoven/web/paths"
+	"github.com/cloudoven/cloudoven/web/webtest"
 )
 
 func TestPagesAreGzippedForClientsThatAsk(t *testing.T) {
 	t.Parallel()
-	a := editorApp(t)
-	a.addType("azurerm_kubernetes_cluster", "resource")
+	a := webtest.EditorApp(t)
+	a.AddType("azurerm_kubernetes_cluster", "resource")
 
 	r, _ := http.NewRequest(http.MethodGet, paths.EditItem("team", "net", "azurerm_kubernetes_cluster.main"), nil)
 	r.Header.Set("Accept-Encoding", "gzip")
-	w := a.do(r)
-	wantStatus(t, w, http.StatusOK)
+	w := a.Do(r)
+	webtest.WantStatus(t, w, http.StatusOK)
 	if w.Header().Get("Content-Encoding") != "gzip" {
 		t.Fatalf("Content-Encoding %q, want gzip", w.Header().Get("Content-Encoding"))
 	}
@@ -37,7 +38,7 @@ func TestPagesAreGzippedForClientsThatAsk(t *testing.T) {
 	t.Logf("editor page: %d bytes, %d gzipped", len(page), gzipped)
 
 	// Without Accept-Encoding, plain HTML.
-	w = a.get(paths.EditItem("team", "net", "azurerm_kubernetes_cluster.main"), false)
+	w = a.Get(paths.EditItem("team", "net", "azurerm_kubernetes_cluster.main"), false)
 	if w.Header().Get("Content-Encoding") != "" || !strings.Contains(w.Body.String(), `data-testid="item-form"`) {
 		t.Errorf("a client without gzip got Content-Encoding %q", w.Header().Get("Content-Encoding"))
 	}
@@ -45,7 +46,7 @@ func TestPagesAreGzippedForClientsThatAsk(t *testing.T) {
 	// A zip download is not compressed twice.
 	r, _ = http.NewRequest(http.MethodGet, paths.Edit("team", "net")+"/terraform.zip", nil)
 	r.Header.Set("Accept-Encoding", "gzip")
-	w = a.do(r)
+	w = a.Do(r)
 	if w.Header().Get("Content-Encoding") != "" {
 		t.Errorf("zip download has Content-Encoding %q", w.Header().Get("Content-Encoding"))
 	}

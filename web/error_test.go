@@ -1,22 +1,24 @@
-package web
+package web_test
 
 import (
 	"bytes"
 	"context"
 	"errors"
-	"log/slog"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/cloudoven/cloudoven/store"
+	"github.com/cloudoven/cloudoven/web"
+	"github.com/cloudoven/cloudoven/web/account"
 	"github.com/cloudoven/cloudoven/web/paths"
+	"github.com/cloudoven/cloudoven/web/webtest"
 )
 
 // fakeStore fails every call it is not given a function for.
 type fakeStore struct {
-	Store
+	web.Store
 	projects func(ctx context.Context) ([]store.Project, error)
 }
 
@@ -34,28 +36,28 @@ func (f fakeStore) Session(ctx context.Context, tokenHash string) (store.Session
 }
 
 // fakeSession is a cookie fakeStore accepts.
-var fakeSession = &testSession{user: "admin", cookie: &http.Cookie{Name: sessionCookie, Value: "fake"}}
+var fakeSession = &webtest.Session{User: "admin", Cookie: &http.Cookie{Name: account.SessionCookie, Value: "fake"}}
 
 func TestServerErrorPageHidesInternals(t *testing.T) {
 	t.Parallel()
-	var logs bytes.Buffer
 	secret := errors.New("database is locked: /var/lib/cloudoven/cloudoven.db")
-	h := newHandler(t, Config{
+	a := &webtest.App{T: t, Log: &bytes.Buffer{}, Session: fakeSession}
+	a.Handler = webtest.NewHandler(t, web.Config{
 		Store:   fakeStore{projects: func(context.Context) ([]store.Project, error) { return nil, secret }},
-		Catalog: testCatalog(t),
-		Logger:  slog.New(slog.NewTextHandler(&lockedWriter{w: &logs}, nil)),
+		Catalog: webtest.Catalog(t),
+		Logger:  a.Logger(),
 	})
-	a := &testApp{t: t, handler: h, session: fakeSession}
-	w := a.get(paths.Projects(), false)
-	wantStatus(t, w, http.StatusInternalServerError)
-	doc := wantFullPage(t, w)
-	if got := wantOne(t, doc, "error-title"); got != "Something went wrong" {
+	logs := a.Log
+	w := a.Get(paths.Projects(), false)
+	webtest.WantStatus(t, w, http.StatusInternalServerError)
+	doc := webtest.WantFullPage(t, w)
+	if got := webtest.WantOne(t, doc, "error-title"); got != "Something went wrong" {
 		t.Errorf("error title %q", got)
 	}
 	if strings.Contains(w.Body.String(), "database is locked") || strings.Contains(w.Body.String(), "/var/lib") {
 		t.Errorf("the 500 page shows the internal error:\n%s", w.Body)
 	}
-	ref := wantOne(t, doc, "error-reference")
+	ref := webtest.WantOne(t, doc, "error-reference")
 	if !strings.Contains(logs.String(), "database is locked") || !strings.Contains(logs.String(), "ref="+ref) {
 		t.Errorf("the log does not carry the error and the reference %s:\n%s", ref, logs.String())
 	}
@@ -63,10 +65,10 @@ func TestServerErrorPageHidesInternals(t *testing.T) {
 
 func TestNewRequiresStoreAndCatalog(t *testing.T) {
 	t.Parallel()
-	if _, err := New(Config{Catalog: testCatalog(t)}); err == nil {
+	if _, err := web.New(web.Config{Catalog: webtest.Catalog(t)}); err == nil {
 		t.Errorf("New without a store succeeded")
 	}
-	if _, err := New(Config{Store: fakeStore{}}); err == nil {
+	if _, err := web.New(web.Config{Store: fakeStore{}}); err == nil {
 		t.Errorf("New without a catalog succeeded")
 	}
 }

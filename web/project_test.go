@@ -1,17 +1,18 @@
-package web
+package web_test
 
 import (
 	"net/http"
 	"testing"
 
 	"github.com/cloudoven/cloudoven/web/paths"
+	"github.com/cloudoven/cloudoven/web/webtest"
 )
 
 func TestHomeRedirectsToProjects(t *testing.T) {
 	t.Parallel()
-	a := newTestApp(t)
-	w := a.get("/", false)
-	wantStatus(t, w, http.StatusSeeOther)
+	a := webtest.NewApp(t)
+	w := a.Get("/", false)
+	webtest.WantStatus(t, w, http.StatusSeeOther)
 	if loc := w.Header().Get("Location"); loc != paths.Projects() {
 		t.Errorf("Location %q, want %q", loc, paths.Projects())
 	}
@@ -19,9 +20,9 @@ func TestHomeRedirectsToProjects(t *testing.T) {
 
 func TestHealthz(t *testing.T) {
 	t.Parallel()
-	a := newTestApp(t)
-	w := a.get(paths.Health(), false)
-	wantStatus(t, w, http.StatusOK)
+	a := webtest.NewApp(t)
+	w := a.Get(paths.Health(), false)
+	webtest.WantStatus(t, w, http.StatusOK)
 	if w.Body.String() != "ok" {
 		t.Errorf("body %q, want ok", w.Body)
 	}
@@ -29,9 +30,9 @@ func TestHealthz(t *testing.T) {
 
 func TestUnknownProjectIs404(t *testing.T) {
 	t.Parallel()
-	a := newTestApp(t)
-	a.createProject("payments")
-	a.importDoc("payments", validDoc, "")
+	a := webtest.NewApp(t)
+	a.CreateProject("payments")
+	a.ImportDoc("payments", webtest.ValidDoc, "")
 	for _, path := range []string{
 		paths.Project("nope"),
 		paths.Blueprint("nope", "demo"),
@@ -45,18 +46,18 @@ func TestUnknownProjectIs404(t *testing.T) {
 	} {
 		t.Run(path, func(t *testing.T) {
 			t.Parallel()
-			w := a.get(path, false)
-			wantStatus(t, w, http.StatusNotFound)
-			doc := wantFullPage(t, w)
-			if got := wantOne(t, doc, "error-title"); got != "Not found" {
+			w := a.Get(path, false)
+			webtest.WantStatus(t, w, http.StatusNotFound)
+			doc := webtest.WantFullPage(t, w)
+			if got := webtest.WantOne(t, doc, "error-title"); got != "Not found" {
 				t.Errorf("error title %q", got)
 			}
-			wantOne(t, doc, "error-home")
+			webtest.WantOne(t, doc, "error-home")
 		})
 	}
 	t.Run("import into unknown project", func(t *testing.T) {
 		t.Parallel()
-		w := a.postMultipart(paths.Blueprints("nope"), upload{files: map[string][]byte{"document": []byte(validDoc)}}, false)
-		wantStatus(t, w, http.StatusNotFound)
+		w := a.PostMultipart(paths.Blueprints("nope"), webtest.Upload{Files: map[string][]byte{"document": []byte(webtest.ValidDoc)}}, false)
+		webtest.WantStatus(t, w, http.StatusNotFound)
 	})
 }

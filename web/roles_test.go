@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/cloudoven/cloudoven/web/htmltest"
 	"github.com/cloudoven/cloudoven/web/paths"
 	"github.com/cloudoven/cloudoven/web/webtest"
 )
@@ -63,7 +64,7 @@ func TestDeploymentGuardrails(t *testing.T) {
 	a.ImportDoc("team", webtest.GuardedDoc, "resource group")
 	w := a.PostForm(paths.Rules("team"), url.Values{"rules": {`{"rules":[{"id":"required-tags","tags":["cost-center"]}]}`}}, false)
 	webtest.WantStatus(t, w, http.StatusSeeOther)
-	v := webtest.FormValues(webtest.ParseHTML(t, a.Get(paths.Environment("team", "dev"), false)).Find(`[data-testid="runner-form"]`))
+	v := htmltest.FormValues(webtest.ParseHTML(t, a.Get(paths.Environment("team", "dev"), false)).Find(`[data-testid="runner-form"]`))
 	v.Set("policy_blocking", "on")
 	webtest.WantStatus(t, a.PostForm(paths.EnvRunner("team", "dev"), v, false), http.StatusSeeOther)
 	webtest.WantStatus(t, a.PostForm(deployment+"/promote", url.Values{"version": {"2"}}, false), http.StatusSeeOther)

@@ -6,7 +6,9 @@ import (
 	"github.com/klauspost/compress/gzhttp"
 
 	"github.com/cloudoven/cloudoven/web/blueprints"
+	"github.com/cloudoven/cloudoven/web/catalogview"
 	"github.com/cloudoven/cloudoven/web/deployments"
+	"github.com/cloudoven/cloudoven/web/editor"
 	"github.com/cloudoven/cloudoven/web/environments"
 	"github.com/cloudoven/cloudoven/web/guardrails"
 	"github.com/cloudoven/cloudoven/web/page"
@@ -27,7 +29,9 @@ func (s *server) routes() http.Handler {
 	rt.HandleHTTP("GET /static/{hash}/{path...}", page.Public, http.HandlerFunc(s.assets.serve))
 	s.account.Routes(rt)
 	projects.New(s.frame, s.store).Routes(rt)
+	catalogview.New(s.frame, s.catalog, s.crawls).Routes(rt)
 	blueprints.New(s.frame, s.store, s.catalog).Routes(rt)
+	editor.New(s.frame, s.store, s.catalog).Routes(rt)
 	guardrails.New(s.frame, s.store).Routes(rt)
 	environments.New(s.frame, s.store, s.secrets).Routes(rt)
 	// Runs are optional: without them the pages show stored runs and say why nothing starts.
@@ -43,23 +47,6 @@ func (s *server) routes() http.Handler {
 
 	// Any signed-in user.
 	rt.HandleHTTP("GET /{$}", page.SignedIn, http.HandlerFunc(s.home))
-
-	rt.Handle("POST /projects/{project}/new-blueprint", page.Editor.Audited("blueprint.create"), s.newBlueprint)
-	rt.Handle("GET /projects/{project}/blueprints/{blueprint}/edit", page.Editor, s.showEditor)
-	rt.Handle("POST /projects/{project}/blueprints/{blueprint}/edit/item", page.Editor, s.editItem)
-	rt.Handle("POST /projects/{project}/blueprints/{blueprint}/edit/add", page.Editor, s.addToDraft)
-	rt.Handle("POST /projects/{project}/blueprints/{blueprint}/edit/save", page.Editor.Audited("blueprint.save"), s.saveVersion)
-	rt.Handle("POST /projects/{project}/blueprints/{blueprint}/edit/discard", page.Editor.Audited("blueprint.discard"), s.discardDraft)
-	rt.Handle("GET /projects/{project}/blueprints/{blueprint}/edit/terraform.zip", page.Editor, s.downloadDraftZip)
-
-	// The catalog: any signed-in user; starting a crawl: global admins. Without a crawl
-	// service there is no status page, and the catalog does not link to one.
-	if s.crawls != nil {
-		rt.Handle("GET /catalog/crawls", page.SignedIn, s.showCrawls)
-		rt.Handle("POST /catalog/crawls", page.GlobalAdmin, s.startCrawl)
-	}
-	rt.Handle("GET /catalog", page.SignedIn, s.searchCatalog)
-	rt.Handle("GET /catalog/types/{kind}/{name}", page.SignedIn, s.showType)
 
 	// Anything else gets the 404 page rather than the mux's plain-text one.
 	rt.Handle("/", page.SignedIn, func(w http.ResponseWriter, r *http.Request) error { return page.ErrNotFound })

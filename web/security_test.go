@@ -1,4 +1,4 @@
-package web
+package web_test
 
 import (
 	"context"
@@ -9,13 +9,14 @@ import (
 	"testing"
 
 	"github.com/cloudoven/cloudoven/web/paths"
+	"github.com/cloudoven/cloudoven/web/webtest"
 )
 
 func TestSecurityHeaders(t *testing.T) {
 	t.Parallel()
-	a := newTestApp(t)
+	a := webtest.NewApp(t)
 	for _, path := range []string{paths.Projects(), "/no/such/page", paths.Health()} {
-		w := a.get(path, false)
+		w := a.Get(path, false)
 		h := w.Header()
 		csp := h.Get("Content-Security-Policy")
 		for _, want := range []string{"script-src 'self'", "style-src 'self'", "frame-ancestors 'none'"} {
@@ -40,8 +41,8 @@ func TestSecurityHeaders(t *testing.T) {
 
 func TestLayoutNeedsNoInlineStyles(t *testing.T) {
 	t.Parallel()
-	a := newTestApp(t)
-	doc := wantFullPage(t, a.get(paths.Catalog(""), false))
+	a := webtest.NewApp(t)
+	doc := webtest.WantFullPage(t, a.Get(paths.Catalog(""), false))
 	if got := doc.Find(`meta[name="htmx-config"]`).AttrOr("content", ""); !strings.Contains(got, `"includeIndicatorStyles":false`) {
 		t.Errorf("htmx-config %q does not turn indicator styles off", got)
 	}
@@ -55,20 +56,20 @@ func TestLayoutNeedsNoInlineStyles(t *testing.T) {
 
 func TestCrossSitePostIsRefused(t *testing.T) {
 	t.Parallel()
-	a := newTestApp(t)
+	a := webtest.NewApp(t)
 	post := func(site string) *httptest.ResponseRecorder {
 		r := httptest.NewRequest(http.MethodPost, paths.Projects(), strings.NewReader(url.Values{"name": {"evil"}}.Encode()))
 		r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 		r.Header.Set("Sec-Fetch-Site", site)
-		return a.do(r)
+		return a.Do(r)
 	}
 	w := post("cross-site")
-	wantStatus(t, w, http.StatusForbidden)
-	doc := wantFullPage(t, w)
-	if got := wantOne(t, doc, "error-title"); got != "Request refused" {
+	webtest.WantStatus(t, w, http.StatusForbidden)
+	doc := webtest.WantFullPage(t, w)
+	if got := webtest.WantOne(t, doc, "error-title"); got != "Request refused" {
 		t.Errorf("error title %q", got)
 	}
-	ps, err := a.store.Projects(context.Background())
+	ps, err := a.Store.Projects(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -77,5 +78,5 @@ func TestCrossSitePostIsRefused(t *testing.T) {
 	}
 
 	// The same post from CloudOven's own page goes through.
-	wantStatus(t, post("same-origin"), http.StatusSeeOther)
+	webtest.WantStatus(t, post("same-origin"), http.StatusSeeOther)
 }

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
-	"sync/atomic"
 	"time"
 
 	"github.com/cloudoven/cloudoven/auth"
@@ -13,6 +12,7 @@ import (
 	"github.com/cloudoven/cloudoven/runs"
 	"github.com/cloudoven/cloudoven/store"
 	"github.com/cloudoven/cloudoven/web/account"
+	"github.com/cloudoven/cloudoven/web/catalogview"
 	"github.com/cloudoven/cloudoven/web/components"
 	"github.com/cloudoven/cloudoven/web/environments"
 	"github.com/cloudoven/cloudoven/web/page"
@@ -86,7 +86,7 @@ type Config struct {
 	// CatalogSource, when set, is asked for the catalog on every request instead of Catalog.
 	CatalogSource CatalogSource
 	// Crawls, when set, adds the crawl status page and its "crawl now" button.
-	Crawls Crawls
+	Crawls catalogview.Crawls
 	// Secrets keeps environments' secrets; nil shows that secrets are not configured.
 	Secrets environments.Secrets
 	// Runs plans and applies deployments, and RunLogs streams their logs; with either nil
@@ -115,12 +115,11 @@ type Config struct {
 type server struct {
 	store    Store
 	catalogs CatalogSource
-	crawls   Crawls
+	crawls   catalogview.Crawls
 	secrets  environments.Secrets
 	runs     *runs.Service // nil when runs are not configured
 	runLogs  *runs.Hub
-	runner   components.RunnerLabel      // empty when runs are not configured
-	rows     atomic.Pointer[catalogRows] // the current catalog's providers, summarised once per catalog
+	runner   components.RunnerLabel // empty when runs are not configured
 	logger   *slog.Logger
 	assets   *assets
 	frame    *page.Frame
@@ -129,24 +128,8 @@ type server struct {
 	now func() time.Time
 }
 
-type catalogRows struct {
-	cat  *catalog.Catalog
-	rows []providerRow
-}
-
 // catalog is the catalog for this request.
 func (s *server) catalog() *catalog.Catalog { return s.catalogs.Catalog() }
-
-// providers summarises the current catalog's providers, recomputed only after a swap.
-func (s *server) providers() []providerRow {
-	cat := s.catalog()
-	if r := s.rows.Load(); r != nil && r.cat == cat {
-		return r.rows
-	}
-	r := &catalogRows{cat: cat, rows: providerRows(cat)}
-	s.rows.Store(r)
-	return r.rows
-}
 
 type staticCatalog struct{ c *catalog.Catalog }
 

@@ -18,6 +18,7 @@ import (
 	"github.com/cloudoven/cloudoven/secrets"
 	"github.com/cloudoven/cloudoven/store"
 	"github.com/cloudoven/cloudoven/web"
+	"github.com/cloudoven/cloudoven/web/catalogview"
 )
 
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -164,25 +165,25 @@ type crawlStatus struct{ svc *crawler.Service }
 func (c crawlStatus) StartCrawl() error {
 	err := c.svc.Trigger()
 	if errors.Is(err, crawler.ErrRunning) {
-		return web.ErrCrawlRunning
+		return catalogview.ErrCrawlRunning
 	}
 	return err
 }
 
-func (c crawlStatus) CrawlStatus() web.CrawlStatus {
+func (c crawlStatus) CrawlStatus() catalogview.CrawlStatus {
 	running, st := c.svc.Status()
-	out := web.CrawlStatus{Running: running, Schedule: c.svc.Schedule(), NextRun: c.svc.NextRun()}
+	out := catalogview.CrawlStatus{Running: running, Schedule: c.svc.Schedule(), NextRun: c.svc.NextRun()}
 	if st == nil {
 		return out
 	}
-	run := &web.CrawlRun{Started: st.Started, Finished: st.Finished}
+	run := &catalogview.CrawlRun{Started: st.Started, Finished: st.Finished}
 	if st.Err != nil {
 		run.Err = st.Err.Error()
 	}
 	seen := map[string]bool{}
 	for _, p := range st.Result.Providers {
 		seen[p.Source] = true
-		cp := web.CrawlProvider{Source: p.Source, Version: p.Version, Skipped: p.Skipped, Resources: p.Resources,
+		cp := catalogview.CrawlProvider{Source: p.Source, Version: p.Version, Skipped: p.Skipped, Resources: p.Resources,
 			DataSources: p.DataSources, DocPages: p.DocPages, Coverage: -1, DocErrors: p.DocErrors}
 		if p.Coverage.Arguments > 0 {
 			cp.Coverage = p.Coverage.Percent()
@@ -197,7 +198,7 @@ func (c crawlStatus) CrawlStatus() web.CrawlStatus {
 	// While running, providers not finished yet show by their progress alone.
 	for source, prog := range st.Progress {
 		if !seen[source] {
-			run.Providers = append(run.Providers, web.CrawlProvider{Source: source, Coverage: -1, Done: prog[0], Total: prog[1]})
+			run.Providers = append(run.Providers, catalogview.CrawlProvider{Source: source, Coverage: -1, Done: prog[0], Total: prog[1]})
 		}
 	}
 	out.Last = run

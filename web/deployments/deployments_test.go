@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/PuerkitoBio/goquery"
+	"github.com/cloudoven/cloudoven/web/htmltest"
 	"github.com/cloudoven/cloudoven/web/page"
 	"github.com/cloudoven/cloudoven/web/paths"
 	"github.com/cloudoven/cloudoven/web/webtest"
@@ -182,7 +183,7 @@ func TestDeploymentPromote(t *testing.T) {
 
 	// Compare: the generated files of v1 and v2 with this environment applied.
 	f := webtest.ByTestID(page, "promote-compare-form")
-	q := webtest.FormValues(f)
+	q := htmltest.FormValues(f)
 	r, _ := http.NewRequest(http.MethodGet, f.AttrOr("action", "")+"?"+q.Encode(), nil)
 	r.Header.Set("HX-Request", "true")
 	r.Header.Set("HX-Target", "deploy-promote")

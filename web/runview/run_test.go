@@ -15,6 +15,7 @@ import (
 	"github.com/PuerkitoBio/goquery"
 
 	"github.com/cloudoven/cloudoven/store"
+	"github.com/cloudoven/cloudoven/web/htmltest"
 	"github.com/cloudoven/cloudoven/web/paths"
 	"github.com/cloudoven/cloudoven/web/webtest"
 )
@@ -62,7 +63,7 @@ func TestRunPlanApproveApply(t *testing.T) {
 	webtest.WantOne(t, page, "run-approve")
 	webtest.WantOne(t, page, "run-discard")
 
-	w := a.PostForm(webtest.ByTestID(page, "run-approve-form").AttrOr("action", ""), webtest.FormValues(webtest.ByTestID(page, "run-approve-form")), false)
+	w := a.PostForm(webtest.ByTestID(page, "run-approve-form").AttrOr("action", ""), htmltest.FormValues(webtest.ByTestID(page, "run-approve-form")), false)
 	webtest.WantStatus(t, w, http.StatusSeeOther)
 	a.WaitRun(id, store.RunApplied)
 	page = a.Page(paths.Run("team", id))
@@ -107,7 +108,7 @@ func TestRunDiscardCancelAndConflicts(t *testing.T) {
 	a.WaitLogLines(id, 5)
 	page := a.Page(paths.Run("team", id))
 	webtest.WantOne(t, page, "run-cancel")
-	w := a.PostForm(paths.RunCancel("team", id), webtest.FormValues(webtest.ByTestID(page, "run-cancel-form")), false)
+	w := a.PostForm(paths.RunCancel("team", id), htmltest.FormValues(webtest.ByTestID(page, "run-cancel-form")), false)
 	webtest.WantStatus(t, w, http.StatusSeeOther)
 	r := a.WaitRun(id, store.RunCanceled)
 	if r.CanceledBy != "admin" {
@@ -138,7 +139,7 @@ func TestRunDiscardCancelAndConflicts(t *testing.T) {
 	// Guardrails that block refuse a plan, not a destroy.
 	a.ImportDoc("team", webtest.GuardedDoc, "resource group")
 	webtest.WantStatus(t, a.PostForm(paths.Rules("team"), url.Values{"rules": {`{"rules":[{"id":"required-tags","tags":["cost-center"]}]}`}}, false), http.StatusSeeOther)
-	v := webtest.FormValues(webtest.ParseHTML(t, a.Get(paths.Environment("team", "dev"), false)).Find(`[data-testid="runner-form"]`))
+	v := htmltest.FormValues(webtest.ParseHTML(t, a.Get(paths.Environment("team", "dev"), false)).Find(`[data-testid="runner-form"]`))
 	v.Set("policy_blocking", "on")
 	webtest.WantStatus(t, a.PostForm(paths.EnvRunner("team", "dev"), v, false), http.StatusSeeOther)
 	webtest.WantStatus(t, a.PostForm(deployment+"/promote", url.Values{"version": {"2"}}, false), http.StatusSeeOther)

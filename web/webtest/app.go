@@ -22,6 +22,7 @@ import (
 	"github.com/cloudoven/cloudoven/internal/testenv"
 	"github.com/cloudoven/cloudoven/store"
 	"github.com/cloudoven/cloudoven/web"
+	"github.com/cloudoven/cloudoven/web/htmltest"
 	"github.com/cloudoven/cloudoven/web/page"
 	"github.com/cloudoven/cloudoven/web/paths"
 )
@@ -373,7 +374,7 @@ func (a *App) SubmitForm(page *goquery.Document, testID string, change func(url.
 	if f.Length() != 1 {
 		a.T.Fatalf("the page has %d forms %q", f.Length(), testID)
 	}
-	v := FormValues(f)
+	v := htmltest.FormValues(f)
 	if change != nil {
 		change(v)
 	}

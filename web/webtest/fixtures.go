@@ -11,6 +11,7 @@ import (
 	"github.com/cloudoven/cloudoven/secrets"
 	"github.com/cloudoven/cloudoven/store"
 	"github.com/cloudoven/cloudoven/web"
+	"github.com/cloudoven/cloudoven/web/htmltest"
 	"github.com/cloudoven/cloudoven/web/paths"
 )
 
@@ -122,7 +123,7 @@ func SetUpDeployment(t testing.TB, a *App) string {
 	if got := ByTestID(list, "deploy-state-key").AttrOr("placeholder", ""); got != "team/app/dev.tfstate" {
 		t.Errorf("state key placeholder %q", got)
 	}
-	w = a.PostForm(paths.Deployments("team"), FormValues(ByTestID(list, "deploy-form")), false)
+	w = a.PostForm(paths.Deployments("team"), htmltest.FormValues(ByTestID(list, "deploy-form")), false)
 	WantStatus(t, w, http.StatusSeeOther)
 	return w.Header().Get("Location")
 }
@@ -167,7 +168,7 @@ func (a *App) SubmitItem(page *goquery.Document, change func(url.Values)) *goque
 	if f.Length() != 1 {
 		a.T.Fatalf("the page has %d item forms", f.Length())
 	}
-	v := FormValues(f)
+	v := htmltest.FormValues(f)
 	if change != nil {
 		change(v)
 	}

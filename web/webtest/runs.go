@@ -15,6 +15,7 @@ import (
 	"github.com/cloudoven/cloudoven/secrets"
 	"github.com/cloudoven/cloudoven/store"
 	"github.com/cloudoven/cloudoven/web"
+	"github.com/cloudoven/cloudoven/web/htmltest"
 	"github.com/cloudoven/cloudoven/web/paths"
 )
 
@@ -69,7 +70,7 @@ func (a *App) StartRun(deployment, op string) string {
 	if form.Length() != 1 {
 		a.T.Fatalf("the deployment page has no %s button", op)
 	}
-	w := a.PostForm(form.AttrOr("action", ""), FormValues(form), false)
+	w := a.PostForm(form.AttrOr("action", ""), htmltest.FormValues(form), false)
 	WantStatus(a.T, w, http.StatusSeeOther)
 	loc := w.Header().Get("Location")
 	prefix := paths.Project("team") + "/runs/"
