@@ -22,9 +22,6 @@ import (
 //go:embed static
 var staticFiles embed.FS
 
-// htmxFile is the htmx build the layout loads; the version matches package.json.
-const htmxFile = "vendor/htmx.2.0.11.min.js"
-
 // devHash stands in for the content hash when files are served from disk and may change.
 const devHash = "dev"
 

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"context"
 	"errors"
 	"log/slog"
 	"net/http"
@@ -9,68 +8,35 @@ import (
 
 	"github.com/cloudoven/cloudoven/auth"
 	"github.com/cloudoven/cloudoven/catalog"
+	"github.com/cloudoven/cloudoven/deployment"
 	"github.com/cloudoven/cloudoven/runs"
-	"github.com/cloudoven/cloudoven/store"
 	"github.com/cloudoven/cloudoven/web/account"
+	"github.com/cloudoven/cloudoven/web/blueprints"
 	"github.com/cloudoven/cloudoven/web/catalogview"
 	"github.com/cloudoven/cloudoven/web/components"
+	"github.com/cloudoven/cloudoven/web/deployments"
+	"github.com/cloudoven/cloudoven/web/editor"
 	"github.com/cloudoven/cloudoven/web/environments"
+	"github.com/cloudoven/cloudoven/web/guardrails"
 	"github.com/cloudoven/cloudoven/web/page"
+	"github.com/cloudoven/cloudoven/web/projects"
+	"github.com/cloudoven/cloudoven/web/runview"
 )
 
-// Store is the part of package store the web interface calls. *store.Store implements it;
+// Store is everything the web interface keeps in the store: what each feature package
+// declares it needs, and what the deployment resolver reads. *store.Store implements it;
 // tests may fake it.
 type Store interface {
-	ProjectPolicy(ctx context.Context, project string) ([]byte, error)
-	SetProjectPolicy(ctx context.Context, project string, document []byte) error
-	CreateProject(ctx context.Context, name, description string) (store.Project, error)
-	Projects(ctx context.Context) ([]store.Project, error)
-	Project(ctx context.Context, name string) (store.Project, error)
-
-	CreateBlueprint(ctx context.Context, project, name, description string, document []byte, message string) (store.Blueprint, store.BlueprintVersion, error)
-	AddBlueprintVersion(ctx context.Context, project, blueprint string, document []byte, message string) (store.BlueprintVersion, error)
-	Blueprints(ctx context.Context, project string) ([]store.Blueprint, error)
-	Blueprint(ctx context.Context, project, name string) (store.Blueprint, error)
-	BlueprintVersions(ctx context.Context, project, name string) ([]store.BlueprintVersion, error)
-	BlueprintVersion(ctx context.Context, project, name string, version int) (store.BlueprintVersion, error)
-
-	Draft(ctx context.Context, project, blueprint string) (store.Draft, error)
-	SaveDraft(ctx context.Context, project, blueprint string, baseVersion int, document []byte) (store.Draft, error)
-	DiscardDraft(ctx context.Context, project, blueprint string) error
-	CommitDraft(ctx context.Context, project, blueprint, message string) (store.BlueprintVersion, error)
-
-	CreateEnvironment(ctx context.Context, project, name string, document []byte) (store.Environment, error)
-	UpdateEnvironment(ctx context.Context, project, name string, document []byte) (store.Environment, error)
-	Environments(ctx context.Context, project string) ([]store.Environment, error)
-	Environment(ctx context.Context, project, name string) (store.Environment, error)
-
-	CreateDeployment(ctx context.Context, project, blueprint string, version int, environment, stateKey string) (store.Deployment, error)
-	Deployments(ctx context.Context, project string) ([]store.Deployment, error)
-	Deployment(ctx context.Context, project string, id int64) (store.Deployment, error)
-	UpdateDeploymentVersion(ctx context.Context, project string, id int64, version int) (store.Deployment, error)
-
-	Run(ctx context.Context, id string) (store.Run, error)
-	DeploymentRuns(ctx context.Context, deploymentID int64, limit int) ([]store.Run, error)
-	RunLog(ctx context.Context, runID string, afterSeq, limit int) ([]store.RunLogLine, error)
-	StateVersions(ctx context.Context, deploymentID int64, limit int) ([]store.StateVersion, error)
-
-	CreateProjectAs(ctx context.Context, owner, name, description string) (store.Project, error)
-	ProjectsOf(ctx context.Context, user string) ([]store.Project, error)
-	CreateUser(ctx context.Context, name, passwordHash string, admin bool) (store.User, error)
-	User(ctx context.Context, name string) (store.User, error)
-	Users(ctx context.Context) ([]store.User, error)
-	SetPassword(ctx context.Context, name, passwordHash string) error
-	CreateSession(ctx context.Context, tokenHash string, userID int64, now, expiresAt time.Time) error
-	Session(ctx context.Context, tokenHash string) (store.Session, error)
-	TouchSession(ctx context.Context, tokenHash string, at time.Time) error
-	DeleteSession(ctx context.Context, tokenHash string) error
-	DeleteUserSessions(ctx context.Context, userID int64, keep string) error
-	SetMember(ctx context.Context, project, user, role string) error
-	RemoveMember(ctx context.Context, project, user string) error
-	Members(ctx context.Context, project string) ([]store.Member, error)
-	MemberRole(ctx context.Context, project, user string) (string, error)
-	RecordAudit(ctx context.Context, e store.AuditEntry) error
-	AuditLog(ctx context.Context, project string, limit int) ([]store.AuditEntry, error)
+	page.Store
+	account.Store
+	projects.Store
+	blueprints.Store
+	editor.Store
+	guardrails.Store
+	environments.Store
+	deployments.Store
+	runview.Store
+	deployment.Store
 }
 
 // CatalogSource gives the current catalog; *catalog.Live implements it, so a crawl can swap
@@ -111,7 +77,7 @@ type Config struct {
 	StaticDir string
 }
 
-// server holds the handlers' dependencies.
+// server holds what composing the features needs.
 type server struct {
 	store    Store
 	catalogs CatalogSource
@@ -159,9 +125,9 @@ func New(cfg Config) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	if !a.has(htmxFile) {
+	if !a.has(page.HTMXFile) {
 		// The page still works as plain HTML forms; say what to run rather than fail.
-		logger.Warn("htmx is missing from the static files: run make assets", "file", htmxFile)
+		logger.Warn("htmx is missing from the static files: run make assets", "file", page.HTMXFile)
 	}
 	s := &server{
 		store:    cfg.Store,

@@ -1,4 +1,6 @@
-// Package components holds the small templ widgets CloudOven's pages share: timestamps,
-// field errors, empty states and diagnostic lists. Widgets take their own plain view types,
-// never domain types, so they know nothing of stores or blueprints; package web converts.
+// Package components holds the templ widgets several features' pages share: timestamps,
+// field errors, alerts, empty states, diagnostic lists, generated files, file diffs and the
+// runner label. Each widget takes its own plain view type; the few converters from domain
+// values (blueprint diagnostics, file diffs) live beside their widget, so every page shows a
+// diagnostic or a diff the same way.
 package components

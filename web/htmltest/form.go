@@ -1,6 +1,3 @@
-// Package htmltest reads rendered HTML as a browser would, for tests of any package of the
-// web layer, including internal tests that cannot use webtest (which imports the whole
-// interface).
 package htmltest
 
 import (

@@ -1,0 +1,9 @@
+// Package blueprints is the web feature of a project's blueprints: the project page (the
+// blueprint list, "New blueprint" and the import form), the import of blueprint documents and
+// Terraform (through package tfsource), and a blueprint's pages: a version's generated files
+// and diagnostics, the diff between two versions, the dependency graph as SVG, and the zip
+// and document downloads.
+//
+// Editing a blueprint is package editor's. Start with Handlers (handlers.go), then
+// blueprint.go and import.go.
+package blueprints

@@ -1,0 +1,10 @@
+// Package editor is the web feature of the blueprint editor: a new blueprint (empty or from a
+// starter), the editor page on one item (a resource, data source, provider configuration,
+// variables, locals, outputs or settings), every change to the blueprint's draft with the
+// live preview of the generated files, diagnostics and guardrail findings placed on their
+// fields, adding a type from the catalog, and saving, discarding and downloading the draft.
+//
+// The forms themselves are built from provider schemas by package web/form, which also
+// defines the keys and ops the forms post. Start with Handlers (handlers.go), then
+// editor.go (the request cycle) and items.go (each kind of item).
+package editor
