@@ -21,6 +21,14 @@ import (
 // (page.Access; a project's routes need a role in it: 404 for non-members, 403 for too low a
 // role).
 func (s *server) routes() http.Handler {
+	mux := s.mux()
+	cop := http.NewCrossOriginProtection()
+	cop.SetDenyHandler(http.HandlerFunc(s.crossOriginDenied))
+	return s.recoverPanics(compress(securityHeaders(cop.Handler(s.account.Authenticate(mux)))))
+}
+
+// mux registers every feature's routes and the few of the interface itself.
+func (s *server) mux() *http.ServeMux {
 	mux := http.NewServeMux()
 	rt := s.frame.Router(mux)
 
@@ -50,10 +58,7 @@ func (s *server) routes() http.Handler {
 
 	// Anything else gets the 404 page rather than the mux's plain-text one.
 	rt.Handle("/", page.SignedIn, func(w http.ResponseWriter, r *http.Request) error { return page.ErrNotFound })
-
-	cop := http.NewCrossOriginProtection()
-	cop.SetDenyHandler(http.HandlerFunc(s.crossOriginDenied))
-	return s.recoverPanics(compress(securityHeaders(cop.Handler(s.account.Authenticate(mux)))))
+	return mux
 }
 
 // compressedTypes are the answers worth gzipping: pages, fragments, styles, scripts, SVG

@@ -104,6 +104,15 @@ func (s staticCatalog) Catalog() *catalog.Catalog { return s.c }
 // New builds the web interface: every route of routes.go behind the security headers and
 // Go's cross-origin protection, which refuses state-changing requests from other sites.
 func New(cfg Config) (http.Handler, error) {
+	s, err := newServer(cfg)
+	if err != nil {
+		return nil, err
+	}
+	return s.routes(), nil
+}
+
+// newServer checks cfg and builds what composing the features needs.
+func newServer(cfg Config) (*server, error) {
 	if cfg.Store == nil {
 		return nil, errors.New("web: no store configured")
 	}
@@ -147,5 +156,5 @@ func New(cfg Config) (http.Handler, error) {
 	}
 	s.frame = page.NewFrame(cfg.Store, a, logger, s.now)
 	s.account = account.New(s.frame, cfg.Store, account.Options{SecureCookies: cfg.SecureCookies, PasswordParams: cfg.PasswordParams})
-	return s.routes(), nil
+	return s, nil
 }
