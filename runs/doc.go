@@ -20,5 +20,6 @@
 // refused twice over: by Plan before anything is queued (Options.Guardrails)
 // and when its stage starts (Prepared.Verdict).
 //
-// Start reading at service.go (Service, Plan, the stages), then hub.go.
+// Start reading at service.go (Service, Plan), then queue.go and stage.go
+// (the stages), then hub.go.
 package runs

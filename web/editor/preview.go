@@ -1,7 +1,12 @@
 package editor
 
 import (
+	"fmt"
+
 	"github.com/cloudoven/cloudoven/blueprint"
+	"github.com/cloudoven/cloudoven/web/components"
+	"github.com/cloudoven/cloudoven/web/page"
+	"github.com/cloudoven/cloudoven/web/paths"
 )
 
 // previewable is a copy of b that Generate can write while the author is halfway through
@@ -53,4 +58,53 @@ func previewable(b *blueprint.Blueprint) (*blueprint.Blueprint, int, error) {
 		fix(&c.Outputs[i].Value)
 	}
 	return c, n, nil
+}
+
+// editorPreviewView is the right-hand column: generated files and every diagnostic.
+type editorPreviewView struct {
+	Files       []components.File
+	Problem     string // why no files could be generated
+	Diagnostics []editorDiagnostic
+	Errors      int
+	Warnings    int
+	// Findings are the project's guardrails this draft does not keep (package policy).
+	Findings     []editorDiagnostic
+	RulesProblem string
+}
+
+// preview generates the draft's files and places each diagnostic on its item and field.
+func (s *Handlers) preview(es *editorSession, diags blueprint.Diagnostics) editorPreviewView {
+	var pv editorPreviewView
+	files, err := blueprint.Generate(es.bp, blueprint.GenerateOptions{})
+	if err != nil {
+		// Half-typed expressions should not blank the preview: show it with them as null.
+		pv.Problem = page.Capitalize(err.Error())
+		if c, n, cerr := previewable(es.bp); cerr == nil && n > 0 {
+			if files, err = blueprint.Generate(c, blueprint.GenerateOptions{}); err == nil {
+				pv.Problem = fmt.Sprintf("%d %s cannot be written yet (see the errors above); the preview shows %s as null.",
+					n, page.Plural(n, "value", "values"), page.Plural(n, "it", "them"))
+			}
+		}
+	}
+	for _, f := range files {
+		if f.Name == "terraform.tfvars" {
+			continue
+		}
+		pv.Files = append(pv.Files, components.File{Name: f.Name, Content: string(f.Content)})
+	}
+	keys := map[string]map[string]bool{} // form keys by item, built once per item
+	for _, d := range diags {
+		ed := editorDiagnostic{Diagnostic: components.Diagnostics(blueprint.Diagnostics{d})[0]}
+		ed.Item, ed.Field = es.locate(d.Path, keys)
+		if ed.Item != "" {
+			ed.URL = paths.EditItem(es.project, es.name, ed.Item)
+		}
+		if d.Severity == blueprint.Error {
+			pv.Errors++
+		} else {
+			pv.Warnings++
+		}
+		pv.Diagnostics = append(pv.Diagnostics, ed)
+	}
+	return pv
 }

@@ -1,0 +1,276 @@
+package runs
+
+import (
+	"archive/zip"
+	"bytes"
+	"cmp"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"maps"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/cloudoven/cloudoven/deployment"
+	"github.com/cloudoven/cloudoven/runner"
+	"github.com/cloudoven/cloudoven/store"
+)
+
+// flushLog stores the run's log so far: a run's log is complete by the
+// time its new state is visible.
+func (s *Service) flushLog(runID string) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if err := s.opts.Hub.Flush(ctx, runID); err != nil {
+		s.log.Error("storing a run's log", "run", runID, "err", err)
+	}
+}
+
+// closeLog stores the rest of the run's log and ends its followers'
+// streams.
+func (s *Service) closeLog(runID string) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if err := s.opts.Hub.Close(ctx, runID); err != nil {
+		s.log.Error("storing a run's log", "run", runID, "err", err)
+	}
+}
+
+// stage is what one stage's execution needs.
+type stage struct {
+	files       map[string][]byte
+	env         map[string]string
+	secrets     []string
+	image       string // empty: Options.Image
+	networkMode string // empty: Options.NetworkMode
+	verdict     deployment.Verdict
+}
+
+// prepare generates the deployment's files and environment and issues
+// state credentials, which the caller revokes.
+func (s *Service) prepare(ctx context.Context, r Run) (stage, error) {
+	p, err := s.opts.Prepare(ctx, r.Project, r.DeploymentID)
+	if err != nil {
+		return stage{}, fmt.Errorf("preparing the deployment's files: %w", err)
+	}
+	st := stage{files: p.Files, env: maps.Clone(p.Env), secrets: slices.Clone(p.Secrets),
+		image: p.Image, networkMode: p.NetworkMode, verdict: p.Verdict}
+	if st.env == nil {
+		st.env = map[string]string{}
+	}
+	st.env["TF_IN_AUTOMATION"] = "1"
+	st.env["TF_INPUT"] = "0"
+	if s.opts.Authorizer != nil {
+		user, pass := s.opts.Authorizer.Issue(r.Project, r.DeploymentID, r.ID)
+		st.env["TF_HTTP_USERNAME"], st.env["TF_HTTP_PASSWORD"] = user, pass
+		st.secrets = append(st.secrets, pass)
+	}
+	if s.opts.StateURL != "" {
+		addr := strings.TrimRight(s.opts.StateURL, "/") + "/api/v1/state/" + r.Project + "/" + strconv.FormatInt(r.DeploymentID, 10)
+		st.env["TF_HTTP_ADDRESS"], st.env["TF_HTTP_LOCK_ADDRESS"], st.env["TF_HTTP_UNLOCK_ADDRESS"] = addr, addr, addr
+	}
+	return st, nil
+}
+
+func (s *Service) job(r Run, st stage, steps [][]string) runner.Job {
+	return runner.Job{
+		RunID:       r.ID,
+		Files:       st.files,
+		Steps:       steps,
+		Env:         st.env,
+		Image:       cmp.Or(st.image, s.opts.Image),
+		NetworkMode: cmp.Or(st.networkMode, s.opts.NetworkMode),
+		Timeout:     s.opts.Timeout,
+		Limits:      s.opts.Limits,
+	}
+}
+
+// planFile is the saved plan's name in the workspace.
+const planFile = "tfplan"
+
+// planStage runs init, plan and show, and records the run planned, or how
+// it ended otherwise.
+func (s *Service) planStage(ctx context.Context, t *task, r Run) Run {
+	r, err := s.opts.Store.TransitionRun(ctx, r.ID, store.RunTransition{To: store.RunRunning})
+	if err != nil {
+		return s.end(ctx, t, r, nil, err)
+	}
+	st, err := s.prepare(ctx, r)
+	if s.opts.Authorizer != nil {
+		defer s.opts.Authorizer.Revoke(r.ID)
+	}
+	if err != nil {
+		return s.end(ctx, t, r, st.secrets, err)
+	}
+	if r.Operation == store.RunOpPlan {
+		if err := st.verdict.Err(); err != nil {
+			return s.end(ctx, t, r, st.secrets, fmt.Errorf("the plan was refused: %w", err))
+		}
+	}
+	plan := []string{"plan", "-input=false", "-json", "-out=" + planFile}
+	if r.Operation == store.RunOpDestroy {
+		plan = append(plan, "-destroy")
+	}
+	job := s.job(r, st, [][]string{{"init", "-input=false", "-no-color"}, plan, {"show", "-json", planFile}})
+	job.Collect = []string{planFile}
+	res, out, err := s.execute(ctx, r.ID, job, st.secrets, "plan")
+	if err == nil && res.ExitCode != 0 {
+		err = fmt.Errorf("terraform exited with code %d; the log says why", res.ExitCode)
+	}
+	if err != nil {
+		return s.end(ctx, t, r, st.secrets, err)
+	}
+	planJSON, tooLarge := out.plan()
+	saved := res.Files[planFile]
+	switch {
+	case tooLarge:
+		err = fmt.Errorf("the plan's JSON is over %d MiB", maxPlanJSON>>20)
+	case saved == nil:
+		err = errors.New("terraform saved no plan file")
+	case planJSON == nil:
+		err = errors.New("terraform show printed no plan")
+	}
+	if err != nil {
+		return s.end(ctx, t, r, st.secrets, err)
+	}
+	summary, err := ParsePlan(planJSON)
+	if err != nil {
+		return s.end(ctx, t, r, st.secrets, err)
+	}
+	sum, err := json.Marshal(summary)
+	if err != nil {
+		return s.end(ctx, t, r, st.secrets, err)
+	}
+	s.flushLog(r.ID)
+	r, err = s.opts.Store.TransitionRun(context.WithoutCancel(ctx), r.ID, store.RunTransition{To: store.RunPlanned,
+		Plan: saved, PlanJSON: []byte(RedactString(string(planJSON), st.secrets)), Summary: sum})
+	if err != nil {
+		return s.end(ctx, t, r, st.secrets, err)
+	}
+	return r
+}
+
+// applyStage applies the run's saved plan, and nothing else: terraform
+// refuses a saved plan whose state has moved on.
+func (s *Service) applyStage(ctx context.Context, t *task, r Run) Run {
+	r, err := s.opts.Store.TransitionRun(ctx, r.ID, store.RunTransition{To: store.RunApplying})
+	if err != nil {
+		return s.end(ctx, t, r, nil, err)
+	}
+	saved, _, err := s.opts.Store.RunPlan(ctx, r.ID)
+	if err != nil {
+		return s.end(ctx, t, r, nil, err)
+	}
+	st, err := s.prepare(ctx, r)
+	if s.opts.Authorizer != nil {
+		defer s.opts.Authorizer.Revoke(r.ID)
+	}
+	if err != nil {
+		return s.end(ctx, t, r, st.secrets, err)
+	}
+	job := s.job(r, st, [][]string{{"init", "-input=false", "-no-color"}, {"apply", "-input=false", "-json", planFile}})
+	job.Extra = map[string][]byte{planFile: saved}
+	// init must install the providers the plan was made with.
+	if lock := lockFile(saved); lock != nil {
+		job.Extra[lockFileName] = lock
+	}
+	res, _, err := s.execute(ctx, r.ID, job, st.secrets, "apply")
+	if err == nil && res.ExitCode != 0 {
+		err = fmt.Errorf("terraform exited with code %d; the log says why", res.ExitCode)
+	}
+	if err != nil {
+		return s.end(ctx, t, r, st.secrets, err)
+	}
+	s.flushLog(r.ID)
+	r, err = s.opts.Store.TransitionRun(context.WithoutCancel(ctx), r.ID, store.RunTransition{To: store.RunApplied})
+	if err != nil {
+		return s.end(ctx, t, r, st.secrets, err)
+	}
+	return r
+}
+
+func (s *Service) execute(ctx context.Context, runID string, job runner.Job, secrets []string, operation string) (runner.Result, *output, error) {
+	out := newOutput(s.opts.Hub, runID, secrets, NewTracker(operation), func(p Progress) {
+		s.mu.Lock()
+		s.progress[runID] = p
+		s.mu.Unlock()
+	})
+	s.mu.Lock()
+	s.progress[runID] = Progress{Operation: operation}
+	s.mu.Unlock()
+	res, err := s.opts.Executor.Run(ctx, job, out)
+	out.Close()
+	if err != nil {
+		return res, out, fmt.Errorf("running terraform %s: %w", operation, err)
+	}
+	return res, out, nil
+}
+
+// end records how a stage that did not succeed ended: canceled by a user,
+// interrupted by the server stopping, or errored with err (redacted).
+func (s *Service) end(ctx context.Context, t *task, r Run, secrets []string, err error) Run {
+	s.mu.Lock()
+	canceled, by := t.canceled, t.by
+	s.mu.Unlock()
+	tr := store.RunTransition{To: store.RunErrored, Error: RedactString(err.Error(), secrets)}
+	note := "CloudOven: " + tr.Error
+	switch {
+	case canceled:
+		tr = store.RunTransition{To: store.RunCanceled, By: by}
+		note = "CloudOven: run canceled by " + by + "."
+	case ctx.Err() != nil:
+		tr = store.RunTransition{To: store.RunInterrupted, Error: "CloudOven stopped while the run was in flight"}
+		note = "CloudOven: " + tr.Error + "."
+	}
+	s.opts.Hub.Append(r.ID, note)
+	s.flushLog(r.ID)
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+	defer cancel()
+	ended, terr := s.opts.Store.TransitionRun(sctx, r.ID, tr)
+	if terr != nil {
+		s.log.Error("recording the end of a run", "run", r.ID, "state", tr.To, "err", terr)
+		if cur, rerr := s.opts.Store.Run(sctx, r.ID); rerr == nil {
+			return cur
+		}
+		r.State = tr.To
+		return r
+	}
+	r = ended
+	if tr.To == store.RunErrored {
+		s.log.Warn("run errored", "run", r.ID, "deployment", r.DeploymentID, "err", tr.Error)
+	}
+	return r
+}
+
+// lockFileName is terraform's dependency lock file, which a saved plan
+// carries.
+const lockFileName = ".terraform.lock.hcl"
+
+// lockFile returns the dependency lock file inside a saved plan (a zip
+// archive), or nil.
+func lockFile(plan []byte) []byte {
+	zr, err := zip.NewReader(bytes.NewReader(plan), int64(len(plan)))
+	if err != nil {
+		return nil
+	}
+	for _, f := range zr.File {
+		if f.Name != lockFileName {
+			continue
+		}
+		rc, err := f.Open()
+		if err != nil {
+			return nil
+		}
+		defer rc.Close()
+		b, err := io.ReadAll(io.LimitReader(rc, 1<<20))
+		if err != nil {
+			return nil
+		}
+		return b
+	}
+	return nil
+}
