@@ -2,7 +2,7 @@
 // argon2id password hashing, session and CSRF tokens, and the in-memory limiter of failed
 // sign-ins.
 //
-// It is not the HTTP side (web/auth.go reads cookies and checks roles per route) nor
+// It is not the HTTP side (web/account reads cookies, web/page checks roles per route) nor
 // persistence (package store keeps users, sessions, memberships and the audit log). Start
 // with role.go; password.go holds the hash format.
 package auth

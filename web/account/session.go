@@ -20,16 +20,16 @@ import (
 	"github.com/cloudoven/cloudoven/web/paths"
 )
 
-// Sign-in, sessions, roles and CSRF protection.
+// Sessions and CSRF protection.
 //
 // Every request passes authenticate: it finds the session from the cookie, sends a
 // signed-out visitor to the sign-in page (only /signin, /static/ and /healthz are open), and
 // refuses a state-changing request that does not carry the session's CSRF token. Routes of a
-// project go through can, which checks the user's role in it.
+// project check the user's role in it through their page.Access.
 //
 // The sign-in POST itself has no session and so no CSRF token; Go's cross-origin protection
-// (routes.go) refuses it when another site's page sends it, which is what a login-CSRF
-// attack would need.
+// (package web wraps every route in it) refuses it when another site's page sends it, which
+// is what a login-CSRF attack would need.
 
 // SessionCookie is the name of the session cookie.
 const SessionCookie = "cloudoven_session"

@@ -31,7 +31,7 @@ const (
 )
 
 // Public routes answer signed-out visitors too. Which paths are public is decided before any
-// route, by the session check of package web; a Public route only says so here.
+// route, by the session check of package account; a Public route only says so here.
 var Public = Access{kind: accessPublic}
 
 // SignedIn routes answer any signed-in user.
