@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"mime"
 	"net/http"
 	"strings"
 
@@ -191,24 +190,15 @@ func readImport(w http.ResponseWriter, r *http.Request) (importRequest, *importP
 		}
 		return req, tooLarge
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, maxImportBytes)
-
-	var err error
-	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt == "multipart/form-data" {
-		// The body is already capped, so the whole form may stay in memory.
-		err = r.ParseMultipartForm(maxImportBytes)
-		if r.MultipartForm != nil {
-			defer r.MultipartForm.RemoveAll()
-		}
-	} else {
-		err = r.ParseForm()
+	err := page.ParseForm(w, r, maxImportBytes)
+	if r.MultipartForm != nil {
+		defer r.MultipartForm.RemoveAll()
 	}
-	var maxErr *http.MaxBytesError
 	switch {
-	case errors.As(err, &maxErr):
+	case err != nil && page.FormStatus(err) == http.StatusRequestEntityTooLarge:
 		return req, tooLarge
 	case err != nil:
-		return req, &importProblem{http.StatusBadRequest, "The form could not be read: it is not a valid form submission."}
+		return req, &importProblem{http.StatusBadRequest, page.FormRefusal(err)}
 	}
 
 	req.message = strings.TrimSpace(r.PostFormValue("message"))

@@ -3,6 +3,7 @@ package page
 import (
 	"errors"
 	"fmt"
+	"mime"
 	"net/http"
 )
 
@@ -10,10 +11,14 @@ import (
 const MaxFormBytes = 64 << 10
 
 // ParseForm reads the request's form, its body at most limit bytes, into r.PostForm (and
-// r.Form). On failure FormStatus and FormProblem say what to answer: 413 for a body over the
-// limit, 400 for one that is not a form.
+// r.Form): a URL-encoded form, or a multipart one (with its files in r.MultipartForm, held
+// in memory since the body is capped already). On failure FormStatus and FormProblem say
+// what to answer: 413 for a body over the limit, 400 for one that is not a form.
 func ParseForm(w http.ResponseWriter, r *http.Request, limit int64) error {
 	r.Body = http.MaxBytesReader(w, r.Body, limit)
+	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt == "multipart/form-data" {
+		return r.ParseMultipartForm(limit)
+	}
 	return r.ParseForm()
 }
 
