@@ -427,7 +427,13 @@ func (e *execution) step(ctx context.Context, i int, args []string) (int, error)
 	defer stop()
 	// next-exit, registered before the start, cannot miss an exit however quick.
 	waitC, waitErrC := cli.ContainerWait(bg, id, container.WaitConditionNextExit)
-	if err := cli.ContainerStart(ctx, id, container.StartOptions{}); err != nil {
+	if ctx.Err() != nil {
+		return -1, fmt.Errorf("%s: %w", what, context.Cause(ctx))
+	}
+	// Started with bg, not ctx: the daemon may start terraform before its answer arrives,
+	// and a cancel in between must still interrupt terraform (below) rather than leave it
+	// to the forced removal, which would kill it holding its state lock.
+	if err := cli.ContainerStart(bg, id, container.StartOptions{}); err != nil {
 		return -1, e.interrupted(ctx, fmt.Errorf("starting %s: %w", what, e.d.apiError(err)))
 	}
 	e.steps++
