@@ -96,18 +96,24 @@ func PreviewHas(s string) string {
 	return `(document.querySelector('[data-testid="preview-file"][data-file="main.tf"] code')||{textContent:""}).textContent.includes(` + JS(s) + `)`
 }
 
-// WaitJS waits until the JavaScript expression expr is true on the page, for at most 30 s,
-// and fails the test with a screenshot when it never is. It polls from Go rather than with
-// chromedp.Poll, whose in-page poller dies with the page when a click navigates.
+// settled is true once the page has loaded and htmx is neither waiting for an answer nor
+// swapping one in: a test that acts earlier may find the element it wants replaced under it.
+const settled = `document.readyState === "complete" && !document.querySelector(".htmx-request, .htmx-swapping, .htmx-settling")`
+
+// WaitJS waits until the JavaScript expression expr is true on a settled page (loaded, no
+// htmx request or swap under way), for at most 30 s, and fails the test with a screenshot
+// when it never is. It polls from Go rather than with chromedp.Poll, whose in-page poller
+// dies with the page when a click navigates.
 func WaitJS(t testing.TB, ctx context.Context, what, expr string) {
 	t.Helper()
 	deadline := time.After(30 * time.Second)
 	tick := time.NewTicker(100 * time.Millisecond)
 	defer tick.Stop()
+	cond := "(" + settled + ") && !!(" + expr + ")"
 	var err error
 	for {
 		var ok bool
-		if err = chromedp.Run(ctx, chromedp.Evaluate(expr, &ok)); err == nil && ok {
+		if err = chromedp.Run(ctx, chromedp.Evaluate(cond, &ok)); err == nil && ok {
 			return
 		}
 		select {
