@@ -35,8 +35,8 @@ func TestBrowserImportBlueprint(t *testing.T) {
 	err = chromedp.Run(ctx,
 		chromedp.Navigate(srv.URL+"/"),
 		chromedp.WaitVisible(webtest.Sel("project-form")),
-		chromedp.SendKeys(webtest.Sel("project-name-input"), "../x"),
-		chromedp.Click(webtest.Sel("project-submit")),
+		webtest.SendKeys(webtest.Sel("project-name-input"), "../x"),
+		webtest.Click(webtest.Sel("project-submit")),
 		chromedp.WaitVisible(webtest.Sel("project-name-error")),
 		chromedp.Text(`[data-testid="project-form"]`, &fieldError),
 	)
@@ -51,9 +51,9 @@ func TestBrowserImportBlueprint(t *testing.T) {
 	var title string
 	err = chromedp.Run(ctx,
 		chromedp.Clear(webtest.Sel("project-name-input")),
-		chromedp.SendKeys(webtest.Sel("project-name-input"), "payments"),
-		chromedp.SendKeys(webtest.Sel("project-description-input"), "Payments team platform"),
-		chromedp.Click(webtest.Sel("project-submit")),
+		webtest.SendKeys(webtest.Sel("project-name-input"), "payments"),
+		webtest.SendKeys(webtest.Sel("project-description-input"), "Payments team platform"),
+		webtest.Click(webtest.Sel("project-submit")),
 		chromedp.WaitVisible(webtest.Sel("import-form")),
 		chromedp.Text(webtest.Sel("project-title"), &title),
 	)
@@ -68,8 +68,8 @@ func TestBrowserImportBlueprint(t *testing.T) {
 	var mainTF, zipHref string
 	err = chromedp.Run(ctx,
 		chromedp.SetValue(webtest.Sel("import-text-input"), string(aks)),
-		chromedp.SendKeys(webtest.Sel("import-message-input"), "first cut"),
-		chromedp.Click(webtest.Sel("import-submit")),
+		webtest.SendKeys(webtest.Sel("import-message-input"), "first cut"),
+		webtest.Click(webtest.Sel("import-submit")),
 		chromedp.WaitVisible(webtest.Sel("file-main.tf")),
 		chromedp.Text(webtest.Sel("file-main.tf"), &mainTF),
 		chromedp.AttributeValue(webtest.Sel("download-zip"), "href", &zipHref, nil),
@@ -118,9 +118,9 @@ func TestBrowserImportBlueprint(t *testing.T) {
 	// Catalog search answers while typing (htmx swaps the results in).
 	var first string
 	err = chromedp.Run(ctx,
-		chromedp.Click(webtest.Sel("nav-catalog")),
+		webtest.Click(webtest.Sel("nav-catalog")),
 		chromedp.WaitVisible(webtest.Sel("catalog-search-input")),
-		chromedp.SendKeys(webtest.Sel("catalog-search-input"), "kubernetes cluster"),
+		webtest.SendKeys(webtest.Sel("catalog-search-input"), "kubernetes cluster"),
 		chromedp.WaitVisible(webtest.Sel("catalog-type-name")),
 		chromedp.Text(webtest.Sel("catalog-type-name"), &first),
 	)

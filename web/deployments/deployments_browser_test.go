@@ -35,9 +35,9 @@ func TestBrowserEnvironmentAndDeployment(t *testing.T) {
 	run("starting a blueprint from the state-bootstrap starter",
 		chromedp.Navigate(srv.URL+paths.Project("team")),
 		chromedp.WaitVisible(webtest.Sel("new-blueprint-form")),
-		chromedp.SendKeys(webtest.Sel("new-blueprint-name"), "state"),
+		webtest.SendKeys(webtest.Sel("new-blueprint-name"), "state"),
 		webtest.ChooseOption(webtest.Sel("new-blueprint-starter"), "state-bootstrap"),
-		chromedp.Click(webtest.Sel("new-blueprint-submit")),
+		webtest.Click(webtest.Sel("new-blueprint-submit")),
 		chromedp.WaitVisible(webtest.Sel("editor")),
 	)
 	webtest.WaitJS(t, ctx, "the starter in the editor", webtest.PreviewHas(`resource "azurerm_storage_account" "state"`))
@@ -46,8 +46,8 @@ func TestBrowserEnvironmentAndDeployment(t *testing.T) {
 	run("creating the environment",
 		chromedp.Navigate(srv.URL+paths.Environments("team")),
 		chromedp.WaitVisible(webtest.Sel("env-create-form")),
-		chromedp.SendKeys(webtest.Sel("env-name-input"), "dev"),
-		chromedp.Click(webtest.Sel("env-create-submit")),
+		webtest.SendKeys(webtest.Sel("env-name-input"), "dev"),
+		webtest.Click(webtest.Sel("env-create-submit")),
 		chromedp.WaitVisible(webtest.Sel("environment-title")),
 	)
 
@@ -55,8 +55,8 @@ func TestBrowserEnvironmentAndDeployment(t *testing.T) {
 	run("filling the variables",
 		chromedp.Navigate(srv.URL+paths.EnvironmentBlueprint("team", "dev", "state", 0)),
 		chromedp.WaitVisible(`[data-variable="storage_account_name"] input`),
-		chromedp.SendKeys(`[data-variable="storage_account_name"] input`, "stcloudoventfstate"),
-		chromedp.Click(webtest.Sel("variables-submit")),
+		webtest.SendKeys(`[data-variable="storage_account_name"] input`, "stcloudoventfstate"),
+		webtest.Click(webtest.Sel("variables-submit")),
 	)
 	webtest.WaitJS(t, ctx, "the saved value", `(document.querySelector('[data-variable="storage_account_name"] input')||{}).value === "stcloudoventfstate" && !document.querySelector('#env-variables .htmx-request')`)
 
@@ -64,18 +64,18 @@ func TestBrowserEnvironmentAndDeployment(t *testing.T) {
 	run("choosing the azurerm backend", webtest.ChooseOption(webtest.Sel("backend-type"), "azurerm"))
 	webtest.WaitJS(t, ctx, "the azurerm settings", `!!document.querySelector('[name="set.storage_account_name"]')`)
 	run("filling the backend",
-		chromedp.SendKeys(`[name="set.storage_account_name"]`, "stplatformstate"),
-		chromedp.SendKeys(`[name="set.container_name"]`, "tfstate"),
-		chromedp.Click(`[data-testid="backend-auth-input"][value="azuread"]`),
-		chromedp.Click(webtest.Sel("backend-submit")),
+		webtest.SendKeys(`[name="set.storage_account_name"]`, "stplatformstate"),
+		webtest.SendKeys(`[name="set.container_name"]`, "tfstate"),
+		webtest.Click(`[data-testid="backend-auth-input"][value="azuread"]`),
+		webtest.Click(webtest.Sel("backend-submit")),
 	)
 	webtest.WaitJS(t, ctx, "the saved backend", `(document.querySelector('[name="set.storage_account_name"]')||{}).value === "stplatformstate"`)
 
 	// A secret, written once and never shown again.
 	run("adding a secret",
-		chromedp.SendKeys(webtest.Sel("secret-name-input"), "ARM_CLIENT_SECRET"),
-		chromedp.SendKeys(webtest.Sel("secret-value-input"), secret),
-		chromedp.Click(webtest.Sel("secret-submit")),
+		webtest.SendKeys(webtest.Sel("secret-name-input"), "ARM_CLIENT_SECRET"),
+		webtest.SendKeys(webtest.Sel("secret-value-input"), secret),
+		webtest.Click(webtest.Sel("secret-submit")),
 	)
 	webtest.WaitJS(t, ctx, "the secret listed", `[...document.querySelectorAll('[data-testid="secret-name"]')].some(e => e.textContent.includes("ARM_CLIENT_SECRET"))`)
 	webtest.Screenshot(t, ctx, "2-environment")
@@ -95,7 +95,7 @@ func TestBrowserEnvironmentAndDeployment(t *testing.T) {
 	webtest.WaitJS(t, ctx, "the state key placeholder of the state blueprint", `(document.querySelector('[data-testid="deploy-state-key"]')||{}).placeholder === "team/state/dev.tfstate"`)
 	run("creating the deployment",
 		webtest.ChooseOption(webtest.Sel("deploy-environment"), "dev"),
-		chromedp.Click(webtest.Sel("deploy-submit")),
+		webtest.Click(webtest.Sel("deploy-submit")),
 		chromedp.WaitVisible(webtest.Sel("deployment-title")),
 		chromedp.AttributeValue(webtest.Sel("deployment-zip"), "href", &zipHref, nil),
 		chromedp.OuterHTML("html", &html),

@@ -55,8 +55,8 @@ func TestBrowserEditor(t *testing.T) {
 	run("creating the blueprint",
 		chromedp.Navigate(srv.URL+paths.Project("payments")),
 		chromedp.WaitVisible(webtest.Sel("new-blueprint-form")),
-		chromedp.SendKeys(webtest.Sel("new-blueprint-name"), "aks"),
-		chromedp.Click(webtest.Sel("new-blueprint-submit")),
+		webtest.SendKeys(webtest.Sel("new-blueprint-name"), "aks"),
+		webtest.Click(webtest.Sel("new-blueprint-submit")),
 		chromedp.WaitVisible(webtest.Sel("editor")),
 	)
 
@@ -65,19 +65,19 @@ func TestBrowserEditor(t *testing.T) {
 		row := `li.type-row[data-type="` + typ + `"] button`
 		run("adding "+typ,
 			clearInput(webtest.Sel("add-search")),
-			chromedp.SendKeys(webtest.Sel("add-search"), query),
+			webtest.SendKeys(webtest.Sel("add-search"), query),
 			chromedp.WaitVisible(row),
 		)
 		webtest.Screenshot(t, ctx, "search-"+typ)
-		run("adding "+typ, chromedp.Click(row))
+		run("adding "+typ, webtest.Click(row))
 		webtest.WaitJS(t, ctx, typ+" in the editor", `(document.querySelector('[data-testid="item-address"]')||{textContent:""}).textContent.includes(`+webtest.JS(typ+".main")+`)`)
 	}
 
 	// The resource group: two required fields, typed.
 	addType("resource group", "azurerm_resource_group")
 	run("filling the resource group",
-		chromedp.SendKeys(`input[name="name"]`, "rg-payments"),
-		chromedp.SendKeys(`input[name="location"]`, "westeurope"),
+		webtest.SendKeys(`input[name="name"]`, "rg-payments"),
+		webtest.SendKeys(`input[name="location"]`, "westeurope"),
 	)
 	webtest.WaitJS(t, ctx, "the preview to show the resource group", webtest.PreviewHas(`name     = "rg-payments"`))
 	webtest.Screenshot(t, ctx, "1-resource-group")
@@ -85,11 +85,11 @@ func TestBrowserEditor(t *testing.T) {
 	// The cluster.
 	addType("kubernetes cluster", "azurerm_kubernetes_cluster")
 	run("filling the cluster",
-		chromedp.SendKeys(`input[name="name"]`, "aks-payments"),
+		webtest.SendKeys(`input[name="name"]`, "aks-payments"),
 		// dns_prefix is optional in the schema (dns_prefix_private_cluster is the other way),
 		// so it sits with the folded optional arguments.
-		chromedp.Click(`[data-testid="optional-args"][data-key=""] > summary`),
-		chromedp.SendKeys(`input[name="dns_prefix"]`, "payments"),
+		webtest.Click(`[data-testid="optional-args"][data-key=""] > summary`),
+		webtest.SendKeys(`input[name="dns_prefix"]`, "payments"),
 	)
 	webtest.WaitJS(t, ctx, "the preview to show the cluster's name", webtest.PreviewHas(`name       = "aks-payments"`))
 	for _, ref := range []struct{ field, value string }{
@@ -98,7 +98,7 @@ func TestBrowserEditor(t *testing.T) {
 	} {
 		picker := `[data-key="` + ref.field + `"] select[data-testid="ref-picker"]`
 		run("switching "+ref.field+" to a reference",
-			chromedp.Click(`[data-key="`+ref.field+`"] button[data-mode="ref"]`),
+			webtest.Click(`[data-key="`+ref.field+`"] button[data-mode="ref"]`),
 			chromedp.WaitVisible(picker),
 		)
 		webtest.WaitJS(t, ctx, "the picker to offer "+ref.value, `!!document.querySelector(`+webtest.JS(picker+` option[value="`+ref.value+`"]`)+`)`)
@@ -110,10 +110,10 @@ func TestBrowserEditor(t *testing.T) {
 	// default_node_pool comes with the cluster (the schema requires exactly one); fill it,
 	// with a bad node_count first.
 	run("filling the node pool",
-		chromedp.SendKeys(`[name="default_node_pool[0].name"]`, "system"),
-		chromedp.Click(`[data-testid="optional-args"][data-key="default_node_pool[0]"] > summary`),
-		chromedp.SendKeys(`[name="default_node_pool[0].vm_size"]`, "Standard_D2s_v5"),
-		chromedp.SendKeys(`[name="default_node_pool[0].node_count"]`, "two"),
+		webtest.SendKeys(`[name="default_node_pool[0].name"]`, "system"),
+		webtest.Click(`[data-testid="optional-args"][data-key="default_node_pool[0]"] > summary`),
+		webtest.SendKeys(`[name="default_node_pool[0].vm_size"]`, "Standard_D2s_v5"),
+		webtest.SendKeys(`[name="default_node_pool[0].node_count"]`, "two"),
 	)
 	webtest.WaitJS(t, ctx, "node_count's error under the field", fieldErrorHas("default_node_pool[0].node_count", "number"))
 	var png []byte
@@ -123,15 +123,15 @@ func TestBrowserEditor(t *testing.T) {
 	}
 	run("fixing node_count",
 		clearInput(`[name="default_node_pool[0].node_count"]`),
-		chromedp.SendKeys(`[name="default_node_pool[0].node_count"]`, "2"),
+		webtest.SendKeys(`[name="default_node_pool[0].node_count"]`, "2"),
 	)
 	webtest.WaitJS(t, ctx, "node_count's error to go", "!"+fieldErrorHas("default_node_pool[0].node_count", "number")+" && "+webtest.PreviewHas("node_count = 2"))
 
 	// Add the identity block and fill it.
 	run("adding the identity block",
-		chromedp.Click(`button[data-block="identity"]`),
+		webtest.Click(`button[data-block="identity"]`),
 		chromedp.WaitVisible(`[name="identity[0].type"]`),
-		chromedp.SendKeys(`[name="identity[0].type"]`, "SystemAssigned"),
+		webtest.SendKeys(`[name="identity[0].type"]`, "SystemAssigned"),
 	)
 	webtest.WaitJS(t, ctx, "the preview to show the identity block", webtest.PreviewHas(`type = "SystemAssigned"`))
 	webtest.WaitJS(t, ctx, "no errors left", `document.querySelector('[data-testid="preview-summary"]').dataset.errors === "0"`)
@@ -140,8 +140,8 @@ func TestBrowserEditor(t *testing.T) {
 	// Save: the blueprint page shows version 2.
 	var zipHref string
 	run("saving",
-		chromedp.SendKeys(webtest.Sel("save-message"), "AKS with its resource group"),
-		chromedp.Click(webtest.Sel("save-version")),
+		webtest.SendKeys(webtest.Sel("save-message"), "AKS with its resource group"),
+		webtest.Click(webtest.Sel("save-version")),
 		chromedp.WaitVisible(`[data-testid="shown-version"][data-version="2"]`),
 		chromedp.AttributeValue(webtest.Sel("download-zip"), "href", &zipHref, nil),
 	)

@@ -112,7 +112,7 @@ func TestBrowserPlanApproveApply(t *testing.T) {
 	run("pressing Plan",
 		chromedp.Navigate(srv.URL+deployment),
 		chromedp.WaitVisible(webtest.Sel("plan")),
-		chromedp.Click(webtest.Sel("plan")),
+		webtest.Click(webtest.Sel("plan")),
 		chromedp.WaitVisible(webtest.Sel("run-log")),
 	)
 	webtest.WaitJS(t, browser, "log lines to arrive", `document.querySelectorAll('[data-testid="log-line"]').length > 0`)
@@ -120,7 +120,7 @@ func TestBrowserPlanApproveApply(t *testing.T) {
 	webtest.WaitJS(t, browser, "the plan's lines", `document.querySelector('[data-testid="run-log"]').textContent.includes("terraform_data.second")`)
 	webtest.Screenshot(t, browser, "1-planned")
 
-	run("pressing Approve", chromedp.Click(webtest.Sel("run-approve")))
+	run("pressing Approve", webtest.Click(webtest.Sel("run-approve")))
 	webtest.WaitJS(t, browser, "the apply to finish", runState+` === "applied"`)
 	webtest.WaitJS(t, browser, "the apply's lines", `document.querySelector('[data-testid="run-log"]').textContent.includes("Apply complete")`)
 	webtest.Screenshot(t, browser, "2-applied")

@@ -3,11 +3,15 @@ package webtest
 import (
 	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
 	"github.com/cloudoven/cloudoven/internal/testenv"
@@ -37,10 +41,67 @@ func NewBrowser(t testing.TB) context.Context {
 		cancelAlloc()
 		os.RemoveAll(profile)
 	})
-	if err := chromedp.Run(ctx); err != nil {
+	if err := chromedp.Run(ctx, chromedp.ActionFunc(func(ctx context.Context) error {
+		_, err := page.AddScriptToEvaluateOnNewDocument(activityScript).Do(ctx)
+		return err
+	})); err != nil {
 		t.Fatalf("starting chromium: %v", err)
 	}
 	return ctx
+}
+
+// activityScript runs in every page before the page's own scripts: it notes the time of the
+// last thing that may lead htmx to swap part of the page (typing, choosing, clicking, and
+// htmx's own requests and swaps), for Settle.
+const activityScript = `(function () {
+  window.__cloudovenActivity = Date.now();
+  var note = function () { window.__cloudovenActivity = Date.now(); };
+  ["input", "change", "click", "keydown", "submit",
+   "htmx:beforeRequest", "htmx:afterRequest", "htmx:beforeSwap", "htmx:afterSettle"].forEach(function (t) {
+    document.addEventListener(t, note, true);
+  });
+})();`
+
+// quiet is how long the page must have been still before Settle lets a test act: longer than
+// the longest htmx trigger delay of the pages (the editor's 500 ms after typing), so a
+// request a keystroke scheduled has started, and been answered, by then.
+const quiet = 600 * time.Millisecond
+
+// Settle waits, for at most 30 s, until the page has loaded, htmx has no request or swap
+// under way, and nothing has happened on it for quiet: only then can a test find an element
+// and act on it without htmx replacing it in between (the "Could not find node with given
+// id" of a busy machine).
+func Settle() chromedp.Action {
+	cond := "(" + settled + ") && Date.now() - (window.__cloudovenActivity || 0) > " + strconv.Itoa(int(quiet.Milliseconds()))
+	return chromedp.ActionFunc(func(ctx context.Context) error {
+		deadline := time.Now().Add(30 * time.Second)
+		for {
+			var ok bool
+			err := chromedp.Evaluate(cond, &ok).Do(ctx)
+			if err == nil && ok {
+				return nil
+			}
+			if time.Now().After(deadline) {
+				if err == nil {
+					err = errors.New("htmx kept the page busy")
+				}
+				return fmt.Errorf("waiting for the page to settle: %w", err)
+			}
+			select {
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-time.After(50 * time.Millisecond):
+			}
+		}
+	})
+}
+
+// Click clicks the first element sel matches once the page has settled.
+func Click(sel string) chromedp.Action { return chromedp.Tasks{Settle(), chromedp.Click(sel)} }
+
+// SendKeys types keys into the first element sel matches once the page has settled.
+func SendKeys(sel, keys string) chromedp.Action {
+	return chromedp.Tasks{Settle(), chromedp.SendKeys(sel, keys)}
 }
 
 // Screenshot saves the whole page as name.png in the test's output directory.
@@ -67,9 +128,9 @@ func BrowserSignIn(t testing.TB, ctx context.Context, baseURL, name, password st
 	err := chromedp.Run(ctx,
 		chromedp.Navigate(baseURL+paths.SignIn("")),
 		chromedp.WaitVisible(Sel("signin-form")),
-		chromedp.SendKeys(Sel("signin-name"), name),
-		chromedp.SendKeys(Sel("signin-password"), password),
-		chromedp.Click(Sel("signin-submit")),
+		SendKeys(Sel("signin-name"), name),
+		SendKeys(Sel("signin-password"), password),
+		Click(Sel("signin-submit")),
 		chromedp.WaitVisible(Sel("signed-in-user")),
 	)
 	if err != nil {
@@ -85,10 +146,10 @@ func JS(s string) string {
 }
 
 // ChooseOption selects value in the select sel and fires its change event, as a user's
-// choice does.
+// choice does, once the page has settled.
 func ChooseOption(sel, value string) chromedp.Action {
 	var got string
-	return chromedp.Evaluate(`(function(){var s=document.querySelector(`+JS(sel)+`);s.value=`+JS(value)+`;s.dispatchEvent(new Event("change",{bubbles:true}));return s.value})()`, &got)
+	return chromedp.Tasks{Settle(), chromedp.Evaluate(`(function(){var s=document.querySelector(`+JS(sel)+`);s.value=`+JS(value)+`;s.dispatchEvent(new Event("change",{bubbles:true}));return s.value})()`, &got)}
 }
 
 // PreviewHas is a JavaScript test that main.tf in the editor's preview contains s.
