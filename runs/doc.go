@@ -11,9 +11,17 @@
 // SSE handler with Last-Event-ID needs. Terraform's machine-readable UI
 // lines are logged as their human message and drive a Progress.
 //
+// Each stage gets its own state credentials from an Authorizer, scoped to
+// what it does (a plan stage state.ScopePlan, an apply stage
+// state.ScopeApply) and revoked when it ends. A lock a stage's terraform
+// left behind stays until an operator releases it with ForceUnlock
+// (statelock.go), which refuses while the run holding it executes; a
+// restart releases the locks of the runs it interrupts.
+//
 // It is not the web layer (no pages or handlers: those declare the few
 // Service methods they call), not the executor (package runner), and not
-// the state backend (it only asks an Authorizer for per-run credentials).
+// the state backend (package state; it only asks an Authorizer for
+// credentials).
 // It does not generate Terraform or check guardrails: package deployment
 // resolves a deployment into its files and its guardrails' verdict, and
 // NewPreparer is the PrepareFunc built on it. A plan whose verdict blocks is

@@ -63,7 +63,7 @@ func summaryOf(t *testing.T, r store.Run) Summary {
 // TestDockerRunsAgainstCloudOvenState is the runner's integration test on the real Docker
 // Engine with the runner image and CloudOven's own state backend: plan → approve → apply,
 // a second run that waits for the first, a plan with no changes, destroy; the state versions
-// record each apply.
+// record each apply, and only the applies: a plan's credentials cannot write state.
 func TestDockerRunsAgainstCloudOvenState(t *testing.T) {
 	testenv.RunnerImage(t)
 	ctx := context.Background()
@@ -186,5 +186,11 @@ func TestDockerRunsAgainstCloudOvenState(t *testing.T) {
 	}
 	if lock, err := st.StateLock(ctx, d.ID); err == nil && lock.ID != "" {
 		t.Errorf("a lock is left: %+v", lock)
+	}
+	// Plans hold credentials that cannot write: every version is an apply's.
+	for _, v := range versions {
+		if v.RunID != first.ID && v.RunID != destroy.ID {
+			t.Errorf("state version %d was written by run %q, not by an apply (%s or %s)", v.Version, v.RunID, first.ID, destroy.ID)
+		}
 	}
 }

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/cloudoven/cloudoven/runner"
+	"github.com/cloudoven/cloudoven/state"
 	"github.com/cloudoven/cloudoven/store"
 )
 
@@ -143,14 +144,14 @@ var fixturesOnce sync.Once
 
 type fakeAuthorizer struct {
 	mu      sync.Mutex
-	issued  map[string]int
+	issued  map[string][]state.Scope // the scope of each credential issued, in order
 	revoked map[string]int
 }
 
-func (a *fakeAuthorizer) Issue(project string, deploymentID int64, runID string) (string, string) {
+func (a *fakeAuthorizer) Issue(project string, deploymentID int64, runID string, scope state.Scope) (string, string) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	a.issued[runID]++
+	a.issued[runID] = append(a.issued[runID], scope)
 	return "run", "state-password-" + runID
 }
 
@@ -174,7 +175,7 @@ func newService(t *testing.T, gated bool, limit int) *fixture {
 	loadFixtures(t)
 	s, deps := newStore(t)
 	f := &fixture{store: s, deps: deps, exec: newFakeExecutor(gated),
-		auth: &fakeAuthorizer{issued: map[string]int{}, revoked: map[string]int{}}, hub: NewHub(s, nil)}
+		auth: &fakeAuthorizer{issued: map[string][]state.Scope{}, revoked: map[string]int{}}, hub: NewHub(s, nil)}
 	f.svc = New(Options{Store: s, Executor: f.exec, Hub: f.hub, GlobalConcurrency: limit, Authorizer: f.auth,
 		StateURL: "http://cloudoven.test/",
 		Prepare: func(ctx context.Context, project string, deploymentID int64) (Prepared, error) {

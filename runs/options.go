@@ -7,6 +7,7 @@ import (
 
 	"github.com/cloudoven/cloudoven/deployment"
 	"github.com/cloudoven/cloudoven/runner"
+	"github.com/cloudoven/cloudoven/state"
 	"github.com/cloudoven/cloudoven/store"
 )
 
@@ -19,17 +20,17 @@ type Store interface {
 	RunPlan(ctx context.Context, id string) (plan, planJSON []byte, err error)
 	RunsInState(ctx context.Context, states ...store.RunState) ([]store.Run, error)
 	MarkRunsInterrupted(ctx context.Context, reason string) ([]store.Run, error)
-}
-
-// stateUnlocker releases a deployment's state lock; *store.Store implements it.
-type stateUnlocker interface {
+	StateLock(ctx context.Context, deploymentID int64) (store.StateLock, error)
+	BreakStateLock(ctx context.Context, deploymentID int64, lockID string) (store.StateLock, error)
 	ForceUnlockState(ctx context.Context, deploymentID int64) (held store.StateLock, ok bool, err error)
 }
 
 // Authorizer hands out the credentials a run's terraform uses with
-// CloudOven's state backend, valid until revoked.
+// CloudOven's state backend, valid until revoked. Each stage gets its own,
+// scoped to what it does: a plan stage state.ScopePlan, an apply stage
+// state.ScopeApply; *state.TokenAuthorizer has it.
 type Authorizer interface {
-	Issue(project string, deploymentID int64, runID string) (username, password string)
+	Issue(project string, deploymentID int64, runID string, scope state.Scope) (username, password string)
 	Revoke(runID string)
 }
 
@@ -90,8 +91,9 @@ type Options struct {
 	NetworkMode string
 	Timeout     time.Duration
 	Limits      runner.Limits
-	// Authorizer issues state credentials per run (TF_HTTP_USERNAME,
-	// TF_HTTP_PASSWORD); nil issues none.
+	// Authorizer issues state credentials per stage of a run
+	// (TF_HTTP_USERNAME, TF_HTTP_PASSWORD), revoked when the stage ends;
+	// nil issues none.
 	Authorizer Authorizer
 	// StateURL is the base URL runs reach CloudOven at. When set, runs get
 	// TF_HTTP_ADDRESS, TF_HTTP_LOCK_ADDRESS and TF_HTTP_UNLOCK_ADDRESS

@@ -76,23 +76,20 @@ func (s *Service) Start(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("starting runs: %w", err)
 	}
-	unlocker, _ := s.opts.Store.(stateUnlocker)
 	for _, r := range interrupted {
 		s.log.Warn("run interrupted by a restart", "run", r.ID, "deployment", r.DeploymentID)
 		s.opts.Hub.Append(r.ID, "CloudOven: "+interruptedReason+".")
 		// The terraform that held the deployment's state lock died with the server, and
 		// only CloudOven's runs hold locks on its backend (their credentials are per run),
 		// so the lock is released rather than left to block the next plan.
-		if unlocker != nil {
-			held, ok, err := unlocker.ForceUnlockState(ctx, r.DeploymentID)
-			switch {
-			case err != nil:
-				s.log.Error("releasing the state lock of an interrupted run", "run", r.ID, "err", err)
-				s.opts.Hub.Append(r.ID, "CloudOven: the deployment's state lock could not be released: "+err.Error())
-			case ok:
-				s.log.Warn("released the state lock an interrupted run held", "run", r.ID, "deployment", r.DeploymentID, "lock", held.ID)
-				s.opts.Hub.Append(r.ID, "CloudOven: released the state lock "+held.ID+" this run held when it was interrupted.")
-			}
+		held, ok, err := s.opts.Store.ForceUnlockState(ctx, r.DeploymentID)
+		switch {
+		case err != nil:
+			s.log.Error("releasing the state lock of an interrupted run", "run", r.ID, "err", err)
+			s.opts.Hub.Append(r.ID, "CloudOven: the deployment's state lock could not be released: "+err.Error())
+		case ok:
+			s.log.Warn("released the state lock an interrupted run held", "run", r.ID, "deployment", r.DeploymentID, "lock", held.ID)
+			s.opts.Hub.Append(r.ID, "CloudOven: released the state lock "+held.ID+" this run held when it was interrupted.")
 		}
 		if err := s.opts.Hub.Close(ctx, r.ID); err != nil {
 			s.log.Error("closing the log of an interrupted run", "run", r.ID, "err", err)

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/cloudoven/cloudoven/state"
 	"github.com/cloudoven/cloudoven/store"
 )
 
@@ -64,8 +65,8 @@ func TestServicePlanApproveApply(t *testing.T) {
 		t.Errorf("apply job extra files %q", slices.Collect(mapKeys(aj.Extra)))
 	}
 	f.auth.mu.Lock()
-	if f.auth.issued[r.ID] != 2 || f.auth.revoked[r.ID] != 2 {
-		t.Errorf("credentials issued %d, revoked %d times; want 2 and 2", f.auth.issued[r.ID], f.auth.revoked[r.ID])
+	if want := []state.Scope{state.ScopePlan, state.ScopeApply}; !slices.Equal(f.auth.issued[r.ID], want) || f.auth.revoked[r.ID] != 2 {
+		t.Errorf("credentials issued with scopes %v, revoked %d times; want %v, revoked 2 times", f.auth.issued[r.ID], f.auth.revoked[r.ID], want)
 	}
 	f.auth.mu.Unlock()
 	log := f.log(t, r.ID)

@@ -17,6 +17,7 @@ import (
 
 	"github.com/cloudoven/cloudoven/deployment"
 	"github.com/cloudoven/cloudoven/runner"
+	"github.com/cloudoven/cloudoven/state"
 	"github.com/cloudoven/cloudoven/store"
 )
 
@@ -51,8 +52,9 @@ type stage struct {
 }
 
 // prepare generates the deployment's files and environment and issues
-// state credentials, which the caller revokes.
-func (s *Service) prepare(ctx context.Context, r Run) (stage, error) {
+// state credentials for what the stage does (scope), which the caller
+// revokes.
+func (s *Service) prepare(ctx context.Context, r Run, scope state.Scope) (stage, error) {
 	p, err := s.opts.Prepare(ctx, r.Project, r.DeploymentID)
 	if err != nil {
 		return stage{}, fmt.Errorf("preparing the deployment's files: %w", err)
@@ -65,7 +67,7 @@ func (s *Service) prepare(ctx context.Context, r Run) (stage, error) {
 	st.env["TF_IN_AUTOMATION"] = "1"
 	st.env["TF_INPUT"] = "0"
 	if s.opts.Authorizer != nil {
-		user, pass := s.opts.Authorizer.Issue(r.Project, r.DeploymentID, r.ID)
+		user, pass := s.opts.Authorizer.Issue(r.Project, r.DeploymentID, r.ID, scope)
 		st.env["TF_HTTP_USERNAME"], st.env["TF_HTTP_PASSWORD"] = user, pass
 		st.secrets = append(st.secrets, pass)
 	}
@@ -99,7 +101,8 @@ func (s *Service) planStage(ctx context.Context, t *task, r Run) Run {
 	if err != nil {
 		return s.end(ctx, t, r, nil, err)
 	}
-	st, err := s.prepare(ctx, r)
+	// A plan (a destroy's too) reads the state and holds its lock; it writes nothing.
+	st, err := s.prepare(ctx, r, state.ScopePlan)
 	if s.opts.Authorizer != nil {
 		defer s.opts.Authorizer.Revoke(r.ID)
 	}
@@ -165,7 +168,7 @@ func (s *Service) applyStage(ctx context.Context, t *task, r Run) Run {
 	if err != nil {
 		return s.end(ctx, t, r, nil, err)
 	}
-	st, err := s.prepare(ctx, r)
+	st, err := s.prepare(ctx, r, state.ScopeApply)
 	if s.opts.Authorizer != nil {
 		defer s.opts.Authorizer.Revoke(r.ID)
 	}

@@ -16,17 +16,46 @@ import (
 // state it addresses.
 var ErrUnauthorized = errors.New("unauthorized")
 
-// Authorizer decides whether a request may read and write the state of a
-// deployment. The server answers 401 when it returns an error.
-type Authorizer interface {
-	Authorize(r *http.Request, project string, deploymentID int64) error
+// Scope is what a credential may do with the state of its deployment,
+// decided by the stage of the run it was issued for. No scope deletes
+// state or force-unlocks it: state versions are kept, and breaking a lock
+// is an operator's action on the deployment page.
+type Scope int
+
+const (
+	// ScopePlan is a plan stage's (of a plan or a destroy): read the state
+	// (GET), take the lock while the state is unlocked (LOCK), and release
+	// the lock it took (UNLOCK with its ID). It writes nothing.
+	ScopePlan Scope = iota + 1
+	// ScopeApply is an apply stage's (of a plan or a destroy): what
+	// ScopePlan may, and write new state versions (POST) under the lock
+	// it took.
+	ScopeApply
+)
+
+// String names the scope: plan, apply, or none for the zero Scope.
+func (s Scope) String() string {
+	switch s {
+	case ScopePlan:
+		return "plan"
+	case ScopeApply:
+		return "apply"
+	}
+	return "none"
 }
 
-// RunIdentifier is implemented by Authorizers that know which run a
-// request's credentials were issued to; the server then records the run
-// with each state version it writes.
-type RunIdentifier interface {
-	RunID(r *http.Request) string
+// Grant is what a request's credentials may do: the run they were issued
+// to, recorded with the locks it takes and the versions it writes, and
+// their Scope.
+type Grant struct {
+	RunID string
+	Scope Scope
+}
+
+// Authorizer decides what a request may do with the state of a
+// deployment. The server answers 401 when it returns an error.
+type Authorizer interface {
+	Authorize(r *http.Request, project string, deploymentID int64) (Grant, error)
 }
 
 // DefaultTokenTTL is how long a token from TokenAuthorizer lasts unless
@@ -50,6 +79,7 @@ type token struct {
 	project      string
 	deploymentID int64
 	runID        string
+	scope        Scope
 	expires      time.Time
 }
 
@@ -62,10 +92,11 @@ func NewTokenAuthorizer(ttl time.Duration) *TokenAuthorizer {
 	return &TokenAuthorizer{ttl: ttl, now: time.Now, tokens: map[string]token{}}
 }
 
-// Issue returns Basic auth credentials that let run runID read and write
-// the state of one deployment until they expire or Revoke(runID). The
-// runner hands them to terraform as TF_HTTP_USERNAME and TF_HTTP_PASSWORD.
-func (a *TokenAuthorizer) Issue(project string, deploymentID int64, runID string) (username, password string) {
+// Issue returns Basic auth credentials that let run runID do what scope
+// allows with the state of one deployment until they expire or
+// Revoke(runID). The runner hands them to terraform as TF_HTTP_USERNAME
+// and TF_HTTP_PASSWORD.
+func (a *TokenAuthorizer) Issue(project string, deploymentID int64, runID string, scope Scope) (username, password string) {
 	var u [12]byte
 	var p [32]byte
 	rand.Read(u[:]) // crypto/rand.Read never fails (Go 1.24)
@@ -85,6 +116,7 @@ func (a *TokenAuthorizer) Issue(project string, deploymentID int64, runID string
 		project:      project,
 		deploymentID: deploymentID,
 		runID:        runID,
+		scope:        scope,
 		expires:      now.Add(a.ttl),
 	}
 	return username, password
@@ -120,18 +152,12 @@ func (a *TokenAuthorizer) lookup(r *http.Request) (token, bool) {
 }
 
 // Authorize accepts a request whose Basic auth credentials were issued for
-// this project and deployment and are still valid.
-func (a *TokenAuthorizer) Authorize(r *http.Request, project string, deploymentID int64) error {
+// this project and deployment and are still valid, and answers what they
+// were issued for.
+func (a *TokenAuthorizer) Authorize(r *http.Request, project string, deploymentID int64) (Grant, error) {
 	t, ok := a.lookup(r)
 	if !ok || t.project != project || t.deploymentID != deploymentID {
-		return ErrUnauthorized
+		return Grant{}, ErrUnauthorized
 	}
-	return nil
-}
-
-// RunID returns the run the request's credentials were issued to, or ""
-// when they are not valid.
-func (a *TokenAuthorizer) RunID(r *http.Request) string {
-	t, _ := a.lookup(r)
-	return t.runID
+	return Grant{RunID: t.runID, Scope: t.scope}, nil
 }

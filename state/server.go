@@ -44,15 +44,27 @@ type Store interface {
 	Deployment(ctx context.Context, project string, id int64) (store.Deployment, error)
 	LatestStateVersion(ctx context.Context, deploymentID int64) (store.StateVersion, error)
 	AddStateVersion(ctx context.Context, v store.StateVersion, lockID string) (store.StateVersion, error)
-	DeleteStateVersions(ctx context.Context, deploymentID int64, lockID string) ([]string, error)
 	LockState(ctx context.Context, deploymentID int64, l store.StateLock) (store.StateLock, error)
-	UnlockState(ctx context.Context, deploymentID int64, lockID string) (store.StateLock, error)
-	ForceUnlockState(ctx context.Context, deploymentID int64) (store.StateLock, bool, error)
+	UnlockState(ctx context.Context, deploymentID int64, l store.StateLock) (store.StateLock, error)
 }
 
 // Server implements Terraform's http backend protocol for deployments'
 // state: every POST becomes a store.StateVersion whose state is a blob in
 // a BlobStore. Mount it at PathPrefix.
+//
+// What a request may do is its credentials' Grant, whatever it asks:
+//
+//	GET                 any scope
+//	LOCK                any scope, while the state is unlocked (or to
+//	                    take again the lock its own run holds): the lock
+//	                    is recorded as the run's
+//	UNLOCK with an ID   any scope, of the lock its own run took (409 with
+//	                    the holder's lock info otherwise)
+//	POST                ScopeApply, under the lock its own run holds
+//	                    (403 for another scope, 409 without that lock)
+//	UNLOCK, no body     nobody (403): terraform force-unlock; an operator
+//	                    force-unlocks on the deployment page instead
+//	DELETE              nobody (403): state versions are kept
 type Server struct {
 	store    Store
 	blobs    BlobStore
@@ -86,28 +98,40 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // addresses, or answers the request itself and returns false. Credentials
 // are checked before the deployment is looked up, so a caller without
 // them cannot tell which deployments exist.
-func (s *Server) deployment(w http.ResponseWriter, r *http.Request) (store.Deployment, bool) {
+func (s *Server) deployment(w http.ResponseWriter, r *http.Request) (store.Deployment, Grant, bool) {
 	project := r.PathValue("project")
 	id, err := strconv.ParseInt(r.PathValue("deployment"), 10, 64)
 	if err != nil || id <= 0 {
 		http.Error(w, "no such deployment: the address ends in /<project>/<deployment id>", http.StatusNotFound)
-		return store.Deployment{}, false
+		return store.Deployment{}, Grant{}, false
 	}
-	if err := s.auth.Authorize(r, project, id); err != nil {
+	g, err := s.auth.Authorize(r, project, id)
+	if err != nil {
 		w.Header().Set("WWW-Authenticate", `Basic realm="CloudOven state", charset="UTF-8"`)
 		http.Error(w, "the credentials are missing, expired, or not for this state", http.StatusUnauthorized)
-		return store.Deployment{}, false
+		return store.Deployment{}, Grant{}, false
+	}
+	if g.Scope != ScopePlan && g.Scope != ScopeApply {
+		http.Error(w, "these credentials may not use this state", http.StatusForbidden)
+		return store.Deployment{}, Grant{}, false
 	}
 	d, err := s.store.Deployment(r.Context(), project, id)
 	if errors.Is(err, store.ErrNotFound) {
 		http.Error(w, "no such deployment", http.StatusNotFound)
-		return store.Deployment{}, false
+		return store.Deployment{}, Grant{}, false
 	}
 	if err != nil {
 		s.internalError(w, r, id, err)
-		return store.Deployment{}, false
+		return store.Deployment{}, Grant{}, false
 	}
-	return d, true
+	return d, g, true
+}
+
+// forbid answers 403 for a request its credentials' scope does not allow,
+// saying why, and logs it: run credentials that try are worth knowing of.
+func (s *Server) forbid(w http.ResponseWriter, r *http.Request, d store.Deployment, g Grant, why string) {
+	s.log.Warn("state request refused", "method", r.Method, "deployment", d.ID, "run", g.RunID, "scope", g.Scope.String())
+	http.Error(w, why, http.StatusForbidden)
 }
 
 func (s *Server) internalError(w http.ResponseWriter, r *http.Request, deploymentID int64, err error) {
@@ -156,7 +180,7 @@ func readBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, bool
 // 1.5.7 reads 204 and 404 alike as "no state yet"; 204 keeps 404 for an
 // address that names no deployment.
 func (s *Server) get(w http.ResponseWriter, r *http.Request) {
-	d, ok := s.deployment(w, r)
+	d, _, ok := s.deployment(w, r)
 	if !ok {
 		return
 	}
@@ -197,14 +221,24 @@ func BlobKey(deploymentID int64, sha256Hex string) string {
 }
 
 // post stores a new state version. The query parameter ID is the lock ID
-// Terraform holds (it sends one whenever it locked first).
+// Terraform holds (it sends one whenever it locked first, and a run's
+// terraform always locks first: runs get TF_HTTP_LOCK_ADDRESS).
 //
 // The blob is written before the version is recorded, so a recorded
 // version always has its blob; a write refused by the store's checks
 // (409) can leave an unreferenced blob behind.
 func (s *Server) post(w http.ResponseWriter, r *http.Request) {
-	d, ok := s.deployment(w, r)
+	d, g, ok := s.deployment(w, r)
 	if !ok {
+		return
+	}
+	if g.Scope != ScopeApply {
+		s.forbid(w, r, d, g, "a plan's credentials do not write state; its apply's do")
+		return
+	}
+	lockID := r.URL.Query().Get("ID")
+	if lockID == "" {
+		http.Error(w, "a run writes state only under the lock it holds: LOCK first and send its ID", http.StatusConflict)
 		return
 	}
 	data, ok := readBody(w, r, s.maxBytes)
@@ -227,14 +261,12 @@ func (s *Server) post(w http.ResponseWriter, r *http.Request) {
 		Resources:    sm.Resources,
 	}
 	v.BlobKey = BlobKey(d.ID, v.SHA256)
-	if ri, ok := s.auth.(RunIdentifier); ok {
-		v.RunID = ri.RunID(r)
-	}
+	v.RunID = g.RunID
 	if err := s.blobs.Put(r.Context(), v.BlobKey, data); err != nil {
 		s.internalError(w, r, d.ID, err)
 		return
 	}
-	v, err = s.store.AddStateVersion(r.Context(), v, r.URL.Query().Get("ID"))
+	v, err = s.store.AddStateVersion(r.Context(), v, lockID)
 	if err != nil {
 		s.storeError(w, r, d.ID, err)
 		return
@@ -243,29 +275,16 @@ func (s *Server) post(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusOK)
 }
 
-// delete forgets the deployment's state and its history. Terraform's http
-// backend sends it only for workspace deletion, which the backend does
-// not support, so in practice it comes from tools. The lock rule is
-// POST's.
+// delete is refused to every credential: CloudOven keeps every state
+// version (they go only with their deployment). Terraform's http backend
+// sends DELETE only to delete a workspace, which it does not support, so
+// terraform never needs it.
 func (s *Server) delete(w http.ResponseWriter, r *http.Request) {
-	d, ok := s.deployment(w, r)
+	d, g, ok := s.deployment(w, r)
 	if !ok {
 		return
 	}
-	keys, err := s.store.DeleteStateVersions(r.Context(), d.ID, r.URL.Query().Get("ID"))
-	if err != nil {
-		s.storeError(w, r, d.ID, err)
-		return
-	}
-	for _, k := range keys {
-		// The versions are gone already; a blob left behind is only
-		// space, so it is logged, not reported to the client.
-		if err := s.blobs.Delete(r.Context(), k); err != nil {
-			s.log.Warn("deleting state blob", "deployment", d.ID, "err", err)
-		}
-	}
-	s.log.Info("state deleted", "deployment", d.ID, "versions", len(keys))
-	w.WriteHeader(http.StatusOK)
+	s.forbid(w, r, d, g, "CloudOven keeps every state version: no credential deletes state")
 }
 
 // lockInfo reads the lock info body of LOCK and UNLOCK; ok is false after
@@ -293,7 +312,7 @@ func writeLockInfo(w http.ResponseWriter, status int, info []byte) {
 // held by the same ID), 423 with the holder's lock info when another ID
 // holds it, which Terraform reports as "state already locked".
 func (s *Server) lock(w http.ResponseWriter, r *http.Request) {
-	d, ok := s.deployment(w, r)
+	d, g, ok := s.deployment(w, r)
 	if !ok {
 		return
 	}
@@ -305,7 +324,7 @@ func (s *Server) lock(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "the lock info has no ID", http.StatusBadRequest)
 		return
 	}
-	held, err := s.store.LockState(r.Context(), d.ID, store.StateLock{ID: id, Info: info})
+	held, err := s.store.LockState(r.Context(), d.ID, store.StateLock{ID: id, RunID: g.RunID, Info: info})
 	if errors.Is(err, store.ErrConflict) {
 		writeLockInfo(w, http.StatusLocked, held.Info)
 		return
@@ -317,12 +336,15 @@ func (s *Server) lock(w http.ResponseWriter, r *http.Request) {
 	writeLockInfo(w, http.StatusOK, held.Info)
 }
 
-// unlock releases the lock whose ID the body names: 200, or 409 with the
-// holder's lock info when another ID holds it. An empty body forces the
-// unlock: it is what `terraform force-unlock` sends with Terraform 1.5.7,
-// whose http backend forgets the lock ID it is given.
+// unlock releases the lock whose ID the body names, if the request's run
+// took it: 200, or 409 with the holder's lock info when another lock, or
+// another run's, holds the state. An empty body asks to force the unlock
+// (what `terraform force-unlock` sends with Terraform 1.5.7, whose http
+// backend forgets the lock ID it is given): no credential may, since it
+// would release a lock another terraform still works under; an operator
+// does it on the deployment page.
 func (s *Server) unlock(w http.ResponseWriter, r *http.Request) {
-	d, ok := s.deployment(w, r)
+	d, g, ok := s.deployment(w, r)
 	if !ok {
 		return
 	}
@@ -331,18 +353,10 @@ func (s *Server) unlock(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if body == nil {
-		held, was, err := s.store.ForceUnlockState(r.Context(), d.ID)
-		if err != nil {
-			s.storeError(w, r, d.ID, err)
-			return
-		}
-		if was {
-			s.log.Info("state force-unlocked", "deployment", d.ID, "lock", held.ID)
-		}
-		w.WriteHeader(http.StatusOK)
+		s.forbid(w, r, d, g, "run credentials do not force-unlock state: an operator force-unlocks it on the deployment page")
 		return
 	}
-	held, err := s.store.UnlockState(r.Context(), d.ID, id)
+	held, err := s.store.UnlockState(r.Context(), d.ID, store.StateLock{ID: id, RunID: g.RunID})
 	if errors.Is(err, store.ErrConflict) {
 		writeLockInfo(w, http.StatusConflict, held.Info)
 		return

@@ -8,7 +8,6 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -25,7 +24,7 @@ import (
 )
 
 // fixture is a server on a real SQLite store and a directory blob store,
-// with one deployment and credentials for it.
+// with one deployment and the credentials of run-1's apply for it.
 type fixture struct {
 	srv        *Server
 	store      *store.Store
@@ -61,7 +60,7 @@ func newFixture(t *testing.T) *fixture {
 		t.Fatal(err)
 	}
 	f.auth = NewTokenAuthorizer(time.Hour)
-	f.user, f.pass = f.auth.Issue("payments", f.deployment.ID, "run-1")
+	f.user, f.pass = f.auth.Issue("payments", f.deployment.ID, "run-1", ScopeApply)
 	f.srv = NewServer(st, f.blobs, f.auth, slog.New(slog.DiscardHandler))
 	f.path = Address("", "payments", f.deployment.ID)
 	return f
@@ -75,6 +74,22 @@ func (f *fixture) do(t *testing.T, method, target string, body []byte) *httptest
 	w := httptest.NewRecorder()
 	f.srv.ServeHTTP(w, r)
 	return w
+}
+
+// as is the fixture with other credentials for its deployment.
+func (f *fixture) as(runID string, scope Scope) *fixture {
+	g := *f
+	g.user, g.pass = f.auth.Issue("payments", f.deployment.ID, runID, scope)
+	return &g
+}
+
+// write writes state as terraform does: under a lock it takes and releases.
+func (f *fixture) write(t *testing.T, state []byte) {
+	t.Helper()
+	id := fmt.Sprintf("write-%x", sha256.Sum256(state))
+	wantStatus(t, "LOCK", f.do(t, "LOCK", f.path, lockInfo(id)), http.StatusOK)
+	wantStatus(t, "POST", f.do(t, "POST", f.path+"?ID="+id, state), http.StatusOK)
+	wantStatus(t, "UNLOCK", f.do(t, "UNLOCK", f.path, lockInfo(id)), http.StatusOK)
 }
 
 func wantStatus(t *testing.T, what string, w *httptest.ResponseRecorder, want int) {
@@ -134,11 +149,11 @@ func TestPostRecordsVersions(t *testing.T) {
 	f := newFixture(t)
 	ctx := t.Context()
 	states := [][]byte{tfstate("lin-1", 1), tfstate("lin-1", 2), tfstate("lin-2", 1)}
-	for i, s := range states {
-		wantStatus(t, fmt.Sprintf("POST %d", i), f.do(t, "POST", f.path, s), http.StatusOK)
+	for _, s := range states {
+		f.write(t, s)
 	}
 	// Writing the newest state again records nothing new.
-	wantStatus(t, "POST again", f.do(t, "POST", f.path, states[2]), http.StatusOK)
+	f.write(t, states[2])
 
 	got, err := f.store.StateVersions(ctx, f.deployment.ID, 0)
 	if err != nil {
@@ -217,7 +232,7 @@ func TestPostRefusals(t *testing.T) {
 	for _, tc := range []struct {
 		name   string
 		prep   func(t *testing.T, f *fixture)
-		target string // after the state's path
+		target string // after the state's path; the fixture holds lock "mine"
 		body   []byte
 		header map[string]string
 		want   int
@@ -225,39 +240,29 @@ func TestPostRefusals(t *testing.T) {
 		{
 			name: "older serial of the same lineage",
 			prep: func(t *testing.T, f *fixture) {
-				wantStatus(t, "POST serial 3", f.do(t, "POST", f.path, tfstate("l", 3)), http.StatusOK)
+				wantStatus(t, "POST serial 3", f.do(t, "POST", f.path+"?ID=mine", tfstate("l", 3)), http.StatusOK)
 			},
-			body: tfstate("l", 2),
-			want: http.StatusConflict,
+			target: "?ID=mine",
+			body:   tfstate("l", 2),
+			want:   http.StatusConflict,
 		},
+		{name: "wrong lock id", target: "?ID=other", body: tfstate("l", 1), want: http.StatusConflict},
+		{name: "no lock id", body: tfstate("l", 1), want: http.StatusConflict},
 		{
-			name: "wrong lock id",
+			name: "lock id of a lock not held",
 			prep: func(t *testing.T, f *fixture) {
-				wantStatus(t, "LOCK", f.do(t, "LOCK", f.path, lockInfo("held")), http.StatusOK)
+				wantStatus(t, "UNLOCK", f.do(t, "UNLOCK", f.path, lockInfo("mine")), http.StatusOK)
 			},
-			target: "?ID=other",
+			target: "?ID=mine",
 			body:   tfstate("l", 1),
 			want:   http.StatusConflict,
 		},
-		{
-			name: "no lock id while locked",
-			prep: func(t *testing.T, f *fixture) {
-				wantStatus(t, "LOCK", f.do(t, "LOCK", f.path, lockInfo("held")), http.StatusOK)
-			},
-			body: tfstate("l", 1),
-			want: http.StatusConflict,
-		},
-		{
-			name:   "lock id of a lock not held",
-			target: "?ID=gone",
-			body:   tfstate("l", 1),
-			want:   http.StatusConflict,
-		},
-		{name: "not JSON", body: []byte("serial = 1"), want: http.StatusBadRequest},
-		{name: "no lineage", body: []byte(`{"version":4,"serial":1}`), want: http.StatusBadRequest},
-		{name: "old format", body: []byte(`{"version":3,"serial":1,"lineage":"l"}`), want: http.StatusBadRequest},
+		{name: "not JSON", target: "?ID=mine", body: []byte("serial = 1"), want: http.StatusBadRequest},
+		{name: "no lineage", target: "?ID=mine", body: []byte(`{"version":4,"serial":1}`), want: http.StatusBadRequest},
+		{name: "old format", target: "?ID=mine", body: []byte(`{"version":3,"serial":1,"lineage":"l"}`), want: http.StatusBadRequest},
 		{
 			name:   "Content-MD5 mismatch",
+			target: "?ID=mine",
 			body:   tfstate("l", 1),
 			header: map[string]string{"Content-MD5": base64.StdEncoding.EncodeToString(make([]byte, 16))},
 			want:   http.StatusBadRequest,
@@ -266,6 +271,7 @@ func TestPostRefusals(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			f := newFixture(t)
+			wantStatus(t, "LOCK", f.do(t, "LOCK", f.path, lockInfo("mine")), http.StatusOK)
 			if tc.prep != nil {
 				tc.prep(t, f)
 			}
@@ -298,7 +304,8 @@ func TestPostWithHeldLock(t *testing.T) {
 	wantStatus(t, "LOCK", f.do(t, "LOCK", f.path, lockInfo("abc")), http.StatusOK)
 	wantStatus(t, "POST", f.do(t, "POST", f.path+"?ID=abc", tfstate("l", 1)), http.StatusOK)
 	wantStatus(t, "UNLOCK", f.do(t, "UNLOCK", f.path, lockInfo("abc")), http.StatusOK)
-	wantStatus(t, "POST after unlock", f.do(t, "POST", f.path, tfstate("l", 2)), http.StatusOK)
+	wantStatus(t, "POST after unlock", f.do(t, "POST", f.path, tfstate("l", 2)), http.StatusConflict)
+	wantStatus(t, "POST under the released lock", f.do(t, "POST", f.path+"?ID=abc", tfstate("l", 2)), http.StatusConflict)
 }
 
 func TestLockConflictAnswersHolder(t *testing.T) {
@@ -333,32 +340,6 @@ func TestUnlockWithOtherIDConflicts(t *testing.T) {
 	wantStatus(t, "LOCK by another after unlock", f.do(t, "LOCK", f.path, lockInfo("second")), http.StatusOK)
 }
 
-func TestUnlockWithEmptyBodyForces(t *testing.T) {
-	t.Parallel()
-	f := newFixture(t)
-	wantStatus(t, "LOCK", f.do(t, "LOCK", f.path, lockInfo("stuck")), http.StatusOK)
-	wantStatus(t, "UNLOCK without body", f.do(t, "UNLOCK", f.path, nil), http.StatusOK)
-	if _, err := f.store.StateLock(t.Context(), f.deployment.ID); !errors.Is(err, store.ErrNotFound) {
-		t.Errorf("the lock is still held after a forced unlock: %v", err)
-	}
-}
-
-func TestDeleteForgetsState(t *testing.T) {
-	t.Parallel()
-	f := newFixture(t)
-	ctx := t.Context()
-	wantStatus(t, "POST", f.do(t, "POST", f.path, tfstate("l", 1)), http.StatusOK)
-	v, err := f.store.LatestStateVersion(ctx, f.deployment.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	wantStatus(t, "DELETE", f.do(t, "DELETE", f.path, nil), http.StatusOK)
-	wantStatus(t, "GET after DELETE", f.do(t, "GET", f.path, nil), http.StatusNoContent)
-	if _, err := f.blobs.Get(ctx, v.BlobKey); !errors.Is(err, ErrNotFound) {
-		t.Errorf("the blob survived DELETE: %v", err)
-	}
-}
-
 func TestUnauthorizedRequests(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
@@ -371,14 +352,14 @@ func TestUnauthorizedRequests(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	otherUser, otherPass := f.auth.Issue("payments", d2.ID, "run-2")
-	revokedUser, revokedPass := f.auth.Issue("payments", f.deployment.ID, "run-3")
+	otherUser, otherPass := f.auth.Issue("payments", d2.ID, "run-2", ScopeApply)
+	revokedUser, revokedPass := f.auth.Issue("payments", f.deployment.ID, "run-3", ScopeApply)
 	f.auth.Revoke("run-3")
 
 	expiring := NewTokenAuthorizer(time.Minute)
 	now := time.Now()
 	expiring.now = func() time.Time { return now }
-	expiredUser, expiredPass := expiring.Issue("payments", f.deployment.ID, "run-4")
+	expiredUser, expiredPass := expiring.Issue("payments", f.deployment.ID, "run-4", ScopeApply)
 	now = now.Add(time.Minute)
 
 	for _, tc := range []struct {
@@ -422,7 +403,7 @@ func TestUnknownDeploymentIsNotFound(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
 	// Credentials for a deployment that is not in the store (deleted, say).
-	user, pass := f.auth.Issue("payments", 999, "run-9")
+	user, pass := f.auth.Issue("payments", 999, "run-9", ScopePlan)
 	for _, target := range []string{Address("", "payments", 999), PathPrefix + "payments/not-a-number"} {
 		r := httptest.NewRequest("GET", target, nil)
 		r.SetBasicAuth(user, pass)
@@ -436,7 +417,7 @@ func TestBodyTooLarge(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
 	f.srv.maxBytes = 100
-	wantStatus(t, "POST", f.do(t, "POST", f.path, tfstate("l", 1)), http.StatusRequestEntityTooLarge)
+	wantStatus(t, "POST", f.do(t, "POST", f.path+"?ID=x", tfstate("l", 1)), http.StatusRequestEntityTooLarge)
 	huge := append([]byte(`{"ID":"x","Info":"`), bytes.Repeat([]byte("a"), store.MaxStateLockInfoBytes)...)
 	wantStatus(t, "LOCK", f.do(t, "LOCK", f.path, append(huge, `"}`...)), http.StatusRequestEntityTooLarge)
 }

@@ -264,3 +264,49 @@ func TestConcurrentAppliesAreSerialised(t *testing.T) {
 		t.Error("the state is still locked after both applies")
 	}
 }
+
+// TestTerraformWithPlanCredentials runs the real terraform with a plan's
+// credentials: plan works (it reads the state and takes and releases its
+// lock), apply cannot write its state, and force-unlock is refused to
+// every run's credentials.
+func TestTerraformWithPlanCredentials(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	ts := httptest.NewServer(f.srv)
+	t.Cleanup(ts.Close)
+	ctx := t.Context()
+	address := Address(ts.URL, "payments", f.deployment.ID)
+	applier := newTerraform(t, f.user, f.pass)
+	if out, err := applier.run(ctx, workdir(t, applier, address), "apply", "-auto-approve", "-input=false", "-no-color"); err != nil {
+		t.Fatalf("terraform apply: %v\n%s", err, out)
+	}
+
+	plan := f.as("run-2", ScopePlan)
+	planner := newTerraform(t, plan.user, plan.pass)
+	dir := workdir(t, planner, address)
+	out, err := planner.run(ctx, dir, "plan", "-input=false", "-no-color", "-var", "x=two")
+	if err != nil || !strings.Contains(out, "2 to change") {
+		t.Fatalf("terraform plan with a plan's credentials: %v\n%s", err, out)
+	}
+	out, err = planner.run(ctx, dir, "apply", "-auto-approve", "-input=false", "-no-color", "-var", "x=two")
+	if err == nil || !strings.Contains(out, "403") {
+		t.Errorf("terraform apply with a plan's credentials: %v, want it refused with 403\n%s", err, out)
+	}
+	if vs, err := f.store.StateVersions(ctx, f.deployment.ID, 0); err != nil || len(vs) != 1 {
+		t.Errorf("%d state versions (err %v); want only the apply's", len(vs), err)
+	}
+	if l, err := f.store.StateLock(ctx, f.deployment.ID); err == nil {
+		t.Errorf("terraform left its lock %+v", l)
+	}
+
+	wantStatus(t, "LOCK", f.do(t, "LOCK", f.path, lockInfo("stuck")), http.StatusOK)
+	for name, tf := range map[string]*terraform{"plan": planner, "apply": applier} {
+		out, err := tf.run(ctx, dir, "force-unlock", "-force", "stuck")
+		if err == nil {
+			t.Errorf("terraform force-unlock with %s credentials succeeded:\n%s", name, out)
+		}
+	}
+	if l, err := f.store.StateLock(ctx, f.deployment.ID); err != nil || l.ID != "stuck" {
+		t.Errorf("the lock is %+v, %v after refused force-unlocks; want stuck", l, err)
+	}
+}

@@ -21,7 +21,10 @@
 //
 // It does not interpret documents and does not hold Terraform state itself:
 // state blobs live in blob stores (package state), and a state version row
-// only names its blob. Secret values arrive already sealed (package secrets).
+// only names its blob. State versions are never deleted but with their
+// deployment; a state lock records the run that took it, and only that run
+// releases it or writes under it, unless an operator breaks it
+// (BreakStateLock). Secret values arrive already sealed (package secrets).
 //
 // Start reading at store.go (Open, migrations, errors), then the schema in
 // migrations/0001_init.sql, then blueprint.go for versioning.

@@ -51,7 +51,12 @@ type StateLock struct {
 	DeploymentID int64
 	// ID is the lock ID Terraform chose.
 	ID string
-	// Info is the lock info JSON Terraform sent with the lock request.
+	// RunID is the run whose credentials took the lock; only that run
+	// releases it or writes state under it. Empty for a lock taken
+	// without a run (before CloudOven recorded one).
+	RunID string
+	// Info is the lock info JSON Terraform sent with the lock request. Its
+	// holder wrote it, so it describes the lock but proves nothing.
 	Info      []byte
 	CreatedAt time.Time
 }
@@ -61,9 +66,10 @@ type StateLock struct {
 //
 // The checks run in the same transaction as the insert, so two writers
 // cannot both pass them:
-//   - while the state is locked, lockID must be the lock's ID; a lockID
-//     given while the state is not locked (the lock was lost, for example
-//     force-unlocked) is refused as well. Both are ErrConflict.
+//   - while the state is locked, lockID must be the lock's ID and v.RunID
+//     the run that took it; a lockID given while the state is not locked
+//     (the lock was lost, for example force-unlocked) is refused as well.
+//     Both are ErrConflict.
 //   - a serial lower than the newest version's of the same lineage is
 //     ErrConflict, and so is the same serial with other contents.
 //
@@ -104,7 +110,7 @@ func (s *Store) AddStateVersion(ctx context.Context, v StateVersion, lockID stri
 		if err := deploymentExists(ctx, tx, v.DeploymentID); err != nil {
 			return err
 		}
-		if err := checkLockHolder(ctx, tx, v.DeploymentID, lockID); err != nil {
+		if err := checkLockHolder(ctx, tx, v.DeploymentID, lockID, v.RunID); err != nil {
 			return err
 		}
 		latest, err := scanStateVersion(tx.QueryRowContext(ctx,
@@ -153,9 +159,9 @@ func deploymentExists(ctx context.Context, q querier, id int64) error {
 	return nil
 }
 
-// checkLockHolder refuses a write unless lockID is the held lock's ID, or
-// no lock is held and none is claimed.
-func checkLockHolder(ctx context.Context, q querier, deploymentID int64, lockID string) error {
+// checkLockHolder refuses a write unless lockID is the held lock's ID and
+// runID the run that took it, or no lock is held and none is claimed.
+func checkLockHolder(ctx context.Context, q querier, deploymentID int64, lockID, runID string) error {
 	held, err := stateLock(ctx, q, deploymentID)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
@@ -167,8 +173,18 @@ func checkLockHolder(ctx context.Context, q querier, deploymentID int64, lockID 
 		return err
 	case held.ID != lockID:
 		return errorf(ErrConflict, nil, "the state is locked by lock %s", quote(held.ID))
+	case held.RunID != runID:
+		return errorf(ErrConflict, nil, "lock %s was taken by %s", quote(held.ID), lockOwner(held))
 	}
 	return nil
+}
+
+// lockOwner names who took a lock, for errors.
+func lockOwner(l StateLock) string {
+	if l.RunID == "" {
+		return "no run"
+	}
+	return "run " + l.RunID
 }
 
 const stateVersionSelect = `SELECT deployment_id, version, serial, lineage, sha256, blob_key, size, outputs, resources,
@@ -234,44 +250,13 @@ func (s *Store) LatestStateVersion(ctx context.Context, deploymentID int64) (Sta
 	return v, nil
 }
 
-// DeleteStateVersions forgets all of a deployment's state versions and
-// returns their blob keys, for the caller to delete from the blob store.
-// The lock rule is AddStateVersion's. Version numbers start again at 1.
-func (s *Store) DeleteStateVersions(ctx context.Context, deploymentID int64, lockID string) ([]string, error) {
-	var keys []string
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		if err := deploymentExists(ctx, tx, deploymentID); err != nil {
-			return err
-		}
-		if err := checkLockHolder(ctx, tx, deploymentID, lockID); err != nil {
-			return err
-		}
-		rows, err := tx.QueryContext(ctx, `DELETE FROM state_versions WHERE deployment_id = ? RETURNING blob_key`, deploymentID)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var k string
-			if err := rows.Scan(&k); err != nil {
-				return err
-			}
-			keys = append(keys, k)
-		}
-		return rows.Err()
-	})
-	if err != nil {
-		return nil, fmt.Errorf("deleting the state of deployment %d: %w", deploymentID, err)
-	}
-	return keys, nil
-}
-
 func stateLock(ctx context.Context, q querier, deploymentID int64) (StateLock, error) {
 	l := StateLock{DeploymentID: deploymentID}
 	var info string
-	err := q.QueryRowContext(ctx, `SELECT lock_id, info, created_at FROM state_locks WHERE deployment_id = ?`, deploymentID).
-		Scan(&l.ID, &info, timeColumn{&l.CreatedAt})
-	l.Info = []byte(info)
+	var runID sql.NullString
+	err := q.QueryRowContext(ctx, `SELECT lock_id, run_id, info, created_at FROM state_locks WHERE deployment_id = ?`, deploymentID).
+		Scan(&l.ID, &runID, &info, timeColumn{&l.CreatedAt})
+	l.Info, l.RunID = []byte(info), runID.String
 	return l, err
 }
 
@@ -289,16 +274,20 @@ func (s *Store) StateLock(ctx context.Context, deploymentID int64) (StateLock, e
 }
 
 // LockState locks a deployment's state with l.ID and l.Info (a JSON
-// object) and returns the lock as stored. When another ID holds the lock,
-// it returns that lock together with an error wrapping ErrConflict.
-// Locking again with the held ID succeeds and keeps the held lock. A
-// missing deployment is ErrNotFound.
+// object) on behalf of run l.RunID, and returns the lock as stored. When
+// the state is locked already, it returns the held lock together with an
+// error wrapping ErrConflict, unless l names the held lock and its run:
+// locking again with the same ID from the same run succeeds and keeps the
+// held lock. A missing deployment is ErrNotFound.
 func (s *Store) LockState(ctx context.Context, deploymentID int64, l StateLock) (StateLock, error) {
 	fail := func(held StateLock, err error) (StateLock, error) {
 		return held, fmt.Errorf("locking the state of deployment %d: %w", deploymentID, err)
 	}
 	if l.ID == "" || len(l.ID) > maxLockIDBytes {
 		return fail(StateLock{}, fmt.Errorf("lock id %s is empty or longer than %d bytes", quote(l.ID), maxLockIDBytes))
+	}
+	if len(l.RunID) > maxRunIDBytes {
+		return fail(StateLock{}, fmt.Errorf("run id %s is longer than %d bytes", quote(l.RunID), maxRunIDBytes))
 	}
 	if len(l.Info) > MaxStateLockInfoBytes {
 		return fail(StateLock{}, errorf(ErrTooLarge, nil, "lock info is %d bytes; the limit is %d", len(l.Info), MaxStateLockInfoBytes))
@@ -319,14 +308,14 @@ func (s *Store) LockState(ctx context.Context, deploymentID int64, l StateLock) 
 		case errors.Is(err, sql.ErrNoRows):
 		case err != nil:
 			return err
-		case held.ID == l.ID:
+		case held.ID == l.ID && held.RunID == l.RunID:
 			return nil
 		default:
-			return errorf(ErrConflict, nil, "the state is locked by lock %s", quote(held.ID))
+			return errorf(ErrConflict, nil, "the state is locked by lock %s of %s", quote(held.ID), lockOwner(held))
 		}
 		held = l
-		_, err = tx.ExecContext(ctx, `INSERT INTO state_locks (deployment_id, lock_id, info, created_at) VALUES (?, ?, ?, ?)`,
-			deploymentID, l.ID, string(l.Info), formatTime(l.CreatedAt))
+		_, err = tx.ExecContext(ctx, `INSERT INTO state_locks (deployment_id, lock_id, run_id, info, created_at) VALUES (?, ?, ?, ?, ?)`,
+			deploymentID, l.ID, optString(l.RunID), string(l.Info), formatTime(l.CreatedAt))
 		return err
 	})
 	if err != nil {
@@ -338,11 +327,12 @@ func (s *Store) LockState(ctx context.Context, deploymentID int64, l StateLock) 
 	return held, nil
 }
 
-// UnlockState releases the lock with the given ID. When another ID holds
-// the lock, it returns that lock together with an error wrapping
-// ErrConflict. Unlocking a state that is not locked succeeds: the caller's
-// lock is gone either way.
-func (s *Store) UnlockState(ctx context.Context, deploymentID int64, lockID string) (StateLock, error) {
+// UnlockState releases the lock l names: its ID, taken by run l.RunID.
+// When another lock, or the same ID taken by another run, holds the state,
+// it returns the held lock together with an error wrapping ErrConflict.
+// Unlocking a state that is not locked succeeds: the caller's lock is gone
+// either way.
+func (s *Store) UnlockState(ctx context.Context, deploymentID int64, l StateLock) (StateLock, error) {
 	var held StateLock
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		var err error
@@ -353,8 +343,10 @@ func (s *Store) UnlockState(ctx context.Context, deploymentID int64, lockID stri
 			return nil
 		case err != nil:
 			return err
-		case held.ID != lockID:
-			return errorf(ErrConflict, nil, "the state is locked by lock %s, not %s", quote(held.ID), quote(lockID))
+		case held.ID != l.ID:
+			return errorf(ErrConflict, nil, "the state is locked by lock %s, not %s", quote(held.ID), quote(l.ID))
+		case held.RunID != l.RunID:
+			return errorf(ErrConflict, nil, "lock %s was taken by %s", quote(held.ID), lockOwner(held))
 		}
 		_, err = tx.ExecContext(ctx, `DELETE FROM state_locks WHERE deployment_id = ?`, deploymentID)
 		return err
@@ -390,4 +382,35 @@ func (s *Store) ForceUnlockState(ctx context.Context, deploymentID int64) (held 
 		return StateLock{}, false, fmt.Errorf("force-unlocking the state of deployment %d: %w", deploymentID, err)
 	}
 	return held, ok, nil
+}
+
+// BreakStateLock releases the lock lockID on a deployment's state, whoever
+// took it, and returns it: an operator's force-unlock of the lock they were
+// shown. When the state is not locked it returns ErrNotFound; when another
+// lock holds it now, that lock together with an error wrapping
+// ErrConflict, and nothing is released.
+func (s *Store) BreakStateLock(ctx context.Context, deploymentID int64, lockID string) (StateLock, error) {
+	var held StateLock
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		var err error
+		held, err = stateLock(ctx, tx, deploymentID)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			return errorf(ErrNotFound, err, "the state is not locked")
+		case err != nil:
+			return err
+		case held.ID != lockID:
+			return errorf(ErrConflict, nil, "the state is locked by lock %s now, not %s", quote(held.ID), quote(lockID))
+		}
+		_, err = tx.ExecContext(ctx, `DELETE FROM state_locks WHERE deployment_id = ? AND lock_id = ?`, deploymentID, lockID)
+		return err
+	})
+	if err != nil {
+		err = fmt.Errorf("force-unlocking lock %s of deployment %d: %w", quote(lockID), deploymentID, err)
+		if errors.Is(err, ErrConflict) {
+			return held, err
+		}
+		return StateLock{}, err
+	}
+	return held, nil
 }

@@ -8,7 +8,6 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/google/go-cmp/cmp/cmpopts"
 )
 
 // newStateDeployment returns a store and a deployment to keep state for.
@@ -107,7 +106,7 @@ func TestStateLock(t *testing.T) {
 	t.Parallel()
 	s, d := newStateDeployment(t)
 	ctx := t.Context()
-	lockA := StateLock{ID: "a", Info: []byte(`{"ID":"a","Who":"alice"}`)}
+	lockA := StateLock{ID: "a", RunID: "run-1", Info: []byte(`{"ID":"a","Who":"alice"}`)}
 	held, err := s.LockState(ctx, d.ID, lockA)
 	if err != nil {
 		t.Fatal(err)
@@ -122,7 +121,7 @@ func TestStateLock(t *testing.T) {
 	if !errors.Is(err, ErrConflict) {
 		t.Fatalf("second lock: got %v, want ErrConflict", err)
 	}
-	if held.ID != "a" || string(held.Info) != string(lockA.Info) {
+	if held.ID != "a" || held.RunID != "run-1" || string(held.Info) != string(lockA.Info) {
 		t.Errorf("second lock reports holder %q %s, want a %s", held.ID, held.Info, lockA.Info)
 	}
 
@@ -135,10 +134,10 @@ func TestStateLock(t *testing.T) {
 	if _, err := s.AddStateVersion(ctx, v, "a"); err != nil {
 		t.Errorf("writing as the lock holder: %v", err)
 	}
-	if _, err := s.UnlockState(ctx, d.ID, "b"); !errors.Is(err, ErrConflict) {
+	if _, err := s.UnlockState(ctx, d.ID, StateLock{ID: "b", RunID: "run-1"}); !errors.Is(err, ErrConflict) {
 		t.Errorf("unlocking with another id: got %v, want ErrConflict", err)
 	}
-	if _, err := s.UnlockState(ctx, d.ID, "a"); err != nil {
+	if _, err := s.UnlockState(ctx, d.ID, lockA); err != nil {
 		t.Errorf("unlocking: %v", err)
 	}
 	if _, err := s.StateLock(ctx, d.ID); !errors.Is(err, ErrNotFound) {
@@ -147,7 +146,7 @@ func TestStateLock(t *testing.T) {
 	if _, err := s.AddStateVersion(ctx, stateVersion(d, "l", 2), "a"); !errors.Is(err, ErrConflict) {
 		t.Errorf("writing with a lost lock: got %v, want ErrConflict", err)
 	}
-	if _, err := s.UnlockState(ctx, d.ID, "a"); err != nil {
+	if _, err := s.UnlockState(ctx, d.ID, lockA); err != nil {
 		t.Errorf("unlocking an unlocked state: %v", err)
 	}
 
@@ -166,26 +165,66 @@ func TestStateLock(t *testing.T) {
 	}
 }
 
-func TestDeleteStateVersions(t *testing.T) {
+// A lock is its run's: another run cannot take it over by its ID (which a refused LOCK
+// tells anyone), release it, or write under it.
+func TestStateLockBelongsToItsRun(t *testing.T) {
 	t.Parallel()
 	s, d := newStateDeployment(t)
 	ctx := t.Context()
-	var want []string
-	for serial := int64(1); serial <= 2; serial++ {
-		v, err := s.AddStateVersion(ctx, stateVersion(d, "a", serial), "")
-		if err != nil {
-			t.Fatal(err)
-		}
-		want = append(want, v.BlobKey)
-	}
-	keys, err := s.DeleteStateVersions(ctx, d.ID, "")
-	if err != nil {
+	mine := StateLock{ID: "a", RunID: "run-1", Info: []byte(`{"ID":"a"}`)}
+	if _, err := s.LockState(ctx, d.ID, mine); err != nil {
 		t.Fatal(err)
 	}
-	if diff := cmp.Diff(want, keys, cmpopts.SortSlices(func(a, b string) bool { return a < b })); diff != "" {
-		t.Errorf("DeleteStateVersions keys (-want +got):\n%s", diff)
+	theirs := StateLock{ID: "a", RunID: "run-2", Info: []byte(`{"ID":"a"}`)}
+	held, err := s.LockState(ctx, d.ID, theirs)
+	if !errors.Is(err, ErrConflict) || held.RunID != "run-1" {
+		t.Errorf("another run locking with the held ID: %+v, %v; want run-1's lock and ErrConflict", held, err)
 	}
-	if _, err := s.LatestStateVersion(ctx, d.ID); !errors.Is(err, ErrNotFound) {
-		t.Errorf("LatestStateVersion after delete: got %v, want ErrNotFound", err)
+	if _, err := s.UnlockState(ctx, d.ID, theirs); !errors.Is(err, ErrConflict) {
+		t.Errorf("another run unlocking the held ID: got %v, want ErrConflict", err)
+	}
+	v := stateVersion(d, "l", 1)
+	v.RunID = "run-2"
+	if _, err := s.AddStateVersion(ctx, v, "a"); !errors.Is(err, ErrConflict) {
+		t.Errorf("another run writing under the held ID: got %v, want ErrConflict", err)
+	}
+	if l, err := s.StateLock(ctx, d.ID); err != nil || l.RunID != "run-1" {
+		t.Fatalf("after the other run's attempts the lock is %+v, %v; want run-1's", l, err)
+	}
+	v.RunID = "run-1"
+	if _, err := s.AddStateVersion(ctx, v, "a"); err != nil {
+		t.Errorf("the holder writing under its lock: %v", err)
+	}
+	if _, err := s.UnlockState(ctx, d.ID, mine); err != nil {
+		t.Errorf("the holder unlocking: %v", err)
+	}
+	if _, err := s.LockState(ctx, d.ID, StateLock{ID: "x", RunID: strings.Repeat("r", 65), Info: []byte(`{}`)}); err == nil {
+		t.Error("a run id over 64 bytes was accepted")
+	}
+}
+
+func TestBreakStateLock(t *testing.T) {
+	t.Parallel()
+	s, d := newStateDeployment(t)
+	ctx := t.Context()
+	if _, err := s.BreakStateLock(ctx, d.ID, "a"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("breaking the lock of an unlocked state: got %v, want ErrNotFound", err)
+	}
+	if _, err := s.LockState(ctx, d.ID, StateLock{ID: "b", RunID: "run-2", Info: []byte(`{"ID":"b"}`)}); err != nil {
+		t.Fatal(err)
+	}
+	held, err := s.BreakStateLock(ctx, d.ID, "a")
+	if !errors.Is(err, ErrConflict) || held.ID != "b" {
+		t.Errorf("breaking lock a while b holds the state: %+v, %v; want b and ErrConflict", held, err)
+	}
+	if l, err := s.StateLock(ctx, d.ID); err != nil || l.ID != "b" {
+		t.Fatalf("a refused break released the lock: %+v, %v", l, err)
+	}
+	held, err = s.BreakStateLock(ctx, d.ID, "b")
+	if err != nil || held.ID != "b" || held.RunID != "run-2" {
+		t.Errorf("BreakStateLock = %+v, %v; want run-2's lock b", held, err)
+	}
+	if _, err := s.StateLock(ctx, d.ID); !errors.Is(err, ErrNotFound) {
+		t.Errorf("the lock is held after it was broken: %v", err)
 	}
 }

@@ -49,6 +49,7 @@ func TestEveryPathHasItsRoute(t *testing.T) {
 		{"GET", paths.Deployments(p)}, {"POST", paths.Deployments(p)}, {"GET", paths.Deployment(p, 7)},
 		{"GET", paths.DeploymentZip(p, 7)}, {"POST", paths.DeploymentPromote(p, 7)},
 		{"GET", paths.DeploymentPreview(p, 7, 3)}, {"POST", paths.DeploymentRuns(p, 7)},
+		{"POST", paths.DeploymentStateUnlock(p, 7)},
 		{"GET", paths.Run(p, "r1")}, {"GET", paths.RunLog(p, "r1")}, {"GET", paths.RunLogAfter(p, "r1", 4, "running")},
 		{"POST", paths.RunApprove(p, "r1")}, {"POST", paths.RunDiscard(p, "r1")}, {"POST", paths.RunCancel(p, "r1")},
 		{"GET", paths.Catalog("")}, {"GET", paths.Catalog("aks")}, {"GET", paths.CatalogAdd(p, b)},

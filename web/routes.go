@@ -44,7 +44,7 @@ func (s *server) mux() *http.ServeMux {
 	environments.New(s.frame, s.store, s.secrets).Routes(rt)
 	// Runs are optional: without them the pages show stored runs and say why nothing starts.
 	// The interfaces get an untyped nil then, never a nil pointer.
-	var planner deployments.Planner
+	var planner deployments.Runs
 	var runService runview.RunService
 	var runLogs runview.RunLogs
 	if s.runs != nil {

@@ -31,7 +31,7 @@ var shared = []string{"web/page", "web/paths", "web/components", "web/form"}
 // domain is what a feature may import of the domain packages.
 var domain = []string{
 	"auth", "blueprint", "catalog", "deployment", "policy", "runs", "secrets", "starters",
-	"store", "tfsource",
+	"state", "store", "tfsource",
 }
 
 // testOnly packages serve tests; no other package's code may import them.

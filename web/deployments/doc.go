@@ -1,9 +1,11 @@
 // Package deployments is the web feature of a project's deployments: the list and the create
 // form, and a deployment's page: exactly the files a run uses (package deployment resolves
 // them), their diagnostics and guardrail findings, the zip, promotion to a newer version with
-// its diff, and the runs section with Plan and Destroy. A plan the guardrails block is
-// refused by the run service itself; this page only shows the refusal.
+// its diff, and the runs section with Plan and Destroy, the state versions and the state
+// lock with the run that holds it, which an operator can force-unlock (audited). A plan the
+// guardrails block is refused by the run service itself, and so is a force-unlock under a
+// run that still executes; this page only shows the refusals.
 //
 // A run's own page is package runview's. Start with Handlers (handlers.go), then
-// deployments.go and runs.go.
+// deployments.go, runs.go and statelock.go.
 package deployments

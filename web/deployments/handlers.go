@@ -24,12 +24,25 @@ type Store interface {
 	UpdateDeploymentVersion(ctx context.Context, project string, id int64, version int) (store.Deployment, error)
 	DeploymentRuns(ctx context.Context, deploymentID int64, limit int) ([]store.Run, error)
 	StateVersions(ctx context.Context, deploymentID int64, limit int) ([]store.StateVersion, error)
+	StateLock(ctx context.Context, deploymentID int64) (store.StateLock, error)
 }
 
 // Planner starts plans and destroys of a deployment; *runs.Service has it. It refuses a
 // plan its guardrails block (deployment.BlockedError), whoever asks.
 type Planner interface {
 	Plan(ctx context.Context, project string, deploymentID int64, user string, destroy bool) (store.Run, error)
+}
+
+// Unlocker force-unlocks a deployment's state for an operator; *runs.Service has it. It
+// refuses while the run holding the lock executes (*runs.LockInUseError).
+type Unlocker interface {
+	ForceUnlock(ctx context.Context, project string, deploymentID int64, lockID, user string) (store.StateLock, error)
+}
+
+// Runs is what the deployment pages ask of the run service; *runs.Service has it.
+type Runs interface {
+	Planner
+	Unlocker
 }
 
 // Handlers answers a project's deployment pages: the list and the create form, a
@@ -39,20 +52,20 @@ type Handlers struct {
 	frame    *page.Frame
 	store    Store
 	resolver *deployment.Resolver
-	runs     Planner // nil when runs are not configured
+	runs     Runs // nil when runs are not configured
 	runner   components.RunnerLabel
 	logger   *slog.Logger
 }
 
 // New returns the deployment handlers. runs may be nil: the pages then say that runs are not
 // configured; runner names what runs terraform.
-func New(frame *page.Frame, st Store, resolver *deployment.Resolver, runs Planner, runner components.RunnerLabel) *Handlers {
+func New(frame *page.Frame, st Store, resolver *deployment.Resolver, runs Runs, runner components.RunnerLabel) *Handlers {
 	return &Handlers{frame: frame, store: st, resolver: resolver, runs: runs, runner: runner, logger: frame.Logger()}
 }
 
 // Routes registers the deployment pages. Reading needs viewer; deployments are what runs,
-// so creating, promoting and planning one needs operator. The run a plan starts is {id} of
-// the run routes (package runview).
+// so creating, promoting and planning one, and force-unlocking its state, needs operator.
+// The run a plan starts is {id} of the run routes (package runview).
 func (s *Handlers) Routes(rt page.Router) {
 	rt.Handle("GET /projects/{project}/deployments", page.Viewer, s.listDeployments)
 	rt.Handle("POST /projects/{project}/deployments", page.Operator.Audited("deployment.create"), s.createDeployment)
@@ -60,4 +73,6 @@ func (s *Handlers) Routes(rt page.Router) {
 	rt.Handle("GET /projects/{project}/deployments/{id}/terraform.zip", page.Viewer, s.downloadDeploymentZip)
 	rt.Handle("POST /projects/{project}/deployments/{id}/promote", page.Operator.Audited("deployment.promote"), s.promoteDeployment)
 	rt.Handle("POST /projects/{project}/deployments/{id}/runs", page.Operator.Audited("run.create"), s.createRun)
+	// Audited by the handler, whose entry names the lock and the run that held it.
+	rt.Handle("POST /projects/{project}/deployments/{id}/state/unlock", page.Operator, s.forceUnlock)
 }

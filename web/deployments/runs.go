@@ -62,8 +62,8 @@ func (s *Handlers) createRun(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// deployRunsProps is the deployment page's runs section: its buttons, its runs and its
-// state versions.
+// deployRunsProps is the deployment page's runs section: its buttons, its runs, its state
+// versions and its state lock.
 type deployRunsProps struct {
 	Configured    bool
 	Runner        components.RunnerLabel
@@ -72,9 +72,10 @@ type deployRunsProps struct {
 	Problem       string
 	Rows          []runRow
 	StateVersions []stateVersionRow
+	Lock          stateLockProps
 }
 
-// deployRuns lists the deployment's runs and state versions for its page.
+// deployRuns lists the deployment's runs, state versions and state lock for its page.
 func (s *Handlers) deployRuns(ctx context.Context, project string, d store.Deployment) (deployRunsProps, error) {
 	p := deployRunsProps{Configured: s.runs != nil, Runner: s.runner, Action: paths.DeploymentRuns(project, d.ID)}
 	rs, err := s.store.DeploymentRuns(ctx, d.ID, 20)
@@ -105,7 +106,8 @@ func (s *Handlers) deployRuns(ctx context.Context, project string, d store.Deplo
 		sortOutputs(row.Outputs)
 		p.StateVersions = append(p.StateVersions, row)
 	}
-	return p, nil
+	p.Lock, err = s.stateLock(ctx, project, d)
+	return p, err
 }
 
 func sortOutputs(os []stateOutputView) {

@@ -197,6 +197,11 @@ func DeploymentPreview(project string, id int64, version int) string {
 // DeploymentRuns is where Plan and Destroy post.
 func DeploymentRuns(project string, id int64) string { return Deployment(project, id) + "/runs" }
 
+// DeploymentStateUnlock is where an operator's force-unlock of the deployment's state posts.
+func DeploymentStateUnlock(project string, id int64) string {
+	return Deployment(project, id) + "/state/unlock"
+}
+
 // Run is a run's page.
 func Run(project, id string) string { return Project(project) + "/runs/" + url.PathEscape(id) }
 

@@ -35,8 +35,9 @@ const runsDoc = `{"format": 1, "name": "app",
   "outputs": [{"name": "said", "value": {"ref": "terraform_data.second.output"}}]}`
 
 // TestBrowserPlanApproveApply is the runner's acceptance test in a real Chromium, on the real
-// Docker Engine with the runner image and CloudOven's own state backend: press Plan, watch the
-// log lines arrive, press Approve, see the apply finish and the state version listed.
+// Docker Engine with the runner image and CloudOven's own state backend (each stage with its
+// own scoped credentials): press Plan, watch the log lines arrive, press Approve, see the
+// apply finish, the state version listed and the state unlocked.
 func TestBrowserPlanApproveApply(t *testing.T) {
 	testenv.RunnerImage(t)
 	a := webtest.NewApp(t)
@@ -137,6 +138,7 @@ func TestBrowserPlanApproveApply(t *testing.T) {
 		chromedp.WaitVisible(webtest.Sel("state-versions")),
 	)
 	webtest.WaitJS(t, browser, "a state version listed", `!!document.querySelector('[data-testid="state-version"][data-version="1"][data-resources="2"]')`)
+	webtest.WaitJS(t, browser, "the state unlocked", `!!document.querySelector('[data-testid="state-unlocked"]')`)
 	webtest.Screenshot(t, browser, "3-state-version")
 
 	// The log the browser shows is the one stored, line for line.
