@@ -49,6 +49,7 @@ var allowed = map[string][]string{
 	"auth":       {},
 	"runner":     {},
 	"store":      {},
+	"hcllimit":   {},
 	"tfsource":   {},
 	"blueprint":  {"catalog"},
 	"policy":     {"blueprint", "catalog"},
