@@ -51,7 +51,7 @@ var allowed = map[string][]string{
 	"store":      {},
 	"hcllimit":   {},
 	"tfsource":   {},
-	"blueprint":  {"catalog"},
+	"blueprint":  {"catalog", "hcllimit"},
 	"policy":     {"blueprint", "catalog"},
 	"crawler":    {"catalog"},
 	"secrets":    {"store"},
