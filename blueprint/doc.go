@@ -13,7 +13,7 @@
 // (traversal.go), which every other parse goes through.
 //
 // Start with Blueprint in blueprint.go and Value in value.go, then document.go (the JSON
-// form), validate.go (diagnostics against the catalog) and generate.go (HCL); diff.go
-// compares what two versions generate (with go-udiff), for the version diff and the
-// promote preview.
+// form; jsonnode.go reads each value's JSON once), validate.go (diagnostics against the
+// catalog) and generate.go (HCL); diff.go compares what two versions generate (with
+// go-udiff), for the version diff and the promote preview.
 package blueprint
