@@ -52,7 +52,7 @@ var allowed = map[string][]string{
 	"hcllimit":   {},
 	"tfsource":   {},
 	"blueprint":  {"catalog", "hcllimit"},
-	"policy":     {"blueprint", "catalog"},
+	"policy":     {"blueprint", "catalog", "hcllimit"},
 	"crawler":    {"catalog"},
 	"secrets":    {"store"},
 	"state":      {"store"},
