@@ -50,7 +50,7 @@ var allowed = map[string][]string{
 	"runner":     {},
 	"store":      {},
 	"hcllimit":   {},
-	"tfsource":   {},
+	"tfsource":   {"hcllimit"},
 	"blueprint":  {"catalog", "hcllimit"},
 	"policy":     {"blueprint", "catalog", "hcllimit"},
 	"crawler":    {"catalog"},
