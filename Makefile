@@ -39,6 +39,7 @@ test-fast: assets generate
 
 fuzz:
 	go test -run '^$$' -fuzz '^FuzzGenerate$$' -fuzztime $(FUZZTIME) ./blueprint
+	go test -run '^$$' -fuzz '^FuzzConfig$$' -fuzztime $(FUZZTIME) ./hcllimit
 
 # The Go benchmarks, then the editor end to end over HTTP with wrk (skipped, with a note,
 # when wrk is not installed).

@@ -6,8 +6,14 @@
 //
 // It is not persistence (package store) nor the web layer, and it never runs terraform.
 //
+// Input is bounded before it is parsed, since the parsers and the walks over what they build
+// recurse and a Go stack overflow cannot be recovered: documents by size and JSON nesting
+// (MaxDocumentSize, MaxDocumentNesting in document.go), and every HCL text, whether an
+// imported file or one value, by package hcllimit, in Import and in parseExpr and parseRef
+// (traversal.go), which every other parse goes through.
+//
 // Start with Blueprint in blueprint.go and Value in value.go, then document.go (the JSON
-// form), validate.go (diagnostics against the catalog) and generate.go (HCL); diff.go
-// compares what two versions generate (with go-udiff), for the version diff and the
-// promote preview.
+// form; jsonnode.go reads each value's JSON once), validate.go (diagnostics against the
+// catalog) and generate.go (HCL); diff.go compares what two versions generate (with
+// go-udiff), for the version diff and the promote preview.
 package blueprint

@@ -8,6 +8,8 @@ import (
 	"io"
 	"reflect"
 	"strings"
+
+	"github.com/cloudoven/cloudoven/hcllimit"
 )
 
 // DocumentFormat is the version of the blueprint and environment JSON documents this build
@@ -17,6 +19,13 @@ const DocumentFormat = 1
 // MaxDocumentSize bounds a blueprint or environment document. A 1,000-resource blueprint is
 // well under 1 MiB; anything near this limit is a mistake or an attack.
 const MaxDocumentSize = 4 << 20
+
+// MaxDocumentNesting bounds how deeply a blueprint or environment document's JSON nests
+// (arrays and objects together). A value nested as deep as HCL may be (hcllimit.MaxNesting)
+// takes two levels a level ({"list": [...]}), and the document's own structure and nested
+// blocks take the rest; the deepest document in the tests nests 19 levels. Decoding a value
+// and validating, generating and checking it all recurse once a level.
+const MaxDocumentNesting = 2*hcllimit.MaxNesting + 64
 
 // ErrDocument marks every problem with a document's JSON form (as opposed to a blueprint
 // that decodes but does not validate, which gets Diagnostics).
@@ -163,11 +172,16 @@ func decodeResources(in []docResource, mode Mode, list string) ([]Resource, erro
 	return out, nil
 }
 
-// checkFormat enforces the size limit and the format version before anything else is read,
-// so a document from a newer CloudOven gets a clear answer rather than field errors.
+// checkFormat enforces the size and nesting limits and the format version before anything
+// else is read, so a document from a newer CloudOven gets a clear answer rather than field
+// errors.
 func checkFormat(data []byte, what string) error {
 	if len(data) > MaxDocumentSize {
 		return docErr("", "the %s document is %d bytes; the limit is %d bytes (%d MiB)", what, len(data), MaxDocumentSize, MaxDocumentSize>>20)
+	}
+	if off, deep := jsonTooDeep(data, MaxDocumentNesting); deep {
+		line, col := lineCol(data, int64(off))
+		return docErr("", "nested more than %d levels deep at line %d, column %d (arrays and objects together), the most a %s document may nest", MaxDocumentNesting, line, col, what)
 	}
 	var head struct {
 		Format *json.RawMessage `json:"format"`
@@ -245,6 +259,32 @@ func jsonKind(t reflect.Type) string {
 		return jsonKind(t.Elem())
 	}
 	return "another kind of value"
+}
+
+// jsonTooDeep reports whether JSON text nests deeper than limit and the offset of the
+// bracket that first does. It reads strings as JSON does and nothing else: text that is not
+// JSON is the decoder's to refuse, and the decoder reads nothing until all of it is valid.
+func jsonTooDeep(data []byte, limit int) (int, bool) {
+	depth := 0
+	inString, escaped := false, false
+	for i, c := range data {
+		switch {
+		case escaped:
+			escaped = false
+		case inString && c == '\\':
+			escaped = true
+		case c == '"':
+			inString = !inString
+		case inString:
+		case c == '{' || c == '[':
+			if depth++; depth > limit {
+				return i, true
+			}
+		case c == '}' || c == ']':
+			depth--
+		}
+	}
+	return 0, false
 }
 
 func lineCol(data []byte, offset int64) (line, col int) {

@@ -2,8 +2,10 @@ package blueprint_test
 
 import (
 	"bytes"
+	"encoding/json"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/hashicorp/hcl/v2"
@@ -11,6 +13,7 @@ import (
 	"github.com/hashicorp/hcl/v2/hclwrite"
 
 	"github.com/cloudoven/cloudoven/blueprint"
+	"github.com/cloudoven/cloudoven/hcllimit"
 )
 
 // FuzzGenerate: any document that parses and validates generates files that parse as HCL,
@@ -27,6 +30,20 @@ func FuzzGenerate(f *testing.F) {
 	}
 	f.Add([]byte(`{"format":1,"name":"s","resources":[{"type":"terraform_data","name":"a","config":{"input":{"literal":"${x} %{y} \"q\" \\ \n\tü 日本"}}}]}`))
 	f.Add([]byte(`{"format":1,"name":"s","locals":[{"name":"m","value":{"map":{"a-b":{"list":[{"ref":"var.v"},{"literal":null}]}}}}],"variables":[{"name":"v","type":"list(string)"}]}`))
+	// Nesting just within and just past the limits: expressions (hcllimit.MaxNesting) and
+	// the document's JSON (blueprint.MaxDocumentNesting), through values and blocks.
+	r := strings.Repeat
+	for _, n := range []int{hcllimit.MaxNesting - 2, hcllimit.MaxNesting + 1} {
+		for _, expr := range deepExpressions(n) {
+			q, _ := json.Marshal(expr)
+			f.Add([]byte(`{"format":1,"name":"s","locals":[{"name":"l","value":{"expr":` + string(q) + `}}]}`))
+		}
+	}
+	for _, n := range []int{blueprint.MaxDocumentNesting - 6, blueprint.MaxDocumentNesting + 1} {
+		f.Add([]byte(`{"format":1,"name":"s","locals":[{"name":"l","value":{"literal":` + r("[", n) + r("]", n) + `}}]}`))
+		f.Add([]byte(`{"format":1,"name":"s","locals":[{"name":"l","value":` + r(`{"list":[`, n/2) + `{"literal":1}` + r(`]}`, n/2) + `}]}`))
+		f.Add([]byte(`{"format":1,"name":"s","resources":[{"type":"terraform_data","name":"a","config":` + r(`{"b":[`, n/2) + r(`]}`, n/2) + `}]}`))
+	}
 	cat := testCatalog(f)
 	f.Fuzz(func(t *testing.T, data []byte) {
 		b, err := blueprint.ParseDocument(data)

@@ -1,6 +1,7 @@
 package blueprint
 
 import (
+	"errors"
 	"fmt"
 	"path"
 	"sort"
@@ -8,6 +9,8 @@ import (
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
+
+	"github.com/cloudoven/cloudoven/hcllimit"
 )
 
 // Import reads existing Terraform configuration, *.tf files by name, into a Blueprint.
@@ -93,6 +96,13 @@ func (im *importer) declare(path string, r hcl.Range) bool {
 
 func (im *importer) parseFile(name string, src []byte) {
 	im.name, im.src = name, src
+	// Checked here as well as by tfsource's reader: Import is called with any bytes (by
+	// the fuzzer, the starters), and the parser must never see text too deep for it.
+	var lim *hcllimit.Error
+	if err := hcllimit.Config(src, ""); errors.As(err, &lim) {
+		im.d.errorf(fmt.Sprintf("%s:%d", name, lim.Pos.Line), "nested too deeply", "%v", err)
+		return
+	}
 	f, hdiags := hclsyntax.ParseConfig(src, name, hcl.InitialPos)
 	for _, hd := range hdiags {
 		if hd.Severity != hcl.DiagError {

@@ -13,6 +13,7 @@ import (
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 
 	"github.com/cloudoven/cloudoven/blueprint"
+	"github.com/cloudoven/cloudoven/hcllimit"
 )
 
 // roundTripExclusions lists goldens that cannot round-trip through Terraform source, with
@@ -304,13 +305,20 @@ locals {
 	}
 }
 
-// FuzzImport: Import never panics, and a configuration it takes in full generates.
+// FuzzImport: Import never panics, and a configuration it takes in full generates. Seeds
+// are the import corpus, and each way HCL nests just within and just past the limit.
 func FuzzImport(f *testing.F) {
 	dirs, _ := filepath.Glob("testdata/import/*/*.tf")
 	for _, p := range dirs {
 		if data, err := os.ReadFile(p); err == nil {
 			f.Add(data)
 		}
+	}
+	for _, n := range []int{hcllimit.MaxNesting - 2, hcllimit.MaxNesting + 1} {
+		for _, expr := range deepExpressions(n) {
+			f.Add([]byte("locals {\n  x = " + expr + "\n}\n"))
+		}
+		f.Add([]byte("resource \"terraform_data\" \"a\" {\n" + strings.Repeat("b {\n", n) + strings.Repeat("}\n", n+1)))
 	}
 	f.Fuzz(func(t *testing.T, src []byte) {
 		b, diags := blueprint.Import(map[string][]byte{"main.tf": src})

@@ -6,12 +6,22 @@ import (
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
+
+	"github.com/cloudoven/cloudoven/hcllimit"
 )
+
+// Every HCL text of a blueprint, however it came (a document, the editor, an environment,
+// an import), is parsed by parseRef or parseExpr, and both first hold it to hcllimit's
+// limits: hclsyntax's parser and the walks over its trees recurse once a level of nesting,
+// and a stack overflow would stop the whole server rather than refuse the text.
 
 // parseRef parses a reference such as azurerm_kubernetes_cluster.aks.kube_config[0].host.
 func parseRef(ref string) (hcl.Traversal, error) {
 	if strings.TrimSpace(ref) == "" {
 		return nil, fmt.Errorf("the reference is empty")
+	}
+	if err := hcllimit.Expression(ref); err != nil {
+		return nil, err
 	}
 	trav, diags := hclsyntax.ParseTraversalAbs([]byte(ref), "", hcl.InitialPos)
 	if diags.HasErrors() {
@@ -24,6 +34,9 @@ func parseRef(ref string) (hcl.Traversal, error) {
 func parseExpr(src string) (hclsyntax.Expression, error) {
 	if strings.TrimSpace(src) == "" {
 		return nil, fmt.Errorf("the expression is empty")
+	}
+	if err := hcllimit.Expression(src); err != nil {
+		return nil, err
 	}
 	// A heredoc's closing marker must end its line; a trailing newline is harmless elsewhere.
 	if !strings.HasSuffix(src, "\n") {

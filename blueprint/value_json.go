@@ -45,68 +45,75 @@ func decodeValue(raw json.RawMessage, path string) (Value, error) {
 	if isAbsent(raw) {
 		return Value{}, docErr(path, "missing value: expected %s", valueShape)
 	}
-	var m map[string]json.RawMessage
-	if err := json.Unmarshal(raw, &m); err != nil {
-		return Value{}, docErr(path, "expected %s, got %s", valueShape, describeJSON(raw))
+	n, err := readJSON(raw)
+	if err != nil {
+		return Value{}, docErr(path, "%v", err)
 	}
-	if len(m) != 1 {
-		keys := make([]string, 0, len(m))
-		for k := range m {
-			keys = append(keys, fmt.Sprintf("%q", k))
+	return decodeValueNode(n, path)
+}
+
+func decodeValueNode(n *jsonNode, path string) (Value, error) {
+	if n.kind == nodeNull {
+		return Value{}, docErr(path, "missing value: expected %s", valueShape)
+	}
+	if n.kind != nodeObject {
+		return Value{}, docErr(path, "expected %s, got %s", valueShape, n.describe())
+	}
+	m, keys := n.lastByKey()
+	if len(keys) != 1 {
+		quoted := make([]string, len(keys))
+		for i, k := range keys {
+			quoted[i] = fmt.Sprintf("%q", k)
 		}
-		sort.Strings(keys)
-		return Value{}, docErr(path, "expected %s, got keys [%s]", valueShape, strings.Join(keys, ", "))
+		sort.Strings(quoted)
+		return Value{}, docErr(path, "expected %s, got keys [%s]", valueShape, strings.Join(quoted, ", "))
 	}
-	for kind, inner := range m {
-		switch ValueKind(kind) {
-		case LiteralKind:
-			lit, err := decodeLiteral(inner)
+	kind, inner := keys[0], m[keys[0]]
+	switch ValueKind(kind) {
+	case LiteralKind:
+		lit, err := literalFromJSON(inner.any())
+		if err != nil {
+			return Value{}, docErr(path, "literal: %v", err)
+		}
+		return Literal(lit), nil
+	case ReferenceKind, ExpressionKind:
+		// null reads as "", as encoding/json reads it into a string.
+		if inner.kind != nodeString && inner.kind != nodeNull {
+			return Value{}, docErr(path, "%q must be a JSON string, got %s", kind, inner.describe())
+		}
+		if kind == string(ReferenceKind) {
+			return Ref(inner.str), nil
+		}
+		return Expr(inner.str), nil
+	case ListKind:
+		if inner.kind != nodeArray && inner.kind != nodeNull {
+			return Value{}, docErr(path, "\"list\" must be a JSON array of values, got %s", inner.describe())
+		}
+		out := Value{Kind: ListKind, List: []Value{}}
+		for i, item := range inner.vals {
+			v, err := decodeValueNode(item, fmt.Sprintf("%s[%d]", path, i))
 			if err != nil {
-				return Value{}, docErr(path, "literal: %v", err)
+				return Value{}, err
 			}
-			return Literal(lit), nil
-		case ReferenceKind, ExpressionKind:
-			var s string
-			if err := json.Unmarshal(inner, &s); err != nil {
-				return Value{}, docErr(path, "%q must be a JSON string, got %s", kind, describeJSON(inner))
-			}
-			if kind == string(ReferenceKind) {
-				return Ref(s), nil
-			}
-			return Expr(s), nil
-		case ListKind:
-			var items []json.RawMessage
-			if err := json.Unmarshal(inner, &items); err != nil {
-				return Value{}, docErr(path, "\"list\" must be a JSON array of values, got %s", describeJSON(inner))
-			}
-			out := Value{Kind: ListKind, List: []Value{}}
-			for i, item := range items {
-				v, err := decodeValue(item, fmt.Sprintf("%s[%d]", path, i))
-				if err != nil {
-					return Value{}, err
-				}
-				out.List = append(out.List, v)
-			}
-			return out, nil
-		case MapKind:
-			var items map[string]json.RawMessage
-			if err := json.Unmarshal(inner, &items); err != nil {
-				return Value{}, docErr(path, "\"map\" must be a JSON object of values, got %s", describeJSON(inner))
-			}
-			out := Value{Kind: MapKind, Map: map[string]Value{}}
-			for k, item := range items {
-				v, err := decodeValue(item, fmt.Sprintf("%s[%q]", path, k))
-				if err != nil {
-					return Value{}, err
-				}
-				out.Map[k] = v
-			}
-			return out, nil
-		default:
-			return Value{}, docErr(path, "unknown value kind %q: expected %s (a nested block is written as a list of objects: [{...}])", kind, valueShape)
+			out.List = append(out.List, v)
 		}
+		return out, nil
+	case MapKind:
+		if inner.kind != nodeObject && inner.kind != nodeNull {
+			return Value{}, docErr(path, "\"map\" must be a JSON object of values, got %s", inner.describe())
+		}
+		items, order := inner.lastByKey()
+		out := Value{Kind: MapKind, Map: map[string]Value{}}
+		for _, k := range order {
+			v, err := decodeValueNode(items[k], fmt.Sprintf("%s[%q]", path, k))
+			if err != nil {
+				return Value{}, err
+			}
+			out.Map[k] = v
+		}
+		return out, nil
 	}
-	panic("unreachable")
+	return Value{}, docErr(path, "unknown value kind %q: expected %s (a nested block is written as a list of objects: [{...}])", kind, valueShape)
 }
 
 // decodeJSON decodes raw JSON keeping numbers exact (json.Number).
@@ -130,80 +137,52 @@ func decodeLiteral(raw json.RawMessage) (cty.Value, error) {
 }
 
 func decodeBody(raw json.RawMessage, path string) (Body, error) {
-	var b Body
 	if isAbsent(raw) {
-		return b, nil
+		return Body{}, nil
 	}
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	tok, err := dec.Token()
-	if err != nil || tok != json.Delim('{') {
-		return b, docErr(path, "expected an object of attributes and blocks, got %s", describeJSON(raw))
+	n, err := readJSON(raw)
+	if err != nil {
+		return Body{}, docErr(path, "%v", err)
+	}
+	return decodeBodyNode(n, path)
+}
+
+func decodeBodyNode(n *jsonNode, path string) (Body, error) {
+	var b Body
+	switch n.kind {
+	case nodeNull:
+		return b, nil
+	case nodeObject:
+	default:
+		return b, docErr(path, "expected an object of attributes and blocks, got %s", n.describe())
 	}
 	seen := map[string]bool{}
-	for dec.More() {
-		tok, err := dec.Token()
-		if err != nil {
-			return b, docErr(path, "%v", err)
-		}
-		name := tok.(string) // object keys are always strings
-		var item json.RawMessage
-		if err := dec.Decode(&item); err != nil {
-			return b, docErr(path+"."+name, "%v", err)
-		}
+	for i, name := range n.keys {
+		item := n.vals[i]
 		if seen[name] {
 			return b, docErr(path+"."+name, "given twice; write each attribute once and all blocks of a type in one list")
 		}
 		seen[name] = true
-		switch firstByte(item) {
-		case '{':
-			v, err := decodeValue(item, path+"."+name)
+		switch item.kind {
+		case nodeObject:
+			v, err := decodeValueNode(item, path+"."+name)
 			if err != nil {
 				return b, err
 			}
 			b.Attributes = append(b.Attributes, Attribute{Name: name, Value: v})
-		case '[':
-			var bodies []json.RawMessage
-			if err := json.Unmarshal(item, &bodies); err != nil {
-				return b, docErr(path+"."+name, "%v", err)
-			}
-			for i, body := range bodies {
-				inner, err := decodeBody(body, fmt.Sprintf("%s.%s[%d]", path, name, i))
+		case nodeArray:
+			for j, body := range item.vals {
+				inner, err := decodeBodyNode(body, fmt.Sprintf("%s.%s[%d]", path, name, j))
 				if err != nil {
 					return b, err
 				}
 				b.Blocks = append(b.Blocks, Block{Type: name, Body: inner})
 			}
 		default:
-			return b, docErr(path+"."+name, "expected a value (%s) or a list of blocks, got %s", valueShape, describeJSON(item))
+			return b, docErr(path+"."+name, "expected a value (%s) or a list of blocks, got %s", valueShape, item.describe())
 		}
 	}
 	return b, nil
-}
-
-func firstByte(raw json.RawMessage) byte {
-	t := bytes.TrimSpace(raw)
-	if len(t) == 0 {
-		return 0
-	}
-	return t[0]
-}
-
-func describeJSON(raw json.RawMessage) string {
-	switch firstByte(raw) {
-	case '{':
-		return "an object"
-	case '[':
-		return "an array"
-	case '"':
-		return "a string"
-	case 't', 'f':
-		return "a bool"
-	case 'n':
-		return "null"
-	case 0:
-		return "nothing"
-	}
-	return "a number"
 }
 
 // MarshalJSON writes the one-key object form.

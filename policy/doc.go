@@ -5,7 +5,8 @@
 // Rules look at the blueprint as written, never at a plan: a literal value is checked, while
 // a value that comes from a variable, a resource attribute or a function call is something
 // the rule "cannot tell" and it stays silent rather than guess. Each rule's file documents
-// what it can and cannot see.
+// what it can and cannot see. A value nested deeper than package hcllimit allows is one no
+// rule can see into.
 //
 // It is not validation against provider schemas (blueprint.Validate) and not a plan-time
 // policy engine such as OPA or Sentinel.

@@ -8,6 +8,7 @@ import (
 	"github.com/zclconf/go-cty/cty"
 
 	"github.com/cloudoven/cloudoven/blueprint"
+	"github.com/cloudoven/cloudoven/hcllimit"
 )
 
 // static is what can be known about a value without evaluating anything: literals are
@@ -30,9 +31,11 @@ func parse(v blueprint.Value) (hclsyntax.Expression, bool) {
 }
 
 // parseSource parses a value as Generate writes it, returning the source its ranges refer to.
+// Text nested deeper than hcllimit allows (a literal from a document may be) is not parsed,
+// as the parser's recursion might not survive it: the rules cannot tell anything about it.
 func parseSource(v blueprint.Value) (hclsyntax.Expression, []byte, bool) {
 	src, err := blueprint.FormatValue(v)
-	if err != nil {
+	if err != nil || hcllimit.Config([]byte(src), "") != nil {
 		return nil, nil, false
 	}
 	e, diags := hclsyntax.ParseExpression([]byte(src), "value.hcl", hcl.InitialPos)

@@ -11,12 +11,15 @@ type Problem struct {
 	// OutsideArchive, the name the source gives it otherwise.
 	Name string
 	// Line (1-based) and Offset (0-based, in bytes from the file's start) place the first
-	// bad byte, for NotUTF8 and NULByte.
+	// bad byte, for NotUTF8 and NULByte, and where the file first nests too deep, for
+	// TooDeep, whose Column (1-based, in characters) places it on its line too.
 	Line   int
+	Column int
 	Offset int
 	// Count is how many there are, for TooManyFiles and TooManyEntries.
 	Count int
-	// Limit is the limit broken, for FileTooLarge, TooLarge, TooManyFiles and TooManyEntries.
+	// Limit is the limit broken, for FileTooLarge, TooLarge, TooManyFiles, TooManyEntries
+	// and TooDeep.
 	Limit int
 	// Err is the cause, for Corrupt.
 	Err error
@@ -51,13 +54,16 @@ const (
 	NULByte
 	// NoTerraform is a source without a single .tf file.
 	NoTerraform
+	// TooDeep is a .tf file nested deeper than hcllimit.MaxNesting: the parser's recursion
+	// would not survive it.
+	TooDeep
 )
 
 var kindNames = [...]string{
 	FileTooLarge: "file too large", TooLarge: "too large", TooManyFiles: "too many files",
 	TooManyEntries: "too many entries", OutsideArchive: "outside the archive",
 	OutsideDirectory: "outside the directory", Duplicate: "duplicate", Corrupt: "corrupt",
-	NotUTF8: "not UTF-8", NULByte: "NUL byte", NoTerraform: "no .tf files",
+	NotUTF8: "not UTF-8", NULByte: "NUL byte", NoTerraform: "no .tf files", TooDeep: "too deep",
 }
 
 // String names the kind, for logs and test failures.
@@ -96,6 +102,8 @@ func (p *Problem) Error() string {
 		return fmt.Sprintf("%s: line %d (byte %d): a NUL byte, so not text", p.Name, p.Line, p.Offset)
 	case NoTerraform:
 		return "no .tf files"
+	case TooDeep:
+		return fmt.Sprintf("%s: line %d, column %d: nested more than %d levels deep (brackets, braces, strings, templates and operators together), the most an import reads", p.Name, p.Line, p.Column, p.Limit)
 	}
 	return fmt.Sprintf("%s: %s", p.Name, p.Kind)
 }

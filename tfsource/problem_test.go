@@ -27,6 +27,7 @@ func TestProblemError(t *testing.T) {
 		{tfsource.Problem{Kind: tfsource.NotUTF8, Name: "main.tf", Line: 3, Offset: 41}, "main.tf: line 3 (byte 41): not UTF-8 text"},
 		{tfsource.Problem{Kind: tfsource.NULByte, Name: "main.tf", Line: 1, Offset: 0}, "main.tf: line 1 (byte 0): a NUL byte, so not text"},
 		{tfsource.Problem{Kind: tfsource.NoTerraform}, "no .tf files"},
+		{tfsource.Problem{Kind: tfsource.TooDeep, Name: "main.tf", Line: 2, Column: 134, Offset: 142, Limit: 128}, "main.tf: line 2, column 134: nested more than 128 levels deep (brackets, braces, strings, templates and operators together), the most an import reads"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.p.Kind.String(), func(t *testing.T) {

@@ -2,15 +2,19 @@ package tfsource
 
 import (
 	"bytes"
+	"errors"
 	"unicode/utf8"
+
+	"github.com/cloudoven/cloudoven/hcllimit"
 )
 
 // utf8BOM is dropped from .tf files: editors on Windows write it, and HCL does not skip it.
 var utf8BOM = []byte("\xef\xbb\xbf")
 
-// checkText refuses a .tf file that is not UTF-8 or holds a NUL byte, and drops a byte
-// order mark so a problem's line and column count what the user sees. The checks run over
-// the bytes once, before anything parses them.
+// checkText refuses a .tf file that is not UTF-8, holds a NUL byte or nests deeper than
+// hcllimit.MaxNesting, and drops a byte order mark so a problem's line and column count
+// what the user sees. The checks run before anything parses the file: hclsyntax's parser
+// recurses once a level, and a Go stack overflow is fatal to the whole server.
 func checkText(name string, data []byte) ([]byte, error) {
 	skipped := 0
 	if bytes.HasPrefix(data, utf8BOM) {
@@ -22,6 +26,10 @@ func checkText(name string, data []byte) ([]byte, error) {
 	}
 	if off := bytes.IndexByte(data, 0); off >= 0 {
 		return nil, &Problem{Kind: NULByte, Name: name, Line: lineAt(data, off), Offset: skipped + off}
+	}
+	var lim *hcllimit.Error
+	if err := hcllimit.Config(data, name); errors.As(err, &lim) {
+		return nil, &Problem{Kind: TooDeep, Name: name, Line: lim.Pos.Line, Column: lim.Pos.Column, Offset: skipped + lim.Pos.Byte, Limit: lim.Limit}
 	}
 	return data, nil
 }

@@ -2,10 +2,12 @@ package tfsource_test
 
 import (
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/cloudoven/cloudoven/hcllimit"
 	"github.com/cloudoven/cloudoven/tfsource"
 )
 
@@ -48,6 +50,19 @@ func TestTextChecks(t *testing.T) {
 			name:     "a NUL byte",
 			text:     "locals {}\n\n# \x00\n",
 			wantProb: &tfsource.Problem{Kind: tfsource.NULByte, Name: tfsource.PastedName, Line: 3, Offset: 13},
+		},
+		{
+			// The parser recurses once a level: nesting is bounded before it parses.
+			name:     "nested too deep",
+			text:     "locals {\n  x = " + strings.Repeat("[", 200) + strings.Repeat("]", 200) + "\n}\n",
+			wantProb: &tfsource.Problem{Kind: tfsource.TooDeep, Name: tfsource.PastedName, Line: 2, Column: 134, Offset: 142, Limit: hcllimit.MaxNesting},
+		},
+		{
+			// Nesting is counted on the lexer's tokens: brackets in comments, strings and
+			// heredocs are text.
+			name: "brackets in comments, strings and heredocs",
+			text: "# " + strings.Repeat("[", 200) + "\nlocals {\n  x = \"" + strings.Repeat("(", 200) + "\"\n  y = <<EOT\n" + strings.Repeat("{", 200) + "\nEOT\n}\n",
+			want: []byte("# " + strings.Repeat("[", 200) + "\nlocals {\n  x = \"" + strings.Repeat("(", 200) + "\"\n  y = <<EOT\n" + strings.Repeat("{", 200) + "\nEOT\n}\n"),
 		},
 		{
 			// UTF-16 starts with a byte order mark of its own and is full of NUL bytes.

@@ -175,6 +175,13 @@ func terraformProblem(err error, from terraformFrom) *importProblem {
 		return unprocessable("%s has a NUL byte on line %d, so it was not read: a .tf file is text. Save it as UTF-8 text and import it again.", page.QuoteName(p.Name), p.Line)
 	case tfsource.NoTerraform:
 		return unprocessable("No .tf file was found in the upload. Upload the configuration's .tf files, a .zip of them, or a blueprint document (.json).")
+	case tfsource.TooDeep:
+		what := page.QuoteName(p.Name)
+		if from == fromPaste {
+			what = "The pasted text"
+		}
+		return unprocessable("%s nests deeper than %d levels at line %d, column %d, so it was not read. An import reads Terraform nested at most %d levels deep (brackets, braces, strings, templates and operators together).",
+			what, p.Limit, p.Line, p.Column, p.Limit)
 	}
 	return unprocessable("%s.", page.Capitalize(p.Error()))
 }
