@@ -93,6 +93,28 @@ func (v *validator) checkResource(r *Resource) {
 	v.checkBodyRefs(path, r.Config, r)
 	if typ != nil {
 		v.checkBody(path, r.Config, typ.Schema.Block)
+	} else {
+		v.checkMetaInConfig(path, r.Config)
+	}
+}
+
+// checkMetaInConfig reports meta-arguments written into the config of a resource whose
+// schema the catalog does not have, as checkBody does for one it has. A provisioner in
+// particular is refused whatever the provider: a blueprint's blocks carry no labels, so one
+// could never name its type, and a provisioner runs a program on the runner.
+func (v *validator) checkMetaInConfig(path string, config Body) {
+	for _, a := range config.Attributes {
+		if isMeta(a.Name) {
+			v.d.errorf(path+"."+a.Name, fmt.Sprintf("%q is a meta-argument, not part of config", a.Name), "set it on the resource itself (its %q field)%s", a.Name, unsupportedMeta(a.Name))
+		}
+	}
+	counts := map[string]int{}
+	for _, blk := range config.Blocks {
+		bpath := fmt.Sprintf("%s.%s[%d]", path, blk.Type, counts[blk.Type])
+		counts[blk.Type]++
+		if isMeta(blk.Type) {
+			v.d.errorf(bpath, fmt.Sprintf("%q is a meta-argument, not part of config", blk.Type), "set it on the resource itself (its %q field)%s", blk.Type, unsupportedMeta(blk.Type))
+		}
 	}
 }
 

@@ -17,6 +17,13 @@ var metaArguments = map[string]string{
 	"lifecycle": "lifecycle", "provisioner": "", "connection": "", "dynamic": "",
 }
 
+// isMeta reports whether name is a meta-argument or meta-block of resources, which a
+// blueprint holds as fields of the resource or not at all.
+func isMeta(name string) bool {
+	_, ok := metaArguments[name]
+	return ok
+}
+
 func hasAttrOrBlock(b *tfjson.SchemaBlock, name string) bool {
 	_, a := b.Attributes[name]
 	_, bl := b.NestedBlocks[name]
@@ -57,7 +64,7 @@ func (v *validator) checkBody(path string, body Body, schema *tfjson.SchemaBlock
 			switch {
 			case schema.NestedBlocks[a.Name] != nil:
 				v.d.errorf(apath, fmt.Sprintf("%q is a block, not an argument", a.Name), "write it as a nested block: \"%s\": [{ ... }]", a.Name)
-			case metaArguments[a.Name] != "" || a.Name == "provisioner" || a.Name == "connection" || a.Name == "dynamic":
+			case isMeta(a.Name):
 				v.d.errorf(apath, fmt.Sprintf("%q is a meta-argument, not part of config", a.Name), "set it on the resource itself (its %q field)%s", a.Name, unsupportedMeta(a.Name))
 			default:
 				hint := didYouMean(a.Name, argNames(schema))
@@ -105,7 +112,7 @@ func (v *validator) checkBody(path string, body Body, schema *tfjson.SchemaBlock
 				v.checkObjectBlock(bpath, blk.Body, objectListType(attrType(sa)))
 			case sa != nil:
 				v.d.errorf(bpath, fmt.Sprintf("%q is an argument, not a block", blk.Type), "set it as a value: \"%s\": {\"literal\": ...}", blk.Type)
-			case metaArguments[blk.Type] != "" || blk.Type == "provisioner" || blk.Type == "connection" || blk.Type == "dynamic":
+			case isMeta(blk.Type):
 				v.d.errorf(bpath, fmt.Sprintf("%q is a meta-argument, not part of config", blk.Type), "set it on the resource itself (its %q field)%s", blk.Type, unsupportedMeta(blk.Type))
 			default:
 				if s := closest(blk.Type, argNames(schema)); s != "" {

@@ -5,9 +5,11 @@
 // the run service's preparer and the CLI's generate and validate all resolve through here,
 // so what a page shows is what a run receives.
 //
-// The rule "a blocking environment refuses plans with guardrail findings" lives here too:
-// Verdict.Err returns a *BlockedError, which the run service refuses a plan with and the web
-// shows.
+// Which runs the checks refuse lives here too: Verdict.Err (plans) and Verdict.RunErr
+// (destroys and applies) return a *BlockedError, which the run service refuses the run with
+// and the web shows. A provider the project does not allow, and a finding of a rule that
+// blocks whatever the environment says (policy.Blocks), refuse every run; the other findings
+// refuse plans where the environment makes findings block.
 //
 // It is not the model, the validator or the generator (package blueprint), not the rule
 // checks (package policy), and it never runs anything (package runs) nor reads secret
@@ -15,6 +17,8 @@
 // and the generator never writes one.
 //
 // Start with Inputs and Resolve in resolve.go (the core, which needs no store: the CLI calls
-// it), then Resolver in resolver.go (the same from the store, by deployment id), Verdict and
-// BlockedError in guardrails.go, and ParseEnvironment and Rules for what the store keeps.
+// it), then Resolver in resolver.go (the same from the store, by deployment id), Checks in
+// checks.go (what a project's blueprints are checked with: its rules, the provider sources it
+// allows, its deployments' state addresses; the editor and the import use them too), Verdict
+// and BlockedError in guardrails.go, and ParseEnvironment and Rules for what the store keeps.
 package deployment

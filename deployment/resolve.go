@@ -29,6 +29,12 @@ type Inputs struct {
 	Catalog *catalog.Catalog
 	// Rules are the project's guardrail rules; the zero value checks none.
 	Rules policy.Rules
+	// Providers are the provider sources the project allows beyond the catalog's; a
+	// source in neither is an error that refuses every run (policy.DisallowedProviders).
+	Providers []string
+	// OwnStates are the state addresses of the project's deployments at CloudOven, the
+	// only ones terraform_remote_state may read (policy.Options.OwnStates).
+	OwnStates []string
 }
 
 func (in Inputs) name() string {
@@ -69,12 +75,17 @@ type Resolution struct {
 }
 
 // Resolve validates, checks and generates a deployment. Validation problems are diagnostics,
-// never the error; a run refuses a resolution that has errors among them. The error says the
-// files cannot be generated at all (an expression that does not parse): the Resolution then
-// still holds the diagnostics and the verdict, which do not depend on generation, so a page
-// can show them beside the problem.
+// never the error; a run refuses a resolution that has errors among them. The providers the
+// project does not allow are among them, as errors on their sources, besides being in the
+// verdict. The error says the files cannot be generated at all (an expression that does not
+// parse): the Resolution then still holds the diagnostics and the verdict, which do not
+// depend on generation, so a page can show them beside the problem.
 func Resolve(in Inputs) (Resolution, error) {
 	res := Resolution{Inputs: in, Diagnostics: validate(in), Verdict: check(in)}
+	for _, p := range res.Verdict.Providers {
+		res.Diagnostics = append(res.Diagnostics, p.Diagnostic())
+	}
+	res.Diagnostics.Sort()
 	files, err := blueprint.Generate(in.Blueprint, blueprint.GenerateOptions{
 		Environment:  in.Environment,
 		StateKey:     in.StateKey,
@@ -115,15 +126,17 @@ func validate(in Inputs) blueprint.Diagnostics {
 	return diags
 }
 
-// check runs the guardrails with the environment's allowed registries.
+// check runs the guardrails with the environment's allowed registries, and the provider
+// allow-list.
 func check(in Inputs) Verdict {
 	var v Verdict
-	opts := policy.Options{Catalog: in.Catalog}
+	opts := policy.Options{Catalog: in.Catalog, OwnStates: in.OwnStates}
 	if in.Environment != nil {
 		v.Environment = in.Environment.Name
 		v.Blocking = in.Environment.Runner.PolicyBlocking
 		opts.AllowedRegistries = in.Environment.Runner.AllowedRegistries
 	}
 	v.Findings = policy.Check(in.Blueprint, in.Rules, opts)
+	v.Providers = policy.DisallowedProviders(in.Blueprint, in.Catalog, in.Providers)
 	return v
 }

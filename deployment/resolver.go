@@ -12,6 +12,7 @@ import (
 // Store is what a Resolver reads; *store.Store has it.
 type Store interface {
 	Deployment(ctx context.Context, project string, id int64) (store.Deployment, error)
+	Deployments(ctx context.Context, project string) ([]store.Deployment, error)
 	BlueprintVersion(ctx context.Context, project, name string, version int) (store.BlueprintVersion, error)
 	Environment(ctx context.Context, project, name string) (store.Environment, error)
 }
@@ -22,6 +23,13 @@ type Config struct {
 	// Rules keeps the projects' rule files; nil checks every project against
 	// policy.DefaultRules.
 	Rules RuleStore
+	// Providers keeps the provider sources each project allows beyond the catalog's; nil
+	// allows the catalog's only.
+	Providers ProviderStore
+	// StateURL is the base URL runs reach CloudOven's state backend at (runs.Options'
+	// StateURL): terraform_remote_state may read the state of the project's deployments
+	// there, and nothing else. Empty makes every terraform_remote_state a finding.
+	StateURL string
 	// Catalog gives the current catalog on every resolution, so a crawl that swaps it is
 	// seen at once.
 	Catalog func() *catalog.Catalog
@@ -32,7 +40,7 @@ type Config struct {
 }
 
 // Resolver resolves stored deployments: it loads a deployment's blueprint version, its
-// environment, the environment's secret names and the project's rules, then calls Resolve.
+// environment, the environment's secret names and the project's Checks, then calls Resolve.
 type Resolver struct {
 	cfg Config
 }
@@ -46,7 +54,8 @@ func NewResolver(cfg Config) *Resolver {
 // the deployment is at. Secrets come with their names and empty values. A deployment,
 // version or environment that does not exist is store.ErrNotFound; a stored document that
 // does not parse is an error that names it. The project's rules fall back to the defaults
-// when its rule file cannot be read (see Rules).
+// when its rule file cannot be read (see Rules); its other checks not being readable is an
+// error (see Checks).
 func (r *Resolver) Inputs(ctx context.Context, project string, id int64, version int) (Inputs, error) {
 	d, err := r.cfg.Store.Deployment(ctx, project, id)
 	if err != nil {
@@ -83,7 +92,10 @@ func (r *Resolver) Inputs(ctx context.Context, project string, id int64, version
 	}
 	// An unreadable rule file gives the defaults, which keeps the guardrails on; the
 	// rules page is where its problem is shown.
-	rules, _, _ := Rules(ctx, r.cfg.Rules, project)
+	checks, err := r.Checks(ctx, project)
+	if err != nil {
+		return Inputs{}, err
+	}
 	return Inputs{
 		Blueprint:   bp,
 		Name:        d.Blueprint,
@@ -91,7 +103,9 @@ func (r *Resolver) Inputs(ctx context.Context, project string, id int64, version
 		Environment: env,
 		StateKey:    d.StateKey,
 		Catalog:     r.cfg.Catalog(),
-		Rules:       rules,
+		Rules:       checks.Rules,
+		Providers:   checks.Providers,
+		OwnStates:   checks.OwnStates,
 	}, nil
 }
 
@@ -107,7 +121,7 @@ func (r *Resolver) Resolve(ctx context.Context, project string, id int64, versio
 }
 
 // Guardrails is the verdict on the deployment at its version, without generating anything:
-// what the run service asks before it queues a plan.
+// what the run service asks before it queues a plan or a destroy.
 func (r *Resolver) Guardrails(ctx context.Context, project string, id int64) (Verdict, error) {
 	in, err := r.Inputs(ctx, project, id, 0)
 	if err != nil {

@@ -15,9 +15,14 @@ type Options struct {
 	// AllowedRegistries are the registries (myacr.azurecr.io) or repository prefixes
 	// (myacr.azurecr.io/team) images may come from; none turns allowed-registries off.
 	AllowedRegistries []string
-	// Catalog tells required-tags which resource types take tags or labels; nil uses the
-	// catalog embedded in the binary.
+	// Catalog tells required-tags which resource types take tags or labels, and
+	// no-provider-exec which provider settings hold objects; nil uses the catalog embedded
+	// in the binary.
 	Catalog *catalog.Catalog
+	// OwnStates are the addresses terraform_remote_state may read: CloudOven's http state
+	// backend of each deployment of the project (state.Address). None makes every
+	// terraform_remote_state a finding of own-remote-state.
+	OwnStates []string
 }
 
 // Finding is one guardrail a blueprint does not keep.
@@ -29,15 +34,20 @@ type Finding struct {
 	Path    string `json:"path"`
 	Message string `json:"message"` // what is wrong
 	Fix     string `json:"fix"`     // a concrete change that resolves it
+	// Blocks says the finding refuses every plan and destroy, whatever the environment
+	// says (Blocks of its rule).
+	Blocks bool `json:"blocks,omitempty"`
 }
 
 func (f Finding) String() string {
 	return fmt.Sprintf("%s: %s: %s (fix: %s)", f.Rule, f.Path, f.Message, f.Fix)
 }
 
-// Check runs every enabled rule over the blueprint's managed resources and returns the
-// findings sorted by resource, path, rule and message, so the same blueprint and rules always
-// give the same list. Data sources are never checked: they create nothing.
+// Check runs every enabled rule over the blueprint and returns the findings sorted by
+// resource, path, rule and message, so the same blueprint and rules always give the same
+// list. Most rules look at managed resources only, since data sources create nothing; the
+// rules that Blocks look at data sources and provider configurations, which run during the
+// plan itself.
 func Check(b *blueprint.Blueprint, rules Rules, opts Options) []Finding {
 	if b == nil {
 		return nil
@@ -61,6 +71,7 @@ func Check(b *blueprint.Blueprint, rules Rules, opts Options) []Finding {
 				continue
 			}
 			f.Rule = rule.ID
+			f.Blocks = blocking[rule.ID]
 			out = append(out, f)
 		}
 	}
@@ -95,6 +106,10 @@ var ruleFuncs = map[string]func(c *checker, rule Rule, allowed map[string]bool) 
 	AllowedRegistries:      checkAllowedRegistries,
 	HelmResourceLimits:     checkHelmResourceLimits,
 	NoPrivilegedContainers: checkNoPrivilegedContainers,
+	NoExternalData:         checkNoExternalData,
+	NoHTTPData:             checkNoHTTPData,
+	OwnRemoteState:         checkOwnRemoteState,
+	NoProviderExec:         checkNoProviderExec,
 }
 
 type checker struct {
@@ -104,13 +119,22 @@ type checker struct {
 
 // resources are the managed resources of the given types, in blueprint order.
 func (c *checker) resources(types ...string) []*blueprint.Resource {
+	return ofTypes(c.b.Resources, types)
+}
+
+// data are the data sources of the given types, in blueprint order.
+func (c *checker) data(types ...string) []*blueprint.Resource {
+	return ofTypes(c.b.Data, types)
+}
+
+func ofTypes(list []blueprint.Resource, types []string) []*blueprint.Resource {
 	want := map[string]bool{}
 	for _, t := range types {
 		want[t] = true
 	}
 	var out []*blueprint.Resource
-	for i := range c.b.Resources {
-		if r := &c.b.Resources[i]; want[r.Type] {
+	for i := range list {
+		if r := &list[i]; want[r.Type] {
 			out = append(out, r)
 		}
 	}
@@ -141,8 +165,12 @@ func embeddedCatalog() *catalog.Catalog {
 	return embedded
 }
 
-// resourcePath is the blueprint path of a managed resource, as diagnostics write it.
+// resourcePath is the blueprint path of a managed resource or a data source, as
+// diagnostics write it: resources[TYPE.NAME], data[TYPE.NAME].
 func resourcePath(r *blueprint.Resource) string {
+	if r.Mode == blueprint.DataMode {
+		return "data[" + r.Type + "." + r.Name + "]"
+	}
 	return "resources[" + r.Address() + "]"
 }
 

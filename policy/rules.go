@@ -20,10 +20,26 @@ const (
 	AllowedRegistries      = "allowed-registries"
 	HelmResourceLimits     = "helm-resource-limits"
 	NoPrivilegedContainers = "no-privileged-containers"
+	NoExternalData         = "no-external-data"
+	NoHTTPData             = "no-http-data"
+	OwnRemoteState         = "own-remote-state"
+	NoProviderExec         = "no-provider-exec"
 )
 
 // ruleIDs is every rule, in canonical order.
-var ruleIDs = []string{NoPublicLBIP, RequiredTags, HTTPSOnlyIngress, AllowedRegistries, HelmResourceLimits, NoPrivilegedContainers}
+var ruleIDs = []string{NoPublicLBIP, RequiredTags, HTTPSOnlyIngress, AllowedRegistries, HelmResourceLimits, NoPrivilegedContainers,
+	NoExternalData, NoHTTPData, OwnRemoteState, NoProviderExec}
+
+// blocking are the rules whose findings refuse every plan, whatever the environment says:
+// each catches a construct that runs a program or sends data out during the plan itself,
+// with the environment's secrets at hand and before anyone approves anything. The other
+// rules are about what an apply would build, and block only where an environment says so.
+var blocking = map[string]bool{NoExternalData: true, NoHTTPData: true, OwnRemoteState: true, NoProviderExec: true}
+
+// Blocks reports whether findings of the rule with the given id refuse every plan and
+// destroy, whatever the environment's "findings block plans" setting: true for the rules
+// that catch code-running and data-leaking constructs.
+func Blocks(id string) bool { return blocking[id] }
 
 // descriptions say what each rule checks, in a sentence for people.
 var descriptions = map[string]string{
@@ -33,6 +49,10 @@ var descriptions = map[string]string{
 	AllowedRegistries:      "Container images come only from the environment's allowed registries (off when an environment lists none).",
 	HelmResourceLimits:     "Helm releases set CPU and memory limits in their values, where the values say so.",
 	NoPrivilegedContainers: "No privileged containers and no privilege escalation, in Kubernetes resources and Helm values.",
+	NoExternalData:         "No external data source: it runs a program on the runner during every plan, with the environment's secrets in its environment.",
+	NoHTTPData:             "No http data source: it sends a request to a URL of the blueprint's choosing during every plan, with whatever the URL and headers carry.",
+	OwnRemoteState:         "terraform_remote_state reads only the state of this project's own deployments, at this CloudOven's state backend; another backend or host, or an address that cannot be known before the plan, is a finding.",
+	NoProviderExec:         "No exec in a provider configuration (the kubernetes provider's exec block, the helm provider's kubernetes exec): it runs a program on the runner during every plan.",
 }
 
 // Describe says what the rule with the given id checks, in one sentence for people (the
@@ -54,8 +74,9 @@ type Rule struct {
 	Enabled *bool `json:"enabled,omitempty"`
 	// Tags are the keys required-tags requires; only that rule takes them.
 	Tags []string `json:"tags,omitempty"`
-	// Allow lists resource addresses (azurerm_lb.public) the rule lets through: a reviewed
-	// exception, kept in the file so that it is visible. Every rule takes it.
+	// Allow lists addresses the rule lets through: a reviewed exception, kept in the file so
+	// that it is visible. Every rule takes it. Addresses are written as the rule's findings
+	// name them: azurerm_lb.public, data.http.ping, provider.kubernetes.
 	Allow []string `json:"allow,omitempty"`
 }
 
@@ -86,8 +107,10 @@ func (rs Rules) Rule(id string) (Rule, bool) {
 	return Rule{}, false
 }
 
-// addressPattern is a managed resource address as Allow takes it: TYPE.NAME.
-var addressPattern = regexp.MustCompile(`^[a-z][a-z0-9_]*\.[A-Za-z_][A-Za-z0-9_-]*$`)
+// addressPattern is an address as Allow takes it: TYPE.NAME for a managed resource,
+// data.TYPE.NAME for a data source, provider.NAME or provider.NAME.ALIAS for a provider
+// configuration.
+var addressPattern = regexp.MustCompile(`^(data\.)?[a-z][a-z0-9_]*\.[A-Za-z_][A-Za-z0-9_-]*$|^provider\.[a-z][a-z0-9_-]*(\.[A-Za-z_][A-Za-z0-9_-]*)?$`)
 
 // ParseRules reads a project's rule file. JSON is read strictly: an unknown field, an
 // unknown rule id, a rule listed twice, a setting the rule does not take or trailing data is
@@ -141,7 +164,7 @@ func ParseRules(data []byte) (Rules, error) {
 		}
 		for j, a := range r.Allow {
 			if !addressPattern.MatchString(a) {
-				return Rules{}, fmt.Errorf("%s: allow[%d] %q is not a resource address; write TYPE.NAME, e.g. azurerm_lb.public", where, j, a)
+				return Rules{}, fmt.Errorf("%s: allow[%d] %q is not an address; write TYPE.NAME for a resource (azurerm_lb.public), data.TYPE.NAME for a data source (data.http.ping) or provider.NAME[.ALIAS] for a provider configuration (provider.kubernetes)", where, j, a)
 			}
 		}
 		merged := out.Rules[idx]

@@ -21,7 +21,8 @@ func TestDefaultRules(t *testing.T) {
 			t.Errorf("%s allows %v by default", r.ID, r.Allow)
 		}
 	}
-	want := []string{"no-public-lb-ip", "required-tags", "https-only-ingress", "allowed-registries", "helm-resource-limits", "no-privileged-containers"}
+	want := []string{"no-public-lb-ip", "required-tags", "https-only-ingress", "allowed-registries", "helm-resource-limits", "no-privileged-containers",
+		"no-external-data", "no-http-data", "own-remote-state", "no-provider-exec"}
 	if diff := cmp.Diff(want, ids); diff != "" {
 		t.Errorf("rule ids (-want +got):\n%s", diff)
 	}
@@ -51,8 +52,8 @@ func TestParseRulesOverridesDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(rs.Rules) != 6 {
-		t.Fatalf("got %d rules, want all 6 (unmentioned rules keep their defaults)", len(rs.Rules))
+	if len(rs.Rules) != 10 {
+		t.Fatalf("got %d rules, want all 10 (unmentioned rules keep their defaults)", len(rs.Rules))
 	}
 	tags, _ := rs.Rule("required-tags")
 	if diff := cmp.Diff([]string{"cost-center"}, tags.Tags); diff != "" || !tags.On() {
@@ -94,7 +95,7 @@ func TestParseRulesErrors(t *testing.T) {
 		{"tags on another rule", `{"rules": [{"id": "no-public-lb-ip", "tags": ["owner"]}]}`, `rules[0] (no-public-lb-ip): "tags" applies only to required-tags`},
 		{"empty tags", `{"rules": [{"id": "required-tags", "tags": []}]}`, `"tags" is empty`},
 		{"blank tag", `{"rules": [{"id": "required-tags", "tags": ["owner", " "]}]}`, "tags[1] is empty"},
-		{"allow not an address", `{"rules": [{"id": "no-public-lb-ip", "allow": ["my lb"]}]}`, `allow[0] "my lb" is not a resource address`},
+		{"allow not an address", `{"rules": [{"id": "no-public-lb-ip", "allow": ["my lb"]}]}`, `allow[0] "my lb" is not an address`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := policy.ParseRules([]byte(tc.src))

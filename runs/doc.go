@@ -24,9 +24,13 @@
 // credentials).
 // It does not generate Terraform or check guardrails: package deployment
 // resolves a deployment into its files and its guardrails' verdict, and
-// NewPreparer is the PrepareFunc built on it. A plan whose verdict blocks is
-// refused twice over: by Plan before anything is queued (Options.Guardrails)
-// and when its stage starts (Prepared.Verdict).
+// NewPreparer is the PrepareFunc built on it. A plan whose verdict refuses it
+// (deployment.Verdict.Err) is refused twice over: by Plan before anything is
+// queued (Options.Guardrails) and when its stage starts (Prepared.Verdict).
+// A destroy, and the apply of a saved plan, are refused the same way for what
+// refuses every run (Verdict.RunErr: a provider the project does not allow,
+// a construct that runs a program or sends data out), since they run the
+// same provider and data source code.
 //
 // Start reading at service.go (Service, Plan), then queue.go and stage.go
 // (the stages), then hub.go.

@@ -48,9 +48,10 @@ type Prepared struct {
 	Image       string
 	NetworkMode string
 	// Verdict is what the project's guardrails say of the deployment as
-	// prepared. A plan stage (not a destroy's, not an apply's) whose
-	// verdict blocks is refused: the rules or the environment may have
-	// changed while the run waited in the queue.
+	// prepared. A plan stage whose verdict refuses it (Verdict.Err), and a
+	// destroy's plan stage or an apply that Verdict.RunErr refuses, end
+	// before anything runs: the rules, the allowed providers or the
+	// environment may have changed while the run waited.
 	Verdict deployment.Verdict
 }
 
@@ -77,9 +78,9 @@ type Options struct {
 	Executor runner.Executor
 	Hub      *Hub
 	Prepare  PrepareFunc
-	// Guardrails, when set, is asked before a plan is queued: Plan refuses
-	// one its verdict blocks. Without it a blocked plan is still refused,
-	// later, when its stage starts (see Prepared.Verdict).
+	// Guardrails, when set, is asked before a plan or destroy is queued:
+	// Plan refuses one its verdict refuses. Without it a refused plan is
+	// still refused, later, when its stage starts (see Prepared.Verdict).
 	Guardrails Guardrails
 	// GlobalConcurrency is how many plans and applies execute at once
 	// across all deployments; 0 means 2.

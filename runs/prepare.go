@@ -21,11 +21,13 @@ type SecretValues interface {
 // NewPreparer is the PrepareFunc CloudOven runs with: the deployment resolved by package
 // deployment (its blueprint version and environment validated together against the current
 // catalog, generated into the files a run uses, the same files the deployment page shows,
-// and checked against the project's guardrails), and the environment's secrets as
-// environment variables, which no file ever holds. A deployment with validation errors is
-// refused before anything starts, with the first errors in the message; the guardrails'
-// verdict goes into Prepared.Verdict, which the Service refuses a plan with. secrets may be
-// nil: runs then get no secret variables.
+// and checked against the project's guardrails and allowed providers), and the
+// environment's secrets as environment variables, which no file ever holds. A deployment
+// with validation errors (a provider the project does not allow among them) is refused
+// before anything starts, with the first errors in the message; the guardrails' verdict goes
+// into Prepared.Verdict, which the Service refuses a run with. secrets may be nil: runs then
+// get no secret variables. Without PreparerOptions.StateURL, as here, every
+// terraform_remote_state is a finding that refuses the run: NewPreparerWith takes it.
 //
 // The environment's runner settings choose the run's container: its image, when it names one,
 // and its network mode, when it is not blueprint.DefaultNetworkMode (see networkMode); the
@@ -44,6 +46,10 @@ type PreparerOptions struct {
 	// AzureBlobURL returns the blob service URL of a storage account; nil means
 	// https://<account>.blob.core.windows.net/. Tests point it at Azurite.
 	AzureBlobURL func(account string) string
+	// StateURL is the Service's Options.StateURL: terraform_remote_state may read the
+	// state of the project's deployments there (deployment.Config.StateURL). Empty makes
+	// every terraform_remote_state a finding that refuses the run.
+	StateURL string
 }
 
 func (o PreparerOptions) azureBlobURL(account string) string {
@@ -56,7 +62,7 @@ func (o PreparerOptions) azureBlobURL(account string) string {
 // NewPreparerWith is NewPreparer with options.
 func NewPreparerWith(st *store.Store, catalog func() *catalog.Catalog, secrets SecretValues, opts PreparerOptions) PrepareFunc {
 	// No secret names: the preparer reads the values, and validation sees those.
-	resolver := deployment.NewResolver(deployment.Config{Store: st, Rules: st, Catalog: catalog})
+	resolver := deployment.NewResolver(deployment.Config{Store: st, Rules: st, Providers: st, Catalog: catalog, StateURL: opts.StateURL})
 	return func(ctx context.Context, project string, deploymentID int64) (Prepared, error) {
 		in, err := resolver.Inputs(ctx, project, deploymentID, 0)
 		if err != nil {

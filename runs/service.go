@@ -124,11 +124,14 @@ func (s *Service) Wait() { s.wg.Wait() }
 // Plan queues a run that plans the deployment (destroy: plans destroying
 // everything it manages) on behalf of user, and returns it queued.
 //
-// A plan of a deployment whose environment makes guardrail findings block
-// plans, and that has some, is refused with an error that wraps a
+// A plan the deployment's guardrails refuse (deployment.Verdict.Err: a
+// provider the project does not allow, a construct that runs a program
+// or sends data out during the plan, or any finding in an environment
+// that makes findings block plans) is refused with an error that wraps a
 // *deployment.BlockedError (errors.As finds it), and nothing is created
-// or queued. A destroy is never refused for findings: it removes what
-// they are about.
+// or queued. A destroy is refused for the first two only
+// (deployment.Verdict.RunErr): it removes what the other findings are
+// about, but its plan runs the same provider and data source code.
 func (s *Service) Plan(ctx context.Context, project string, deploymentID int64, user string, destroy bool) (Run, error) {
 	fail := func(err error) (Run, error) {
 		return Run{}, fmt.Errorf("planning deployment %d in project %q: %w", deploymentID, project, err)
@@ -144,13 +147,17 @@ func (s *Service) Plan(ctx context.Context, project string, deploymentID int64, 
 	if destroy {
 		op = store.RunOpDestroy
 	}
-	if !destroy && s.opts.Guardrails != nil {
+	if s.opts.Guardrails != nil {
 		v, err := s.opts.Guardrails.Guardrails(ctx, project, d.ID)
 		if err != nil {
 			return fail(fmt.Errorf("checking the guardrails: %w", err))
 		}
-		if err := v.Err(); err != nil {
-			return fail(err)
+		refusal := v.Err()
+		if destroy {
+			refusal = v.RunErr()
+		}
+		if refusal != nil {
+			return fail(refusal)
 		}
 	}
 	id := newRunID()

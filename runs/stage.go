@@ -109,10 +109,14 @@ func (s *Service) planStage(ctx context.Context, t *task, r Run) Run {
 	if err != nil {
 		return s.end(ctx, t, r, st.secrets, err)
 	}
+	// Asked again now: the rules, the allowed providers or the environment may have
+	// changed while the run waited in the queue.
 	if r.Operation == store.RunOpPlan {
 		if err := st.verdict.Err(); err != nil {
 			return s.end(ctx, t, r, st.secrets, fmt.Errorf("the plan was refused: %w", err))
 		}
+	} else if err := st.verdict.RunErr(); err != nil {
+		return s.end(ctx, t, r, st.secrets, fmt.Errorf("the destroy was refused: %w", err))
 	}
 	plan := []string{"plan", "-input=false", "-json", "-out=" + planFile}
 	if r.Operation == store.RunOpDestroy {
@@ -174,6 +178,11 @@ func (s *Service) applyStage(ctx context.Context, t *task, r Run) Run {
 	}
 	if err != nil {
 		return s.end(ctx, t, r, st.secrets, err)
+	}
+	// An apply configures every provider again, and reads the data sources the plan could
+	// not: what refuses a destroy refuses it too, if it came about since the plan.
+	if err := st.verdict.RunErr(); err != nil {
+		return s.end(ctx, t, r, st.secrets, fmt.Errorf("the apply was refused: %w", err))
 	}
 	job := s.job(r, st, [][]string{{"init", "-input=false", "-no-color"}, {"apply", "-input=false", "-json", planFile}})
 	job.Extra = map[string][]byte{planFile: saved}

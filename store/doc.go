@@ -1,8 +1,9 @@
 // Package store keeps CloudOven's projects, blueprints (with their
 // immutable version history and the editor's drafts), environments (and
 // their encrypted secrets), deployments, runs with their logs, state
-// versions and locks, users, sessions, project members, the audit log and
-// projects' guardrail rules in one SQLite file, through the pure-Go driver
+// versions and locks, users, sessions, project members, the audit log,
+// projects' guardrail rules and the provider sources each project allows
+// (provider.go) in one SQLite file, through the pure-Go driver
 // modernc.org/sqlite.
 //
 // Open creates the file if needed, turns on WAL, foreign keys and a busy

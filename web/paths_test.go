@@ -35,6 +35,7 @@ func TestEveryPathHasItsRoute(t *testing.T) {
 		{"GET", paths.Members(p)}, {"POST", paths.Members(p)}, {"POST", paths.Member(p, "vera")},
 		{"POST", paths.MemberRemove(p, "vera")}, {"GET", paths.ProjectAudit(p)},
 		{"GET", paths.Rules(p)}, {"POST", paths.Rules(p)}, {"GET", paths.RulesSaved(p)},
+		{"POST", paths.Providers(p)}, {"POST", paths.ProviderRemove(p)},
 		{"POST", paths.Blueprints(p)}, {"POST", paths.NewBlueprint(p)},
 		{"GET", paths.Blueprint(p, b)}, {"GET", paths.BlueprintVersion(p, b, 2)},
 		{"GET", paths.VersionZip(p, b, 2)}, {"GET", paths.VersionDocument(p, b, 2)},

@@ -38,9 +38,10 @@ func (s *server) mux() *http.ServeMux {
 	s.account.Routes(rt)
 	projects.New(s.frame, s.store).Routes(rt)
 	catalogview.New(s.frame, s.catalog, s.crawls).Routes(rt)
-	blueprints.New(s.frame, s.store, s.catalog).Routes(rt)
-	editor.New(s.frame, s.store, s.catalog).Routes(rt)
-	guardrails.New(s.frame, s.store).Routes(rt)
+	resolver := s.deployments()
+	blueprints.New(s.frame, s.store, s.catalog, resolver).Routes(rt)
+	editor.New(s.frame, s.store, s.catalog, resolver).Routes(rt)
+	guardrails.New(s.frame, s.store, s.catalog).Routes(rt)
 	environments.New(s.frame, s.store, s.secrets).Routes(rt)
 	// Runs are optional: without them the pages show stored runs and say why nothing starts.
 	// The interfaces get an untyped nil then, never a nil pointer.
@@ -50,7 +51,7 @@ func (s *server) mux() *http.ServeMux {
 	if s.runs != nil {
 		planner, runService, runLogs = s.runs, s.runs, s.runLogs
 	}
-	deployments.New(s.frame, s.store, s.deployments(), planner, s.runner).Routes(rt)
+	deployments.New(s.frame, s.store, resolver, planner, s.runner).Routes(rt)
 	runview.New(s.frame, s.store, runService, runLogs, s.runner).Routes(rt)
 
 	// Any signed-in user.

@@ -62,6 +62,11 @@ type Config struct {
 	// RunnerLabel names what runs terraform, shown beside the Plan button and on every run
 	// page, e.g. "Docker (isolated)". A label that says "NOT isolated" is shown as a warning.
 	RunnerLabel string
+	// StateURL is the base URL runs reach CloudOven's state backend at, the run service's:
+	// a blueprint's terraform_remote_state may read the state of its project's deployments
+	// there (deployment.Config.StateURL), and each deployment page shows its address. Empty
+	// makes every terraform_remote_state a guardrail finding.
+	StateURL string
 	// SecureCookies marks the session cookie Secure even when the request did not come over
 	// TLS (a TLS-terminating proxy in front).
 	SecureCookies bool
@@ -86,6 +91,7 @@ type server struct {
 	runs     *runs.Service // nil when runs are not configured
 	runLogs  *runs.Hub
 	runner   components.RunnerLabel // empty when runs are not configured
+	stateURL string
 	logger   *slog.Logger
 	assets   *assets
 	frame    *page.Frame
@@ -143,6 +149,7 @@ func newServer(cfg Config) (*server, error) {
 		catalogs: catalogs,
 		crawls:   cfg.Crawls,
 		secrets:  cfg.Secrets,
+		stateURL: cfg.StateURL,
 		logger:   logger,
 		assets:   a,
 	}

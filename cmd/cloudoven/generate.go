@@ -18,7 +18,7 @@ import (
 
 // inputs are the flags generate and validate share.
 type inputs struct {
-	blueprint, env, catalogDir, stateKey, stateURL, rules *string
+	blueprint, env, catalogDir, stateKey, stateURL, rules, providers *string
 }
 
 func addInputFlags(fs interface {
@@ -31,6 +31,7 @@ func addInputFlags(fs interface {
 		stateKey:   fs.String("state-key", "", "state key for the backend (default: <project>/<blueprint>/<environment>.tfstate with project \"local\")"),
 		stateURL:   fs.String("state-address", "", "address of an http backend without one: CloudOven's state URL of the deployment, <CloudOven URL>/api/v1/state/<project>/<deployment id>, as the deployment page shows it; empty leaves it to TF_HTTP_ADDRESS"),
 		rules:      fs.String("rules", "", "guardrail rule file (JSON, as a project's Guardrails page holds it) to check the blueprint against; findings print as warnings (default: no guardrails)"),
+		providers:  fs.String("allow-providers", "", "comma-separated provider sources allowed beside the catalog's, as a project's Guardrails page lists them (registry.example.com/acme/tool); any other source is an error"),
 	}
 }
 
@@ -79,6 +80,16 @@ func (in inputs) load(stdin io.Reader, stderr io.Writer) (deployment.Resolution,
 		if di.Rules, err = policy.ParseRules(data); err != nil {
 			return res, fmt.Errorf("reading %s: %w", *in.rules, err)
 		}
+	}
+	for _, src := range strings.Split(*in.providers, ",") {
+		if strings.TrimSpace(src) == "" {
+			continue
+		}
+		source, err := policy.ParseProviderSource(src)
+		if err != nil {
+			return res, fmt.Errorf("-allow-providers: %w", err)
+		}
+		di.Providers = append(di.Providers, source)
 	}
 	res, genErr := deployment.Resolve(di)
 	printDiagnostics(stderr, res.Diagnostics)

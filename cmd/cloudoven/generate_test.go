@@ -92,3 +92,21 @@ func TestValidatePrintsGuardrailFindings(t *testing.T) {
 		t.Errorf("a bad rule file: %v", err)
 	}
 }
+
+// TestValidateRefusesProvidersOutsideTheCatalog: as in a project, a provider the catalog
+// does not hold is an error until it is allowed, here with -allow-providers.
+func TestValidateRefusesProvidersOutsideTheCatalog(t *testing.T) {
+	bp := writeTemp(t, "bp.json", `{"format": 1, "name": "tool",
+  "required_providers": [{"name": "tool", "source": "registry.example.com/acme/tool", "version": "1.0.0"}],
+  "resources": [{"type": "tool_thing", "name": "x", "config": {}}]}`)
+	_, stderr, err := runCLI(t, "validate", "-blueprint", bp)
+	if err == nil || !strings.Contains(stderr, "Error: provider registry.example.com/acme/tool is not allowed in this project") {
+		t.Errorf("validate: %v\n%s", err, stderr)
+	}
+	if stdout, stderr, err := runCLI(t, "validate", "-blueprint", bp, "-allow-providers", "hashicorp/http, Registry.Example.com/acme/tool"); err != nil || !strings.Contains(stdout, "Success") {
+		t.Errorf("validate -allow-providers: %v %q\n%s", err, stdout, stderr)
+	}
+	if _, _, err := runCLI(t, "validate", "-blueprint", bp, "-allow-providers", "https://example.com/tool"); err == nil || !strings.Contains(err.Error(), "-allow-providers") {
+		t.Errorf("a bad source: %v", err)
+	}
+}

@@ -130,7 +130,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if rs.runs != nil {
 		defer rs.runs.Wait()
 	}
-	handler, err := web.New(web.Config{Store: st, CatalogSource: live, Crawls: crawls, Logger: logger, Dev: *dev, StaticDir: "web/static", SecureCookies: *secureCookies, Secrets: vault, Runs: rs.runs, RunLogs: rs.hub, RunnerLabel: rs.label})
+	handler, err := web.New(web.Config{Store: st, CatalogSource: live, Crawls: crawls, Logger: logger, Dev: *dev, StaticDir: "web/static", SecureCookies: *secureCookies, Secrets: vault, Runs: rs.runs, RunLogs: rs.hub, RunnerLabel: rs.label, StateURL: rs.stateURL})
 	if err != nil {
 		return err
 	}

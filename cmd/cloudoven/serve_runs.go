@@ -76,6 +76,9 @@ type runService struct {
 	runs  *runs.Service // nil with -runner none
 	hub   *runs.Hub
 	label string // how the UI names the runner; empty with -runner none
+	// stateURL is where runs reach the state backend; empty with -runner none, when
+	// nothing runs and no remote state can be read.
+	stateURL string
 }
 
 // How the UI names each runner; the local one must read as a warning.
@@ -119,13 +122,15 @@ func (f runFlags) start(ctx context.Context, st *store.Store, catalog func() *ca
 		stateURL = listenURL
 	}
 	rs.hub = runs.NewHub(st, logger)
-	// Plan refuses what the guardrails block before anything is queued, whoever calls it.
-	guardrails := deployment.NewResolver(deployment.Config{Store: st, Rules: st, Catalog: catalog})
+	rs.stateURL = stateURL
+	// Plan refuses what the guardrails block before anything is queued, whoever calls it;
+	// the preparer asks again when the stage starts, with the same state URL.
+	guardrails := deployment.NewResolver(deployment.Config{Store: st, Rules: st, Providers: st, Catalog: catalog, StateURL: stateURL})
 	rs.runs = runs.New(runs.Options{
 		Store:             st,
 		Executor:          exec,
 		Hub:               rs.hub,
-		Prepare:           runs.NewPreparer(st, catalog, vault),
+		Prepare:           runs.NewPreparerWith(st, catalog, vault, runs.PreparerOptions{StateURL: stateURL}),
 		Guardrails:        guardrails,
 		GlobalConcurrency: *f.concurrency,
 		Image:             *f.image,

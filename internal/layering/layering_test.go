@@ -57,7 +57,7 @@ var allowed = map[string][]string{
 	"secrets":    {"store"},
 	"state":      {"store"},
 	"starters":   {"blueprint"},
-	"deployment": {"blueprint", "catalog", "policy", "store"},
+	"deployment": {"blueprint", "catalog", "policy", "state", "store"},
 	"runs":       {"blueprint", "catalog", "deployment", "runner", "state", "store"},
 
 	// The web layer's shared packages.

@@ -94,7 +94,11 @@ func (s *Handlers) showBlueprint(w http.ResponseWriter, r *http.Request) error {
 		props.Problem = page.Capitalize(err.Error())
 	} else {
 		props.Description = bp.Description
-		diags := blueprint.Validate(bp, s.catalog())
+		providers, err := s.disallowedProviders(r.Context(), project, bp)
+		if err != nil {
+			return err
+		}
+		diags := append(blueprint.Validate(bp, s.catalog()), providers...)
 		diags.Sort()
 		props.Diagnostics = components.Diagnostics(diags)
 		for _, f := range files {

@@ -2,7 +2,9 @@
 // blueprint list, "New blueprint" and the import form), the import of blueprint documents and
 // Terraform (through package tfsource), and a blueprint's pages: a version's generated files
 // and diagnostics, the diff between two versions, the dependency graph as SVG, and the zip
-// and document downloads.
+// and document downloads. Diagnostics include an error on each provider source the project
+// does not allow (a Checker gives the project's checks), so an import of such a blueprint is
+// refused like one with validation errors.
 //
 // Editing a blueprint is package editor's. Start with Handlers (handlers.go), then
 // blueprint.go and import.go.

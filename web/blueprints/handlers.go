@@ -4,7 +4,10 @@ import (
 	"context"
 	"log/slog"
 
+	"github.com/cloudoven/cloudoven/blueprint"
 	"github.com/cloudoven/cloudoven/catalog"
+	"github.com/cloudoven/cloudoven/deployment"
+	"github.com/cloudoven/cloudoven/policy"
 	"github.com/cloudoven/cloudoven/store"
 	"github.com/cloudoven/cloudoven/web/page"
 )
@@ -28,13 +31,32 @@ type Handlers struct {
 	frame   *page.Frame
 	store   Store
 	catalog func() *catalog.Catalog
+	checks  Checker
 	logger  *slog.Logger
 }
 
+// Checker gives what a project's blueprints are checked with besides the catalog; of it,
+// the import and a version's page use the provider sources the project allows.
+// *deployment.Resolver has it.
+type Checker interface {
+	Checks(ctx context.Context, project string) (deployment.Checks, error)
+}
+
 // New returns the blueprint handlers; catalog gives the catalog of each request (a crawl
-// may swap it).
-func New(frame *page.Frame, st Store, catalog func() *catalog.Catalog) *Handlers {
-	return &Handlers{frame: frame, store: st, catalog: catalog, logger: frame.Logger()}
+// may swap it), checks the project's checks.
+func New(frame *page.Frame, st Store, catalog func() *catalog.Catalog, checks Checker) *Handlers {
+	return &Handlers{frame: frame, store: st, catalog: catalog, checks: checks, logger: frame.Logger()}
+}
+
+// disallowedProviders are errors on the provider sources b uses that neither the catalog
+// nor the project allows (policy.CheckProviders): an import refuses them, as it refuses
+// validation errors, and a version's page lists them.
+func (s *Handlers) disallowedProviders(ctx context.Context, project string, b *blueprint.Blueprint) (blueprint.Diagnostics, error) {
+	checks, err := s.checks.Checks(ctx, project)
+	if err != nil {
+		return nil, err
+	}
+	return policy.CheckProviders(b, s.catalog(), checks.Providers), nil
 }
 
 // Routes registers the project page and the blueprint pages (viewers) and the import

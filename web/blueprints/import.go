@@ -112,7 +112,11 @@ func (s *Handlers) importBlueprint(w http.ResponseWriter, r *http.Request) error
 	}
 	form.Problems = sourceProblems(leftOut)
 
-	diags := blueprint.Validate(b, s.catalog())
+	providers, err := s.disallowedProviders(ctx, project, b)
+	if err != nil {
+		return err
+	}
+	diags := append(blueprint.Validate(b, s.catalog()), providers...)
 	if d, ok := nameDiagnostic(b.Name); ok && !diags.At("name").HasErrors() {
 		if req.terraform != nil {
 			d = terraformNameDiagnostic(d)

@@ -1,6 +1,7 @@
 package blueprints_test
 
 import (
+	"context"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -259,7 +260,11 @@ func TestImportWarningsAreAllowed(t *testing.T) {
 	t.Parallel()
 	a := webtest.NewApp(t)
 	a.CreateProject("team")
-	// A provider the catalog does not know is a warning: its resources cannot be checked.
+	// A provider the catalog does not know, once the project allows it, is a warning: its
+	// resources cannot be checked. (Before, it is an error: see package guardrails' tests.)
+	if _, err := a.Store.AllowProvider(context.Background(), "team", "registry.terraform.io/example/acme", "admin"); err != nil {
+		t.Fatal(err)
+	}
 	doc := strings.Replace(webtest.ValidDoc, `"resources"`,
 		`"required_providers": [{"name": "acme", "source": "example/acme", "version": "~> 1.0"}], "resources"`, 1)
 	loc := a.ImportDoc("team", doc, "")

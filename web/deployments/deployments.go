@@ -250,7 +250,9 @@ type deployPageProps struct {
 	Problem        string
 	Promote        deployPromoteProps
 	Findings       []policy.Finding
-	Blocking       bool // the environment makes findings block a plan
+	Blocking       bool   // the environment makes findings block a plan
+	AlwaysBlocking bool   // some findings block every plan, whatever the environment says
+	StateAddress   string // where runs reach the deployment's state at CloudOven; "" when not known
 	RulesURL       string
 	Runs           deployRunsProps
 }
@@ -337,11 +339,18 @@ func (s *Handlers) deployPage(ctx context.Context, project string, d store.Deplo
 	}
 	props.RulesURL = paths.Rules(project)
 	props.Findings, props.Blocking = res.Verdict.Findings, res.Verdict.Blocking
+	for _, f := range res.Verdict.Findings {
+		props.AlwaysBlocking = props.AlwaysBlocking || f.Blocks
+	}
+	props.StateAddress = s.resolver.StateAddress(project, d.ID)
 	if props.Runs, err = s.deployRuns(ctx, project, d); err != nil {
 		return props, err
 	}
-	if res.Verdict.Err() != nil {
-		props.Runs.PlanBlocked = fmt.Sprintf("Plan will be refused: %s makes the guardrail findings above block plans.", d.Environment)
+	switch plan, destroy := res.Verdict.Err(), res.Verdict.RunErr(); {
+	case destroy != nil:
+		props.Runs.PlanBlocked = fmt.Sprintf("Plan and destroy will be refused: %s.", destroy)
+	case plan != nil:
+		props.Runs.PlanBlocked = fmt.Sprintf("Plan will be refused: %s.", plan)
 	}
 	versions, err := s.store.BlueprintVersions(ctx, project, d.Blueprint)
 	if err != nil {

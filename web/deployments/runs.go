@@ -52,7 +52,11 @@ func (s *Handlers) createRun(w http.ResponseWriter, r *http.Request) error {
 	run, err := s.runs.Plan(ctx, project, d.ID, page.SignedInUser(ctx), destroy)
 	var blocked *deployment.BlockedError
 	if errors.As(err, &blocked) {
-		return refuse(http.StatusConflict, fmt.Sprintf("The plan was refused: %s makes guardrail findings block plans, and this deployment has %d. Fix them in the blueprint, or change the rules or the environment.", blocked.Environment, len(blocked.Findings)))
+		what := "plan"
+		if destroy {
+			what = "destroy"
+		}
+		return refuse(http.StatusConflict, fmt.Sprintf("The %s was refused: %s.", what, blocked.Error()))
 	}
 	if err != nil {
 		return err

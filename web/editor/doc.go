@@ -3,6 +3,9 @@
 // variables, locals, outputs or settings), every change to the blueprint's draft with the
 // live preview of the generated files, diagnostics and guardrail findings placed on their
 // fields, adding a type from the catalog, and saving, discarding and downloading the draft.
+// The draft is checked with the project's checks (a Checker: its rules, the provider sources
+// it allows, its deployments' state addresses), so a provider the project does not allow is
+// an error here as it is on the deployment page.
 //
 // The forms themselves are built from provider schemas by package web/form, which also
 // defines the keys and ops the forms post. Start with Handlers (handlers.go), then

@@ -5,15 +5,13 @@ import (
 	"log/slog"
 
 	"github.com/cloudoven/cloudoven/catalog"
-	"github.com/cloudoven/cloudoven/deployment"
 	"github.com/cloudoven/cloudoven/store"
 	"github.com/cloudoven/cloudoven/web/page"
 )
 
-// Store is what the editor reads and keeps in the store: blueprints, their drafts and the
-// project's rule file. *store.Store has it.
+// Store is what the editor reads and keeps in the store: blueprints and their drafts.
+// *store.Store has it.
 type Store interface {
-	deployment.RuleStore
 	CreateBlueprint(ctx context.Context, project, name, description string, document []byte, message string) (store.Blueprint, store.BlueprintVersion, error)
 	Blueprint(ctx context.Context, project, name string) (store.Blueprint, error)
 	BlueprintVersion(ctx context.Context, project, name string, version int) (store.BlueprintVersion, error)
@@ -30,13 +28,15 @@ type Handlers struct {
 	frame   *page.Frame
 	store   Store
 	catalog func() *catalog.Catalog
+	checks  Checker
 	logger  *slog.Logger
 }
 
 // New returns the editor's handlers; catalog gives the catalog of each request (a crawl may
-// swap it).
-func New(frame *page.Frame, st Store, catalog func() *catalog.Catalog) *Handlers {
-	return &Handlers{frame: frame, store: st, catalog: catalog, logger: frame.Logger()}
+// swap it), checks the project's rules, allowed providers and state addresses the draft is
+// checked with.
+func New(frame *page.Frame, st Store, catalog func() *catalog.Catalog, checks Checker) *Handlers {
+	return &Handlers{frame: frame, store: st, catalog: catalog, checks: checks, logger: frame.Logger()}
 }
 
 // Routes registers the editor's routes; everything here needs the editor role.

@@ -87,10 +87,14 @@ func (s *Handlers) editorProps(es *editorSession, item string, modes map[string]
 		Draft:        es.draft,
 		Item:         item,
 	}
-	diags := blueprint.Validate(es.bp, es.cat)
+	providers, findings, rulesProblem, err := s.check(es)
+	if err != nil {
+		return p, err
+	}
+	diags := append(blueprint.Validate(es.bp, es.cat), providers...)
 	diags.Sort()
 	p.Preview = s.preview(es, diags)
-	p.Preview.Findings, p.Preview.RulesProblem = s.findingViews(es.ctx, es, nil)
+	p.Preview.Findings, p.Preview.RulesProblem = s.findingViews(es, findings), rulesProblem
 	p.RulesURL = paths.Rules(es.project)
 	p.Outline = outline(es, item, p.Preview.Diagnostics)
 	problems := map[string][]components.Diagnostic{}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/cloudoven/cloudoven/blueprint"
 	"github.com/cloudoven/cloudoven/catalog"
+	"github.com/cloudoven/cloudoven/deployment"
 	"github.com/cloudoven/cloudoven/internal/testenv"
 	"github.com/cloudoven/cloudoven/web/form"
 	"github.com/cloudoven/cloudoven/web/htmltest"
@@ -55,12 +56,13 @@ func TestEditorFormForEveryType(t *testing.T) {
 	}
 }
 
-// walkServer is just enough of the editor to build its props: the catalog, and a frame
-// whose static files have fixed URLs.
+// walkServer is just enough of the editor to build its props: the catalog, a frame whose
+// static files have fixed URLs, and the default checks (a resolver without stores).
 func walkServer(t *testing.T) *Handlers {
 	t.Helper()
 	cat := testenv.Catalog(t)
-	return New(page.NewFrame(nil, fixedAssets{}, slog.New(slog.DiscardHandler), nil), nil, func() *catalog.Catalog { return cat })
+	return New(page.NewFrame(nil, fixedAssets{}, slog.New(slog.DiscardHandler), nil), nil, func() *catalog.Catalog { return cat },
+		deployment.NewResolver(deployment.Config{}))
 }
 
 // fixedAssets gives every static file the same made-up hash.

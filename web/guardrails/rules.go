@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/cloudoven/cloudoven/catalog"
 	"github.com/cloudoven/cloudoven/deployment"
 	"github.com/cloudoven/cloudoven/policy"
 	"github.com/cloudoven/cloudoven/store"
@@ -17,27 +18,38 @@ import (
 // view and deployment checks its blueprint against. A project without one uses the default
 // rules. Findings are advice in the editor; an environment can make them block a plan.
 
-// Store is what the rules page keeps in the store: the project and its rule file.
-// *store.Store has it.
+// Store is what the rules page keeps in the store: the project, its rule file and the
+// provider sources it allows. *store.Store has it.
 type Store interface {
 	deployment.RuleStore
+	deployment.ProviderStore
 	Project(ctx context.Context, name string) (store.Project, error)
 	SetProjectPolicy(ctx context.Context, project string, document []byte) error
+	AllowProvider(ctx context.Context, project, source, user string) (store.ProjectProvider, error)
+	DisallowProvider(ctx context.Context, project, source string) error
 }
 
 // Handlers answers a project's guardrail rules page.
 type Handlers struct {
-	frame *page.Frame
-	store Store
+	frame   *page.Frame
+	store   Store
+	catalog func() *catalog.Catalog
 }
 
-// New returns the rules page's handlers.
-func New(frame *page.Frame, st Store) *Handlers { return &Handlers{frame: frame, store: st} }
+// New returns the rules page's handlers; catalog gives the catalog of each request, whose
+// providers every project may use.
+func New(frame *page.Frame, st Store, catalog func() *catalog.Catalog) *Handlers {
+	return &Handlers{frame: frame, store: st, catalog: catalog}
+}
 
-// Routes registers the rules page: members read it, project admins change it.
+// Routes registers the rules page: members read it, project admins change the rules and
+// the provider sources the project allows.
 func (s *Handlers) Routes(rt page.Router) {
 	rt.Handle("GET /projects/{project}/rules", page.Viewer, s.showRules)
 	rt.Handle("POST /projects/{project}/rules", page.Admin.Audited("rules.save"), s.saveRules)
+	// Audited by the handlers, which name the source as the project's list keeps it.
+	rt.Handle("POST /projects/{project}/providers", page.Admin, s.allowProvider)
+	rt.Handle("POST /projects/{project}/providers/remove", page.Admin, s.removeProvider)
 }
 
 // projectRules reads a project's rules: its rule file, or the defaults when it has none.
@@ -56,19 +68,25 @@ type rulesProps struct {
 	Document   string
 	Problem    string
 	Saved      bool
+	Providers  providersProps
 }
 
 type ruleRow struct {
 	ID          string
 	Enabled     bool
+	Blocks      bool // its findings refuse every plan, whatever the environment says
 	Description string
 	Settings    string
 }
 
 func (s *Handlers) rulesPage(r *http.Request, project, doc, problem string) (rulesProps, error) {
-	rules, stored, err := s.projectRules(r.Context(), project)
-	if err != nil && problem == "" {
-		problem = "The stored rule file cannot be read: " + err.Error()
+	providers, err := s.providersSection(r.Context(), project)
+	if err != nil {
+		return rulesProps{}, err
+	}
+	rules, stored, rerr := s.projectRules(r.Context(), project)
+	if rerr != nil && problem == "" {
+		problem = "The stored rule file cannot be read: " + rerr.Error()
 	}
 	if doc == "" {
 		doc = stored
@@ -82,6 +100,7 @@ func (s *Handlers) rulesPage(r *http.Request, project, doc, problem string) (rul
 		ProjectURL: paths.Project(project),
 		Document:   doc,
 		Problem:    problem,
+		Providers:  providers,
 	}
 	for _, rule := range rules.Rules {
 		var settings []string
@@ -91,7 +110,8 @@ func (s *Handlers) rulesPage(r *http.Request, project, doc, problem string) (rul
 		if len(rule.Allow) > 0 {
 			settings = append(settings, "allowed: "+strings.Join(rule.Allow, ", "))
 		}
-		p.Rules = append(p.Rules, ruleRow{ID: rule.ID, Enabled: rule.On(), Description: policy.Describe(rule.ID), Settings: strings.Join(settings, "; ")})
+		p.Rules = append(p.Rules, ruleRow{ID: rule.ID, Enabled: rule.On(), Blocks: policy.Blocks(rule.ID),
+			Description: policy.Describe(rule.ID), Settings: strings.Join(settings, "; ")})
 	}
 	return p, nil
 }

@@ -59,6 +59,14 @@ func Rules(project string) string { return Project(project) + "/rules" }
 // RulesSaved is the rules page saying that the rules were saved.
 func RulesSaved(project string) string { return Rules(project) + "?saved=1" }
 
+// Providers is where a project admin allows a provider source for the project (field
+// source); the rules page lists them.
+func Providers(project string) string { return Project(project) + "/providers" }
+
+// ProviderRemove is where taking back a provider source the project allows posts (field
+// source).
+func ProviderRemove(project string) string { return Providers(project) + "/remove" }
+
 // Blueprints is where the import form posts.
 func Blueprints(project string) string { return Project(project) + "/blueprints" }
 

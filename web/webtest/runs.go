@@ -45,7 +45,7 @@ func RunAppWith(t testing.TB, exec runner.Executor, label string) (*App, string)
 	svc := runs.New(runs.Options{
 		Store: a.Store, Executor: exec, Hub: hub,
 		Prepare:    runs.NewPreparer(a.Store, catalogs, vault),
-		Guardrails: deployment.NewResolver(deployment.Config{Store: a.Store, Rules: a.Store, Catalog: catalogs}),
+		Guardrails: deployment.NewResolver(deployment.Config{Store: a.Store, Rules: a.Store, Providers: a.Store, Catalog: catalogs}),
 	})
 	ctx, cancel := context.WithCancel(context.Background())
 	if err := svc.Start(ctx); err != nil {
