@@ -49,3 +49,23 @@ func (d *Docker) RemoveOrphans(ctx context.Context) (int, error) {
 	}
 	return removed, errors.Join(errs...)
 }
+
+// cleanup removes what the job created, whatever state it ended in. Failures are logged,
+// not returned: the job's outcome stands, and RemoveOrphans reaps the rest later.
+func (e *execution) cleanup(ctx context.Context) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cleanupTimeout)
+	defer cancel()
+	cli := e.d.cli
+	for _, name := range e.containers {
+		err := cli.ContainerRemove(ctx, name, container.RemoveOptions{Force: true})
+		if err != nil && !cerrdefs.IsNotFound(err) {
+			e.d.log.Warn("removing container", "run", e.job.RunID, "container", name, "err", err)
+		}
+	}
+	if e.volumeCreated {
+		err := cli.VolumeRemove(ctx, e.volume, true)
+		if err != nil && !cerrdefs.IsNotFound(err) {
+			e.d.log.Warn("removing volume", "run", e.job.RunID, "volume", e.volume, "err", err)
+		}
+	}
+}
