@@ -47,6 +47,7 @@ var allowed = map[string][]string{
 	// The domain, bottom up.
 	"catalog":    {},
 	"auth":       {},
+	"egress":     {},
 	"runner":     {},
 	"store":      {},
 	"tfsource":   {},
@@ -68,6 +69,8 @@ var allowed = map[string][]string{
 	// The top-level web package composes the features; cmd wires everything.
 	"web":           nil, // anything but cmd
 	"cmd/cloudoven": nil, // anything
+	// The egress proxy's binary, alone in its image.
+	"cmd/cloudoven-egress": {"egress"},
 
 	// Packages of tests.
 	"internal/testenv":              {"catalog"},
