@@ -77,6 +77,12 @@ type DockerOptions struct {
 	// sets TF_CLI_CONFIG_FILE is refused, since that would bypass the mirror the operator
 	// chose. Empty means no mirror: terraform's defaults.
 	Mirror string
+	// EgressImage is the image of the egress proxy of jobs with Job.Egress; default
+	// DefaultEgressImage.
+	EgressImage string
+	// EgressNetwork is the network the egress proxy reaches out on, and so where it finds
+	// the allowed hosts and the state backend; default "bridge", Docker's default network.
+	EgressNetwork string
 }
 
 // Docker is the Executor on a Docker Engine, local or remote (DOCKER_HOST, DOCKER_TLS_VERIFY
@@ -94,6 +100,9 @@ type Docker struct {
 	log      *slog.Logger
 	instance string
 	mirror   string
+
+	egressImage   string
+	egressNetwork string
 
 	mu   sync.Mutex
 	ncpu int // the daemon's CPUs, once known; a CPU limit above it is refused by the daemon
@@ -120,7 +129,14 @@ func NewDocker(opts DockerOptions) (*Docker, error) {
 	if opts.Instance == "" {
 		opts.Instance = "default"
 	}
-	return &Docker{cli: cli, grace: opts.Grace, log: opts.Logger, instance: opts.Instance, mirror: opts.Mirror}, nil
+	if opts.EgressImage == "" {
+		opts.EgressImage = DefaultEgressImage
+	}
+	if opts.EgressNetwork == "" {
+		opts.EgressNetwork = "bridge"
+	}
+	return &Docker{cli: cli, grace: opts.Grace, log: opts.Logger, instance: opts.Instance, mirror: opts.Mirror,
+		egressImage: opts.EgressImage, egressNetwork: opts.EgressNetwork}, nil
 }
 
 // Close releases the client's connections.
@@ -183,6 +199,13 @@ func (d *Docker) Run(ctx context.Context, job Job, out io.Writer) (Result, error
 	if err := d.checkImage(ctx, job.Image); err != nil {
 		return Result{}, err
 	}
+	if job.Egress != nil {
+		if err := d.checkImage(ctx, d.egressImage); err != nil {
+			return Result{}, err
+		}
+		// The steps' lines and the proxy's arrive at once.
+		out = &syncWriter{w: out}
+	}
 	if d.mirror != "" {
 		if job, err = d.withMirror(ctx, job); err != nil {
 			return Result{}, err
@@ -239,6 +262,10 @@ type execution struct {
 	containers    []string // names, recorded before each create, so a create whose answer was lost is removed too
 	loader        string
 	steps         int // steps started
+
+	network        string // the job's own network, with Job.Egress
+	networkCreated bool
+	proxy          *egressProxy
 }
 
 func (e *execution) run(ctx context.Context) (Result, error) {
@@ -253,6 +280,12 @@ func (e *execution) run(ctx context.Context) (Result, error) {
 	e.volumeCreated = true
 	if _, err := cli.VolumeCreate(ctx, volume.CreateOptions{Name: e.volume, Labels: map[string]string{LabelRun: e.job.RunID, LabelInstance: e.d.instance}}); err != nil {
 		return Result{}, e.interrupted(ctx, fmt.Errorf("creating volume %s: %w", e.volume, e.d.apiError(err)))
+	}
+
+	if e.job.Egress != nil {
+		if err := e.startEgress(ctx); err != nil {
+			return Result{}, err
+		}
 	}
 
 	archive, err := workspaceArchive(e.job.Files, e.job.Extra)
@@ -319,6 +352,15 @@ func (e *execution) containerConfig(role string, cmd []string) (*container.Confi
 	for k, v := range e.job.Env {
 		env[k] = v
 	}
+	networkMode := e.job.NetworkMode
+	if e.proxy != nil && role == "step" {
+		// Set after Env, which withDefaults has checked does not name them.
+		e.proxy.env(env)
+		networkMode = e.network
+	}
+	if role == "loader" {
+		networkMode = "none" // never started
+	}
 	mounts := []mount.Mount{{Type: mount.TypeVolume, Source: e.volume, Target: workdir}}
 	if e.d.mirror != "" && role == "step" {
 		// Set after Env, which withMirror has checked does not name it.
@@ -342,7 +384,7 @@ func (e *execution) containerConfig(role string, cmd []string) (*container.Confi
 		Labels:     map[string]string{LabelRun: e.job.RunID, LabelInstance: e.d.instance, labelRole: role},
 	}
 	hc := &container.HostConfig{
-		NetworkMode:    container.NetworkMode(e.job.NetworkMode),
+		NetworkMode:    container.NetworkMode(networkMode),
 		Privileged:     false,
 		CapDrop:        []string{"ALL"},
 		SecurityOpt:    []string{"no-new-privileges"},

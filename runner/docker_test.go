@@ -17,6 +17,7 @@ import (
 
 	"github.com/docker/docker/api/types/container"
 	"github.com/docker/docker/api/types/filters"
+	"github.com/docker/docker/api/types/network"
 	"github.com/docker/docker/api/types/volume"
 	"github.com/docker/docker/client"
 	tfjson "github.com/hashicorp/terraform-json"
@@ -91,7 +92,7 @@ func (o *output) has(line string) bool {
 	return false
 }
 
-// assertNothingLeft checks that no container or volume of the run is left.
+// assertNothingLeft checks that no container, network or volume of the run is left.
 func assertNothingLeft(t *testing.T, cli *client.Client, runID string) {
 	t.Helper()
 	ctx := context.Background()
@@ -104,8 +105,12 @@ func assertNothingLeft(t *testing.T, cli *client.Client, runID string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(cs) > 0 || len(vs.Volumes) > 0 {
-		t.Errorf("run %s left %d containers and %d volumes", runID, len(cs), len(vs.Volumes))
+	ns, err := cli.NetworkList(ctx, network.ListOptions{Filters: f})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cs) > 0 || len(vs.Volumes) > 0 || len(ns) > 0 {
+		t.Errorf("run %s left %d containers, %d volumes and %d networks", runID, len(cs), len(vs.Volumes), len(ns))
 	}
 }
 

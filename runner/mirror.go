@@ -34,7 +34,8 @@ func (d *Docker) withMirror(ctx context.Context, job Job) (Job, error) {
 	for name, data := range job.Extra {
 		extra[name] = data
 	}
-	extra[cliConfigName] = cliConfig(job.NetworkMode == "none")
+	offline := job.NetworkMode == "none" || job.Egress != nil && !job.Egress.allowsRegistry()
+	extra[cliConfigName] = cliConfig(offline)
 	job.Extra = extra
 	return job, nil
 }

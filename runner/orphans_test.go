@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/docker/docker/api/types/container"
+	"github.com/docker/docker/api/types/network"
 	"github.com/docker/docker/api/types/volume"
 )
 
@@ -26,6 +27,11 @@ func TestRemoveOrphans(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { cli.ContainerRemove(context.Background(), c.ID, container.RemoveOptions{Force: true}) })
+	net, err := cli.NetworkCreate(ctx, "cloudoven-run-"+runID, network.CreateOptions{Internal: true, Labels: labels})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cli.NetworkRemove(context.Background(), net.ID) })
 	// Another instance's leftover stays.
 	other := map[string]string{LabelRun: newRunID(t), LabelInstance: "someone-else"}
 	oc, err := cli.ContainerCreate(ctx, &container.Config{Image: DefaultImage, Cmd: []string{"version"}, Labels: other}, nil, nil, nil, "")
@@ -38,8 +44,8 @@ func TestRemoveOrphans(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n != 2 {
-		t.Errorf("removed %d, want exactly its container and its volume", n)
+	if n != 3 {
+		t.Errorf("removed %d, want exactly its container, its network and its volume", n)
 	}
 	assertNothingLeft(t, cli, runID)
 	if _, err := cli.ContainerInspect(ctx, oc.ID); err != nil {

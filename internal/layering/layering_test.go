@@ -48,7 +48,7 @@ var allowed = map[string][]string{
 	"catalog":    {},
 	"auth":       {},
 	"egress":     {},
-	"runner":     {},
+	"runner":     {"egress"},
 	"store":      {},
 	"tfsource":   {},
 	"blueprint":  {"catalog"},
