@@ -20,6 +20,11 @@
 // refused twice over: by Plan before anything is queued (Options.Guardrails)
 // and when its stage starts (Prepared.Verdict).
 //
+// An environment's egress (none or allow-list; open is what the network mode
+// reaches) becomes the jobs' runner.Egress (NewPreparer, then Service.job),
+// with the deployment's address in CloudOven's state backend the one place
+// a held-in run always reaches.
+//
 // Start reading at service.go (Service, Plan), then queue.go and stage.go
 // (the stages), then hub.go.
 package runs

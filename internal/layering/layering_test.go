@@ -51,7 +51,7 @@ var allowed = map[string][]string{
 	"runner":     {"egress"},
 	"store":      {},
 	"tfsource":   {},
-	"blueprint":  {"catalog"},
+	"blueprint":  {"catalog", "egress"},
 	"policy":     {"blueprint", "catalog"},
 	"crawler":    {"catalog"},
 	"secrets":    {"store"},
