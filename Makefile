@@ -5,6 +5,8 @@ SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 
 TERRAFORM_VERSION := 1.5.7
+# runner.DefaultEgressImage: the egress proxy's image, versioned by its command line.
+EGRESS_IMAGE := cloudoven/egress:1
 HTMX_VERSION := $(shell sed -n 's/.*"htmx.org": "\(.*\)".*/\1/p' package.json)
 BIN := $(CURDIR)/bin
 TERRAFORM := $(BIN)/terraform
@@ -18,7 +20,7 @@ export CLOUDOVEN_TERRAFORM := $(TERRAFORM)
 export TF_CLI_CONFIG_FILE := /dev/null
 export CHECKPOINT_DISABLE := 1
 
-.PHONY: run build test test-fast fuzz bench generate assets terraform runner-image catalog check-generated clean
+.PHONY: run build test test-fast fuzz bench generate assets terraform runner-image egress-image catalog check-generated clean
 
 run: build
 	@if docker info >/dev/null 2>&1; then $(MAKE) --no-print-directory runner-image; \
@@ -77,12 +79,22 @@ $(TERRAFORM):
 # The runner's image (runner/image/Dockerfile), built offline from the pinned terraform: the
 # build context is assembled in bin/runner-image with the host's CA certificates, so
 # providers and backends can verify TLS. The runner's tests build the same image themselves.
-runner-image: terraform
+# Runs whose environment controls egress also need the egress proxy's image.
+runner-image: terraform egress-image
 	rm -rf $(BIN)/runner-image
 	mkdir -p $(BIN)/runner-image/workspace
 	cp runner/image/Dockerfile runner/image/passwd runner/image/group $(TERRAFORM) $(BIN)/runner-image/
 	cp /etc/ssl/certs/ca-certificates.crt $(BIN)/runner-image/
 	docker build -t cloudoven/terraform:$(TERRAFORM_VERSION) $(BIN)/runner-image
+
+# The egress proxy's image (egress/image/Dockerfile): cmd/cloudoven-egress, static, for Linux
+# on this machine's architecture, as the runner image's terraform is.
+egress-image:
+	rm -rf $(BIN)/egress-image
+	mkdir -p $(BIN)/egress-image
+	cp egress/image/Dockerfile $(BIN)/egress-image/
+	CGO_ENABLED=0 GOOS=linux go build -trimpath -o $(BIN)/egress-image/cloudoven-egress ./cmd/cloudoven-egress
+	docker build -q -t $(EGRESS_IMAGE) $(BIN)/egress-image >/dev/null
 
 # Rebuild the committed default catalog with the crawler: schemas from the dumps in
 # ../shared/data, docs through the registry code path from a local registry that serves

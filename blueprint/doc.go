@@ -4,6 +4,9 @@
 // against the catalog; deterministic HCL generation with hclwrite; the line diff of two
 // generations' files; and the zip archive.
 //
+// An environment's RunnerSettings say how its runs execute, egress included (none,
+// allow-list, open: runner.go; the allow-list's grammar is package egress's).
+//
 // It is not persistence (package store) nor the web layer, and it never runs terraform.
 //
 // Input is bounded before it is parsed, since the parsers and the walks over what they build

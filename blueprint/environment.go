@@ -22,52 +22,6 @@ type Environment struct {
 	Secrets map[string]string `json:"-"`
 }
 
-// RunnerSettings say how CloudOven runs Terraform for an environment's deployments.
-type RunnerSettings struct {
-	// Image is the container image runs use; empty means the server's default image.
-	Image string `json:"image,omitempty"`
-	// TerraformVersion is the Terraform release the image must carry, e.g. 1.5.7.
-	TerraformVersion string `json:"terraform_version,omitempty"`
-	// NetworkMode is the container's Docker network mode: bridge, host or none.
-	NetworkMode string `json:"network_mode,omitempty"`
-	// AllowedRegistries are the container registry hosts (myacr.azurecr.io,
-	// registry.example.com:5000) the blueprint's container images may come from: the
-	// allowed-registries guardrail checks Kubernetes containers and Helm image values against
-	// them. Empty turns that guardrail off.
-	AllowedRegistries []string `json:"allowed_registries,omitempty"`
-	// PolicyBlocking makes a failed policy check stop a run before apply, rather than warn.
-	PolicyBlocking bool `json:"policy_blocking,omitempty"`
-	// CreateStateContainer makes CloudOven create the azurerm backend's container, with the
-	// ARM_ACCESS_KEY secret, before a run's terraform init: the azurerm backend refuses to
-	// init against a container that does not exist.
-	CreateStateContainer bool `json:"create_state_container,omitempty"`
-}
-
-// Runner defaults and choices.
-const (
-	DefaultTerraformVersion = "1.5.7"
-	DefaultNetworkMode      = "bridge"
-)
-
-// NetworkModes lists the network modes a runner container may use.
-func NetworkModes() []string { return []string{"bridge", "host", "none"} }
-
-// DefaultRunner is the runner settings of a new environment.
-func DefaultRunner() RunnerSettings {
-	return RunnerSettings{TerraformVersion: DefaultTerraformVersion, NetworkMode: DefaultNetworkMode}
-}
-
-// withDefaults fills the settings an environment document may leave out.
-func (r RunnerSettings) withDefaults() RunnerSettings {
-	if r.TerraformVersion == "" {
-		r.TerraformVersion = DefaultTerraformVersion
-	}
-	if r.NetworkMode == "" {
-		r.NetworkMode = DefaultNetworkMode
-	}
-	return r
-}
-
 // Backend is the remote-state backend of an environment.
 type Backend struct {
 	// Type is azurerm, http, local, s3 or gcs; empty means no backend block (local state).
@@ -367,7 +321,7 @@ func ParseEnvironment(data []byte) (*Environment, error) {
 	if err := strictUnmarshal(data, &d); err != nil {
 		return nil, err
 	}
-	env := &Environment{Name: d.Name, Backend: Backend{Type: d.Backend.Type}, Runner: d.Runner.withDefaults()}
+	env := &Environment{Name: d.Name, Backend: Backend{Type: d.Backend.Type}, Runner: d.Runner.WithDefaults()}
 	if len(d.Variables) > 0 {
 		env.Variables = map[string]Value{}
 	}
@@ -410,7 +364,7 @@ func (e *Environment) MarshalDocument() ([]byte, error) {
 		Variables map[string]any `json:"variables,omitempty"`
 		Backend   Backend        `json:"backend"`
 		Runner    RunnerSettings `json:"runner"`
-	}{DocumentFormat, e.Name, vars, e.Backend, e.Runner.withDefaults()}, "", "  ")
+	}{DocumentFormat, e.Name, vars, e.Backend, e.Runner.WithDefaults()}, "", "  ")
 	if err != nil {
 		return nil, fmt.Errorf("encoding environment %q: %w", e.Name, err)
 	}

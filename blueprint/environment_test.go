@@ -14,11 +14,14 @@ func TestEnvironmentDocumentKeepsRunnerSettings(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if diff := cmp.Diff(blueprint.DefaultRunner(), env.Runner); diff != "" {
+	// Stored before egress control: open, as its runs were.
+	stored := blueprint.RunnerSettings{TerraformVersion: "1.5.7", NetworkMode: "bridge", Egress: blueprint.EgressOpen}
+	if diff := cmp.Diff(stored, env.Runner); diff != "" {
 		t.Errorf("a document without runner settings gets the defaults (-want +got):\n%s", diff)
 	}
 	env.Runner = blueprint.RunnerSettings{
 		Image: "registry.example.com/tf:1.5.7", TerraformVersion: "1.6.0", NetworkMode: "none",
+		Egress: blueprint.EgressAllowList, EgressHosts: []string{"management.azure.com", "*.blob.core.windows.net:443"},
 		AllowedRegistries: []string{"registry.terraform.io"}, PolicyBlocking: true, CreateStateContainer: true,
 	}
 	doc, err := env.MarshalDocument()
@@ -31,6 +34,34 @@ func TestEnvironmentDocumentKeepsRunnerSettings(t *testing.T) {
 	}
 	if diff := cmp.Diff(env.Runner, again.Runner); diff != "" {
 		t.Errorf("runner settings after a round trip (-want +got):\n%s", diff)
+	}
+}
+
+// A new environment holds its runs to the default allow-list, which validates clean; an
+// environment that says nothing keeps its runs open.
+func TestNewEnvironmentsControlEgress(t *testing.T) {
+	t.Parallel()
+	r := blueprint.DefaultRunner()
+	if r.Egress != blueprint.EgressAllowList || len(r.EgressHosts) == 0 {
+		t.Fatalf("a new environment's runner settings: %+v", r)
+	}
+	env := &blueprint.Environment{Name: "dev", Runner: r}
+	if ds := blueprint.ValidateEnvironment(&blueprint.Blueprint{}, env, "p/b/e.tfstate", ""); len(ds) > 0 {
+		t.Errorf("the default runner settings have diagnostics: %v", ds)
+	}
+	doc, err := env.MarshalDocument()
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := blueprint.ParseEnvironment(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(r, again.Runner); diff != "" {
+		t.Errorf("a new environment after a round trip (-want +got):\n%s", diff)
+	}
+	if got := (blueprint.RunnerSettings{}).WithDefaults().Egress; got != blueprint.EgressOpen {
+		t.Errorf("settings without an egress mode read as %q, want open", got)
 	}
 }
 

@@ -10,6 +10,8 @@ import (
 	"github.com/hashicorp/go-version"
 
 	"github.com/hashicorp/hcl/v2/ext/typeexpr"
+
+	"github.com/cloudoven/cloudoven/egress"
 )
 
 // ValidateEnvironment checks an environment against the blueprint it will deploy: every
@@ -124,7 +126,7 @@ var (
 // validateRunner checks the runner settings, and that the Terraform version satisfies the
 // blueprint's required_version.
 func validateRunner(b *Blueprint, r RunnerSettings, d *diags) {
-	r = r.withDefaults()
+	r = r.WithDefaults()
 	if r.Image != "" && (len(r.Image) > 255 || !imageRef.MatchString(r.Image)) {
 		d.errorf("runner.image", fmt.Sprintf("invalid image reference %q", r.Image),
 			"write an image like hashicorp/terraform:1.5.7 or registry.example.com/platform/terraform@sha256:<digest>, in lower case; leave it empty for the server's default image")
@@ -146,6 +148,7 @@ func validateRunner(b *Blueprint, r RunnerSettings, d *diags) {
 		d.errorf("runner.network_mode", fmt.Sprintf("unknown network mode %q", r.NetworkMode),
 			"use one of %s: bridge gives the run its own network with internet access, host shares the server's, none cuts the run off", strings.Join(NetworkModes(), ", "))
 	}
+	validateEgress(r, d)
 	seen := map[string]bool{}
 	for i, h := range r.AllowedRegistries {
 		path := fmt.Sprintf("runner.allowed_registries[%d]", i)
@@ -159,4 +162,46 @@ func validateRunner(b *Blueprint, r RunnerSettings, d *diags) {
 		}
 		seen[h] = true
 	}
+}
+
+// validateEgress checks the egress mode, its hosts, and that the network mode does not
+// step around it.
+func validateEgress(r RunnerSettings, d *diags) {
+	if !slices.Contains(EgressModes(), r.Egress) {
+		d.errorf("runner.egress", fmt.Sprintf("unknown egress mode %q", r.Egress),
+			"use one of %s: none reaches only CloudOven's state backend, allow-list also the hosts listed, open whatever the network mode reaches", strings.Join(EgressModes(), ", "))
+	} else if r.Egress != EgressOpen && r.NetworkMode == "host" {
+		d.errorf("runner.network_mode", fmt.Sprintf("host networking cannot hold a run to egress %s", r.Egress),
+			"a run on the host's network reaches whatever the server reaches: choose bridge (or none), or set egress to open")
+	}
+	if len(r.EgressHosts) > egress.MaxRules {
+		d.errorf("runner.egress_hosts", fmt.Sprintf("%d hosts is more than the %d an allow-list may have", len(r.EgressHosts), egress.MaxRules),
+			"allow a domain with a wildcard (*.example.com) instead of its hosts one by one")
+		return
+	}
+	seen := map[egress.Rule]bool{}
+	for i, h := range r.EgressHosts {
+		path := fmt.Sprintf("runner.egress_hosts[%d]", i)
+		rule, err := egress.ParseRule(h)
+		switch {
+		case err != nil:
+			d.errorf(path, fmt.Sprintf("invalid egress host %q", truncate(h, 80)),
+				"%v; an entry is a host name like management.azure.com, a wildcard like *.blob.core.windows.net, or an IPv4 address, optionally with :port", err)
+		case seen[rule]:
+			d.errorf(path, fmt.Sprintf("egress host %s is listed twice", h), "remove the second entry")
+		}
+		seen[rule] = true
+	}
+	if r.Egress == EgressAllowList && len(r.EgressHosts) == 0 {
+		d.warnf("runner.egress_hosts", "the allow-list is empty",
+			"runs reach only CloudOven's state backend, as with egress none; list the hosts the blueprint's providers and backend need")
+	}
+}
+
+// truncate shortens s to at most n bytes for a message.
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "…"
 }

@@ -9,11 +9,13 @@ import (
 )
 
 // ParseEnvironment reads an environment's stored document. An environment stored without one
-// (created by the store directly) is empty, with blueprint.DefaultRunner's settings. The
-// name is the stored environment's, whatever the document says.
+// (created by the store directly) is empty, with the runner settings a document that says
+// nothing has (blueprint.RunnerSettings.WithDefaults: egress open, as it was stored before
+// CloudOven controlled egress). The name is the stored environment's, whatever the
+// document says.
 func ParseEnvironment(e store.Environment) (*blueprint.Environment, error) {
 	if strings.TrimSpace(string(e.Document)) == "" {
-		return &blueprint.Environment{Name: e.Name, Runner: blueprint.DefaultRunner()}, nil
+		return &blueprint.Environment{Name: e.Name, Runner: blueprint.RunnerSettings{}.WithDefaults()}, nil
 	}
 	env, err := blueprint.ParseEnvironment(e.Document)
 	if err != nil {

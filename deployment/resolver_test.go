@@ -161,7 +161,9 @@ func TestParseEnvironment(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if diff := cmp.Diff(&blueprint.Environment{Name: "dev", Runner: blueprint.DefaultRunner()}, env); diff != "" {
+	// Stored without a document: before egress control, so egress open.
+	want := blueprint.RunnerSettings{TerraformVersion: blueprint.DefaultTerraformVersion, NetworkMode: blueprint.DefaultNetworkMode, Egress: blueprint.EgressOpen}
+	if diff := cmp.Diff(&blueprint.Environment{Name: "dev", Runner: want}, env); diff != "" {
 		t.Errorf("an empty document (-want +got):\n%s", diff)
 	}
 	env, err = deployment.ParseEnvironment(store.Environment{Name: "prod", Document: []byte(devEnv)})

@@ -11,9 +11,18 @@
 // crash left. The image (DefaultImage) is built offline by `make runner-image` from
 // image/Dockerfile.
 //
+// A job with Egress (egress.go) runs its steps on a network of its own, created internal and
+// without an address of the host on it, so nothing on it reaches the host or beyond, beside
+// an egress proxy container (DefaultEgressImage, package egress) that is also on the
+// executor's egress network: the steps' only way out, for the hosts the job allows and its
+// state address. The proxy is hardened like a step, carries the same labels, writes what it
+// refuses into the job's output, and is removed with the job, its network after it. The
+// local executor cannot enforce egress and says so in the job's output.
+//
 // The run lifecycle, log fan-out and plan parsing are in package runs; CloudOven's state
 // backend is in package state. Providers come from the registries, or, with
 // DockerOptions.Mirror, from a provider filesystem mirror volume mounted read-only at /mirror
-// in every step (only from it when the job has no network). Not here: filling that volume,
-// which is `terraform providers mirror`'s job.
+// in every step (only from it when the job has no network, or egress control that does not
+// allow the registry). Not here: filling that volume, which is `terraform providers
+// mirror`'s job.
 package runner

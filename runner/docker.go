@@ -77,6 +77,12 @@ type DockerOptions struct {
 	// sets TF_CLI_CONFIG_FILE is refused, since that would bypass the mirror the operator
 	// chose. Empty means no mirror: terraform's defaults.
 	Mirror string
+	// EgressImage is the image of the egress proxy of jobs with Job.Egress; default
+	// DefaultEgressImage.
+	EgressImage string
+	// EgressNetwork is the network the egress proxy reaches out on, and so where it finds
+	// the allowed hosts and the state backend; default "bridge", Docker's default network.
+	EgressNetwork string
 }
 
 // Docker is the Executor on a Docker Engine, local or remote (DOCKER_HOST, DOCKER_TLS_VERIFY
@@ -94,6 +100,9 @@ type Docker struct {
 	log      *slog.Logger
 	instance string
 	mirror   string
+
+	egressImage   string
+	egressNetwork string
 
 	mu   sync.Mutex
 	ncpu int // the daemon's CPUs, once known; a CPU limit above it is refused by the daemon
@@ -120,7 +129,14 @@ func NewDocker(opts DockerOptions) (*Docker, error) {
 	if opts.Instance == "" {
 		opts.Instance = "default"
 	}
-	return &Docker{cli: cli, grace: opts.Grace, log: opts.Logger, instance: opts.Instance, mirror: opts.Mirror}, nil
+	if opts.EgressImage == "" {
+		opts.EgressImage = DefaultEgressImage
+	}
+	if opts.EgressNetwork == "" {
+		opts.EgressNetwork = "bridge"
+	}
+	return &Docker{cli: cli, grace: opts.Grace, log: opts.Logger, instance: opts.Instance, mirror: opts.Mirror,
+		egressImage: opts.EgressImage, egressNetwork: opts.EgressNetwork}, nil
 }
 
 // Close releases the client's connections.
@@ -183,6 +199,13 @@ func (d *Docker) Run(ctx context.Context, job Job, out io.Writer) (Result, error
 	if err := d.checkImage(ctx, job.Image); err != nil {
 		return Result{}, err
 	}
+	if job.Egress != nil {
+		if err := d.checkImage(ctx, d.egressImage); err != nil {
+			return Result{}, err
+		}
+		// The steps' lines and the proxy's arrive at once.
+		out = &syncWriter{w: out}
+	}
 	if d.mirror != "" {
 		if job, err = d.withMirror(ctx, job); err != nil {
 			return Result{}, err
@@ -215,55 +238,6 @@ func (d *Docker) checkImage(ctx context.Context, image string) error {
 	return nil
 }
 
-// withMirror checks that the mirror volume exists and adds the CLI configuration that
-// points terraform at it to the job's files.
-func (d *Docker) withMirror(ctx context.Context, job Job) (Job, error) {
-	if _, ok := job.Env["TF_CLI_CONFIG_FILE"]; ok {
-		return job, errors.New("checking the job: environment variable TF_CLI_CONFIG_FILE is set by the executor when a provider mirror is configured")
-	}
-	if _, ok := job.Files[cliConfigName]; ok {
-		return job, fmt.Errorf("checking the job: file %s is written by the executor when a provider mirror is configured", cliConfigName)
-	}
-	if _, ok := job.Extra[cliConfigName]; ok {
-		return job, fmt.Errorf("checking the job: file %s is written by the executor when a provider mirror is configured", cliConfigName)
-	}
-	// A mount of a missing volume would create it empty, and every init would then fail
-	// far from the cause.
-	_, err := d.cli.VolumeInspect(ctx, d.mirror)
-	switch {
-	case cerrdefs.IsNotFound(err):
-		return job, fmt.Errorf("provider mirror volume %s is not on the Docker daemon at %s: create and fill it with `terraform providers mirror`", d.mirror, d.Host())
-	case err != nil:
-		return job, fmt.Errorf("inspecting provider mirror volume %s: %w", d.mirror, d.apiError(err))
-	}
-	// Extra is the caller's map: copy before adding to it.
-	extra := make(map[string][]byte, len(job.Extra)+1)
-	for name, data := range job.Extra {
-		extra[name] = data
-	}
-	extra[cliConfigName] = cliConfig(job.NetworkMode == "none")
-	job.Extra = extra
-	return job, nil
-}
-
-// cliConfig is the terraform CLI configuration that installs providers from the mirror,
-// and, unless offline, from the registries for what the mirror lacks.
-func cliConfig(offline bool) []byte {
-	direct := "  direct {}\n"
-	if offline {
-		// Without a direct block nothing is downloaded, and terraform does not ask an
-		// unreachable registry which versions exist.
-		direct = ""
-	}
-	return []byte(`# Written by CloudOven: providers come from the mirror volume at ` + mirrorDir + `.
-provider_installation {
-  filesystem_mirror {
-    path = "` + mirrorDir + `"
-  }
-` + direct + `}
-`)
-}
-
 // daemonCPUs is the daemon's CPU count, or 0 when unknown.
 func (d *Docker) daemonCPUs(ctx context.Context) int {
 	d.mu.Lock()
@@ -288,6 +262,10 @@ type execution struct {
 	containers    []string // names, recorded before each create, so a create whose answer was lost is removed too
 	loader        string
 	steps         int // steps started
+
+	network        string // the job's own network, with Job.Egress
+	networkCreated bool
+	proxy          *egressProxy
 }
 
 func (e *execution) run(ctx context.Context) (Result, error) {
@@ -302,6 +280,12 @@ func (e *execution) run(ctx context.Context) (Result, error) {
 	e.volumeCreated = true
 	if _, err := cli.VolumeCreate(ctx, volume.CreateOptions{Name: e.volume, Labels: map[string]string{LabelRun: e.job.RunID, LabelInstance: e.d.instance}}); err != nil {
 		return Result{}, e.interrupted(ctx, fmt.Errorf("creating volume %s: %w", e.volume, e.d.apiError(err)))
+	}
+
+	if e.job.Egress != nil {
+		if err := e.startEgress(ctx); err != nil {
+			return Result{}, err
+		}
 	}
 
 	archive, err := workspaceArchive(e.job.Files, e.job.Extra)
@@ -368,6 +352,15 @@ func (e *execution) containerConfig(role string, cmd []string) (*container.Confi
 	for k, v := range e.job.Env {
 		env[k] = v
 	}
+	networkMode := e.job.NetworkMode
+	if e.proxy != nil && role == "step" {
+		// Set after Env, which withDefaults has checked does not name them.
+		e.proxy.env(env)
+		networkMode = e.network
+	}
+	if role == "loader" {
+		networkMode = "none" // never started
+	}
 	mounts := []mount.Mount{{Type: mount.TypeVolume, Source: e.volume, Target: workdir}}
 	if e.d.mirror != "" && role == "step" {
 		// Set after Env, which withMirror has checked does not name it.
@@ -391,7 +384,7 @@ func (e *execution) containerConfig(role string, cmd []string) (*container.Confi
 		Labels:     map[string]string{LabelRun: e.job.RunID, LabelInstance: e.d.instance, labelRole: role},
 	}
 	hc := &container.HostConfig{
-		NetworkMode:    container.NetworkMode(e.job.NetworkMode),
+		NetworkMode:    container.NetworkMode(networkMode),
 		Privileged:     false,
 		CapDrop:        []string{"ALL"},
 		SecurityOpt:    []string{"no-new-privileges"},
@@ -511,24 +504,4 @@ func waitResult(r container.WaitResponse) (int, error) {
 		return int(r.StatusCode), errors.New(r.Error.Message)
 	}
 	return int(r.StatusCode), nil
-}
-
-// cleanup removes what the job created, whatever state it ended in. Failures are logged,
-// not returned: the job's outcome stands, and RemoveOrphans reaps the rest later.
-func (e *execution) cleanup(ctx context.Context) {
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cleanupTimeout)
-	defer cancel()
-	cli := e.d.cli
-	for _, name := range e.containers {
-		err := cli.ContainerRemove(ctx, name, container.RemoveOptions{Force: true})
-		if err != nil && !cerrdefs.IsNotFound(err) {
-			e.d.log.Warn("removing container", "run", e.job.RunID, "container", name, "err", err)
-		}
-	}
-	if e.volumeCreated {
-		err := cli.VolumeRemove(ctx, e.volume, true)
-		if err != nil && !cerrdefs.IsNotFound(err) {
-			e.d.log.Warn("removing volume", "run", e.job.RunID, "volume", e.volume, "err", err)
-		}
-	}
 }

@@ -17,6 +17,7 @@ import (
 
 	"github.com/docker/docker/api/types/container"
 	"github.com/docker/docker/api/types/filters"
+	"github.com/docker/docker/api/types/network"
 	"github.com/docker/docker/api/types/volume"
 	"github.com/docker/docker/client"
 	tfjson "github.com/hashicorp/terraform-json"
@@ -91,7 +92,7 @@ func (o *output) has(line string) bool {
 	return false
 }
 
-// assertNothingLeft checks that no container or volume of the run is left.
+// assertNothingLeft checks that no container, network or volume of the run is left.
 func assertNothingLeft(t *testing.T, cli *client.Client, runID string) {
 	t.Helper()
 	ctx := context.Background()
@@ -104,8 +105,12 @@ func assertNothingLeft(t *testing.T, cli *client.Client, runID string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(cs) > 0 || len(vs.Volumes) > 0 {
-		t.Errorf("run %s left %d containers and %d volumes", runID, len(cs), len(vs.Volumes))
+	ns, err := cli.NetworkList(ctx, network.ListOptions{Filters: f})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cs) > 0 || len(vs.Volumes) > 0 || len(ns) > 0 {
+		t.Errorf("run %s left %d containers, %d volumes and %d networks", runID, len(cs), len(vs.Volumes), len(ns))
 	}
 }
 
@@ -461,44 +466,5 @@ func TestDaemonUnreachable(t *testing.T) {
 	}
 	if took := time.Since(start); took > 5*time.Second {
 		t.Errorf("took %s to notice the daemon is unreachable", took)
-	}
-}
-
-// RemoveOrphans removes what its own instance left behind, and nothing another server (or
-// another test package) sharing the daemon runs.
-func TestRemoveOrphans(t *testing.T) {
-	instance := newRunID(t)
-	d, cli := newDocker(t, DockerOptions{Instance: instance})
-	ctx := context.Background()
-	runID := newRunID(t)
-	labels := map[string]string{LabelRun: runID, LabelInstance: instance}
-	vol, err := cli.VolumeCreate(ctx, volume.CreateOptions{Name: "cloudoven-run-" + runID, Labels: labels})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cli.VolumeRemove(context.Background(), vol.Name, true) })
-	c, err := cli.ContainerCreate(ctx, &container.Config{Image: DefaultImage, Cmd: []string{"version"}, Labels: labels}, nil, nil, nil, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cli.ContainerRemove(context.Background(), c.ID, container.RemoveOptions{Force: true}) })
-	// Another instance's leftover stays.
-	other := map[string]string{LabelRun: newRunID(t), LabelInstance: "someone-else"}
-	oc, err := cli.ContainerCreate(ctx, &container.Config{Image: DefaultImage, Cmd: []string{"version"}, Labels: other}, nil, nil, nil, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cli.ContainerRemove(context.Background(), oc.ID, container.RemoveOptions{Force: true}) })
-
-	n, err := d.RemoveOrphans(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if n != 2 {
-		t.Errorf("removed %d, want exactly its container and its volume", n)
-	}
-	assertNothingLeft(t, cli, runID)
-	if _, err := cli.ContainerInspect(ctx, oc.ID); err != nil {
-		t.Errorf("another instance's container was removed: %v", err)
 	}
 }

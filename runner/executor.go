@@ -43,8 +43,24 @@ type Job struct {
 	Env         map[string]string // secrets and backend credentials; never logged; not TF_CLI_CONFIG_FILE when Docker has a Mirror
 	Image       string            // default DefaultImage
 	NetworkMode string            // "host", "none", "bridge" (default); "none" with a Docker Mirror installs providers from the mirror only
+	Egress      *Egress           // nil: the network mode's reach; set: only what it allows (then NetworkMode must be bridge)
 	Timeout     time.Duration     // wall clock for the whole job (default 30m)
 	Limits      Limits            // CPUs, MemoryBytes, PIDs; zero values get safe defaults (2 CPUs, 2 GiB, 512 pids)
+}
+
+// Egress limits where a job's steps may connect. The Docker executor runs them on a network
+// of their own with no route out, not even to the host, beside an egress proxy (package
+// egress) that is their only way out: steps get HTTPS_PROXY and HTTP_PROXY (which terraform
+// and Go providers honour) and reach through it exactly the Allow hosts and the State
+// address. A provider that ignores the proxy reaches nothing. The local executor cannot
+// enforce it: it says so in the job's output and runs anyway.
+type Egress struct {
+	// Allow lists what steps may reach: host names, *.domain wildcards or IPv4 addresses,
+	// each optionally with a port (egress.ParseRule); empty allows nothing but State.
+	Allow []string
+	// State is the address of the run's deployment in CloudOven's state backend
+	// (TF_HTTP_ADDRESS), reachable whatever Allow says; empty for none.
+	State string
 }
 
 // Limits bounds what one step's container may use.
@@ -115,6 +131,11 @@ func (j Job) withDefaults() (Job, error) {
 	case !networkPattern.MatchString(j.NetworkMode):
 		// Also refuses container:<id>, which would join another container's network.
 		return j, fmt.Errorf("network mode %q: want host, none, bridge or a network name", j.NetworkMode)
+	}
+	if j.Egress != nil {
+		if err := j.Egress.check(j.NetworkMode, j.Env); err != nil {
+			return j, err
+		}
 	}
 	if j.Timeout < 0 {
 		return j, fmt.Errorf("timeout %s is negative", j.Timeout)

@@ -40,6 +40,12 @@ func TestJobIsChecked(t *testing.T) {
 		{"container network", func(j *Job) { j.NetworkMode = "container:abc" }, "network mode"},
 		{"negative limits", func(j *Job) { j.Limits.PIDs = -1 }, "negative"},
 		{"bad env name", func(j *Job) { j.Env = map[string]string{"A=B": "x"} }, "environment variable"},
+		{"egress on the host network", func(j *Job) { j.Egress, j.NetworkMode = &Egress{}, "host" }, "its own network"},
+		{"egress without a network", func(j *Job) { j.Egress, j.NetworkMode = &Egress{}, "none" }, "its own network"},
+		{"egress with a bad host", func(j *Job) { j.Egress = &Egress{Allow: []string{"https://evil.example.com"}} }, "without a scheme"},
+		{"egress with a bad state address", func(j *Job) { j.Egress = &Egress{State: "ftp://x/y"} }, "state address"},
+		{"egress with a proxy of the job's", func(j *Job) { j.Egress, j.Env = &Egress{}, map[string]string{"https_proxy": "http://elsewhere"} }, "https_proxy is set by the executor"},
+		{"egress with a no-proxy of the job's", func(j *Job) { j.Egress, j.Env = &Egress{}, map[string]string{"NO_PROXY": "*"} }, "NO_PROXY is set by the executor"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			j := ok
@@ -51,6 +57,31 @@ func TestJobIsChecked(t *testing.T) {
 	}
 	if _, err := (Job{RunID: strings.Repeat("a", 64), Steps: [][]string{{"version"}}}).withDefaults(); err != nil {
 		t.Errorf("a 64-character run id: %v", err)
+	}
+	egress := Job{RunID: "r1", Steps: [][]string{{"version"}}, Egress: &Egress{Allow: []string{"management.azure.com"}, State: "http://172.17.0.1:8080/api/v1/state/team/1"},
+		Env: map[string]string{"ARM_CLIENT_SECRET": "x"}}
+	if _, err := egress.withDefaults(); err != nil {
+		t.Errorf("a job with egress control: %v", err)
+	}
+}
+
+func TestEgressArgsAndRegistry(t *testing.T) {
+	e := &Egress{Allow: []string{"management.azure.com", "*.blob.core.windows.net"}, State: "http://172.17.0.1:8080/api/v1/state/team/1"}
+	want := []string{"-listen", ":3128", "-allow", "management.azure.com", "-allow", "*.blob.core.windows.net",
+		"-state", "http://172.17.0.1:8080/api/v1/state/team/1"}
+	if diff := cmp.Diff(want, e.args()); diff != "" {
+		t.Errorf("proxy command line (-want +got):\n%s", diff)
+	}
+	if e.allowsRegistry() {
+		t.Error("a list without the registry allows it")
+	}
+	for _, allow := range [][]string{{"registry.terraform.io"}, {"*.terraform.io"}, {"registry.terraform.io:443"}} {
+		if !(&Egress{Allow: allow}).allowsRegistry() {
+			t.Errorf("%v does not allow the registry", allow)
+		}
+	}
+	if (&Egress{Allow: []string{"registry.terraform.io:8443"}}).allowsRegistry() {
+		t.Error("another port of the registry allows it")
 	}
 }
 

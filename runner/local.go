@@ -17,6 +17,10 @@ import (
 	"time"
 )
 
+// LocalEgressWarning is the line a job with Egress gets from the local executor, which
+// cannot enforce it.
+const LocalEgressWarning = "CloudOven: the local runner does not enforce the environment's egress: this run reaches whatever the server reaches (NOT isolated, development only)"
+
 // LocalOptions configures NewLocal.
 type LocalOptions struct {
 	// Terraform is the terraform binary: a path, or a name looked up on PATH when a job
@@ -31,7 +35,9 @@ type LocalOptions struct {
 // Local is the Executor for development: it runs the terraform binary on the server's own
 // host, as the server's user. It is NOT isolated: terraform and every provider it downloads
 // can read and write whatever the server can, and reach any network the host can. Image,
-// NetworkMode and Limits of a job are ignored. Use Docker for anything but development.
+// NetworkMode and Limits of a job are ignored, and so is Egress: a job that asks for egress
+// control runs anyway, with a line in its output saying it is not enforced. Use Docker for
+// anything but development.
 //
 // Per job it creates a fresh workspace (0700) under the temp directory, writes Files and
 // Extra into it, runs each step there, reads the Collect files back and removes the
@@ -86,6 +92,9 @@ func (l *Local) Run(ctx context.Context, job Job, out io.Writer) (Result, error)
 	ctx, cancel := context.WithTimeoutCause(ctx, job.Timeout,
 		fmt.Errorf("timed out after %s: %w", job.Timeout, context.DeadlineExceeded))
 	defer cancel()
+	if job.Egress != nil {
+		io.WriteString(out, LocalEgressWarning+"\n")
+	}
 
 	bin, err := exec.LookPath(l.terraform)
 	if err != nil {
@@ -281,7 +290,8 @@ func readCollected(root *os.Root, name string) ([]byte, error) {
 	return io.ReadAll(io.LimitReader(f, maxCollect))
 }
 
-// syncWriter serializes writes from the stdout and stderr copiers.
+// syncWriter serializes writes from concurrent writers of whole lines: the stdout and stderr
+// copiers of a local step, a Docker step and its job's egress proxy.
 type syncWriter struct {
 	mu sync.Mutex
 	w  io.Writer

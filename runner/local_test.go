@@ -294,3 +294,25 @@ func TestLocalRefusesBeforeRunning(t *testing.T) {
 		})
 	}
 }
+
+// The local executor cannot hold a run's network in: a job that asks for it still runs, and
+// its output says so first.
+func TestLocalSaysItDoesNotEnforceEgress(t *testing.T) {
+	t.Parallel()
+	l := newLocal(t, 0)
+	job := Job{RunID: newRunID(t), Steps: [][]string{{"version"}}, Env: localEnvOf(t, nil), Egress: &Egress{Allow: []string{"management.azure.com"}}}
+	out := &output{t: t}
+	res, err := l.Run(context.Background(), job, out)
+	if err != nil || res.ExitCode != 0 {
+		t.Fatalf("run: %v, exit code %d\n%s", err, res.ExitCode, out)
+	}
+	if len(out.lines) == 0 || out.lines[0] != LocalEgressWarning || !out.has("Terraform v") {
+		t.Errorf("output does not start with the warning, then run terraform:\n%s", out)
+	}
+	job.RunID = newRunID(t)
+	job.Egress = nil
+	out = &output{t: t}
+	if _, err := l.Run(context.Background(), job, out); err != nil || out.has("egress") {
+		t.Errorf("a job without egress control: %v\n%s", err, out)
+	}
+}

@@ -212,6 +212,23 @@ func TestProvidersComeFromTheMirror(t *testing.T) {
 		assertNothingLeft(t, cli, j.RunID)
 	})
 
+	// Egress control without the registry is offline too: a direct block would ask the
+	// registry, through the proxy, which refuses it, about the mirrored provider as well.
+	t.Run("job held to an allow-list without the registry installs from the mirror", func(t *testing.T) {
+		testenv.EgressImage(t)
+		j := job()
+		j.NetworkMode, j.Egress = "", &Egress{Allow: []string{"management.azure.com"}}
+		out := &output{t: t}
+		res, err := d.Run(context.Background(), j, out)
+		if err != nil || res.ExitCode != 0 {
+			t.Fatalf("run: %v, exit code %d\n%s", err, res.ExitCode, out)
+		}
+		if !out.has("Installed cloudoven/testprov v0.1.0 (unauthenticated)") || out.has("refused") {
+			t.Errorf("the provider did not come from the mirror alone:\n%s", out)
+		}
+		assertNothingLeft(t, cli, j.RunID)
+	})
+
 	t.Run("offline job without the mirror cannot install", func(t *testing.T) {
 		j := job()
 		out := &output{t: t}

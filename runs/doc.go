@@ -32,6 +32,11 @@
 // a construct that runs a program or sends data out), since they run the
 // same provider and data source code.
 //
+// An environment's egress (none or allow-list; open is what the network mode
+// reaches) becomes the jobs' runner.Egress (NewPreparer, then Service.job),
+// with the deployment's address in CloudOven's state backend the one place
+// a held-in run always reaches.
+//
 // Start reading at service.go (Service, Plan), then queue.go and stage.go
 // (the stages), then hub.go.
 package runs

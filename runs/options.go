@@ -47,6 +47,12 @@ type Prepared struct {
 	// settings; empty leaves Options.Image and Options.NetworkMode.
 	Image       string
 	NetworkMode string
+	// Egress, when set, holds the run to its environment's egress: the
+	// executor runs it on a network of its own whose proxy lets through
+	// Egress.Allow and the run's state address (the Service fills in
+	// Egress.State), and the network modes are not used. Nil is egress
+	// open.
+	Egress *runner.Egress
 	// Verdict is what the project's guardrails say of the deployment as
 	// prepared. A plan stage whose verdict refuses it (Verdict.Err), and a
 	// destroy's plan stage or an apply that Verdict.RunErr refuses, end

@@ -3,12 +3,14 @@ package runs
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
 	"github.com/cloudoven/cloudoven/blueprint"
 	"github.com/cloudoven/cloudoven/catalog"
 	"github.com/cloudoven/cloudoven/deployment"
+	"github.com/cloudoven/cloudoven/runner"
 	"github.com/cloudoven/cloudoven/state"
 	"github.com/cloudoven/cloudoven/store"
 )
@@ -30,8 +32,8 @@ type SecretValues interface {
 // terraform_remote_state is a finding that refuses the run: NewPreparerWith takes it.
 //
 // The environment's runner settings choose the run's container: its image, when it names one,
-// and its network mode, when it is not blueprint.DefaultNetworkMode (see networkMode); the
-// rest is left to the Service's Options.
+// its network mode, when it is not blueprint.DefaultNetworkMode (see networkMode), and its
+// egress (see egressOf); the rest is left to the Service's Options.
 //
 // An azurerm environment that sets CreateStateContainer gets its state container created
 // (when missing) before the preparer returns, since the azurerm backend's init refuses a
@@ -99,8 +101,9 @@ func NewPreparerWith(st *store.Store, catalog func() *catalog.Catalog, secrets S
 			secretList = append(secretList, v)
 		}
 		sort.Strings(secretList)
-		return Prepared{Files: out, Env: values, Secrets: secretList, Verdict: res.Verdict,
-			Image: env.Runner.Image, NetworkMode: networkMode(env.Runner)}, nil
+		p := Prepared{Files: out, Env: values, Secrets: secretList, Verdict: res.Verdict, Image: env.Runner.Image}
+		p.NetworkMode, p.Egress = egressOf(env.Runner)
+		return p, nil
 	}
 }
 
@@ -133,6 +136,22 @@ func networkMode(r blueprint.RunnerSettings) string {
 		return ""
 	}
 	return r.NetworkMode
+}
+
+// egressOf is the network mode and the egress control of an environment's runs. Egress open
+// leaves the network mode (networkMode) in charge. Egress none and allow-list give the run an
+// egress proxy that lets through nothing, or the listed hosts, besides CloudOven's state
+// backend; network mode none still wins over them, being stricter yet (no network at all,
+// not even the state backend). Validation refuses host with them.
+func egressOf(r blueprint.RunnerSettings) (string, *runner.Egress) {
+	if r.Egress == blueprint.EgressOpen || r.NetworkMode == "none" {
+		return networkMode(r), nil
+	}
+	e := &runner.Egress{}
+	if r.Egress == blueprint.EgressAllowList {
+		e.Allow = slices.Clone(r.EgressHosts)
+	}
+	return "", e
 }
 
 func firstErrors(ds blueprint.Diagnostics, n int) string {

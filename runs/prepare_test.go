@@ -9,9 +9,11 @@ import (
 	"testing"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob"
+	"github.com/google/go-cmp/cmp"
 
 	"github.com/cloudoven/cloudoven/catalog"
 	"github.com/cloudoven/cloudoven/internal/testenv"
+	"github.com/cloudoven/cloudoven/runner"
 	"github.com/cloudoven/cloudoven/store"
 )
 
@@ -116,13 +118,20 @@ func TestNewPreparerRunnerSettings(t *testing.T) {
 	tests := []struct {
 		name, runner             string
 		wantImage, wantNetwkMode string
+		wantEgress               *runner.Egress
 	}{
-		{"no runner settings leave the service's", "", "", ""},
+		{"no runner settings leave the service's", "", "", "", nil},
 		{"image and network mode", `, "runner": {"image": "registry.example.com/terraform:1.9.8", "network_mode": "none"}`,
-			"registry.example.com/terraform:1.9.8", "none"},
-		{"host network mode", `, "runner": {"network_mode": "host"}`, "", "host"},
+			"registry.example.com/terraform:1.9.8", "none", nil},
+		{"host network mode", `, "runner": {"network_mode": "host"}`, "", "host", nil},
 		// bridge is what every environment document without a choice holds.
-		{"the default network mode leaves the service's", `, "runner": {"network_mode": "bridge"}`, "", ""},
+		{"the default network mode leaves the service's", `, "runner": {"network_mode": "bridge"}`, "", "", nil},
+		{"egress open leaves the network mode", `, "runner": {"network_mode": "host", "egress": "open", "egress_hosts": ["x.example.com"]}`, "", "host", nil},
+		{"egress none", `, "runner": {"egress": "none", "egress_hosts": ["x.example.com"]}`, "", "", &runner.Egress{}},
+		{"egress allow-list", `, "runner": {"egress": "allow-list", "egress_hosts": ["management.azure.com", "*.blob.core.windows.net"]}`,
+			"", "", &runner.Egress{Allow: []string{"management.azure.com", "*.blob.core.windows.net"}}},
+		{"network mode none wins over egress", `, "runner": {"network_mode": "none", "egress": "allow-list", "egress_hosts": ["management.azure.com"]}`,
+			"", "none", nil},
 	}
 	for i, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -140,6 +149,9 @@ func TestNewPreparerRunnerSettings(t *testing.T) {
 			}
 			if p.Image != tt.wantImage || p.NetworkMode != tt.wantNetwkMode {
 				t.Errorf("image %q network mode %q, want %q %q", p.Image, p.NetworkMode, tt.wantImage, tt.wantNetwkMode)
+			}
+			if diff := cmp.Diff(tt.wantEgress, p.Egress); diff != "" {
+				t.Errorf("egress (-want +got):\n%s", diff)
 			}
 		})
 	}

@@ -48,6 +48,8 @@ type stage struct {
 	secrets     []string
 	image       string // empty: Options.Image
 	networkMode string // empty: Options.NetworkMode
+	egress      *runner.Egress
+	state       string // the deployment's address in CloudOven's state backend, when StateURL is set
 	verdict     deployment.Verdict
 }
 
@@ -60,7 +62,7 @@ func (s *Service) prepare(ctx context.Context, r Run, scope state.Scope) (stage,
 		return stage{}, fmt.Errorf("preparing the deployment's files: %w", err)
 	}
 	st := stage{files: p.Files, env: maps.Clone(p.Env), secrets: slices.Clone(p.Secrets),
-		image: p.Image, networkMode: p.NetworkMode, verdict: p.Verdict}
+		image: p.Image, networkMode: p.NetworkMode, egress: p.Egress, verdict: p.Verdict}
 	if st.env == nil {
 		st.env = map[string]string{}
 	}
@@ -74,12 +76,13 @@ func (s *Service) prepare(ctx context.Context, r Run, scope state.Scope) (stage,
 	if s.opts.StateURL != "" {
 		addr := strings.TrimRight(s.opts.StateURL, "/") + "/api/v1/state/" + r.Project + "/" + strconv.FormatInt(r.DeploymentID, 10)
 		st.env["TF_HTTP_ADDRESS"], st.env["TF_HTTP_LOCK_ADDRESS"], st.env["TF_HTTP_UNLOCK_ADDRESS"] = addr, addr, addr
+		st.state = addr
 	}
 	return st, nil
 }
 
 func (s *Service) job(r Run, st stage, steps [][]string) runner.Job {
-	return runner.Job{
+	job := runner.Job{
 		RunID:       r.ID,
 		Files:       st.files,
 		Steps:       steps,
@@ -89,6 +92,14 @@ func (s *Service) job(r Run, st stage, steps [][]string) runner.Job {
 		Timeout:     s.opts.Timeout,
 		Limits:      s.opts.Limits,
 	}
+	if st.egress != nil {
+		// The run's own network replaces any network mode, the server's too; the state
+		// backend is the one address it reaches whatever the environment lists.
+		e := *st.egress
+		e.State = st.state
+		job.Egress, job.NetworkMode = &e, ""
+	}
+	return job
 }
 
 // planFile is the saved plan's name in the workspace.

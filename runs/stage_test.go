@@ -3,10 +3,14 @@ package runs
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/cloudoven/cloudoven/runner"
 	"github.com/cloudoven/cloudoven/store"
 )
 
@@ -130,5 +134,48 @@ func TestServiceJobsUseTheEnvironmentsRunner(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// An environment that controls egress gets its runs a network of their own, whatever the
+// server's network mode, with the deployment's state address the one place it always reaches.
+func TestServiceJobsHoldEgress(t *testing.T) {
+	t.Parallel()
+	loadFixtures(t)
+	s, deps := newStore(t)
+	exec := newFakeExecutor(false)
+	allow := []string{"management.azure.com"}
+	svc := New(Options{Store: s, Executor: exec, Hub: NewHub(s, nil), NetworkMode: "host", StateURL: "http://172.17.0.1:8080/",
+		Prepare: func(context.Context, string, int64) (Prepared, error) {
+			return Prepared{Egress: &runner.Egress{Allow: allow}}, nil
+		}})
+	sctx, cancel := context.WithCancel(context.Background())
+	defer func() { cancel(); svc.Wait() }()
+	if err := svc.Start(sctx); err != nil {
+		t.Fatal(err)
+	}
+	f := &fixture{store: s, exec: exec}
+	ctx := t.Context()
+	r, err := svc.Plan(ctx, "payments", deps[0], "ada", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.waitState(t, r.ID, store.RunPlanned)
+	if _, err := svc.Approve(ctx, r.ID, "bob"); err != nil {
+		t.Fatal(err)
+	}
+	f.waitState(t, r.ID, store.RunApplied)
+	jobs := exec.jobsOf(r.ID)
+	if len(jobs) != 2 {
+		t.Fatalf("%d jobs, want plan and apply", len(jobs))
+	}
+	want := &runner.Egress{Allow: allow, State: fmt.Sprintf("http://172.17.0.1:8080/api/v1/state/payments/%d", deps[0])}
+	for _, j := range jobs {
+		if diff := cmp.Diff(want, j.Egress); diff != "" || j.NetworkMode != "" {
+			t.Errorf("%s job: network mode %q, egress (-want +got):\n%s", j.Steps[len(j.Steps)-1][0], j.NetworkMode, diff)
+		}
+		if j.Env["TF_HTTP_ADDRESS"] != want.State {
+			t.Errorf("%s job: TF_HTTP_ADDRESS %q, want the egress state address", j.Steps[len(j.Steps)-1][0], j.Env["TF_HTTP_ADDRESS"])
+		}
 	}
 }

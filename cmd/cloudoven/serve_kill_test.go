@@ -254,8 +254,8 @@ func TestServeKilledMidRunRestarts(t *testing.T) {
 	// The http backend with no address: runs get CloudOven's own state backend.
 	b.do(http.MethodPost, "/projects/team/environments/dev/backend", url.Values{"backend_type": {"http"}})
 	// -state-url is left at its default, the listen address on loopback, which a container
-	// reaches only with host networking.
-	b.do(http.MethodPost, "/projects/team/environments/dev/runner", url.Values{"network_mode": {"host"}})
+	// reaches only with host networking, and host networking only with egress open.
+	b.do(http.MethodPost, "/projects/team/environments/dev/runner", url.Values{"network_mode": {"host"}, "egress": {"open"}})
 	doc, deployment := b.do(http.MethodPost, "/projects/team/deployments", url.Values{"blueprint": {"chain"}, "environment": {"dev"}})
 	if !strings.HasPrefix(deployment, "/projects/team/deployments/") {
 		t.Fatalf("creating the deployment ended at %s", deployment)

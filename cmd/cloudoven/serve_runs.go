@@ -7,7 +7,9 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
+	"net/url"
 	"path/filepath"
 
 	"github.com/cloudoven/cloudoven/catalog"
@@ -31,6 +33,8 @@ type runFlags struct {
 	image         *string
 	concurrency   *int
 	mirror        *string
+	egressImage   *string
+	egressNetwork *string
 }
 
 func addRunFlags(fs *flag.FlagSet) runFlags {
@@ -41,10 +45,12 @@ func addRunFlags(fs *flag.FlagSet) runFlags {
 		blobContainer: fs.String("state-blob-container", "cloudoven-state", "container for state blobs; created on start when missing"),
 		blobAccount:   fs.String("state-blob-account", "", "storage account name for -state-blob-url"),
 		blobKey:       fs.String("state-blob-key", "", "storage account key for -state-blob-url (prefer CLOUDOVEN_STATE_BLOB_KEY_FILE)"),
-		runner:        fs.String("runner", "docker", "how plans and applies run: docker, local (terraform on this host, NOT isolated: development only), or none to disable runs"),
+		runner:        fs.String("runner", "docker", "how plans and applies run: docker, local (terraform on this host, NOT isolated and egress not enforced: development only), or none to disable runs"),
 		image:         fs.String("runner-image", runner.DefaultImage, "default image for runs (make runner-image builds it)"),
 		concurrency:   fs.Int("run-concurrency", 2, "plans and applies executing at once across all deployments"),
 		mirror:        fs.String("runner-mirror", "", "Docker volume holding a provider filesystem mirror (terraform providers mirror), mounted read-only into every run"),
+		egressImage:   fs.String("runner-egress-image", runner.DefaultEgressImage, "image of the egress proxy that holds runs to their environment's egress (make egress-image builds it)"),
+		egressNetwork: fs.String("runner-egress-network", "bridge", "Docker network the egress proxy reaches the allowed hosts and -state-url on"),
 	}
 }
 
@@ -84,7 +90,7 @@ type runService struct {
 // How the UI names each runner; the local one must read as a warning.
 const (
 	runnerLabelDocker = "Docker (isolated)"
-	runnerLabelLocal  = "local terraform on the server: NOT isolated, development only"
+	runnerLabelLocal  = "local terraform on the server: NOT isolated, egress not enforced, development only"
 )
 
 func (f runFlags) start(ctx context.Context, st *store.Store, catalog func() *catalog.Catalog, vault *secrets.Vault, dataDir, dbPath, listenURL string, logger *slog.Logger) (*runService, error) {
@@ -102,7 +108,8 @@ func (f runFlags) start(ctx context.Context, st *store.Store, catalog func() *ca
 		// The instance label keeps two servers on one daemon (or a server and its tests) from
 		// removing each other's containers as orphans.
 		instance := sha256.Sum256([]byte(dbPath))
-		d, err := runner.NewDocker(runner.DockerOptions{Logger: logger, Instance: hex.EncodeToString(instance[:6]), Mirror: *f.mirror})
+		d, err := runner.NewDocker(runner.DockerOptions{Logger: logger, Instance: hex.EncodeToString(instance[:6]), Mirror: *f.mirror,
+			EgressImage: *f.egressImage, EgressNetwork: *f.egressNetwork})
 		if err != nil {
 			return nil, err
 		}
@@ -112,7 +119,7 @@ func (f runFlags) start(ctx context.Context, st *store.Store, catalog func() *ca
 		}
 		exec, rs.label = d, runnerLabelDocker
 	case "local":
-		logger.Warn("runs are NOT isolated: development only", "runner", "local")
+		logger.Warn("runs are NOT isolated and egress is not enforced: development only", "runner", "local")
 		exec, rs.label = runner.NewLocal(runner.LocalOptions{Logger: logger}), runnerLabelLocal
 	default:
 		return nil, fmt.Errorf("-runner %q: use docker, local (development only) or none", *f.runner)
@@ -120,6 +127,10 @@ func (f runFlags) start(ctx context.Context, st *store.Store, catalog func() *ca
 	stateURL := *f.stateURL
 	if stateURL == "" {
 		stateURL = listenURL
+	}
+	if *f.runner == "docker" && loopback(stateURL) {
+		logger.Warn("runs whose environment controls egress reach the state backend through a proxy on -runner-egress-network, which cannot reach a loopback address: set -state-url to an address containers reach",
+			"state_url", stateURL)
 	}
 	rs.hub = runs.NewHub(st, logger)
 	rs.stateURL = stateURL
@@ -151,4 +162,18 @@ func withState(web, stateHandler http.Handler) http.Handler {
 	mux.Handle(state.PathPrefix, stateHandler)
 	mux.Handle("/", web)
 	return mux
+}
+
+// loopback says whether a URL's host is a loopback address or localhost, which a container
+// on a bridge network does not reach.
+func loopback(rawURL string) bool {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return false
+	}
+	if u.Hostname() == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(u.Hostname())
+	return ip != nil && ip.IsLoopback()
 }

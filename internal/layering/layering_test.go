@@ -47,11 +47,12 @@ var allowed = map[string][]string{
 	// The domain, bottom up.
 	"catalog":    {},
 	"auth":       {},
-	"runner":     {},
+	"egress":     {},
+	"runner":     {"egress"},
 	"store":      {},
 	"hcllimit":   {},
 	"tfsource":   {"hcllimit"},
-	"blueprint":  {"catalog", "hcllimit"},
+	"blueprint":  {"catalog", "egress", "hcllimit"},
 	"policy":     {"blueprint", "catalog", "hcllimit"},
 	"crawler":    {"catalog"},
 	"secrets":    {"store"},
@@ -69,6 +70,8 @@ var allowed = map[string][]string{
 	// The top-level web package composes the features; cmd wires everything.
 	"web":           nil, // anything but cmd
 	"cmd/cloudoven": nil, // anything
+	// The egress proxy's binary, alone in its image.
+	"cmd/cloudoven-egress": {"egress"},
 
 	// Packages of tests.
 	"internal/testenv":              {"catalog"},

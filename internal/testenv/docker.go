@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -33,16 +34,59 @@ func Docker(t testing.TB) *client.Client {
 
 // RunnerImage makes sure the runner image (cloudoven/terraform:1.5.7) is on the daemon,
 // building it with `make runner-image` (offline, from the pinned terraform) when it is
-// missing. Test packages run in parallel, so builds are serialised with a file lock.
+// missing, and builds the egress proxy's image (EgressImage), which runs whose environment
+// controls egress need. Test packages run in parallel, so builds are serialised with a file
+// lock.
 func RunnerImage(t testing.TB) {
 	t.Helper()
 	const image = "cloudoven/terraform:1.5.7"
 	cli := Docker(t)
+	EgressImage(t)
 	ctx := context.Background()
 	if _, err := cli.ImageInspect(ctx, image); err == nil {
 		return
 	}
 	Terraform(t)
+	unlock := imageLock(t)
+	defer unlock()
+	if _, err := cli.ImageInspect(ctx, image); err == nil {
+		return // another package built it while this one waited
+	}
+	cmd := exec.Command("make", "-C", RepoRoot(), "runner-image")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("make runner-image: %v\n%s", err, out)
+	}
+}
+
+var egressImage struct {
+	sync.Mutex
+	built bool
+}
+
+// EgressImage builds the egress proxy's image (cloudoven/egress:1) with `make egress-image`
+// once per test binary, whether or not the daemon has one: the proxy's code is the
+// module's, and an image built from an older checkout would test that instead. The build is
+// cached, so a rebuild of unchanged code takes a moment.
+func EgressImage(t testing.TB) {
+	t.Helper()
+	Docker(t)
+	egressImage.Lock()
+	defer egressImage.Unlock()
+	if egressImage.built {
+		return
+	}
+	unlock := imageLock(t)
+	defer unlock()
+	cmd := exec.Command("make", "-C", RepoRoot(), "egress-image")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("make egress-image: %v\n%s", err, out)
+	}
+	egressImage.built = true
+}
+
+// imageLock serialises image builds across the test binaries running at once.
+func imageLock(t testing.TB) (unlock func()) {
+	t.Helper()
 	if err := os.MkdirAll(filepath.Join(RepoRoot(), "bin"), 0o755); err != nil {
 		t.Fatal(err)
 	}
@@ -50,16 +94,12 @@ func RunnerImage(t testing.TB) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer lock.Close()
 	if err := syscall.Flock(int(lock.Fd()), syscall.LOCK_EX); err != nil {
+		lock.Close()
 		t.Fatal(err)
 	}
-	defer syscall.Flock(int(lock.Fd()), syscall.LOCK_UN)
-	if _, err := cli.ImageInspect(ctx, image); err == nil {
-		return // another package built it while this one waited
-	}
-	cmd := exec.Command("make", "-C", RepoRoot(), "runner-image")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("make runner-image: %v\n%s", err, out)
+	return func() {
+		syscall.Flock(int(lock.Fd()), syscall.LOCK_UN)
+		lock.Close()
 	}
 }

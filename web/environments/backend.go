@@ -289,6 +289,9 @@ type envRunnerProps struct {
 	TerraformVersion  string
 	NetworkModes      []string
 	NetworkMode       string
+	EgressModes       []string
+	Egress            string
+	EgressHosts       string // one a line
 	AllowedRegistries string // one a line
 	PolicyBlocking    bool
 	DefaultVersion    string
@@ -298,22 +301,39 @@ type envRunnerProps struct {
 	Problem           string
 }
 
-// envRunnerView builds the runner section from r, the stored settings when nil.
+// envRunnerView builds the runner section from r, the stored settings when nil; those come
+// with their warnings (an empty allow-list), which do not keep them from being saved.
 func envRunnerView(es *envSession, r *blueprint.RunnerSettings) envRunnerProps {
 	rs := es.env.Runner
+	var warnings blueprint.Diagnostics
 	if r != nil {
 		rs = *r
+	} else {
+		env := *es.env
+		env.Runner.CreateStateContainer = false
+		for _, d := range blueprint.ValidateEnvironment(&blueprint.Blueprint{}, &env, envPlaceholderKey, "").At("runner") {
+			if d.Severity == blueprint.Warning {
+				warnings = append(warnings, d)
+			}
+		}
 	}
-	return envRunnerProps{
+	props := envRunnerProps{
 		Action:            paths.EnvRunner(es.project, es.stored.Name),
 		Image:             rs.Image,
 		TerraformVersion:  rs.TerraformVersion,
 		NetworkModes:      blueprint.NetworkModes(),
 		NetworkMode:       rs.NetworkMode,
+		EgressModes:       blueprint.EgressModes(),
+		Egress:            rs.Egress,
+		EgressHosts:       strings.Join(rs.EgressHosts, "\n"),
 		AllowedRegistries: strings.Join(rs.AllowedRegistries, "\n"),
 		PolicyBlocking:    rs.PolicyBlocking,
 		DefaultVersion:    blueprint.DefaultTerraformVersion,
 	}
+	if len(warnings) > 0 {
+		props.Errors, props.Diagnostics = fieldDiagnostics(warnings, runnerField)
+	}
+	return props
 }
 
 // saveEnvRunner answers POST .../environments/{environment}/runner. Invalid settings are
@@ -338,11 +358,16 @@ func (s *Handlers) saveEnvRunner(w http.ResponseWriter, r *http.Request) error {
 		PolicyBlocking:   form.Get("policy_blocking") != "",
 		// The backend form sets it.
 		CreateStateContainer: es.env.Runner.CreateStateContainer,
+		// A post without them keeps them: a form that predates them must not open egress.
+		Egress:            es.env.Runner.Egress,
+		EgressHosts:       es.env.Runner.EgressHosts,
+		AllowedRegistries: formLines(form.Get("allowed_registries")),
 	}
-	for _, line := range strings.Split(form.Get("allowed_registries"), "\n") {
-		if line = strings.TrimSpace(line); line != "" {
-			rs.AllowedRegistries = append(rs.AllowedRegistries, line)
-		}
+	if m := strings.TrimSpace(form.Get("egress")); m != "" {
+		rs.Egress = m
+	}
+	if form.Has("egress_hosts") {
+		rs.EgressHosts = formLines(form.Get("egress_hosts"))
 	}
 	if rs.TerraformVersion == "" {
 		rs.TerraformVersion = blueprint.DefaultTerraformVersion
@@ -352,6 +377,9 @@ func (s *Handlers) saveEnvRunner(w http.ResponseWriter, r *http.Request) error {
 	}
 	props := envRunnerView(es, &rs)
 	props.AllowedRegistries = form.Get("allowed_registries")
+	if form.Has("egress_hosts") {
+		props.EgressHosts = form.Get("egress_hosts")
+	}
 	env := *es.env
 	env.Runner = rs
 	// The backend form shows create_state_container's problems; they must not block these.
@@ -374,6 +402,17 @@ func (s *Handlers) saveEnvRunner(w http.ResponseWriter, r *http.Request) error {
 	saved := envRunnerView(es, nil)
 	saved.Saved = true
 	return s.renderEnvSection(w, r, http.StatusOK, es, envRunnerFragment, func(p *envPageProps) { p.Runner = saved })
+}
+
+// formLines is a textarea's non-blank lines, trimmed.
+func formLines(text string) []string {
+	var out []string
+	for _, line := range strings.Split(text, "\n") {
+		if line = strings.TrimSpace(line); line != "" {
+			out = append(out, line)
+		}
+	}
+	return out
 }
 
 // runnerField is the runner form field a diagnostic path is about.

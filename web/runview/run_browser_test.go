@@ -95,6 +95,9 @@ func TestBrowserPlanApproveApply(t *testing.T) {
 	a.ImportDoc("team", runsDoc, "two resources")
 	webtest.WantStatus(t, a.PostForm(paths.Environments("team"), url.Values{"name": {"dev"}}, false), http.StatusSeeOther)
 	webtest.WantStatus(t, a.PostForm(paths.EnvBackend("team", "dev"), url.Values{"backend_type": {"http"}}, false), http.StatusSeeOther)
+	// The state backend is on loopback, which only the service's host networking reaches,
+	// and that only with egress open (package environments tests egress control).
+	webtest.WantStatus(t, a.PostForm(paths.EnvRunner("team", "dev"), url.Values{"egress": {"open"}}, false), http.StatusSeeOther)
 	w := a.PostForm(paths.Deployments("team"), url.Values{"blueprint": {"app"}, "environment": {"dev"}}, false)
 	webtest.WantStatus(t, w, http.StatusSeeOther)
 	deployment := w.Header().Get("Location")

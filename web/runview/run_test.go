@@ -201,7 +201,7 @@ func TestRunRunnerLabel(t *testing.T) {
 		name, label string
 		warning     bool
 	}{
-		{"local warns", "local terraform on the server: NOT isolated, development only", true},
+		{"local warns", "local terraform on the server: NOT isolated, egress not enforced, development only", true},
 		{"docker informs", "Docker (isolated)", false},
 	}
 	for _, tt := range tests {
