@@ -134,12 +134,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	srv := &http.Server{
-		Handler:           withState(handler, rs.state),
-		ReadHeaderTimeout: 10 * time.Second,
-		IdleTimeout:       2 * time.Minute,
-		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
-	}
+	srv := web.NewHTTPServer(withState(handler, rs.state), web.DefaultTimeouts, slog.NewLogLogger(logger.Handler(), slog.LevelWarn))
 	fmt.Fprintf(stdout, "CloudOven is running at http://%s/ (database %s)\n", ln.Addr(), *dbPath)
 	logger.Info("listening", "addr", ln.Addr().String(), "db", *dbPath)
 
