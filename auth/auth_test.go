@@ -3,7 +3,6 @@ package auth
 import (
 	"strings"
 	"testing"
-	"time"
 )
 
 var cheap = Params{Memory: 64, Time: 1, Threads: 1}
@@ -92,37 +91,5 @@ func TestTokens(t *testing.T) {
 	}
 	if !Equal(CSRFToken(a), CSRFToken(a)) || Equal(CSRFToken(a), CSRFToken(b)) || Equal("", CSRFToken(a)) {
 		t.Error("Equal is wrong")
-	}
-}
-
-func TestLimiter(t *testing.T) {
-	t.Parallel()
-	now := time.Date(2025, 1, 1, 12, 0, 0, 0, time.UTC)
-	l := NewLimiter(5, 15*time.Minute, func() time.Time { return now })
-	for i := range 5 {
-		if _, blocked := l.Blocked("user:ann"); blocked {
-			t.Fatalf("blocked after %d failures", i)
-		}
-		l.Fail("user:ann", "ip:1")
-		now = now.Add(time.Minute)
-	}
-	wait, blocked := l.Blocked("user:ann")
-	if !blocked || wait != 10*time.Minute {
-		t.Fatalf("after 5 failures: blocked %v for %v, want 10m", blocked, wait)
-	}
-	if _, blocked := l.Blocked("user:bob", "ip:1"); !blocked {
-		t.Error("the address is not blocked with the name")
-	}
-	if _, blocked := l.Blocked("user:bob", "ip:2"); blocked {
-		t.Error("an unrelated name and address are blocked")
-	}
-	now = now.Add(10 * time.Minute)
-	if _, blocked := l.Blocked("user:ann"); blocked {
-		t.Error("still blocked once the window passed")
-	}
-	l.Fail("user:ann")
-	l.Reset("user:ann")
-	if _, blocked := l.Blocked("user:ann"); blocked {
-		t.Error("blocked after a reset")
 	}
 }

@@ -62,11 +62,15 @@ func VerifyPassword(encoded, password string) (bool, error) {
 	if err != nil {
 		return false, err
 	}
+	return verify(p, salt, key, password), nil
+}
+
+func verify(p Params, salt, key []byte, password string) bool {
 	if len(password) > maxPasswordLength {
-		return false, nil
+		return false
 	}
 	got := argon2.IDKey([]byte(password), salt, p.Time, p.Memory, p.Threads, uint32(len(key)))
-	return subtle.ConstantTimeCompare(got, key) == 1, nil
+	return subtle.ConstantTimeCompare(got, key) == 1
 }
 
 func decodeHash(encoded string) (Params, []byte, []byte, error) {

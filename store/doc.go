@@ -1,10 +1,11 @@
 // Package store keeps CloudOven's projects, blueprints (with their
 // immutable version history and the editor's drafts), environments (and
 // their encrypted secrets), deployments, runs with their logs, state
-// versions and locks, users, sessions, project members, the audit log,
-// projects' guardrail rules and the provider sources each project allows
-// (provider.go) in one SQLite file, through the pure-Go driver
-// modernc.org/sqlite.
+// versions and locks, users, sessions, project members, the audit log
+// (where an event that may repeat without bound is one row per window,
+// with a count), projects' guardrail rules and the provider sources each
+// project allows (provider.go) in one SQLite file, through the pure-Go
+// driver modernc.org/sqlite.
 //
 // Open creates the file if needed, turns on WAL, foreign keys and a busy
 // timeout, and applies the embedded migrations in migrations/ in order,

@@ -2,7 +2,9 @@
 // (package page), hands each feature package its narrow dependencies and lets it register
 // its routes, and wraps them in the middleware every request passes (recovery, gzip,
 // security headers, Go's cross-origin protection, the session check of package account).
-// It also serves the embedded static files under content-hashed URLs.
+// It also serves the embedded static files under content-hashed URLs, and NewHTTPServer
+// builds the http.Server cloudoven serve runs it in, with the timeouts that keep a slow
+// client from holding a connection (server.go).
 //
 // The features, one package each, with handlers, templ files and tests side by side:
 //

@@ -134,12 +134,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	srv := &http.Server{
-		Handler:           withState(handler, rs.state),
-		ReadHeaderTimeout: 10 * time.Second,
-		IdleTimeout:       2 * time.Minute,
-		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
-	}
+	srv := web.NewHTTPServer(withState(handler, rs.state), web.DefaultTimeouts, slog.NewLogLogger(logger.Handler(), slog.LevelWarn))
 	fmt.Fprintf(stdout, "CloudOven is running at http://%s/ (database %s)\n", ln.Addr(), *dbPath)
 	logger.Info("listening", "addr", ln.Addr().String(), "db", *dbPath)
 
@@ -206,7 +201,8 @@ func (c crawlStatus) CrawlStatus() catalogview.CrawlStatus {
 }
 
 // bootstrapAdmin creates the first user, the global admin "admin", when there are no users:
-// with password, or a generated one printed once to stdout (never to the log).
+// with password (which must pass auth.CheckPassword), or a generated one printed once to
+// stdout (never to the log).
 func bootstrapAdmin(ctx context.Context, st *store.Store, password string, stdout io.Writer) error {
 	n, err := st.CountUsers(ctx)
 	if err != nil || n > 0 {
@@ -217,8 +213,8 @@ func bootstrapAdmin(ctx context.Context, st *store.Store, password string, stdou
 		if password, err = auth.NewPassword(); err != nil {
 			return err
 		}
-	} else if len(password) < auth.MinPasswordLength {
-		return fmt.Errorf("-admin-password: use at least %d characters", auth.MinPasswordLength)
+	} else if err := auth.CheckPassword(password, "admin"); err != nil {
+		return fmt.Errorf("-admin-password: %w", err)
 	}
 	hash, err := auth.HashPassword(password, auth.DefaultParams)
 	if err != nil {

@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 )
 
 // startServe runs `cloudoven serve` on a free port with dataDir and returns its URL, the
@@ -103,4 +104,19 @@ func TestServeStartsAndStops(t *testing.T) {
 		t.Errorf("a second start printed %q", before)
 	}
 	stop()
+}
+
+// TestServeRefusesAWeakAdminPassword: the first user's password from -admin-password (or
+// its variable) passes the same rules as any new password, and serve does not start
+// without a good one.
+func TestServeRefusesAWeakAdminPassword(t *testing.T) {
+	t.Setenv("CLOUDOVEN_ADMIN_PASSWORD", "1234567890")
+	dataDir := filepath.Join(t.TempDir(), "data")
+	// Were the password taken, serve would run until this context ends.
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	err := run(ctx, []string{"serve", "-addr", "127.0.0.1:0", "-data-dir", dataDir, "-log-level", "warn", "-runner", "none"}, io.Discard, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "-admin-password: password is a sequence") {
+		t.Fatalf("serve with a weak admin password: %v", err)
+	}
 }

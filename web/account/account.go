@@ -1,6 +1,7 @@
 package account
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 
@@ -29,35 +30,39 @@ func (s *Handlers) renderAccount(w http.ResponseWriter, r *http.Request, status 
 }
 
 // changePassword answers POST /account/password. The current password is checked (and
-// wrong guesses count like failed sign-ins); every other session of the user ends.
+// counts like a sign-in attempt of the user from the request's address); the new one must
+// pass auth.CheckPassword; every other session of the user ends.
 func (s *Handlers) changePassword(w http.ResponseWriter, r *http.Request) error {
 	if err := page.ParseForm(w, r, page.MaxFormBytes); err != nil {
 		return s.renderAccount(w, r, page.FormStatus(err), accountProps{Error: page.FormRefusal(err)})
 	}
 	id := page.IdentityOf(r.Context())
-	key := "name:" + id.User.Name
-	if wait, blocked := s.signins.Blocked(key); blocked {
-		n := minutesLeft(wait)
+	attempt, refusal := s.signins.Begin(id.User.Name, clientIP(r))
+	if refusal != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(retryAfter(refusal.Wait)))
 		return s.renderAccount(w, r, http.StatusTooManyRequests, accountProps{
-			Error: fmt.Sprintf("Too many wrong passwords; try again in %d %s.", n, page.Plural(n, "minute", "minutes"))})
+			Error: "Too many wrong passwords; try again in " + waitText(refusal.Wait) + "."})
 	}
-	u, err := s.store.User(r.Context(), id.User.Name)
+	u, ok, err := s.checkPassword(r, id.User.Name, r.PostForm.Get("current"))
 	if err != nil {
-		return err
-	}
-	ok, err := auth.VerifyPassword(u.PasswordHash, r.PostForm.Get("current"))
-	if err != nil {
+		s.signins.Cancel(attempt)
+		if errors.Is(err, auth.ErrBusy) {
+			return s.busy(w, r)
+		}
 		return err
 	}
 	if !ok {
-		s.signins.Fail(key)
 		return s.renderAccount(w, r, http.StatusUnprocessableEntity, accountProps{Error: "The current password is wrong."})
 	}
+	s.signins.Succeeded(attempt)
 	next := r.PostForm.Get("new")
-	if msg := passwordProblem(next, r.PostForm.Get("confirm")); msg != "" {
+	if msg := passwordProblem("new", next, r.PostForm.Get("confirm"), u.Name); msg != "" {
 		return s.renderAccount(w, r, http.StatusUnprocessableEntity, accountProps{Error: msg})
 	}
-	hash, err := auth.HashPassword(next, s.passwordParams)
+	hash, err := s.hasher.Hash(r.Context(), next, s.passwordParams)
+	if errors.Is(err, auth.ErrBusy) {
+		return s.busy(w, r)
+	}
 	if err != nil {
 		return err
 	}
@@ -71,17 +76,27 @@ func (s *Handlers) changePassword(w http.ResponseWriter, r *http.Request) error 
 	return s.renderAccount(w, r, http.StatusOK, accountProps{Changed: true})
 }
 
-// passwordProblem says what is wrong with a new password, or "".
-func passwordProblem(password, confirm string) string {
-	switch {
-	case len(password) < auth.MinPasswordLength:
-		return fmt.Sprintf("The new password is too short: use at least %d characters.", auth.MinPasswordLength)
-	case len(password) > 1024:
-		return "The new password is too long: use at most 1024 characters."
-	case confirm != password:
+// passwordProblem says what is wrong with a new password of user (which is "new" or
+// "initial", as the form calls it), or "".
+func passwordProblem(which, password, confirm, user string) string {
+	if err := auth.CheckPassword(password, user); err != nil {
+		return "The " + which + " " + err.Error() + "."
+	}
+	if confirm != password {
 		return "The two new passwords differ. Type the same one twice."
 	}
 	return ""
+}
+
+// busy answers a form whose password could not be hashed or checked because the server
+// is checking too many at once (auth.ErrBusy): nothing was changed.
+func (s *Handlers) busy(w http.ResponseWriter, r *http.Request) error {
+	w.Header().Set("Retry-After", fmt.Sprint(busyRetryAfter))
+	s.frame.ErrorPage(w, r, http.StatusServiceUnavailable, page.ErrorProps{
+		Title:   "Busy",
+		Message: busyMessage + " Nothing was changed.",
+	})
+	return nil
 }
 
 // minPasswordLength is auth.MinPasswordLength for the templates.

@@ -65,11 +65,14 @@ func (s *Handlers) createUser(w http.ResponseWriter, r *http.Request) error {
 		return s.renderUsers(w, r, http.StatusUnprocessableEntity, f)
 	}
 	password := r.PostForm.Get("password")
-	if msg := passwordProblem(password, password); msg != "" {
-		f.Error = strings.Replace(msg, "new password", "initial password", 1)
+	if msg := passwordProblem("initial", password, password, f.Name); msg != "" {
+		f.Error = msg
 		return s.renderUsers(w, r, http.StatusUnprocessableEntity, f)
 	}
-	hash, err := auth.HashPassword(password, s.passwordParams)
+	hash, err := s.hasher.Hash(r.Context(), password, s.passwordParams)
+	if errors.Is(err, auth.ErrBusy) {
+		return s.busy(w, r)
+	}
 	if err != nil {
 		return err
 	}
@@ -102,6 +105,8 @@ type auditRow struct {
 	Project string
 	Target  string
 	Detail  string
+	Count   int // how often it happened; above 1, Last is when it last did
+	Last    components.Time
 }
 
 // showAudit answers GET /admin/audit (every entry) and GET /projects/{project}/audit.
@@ -124,7 +129,7 @@ func (s *Handlers) showAudit(w http.ResponseWriter, r *http.Request) error {
 	}
 	for _, e := range es {
 		p.Entries = append(p.Entries, auditRow{At: components.NewTime(e.At), User: e.User, Action: e.Action,
-			Project: e.Project, Target: e.Target, Detail: e.Detail})
+			Project: e.Project, Target: e.Target, Detail: e.Detail, Count: e.Count, Last: components.NewTime(e.Last)})
 	}
 	return s.frame.Render(w, r, http.StatusOK, auditPage(p), "")
 }

@@ -1,5 +1,6 @@
-// Package account is the web feature of who is signed in: the sign-in page (with its
-// limiter of failed attempts), sessions and their cookie, the check every request passes
+// Package account is the web feature of who is signed in: the sign-in page (attempts go
+// through auth.Throttle before their password is checked, and every password hash through
+// one auth.Hasher; refused attempts share audit rows), sessions and their cookie, the check every request passes
 // (Authenticate: the session, sign-in for visitors, the CSRF token of every state-changing
 // request), the account page with its password change, the global admin's users page, and
 // the audit log (all of it for global admins, a project's for its admins).

@@ -34,6 +34,9 @@ type Options struct {
 	// PasswordParams are argon2id's costs for new password hashes; zero means
 	// auth.DefaultParams.
 	PasswordParams auth.Params
+	// HashBudget is the memory password hashes may hold at once, in bytes; zero means
+	// auth.DefaultHashBudget.
+	HashBudget int64
 }
 
 // Handlers answers sign-in and sign-out, the account page, the global admin's users page,
@@ -44,7 +47,8 @@ type Handlers struct {
 	now            func() time.Time
 	secureCookies  bool
 	passwordParams auth.Params
-	signins        *auth.Limiter // failed sign-ins, per user name and client address
+	signins        *auth.Throttle // failed sign-ins, per user name and client address
+	hasher         *auth.Hasher   // every password hash of the interface, within one memory budget
 	dummy          dummyHash
 }
 
@@ -56,7 +60,8 @@ func New(frame *page.Frame, st Store, opts Options) *Handlers {
 		now:            frame.Now,
 		secureCookies:  opts.SecureCookies,
 		passwordParams: opts.PasswordParams,
-		signins:        auth.NewLimiter(signinMaxFailures, signinWindow, frame.Now),
+		signins:        auth.NewThrottle(frame.Now),
+		hasher:         auth.NewHasher(opts.HashBudget),
 	}
 }
 

@@ -3,6 +3,7 @@ package account
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"math"
 	"mime"
@@ -45,10 +46,8 @@ const (
 	// carries it; Go's own ParseForm reads at most 10 MB.
 	maxCSRFPeek = 10 << 20
 
-	// Failed sign-ins: after signinMaxFailures within signinWindow, per user name and per
-	// client address, sign-in is refused until the window passes.
-	signinMaxFailures = 5
-	signinWindow      = 15 * time.Minute
+	// refusalAuditWindow is how long refused sign-ins of one kind share an audit row.
+	refusalAuditWindow = 15 * time.Minute
 )
 
 // authenticate puts the session's identity into the request, sends signed-out visitors to
@@ -185,9 +184,20 @@ func clientIP(r *http.Request) string {
 	return host
 }
 
-// minutesLeft rounds a wait up to whole minutes, at least one.
-func minutesLeft(d time.Duration) int {
-	return max(1, int(math.Ceil(d.Minutes())))
+// waitText says how long d is, rounded up to whole seconds under a minute and to whole
+// minutes from there: "1 second", "45 seconds", "3 minutes".
+func waitText(d time.Duration) string {
+	secs := retryAfter(d)
+	if secs < 60 {
+		return fmt.Sprintf("%d %s", secs, page.Plural(secs, "second", "seconds"))
+	}
+	mins := int(math.Ceil(float64(secs) / 60))
+	return fmt.Sprintf("%d %s", mins, page.Plural(mins, "minute", "minutes"))
+}
+
+// retryAfter is d in whole seconds, rounded up, at least one: a Retry-After value.
+func retryAfter(d time.Duration) int {
+	return max(1, int(math.Ceil(d.Seconds())))
 }
 
 // dummyHash is verified against when a user name is unknown, so a wrong name takes as long

@@ -216,39 +216,6 @@ func TestSafeNext(t *testing.T) {
 	}
 }
 
-func TestSignInRateLimit(t *testing.T) {
-	t.Parallel()
-	a, clock := newClockedApp(t)
-	for i := 1; i <= 10; i++ {
-		w := signInForm(a, "admin", "wrong password")
-		want := http.StatusUnauthorized
-		if i > account.SigninMaxFailures {
-			want = http.StatusTooManyRequests
-		}
-		webtest.WantStatus(t, w, want)
-		if want == http.StatusTooManyRequests {
-			if got := webtest.WantOne(t, webtest.WantFullPage(t, w), "signin-error"); got != "Too many failed sign-ins; try again in 15 minutes." {
-				t.Errorf("attempt %d: %q", i, got)
-			}
-		}
-	}
-	webtest.WantStatus(t, signInForm(a, "admin", webtest.Password), http.StatusTooManyRequests)
-	clock.add(10 * time.Minute)
-	w := signInForm(a, "admin", webtest.Password)
-	webtest.WantStatus(t, w, http.StatusTooManyRequests)
-	if got := webtest.WantOne(t, webtest.WantFullPage(t, w), "signin-error"); !strings.Contains(got, "try again in 5 minutes") {
-		t.Errorf("after 10 minutes: %q", got)
-	}
-	clock.add(5 * time.Minute)
-	webtest.WantStatus(t, signInForm(a, "admin", webtest.Password), http.StatusSeeOther)
-
-	// Failures under several names from one address block that address too.
-	for i := range account.SigninMaxFailures {
-		webtest.WantStatus(t, signInForm(a, "nobody"+string(rune('a'+i)), "x"), http.StatusUnauthorized)
-	}
-	webtest.WantStatus(t, signInForm(a, "admin", webtest.Password), http.StatusTooManyRequests)
-}
-
 func TestProjectInvisibleToNonMembers(t *testing.T) {
 	t.Parallel()
 	a := webtest.NewApp(t)

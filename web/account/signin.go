@@ -42,8 +42,12 @@ func orProjects(next string) string {
 	return next
 }
 
-// signIn answers POST /signin. Failures count against the user name and the client's
-// address; past the limit, even the right password is refused until the window passes.
+// signIn answers POST /signin. Each attempt is counted as a failure before its password is
+// checked (auth.Throttle): per user name and client address with growing delays, and under
+// looser ceilings per user name and per address that spare addresses the user signed in
+// from before. Past a limit even the right password is refused (429) until the wait is
+// over; when the server is checking too many passwords at once, the attempt is not counted
+// and answered 503.
 func (s *Handlers) signIn(w http.ResponseWriter, r *http.Request) error {
 	if err := page.ParseForm(w, r, page.MaxFormBytes); err != nil {
 		return s.renderSignIn(w, r, page.FormStatus(err), signinProps{Error: page.FormRefusal(err)})
@@ -54,41 +58,83 @@ func (s *Handlers) signIn(w http.ResponseWriter, r *http.Request) error {
 	}
 	password := r.PostForm.Get("password")
 	p := signinProps{Name: name, Next: page.SafeNext(r.PostForm.Get("next"))}
-	keys := []string{"name:" + name, "ip:" + clientIP(r)}
+	ip := clientIP(r)
 
-	if wait, blocked := s.signins.Blocked(keys...); blocked {
-		s.frame.AuditAs(r, name, "signin.refused", "", name, "too many failed sign-ins from "+clientIP(r))
-		n := minutesLeft(wait)
-		w.Header().Set("Retry-After", fmt.Sprint(int(wait.Seconds())+1))
-		p.Error = fmt.Sprintf("Too many failed sign-ins; try again in %d %s.", n, page.Plural(n, "minute", "minutes"))
+	attempt, refusal := s.signins.Begin(name, ip)
+	if refusal != nil {
+		s.auditRefusal(r, name, ip, refusal)
+		w.Header().Set("Retry-After", fmt.Sprint(retryAfter(refusal.Wait)))
+		p.Error = "Too many failed sign-ins; try again in " + waitText(refusal.Wait) + "."
 		return s.renderSignIn(w, r, http.StatusTooManyRequests, p)
 	}
+	u, ok, err := s.checkPassword(r, name, password)
+	if err != nil {
+		s.signins.Cancel(attempt)
+		if errors.Is(err, auth.ErrBusy) {
+			w.Header().Set("Retry-After", fmt.Sprint(busyRetryAfter))
+			p.Error = busyMessage
+			return s.renderSignIn(w, r, http.StatusServiceUnavailable, p)
+		}
+		return err
+	}
+	if !ok {
+		s.frame.AuditAs(r, name, "signin.failure", "", name, "wrong user name or password, from "+ip)
+		p.Error = "Wrong user name or password."
+		return s.renderSignIn(w, r, http.StatusUnauthorized, p)
+	}
+	s.signins.Succeeded(attempt)
+	if err := s.startSession(w, r, u); err != nil {
+		return err
+	}
+	s.frame.AuditAs(r, u.Name, "signin", "", u.Name, "from "+ip)
+	page.Redirect(w, r, orProjects(p.Next))
+	return nil
+}
 
+// checkPassword checks name's password within the hashing budget. An unknown name is
+// checked against a dummy hash, so that it takes as long as a wrong password.
+func (s *Handlers) checkPassword(r *http.Request, name, password string) (store.User, bool, error) {
 	u, err := s.store.User(r.Context(), name)
 	hash := u.PasswordHash
 	switch {
 	case errors.Is(err, store.ErrNotFound):
 		hash = s.dummy.get(s.passwordParams)
 	case err != nil:
-		return err
+		return store.User{}, false, err
 	}
-	ok, err := auth.VerifyPassword(hash, password)
+	ok, err := s.hasher.Verify(r.Context(), hash, password)
 	if err != nil {
-		return fmt.Errorf("signing in %q: %w", name, err)
+		return store.User{}, false, fmt.Errorf("signing in %q: %w", name, err)
 	}
-	if !ok || u.ID == 0 {
-		s.signins.Fail(keys...)
-		s.frame.AuditAs(r, name, "signin.failure", "", name, "wrong user name or password, from "+clientIP(r))
-		p.Error = "Wrong user name or password."
-		return s.renderSignIn(w, r, http.StatusUnauthorized, p)
+	return u, ok && u.ID != 0, nil
+}
+
+// busyMessage answers an attempt the hashing budget had no room for (auth.ErrBusy).
+const busyMessage = "CloudOven is checking many passwords at once; try again in a few seconds."
+
+// busyRetryAfter is the Retry-After, in seconds, of an answer with busyMessage.
+const busyRetryAfter = 5
+
+// auditRefusal records a refused sign-in: one audit row per limit and window, counting the
+// refusals (a refused attempt costs the client nothing, so one row each would let anyone
+// grow the log without bound). Refusals of a user name from one address share a row, as do
+// those of a user name over all addresses, and those of an address over all user names.
+func (s *Handlers) auditRefusal(r *http.Request, name, ip string, refusal *auth.Refusal) {
+	e := store.AuditEntry{User: name, Action: "signin.refused", Target: name}
+	var key string
+	switch refusal.Limit {
+	case auth.LimitUser:
+		e.Detail = "too many failed sign-ins for this user from addresses it never signed in from"
+		key = name + "\x00*"
+	case auth.LimitAddress:
+		e.User, e.Target = "", ""
+		e.Detail = "too many failed sign-ins from " + ip + ", under several user names"
+		key = "*\x00" + ip
+	default:
+		e.Detail = "too many failed sign-ins from " + ip
+		key = name + "\x00" + ip
 	}
-	s.signins.Reset(keys[0])
-	if err := s.startSession(w, r, u); err != nil {
-		return err
-	}
-	s.frame.AuditAs(r, u.Name, "signin", "", u.Name, "from "+clientIP(r))
-	page.Redirect(w, r, orProjects(p.Next))
-	return nil
+	s.frame.AuditRepeated(r, e, key, refusalAuditWindow)
 }
 
 // startSession signs u in: a new token (never the one the browser came with, so a planted

@@ -1,7 +1,8 @@
 // Package page is the frame every page of CloudOven's web interface shares: the layout and
 // its breadcrumbs, the error pages, htmx-aware rendering, redirects and downloads, the
 // signed-in identity of a request, route guards (one way to say who may use a route), the
-// CSRF field of forms, the one form-parsing helper with its body limit, markdown, and the
+// CSRF field of forms, the one form-parsing helper with its body limit, the audit log
+// (Audit, and AuditRepeated for events that may repeat without bound), markdown, and the
 // small wording helpers pages share.
 //
 // It is not a feature: the feature packages beside it (web/account, web/projects,

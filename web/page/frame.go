@@ -24,6 +24,7 @@ type Assets interface {
 type Store interface {
 	MemberRole(ctx context.Context, project, user string) (string, error)
 	RecordAudit(ctx context.Context, e store.AuditEntry) error
+	RecordRepeatedAudit(ctx context.Context, e store.AuditEntry, key string, window time.Duration) error
 }
 
 // Frame renders pages and guards routes for the feature packages. One Frame serves the whole

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/cloudoven/cloudoven/auth"
 	"github.com/cloudoven/cloudoven/store"
@@ -202,6 +203,16 @@ func (f *Frame) AuditAs(r *http.Request, user, action, project, target, detail s
 	err := f.store.RecordAudit(r.Context(), store.AuditEntry{At: f.now(), User: user, Action: action, Project: project, Target: target, Detail: detail})
 	if err != nil {
 		f.logger.Error("recording the audit log", "action", action, "user", user, "err", err)
+	}
+}
+
+// AuditRepeated records an event that may repeat without bound (a refused sign-in): one
+// row per key and window, counting the repeats (store.RecordRepeatedAudit). The key is
+// kept apart per action.
+func (f *Frame) AuditRepeated(r *http.Request, e store.AuditEntry, key string, window time.Duration) {
+	e.At = f.now()
+	if err := f.store.RecordRepeatedAudit(r.Context(), e, e.Action+"\x00"+key, window); err != nil {
+		f.logger.Error("recording the audit log", "action", e.Action, "user", e.User, "err", err)
 	}
 }
 

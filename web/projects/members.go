@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/cloudoven/cloudoven/auth"
 	"github.com/cloudoven/cloudoven/store"
@@ -102,8 +103,15 @@ func (s *Handlers) setMember(w http.ResponseWriter, r *http.Request, user, roleN
 		if _, perr := s.store.Project(r.Context(), project); perr != nil {
 			return perr
 		}
-		return s.renderMembers(w, r, http.StatusUnprocessableEntity,
-			fmt.Sprintf("There is no user named %q. A global admin creates users.", user), f)
+		// Neither the answer nor the project's audit log (which the project's admins read)
+		// says that no such user exists: a project admin is not a global admin, and must
+		// not be able to list CloudOven's users one guess at a time without a trace. The
+		// global log records the guesses, one row per admin and project and window.
+		admin := page.SignedInUser(r.Context())
+		s.frame.AuditRepeated(r, store.AuditEntry{User: admin, Action: "member.add.refused", Target: user,
+			Detail: "in project " + project + ": no such user (later names within 15 minutes are counted here)"},
+			project+"\x00"+admin, refusedAddWindow)
+		return s.renderMembers(w, r, http.StatusUnprocessableEntity, noMemberAdded, f)
 	}
 	if err != nil {
 		return err
@@ -112,6 +120,12 @@ func (s *Handlers) setMember(w http.ResponseWriter, r *http.Request, user, roleN
 	page.Redirect(w, r, paths.Members(project))
 	return nil
 }
+
+// noMemberAdded answers an add of a name that is not a user's (or cannot be one).
+const noMemberAdded = "No member was added. Check the user name: only users a global admin created can be added."
+
+// refusedAddWindow is how long refused adds of one admin in one project share an audit row.
+const refusedAddWindow = 15 * time.Minute
 
 // removeMember answers POST /projects/{project}/members/{user}/remove.
 func (s *Handlers) removeMember(w http.ResponseWriter, r *http.Request) error {
