@@ -66,6 +66,9 @@ type Resolution struct {
 	// the blueprint with paths prefixed "environment.", sorted together.
 	Diagnostics blueprint.Diagnostics
 	Verdict     Verdict
+	// State says who keeps the state of the deployment's runs; its Err refuses them when
+	// nothing would.
+	State StateKeeping
 }
 
 // Resolve validates, checks and generates a deployment. Validation problems are diagnostics,
@@ -74,7 +77,7 @@ type Resolution struct {
 // still holds the diagnostics and the verdict, which do not depend on generation, so a page
 // can show them beside the problem.
 func Resolve(in Inputs) (Resolution, error) {
-	res := Resolution{Inputs: in, Diagnostics: validate(in), Verdict: check(in)}
+	res := Resolution{Inputs: in, Diagnostics: validate(in), Verdict: check(in), State: StateKeepingOf(in.Environment)}
 	files, err := blueprint.Generate(in.Blueprint, blueprint.GenerateOptions{
 		Environment:  in.Environment,
 		StateKey:     in.StateKey,

@@ -18,7 +18,10 @@
 // resolves a deployment into its files and its guardrails' verdict, and
 // NewPreparer is the PrepareFunc built on it. A plan whose verdict blocks is
 // refused twice over: by Plan before anything is queued (Options.Guardrails)
-// and when its stage starts (Prepared.Verdict).
+// and when its stage starts (Prepared.Verdict). So is a plan or destroy
+// whose state nothing would keep (a local backend, or none: the state would
+// be written into the run's workspace, which the runner removes), by Plan
+// (Options.State) and when its stage starts (Prepared.State).
 //
 // Start reading at service.go (Service, Plan), then queue.go and stage.go
 // (the stages), then hub.go.

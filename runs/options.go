@@ -51,6 +51,9 @@ type Prepared struct {
 	// verdict blocks is refused: the rules or the environment may have
 	// changed while the run waited in the queue.
 	Verdict deployment.Verdict
+	// State says who keeps the state the run writes. A plan or destroy stage whose state
+	// would be kept nowhere (State.Err) is refused before anything runs.
+	State deployment.StateKeeping
 }
 
 // PrepareFunc returns what a run of a deployment needs. It is called again
@@ -62,6 +65,12 @@ type PrepareFunc func(ctx context.Context, project string, deploymentID int64) (
 // is now; *deployment.Resolver has it.
 type Guardrails interface {
 	Guardrails(ctx context.Context, project string, deploymentID int64) (deployment.Verdict, error)
+}
+
+// StateCheck says who keeps a deployment's state, from its environment as it is now;
+// *deployment.Resolver has it.
+type StateCheck interface {
+	StateKeeping(ctx context.Context, project string, deploymentID int64) (deployment.StateKeeping, error)
 }
 
 // orphanRemover is what an executor may also do: remove containers a
@@ -80,6 +89,11 @@ type Options struct {
 	// one its verdict blocks. Without it a blocked plan is still refused,
 	// later, when its stage starts (see Prepared.Verdict).
 	Guardrails Guardrails
+	// State, when set, is asked before a plan or destroy is queued: Plan refuses a run
+	// whose state would be thrown away with its workspace (a local backend, or none).
+	// Without it such a run is still refused, later, when its stage starts (see
+	// Prepared.State).
+	State StateCheck
 	// GlobalConcurrency is how many plans and applies execute at once
 	// across all deployments; 0 means 2.
 	GlobalConcurrency int

@@ -24,8 +24,9 @@ type SecretValues interface {
 // and checked against the project's guardrails), and the environment's secrets as
 // environment variables, which no file ever holds. A deployment with validation errors is
 // refused before anything starts, with the first errors in the message; the guardrails'
-// verdict goes into Prepared.Verdict, which the Service refuses a plan with. secrets may be
-// nil: runs then get no secret variables.
+// verdict goes into Prepared.Verdict, which the Service refuses a plan with, and who keeps the
+// state into Prepared.State, which it refuses a plan or destroy with when nothing would.
+// secrets may be nil: runs then get no secret variables.
 //
 // The environment's runner settings choose the run's container: its image, when it names one,
 // and its network mode, when it is not blueprint.DefaultNetworkMode (see networkMode); the
@@ -93,7 +94,7 @@ func NewPreparerWith(st *store.Store, catalog func() *catalog.Catalog, secrets S
 			secretList = append(secretList, v)
 		}
 		sort.Strings(secretList)
-		return Prepared{Files: out, Env: values, Secrets: secretList, Verdict: res.Verdict,
+		return Prepared{Files: out, Env: values, Secrets: secretList, Verdict: res.Verdict, State: res.State,
 			Image: env.Runner.Image, NetworkMode: networkMode(env.Runner)}, nil
 	}
 }

@@ -48,6 +48,7 @@ type stage struct {
 	image       string // empty: Options.Image
 	networkMode string // empty: Options.NetworkMode
 	verdict     deployment.Verdict
+	state       deployment.StateKeeping
 }
 
 // prepare generates the deployment's files and environment and issues
@@ -58,7 +59,7 @@ func (s *Service) prepare(ctx context.Context, r Run) (stage, error) {
 		return stage{}, fmt.Errorf("preparing the deployment's files: %w", err)
 	}
 	st := stage{files: p.Files, env: maps.Clone(p.Env), secrets: slices.Clone(p.Secrets),
-		image: p.Image, networkMode: p.NetworkMode, verdict: p.Verdict}
+		image: p.Image, networkMode: p.NetworkMode, verdict: p.Verdict, state: p.State}
 	if st.env == nil {
 		st.env = map[string]string{}
 	}
@@ -105,6 +106,11 @@ func (s *Service) planStage(ctx context.Context, t *task, r Run) Run {
 	}
 	if err != nil {
 		return s.end(ctx, t, r, st.secrets, err)
+	}
+	// The environment may have changed while the run waited in the queue. An apply needs no
+	// such check: it applies a saved plan, which carries the backend it was planned with.
+	if err := st.state.Err(); err != nil {
+		return s.end(ctx, t, r, st.secrets, fmt.Errorf("the run was refused: %w", err))
 	}
 	if r.Operation == store.RunOpPlan {
 		if err := st.verdict.Err(); err != nil {

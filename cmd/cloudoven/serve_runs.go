@@ -119,7 +119,8 @@ func (f runFlags) start(ctx context.Context, st *store.Store, catalog func() *ca
 		stateURL = listenURL
 	}
 	rs.hub = runs.NewHub(st, logger)
-	// Plan refuses what the guardrails block before anything is queued, whoever calls it.
+	// Plan refuses what the guardrails block, and runs whose state nothing would keep,
+	// before anything is queued, whoever calls it.
 	guardrails := deployment.NewResolver(deployment.Config{Store: st, Rules: st, Catalog: catalog})
 	rs.runs = runs.New(runs.Options{
 		Store:             st,
@@ -127,6 +128,7 @@ func (f runFlags) start(ctx context.Context, st *store.Store, catalog func() *ca
 		Hub:               rs.hub,
 		Prepare:           runs.NewPreparer(st, catalog, vault),
 		Guardrails:        guardrails,
+		State:             guardrails,
 		GlobalConcurrency: *f.concurrency,
 		Image:             *f.image,
 		Authorizer:        authz,
