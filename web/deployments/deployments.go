@@ -340,7 +340,11 @@ func (s *Handlers) deployPage(ctx context.Context, project string, d store.Deplo
 	if props.Runs, err = s.deployRuns(ctx, project, d); err != nil {
 		return props, err
 	}
-	if res.Verdict.Err() != nil {
+	props.Runs.State = stateKeeping(res.State)
+	switch {
+	case res.State.Err() != nil:
+		props.Runs.PlanBlocked = fmt.Sprintf("Plan and Plan destroy will be refused: nothing would keep the state of their runs (see State versions below). Choose a backend for %s on its page.", d.Environment)
+	case res.Verdict.Err() != nil:
 		props.Runs.PlanBlocked = fmt.Sprintf("Plan will be refused: %s makes the guardrail findings above block plans.", d.Environment)
 	}
 	versions, err := s.store.BlueprintVersions(ctx, project, d.Blueprint)
