@@ -3,6 +3,9 @@
 // variables, locals, outputs or settings), every change to the blueprint's draft with the
 // live preview of the generated files, diagnostics and guardrail findings placed on their
 // fields, adding a type from the catalog, and saving, discarding and downloading the draft.
+// Every form carries the revision of the draft it shows and every answer brings the new one:
+// a change, save or discard made on a draft someone else has changed since is refused with
+// 409 (draft.go: changeDraft, draftWrite; the rule is store.DraftHead.Admits).
 //
 // The forms themselves are built from provider schemas by package web/form, which also
 // defines the keys and ops the forms post. Start with Handlers (handlers.go), then
