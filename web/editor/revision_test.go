@@ -65,6 +65,7 @@ func TestEditorParallelAddsLoseNothing(t *testing.T) {
 	if added == 0 {
 		t.Errorf("no add of %d was kept (answers %v)", n, codes)
 	}
+	t.Logf("%d of %d adds kept (answers %v)", added, n, codes)
 }
 
 // editorAs is the app signed in as user, an editor of project "team".
