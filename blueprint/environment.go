@@ -30,6 +30,13 @@ type Backend struct {
 	Config map[string]any `json:"config,omitempty"`
 }
 
+// DefaultBackend is the backend of a new environment: CloudOven's own http backend, without
+// an address (a run gets CloudOven's state endpoint for its deployment, and credentials for
+// that run only), which keeps every state a run writes as a numbered state version. With no
+// backend, or a local one, the state would be written into the run's workspace and lost with
+// it, and CloudOven refuses such runs.
+func DefaultBackend() Backend { return Backend{Type: "http"} }
+
 // Deployment binds one blueprint version to one environment and owns its state key.
 type Deployment struct {
 	Project          string `json:"project"`

@@ -11,6 +11,12 @@
 // blocks whatever the environment says (policy.Blocks), refuse every run; the other findings
 // refuse plans where the environment makes findings block.
 //
+// So does the rule "a run whose state would be thrown away is refused": StateKeepingOf says
+// who keeps a deployment's state (CloudOven's own backend, a remote backend, or nothing, for
+// a local backend or none, whose state dies with the run's workspace), and StateKeeping.Err
+// returns a *StateLossError for the last, which the run service refuses a plan or destroy
+// with and the deployment page shows.
+//
 // It is not the model, the validator or the generator (package blueprint), not the rule
 // checks (package policy), and it never runs anything (package runs) nor reads secret
 // values: a Resolver reads secret names only, since validation asks which secrets are set
@@ -20,5 +26,6 @@
 // it), then Resolver in resolver.go (the same from the store, by deployment id), Checks in
 // checks.go (what a project's blueprints are checked with: its rules, the provider sources it
 // allows, its deployments' state addresses; the editor and the import use them too), Verdict
-// and BlockedError in guardrails.go, and ParseEnvironment and Rules for what the store keeps.
+// and BlockedError in guardrails.go, StateKeeping and StateLossError in state.go, and
+// ParseEnvironment and Rules for what the store keeps.
 package deployment

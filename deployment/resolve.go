@@ -72,6 +72,9 @@ type Resolution struct {
 	// the blueprint with paths prefixed "environment.", sorted together.
 	Diagnostics blueprint.Diagnostics
 	Verdict     Verdict
+	// State says who keeps the state of the deployment's runs; its Err refuses them when
+	// nothing would.
+	State StateKeeping
 }
 
 // Resolve validates, checks and generates a deployment. Validation problems are diagnostics,
@@ -81,7 +84,7 @@ type Resolution struct {
 // parse): the Resolution then still holds the diagnostics and the verdict, which do not
 // depend on generation, so a page can show them beside the problem.
 func Resolve(in Inputs) (Resolution, error) {
-	res := Resolution{Inputs: in, Diagnostics: validate(in), Verdict: check(in)}
+	res := Resolution{Inputs: in, Diagnostics: validate(in), Verdict: check(in), State: StateKeepingOf(in.Environment)}
 	for _, p := range res.Verdict.Providers {
 		res.Diagnostics = append(res.Diagnostics, p.Diagnostic())
 	}

@@ -129,3 +129,21 @@ func (r *Resolver) Guardrails(ctx context.Context, project string, id int64) (Ve
 	}
 	return check(in), nil
 }
+
+// StateKeeping says who keeps the state of the deployment's runs, from its environment as it
+// is now: what the run service asks before it queues a run.
+func (r *Resolver) StateKeeping(ctx context.Context, project string, id int64) (StateKeeping, error) {
+	d, err := r.cfg.Store.Deployment(ctx, project, id)
+	if err != nil {
+		return StateKeeping{}, err
+	}
+	e, err := r.cfg.Store.Environment(ctx, project, d.Environment)
+	if err != nil {
+		return StateKeeping{}, err
+	}
+	env, err := ParseEnvironment(e)
+	if err != nil {
+		return StateKeeping{}, err
+	}
+	return StateKeepingOf(env), nil
+}

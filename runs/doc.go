@@ -37,6 +37,11 @@
 // with the deployment's address in CloudOven's state backend the one place
 // a held-in run always reaches.
 //
+// A plan or destroy whose state nothing would keep (a local backend, or
+// none: the state would be written into the run's workspace, which the
+// runner removes) is refused by Plan (Options.State) and when its stage
+// starts (Prepared.State).
+//
 // Start reading at service.go (Service, Plan), then queue.go and stage.go
 // (the stages), then hub.go.
 package runs

@@ -5,11 +5,14 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"net/http/httptest"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/cloudoven/cloudoven/deployment"
 	"github.com/cloudoven/cloudoven/internal/testenv"
 	"github.com/cloudoven/cloudoven/runner"
 	"github.com/cloudoven/cloudoven/state"
@@ -192,5 +195,85 @@ func TestDockerRunsAgainstCloudOvenState(t *testing.T) {
 		if v.RunID != first.ID && v.RunID != destroy.ID {
 			t.Errorf("state version %d was written by run %q, not by an apply (%s or %s)", v.Version, v.RunID, first.ID, destroy.ID)
 		}
+	}
+}
+
+// TestDockerRunWithoutKeptStateIsRefused: with a local backend, or none, terraform writes
+// the state into the run's workspace, which the Docker runner removes when the run ends; an
+// apply's state would be gone and the next plan would create everything again. Such a run
+// is refused before anything runs.
+func TestDockerRunWithoutKeptStateIsRefused(t *testing.T) {
+	testenv.RunnerImage(t)
+	for _, tt := range []struct{ name, env string }{
+		{"local backend", `{"format": 1, "name": "dev", "backend": {"type": "local"}}`},
+		{"no backend", `{"format": 1, "name": "dev"}`},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			ctx := context.Background()
+			st, err := store.Open(ctx, filepath.Join(t.TempDir(), "cloudoven.db"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { st.Close() })
+			if _, err := st.CreateProject(ctx, "team", ""); err != nil {
+				t.Fatal(err)
+			}
+			if _, _, err := st.CreateBlueprint(ctx, "team", "app", "", []byte(dockerDoc), ""); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := st.CreateEnvironment(ctx, "team", "dev", []byte(tt.env)); err != nil {
+				t.Fatal(err)
+			}
+			d, err := st.CreateDeployment(ctx, "team", "app", 1, "dev", "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			b := make([]byte, 6)
+			if _, err := rand.Read(b); err != nil {
+				t.Fatal(err)
+			}
+			exec, err := runner.NewDocker(runner.DockerOptions{Instance: "test-" + hex.EncodeToString(b)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() {
+				exec.RemoveOrphans(context.Background())
+				exec.Close()
+			})
+			resolver := deployment.NewResolver(deployment.Config{Store: st, Rules: st, Catalog: embeddedCatalog})
+			svc := New(Options{
+				Store: st, Executor: exec, Hub: NewHub(st, nil),
+				Prepare:    NewPreparer(st, embeddedCatalog, nil),
+				Guardrails: resolver, State: resolver,
+			})
+			runCtx, cancel := context.WithCancel(ctx)
+			t.Cleanup(func() { cancel(); svc.Wait() })
+			if err := svc.Start(runCtx); err != nil {
+				t.Fatal(err)
+			}
+
+			run, err := svc.Plan(ctx, "team", d.ID, "alice", false)
+			if err == nil {
+				// What happened before: plan, apply, and the next plan creates it all again.
+				waitState(t, st, run.ID, store.RunPlanned)
+				if _, err := svc.Approve(ctx, run.ID, "alice"); err != nil {
+					t.Fatal(err)
+				}
+				waitState(t, st, run.ID, store.RunApplied)
+				next, err := svc.Plan(ctx, "team", d.ID, "alice", false)
+				if err != nil {
+					t.Fatalf("the apply was accepted, and the next plan: %v", err)
+				}
+				s := summaryOf(t, waitState(t, st, next.ID, store.RunPlanned))
+				t.Fatalf("a run whose state is thrown away was accepted: after its apply, the next plan wants to add %d again", s.Add)
+			}
+			var lost *deployment.StateLossError
+			if !errors.As(err, &lost) || lost.Environment != "dev" || !strings.Contains(err.Error(), "CloudOven's backend") {
+				t.Errorf("the refusal is not a StateLossError that says what to do: %v", err)
+			}
+			if rs, err := st.DeploymentRuns(ctx, d.ID, 0); err != nil || len(rs) != 0 {
+				t.Errorf("the refused plan left runs %v (%v)", rs, err)
+			}
+		})
 	}
 }

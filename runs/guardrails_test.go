@@ -18,7 +18,7 @@ const guardedDoc = `{"format": 1, "name": "app",
   "providers": [{"name": "azurerm", "config": {"features": [{}]}}],
   "resources": [{"type": "azurerm_resource_group", "name": "rg", "config": {"name": {"literal": "rg-app"}, "location": {"literal": "westeurope"}}}]}`
 
-const guardedEnv = `{"format": 1, "name": %q, "backend": {"type": "local"}, "runner": {"policy_blocking": %t}}`
+const guardedEnv = `{"format": 1, "name": %q, "backend": {"type": "http"}, "runner": {"policy_blocking": %t}}`
 
 // guardedFixture is a Service over a real store and the real preparer: project team deploys
 // guardedDoc to dev (findings do not block) and to prod (they do).

@@ -59,6 +59,9 @@ type Prepared struct {
 	// before anything runs: the rules, the allowed providers or the
 	// environment may have changed while the run waited.
 	Verdict deployment.Verdict
+	// State says who keeps the state the run writes. A plan or destroy stage whose state
+	// would be kept nowhere (State.Err) is refused before anything runs.
+	State deployment.StateKeeping
 }
 
 // PrepareFunc returns what a run of a deployment needs. It is called again
@@ -70,6 +73,12 @@ type PrepareFunc func(ctx context.Context, project string, deploymentID int64) (
 // is now; *deployment.Resolver has it.
 type Guardrails interface {
 	Guardrails(ctx context.Context, project string, deploymentID int64) (deployment.Verdict, error)
+}
+
+// StateCheck says who keeps a deployment's state, from its environment as it is now;
+// *deployment.Resolver has it.
+type StateCheck interface {
+	StateKeeping(ctx context.Context, project string, deploymentID int64) (deployment.StateKeeping, error)
 }
 
 // orphanRemover is what an executor may also do: remove containers a
@@ -88,6 +97,11 @@ type Options struct {
 	// Plan refuses one its verdict refuses. Without it a refused plan is
 	// still refused, later, when its stage starts (see Prepared.Verdict).
 	Guardrails Guardrails
+	// State, when set, is asked before a plan or destroy is queued: Plan refuses a run
+	// whose state would be thrown away with its workspace (a local backend, or none).
+	// Without it such a run is still refused, later, when its stage starts (see
+	// Prepared.State).
+	State StateCheck
 	// GlobalConcurrency is how many plans and applies execute at once
 	// across all deployments; 0 means 2.
 	GlobalConcurrency int

@@ -27,8 +27,9 @@ type SecretValues interface {
 // environment's secrets as environment variables, which no file ever holds. A deployment
 // with validation errors (a provider the project does not allow among them) is refused
 // before anything starts, with the first errors in the message; the guardrails' verdict goes
-// into Prepared.Verdict, which the Service refuses a run with. secrets may be nil: runs then
-// get no secret variables. Without PreparerOptions.StateURL, as here, every
+// into Prepared.Verdict, which the Service refuses a run with, and who keeps the state into
+// Prepared.State, which it refuses a plan or destroy with when nothing would. secrets may be
+// nil: runs then get no secret variables. Without PreparerOptions.StateURL, as here, every
 // terraform_remote_state is a finding that refuses the run: NewPreparerWith takes it.
 //
 // The environment's runner settings choose the run's container: its image, when it names one,
@@ -101,7 +102,7 @@ func NewPreparerWith(st *store.Store, catalog func() *catalog.Catalog, secrets S
 			secretList = append(secretList, v)
 		}
 		sort.Strings(secretList)
-		p := Prepared{Files: out, Env: values, Secrets: secretList, Verdict: res.Verdict, Image: env.Runner.Image}
+		p := Prepared{Files: out, Env: values, Secrets: secretList, Verdict: res.Verdict, State: res.State, Image: env.Runner.Image}
 		p.NetworkMode, p.Egress = egressOf(env.Runner)
 		return p, nil
 	}

@@ -132,6 +132,12 @@ func (s *Service) Wait() { s.wg.Wait() }
 // or queued. A destroy is refused for the first two only
 // (deployment.Verdict.RunErr): it removes what the other findings are
 // about, but its plan runs the same provider and data source code.
+//
+// A plan or a destroy of a deployment whose state nothing would keep (its
+// environment has a local backend, or none, so terraform writes the state
+// into the run's workspace, which is removed when the run ends) is refused
+// with an error that wraps a *deployment.StateLossError, and nothing is
+// created or queued.
 func (s *Service) Plan(ctx context.Context, project string, deploymentID int64, user string, destroy bool) (Run, error) {
 	fail := func(err error) (Run, error) {
 		return Run{}, fmt.Errorf("planning deployment %d in project %q: %w", deploymentID, project, err)
@@ -146,6 +152,15 @@ func (s *Service) Plan(ctx context.Context, project string, deploymentID int64, 
 	op := store.RunOpPlan
 	if destroy {
 		op = store.RunOpDestroy
+	}
+	if s.opts.State != nil {
+		k, err := s.opts.State.StateKeeping(ctx, project, d.ID)
+		if err != nil {
+			return fail(fmt.Errorf("checking who keeps the state: %w", err))
+		}
+		if err := k.Err(); err != nil {
+			return fail(err)
+		}
 	}
 	if s.opts.Guardrails != nil {
 		v, err := s.opts.Guardrails.Guardrails(ctx, project, d.ID)

@@ -51,6 +51,7 @@ type stage struct {
 	egress      *runner.Egress
 	state       string // the deployment's address in CloudOven's state backend, when StateURL is set
 	verdict     deployment.Verdict
+	keeping     deployment.StateKeeping // who keeps the state; nobody refuses a plan or destroy
 }
 
 // prepare generates the deployment's files and environment and issues
@@ -62,7 +63,7 @@ func (s *Service) prepare(ctx context.Context, r Run, scope state.Scope) (stage,
 		return stage{}, fmt.Errorf("preparing the deployment's files: %w", err)
 	}
 	st := stage{files: p.Files, env: maps.Clone(p.Env), secrets: slices.Clone(p.Secrets),
-		image: p.Image, networkMode: p.NetworkMode, egress: p.Egress, verdict: p.Verdict}
+		image: p.Image, networkMode: p.NetworkMode, egress: p.Egress, verdict: p.Verdict, keeping: p.State}
 	if st.env == nil {
 		st.env = map[string]string{}
 	}
@@ -121,7 +122,11 @@ func (s *Service) planStage(ctx context.Context, t *task, r Run) Run {
 		return s.end(ctx, t, r, st.secrets, err)
 	}
 	// Asked again now: the rules, the allowed providers or the environment may have
-	// changed while the run waited in the queue.
+	// changed while the run waited in the queue. An apply needs no state check: it applies a
+	// saved plan, which carries the backend it was planned with.
+	if err := st.keeping.Err(); err != nil {
+		return s.end(ctx, t, r, st.secrets, fmt.Errorf("the run was refused: %w", err))
+	}
 	if r.Operation == store.RunOpPlan {
 		if err := st.verdict.Err(); err != nil {
 			return s.end(ctx, t, r, st.secrets, fmt.Errorf("the plan was refused: %w", err))

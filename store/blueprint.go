@@ -19,6 +19,9 @@ type Blueprint struct {
 	LatestVersion int
 	CreatedAt     time.Time
 	UpdatedAt     time.Time
+	// DraftHead is where the editor's draft stands, read with LatestVersion: what the
+	// editor shows when there is no draft.
+	DraftHead DraftHead
 }
 
 // BlueprintVersion is one immutable saved state of a blueprint. Document is
@@ -82,8 +85,9 @@ func (s *Store) CreateBlueprint(ctx context.Context, project, name, description 
 	return b, v, nil
 }
 
-// AddBlueprintVersion saves document as the blueprint's next version.
-// Saving the same document as the latest version again is a no-op that
+// AddBlueprintVersion saves document as the blueprint's next version; while
+// the blueprint has no draft, that moves its DraftHead on. Saving the same
+// document as the latest version again is a no-op that
 // returns the latest version, so a double-clicked Save does not create
 // history. Concurrent callers each get their own version number, with no
 // gaps: the transaction holds SQLite's write lock from its start.
@@ -125,7 +129,23 @@ func (s *Store) AddBlueprintVersion(ctx context.Context, project, blueprint stri
 			Message:     message,
 			CreatedAt:   s.now(),
 		}
-		return insertVersion(ctx, tx, v)
+		if err := insertVersion(ctx, tx, v); err != nil {
+			return err
+		}
+		// Without a draft the editor shows the latest version: a form on the one before
+		// is stale now. A draft is not changed by a new version.
+		var drafts int
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM blueprint_drafts WHERE blueprint_id = ?`, id).Scan(&drafts); err != nil {
+			return err
+		}
+		if drafts > 0 {
+			return nil
+		}
+		head, err := draftHead(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		return setDraftHead(ctx, tx, id, head.reset())
 	})
 	if err != nil {
 		return fail(err)
@@ -147,7 +167,8 @@ func insertVersion(ctx context.Context, tx *sql.Tx, v BlueprintVersion) error {
 // blueprintSelect reads blueprints with their latest version. Every
 // blueprint has a version 1 (CreateBlueprint writes both at once, and
 // versions cannot be deleted), so the inner join drops nothing.
-const blueprintSelect = `SELECT b.id, b.project_id, b.name, b.description, v.version, b.created_at, v.created_at
+const blueprintSelect = `SELECT b.id, b.project_id, b.name, b.description, v.version, b.created_at, v.created_at,
+		b.draft_revision, b.draft_writer, b.draft_writer_base
 	FROM blueprints b
 	JOIN blueprint_versions v ON v.blueprint_id = b.id
 		AND v.version = (SELECT max(version) FROM blueprint_versions WHERE blueprint_id = b.id)`
@@ -155,7 +176,8 @@ const blueprintSelect = `SELECT b.id, b.project_id, b.name, b.description, v.ver
 func scanBlueprint(row interface{ Scan(...any) error }) (Blueprint, error) {
 	var b Blueprint
 	err := row.Scan(&b.ID, &b.ProjectID, &b.Name, &b.Description, &b.LatestVersion,
-		timeColumn{&b.CreatedAt}, timeColumn{&b.UpdatedAt})
+		timeColumn{&b.CreatedAt}, timeColumn{&b.UpdatedAt},
+		&b.DraftHead.Revision, &b.DraftHead.Writer, &b.DraftHead.WriterBase)
 	return b, err
 }
 

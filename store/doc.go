@@ -14,6 +14,13 @@
 // (for example two browsers saving the same blueprint) are serialised
 // rather than failing or losing a version.
 //
+// A blueprint's draft has a revision (DraftHead) that every draft write,
+// discard and commit moves on: SaveDraft, DiscardDraft and CommitDraft
+// refuse with ErrConflict a write made on a view of the draft that someone
+// else has changed since (DraftHead.Admits), and SaveDraft one whose
+// document was made from an older read, so concurrent editors never
+// overwrite each other's work unseen.
+//
 // Documents (a blueprint version's JSON, an environment's settings) are
 // opaque bytes here: the blueprint package defines and validates them. The
 // store checks only what it owns: names (ValidName), sizes

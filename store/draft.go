@@ -15,6 +15,93 @@ type Draft struct {
 	BaseVersion int    // the version the draft started from
 	Document    []byte // opaque to the store, like BlueprintVersion.Document
 	UpdatedAt   time.Time
+	Head        DraftHead
+}
+
+// DraftHead is where a blueprint's draft stands: how many times what the editor shows of the
+// blueprint has changed, and who made the last draft write. Blueprint.DraftHead has it when
+// there is no draft.
+type DraftHead struct {
+	// Revision counts every draft write, discard and commit, and every new version while
+	// there is no draft. It only grows, across discards and commits.
+	Revision int64
+	// Writer names who made the last draft write; "" after a discard, a commit or a new
+	// version, and for a write that names nobody.
+	Writer string
+	// WriterBase is the revision since which every draft write was Writer's.
+	WriterBase int64
+}
+
+// AnyRevision is the Seen of a DraftWrite that depends on nothing its author saw, such as
+// adding a resource: it never conflicts.
+const AnyRevision int64 = -1
+
+// DraftWrite is a change to a blueprint's draft on behalf of an author.
+type DraftWrite struct {
+	// Writer names the author; the editor derives it from their session. "" is nobody, and
+	// never counts as anyone's own earlier write.
+	Writer string
+	// Seen is the revision the author's form shows, or AnyRevision.
+	Seen int64
+	// Read is, for SaveDraft, the revision the new document was made from: the save is
+	// ErrConflict when the draft has changed since, and the caller reads it again and
+	// reapplies its change. Ignored by DiscardDraft and CommitDraft.
+	Read int64
+}
+
+// Admits reports whether w may change a draft at h without losing anyone's work: its author
+// has seen the current revision, or every write since the revision they saw is their own.
+// The second case is the editor's live preview: htmx drops the answer of a request that a
+// newer one replaces, although the request may have reached the server and saved, so the
+// author's form can be a few revisions behind their own writes. A form from before
+// WriterBase, or from before another author's write, is stale.
+func (h DraftHead) Admits(w DraftWrite) bool {
+	if w.Seen == AnyRevision || w.Seen == h.Revision {
+		return true
+	}
+	return w.Writer != "" && w.Writer == h.Writer && w.Seen >= h.WriterBase && w.Seen < h.Revision
+}
+
+// after is the head once w has written the draft. A write from the current revision starts
+// the writer's run afresh (older forms of theirs, which can only be requests whose answers
+// were dropped, are stale from now on); one admitted as the writer's own goes on with it.
+func (h DraftHead) after(w DraftWrite) DraftHead {
+	next := DraftHead{Revision: h.Revision + 1, Writer: w.Writer, WriterBase: h.Revision}
+	if w.Writer != "" && w.Writer == h.Writer && w.Seen != h.Revision {
+		next.WriterBase = h.WriterBase
+	}
+	return next
+}
+
+// reset is the head after a discard, a commit or a new version: nobody's writes go on.
+func (h DraftHead) reset() DraftHead {
+	return DraftHead{Revision: h.Revision + 1, WriterBase: h.Revision + 1}
+}
+
+// errStale is why a draft write is refused: ErrConflict, with what the editor says.
+func errStale() error {
+	return errorf(ErrConflict, errors.New("stale draft revision"), "the draft has changed since it was read")
+}
+
+// draftHead reads a blueprint's draft head in q (a transaction, for a write).
+func draftHead(ctx context.Context, q querier, id int64) (DraftHead, error) {
+	var h DraftHead
+	err := q.QueryRowContext(ctx, `SELECT draft_revision, draft_writer, draft_writer_base FROM blueprints WHERE id = ?`, id).
+		Scan(&h.Revision, &h.Writer, &h.WriterBase)
+	if err != nil {
+		return h, fmt.Errorf("reading the draft revision: %w", err)
+	}
+	return h, nil
+}
+
+// setDraftHead writes a blueprint's draft head.
+func setDraftHead(ctx context.Context, tx *sql.Tx, id int64, h DraftHead) error {
+	_, err := tx.ExecContext(ctx, `UPDATE blueprints SET draft_revision = ?, draft_writer = ?, draft_writer_base = ? WHERE id = ?`,
+		h.Revision, h.Writer, h.WriterBase, id)
+	if err != nil {
+		return fmt.Errorf("writing the draft revision: %w", err)
+	}
+	return nil
 }
 
 // Draft returns the blueprint's draft. A blueprint without one, or one
@@ -28,9 +115,11 @@ func (s *Store) Draft(ctx context.Context, project, blueprint string) (Draft, er
 		return fail(err)
 	}
 	d := Draft{BlueprintID: id}
+	// One statement, so the head is the document's.
 	err = s.db.QueryRowContext(ctx,
-		`SELECT base_version, document, updated_at FROM blueprint_drafts WHERE blueprint_id = ?`, id).
-		Scan(&d.BaseVersion, &d.Document, timeColumn{&d.UpdatedAt})
+		`SELECT d.base_version, d.document, d.updated_at, b.draft_revision, b.draft_writer, b.draft_writer_base
+		FROM blueprint_drafts d JOIN blueprints b ON b.id = d.blueprint_id WHERE d.blueprint_id = ?`, id).
+		Scan(&d.BaseVersion, &d.Document, timeColumn{&d.UpdatedAt}, &d.Head.Revision, &d.Head.Writer, &d.Head.WriterBase)
 	if errors.Is(err, sql.ErrNoRows) {
 		err = errorf(ErrNotFound, err, "the blueprint has no draft")
 	}
@@ -41,9 +130,13 @@ func (s *Store) Draft(ctx context.Context, project, blueprint string) (Draft, er
 }
 
 // SaveDraft writes document as the blueprint's draft, replacing any draft
-// it had. baseVersion must be one of the blueprint's versions; otherwise,
-// or when the project or blueprint does not exist, it is ErrNotFound.
-func (s *Store) SaveDraft(ctx context.Context, project, blueprint string, baseVersion int, document []byte) (Draft, error) {
+// it had, on behalf of w. It is ErrConflict, and nothing is written, when
+// the draft's revision is no longer w.Read (someone wrote in between: read
+// it again and reapply the change) or the head does not admit w (its
+// author's view is stale). baseVersion must be one of the blueprint's
+// versions; otherwise, or when the project or blueprint does not exist, it
+// is ErrNotFound.
+func (s *Store) SaveDraft(ctx context.Context, project, blueprint string, baseVersion int, document []byte, w DraftWrite) (Draft, error) {
 	fail := func(err error) (Draft, error) {
 		return Draft{}, fmt.Errorf("saving the draft of blueprint %q in project %q: %w", blueprint, project, err)
 	}
@@ -68,6 +161,17 @@ func (s *Store) SaveDraft(ctx context.Context, project, blueprint string, baseVe
 		if n == 0 {
 			return errorf(ErrNotFound, sql.ErrNoRows, "no version %d to base the draft on", baseVersion)
 		}
+		head, err := draftHead(ctx, tx, d.BlueprintID)
+		if err != nil {
+			return err
+		}
+		if head.Revision != w.Read || !head.Admits(w) {
+			return errStale()
+		}
+		d.Head = head.after(w)
+		if err := setDraftHead(ctx, tx, d.BlueprintID, d.Head); err != nil {
+			return err
+		}
 		_, err = tx.ExecContext(ctx,
 			`INSERT INTO blueprint_drafts (blueprint_id, base_version, document, updated_at) VALUES (?, ?, ?, ?)
 			ON CONFLICT (blueprint_id) DO UPDATE SET
@@ -83,16 +187,31 @@ func (s *Store) SaveDraft(ctx context.Context, project, blueprint string, baseVe
 	return d, nil
 }
 
-// DiscardDraft deletes the blueprint's draft. A blueprint without a draft
+// DiscardDraft deletes the blueprint's draft on behalf of w: ErrConflict,
+// and the draft kept, when the head does not admit w, since the draft may
+// hold someone's work its author has not seen. A blueprint without a draft
 // is left as it is; a blueprint that does not exist is ErrNotFound.
-func (s *Store) DiscardDraft(ctx context.Context, project, blueprint string) error {
+func (s *Store) DiscardDraft(ctx context.Context, project, blueprint string, w DraftWrite) error {
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		_, id, err := blueprintID(ctx, tx, project, blueprint)
 		if err != nil {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, `DELETE FROM blueprint_drafts WHERE blueprint_id = ?`, id)
-		return err
+		head, err := draftHead(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if !head.Admits(w) {
+			return errStale()
+		}
+		res, err := tx.ExecContext(ctx, `DELETE FROM blueprint_drafts WHERE blueprint_id = ?`, id)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil || n == 0 {
+			return err
+		}
+		return setDraftHead(ctx, tx, id, head.reset())
 	})
 	if err != nil {
 		return fmt.Errorf("discarding the draft of blueprint %q in project %q: %w", blueprint, project, err)
@@ -101,7 +220,9 @@ func (s *Store) DiscardDraft(ctx context.Context, project, blueprint string) err
 }
 
 // CommitDraft turns the blueprint's draft into its next version, with
-// message, and deletes the draft, in one transaction. A draft whose
+// message, and deletes the draft, in one transaction, on behalf of w: it
+// is ErrConflict, and the draft kept, when the head does not admit w, since
+// the version would hold changes its author has not seen. A draft whose
 // document is byte for byte the latest version's makes no version: the
 // draft is deleted and the latest version returned, as AddBlueprintVersion
 // does for a repeated Save. No draft is ErrNotFound.
@@ -110,7 +231,7 @@ func (s *Store) DiscardDraft(ctx context.Context, project, blueprint string) err
 // base version: the transaction holds SQLite's write lock from its start,
 // so commits and AddBlueprintVersion calls racing on one blueprint each get
 // their own number, with no gaps.
-func (s *Store) CommitDraft(ctx context.Context, project, blueprint, message string) (BlueprintVersion, error) {
+func (s *Store) CommitDraft(ctx context.Context, project, blueprint, message string, w DraftWrite) (BlueprintVersion, error) {
 	fail := func(err error) (BlueprintVersion, error) {
 		return BlueprintVersion{}, fmt.Errorf("committing the draft of blueprint %q in project %q: %w", blueprint, project, err)
 	}
@@ -122,6 +243,13 @@ func (s *Store) CommitDraft(ctx context.Context, project, blueprint, message str
 		_, id, err := blueprintID(ctx, tx, project, blueprint)
 		if err != nil {
 			return err
+		}
+		head, err := draftHead(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if !head.Admits(w) {
+			return errStale()
 		}
 		var document []byte
 		err = tx.QueryRowContext(ctx, `SELECT document FROM blueprint_drafts WHERE blueprint_id = ?`, id).Scan(&document)
@@ -157,7 +285,7 @@ func (s *Store) CommitDraft(ctx context.Context, project, blueprint, message str
 		if _, err := tx.ExecContext(ctx, `DELETE FROM blueprint_drafts WHERE blueprint_id = ?`, id); err != nil {
 			return fmt.Errorf("deleting the draft: %w", err)
 		}
-		return nil
+		return setDraftHead(ctx, tx, id, head.reset())
 	})
 	if err != nil {
 		return fail(err)

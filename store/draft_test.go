@@ -22,6 +22,27 @@ func newBlueprint(t *testing.T) *Store {
 	return s
 }
 
+// anyone is a draft write that depends on nothing its author saw.
+var anyone = DraftWrite{Seen: AnyRevision}
+
+// saveDraft saves d as the draft of blueprint (of project payments) on version base, from the
+// revision the draft has when read, as the editor does; it reads again while concurrent
+// writers move the draft on in between.
+func saveDraft(ctx context.Context, s *Store, blueprint string, base int, d []byte) (Draft, error) {
+	for range 100 {
+		b, err := s.Blueprint(ctx, "payments", blueprint)
+		if err != nil {
+			return Draft{}, err
+		}
+		h := b.DraftHead
+		got, err := s.SaveDraft(ctx, "payments", blueprint, base, d, DraftWrite{Writer: "tester", Seen: h.Revision, Read: h.Revision})
+		if !errors.Is(err, ErrConflict) {
+			return got, err
+		}
+	}
+	return Draft{}, errors.New("the draft kept moving")
+}
+
 func TestSaveDraftRoundTrip(t *testing.T) {
 	t.Parallel()
 	s := newBlueprint(t)
@@ -30,11 +51,12 @@ func TestSaveDraftRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	saved, err := s.SaveDraft(ctx, "payments", "aks", 1, doc(2))
+	saved, err := saveDraft(ctx, s, "aks", 1, doc(2))
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := Draft{BlueprintID: b.ID, BaseVersion: 1, Document: doc(2), UpdatedAt: saved.UpdatedAt}
+	want := Draft{BlueprintID: b.ID, BaseVersion: 1, Document: doc(2), UpdatedAt: saved.UpdatedAt,
+		Head: DraftHead{Revision: 1, Writer: "tester", WriterBase: 0}}
 	if diff := cmp.Diff(want, saved); diff != "" {
 		t.Errorf("SaveDraft (-want +got):\n%s", diff)
 	}
@@ -61,11 +83,11 @@ func TestSaveDraftReplaces(t *testing.T) {
 	if _, err := s.AddBlueprintVersion(ctx, "payments", "aks", doc(2), "two"); err != nil {
 		t.Fatal(err)
 	}
-	first, err := s.SaveDraft(ctx, "payments", "aks", 1, doc(10))
+	first, err := saveDraft(ctx, s, "aks", 1, doc(10))
 	if err != nil {
 		t.Fatal(err)
 	}
-	second, err := s.SaveDraft(ctx, "payments", "aks", 2, doc(11))
+	second, err := saveDraft(ctx, s, "aks", 2, doc(11))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -76,7 +98,9 @@ func TestSaveDraftReplaces(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := Draft{BlueprintID: first.BlueprintID, BaseVersion: 2, Document: doc(11), UpdatedAt: second.UpdatedAt}
+	// The new version moved the revision (there was no draft), then each save.
+	want := Draft{BlueprintID: first.BlueprintID, BaseVersion: 2, Document: doc(11), UpdatedAt: second.UpdatedAt,
+		Head: DraftHead{Revision: 3, Writer: "tester", WriterBase: 2}}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("Draft after a second save (-want +got):\n%s", diff)
 	}
@@ -92,13 +116,13 @@ func TestDraftsAreKeptPerBlueprint(t *testing.T) {
 	if _, _, err := s.CreateBlueprint(ctx, "payments", "postgres", "", doc(100), ""); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.SaveDraft(ctx, "payments", "aks", 1, doc(2)); err != nil {
+	if _, err := saveDraft(ctx, s, "aks", 1, doc(2)); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.SaveDraft(ctx, "payments", "postgres", 1, doc(101)); err != nil {
+	if _, err := saveDraft(ctx, s, "postgres", 1, doc(101)); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.DiscardDraft(ctx, "payments", "postgres"); err != nil {
+	if err := s.DiscardDraft(ctx, "payments", "postgres", anyone); err != nil {
 		t.Fatal(err)
 	}
 	got, err := s.Draft(ctx, "payments", "aks")
@@ -132,33 +156,33 @@ func TestDraftNotFound(t *testing.T) {
 			return err
 		}, `reading the draft of blueprint "aks" in project "nope": no such project`},
 		{"SaveDraft to unknown blueprint", func() error {
-			_, err := s.SaveDraft(ctx, "payments", "nope", 1, doc(2))
+			_, err := s.SaveDraft(ctx, "payments", "nope", 1, doc(2), DraftWrite{})
 			return err
 		}, `saving the draft of blueprint "nope" in project "payments": no such blueprint`},
 		{"SaveDraft in unknown project", func() error {
-			_, err := s.SaveDraft(ctx, "nope", "aks", 1, doc(2))
+			_, err := s.SaveDraft(ctx, "nope", "aks", 1, doc(2), DraftWrite{})
 			return err
 		}, `saving the draft of blueprint "aks" in project "nope": no such project`},
 		{"SaveDraft on a version not yet made", func() error {
-			_, err := s.SaveDraft(ctx, "payments", "aks", 2, doc(2))
+			_, err := s.SaveDraft(ctx, "payments", "aks", 2, doc(2), DraftWrite{})
 			return err
 		}, `saving the draft of blueprint "aks" in project "payments": no version 2 to base the draft on`},
 		{"SaveDraft on version 0", func() error {
-			_, err := s.SaveDraft(ctx, "payments", "aks", 0, doc(2))
+			_, err := s.SaveDraft(ctx, "payments", "aks", 0, doc(2), DraftWrite{})
 			return err
 		}, `saving the draft of blueprint "aks" in project "payments": no version 0 to base the draft on`},
 		{"DiscardDraft of unknown blueprint", func() error {
-			return s.DiscardDraft(ctx, "payments", "nope")
+			return s.DiscardDraft(ctx, "payments", "nope", anyone)
 		}, `discarding the draft of blueprint "nope" in project "payments": no such blueprint`},
 		{"DiscardDraft in unknown project", func() error {
-			return s.DiscardDraft(ctx, "nope", "aks")
+			return s.DiscardDraft(ctx, "nope", "aks", anyone)
 		}, `discarding the draft of blueprint "aks" in project "nope": no such project`},
 		{"CommitDraft without a draft", func() error {
-			_, err := s.CommitDraft(ctx, "payments", "aks", "")
+			_, err := s.CommitDraft(ctx, "payments", "aks", "", anyone)
 			return err
 		}, `committing the draft of blueprint "aks" in project "payments": the blueprint has no draft`},
 		{"CommitDraft of unknown blueprint", func() error {
-			_, err := s.CommitDraft(ctx, "payments", "nope", "")
+			_, err := s.CommitDraft(ctx, "payments", "nope", "", anyone)
 			return err
 		}, `committing the draft of blueprint "nope" in project "payments": no such blueprint`},
 	}
@@ -185,17 +209,17 @@ func TestDiscardDraft(t *testing.T) {
 	t.Parallel()
 	s := newBlueprint(t)
 	ctx := t.Context()
-	if _, err := s.SaveDraft(ctx, "payments", "aks", 1, doc(2)); err != nil {
+	if _, err := saveDraft(ctx, s, "aks", 1, doc(2)); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.DiscardDraft(ctx, "payments", "aks"); err != nil {
+	if err := s.DiscardDraft(ctx, "payments", "aks", anyone); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := s.Draft(ctx, "payments", "aks"); !errors.Is(err, ErrNotFound) {
 		t.Errorf("Draft after DiscardDraft: got %v, want ErrNotFound", err)
 	}
 	// Discarding again, as a second browser tab might, is not an error.
-	if err := s.DiscardDraft(ctx, "payments", "aks"); err != nil {
+	if err := s.DiscardDraft(ctx, "payments", "aks", anyone); err != nil {
 		t.Errorf("discarding a missing draft: %v", err)
 	}
 	if n := count(t, s, "blueprint_versions"); n != 1 {
@@ -207,11 +231,11 @@ func TestSaveDraftOversizedKeepsPrevious(t *testing.T) {
 	t.Parallel()
 	s := newBlueprint(t)
 	ctx := t.Context()
-	before, err := s.SaveDraft(ctx, "payments", "aks", 1, doc(2))
+	before, err := saveDraft(ctx, s, "aks", 1, doc(2))
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = s.SaveDraft(ctx, "payments", "aks", 1, make([]byte, MaxDocumentBytes+1))
+	_, err = saveDraft(ctx, s, "aks", 1, make([]byte, MaxDocumentBytes+1))
 	if !errors.Is(err, ErrTooLarge) {
 		t.Errorf("got %v, want ErrTooLarge", err)
 	}
@@ -223,7 +247,7 @@ func TestSaveDraftOversizedKeepsPrevious(t *testing.T) {
 		t.Errorf("draft after a refused save (-want +got):\n%s", diff)
 	}
 	// Exactly the limit is fine.
-	if _, err := s.SaveDraft(ctx, "payments", "aks", 1, make([]byte, MaxDocumentBytes)); err != nil {
+	if _, err := saveDraft(ctx, s, "aks", 1, make([]byte, MaxDocumentBytes)); err != nil {
 		t.Errorf("a draft of exactly MaxDocumentBytes: %v", err)
 	}
 }
@@ -251,11 +275,11 @@ func TestCommitDraft(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d, err := s.SaveDraft(ctx, "payments", "aks", 2, doc(3))
+	d, err := saveDraft(ctx, s, "aks", 2, doc(3))
 	if err != nil {
 		t.Fatal(err)
 	}
-	v3, err := s.CommitDraft(ctx, "payments", "aks", "three")
+	v3, err := s.CommitDraft(ctx, "payments", "aks", "three", anyone)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -285,7 +309,7 @@ func TestCommitDraft(t *testing.T) {
 		t.Errorf("Draft after CommitDraft: got %v, want ErrNotFound", err)
 	}
 	// A second Save with nothing new to save says so, and adds nothing.
-	if _, err := s.CommitDraft(ctx, "payments", "aks", "again"); !errors.Is(err, ErrNotFound) {
+	if _, err := s.CommitDraft(ctx, "payments", "aks", "again", anyone); !errors.Is(err, ErrNotFound) {
 		t.Errorf("second CommitDraft: got %v, want ErrNotFound", err)
 	}
 	if n := count(t, s, "blueprint_versions"); n != 3 {
@@ -299,13 +323,13 @@ func TestCommitDraftOnAnOlderBase(t *testing.T) {
 	t.Parallel()
 	s := newBlueprint(t)
 	ctx := t.Context()
-	if _, err := s.SaveDraft(ctx, "payments", "aks", 1, doc(3)); err != nil {
+	if _, err := saveDraft(ctx, s, "aks", 1, doc(3)); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := s.AddBlueprintVersion(ctx, "payments", "aks", doc(2), "someone else"); err != nil {
 		t.Fatal(err)
 	}
-	v, err := s.CommitDraft(ctx, "payments", "aks", "mine")
+	v, err := s.CommitDraft(ctx, "payments", "aks", "mine", anyone)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -322,10 +346,10 @@ func TestCommitDraftSameDocument(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.SaveDraft(ctx, "payments", "aks", 2, doc(2)); err != nil {
+	if _, err := saveDraft(ctx, s, "aks", 2, doc(2)); err != nil {
 		t.Fatal(err)
 	}
-	got, err := s.CommitDraft(ctx, "payments", "aks", "nothing changed")
+	got, err := s.CommitDraft(ctx, "payments", "aks", "nothing changed", anyone)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -340,10 +364,10 @@ func TestCommitDraftSameDocument(t *testing.T) {
 	}
 
 	// Going back to an older document is a change, and gets a new version.
-	if _, err := s.SaveDraft(ctx, "payments", "aks", 2, doc(1)); err != nil {
+	if _, err := saveDraft(ctx, s, "aks", 2, doc(1)); err != nil {
 		t.Fatal(err)
 	}
-	back, err := s.CommitDraft(ctx, "payments", "aks", "revert")
+	back, err := s.CommitDraft(ctx, "payments", "aks", "revert", anyone)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -356,7 +380,7 @@ func TestCommitDraftRefusedKeepsDraft(t *testing.T) {
 	t.Parallel()
 	s := newBlueprint(t)
 	ctx := t.Context()
-	before, err := s.SaveDraft(ctx, "payments", "aks", 1, doc(2))
+	before, err := saveDraft(ctx, s, "aks", 1, doc(2))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -373,7 +397,7 @@ func TestCommitDraftRefusedKeepsDraft(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if _, err := s.CommitDraft(tt.ctx, "payments", "aks", tt.msg); !errors.Is(err, tt.want) {
+			if _, err := s.CommitDraft(tt.ctx, "payments", "aks", tt.msg, anyone); !errors.Is(err, tt.want) {
 				t.Errorf("got %v, want %v", err, tt.want)
 			}
 		})
@@ -437,11 +461,11 @@ func TestCommitDraftConcurrent(t *testing.T) {
 					record(v, err, false)
 					continue
 				}
-				if _, err := s.SaveDraft(ctx, "payments", "aks", 1, d); err != nil {
+				if _, err := saveDraft(ctx, s, "aks", 1, d); err != nil {
 					record(BlueprintVersion{}, err, false)
 					continue
 				}
-				v, err := s.CommitDraft(ctx, "payments", "aks", fmt.Sprint("committer ", w))
+				v, err := s.CommitDraft(ctx, "payments", "aks", fmt.Sprint("committer ", w), anyone)
 				record(v, err, true)
 			}
 		})
@@ -506,7 +530,7 @@ func TestDeletingRemovesDraft(t *testing.T) {
 			if _, err := s.AddBlueprintVersion(ctx, "payments", "aks", doc(2), ""); err != nil {
 				t.Fatal(err)
 			}
-			if _, err := s.SaveDraft(ctx, "payments", "aks", 2, doc(3)); err != nil {
+			if _, err := saveDraft(ctx, s, "aks", 2, doc(3)); err != nil {
 				t.Fatal(err)
 			}
 			if n := count(t, s, "blueprint_drafts"); n != 1 {

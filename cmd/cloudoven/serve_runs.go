@@ -134,8 +134,9 @@ func (f runFlags) start(ctx context.Context, st *store.Store, catalog func() *ca
 	}
 	rs.hub = runs.NewHub(st, logger)
 	rs.stateURL = stateURL
-	// Plan refuses what the guardrails block before anything is queued, whoever calls it;
-	// the preparer asks again when the stage starts, with the same state URL.
+	// Plan refuses what the guardrails block, and runs whose state nothing would keep,
+	// before anything is queued, whoever calls it; the preparer asks again when the stage
+	// starts, with the same state URL.
 	guardrails := deployment.NewResolver(deployment.Config{Store: st, Rules: st, Providers: st, Catalog: catalog, StateURL: stateURL})
 	rs.runs = runs.New(runs.Options{
 		Store:             st,
@@ -143,6 +144,7 @@ func (f runFlags) start(ctx context.Context, st *store.Store, catalog func() *ca
 		Hub:               rs.hub,
 		Prepare:           runs.NewPreparerWith(st, catalog, vault, runs.PreparerOptions{StateURL: stateURL}),
 		Guardrails:        guardrails,
+		State:             guardrails,
 		GlobalConcurrency: *f.concurrency,
 		Image:             *f.image,
 		Authorizer:        authz,

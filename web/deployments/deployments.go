@@ -346,7 +346,10 @@ func (s *Handlers) deployPage(ctx context.Context, project string, d store.Deplo
 	if props.Runs, err = s.deployRuns(ctx, project, d); err != nil {
 		return props, err
 	}
+	props.Runs.State = stateKeeping(res.State)
 	switch plan, destroy := res.Verdict.Err(), res.Verdict.RunErr(); {
+	case res.State.Err() != nil:
+		props.Runs.PlanBlocked = fmt.Sprintf("Plan and Plan destroy will be refused: nothing would keep the state of their runs (see State versions below). Choose a backend for %s on its page.", d.Environment)
 	case destroy != nil:
 		props.Runs.PlanBlocked = fmt.Sprintf("Plan and destroy will be refused: %s.", destroy)
 	case plan != nil:

@@ -1,12 +1,14 @@
 // Package deployments is the web feature of a project's deployments: the list and the create
 // form, and a deployment's page: exactly the files a run uses (package deployment resolves
 // them), their diagnostics and guardrail findings, the zip, promotion to a newer version with
-// its diff, and the runs section with Plan and Destroy, the state versions and the state
-// lock with the run that holds it, which an operator can force-unlock (audited). A plan or
-// destroy the guardrails refuse (a provider the project does not allow, a finding that
-// blocks every plan, or any finding where the environment says so) is refused by the run
-// service itself, and so is a force-unlock under a run that still executes; this page only
-// says so beforehand and shows the refusals.
+// its diff, and the runs section with Plan and Destroy, who keeps the deployment's state
+// (package deployment's StateKeeping: CloudOven's own backend, a remote one, or nothing), the
+// state versions and the state lock with the run that holds it, which an operator can
+// force-unlock (audited). A plan or destroy the guardrails refuse (a provider the project
+// does not allow, a finding that blocks every plan, or any finding where the environment
+// says so), or one whose state nothing would keep, is refused by the run service itself, and
+// so is a force-unlock under a run that still executes; this page only says so beforehand
+// and shows the refusals.
 //
 // A run's own page is package runview's. Start with Handlers (handlers.go), then
 // deployments.go, runs.go and statelock.go.

@@ -48,8 +48,13 @@ func (s *Handlers) createRun(w http.ResponseWriter, r *http.Request) error {
 	default:
 		return refuse(http.StatusUnprocessableEntity, fmt.Sprintf("CloudOven has no run operation %s; choose plan or destroy.", page.QuoteName(op)))
 	}
-	// The run service refuses a plan the guardrails block; the page only says so.
+	// The run service refuses a plan the guardrails block, and one whose state nothing would
+	// keep; the page only says so.
 	run, err := s.runs.Plan(ctx, project, d.ID, page.SignedInUser(ctx), destroy)
+	var lost *deployment.StateLossError
+	if errors.As(err, &lost) {
+		return refuse(http.StatusConflict, "The plan was refused: "+lost.Error()+".")
+	}
 	var blocked *deployment.BlockedError
 	if errors.As(err, &blocked) {
 		what := "plan"
@@ -75,8 +80,45 @@ type deployRunsProps struct {
 	PlanBlocked   string // why Plan would be refused, shown beside it
 	Problem       string
 	Rows          []runRow
+	State         stateKeepingView
 	StateVersions []stateVersionRow
 	Lock          stateLockProps
+}
+
+// stateKeepingView says who keeps the deployment's state: Keeper is a deployment.Keeper (""
+// when the deployment cannot be resolved), Text the page's sentence, and Empty what the
+// state versions list says when it has none.
+type stateKeepingView struct {
+	Keeper string
+	Text   string
+	Empty  string
+}
+
+// stateKeeping builds the deployment page's sentence on who keeps the state. Only CloudOven's
+// own backend keeps every state a run writes, so only then does the page say so.
+func stateKeeping(k deployment.StateKeeping) stateKeepingView {
+	v := stateKeepingView{Keeper: string(k.Keeper), Empty: "No state versions."}
+	switch k.Keeper {
+	case deployment.KeptByCloudOven:
+		v.Text = "CloudOven keeps every state a run writes: runs use its own http backend, which records each state as a numbered version below."
+		v.Empty = "No state yet: CloudOven keeps every state a run writes through its own backend."
+	case deployment.KeptByBackend:
+		v.Text = fmt.Sprintf("The %s backend of environment %s keeps this deployment's state", k.Backend, k.Environment)
+		if k.Where != "" {
+			v.Text += " (" + k.Where + ")"
+		}
+		v.Text += ", outside CloudOven: CloudOven keeps no copy of it, and lists below only states written through its own backend."
+		v.Empty = fmt.Sprintf("No state versions in CloudOven: the %s backend keeps this deployment's state.", k.Backend)
+	case deployment.KeptNowhere:
+		has := "has no backend"
+		if k.Backend != "" {
+			has = "has a " + k.Backend + " backend"
+		}
+		v.Text = fmt.Sprintf("Nothing keeps this deployment's state: environment %s %s, so Terraform would write the state into the run's workspace, "+
+			"which is removed when the run ends. Plan is refused until the environment uses CloudOven's backend (http) or a remote one.", k.Environment, has)
+		v.Empty = "No state versions: runs are refused until the environment has a backend that keeps the state."
+	}
+	return v
 }
 
 // deployRuns lists the deployment's runs, state versions and state lock for its page.

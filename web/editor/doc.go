@@ -7,6 +7,10 @@
 // it allows, its deployments' state addresses), so a provider the project does not allow is
 // an error here as it is on the deployment page.
 //
+// Every form carries the revision of the draft it shows and every answer brings the new one:
+// a change, save or discard made on a draft someone else has changed since is refused with
+// 409 (draft.go: changeDraft, draftWrite; the rule is store.DraftHead.Admits).
+//
 // The forms themselves are built from provider schemas by package web/form, which also
 // defines the keys and ops the forms post. Start with Handlers (handlers.go), then
 // editor.go (the request cycle) and items.go (each kind of item).

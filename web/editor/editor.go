@@ -18,8 +18,15 @@ import (
 
 // The editor works on the blueprint's draft, saved on every change, so a closed tab or a
 // crashed browser loses nothing; "Save version" turns the draft into the next immutable
-// version. There is one draft per blueprint and the last write wins: two people editing the
-// same blueprint at once see each other's changes on their next reload.
+// version. There is one draft per blueprint, with a revision (store.DraftHead): every form
+// carries the revision of the draft it shows, every htmx answer brings the new one, and a
+// change, save or discard made on a revision someone else has changed since is refused with
+// 409 and a message to reload, so two people editing one blueprint never overwrite each
+// other unseen. One author's own writes never make their form stale (store.DraftHead.Admits):
+// htmx drops the answer of a request a newer one replaces (hx-sync), although the request
+// may have saved. Adding a type depends on nothing the author saw and is never stale. Each
+// change is read, applied and saved as one optimistic transaction (changeDraft), so
+// concurrent changes are all kept.
 //
 // Each item (a resource, a data source, the variables, the locals, the outputs, a provider
 // configuration, the settings) is edited in its own form. The form posts on every input
@@ -71,10 +78,6 @@ func (s *Handlers) editItem(w http.ResponseWriter, r *http.Request) error {
 	if err := page.ParseForm(w, r, maxEditFormBytes); err != nil {
 		return s.editRefused(w, r, http.StatusRequestEntityTooLarge, "The form is larger than CloudOven accepts; nothing was saved.")
 	}
-	es, err := s.openDraft(ctx, r.PathValue("project"), r.PathValue("blueprint"))
-	if err != nil {
-		return err
-	}
 	item := r.URL.Query().Get("item")
 	// Every button writes an op its item takes: anything else is a forged or broken form.
 	op, err := form.ParseOp(r.PostForm.Get(form.OpName))
@@ -84,31 +87,39 @@ func (s *Handlers) editItem(w http.ResponseWriter, r *http.Request) error {
 	if !slices.Contains(itemOps(item), op.Kind) {
 		return s.editRefused(w, r, http.StatusUnprocessableEntity, fmt.Sprintf("The form of %s has no %s button; nothing was saved.", item, op.Kind))
 	}
-	ed := editOutcome{item: item}
-	switch {
-	case item == itemSettings:
-		ed = applySettings(es, r.PostForm, op)
-	case item == itemVariables:
-		ed = applyVariables(es, r.PostForm, op)
-	case item == itemLocals:
-		ed = applyLocals(es, r.PostForm, op)
-	case item == itemOutputs:
-		ed = applyOutputs(es, r.PostForm, op)
-	case strings.HasPrefix(item, itemProvider):
-		ed, err = applyProvider(es, strings.TrimPrefix(item, itemProvider), r.PostForm, op)
-	default:
-		ed, err = applyResource(es, item, r.PostForm, op)
+	dw, ok := draftWrite(r)
+	if !ok {
+		return s.editRefused(w, r, http.StatusUnprocessableEntity, oldFormMessage)
 	}
-	if err != nil {
-		return err
-	}
-	if ed.problem == "" {
-		if err := s.saveDraft(ctx, es); err != nil {
-			if errors.Is(err, store.ErrTooLarge) {
-				return s.editRefused(w, r, http.StatusRequestEntityTooLarge, "The blueprint would be larger than CloudOven stores; this change was not saved.")
-			}
-			return err
+	var ed editOutcome
+	es, err := s.changeDraft(ctx, r.PathValue("project"), r.PathValue("blueprint"), dw, func(es *editorSession) (bool, error) {
+		var err error
+		ed = editOutcome{item: item}
+		switch {
+		case item == itemSettings:
+			ed = applySettings(es, r.PostForm, op)
+		case item == itemVariables:
+			ed = applyVariables(es, r.PostForm, op)
+		case item == itemLocals:
+			ed = applyLocals(es, r.PostForm, op)
+		case item == itemOutputs:
+			ed = applyOutputs(es, r.PostForm, op)
+		case strings.HasPrefix(item, itemProvider):
+			ed, err = applyProvider(es, strings.TrimPrefix(item, itemProvider), r.PostForm, op)
+		default:
+			ed, err = applyResource(es, item, r.PostForm, op)
 		}
+		return ed.problem == "", err
+	})
+	switch {
+	case errors.Is(err, errStaleDraft):
+		return s.editRefused(w, r, http.StatusConflict, staleDraftMessage)
+	case errors.Is(err, errBusyDraft):
+		return s.editRefused(w, r, http.StatusConflict, busyDraftMessage)
+	case errors.Is(err, store.ErrTooLarge):
+		return s.editRefused(w, r, http.StatusRequestEntityTooLarge, "The blueprint would be larger than CloudOven stores; this change was not saved.")
+	case err != nil:
+		return err
 	}
 	if !page.IsHTMX(r) {
 		http.Redirect(w, r, paths.EditItem(es.project, es.name, ed.item), http.StatusSeeOther)
@@ -125,12 +136,15 @@ func (s *Handlers) editItem(w http.ResponseWriter, r *http.Request) error {
 	}
 	props.Problem = ed.problem
 	if op.Kind == form.OpNone {
-		// Typing: only the preview changes, so the field being typed in keeps its focus.
-		return s.renderParts(w, r, editorPreview(props, false), editorItemProblem(props, true), editorOutline(props, true))
+		// Typing: only the preview changes, so the field being typed in keeps its focus;
+		// the form's revision is replaced on its own, out of band.
+		return s.renderParts(w, r, editorPreview(props, false), editorItemProblem(props, true), editorOutline(props, true),
+			editorRevisions(props, true))
 	}
 	w.Header().Set("HX-Retarget", "#item-form")
 	w.Header().Set("HX-Reswap", "outerHTML")
-	return s.renderParts(w, r, editorItem(props), editorItemProblem(props, true), editorPreview(props, true), editorOutline(props, true))
+	return s.renderParts(w, r, editorItem(props), editorItemProblem(props, true), editorPreview(props, true), editorOutline(props, true),
+		editorRevisions(props, false))
 }
 
 // itemOps are the ops the form of item has buttons for, beside none at all (typing).

@@ -171,7 +171,10 @@ func TestEditorSaveMakesAVersion(t *testing.T) {
 	page := a.AddType("azurerm_resource_group", "resource")
 	a.SubmitItem(page, func(v url.Values) { v.Set("name", "rg"); v.Set("location", "westeurope") })
 
-	w := a.PostForm(paths.Edit("team", "net")+"/save", url.Values{"message": {"resource group"}}, false)
+	// The save form carries the revision of the draft the page showed.
+	save := htmltest.FormValues(webtest.ByTestID(page, "save-form"))
+	save.Set("message", "resource group")
+	w := a.PostForm(paths.Edit("team", "net")+"/save", save, false)
 	webtest.WantStatus(t, w, http.StatusSeeOther)
 	if loc := w.Header().Get("Location"); loc != paths.BlueprintVersion("team", "net", 2) {
 		t.Errorf("save redirects to %q", loc)
@@ -187,7 +190,8 @@ func TestEditorSaveMakesAVersion(t *testing.T) {
 		t.Errorf("draft after saving: %v", err)
 	}
 	// Saving with nothing changed makes no version.
-	w = a.PostForm(paths.Edit("team", "net")+"/save", nil, false)
+	page = a.EditorPage("azurerm_resource_group.main")
+	w = a.PostForm(paths.Edit("team", "net")+"/save", htmltest.FormValues(webtest.ByTestID(page, "save-form")), false)
 	webtest.WantStatus(t, w, http.StatusSeeOther)
 	if vs, _ := a.Store.BlueprintVersions(context.Background(), "team", "net"); len(vs) != 2 {
 		t.Errorf("%d versions after an empty save", len(vs))
@@ -197,10 +201,10 @@ func TestEditorSaveMakesAVersion(t *testing.T) {
 func TestEditorDiscardDraft(t *testing.T) {
 	t.Parallel()
 	a := webtest.EditorApp(t)
-	a.AddType("azurerm_resource_group", "resource")
-	w := a.PostForm(paths.Edit("team", "net")+"/discard", nil, false)
+	page := a.AddType("azurerm_resource_group", "resource")
+	w := a.PostForm(paths.Edit("team", "net")+"/discard", htmltest.FormValues(webtest.ByTestID(page, "discard-form")), false)
 	webtest.WantStatus(t, w, http.StatusSeeOther)
-	page := a.EditorPage("settings")
+	page = a.EditorPage("settings")
 	if page.Find(`[data-testid="outline-item"][data-item="azurerm_resource_group.main"]`).Length() != 0 {
 		t.Error("the discarded resource is still there")
 	}
@@ -330,7 +334,8 @@ func TestEditorRefusesBadInput(t *testing.T) {
 		}
 	})
 	t.Run("unknown item", func(t *testing.T) {
-		w := a.PostForm(paths.Edit("team", "net")+"/item?item=azurerm_x.y", url.Values{}, true)
+		rev := page.Find(`#item-form-revision`).AttrOr("value", "")
+		w := a.PostForm(paths.Edit("team", "net")+"/item?item=azurerm_x.y", url.Values{"draft:revision": {rev}}, true)
 		webtest.WantStatus(t, w, http.StatusNotFound)
 	})
 	t.Run("unknown blueprint", func(t *testing.T) {

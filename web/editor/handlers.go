@@ -16,9 +16,9 @@ type Store interface {
 	Blueprint(ctx context.Context, project, name string) (store.Blueprint, error)
 	BlueprintVersion(ctx context.Context, project, name string, version int) (store.BlueprintVersion, error)
 	Draft(ctx context.Context, project, blueprint string) (store.Draft, error)
-	SaveDraft(ctx context.Context, project, blueprint string, baseVersion int, document []byte) (store.Draft, error)
-	DiscardDraft(ctx context.Context, project, blueprint string) error
-	CommitDraft(ctx context.Context, project, blueprint, message string) (store.BlueprintVersion, error)
+	SaveDraft(ctx context.Context, project, blueprint string, baseVersion int, document []byte, w store.DraftWrite) (store.Draft, error)
+	DiscardDraft(ctx context.Context, project, blueprint string, w store.DraftWrite) error
+	CommitDraft(ctx context.Context, project, blueprint, message string, w store.DraftWrite) (store.BlueprintVersion, error)
 }
 
 // Handlers answers the blueprint editor: a new blueprint (empty or from a starter), the

@@ -52,6 +52,7 @@ type editorProps struct {
 	Base         int
 	Latest       int
 	Draft        bool
+	Revision     int64 // the draft revision the page shows, which its forms post back
 	Item         string
 	Outline      []outlineGroup
 	Preview      editorPreviewView
@@ -85,6 +86,7 @@ func (s *Handlers) editorProps(es *editorSession, item string, modes map[string]
 		Base:         es.base,
 		Latest:       es.latest,
 		Draft:        es.draft,
+		Revision:     es.head.Revision,
 		Item:         item,
 	}
 	providers, findings, rulesProblem, err := s.check(es)

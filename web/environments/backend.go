@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/cloudoven/cloudoven/blueprint"
+	"github.com/cloudoven/cloudoven/deployment"
 	"github.com/cloudoven/cloudoven/store"
 	"github.com/cloudoven/cloudoven/web/components"
 	"github.com/cloudoven/cloudoven/web/page"
@@ -40,8 +41,36 @@ type envBackendProps struct {
 	CreateContainer       bool
 	CreateContainerErrors []components.Diagnostic
 	Diagnostics           []components.Diagnostic
-	Saved                 bool
-	Problem               string
+	// State says who keeps the state of the environment's deployments with this backend.
+	State   envStateHint
+	Saved   bool
+	Problem string
+}
+
+// envStateHint is who keeps the state with a backend: deployment.Keeper, and a sentence.
+type envStateHint struct {
+	Keeper string
+	Text   string
+}
+
+// stateHint says who keeps the state of env's deployments with the backend be.
+func stateHint(env string, be blueprint.Backend) envStateHint {
+	k := deployment.StateKeepingOf(&blueprint.Environment{Name: env, Backend: be})
+	h := envStateHint{Keeper: string(k.Keeper)}
+	switch k.Keeper {
+	case deployment.KeptByCloudOven:
+		h.Text = "CloudOven's own backend keeps every state a run writes, as numbered versions on each deployment's page."
+	case deployment.KeptByBackend:
+		h.Text = fmt.Sprintf("The %s backend keeps the state, outside CloudOven", k.Backend)
+		if k.Where != "" {
+			h.Text += " (" + k.Where + ")"
+		}
+		h.Text += ": CloudOven keeps no copy of it."
+	case deployment.KeptNowhere:
+		h.Text = "Runs are refused with this backend: Terraform would write the state into the run's workspace, which is removed when the run ends, " +
+			"so the next plan would create everything again. Use it only for the downloaded files."
+	}
+	return h
 }
 
 type envSettingField struct {
@@ -96,6 +125,7 @@ func (s *Handlers) envBackend(es *envSession, typ string, typed url.Values) envB
 	if typ == es.env.Backend.Type {
 		config = es.env.Backend.Config
 	}
+	props.State = stateHint(es.stored.Name, blueprint.Backend{Type: typ, Config: config})
 	names := es.secretNames()
 	has := map[string]bool{}
 	for _, n := range names {

@@ -15,10 +15,9 @@ func TestEnvironmentBackend(t *testing.T) {
 	t.Parallel()
 	a := webtest.EnvApp(t)
 	page := a.CreateEnv("dev")
-	if got := webtest.ByTestID(page, "backend-type").Find("option[selected]").AttrOr("value", "x"); got != "" {
+	if got := webtest.ByTestID(page, "backend-type").Find("option[selected]").AttrOr("value", "x"); got != "http" {
 		t.Errorf("a new environment's backend is %q", got)
 	}
-	webtest.WantOne(t, page, "backend-none")
 
 	// Switching the type shows that type's settings (htmx asks for the section alone).
 	r, _ := http.NewRequest(http.MethodGet, paths.Environment("team", "dev")+"?backend_type=azurerm", nil)

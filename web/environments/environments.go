@@ -68,7 +68,8 @@ func (s *Handlers) listEnvironments(w http.ResponseWriter, r *http.Request) erro
 }
 
 // createEnvironment answers POST /projects/{project}/environments with a name: 422 with the
-// form and its problem, or a redirect to the new environment's page.
+// form and its problem, or a redirect to the new environment's page. A new environment has
+// CloudOven's own state backend (blueprint.DefaultBackend), so its first apply keeps its state.
 func (s *Handlers) createEnvironment(w http.ResponseWriter, r *http.Request) error {
 	project := r.PathValue("project")
 	if err := page.ParseForm(w, r, page.MaxFormBytes); err != nil {
@@ -81,7 +82,7 @@ func (s *Handlers) createEnvironment(w http.ResponseWriter, r *http.Request) err
 		form.NameError = page.Capitalize(err.Error())
 		return s.renderEnvironments(w, r, http.StatusUnprocessableEntity, project, form, envCreateFragment)
 	}
-	env := blueprint.Environment{Name: form.Name, Runner: blueprint.DefaultRunner()}
+	env := blueprint.Environment{Name: form.Name, Backend: blueprint.DefaultBackend(), Runner: blueprint.DefaultRunner()}
 	doc, err := env.MarshalDocument()
 	if err != nil {
 		return err

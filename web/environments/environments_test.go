@@ -81,3 +81,25 @@ func TestEnvironmentCreateRefusesBadNames(t *testing.T) {
 	w = a.Get(paths.Environment("team", "nope"), false)
 	webtest.WantStatus(t, w, http.StatusNotFound)
 }
+
+// TestEnvironmentNewUsesCloudOvenState: a new environment's backend is CloudOven's own http
+// backend, so its deployments' runs keep their state from the first apply; the page says so.
+func TestEnvironmentNewUsesCloudOvenState(t *testing.T) {
+	t.Parallel()
+	a := webtest.EnvApp(t)
+	page := a.CreateEnv("dev")
+	env := storedEnv(a, "dev")
+	if env.Backend.Type != "http" || len(env.Backend.Config) != 0 {
+		t.Errorf("a new environment's backend is %+v, want CloudOven's (http, no settings)", env.Backend)
+	}
+	if got := webtest.ByTestID(page, "backend-type").Find("option[selected]").AttrOr("value", "x"); got != "http" {
+		t.Errorf("the page shows backend %q", got)
+	}
+	if got := webtest.ByTestID(page, "backend-state").AttrOr("data-keeper", ""); got != "cloudoven" {
+		t.Errorf("the backend section says the state is kept by %q, want cloudoven: %s", got, webtest.ByTestID(page, "backend-state").Text())
+	}
+	row := a.Page(paths.Environments("team")).Find(`[data-testid="environment-row"][data-environment="dev"] [data-testid="environment-backend"]`)
+	if !strings.Contains(row.Text(), "http") {
+		t.Errorf("the list shows backend %q", row.Text())
+	}
+}

@@ -67,7 +67,7 @@ func BenchmarkRunLogSSELatency(b *testing.B) {
 	if _, _, err := st.CreateBlueprint(ctx, "team", "demo", "", []byte(webtest.ValidDoc), ""); err != nil {
 		b.Fatal(err)
 	}
-	if _, err := st.CreateEnvironment(ctx, "team", "dev", []byte(`{"format": 1, "name": "dev"}`)); err != nil {
+	if _, err := st.CreateEnvironment(ctx, "team", "dev", []byte(`{"format": 1, "name": "dev", "backend": {"type": "http"}}`)); err != nil {
 		b.Fatal(err)
 	}
 	d, err := st.CreateDeployment(ctx, "team", "demo", 1, "dev", "")

@@ -68,3 +68,10 @@ func (f *FakeExecutor) PlanJob(t testing.TB, runID string) runner.Job {
 	t.Fatalf("the executor received no plan job for run %s", runID)
 	return runner.Job{}
 }
+
+// Jobs are the jobs the executor received, in order.
+func (f *FakeExecutor) Jobs() []runner.Job {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return slices.Clone(f.jobs)
+}

@@ -19,8 +19,8 @@ import (
 	"github.com/cloudoven/cloudoven/web/paths"
 )
 
-// RunApp is DeployApp with runs configured over exec (a real run service, preparer, log hub
-// and guardrails): it returns the app and the deployment page path.
+// RunApp is DeployApp with runs configured over exec (a real run service, preparer, log hub,
+// guardrails and state check): it returns the app and the deployment page path.
 func RunApp(t testing.TB, exec runner.Executor) (*App, string) {
 	t.Helper()
 	return RunAppWith(t, exec, "")
@@ -42,10 +42,12 @@ func RunAppWith(t testing.TB, exec runner.Executor, label string) (*App, string)
 	cat := Catalog(t)
 	hub := runs.NewHub(a.Store, nil)
 	catalogs := func() *catalog.Catalog { return cat }
+	resolver := deployment.NewResolver(deployment.Config{Store: a.Store, Rules: a.Store, Providers: a.Store, Catalog: catalogs})
 	svc := runs.New(runs.Options{
 		Store: a.Store, Executor: exec, Hub: hub,
 		Prepare:    runs.NewPreparer(a.Store, catalogs, vault),
-		Guardrails: deployment.NewResolver(deployment.Config{Store: a.Store, Rules: a.Store, Providers: a.Store, Catalog: catalogs}),
+		Guardrails: resolver,
+		State:      resolver,
 	})
 	ctx, cancel := context.WithCancel(context.Background())
 	if err := svc.Start(ctx); err != nil {
