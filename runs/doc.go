@@ -4,9 +4,11 @@
 // approved and applied (exactly that saved plan), or discarded, canceled,
 // errored or interrupted by a restart.
 //
-// Output streams line by line through a Redactor (secret values never
-// reach the store or a follower) into the Hub, which stores the lines in
-// batches and fans them out to followers: a follower that reconnects with
+// Output streams line by line through a Redactor into the Hub: secret
+// values, and the encodings a configuration or a provider prints them in
+// (encodings.go), never reach the store or a follower, nor the plan JSON.
+// The Hub stores the lines in batches and fans them out to followers: a
+// follower that reconnects with
 // the last Seq it saw gets the rest without gap or repeat, which is what an
 // SSE handler with Last-Event-ID needs. Terraform's machine-readable UI
 // lines are logged as their human message and drive a Progress.
