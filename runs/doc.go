@@ -4,6 +4,12 @@
 // approved and applied (exactly that saved plan), or discarded, canceled,
 // errored or interrupted by a restart.
 //
+// A saved plan holds the run's variables, TF_VAR_ secrets among them, and its
+// JSON every value of the plan: both are sealed by Options.Sealer (the
+// secrets package's Box) before the store sees them, bound to their run, and
+// opened only to apply (seal.go). Start seals those an older build stored in
+// the clear.
+//
 // Output streams line by line through a Redactor into the Hub: secret
 // values, and the encodings a configuration or a provider prints them in
 // (encodings.go), never reach the store or a follower, nor the plan JSON.

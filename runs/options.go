@@ -19,6 +19,16 @@ type Store interface {
 	RunPlan(ctx context.Context, id string) (plan, planJSON []byte, err error)
 	RunsInState(ctx context.Context, states ...store.RunState) ([]store.Run, error)
 	MarkRunsInterrupted(ctx context.Context, reason string) ([]store.Run, error)
+	UnsealedRunPlans(ctx context.Context) ([]string, error)
+	SealRunPlan(ctx context.Context, id string, plan, planJSON []byte) error
+}
+
+// Sealer seals what a run stores that holds secrets, its saved plan and the plan's JSON,
+// and opens it again; *secrets.Box has it. Open must fail on bytes sealed with another key,
+// another additionalData, or altered.
+type Sealer interface {
+	Seal(plaintext, additionalData []byte) ([]byte, error)
+	Open(sealed, additionalData []byte) ([]byte, error)
 }
 
 // stateUnlocker releases a deployment's state lock; *store.Store implements it.
@@ -76,6 +86,10 @@ type Options struct {
 	Executor runner.Executor
 	Hub      *Hub
 	Prepare  PrepareFunc
+	// Sealer seals saved plans and their JSON before they are stored: a saved plan holds
+	// the run's variables, TF_VAR_ secrets among them, and its JSON every value of the
+	// plan. Required: Start refuses to start without one.
+	Sealer Sealer
 	// Guardrails, when set, is asked before a plan is queued: Plan refuses
 	// one its verdict blocks. Without it a blocked plan is still refused,
 	// later, when its stage starts (see Prepared.Verdict).

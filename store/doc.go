@@ -21,7 +21,9 @@
 //
 // It does not interpret documents and does not hold Terraform state itself:
 // state blobs live in blob stores (package state), and a state version row
-// only names its blob. Secret values arrive already sealed (package secrets).
+// only names its blob. Secret values and saved plans arrive already sealed
+// (packages secrets and runs); the store refuses a saved plan not marked
+// sealed.
 //
 // Start reading at store.go (Open, migrations, errors), then the schema in
 // migrations/0001_init.sql, then blueprint.go for versioning.

@@ -97,7 +97,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 
-	// Environment secrets are sealed with AES-256-GCM under this key; losing it loses them.
+	// Environment secrets and saved plans are sealed with AES-256-GCM under this key; losing
+	// it loses them.
 	if *secretKeyFile == "" {
 		*secretKeyFile = filepath.Join(*dataDir, "secret.key")
 	}
@@ -123,7 +124,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	rs, err := rf.start(ctx, st, live.Catalog, vault, *dataDir, absDB, "http://"+ln.Addr().String(), logger)
+	rs, err := rf.start(ctx, st, live.Catalog, vault, box, *dataDir, absDB, "http://"+ln.Addr().String(), logger)
 	if err != nil {
 		return err
 	}

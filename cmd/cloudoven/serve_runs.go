@@ -84,7 +84,10 @@ const (
 	runnerLabelLocal  = "local terraform on the server: NOT isolated, development only"
 )
 
-func (f runFlags) start(ctx context.Context, st *store.Store, catalog func() *catalog.Catalog, vault *secrets.Vault, dataDir, dbPath, listenURL string, logger *slog.Logger) (*runService, error) {
+// start wires the state backend and the run service. box seals saved plans, which hold
+// the environment's secrets; with -runner none no run service starts, so the plans an
+// older build stored in the clear are sealed here.
+func (f runFlags) start(ctx context.Context, st *store.Store, catalog func() *catalog.Catalog, vault *secrets.Vault, box *secrets.Box, dataDir, dbPath, listenURL string, logger *slog.Logger) (*runService, error) {
 	blobs, err := f.blobs(ctx, dataDir)
 	if err != nil {
 		return nil, err
@@ -94,6 +97,13 @@ func (f runFlags) start(ctx context.Context, st *store.Store, catalog func() *ca
 	var exec runner.Executor
 	switch *f.runner {
 	case "none":
+		n, err := runs.SealSavedPlans(ctx, st, box)
+		if err != nil {
+			return nil, err
+		}
+		if n > 0 {
+			logger.Info("sealed saved plans stored in the clear", "plans", n)
+		}
 		return rs, nil
 	case "docker":
 		// The instance label keeps two servers on one daemon (or a server and its tests) from
@@ -126,6 +136,7 @@ func (f runFlags) start(ctx context.Context, st *store.Store, catalog func() *ca
 		Executor:          exec,
 		Hub:               rs.hub,
 		Prepare:           runs.NewPreparer(st, catalog, vault),
+		Sealer:            box,
 		Guardrails:        guardrails,
 		GlobalConcurrency: *f.concurrency,
 		Image:             *f.image,
