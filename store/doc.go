@@ -23,7 +23,8 @@
 // state blobs live in blob stores (package state), and a state version row
 // only names its blob. Secret values and saved plans arrive already sealed
 // (packages secrets and runs); the store refuses a saved plan not marked
-// sealed.
+// sealed, records the id of the key that seals (sealed.go), and can count
+// and, for a key lost for good, forget what that key sealed.
 //
 // Start reading at store.go (Open, migrations, errors), then the schema in
 // migrations/0001_init.sql, then blueprint.go for versioning.
