@@ -4,9 +4,17 @@
 // approved and applied (exactly that saved plan), or discarded, canceled,
 // errored or interrupted by a restart.
 //
-// Output streams line by line through a Redactor (secret values never
-// reach the store or a follower) into the Hub, which stores the lines in
-// batches and fans them out to followers: a follower that reconnects with
+// A saved plan holds the run's variables, TF_VAR_ secrets among them, and its
+// JSON every value of the plan: both are sealed by Options.Sealer (the
+// secrets package's Box) before the store sees them, bound to their run, and
+// opened only to apply (seal.go). Start seals those an older build stored in
+// the clear.
+//
+// Output streams line by line through a Redactor into the Hub: secret
+// values, and the encodings a configuration or a provider prints them in
+// (encodings.go), never reach the store or a follower, nor the plan JSON.
+// The Hub stores the lines in batches and fans them out to followers: a
+// follower that reconnects with
 // the last Seq it saw gets the rest without gap or repeat, which is what an
 // SSE handler with Last-Event-ID needs. Terraform's machine-readable UI
 // lines are logged as their human message and drive a Progress.

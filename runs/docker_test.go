@@ -63,11 +63,20 @@ func summaryOf(t *testing.T, r store.Run) Summary {
 	return s
 }
 
-// TestDockerRunsAgainstCloudOvenState is the runner's integration test on the real Docker
-// Engine with the runner image and CloudOven's own state backend: plan → approve → apply,
-// a second run that waits for the first, a plan with no changes, destroy; the state versions
-// record each apply, and only the applies: a plan's credentials cannot write state.
-func TestDockerRunsAgainstCloudOvenState(t *testing.T) {
+// dockerRig is a Service on the real Docker Engine with the runner image, over a real
+// store holding one deployment (project team, blueprint app, environment dev, http backend),
+// and CloudOven's own state backend on loopback.
+type dockerRig struct {
+	store      *store.Store
+	svc        *Service
+	sealer     Sealer
+	deployment int64
+}
+
+// newDockerRig starts the rig. prepare nil prepares the deployment's generated files
+// (NewPreparer, without secrets).
+func newDockerRig(t *testing.T, prepare PrepareFunc) *dockerRig {
+	t.Helper()
 	testenv.RunnerImage(t)
 	ctx := context.Background()
 	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "cloudoven.db"))
@@ -105,9 +114,14 @@ func TestDockerRunsAgainstCloudOvenState(t *testing.T) {
 		exec.RemoveOrphans(context.Background())
 		exec.Close()
 	})
+	if prepare == nil {
+		prepare = NewPreparer(st, embeddedCatalog, nil)
+	}
+	sealer := newSealer(t)
 	svc := New(Options{
 		Store: st, Executor: exec, Hub: NewHub(st, nil),
-		Prepare:     NewPreparer(st, embeddedCatalog, nil),
+		Prepare:     prepare,
+		Sealer:      sealer,
 		NetworkMode: "host", // the container reaches the state backend on this machine's loopback
 		Authorizer:  authz, StateURL: srv.URL,
 	})
@@ -116,6 +130,17 @@ func TestDockerRunsAgainstCloudOvenState(t *testing.T) {
 	if err := svc.Start(runCtx); err != nil {
 		t.Fatal(err)
 	}
+	return &dockerRig{store: st, svc: svc, sealer: sealer, deployment: d.ID}
+}
+
+// TestDockerRunsAgainstCloudOvenState is the runner's integration test on the real Docker
+// Engine with the runner image and CloudOven's own state backend: plan → approve → apply,
+// a second run that waits for the first, a plan with no changes, destroy; the state versions
+// record each apply, and only the applies: a plan's credentials cannot write state.
+func TestDockerRunsAgainstCloudOvenState(t *testing.T) {
+	rig := newDockerRig(t, nil)
+	ctx := context.Background()
+	st, svc, d := rig.store, rig.svc, struct{ ID int64 }{rig.deployment}
 
 	first, err := svc.Plan(ctx, "team", d.ID, "alice", false)
 	if err != nil {
@@ -244,6 +269,7 @@ func TestDockerRunWithoutKeptStateIsRefused(t *testing.T) {
 			svc := New(Options{
 				Store: st, Executor: exec, Hub: NewHub(st, nil),
 				Prepare:    NewPreparer(st, embeddedCatalog, nil),
+				Sealer:     newSealer(t),
 				Guardrails: resolver, State: resolver,
 			})
 			runCtx, cancel := context.WithCancel(ctx)

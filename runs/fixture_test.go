@@ -7,6 +7,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"context"
+	"crypto/rand"
 	"io"
 	"slices"
 	"strings"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/cloudoven/cloudoven/runner"
 	"github.com/cloudoven/cloudoven/state"
+	"github.com/cloudoven/cloudoven/secrets"
 	"github.com/cloudoven/cloudoven/store"
 )
 
@@ -161,22 +163,39 @@ func (a *fakeAuthorizer) Revoke(runID string) {
 	a.revoked[runID]++
 }
 
+// newSealer is the Sealer of the tests' Services: the one CloudOven runs with, a
+// secrets.Box, under a fresh key.
+func newSealer(t testing.TB) *secrets.Box {
+	t.Helper()
+	key := make([]byte, 32)
+	if _, err := rand.Read(key); err != nil {
+		t.Fatal(err)
+	}
+	box, err := secrets.NewBox(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return box
+}
+
 type fixture struct {
 	store *store.Store
-	deps  []int64
-	exec  *fakeExecutor
-	auth  *fakeAuthorizer
-	svc   *Service
-	hub   *Hub
+	// sealer seals the saved plans of svc.
+	sealer Sealer
+	deps   []int64
+	exec   *fakeExecutor
+	auth   *fakeAuthorizer
+	svc    *Service
+	hub    *Hub
 }
 
 func newService(t *testing.T, gated bool, limit int) *fixture {
 	t.Helper()
 	loadFixtures(t)
 	s, deps := newStore(t)
-	f := &fixture{store: s, deps: deps, exec: newFakeExecutor(gated),
+	f := &fixture{store: s, deps: deps, exec: newFakeExecutor(gated), sealer: newSealer(t),
 		auth: &fakeAuthorizer{issued: map[string][]state.Scope{}, revoked: map[string]int{}}, hub: NewHub(s, nil)}
-	f.svc = New(Options{Store: s, Executor: f.exec, Hub: f.hub, GlobalConcurrency: limit, Authorizer: f.auth,
+	f.svc = New(Options{Store: s, Executor: f.exec, Hub: f.hub, GlobalConcurrency: limit, Authorizer: f.auth, Sealer: f.sealer,
 		StateURL: "http://cloudoven.test/",
 		Prepare: func(ctx context.Context, project string, deploymentID int64) (Prepared, error) {
 			return Prepared{Files: map[string][]byte{"main.tf": []byte(`resource "terraform_data" "a" {}`)},

@@ -57,7 +57,7 @@ func newGuardedService(t *testing.T, gated, checkFirst bool) *guardedFixture {
 		}
 		*e.id = d.ID
 	}
-	opts := Options{Store: st, Executor: g.exec, Hub: g.hub, Prepare: NewPreparer(st, embeddedCatalog, nil)}
+	opts := Options{Store: st, Executor: g.exec, Hub: g.hub, Prepare: NewPreparer(st, embeddedCatalog, nil), Sealer: newSealer(t)}
 	if checkFirst {
 		opts.Guardrails = deployment.NewResolver(deployment.Config{Store: st, Rules: st, Catalog: embeddedCatalog})
 	}

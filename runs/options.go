@@ -22,7 +22,17 @@ type Store interface {
 	MarkRunsInterrupted(ctx context.Context, reason string) ([]store.Run, error)
 	StateLock(ctx context.Context, deploymentID int64) (store.StateLock, error)
 	BreakStateLock(ctx context.Context, deploymentID int64, lockID string) (store.StateLock, error)
+	UnsealedRunPlans(ctx context.Context) ([]string, error)
+	SealRunPlan(ctx context.Context, id string, plan, planJSON []byte) error
 	ForceUnlockState(ctx context.Context, deploymentID int64) (held store.StateLock, ok bool, err error)
+}
+
+// Sealer seals what a run stores that holds secrets, its saved plan and the plan's JSON,
+// and opens it again; *secrets.Box has it. Open must fail on bytes sealed with another key,
+// another additionalData, or altered.
+type Sealer interface {
+	Seal(plaintext, additionalData []byte) ([]byte, error)
+	Open(sealed, additionalData []byte) ([]byte, error)
 }
 
 // Authorizer hands out the credentials a run's terraform uses with
@@ -93,6 +103,10 @@ type Options struct {
 	Executor runner.Executor
 	Hub      *Hub
 	Prepare  PrepareFunc
+	// Sealer seals saved plans and their JSON before they are stored: a saved plan holds
+	// the run's variables, TF_VAR_ secrets among them, and its JSON every value of the
+	// plan. Required: Start refuses to start without one.
+	Sealer Sealer
 	// Guardrails, when set, is asked before a plan or destroy is queued:
 	// Plan refuses one its verdict refuses. Without it a refused plan is
 	// still refused, later, when its stage starts (see Prepared.Verdict).

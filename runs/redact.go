@@ -2,7 +2,6 @@ package runs
 
 import (
 	"bytes"
-	"encoding/json"
 	"io"
 	"sort"
 	"strings"
@@ -22,16 +21,26 @@ const minSecretLen = 4
 // secret are held back until the next write tells, or until Flush.
 // Overlapping occurrences of different secrets become one Redacted.
 //
-// Values are matched as given and as they appear inside a JSON string
-// (quotes, backslashes and control characters escaped), since terraform's
-// machine-readable output is JSON. Other encodings of a value (base64,
-// URL encoding, hex, a substring of it) are not recognised: a provider
-// that prints a secret that way leaks it.
+// Values are matched as given and in the encodings a configuration or a
+// provider prints them in (see encodings): JSON-escaped once and twice,
+// base64 in both alphabets with and without padding, also inside a longer
+// base64 string, URL-encoded, and hex. Other transformations (a substring
+// of a value, a hash, a value split by the printer) are not recognised.
+//
+// Every value brings a score of encodings, so the scan does not search for
+// each in turn: it visits each position once and tries only the values that
+// start with the two bytes found there (byPair), which ordinary output
+// seldom holds.
 type Redactor struct {
 	w       io.Writer
 	secrets [][]byte // longest first
+	first   [256]bool
+	pairs   [1 << 16 / 8]byte // bit set of the secrets' first two bytes
+	byPair  map[uint16][]int  // indexes into secrets, by their first two bytes
 	buf     []byte
 }
+
+func pairOf(b []byte) uint16 { return uint16(b[0])<<8 | uint16(b[1]) }
 
 // longest is the length of the longest secret.
 func (r *Redactor) longest() int {
@@ -45,21 +54,27 @@ func (r *Redactor) longest() int {
 // bytes are ignored.
 func NewRedactor(w io.Writer, secrets []string) *Redactor {
 	seen := map[string]bool{}
-	var ss [][]byte
-	add := func(s string) {
-		if len(s) >= minSecretLen && !seen[s] {
-			seen[s] = true
-			ss = append(ss, []byte(s))
-		}
-	}
+	r := &Redactor{w: w}
 	for _, s := range secrets {
-		add(s)
-		if b, err := json.Marshal(s); err == nil {
-			add(string(b[1 : len(b)-1]))
+		if len(s) < minSecretLen {
+			continue
+		}
+		for _, e := range encodings(s) {
+			if len(e) >= minSecretLen && !seen[e] {
+				seen[e] = true
+				r.secrets = append(r.secrets, []byte(e))
+				r.first[e[0]] = true
+			}
 		}
 	}
-	sort.Slice(ss, func(i, j int) bool { return len(ss[i]) > len(ss[j]) })
-	return &Redactor{w: w, secrets: ss}
+	sort.Slice(r.secrets, func(i, j int) bool { return len(r.secrets[i]) > len(r.secrets[j]) })
+	r.byPair = map[uint16][]int{}
+	for i, s := range r.secrets {
+		p := pairOf(s)
+		r.pairs[p/8] |= 1 << (p % 8)
+		r.byPair[p] = append(r.byPair[p], i)
+	}
+	return r
 }
 
 // RedactString returns s with every secret value replaced, for text that
@@ -110,23 +125,27 @@ func (r *Redactor) scan(final bool) (out []byte, keep int) {
 	buf := r.buf
 	// covered[i] marks bytes inside some complete occurrence.
 	covered := make([]bool, len(buf))
-	for _, s := range r.secrets {
-		for off := 0; ; {
-			i := bytes.Index(buf[off:], s)
-			if i < 0 {
-				break
+	end := 0 // covered[:end] is marked as far as the occurrences found so far reach
+	for i := 0; i+1 < len(buf); i++ {
+		p := pairOf(buf[i:])
+		if r.pairs[p/8]&(1<<(p%8)) == 0 {
+			continue
+		}
+		for _, k := range r.byPair[p] {
+			s := r.secrets[k]
+			if bytes.HasPrefix(buf[i:], s) {
+				for j := max(i, end); j < i+len(s); j++ {
+					covered[j] = true
+				}
+				end = max(end, i+len(s))
 			}
-			for j := off + i; j < off+i+len(s); j++ {
-				covered[j] = true
-			}
-			off += i + 1
 		}
 	}
 	hold := len(buf)
 	if !final {
 		// Only a tail shorter than the longest secret can be a proper prefix.
 		for i := max(0, len(buf)-r.longest()+1); i < len(buf); i++ {
-			if r.partial(buf[i:]) {
+			if r.first[buf[i]] && r.partial(buf[i:]) {
 				hold = i
 				break
 			}
@@ -155,8 +174,11 @@ func (r *Redactor) scan(final bool) (out []byte, keep int) {
 
 // partial reports whether tail is a proper prefix of some secret.
 func (r *Redactor) partial(tail []byte) bool {
-	for _, s := range r.secrets {
-		if len(tail) < len(s) && bytes.HasPrefix(s, tail) {
+	if len(tail) == 1 {
+		return r.first[tail[0]] // every secret is longer than one byte
+	}
+	for _, k := range r.byPair[pairOf(tail)] {
+		if s := r.secrets[k]; len(tail) < len(s) && bytes.HasPrefix(s, tail) {
 			return true
 		}
 	}

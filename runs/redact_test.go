@@ -1,6 +1,14 @@
 package runs
 
 import (
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"io"
+	"math/rand/v2"
+	"net/url"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -76,5 +84,163 @@ func TestRedactorByteAtATime(t *testing.T) {
 	r.Flush()
 	if got, want := b.String(), strings.Repeat("x [redacted] tok-12345 ", 20); got != want {
 		t.Errorf("got %q, want %q", got, want)
+	}
+}
+
+// TestRedactorEncodedForms: a provider or a configuration (base64encode, urlencode,
+// jsonencode) can print a secret encoded; each form is redacted, also inside a longer
+// encoded string, where base64 puts the secret at any of three alignments.
+func TestRedactorEncodedForms(t *testing.T) {
+	t.Parallel()
+	// Chosen so that every encoding differs from the value and the two base64 alphabets
+	// differ from each other: each case below tests something.
+	const pw = "Tr0ub4dor&3/~~~?>s p@ss\"word"
+	b64 := base64.StdEncoding.EncodeToString([]byte(pw))
+	if b64 == base64.URLEncoding.EncodeToString([]byte(pw)) || !strings.HasSuffix(b64, "=") {
+		t.Fatalf("the value's base64 %q does not tell the alphabets or the padding apart", b64)
+	}
+	jsonOnce, _ := json.Marshal(pw)
+	jsonTwice, _ := json.Marshal(string(jsonOnce))
+	escapes := regexp.MustCompile(`%[0-9A-F]{2}`)
+	forms := map[string]string{
+		"base64":                 b64,
+		"base64 unpadded":        base64.RawStdEncoding.EncodeToString([]byte(pw)),
+		"base64 url":             base64.URLEncoding.EncodeToString([]byte(pw)),
+		"base64 url unpadded":    base64.RawURLEncoding.EncodeToString([]byte(pw)),
+		"url query":              url.QueryEscape(pw),
+		"url path":               url.PathEscape(pw),
+		"percent lowercase hex":  escapes.ReplaceAllStringFunc(url.QueryEscape(pw), strings.ToLower),
+		"json":                   string(jsonOnce[1 : len(jsonOnce)-1]),
+		"json escaped twice":     string(jsonTwice[1 : len(jsonTwice)-1]),
+		"hex":                    hex.EncodeToString([]byte(pw)),
+		"hex uppercase":          strings.ToUpper(hex.EncodeToString([]byte(pw))),
+		"json without html safe": `Tr0ub4dor&3/~~~?>s p@ss\"word`,
+	}
+	for name, form := range forms {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			if form == pw {
+				t.Fatalf("the form is the value itself")
+			}
+			in := "before " + form + " after\n"
+			got := RedactString(in, []string{pw})
+			if strings.Contains(got, form) || !strings.Contains(got, Redacted) {
+				t.Errorf("RedactString(%q) = %q: the encoded secret is still there", in, got)
+			}
+			if !strings.HasPrefix(got, "before ") || !strings.HasSuffix(got, " after\n") {
+				t.Errorf("RedactString(%q) = %q: text around the secret was lost", in, got)
+			}
+		})
+	}
+	// The secret inside a longer string, encoded: what base64encode("user:${pw}@host")
+	// prints. Each of the three alignments spells the secret differently.
+	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.URLEncoding} {
+		for _, prefix := range []string{"", "x", "xy", "user:", "admin:"} {
+			whole := enc.EncodeToString([]byte(prefix + pw + "@host"))
+			// Characters only the secret's bytes decide, trimmed generously: past the
+			// prefix's and short of the suffix's.
+			inner := whole[len(prefix)*4/3+2 : len(whole)-12]
+			got := RedactString(whole, []string{pw})
+			if !strings.Contains(got, Redacted) || strings.Contains(got, inner) {
+				t.Errorf("base64 of %q + secret + %q: %q, redacted %q", prefix, "@host", whole, got)
+			}
+		}
+	}
+}
+
+// BenchmarkRedactorLines is the cost of redacting a run's output line by line with the
+// secrets of a typical environment (ten, each redacted in every encoding): ns/op is per
+// line.
+func BenchmarkRedactorLines(b *testing.B) {
+	var secrets []string
+	for i := range 10 {
+		secrets = append(secrets, strings.Repeat(string(rune('a'+i)), 8)+"-S3cr3t/Value+"+strconv.Itoa(i))
+	}
+	line := []byte(`terraform_data.web["a"]: Modifications complete after 1s [id=8f9d2c1e-0b6a-4c1d-9f3e-2a7b5c4d6e8f]` + "\n")
+	r := NewRedactor(io.Discard, secrets)
+	for b.Loop() {
+		r.Write(line)
+	}
+}
+
+// BenchmarkRedactPlanJSON is the cost of redacting a 4 MiB plan JSON with ten secrets.
+func BenchmarkRedactPlanJSON(b *testing.B) {
+	var secrets []string
+	for i := range 10 {
+		secrets = append(secrets, strings.Repeat(string(rune('a'+i)), 8)+"-S3cr3t/Value+"+strconv.Itoa(i))
+	}
+	plan := strings.Repeat(`{"address":"terraform_data.web","change":{"after":{"input":"hello world","id":"8f9d2c1e"}}},`, 4<<20/90)
+	b.SetBytes(int64(len(plan)))
+	for b.Loop() {
+		RedactString(plan, secrets)
+	}
+}
+
+// TestRedactorMatchesAPlainSearch compares the Redactor, fed in random pieces, with a plain
+// search for every form of every secret, on text from a small alphabet where occurrences
+// overlap and abut often: the same bytes are hidden, and every other byte is kept in order.
+func TestRedactorMatchesAPlainSearch(t *testing.T) {
+	t.Parallel()
+	rng := rand.New(rand.NewPCG(1, 2))
+	word := func(n int) string {
+		b := make([]byte, n)
+		for i := range b {
+			b[i] = "abc/+="[rng.IntN(6)]
+		}
+		return string(b)
+	}
+	for range 300 {
+		secrets := []string{word(4 + rng.IntN(5)), word(4 + rng.IntN(5)), word(4 + rng.IntN(3))}
+		forms := NewRedactor(io.Discard, secrets).secrets
+		var in strings.Builder
+		for range 20 {
+			if rng.IntN(3) == 0 {
+				in.WriteString(string(forms[rng.IntN(len(forms))]))
+			} else {
+				in.WriteString(word(1 + rng.IntN(6)))
+			}
+		}
+		text := in.String()
+		covered := make([]bool, len(text))
+		for _, f := range forms {
+			for i := 0; i+len(f) <= len(text); i++ {
+				if text[i:i+len(f)] == string(f) {
+					for j := i; j < i+len(f); j++ {
+						covered[j] = true
+					}
+				}
+			}
+		}
+		var want strings.Builder
+		for i := 0; i < len(text); {
+			if !covered[i] {
+				want.WriteByte(text[i])
+				i++
+				continue
+			}
+			want.WriteString(Redacted)
+			for i < len(text) && covered[i] {
+				i++
+			}
+		}
+		var got strings.Builder
+		r := NewRedactor(&got, secrets)
+		for rest := text; rest != ""; {
+			n := min(len(rest), 1+rng.IntN(12))
+			r.Write([]byte(rest[:n]))
+			rest = rest[n:]
+		}
+		r.Flush()
+		// Occurrences that abut are one Redacted or two, depending on where the pieces
+		// split: either hides the same bytes.
+		collapse := func(s string) string {
+			for strings.Contains(s, Redacted+Redacted) {
+				s = strings.ReplaceAll(s, Redacted+Redacted, Redacted)
+			}
+			return s
+		}
+		if collapse(got.String()) != want.String() {
+			t.Fatalf("secrets %q, text %q:\ngot  %q\nwant %q", secrets, text, got.String(), want.String())
+		}
 	}
 }

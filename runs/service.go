@@ -60,10 +60,14 @@ const interruptedReason = "CloudOven stopped while the run was in flight; start 
 
 // Start marks the runs a previous process left in flight interrupted
 // (keeping their logs), asks the executor to remove the containers it
-// left behind, and takes up the planned runs waiting for approval. Stages
-// run under ctx: when it ends, they are stopped and recorded interrupted;
-// Wait waits for that.
+// left behind, seals the saved plans an older build stored in the clear
+// (SealSavedPlans), and takes up the planned runs waiting for approval.
+// Stages run under ctx: when it ends, they are stopped and recorded
+// interrupted; Wait waits for that. Options.Sealer is required.
 func (s *Service) Start(ctx context.Context) error {
+	if s.opts.Sealer == nil {
+		return errors.New("starting runs: no Sealer: saved plans hold secrets and are stored sealed")
+	}
 	s.mu.Lock()
 	if s.base != nil {
 		s.mu.Unlock()
@@ -102,6 +106,13 @@ func (s *Service) Start(ctx context.Context) error {
 		} else if n > 0 {
 			s.log.Info("removed orphaned run containers", "containers", n)
 		}
+	}
+	sealed, err := SealSavedPlans(ctx, s.opts.Store, s.opts.Sealer)
+	if err != nil {
+		return fmt.Errorf("starting runs: %w", err)
+	}
+	if sealed > 0 {
+		s.log.Info("sealed saved plans stored in the clear", "plans", sealed)
 	}
 	planned, err := s.opts.Store.RunsInState(ctx, store.RunPlanned)
 	if err != nil {

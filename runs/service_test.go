@@ -28,12 +28,19 @@ func TestServicePlanApproveApply(t *testing.T) {
 	if !strings.Contains(string(planned.Summary), `"add":2`) {
 		t.Errorf("summary %s", planned.Summary)
 	}
-	plan, planJSON, err := f.store.RunPlan(ctx, r.ID)
+	stored, storedJSON, err := f.store.RunPlan(ctx, r.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !planned.PlanSealed || bytes.Contains(stored, []byte("# lock")) || bytes.Contains(storedJSON, []byte(`"format_version"`)) {
+		t.Errorf("stored plan %d bytes, plan JSON %.40q, sealed %v: want them sealed", len(stored), storedJSON, planned.PlanSealed)
+	}
+	plan, planJSON, err := f.svc.savedPlan(ctx, planned)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !bytes.Equal(plan, fixturePlanFile) || !bytes.HasPrefix(planJSON, []byte(`{"format_version"`)) {
-		t.Errorf("stored plan %d bytes, plan JSON %.40q", len(plan), planJSON)
+		t.Errorf("opened plan %d bytes, plan JSON %.40q", len(plan), planJSON)
 	}
 	if p, ok := f.svc.Progress(r.ID); !ok || !p.Complete || p.Total != 5 {
 		t.Errorf("plan progress %+v, %v", p, ok)
@@ -169,8 +176,13 @@ func TestServiceStartMarksInterrupted(t *testing.T) {
 		t.Fatal(err)
 	}
 	newRun(t, s, deps[1], "run-planned")
+	sealer := newSealer(t)
+	plan, planJSON, err := sealPlan(sealer, "run-planned", fixturePlanFile, fixtureShow)
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, tr := range []store.RunTransition{{To: store.RunRunning},
-		{To: store.RunPlanned, Plan: fixturePlanFile, PlanJSON: fixtureShow, Summary: []byte(`{}`)}} {
+		{To: store.RunPlanned, Plan: plan, PlanJSON: planJSON, Summary: []byte(`{}`), PlanSealed: true}} {
 		if _, err := s.TransitionRun(ctx, "run-planned", tr); err != nil {
 			t.Fatal(err)
 		}
@@ -180,7 +192,7 @@ func TestServiceStartMarksInterrupted(t *testing.T) {
 		t.Fatal(err)
 	}
 	exec := newFakeExecutor(false)
-	svc := New(Options{Store: s, Executor: exec, Hub: NewHub(s, nil),
+	svc := New(Options{Store: s, Executor: exec, Hub: NewHub(s, nil), Sealer: sealer,
 		Prepare: func(context.Context, string, int64) (Prepared, error) {
 			return Prepared{}, nil
 		}})
@@ -222,6 +234,9 @@ func TestServiceStartMarksInterrupted(t *testing.T) {
 	f := &fixture{store: s, exec: exec}
 	f.waitState(t, "run-planned", store.RunApplied)
 	f.waitState(t, queued.ID, store.RunPlanned)
+	if jobs := exec.jobsOf("run-planned"); len(jobs) != 1 || !bytes.Equal(jobs[0].Extra["tfplan"], fixturePlanFile) {
+		t.Errorf("the apply after the restart did not get the saved plan")
+	}
 }
 
 func TestServiceShutdownInterrupts(t *testing.T) {
@@ -229,7 +244,7 @@ func TestServiceShutdownInterrupts(t *testing.T) {
 	loadFixtures(t)
 	s, deps := newStore(t)
 	exec := newFakeExecutor(true)
-	svc := New(Options{Store: s, Executor: exec, Hub: NewHub(s, nil),
+	svc := New(Options{Store: s, Executor: exec, Hub: NewHub(s, nil), Sealer: newSealer(t),
 		Prepare: func(context.Context, string, int64) (Prepared, error) {
 			return Prepared{}, nil
 		}})
@@ -262,6 +277,10 @@ func TestServicePlanRefuses(t *testing.T) {
 	unstarted := New(Options{Store: f.store, Executor: f.exec, Hub: f.hub})
 	if _, err := unstarted.Plan(t.Context(), "payments", f.deps[0], "ada", false); err == nil {
 		t.Error("Plan before Start: no error")
+	}
+	// Without a Sealer, saved plans would be stored in the clear: no start.
+	if err := unstarted.Start(t.Context()); err == nil || !strings.Contains(err.Error(), "Sealer") {
+		t.Errorf("Start without a Sealer: %v, want an error naming it", err)
 	}
 }
 

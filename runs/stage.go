@@ -168,9 +168,15 @@ func (s *Service) planStage(ctx context.Context, t *task, r Run) Run {
 	if err != nil {
 		return s.end(ctx, t, r, st.secrets, err)
 	}
+	// The JSON is redacted although it is sealed: whoever opens it to show it must not
+	// find the environment's secrets there either.
+	sealedPlan, sealedJSON, err := sealPlan(s.opts.Sealer, r.ID, saved, []byte(RedactString(string(planJSON), st.secrets)))
+	if err != nil {
+		return s.end(ctx, t, r, st.secrets, err)
+	}
 	s.flushLog(r.ID)
 	r, err = s.opts.Store.TransitionRun(context.WithoutCancel(ctx), r.ID, store.RunTransition{To: store.RunPlanned,
-		Plan: saved, PlanJSON: []byte(RedactString(string(planJSON), st.secrets)), Summary: sum})
+		Plan: sealedPlan, PlanJSON: sealedJSON, Summary: sum, PlanSealed: true})
 	if err != nil {
 		return s.end(ctx, t, r, st.secrets, err)
 	}
@@ -184,7 +190,7 @@ func (s *Service) applyStage(ctx context.Context, t *task, r Run) Run {
 	if err != nil {
 		return s.end(ctx, t, r, nil, err)
 	}
-	saved, _, err := s.opts.Store.RunPlan(ctx, r.ID)
+	saved, _, err := s.savedPlan(ctx, r)
 	if err != nil {
 		return s.end(ctx, t, r, nil, err)
 	}

@@ -36,7 +36,11 @@ func TestServiceRedactsSecrets(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, id := range []string{r.ID} {
-		_, planJSON, err := f.store.RunPlan(ctx, id)
+		run, err := f.store.Run(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, planJSON, err := f.svc.savedPlan(ctx, run)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -93,7 +97,7 @@ func TestServiceJobsUseTheEnvironmentsRunner(t *testing.T) {
 		deps[2]: {},
 	}
 	exec := newFakeExecutor(false)
-	svc := New(Options{Store: s, Executor: exec, Hub: NewHub(s, nil), Image: "cloudoven/terraform:server", NetworkMode: "host",
+	svc := New(Options{Store: s, Executor: exec, Hub: NewHub(s, nil), Sealer: newSealer(t), Image: "cloudoven/terraform:server", NetworkMode: "host",
 		Prepare: func(_ context.Context, _ string, deploymentID int64) (Prepared, error) {
 			return prepared[deploymentID], nil
 		}})

@@ -8,10 +8,15 @@ import (
 	"fmt"
 )
 
-// Box seals and opens values with AES-256-GCM. It keeps the cipher, not
-// the key. It is safe for concurrent use.
+// Box seals and opens values with AES-256-GCM. It keeps the cipher and the
+// key's id (KeyID), not the key. It is safe for concurrent use.
 type Box struct {
 	aead cipher.AEAD
+	id   string
+	// source says where the key came from, for messages, and fromEnv whether it is
+	// CLOUDOVEN_SECRET_KEY: UseKey sets them.
+	source  string
+	fromEnv bool
 }
 
 // NewBox returns a Box for a 32-byte key.
@@ -27,8 +32,11 @@ func NewBox(key []byte) (*Box, error) {
 	if err != nil {
 		return nil, fmt.Errorf("making a secret box: %w", err)
 	}
-	return &Box{aead: aead}, nil
+	return &Box{aead: aead, id: KeyID(key), source: "the key in use"}, nil
 }
+
+// KeyID returns the id of the Box's key (see KeyID).
+func (b *Box) KeyID() string { return b.id }
 
 // Seal encrypts plaintext and authenticates it together with
 // additionalData, which is not stored: Open must be given the same. The

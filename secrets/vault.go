@@ -38,7 +38,10 @@ func NewVault(st *store.Store, box *Box) *Vault {
 // ^[A-Za-z_][A-Za-z0-9_]{0,127}$ (else an error wrapping
 // store.ErrInvalidName); value must be 1 byte to 64 KiB (over is
 // store.ErrTooLarge; to remove a secret, Delete it). A missing project or
-// environment is store.ErrNotFound.
+// environment is store.ErrNotFound. The vault's key must be the one the
+// database's sealed values were sealed with (CheckKey): sealing a secret with
+// another key beside them would leave no key that opens them all, so that is
+// an error wrapping ErrKeyMismatch and nothing is stored.
 func (v *Vault) Set(ctx context.Context, project, environment, name, value string) error {
 	if err := validName(name); err != nil {
 		return fmt.Errorf("setting a secret of environment %q in project %q: %w", environment, project, err)
@@ -52,6 +55,9 @@ func (v *Vault) Set(ctx context.Context, project, environment, name, value strin
 	case len(value) > maxValueBytes:
 		return fail(&kindError{kind: store.ErrTooLarge,
 			msg: fmt.Sprintf("the value is %d bytes; the limit is %d bytes (64 KiB)", len(value), maxValueBytes)})
+	}
+	if _, err := CheckKey(ctx, v.st, v.box); err != nil {
+		return fail(err)
 	}
 	sealed, err := v.box.Seal([]byte(value), additionalData(project, environment, name))
 	if err != nil {

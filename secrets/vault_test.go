@@ -412,3 +412,30 @@ func TestVaultProjectDeleteRemovesSecrets(t *testing.T) {
 		t.Errorf("billing/dev (-want +got):\n%s", diff)
 	}
 }
+
+// TestVaultSetRefusesAnotherKey: once a secret is sealed with one key, a vault with another
+// key (a wrong CLOUDOVEN_SECRET_KEY, a key file made anew) must not seal more beside it:
+// no key would then open every secret of the database.
+func TestVaultSetRefusesAnotherKey(t *testing.T) {
+	t.Parallel()
+	e := newVault(t)
+	ctx := t.Context()
+	if err := e.vault.Set(ctx, "payments", "dev", "ARM_CLIENT_SECRET", "sealed-with-the-first-key"); err != nil {
+		t.Fatal(err)
+	}
+	other := NewVault(e.st, newBox(t))
+	err := other.Set(ctx, "billing", "dev", "ARM_CLIENT_SECRET", "sealed-with-another-key")
+	if err == nil {
+		t.Fatal("Set with another key than the database's secrets were sealed with: no error")
+	}
+	if !errors.Is(err, ErrKeyMismatch) || strings.Contains(err.Error(), "sealed-with-another-key") {
+		t.Errorf("Set with another key = %q, want ErrKeyMismatch, without the value", err)
+	}
+	if got := names(t, e.vault, "billing", "dev"); len(got) != 0 {
+		t.Errorf("billing/dev holds %q after the refused Set", got)
+	}
+	// The right key still sets secrets.
+	if err := e.vault.Set(ctx, "billing", "dev", "ARM_CLIENT_SECRET", "v"); err != nil {
+		t.Errorf("Set with the database's key: %v", err)
+	}
+}

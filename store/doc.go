@@ -33,7 +33,10 @@
 // only names its blob. State versions are never deleted but with their
 // deployment; a state lock records the run that took it, and only that run
 // releases it or writes under it, unless an operator breaks it
-// (BreakStateLock). Secret values arrive already sealed (package secrets).
+// (BreakStateLock). Secret values and saved plans arrive already sealed
+// (packages secrets and runs); the store refuses a saved plan not marked
+// sealed, records the id of the key that seals (sealed.go), and can count
+// and, for a key lost for good, forget what that key sealed.
 //
 // Start reading at store.go (Open, migrations, errors), then the schema in
 // migrations/0001_init.sql, then blueprint.go for versioning.

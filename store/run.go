@@ -84,19 +84,12 @@ const (
 	RunOpDestroy RunOperation = "destroy"
 )
 
-// MaxRunLogLineBytes is the longest log line the store keeps; the runs
-// package splits longer output before it gets here.
-const MaxRunLogLineBytes = 64 << 10
-
 // maxRunIDBytes matches the CHECK on runs.id.
 const maxRunIDBytes = 64
 
-// maxPlanBytes bounds a saved plan and its JSON rendering each.
-const maxPlanBytes = 64 << 20
-
 // Run is one plan (and, once approved, apply) of a deployment. Its saved
 // plan file and plan JSON are read separately (RunPlan): they can be
-// large.
+// large, and they are sealed.
 type Run struct {
 	ID           string
 	DeploymentID int64
@@ -120,12 +113,10 @@ type Run struct {
 	// Summary is the plan's summary as JSON (the runs package's Summary);
 	// nil before the plan is saved.
 	Summary []byte
-}
-
-// RunLogLine is one line of a run's output. Seq counts from 1.
-type RunLogLine struct {
-	Seq  int
-	Text string
+	// PlanSealed says the saved plan and its JSON are stored sealed (package
+	// runs seals them with the secret key). Plans saved before migration 0013
+	// are not, until the run service seals them at start.
+	PlanSealed bool
 }
 
 // RunTransition is a move of a run to another state, with what the new
@@ -141,6 +132,10 @@ type RunTransition struct {
 	// Plan, PlanJSON and Summary are recorded for RunPlanned, and required
 	// there.
 	Plan, PlanJSON, Summary []byte
+	// PlanSealed says Plan and PlanJSON are sealed; RunPlanned requires it,
+	// since a saved plan holds the run's secret variables and its JSON every
+	// value of the plan.
+	PlanSealed bool
 }
 
 // CreateRun stores a new run in state RunQueued and returns it as stored.
@@ -208,7 +203,8 @@ func validRunID(id string) error {
 }
 
 const runSelect = `SELECT r.id, r.deployment_id, p.name, r.operation, r.state, r.blueprint_version,
-	r.created_by, r.approved_by, r.canceled_by, r.created_at, r.started_at, r.finished_at, r.error, r.summary
+	r.created_by, r.approved_by, r.canceled_by, r.created_at, r.started_at, r.finished_at, r.error, r.summary,
+	r.plan_sealed
 	FROM runs r
 	JOIN deployments d ON d.id = r.deployment_id
 	JOIN projects p ON p.id = d.project_id`
@@ -228,7 +224,7 @@ func scanRun(row interface{ Scan(...any) error }) (Run, error) {
 	var op, state string
 	var summary sql.NullString
 	err := row.Scan(&r.ID, &r.DeploymentID, &r.Project, &op, &state, &r.BlueprintVersion, &r.CreatedBy, &r.ApprovedBy, &r.CanceledBy,
-		timeColumn{&r.CreatedAt}, nullTime{&r.StartedAt}, nullTime{&r.FinishedAt}, &r.Error, &summary)
+		timeColumn{&r.CreatedAt}, nullTime{&r.StartedAt}, nullTime{&r.FinishedAt}, &r.Error, &summary, &r.PlanSealed)
 	r.Operation, r.State = RunOperation(op), RunState(state)
 	if summary.Valid {
 		r.Summary = []byte(summary.String)
@@ -263,19 +259,6 @@ func (s *Store) Run(ctx context.Context, id string) (Run, error) {
 		return Run{}, fmt.Errorf("reading run %s: %w", quote(id), err)
 	}
 	return r, nil
-}
-
-// RunPlan returns the saved plan file of a run and its JSON rendering;
-// both are nil before the run is planned. A missing run is ErrNotFound.
-func (s *Store) RunPlan(ctx context.Context, id string) (plan, planJSON []byte, err error) {
-	err = s.db.QueryRowContext(ctx, `SELECT plan, plan_json FROM runs WHERE id = ?`, id).Scan(&plan, &planJSON)
-	if errors.Is(err, sql.ErrNoRows) {
-		err = errorf(ErrNotFound, err, "no such run")
-	}
-	if err != nil {
-		return nil, nil, fmt.Errorf("reading the plan of run %s: %w", quote(id), err)
-	}
-	return plan, planJSON, nil
 }
 
 // DeploymentRuns lists the runs of a deployment, newest first, at most
@@ -331,13 +314,16 @@ func (s *Store) TransitionRun(ctx context.Context, id string, tr RunTransition) 
 		if tr.Plan == nil || tr.PlanJSON == nil || tr.Summary == nil {
 			return fail(errors.New("a planned run needs its plan, plan JSON and summary"))
 		}
+		if !tr.PlanSealed {
+			return fail(errors.New("a saved plan is stored sealed: it holds the run's secrets"))
+		}
 		if len(tr.Plan) > maxPlanBytes || len(tr.PlanJSON) > maxPlanBytes {
 			return fail(errorf(ErrTooLarge, nil, "the plan is %d bytes and its JSON %d bytes; the limit is %d bytes each",
 				len(tr.Plan), len(tr.PlanJSON), maxPlanBytes))
 		}
 	}
 	if tr.To != RunPlanned {
-		tr.Plan, tr.PlanJSON, tr.Summary = nil, nil, nil
+		tr.Plan, tr.PlanJSON, tr.Summary, tr.PlanSealed = nil, nil, nil, false
 	}
 	now := s.now()
 	var r Run
@@ -356,10 +342,11 @@ func (s *Store) TransitionRun(ctx context.Context, id string, tr RunTransition) 
 		r = applyTransition(r, tr, now)
 		_, err = tx.ExecContext(ctx, `UPDATE runs SET state = ?, approved_by = ?, canceled_by = ?,
 			started_at = ?, finished_at = ?, error = ?,
-			plan = coalesce(?, plan), plan_json = coalesce(?, plan_json), summary = coalesce(?, summary)
+			plan = coalesce(?, plan), plan_json = coalesce(?, plan_json), summary = coalesce(?, summary),
+			plan_sealed = plan_sealed OR ?
 			WHERE id = ?`,
 			string(r.State), r.ApprovedBy, r.CanceledBy, optTime(r.StartedAt), optTime(r.FinishedAt), r.Error,
-			optBytes(tr.Plan), optBytes(tr.PlanJSON), optText(tr.Summary), id)
+			optBytes(tr.Plan), optBytes(tr.PlanJSON), optText(tr.Summary), tr.PlanSealed, id)
 		return err
 	})
 	if err != nil {
@@ -380,6 +367,7 @@ func applyTransition(r Run, tr RunTransition, now time.Time) Run {
 		r.CanceledBy = tr.By
 	case RunPlanned:
 		r.Summary = tr.Summary
+		r.PlanSealed = r.PlanSealed || tr.PlanSealed
 	}
 	if tr.Error != "" {
 		r.Error = tr.Error
@@ -442,89 +430,4 @@ func (s *Store) MarkRunsInterrupted(ctx context.Context, reason string) ([]Run, 
 		return nil, fmt.Errorf("marking runs interrupted: %w", err)
 	}
 	return rs, nil
-}
-
-// AppendRunLog stores lines of a run's output in one transaction. Their
-// Seq must be new for the run (ErrConflict otherwise, and nothing is
-// stored); a missing run is ErrNotFound. Lines over MaxRunLogLineBytes are
-// ErrTooLarge.
-func (s *Store) AppendRunLog(ctx context.Context, runID string, lines []RunLogLine) error {
-	if len(lines) == 0 {
-		return nil
-	}
-	fail := func(err error) error {
-		return fmt.Errorf("appending %d lines to the log of run %s: %w", len(lines), quote(runID), err)
-	}
-	for _, l := range lines {
-		if len(l.Text) > MaxRunLogLineBytes {
-			return fail(errorf(ErrTooLarge, nil, "line %d is %d bytes; the limit is %d", l.Seq, len(l.Text), MaxRunLogLineBytes))
-		}
-		if l.Seq < 1 {
-			return fail(fmt.Errorf("line sequence %d is not positive", l.Seq))
-		}
-	}
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		var n int
-		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM runs WHERE id = ?`, runID).Scan(&n); err != nil {
-			return err
-		}
-		if n == 0 {
-			return errorf(ErrNotFound, sql.ErrNoRows, "no such run")
-		}
-		stmt, err := tx.PrepareContext(ctx, `INSERT INTO run_log_lines (run_id, seq, line) VALUES (?, ?, ?)`)
-		if err != nil {
-			return err
-		}
-		defer stmt.Close()
-		for _, l := range lines {
-			if _, err := stmt.ExecContext(ctx, runID, l.Seq, l.Text); err != nil {
-				if isUnique(err) {
-					return errorf(ErrConflict, err, "line %d is already stored", l.Seq)
-				}
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		return fail(err)
-	}
-	return nil
-}
-
-// RunLog returns the lines of a run's output after afterSeq in order, at
-// most limit of them (all when limit <= 0). A run without output, or a
-// missing run, has no lines.
-func (s *Store) RunLog(ctx context.Context, runID string, afterSeq, limit int) ([]RunLogLine, error) {
-	if limit <= 0 {
-		limit = -1
-	}
-	rows, err := s.db.QueryContext(ctx,
-		`SELECT seq, line FROM run_log_lines WHERE run_id = ? AND seq > ? ORDER BY seq LIMIT ?`, runID, afterSeq, limit)
-	if err != nil {
-		return nil, fmt.Errorf("reading the log of run %s: %w", quote(runID), err)
-	}
-	defer rows.Close()
-	var ls []RunLogLine
-	for rows.Next() {
-		var l RunLogLine
-		if err := rows.Scan(&l.Seq, &l.Text); err != nil {
-			return nil, fmt.Errorf("reading the log of run %s: %w", quote(runID), err)
-		}
-		ls = append(ls, l)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("reading the log of run %s: %w", quote(runID), err)
-	}
-	return ls, nil
-}
-
-// LastRunLogSeq returns the Seq of a run's last stored line, 0 when it has
-// none.
-func (s *Store) LastRunLogSeq(ctx context.Context, runID string) (int, error) {
-	var n int
-	if err := s.db.QueryRowContext(ctx, `SELECT coalesce(max(seq), 0) FROM run_log_lines WHERE run_id = ?`, runID).Scan(&n); err != nil {
-		return 0, fmt.Errorf("reading the log of run %s: %w", quote(runID), err)
-	}
-	return n, nil
 }

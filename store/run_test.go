@@ -3,6 +3,7 @@ package store
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 
@@ -82,7 +83,7 @@ func TestRunLifecycle(t *testing.T) {
 	createRun(t, s, dep, "run-1")
 	steps := []RunTransition{
 		{To: RunRunning},
-		{To: RunPlanned, Plan: []byte("PK\x03\x04"), PlanJSON: []byte(`{"format_version":"1.2"}`), Summary: []byte(`{"add":1}`)},
+		{To: RunPlanned, Plan: []byte("sealed plan"), PlanJSON: []byte("sealed plan JSON"), Summary: []byte(`{"add":1}`), PlanSealed: true},
 		{To: RunApproved, By: "bob"},
 		{To: RunApplying},
 		{To: RunApplied},
@@ -111,8 +112,8 @@ func TestRunLifecycle(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if string(plan) != "PK\x03\x04" || string(planJSON) != `{"format_version":"1.2"}` {
-		t.Errorf("RunPlan = %q, %q", plan, planJSON)
+	if string(plan) != "sealed plan" || string(planJSON) != "sealed plan JSON" || !got.PlanSealed {
+		t.Errorf("RunPlan = %q, %q; sealed %v", plan, planJSON, got.PlanSealed)
 	}
 }
 
@@ -143,7 +144,7 @@ func TestTransitionRunChecksState(t *testing.T) {
 			for _, st := range tt.path {
 				tr := RunTransition{To: st}
 				if st == RunPlanned {
-					tr.Plan, tr.PlanJSON, tr.Summary = []byte("p"), []byte("{}"), []byte("{}")
+					tr.Plan, tr.PlanJSON, tr.Summary, tr.PlanSealed = []byte("p"), []byte("{}"), []byte("{}"), true
 				}
 				if _, err := s.TransitionRun(ctx, "run-1", tr); err != nil {
 					t.Fatal(err)
@@ -154,7 +155,7 @@ func TestTransitionRunChecksState(t *testing.T) {
 				t.Fatal(err)
 			}
 			_, err = s.TransitionRun(ctx, "run-1", RunTransition{To: tt.to, By: "bob", Error: "boom",
-				Plan: []byte("p"), PlanJSON: []byte("{}"), Summary: []byte("{}")})
+				Plan: []byte("p"), PlanJSON: []byte("{}"), Summary: []byte("{}"), PlanSealed: true})
 			if tt.ok {
 				if err != nil {
 					t.Fatalf("TransitionRun to %s: %v", tt.to, err)
@@ -180,7 +181,7 @@ func TestTransitionRunOneWinnerOfARace(t *testing.T) {
 	s, dep := newRunnable(t)
 	ctx := t.Context()
 	createRun(t, s, dep, "run-1")
-	for _, tr := range []RunTransition{{To: RunRunning}, {To: RunPlanned, Plan: []byte("p"), PlanJSON: []byte("{}"), Summary: []byte("{}")}} {
+	for _, tr := range []RunTransition{{To: RunRunning}, {To: RunPlanned, Plan: []byte("p"), PlanJSON: []byte("{}"), Summary: []byte("{}"), PlanSealed: true}} {
 		if _, err := s.TransitionRun(ctx, "run-1", tr); err != nil {
 			t.Fatal(err)
 		}
@@ -221,6 +222,14 @@ func TestTransitionRunPlannedNeedsPlan(t *testing.T) {
 	}
 	if _, err := s.TransitionRun(ctx, "run-1", RunTransition{To: RunPlanned}); err == nil {
 		t.Error("planned without a plan: no error")
+	}
+	// A saved plan holds the run's secrets: the store keeps none in the clear.
+	_, err := s.TransitionRun(ctx, "run-1", RunTransition{To: RunPlanned, Plan: []byte("PK\x03\x04"), PlanJSON: []byte("{}"), Summary: []byte("{}")})
+	if err == nil || !strings.Contains(err.Error(), "sealed") {
+		t.Errorf("planned with a plan not sealed: %v, want an error saying it must be sealed", err)
+	}
+	if r, _ := s.Run(ctx, "run-1"); r.State != RunRunning {
+		t.Errorf("after the refused move the run is %s", r.State)
 	}
 	if _, err := s.TransitionRun(ctx, "nope", RunTransition{To: RunRunning}); !errors.Is(err, ErrNotFound) {
 		t.Errorf("missing run: %v, want ErrNotFound", err)
@@ -279,7 +288,7 @@ func TestMarkRunsInterrupted(t *testing.T) {
 		for _, st := range paths[id] {
 			tr := RunTransition{To: st}
 			if st == RunPlanned {
-				tr.Plan, tr.PlanJSON, tr.Summary = []byte("p"), []byte("{}"), []byte("{}")
+				tr.Plan, tr.PlanJSON, tr.Summary, tr.PlanSealed = []byte("p"), []byte("{}"), []byte("{}"), true
 			}
 			if _, err := s.TransitionRun(ctx, id, tr); err != nil {
 				t.Fatal(err)

@@ -103,6 +103,35 @@ func (s *Store) EnvironmentSecrets(ctx context.Context, project, environment str
 	return ss, nil
 }
 
+// EachEnvironmentSecret calls fn with every environment secret the database holds, still
+// sealed, and the names of its project and environment, ordered by project, environment and
+// name. An error from fn stops the walk and is returned as it is.
+func (s *Store) EachEnvironmentSecret(ctx context.Context, fn func(project, environment string, sec StoredSecret) error) error {
+	rows, err := s.db.QueryContext(ctx, `SELECT p.name, e.name, es.name, es.ciphertext, es.updated_at
+		FROM environment_secrets es
+		JOIN environments e ON e.id = es.environment_id
+		JOIN projects p ON p.id = e.project_id
+		ORDER BY p.name, e.name, es.name`)
+	if err != nil {
+		return fmt.Errorf("listing every environment secret: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var project, environment string
+		var sec StoredSecret
+		if err := rows.Scan(&project, &environment, &sec.Name, &sec.Ciphertext, timeColumn{&sec.UpdatedAt}); err != nil {
+			return fmt.Errorf("listing every environment secret: %w", err)
+		}
+		if err := fn(project, environment, sec); err != nil {
+			return err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("listing every environment secret: %w", err)
+	}
+	return nil
+}
+
 // environmentID looks up an environment's id; a missing project or
 // environment is ErrNotFound, told apart by one query.
 func environmentID(ctx context.Context, q querier, project, name string) (int64, error) {

@@ -6,6 +6,7 @@
 //	cloudoven import     turn .tf files into a blueprint document
 //	cloudoven crawl      crawl provider schemas and docs into a catalog
 //	cloudoven catalog    add a dumped provider schema to a catalog directory
+//	cloudoven secrets    start over when the secret key is lost for good (secrets reset)
 //	cloudoven version    print the version
 //
 // Every flag can also be set as CLOUDOVEN_<FLAG> (upper case, '-' as '_').
@@ -55,6 +56,7 @@ commands:
   import     turn existing .tf files into a blueprint document
   crawl      crawl provider schemas and docs into a catalog directory
   catalog    manage a catalog directory (catalog add -h)
+  secrets    start over when the secret key is lost for good (secrets reset -h)
   version    print the version
 
 Run 'cloudoven <command> -h' for a command's flags.
@@ -78,6 +80,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runCrawl(ctx, args[1:], stdout, stderr)
 	case "import":
 		return runImport(ctx, args[1:], stdout, stderr)
+	case "secrets":
+		return runSecrets(ctx, args[1:], stdout, stderr)
 	case "version", "-version", "--version":
 		fmt.Fprintf(stdout, "cloudoven %s\n", Version)
 		return nil

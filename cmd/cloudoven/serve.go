@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/cloudoven/cloudoven/auth"
@@ -31,7 +32,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	cf := addCrawlFlags(fs)
 	rf := addRunFlags(fs)
 	adminPassword := fs.String("admin-password", "", "password of the first user, admin, created when the database has no users (default: a generated one, printed once)")
-	secretKeyFile := fs.String("secret-key-file", "", "file holding the key that encrypts environment secrets, created with mode 0600 on first start (default: <data-dir>/secret.key); CLOUDOVEN_SECRET_KEY (base64) takes precedence")
+	secretKeyFile := fs.String("secret-key-file", "", "file holding the key that seals environment secrets and saved plans, created with mode 0600 on first start, never while the database holds values sealed with another key (default: <data-dir>/secret.key); CLOUDOVEN_SECRET_KEY (base64) takes precedence")
 	secureCookies := fs.Bool("secure-cookies", false, "mark the session cookie Secure even for plain-HTTP requests (set this behind a TLS-terminating proxy)")
 	dev := fs.Bool("dev", false, "serve static files from web/static on disk, uncached")
 	logLevel := fs.String("log-level", "info", "debug, info, warn or error")
@@ -93,26 +94,22 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	defer st.Close()
 
-	if err := bootstrapAdmin(ctx, st, *adminPassword, stdout); err != nil {
-		return err
-	}
-
-	// Environment secrets are sealed with AES-256-GCM under this key; losing it loses them.
+	// Environment secrets and saved plans are sealed with AES-256-GCM under this key; losing
+	// it loses them. It is checked against the database before anything else is written: a
+	// lost key file or a wrong key stops the start here, saying what to do.
 	if *secretKeyFile == "" {
 		*secretKeyFile = filepath.Join(*dataDir, "secret.key")
 	}
-	key, created, err := secrets.LoadKey(*secretKeyFile)
+	box, check, err := secrets.UseKey(ctx, st, *secretKeyFile)
 	if err != nil {
 		return err
 	}
-	if created {
-		logger.Info("created the secret key; back it up, secrets cannot be read without it", "file", *secretKeyFile)
-	}
-	box, err := secrets.NewBox(key)
-	if err != nil {
-		return err
-	}
+	logKeyCheck(logger, check, *secretKeyFile)
 	vault := secrets.NewVault(st, box)
+
+	if err := bootstrapAdmin(ctx, st, *adminPassword, stdout); err != nil {
+		return err
+	}
 
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
@@ -123,7 +120,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	rs, err := rf.start(ctx, st, live.Catalog, vault, *dataDir, absDB, "http://"+ln.Addr().String(), logger)
+	rs, err := rf.start(ctx, st, live.Catalog, vault, box, *dataDir, absDB, "http://"+ln.Addr().String(), logger)
 	if err != nil {
 		return err
 	}
@@ -152,6 +149,22 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	return nil
+}
+
+// logKeyCheck logs what the start-up check of the secret key found.
+func logKeyCheck(logger *slog.Logger, check secrets.KeyCheck, keyFile string) {
+	if check.Created {
+		logger.Info("created the secret key; back it up, secrets cannot be read without it", "file", keyFile, "key_id", check.KeyID)
+	}
+	if check.Replaced != "" {
+		logger.Warn("the secret key changed; nothing was sealed with the previous one", "key_id", check.KeyID, "previous_key_id", check.Replaced)
+	} else if check.Recorded && !check.Created {
+		logger.Info("recorded the secret key's id", "key_id", check.KeyID, "secrets", check.Sealed.Secrets)
+	}
+	if n := len(check.Unreadable); n > 0 {
+		// Names only, never values: sealed with another key earlier, these must be set again.
+		logger.Warn("secrets that the secret key does not open; set them again", "count", n, "secrets", strings.Join(check.Unreadable[:min(n, 20)], ", "))
+	}
 }
 
 // crawlStatus adapts the crawl service to the web interface's view of it.

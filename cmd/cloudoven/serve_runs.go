@@ -93,7 +93,10 @@ const (
 	runnerLabelLocal  = "local terraform on the server: NOT isolated, egress not enforced, development only"
 )
 
-func (f runFlags) start(ctx context.Context, st *store.Store, catalog func() *catalog.Catalog, vault *secrets.Vault, dataDir, dbPath, listenURL string, logger *slog.Logger) (*runService, error) {
+// start wires the state backend and the run service. box seals saved plans, which hold
+// the environment's secrets; with -runner none no run service starts, so the plans an
+// older build stored in the clear are sealed here.
+func (f runFlags) start(ctx context.Context, st *store.Store, catalog func() *catalog.Catalog, vault *secrets.Vault, box *secrets.Box, dataDir, dbPath, listenURL string, logger *slog.Logger) (*runService, error) {
 	blobs, err := f.blobs(ctx, dataDir)
 	if err != nil {
 		return nil, err
@@ -103,6 +106,13 @@ func (f runFlags) start(ctx context.Context, st *store.Store, catalog func() *ca
 	var exec runner.Executor
 	switch *f.runner {
 	case "none":
+		n, err := runs.SealSavedPlans(ctx, st, box)
+		if err != nil {
+			return nil, err
+		}
+		if n > 0 {
+			logger.Info("sealed saved plans stored in the clear", "plans", n)
+		}
 		return rs, nil
 	case "docker":
 		// The instance label keeps two servers on one daemon (or a server and its tests) from
@@ -143,6 +153,7 @@ func (f runFlags) start(ctx context.Context, st *store.Store, catalog func() *ca
 		Executor:          exec,
 		Hub:               rs.hub,
 		Prepare:           runs.NewPreparerWith(st, catalog, vault, runs.PreparerOptions{StateURL: stateURL}),
+		Sealer:            box,
 		Guardrails:        guardrails,
 		State:             guardrails,
 		GlobalConcurrency: *f.concurrency,

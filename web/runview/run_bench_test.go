@@ -81,6 +81,7 @@ func BenchmarkRunLogSSELatency(b *testing.B) {
 	svc := runs.New(runs.Options{
 		Store: st, Executor: exec, Hub: hub, Logger: quiet,
 		Prepare: runs.NewPreparer(st, func() *catalog.Catalog { return cat }, nil),
+		Sealer:  webtest.SecretBox(b),
 	})
 	runCtx, cancel := context.WithCancel(ctx)
 	if err := svc.Start(runCtx); err != nil {

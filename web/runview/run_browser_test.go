@@ -78,6 +78,7 @@ func TestBrowserPlanApproveApply(t *testing.T) {
 	svc := runs.New(runs.Options{
 		Store: a.Store, Executor: exec, Hub: hub,
 		Prepare:     runs.NewPreparer(a.Store, func() *catalog.Catalog { return webtest.Catalog(t) }, vault),
+		Sealer:      box,
 		NetworkMode: "host", // the container reaches the state backend on this machine's loopback
 		Authorizer:  authz, StateURL: srv.URL, Logger: a.Logger(),
 	})

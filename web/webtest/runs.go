@@ -30,14 +30,7 @@ func RunApp(t testing.TB, exec runner.Executor) (*App, string) {
 func RunAppWith(t testing.TB, exec runner.Executor, label string) (*App, string) {
 	t.Helper()
 	a := NewApp(t)
-	key := make([]byte, 32)
-	if _, err := rand.Read(key); err != nil {
-		t.Fatal(err)
-	}
-	box, err := secrets.NewBox(key)
-	if err != nil {
-		t.Fatal(err)
-	}
+	box := SecretBox(t)
 	vault := secrets.NewVault(a.Store, box)
 	cat := Catalog(t)
 	hub := runs.NewHub(a.Store, nil)
@@ -46,6 +39,7 @@ func RunAppWith(t testing.TB, exec runner.Executor, label string) (*App, string)
 	svc := runs.New(runs.Options{
 		Store: a.Store, Executor: exec, Hub: hub,
 		Prepare:    runs.NewPreparer(a.Store, catalogs, vault),
+		Sealer:     box,
 		Guardrails: resolver,
 		State:      resolver,
 	})
@@ -62,6 +56,21 @@ func RunAppWith(t testing.TB, exec runner.Executor, label string) (*App, string)
 	a.CreateProject("team")
 	a.ImportDoc("team", VarsDoc, "first")
 	return a, SetUpDeployment(t, a)
+}
+
+// SecretBox is a secrets.Box under a fresh random key: what seals an app's environment
+// secrets and saved plans.
+func SecretBox(t testing.TB) *secrets.Box {
+	t.Helper()
+	key := make([]byte, 32)
+	if _, err := rand.Read(key); err != nil {
+		t.Fatal(err)
+	}
+	box, err := secrets.NewBox(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return box
 }
 
 // StartRun presses a deployment page's Plan (or Destroy) button and returns the run's id.

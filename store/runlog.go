@@ -1,0 +1,102 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+)
+
+// MaxRunLogLineBytes is the longest log line the store keeps; the runs
+// package splits longer output before it gets here.
+const MaxRunLogLineBytes = 64 << 10
+
+// RunLogLine is one line of a run's output. Seq counts from 1.
+type RunLogLine struct {
+	Seq  int
+	Text string
+}
+
+// AppendRunLog stores lines of a run's output in one transaction. Their
+// Seq must be new for the run (ErrConflict otherwise, and nothing is
+// stored); a missing run is ErrNotFound. Lines over MaxRunLogLineBytes are
+// ErrTooLarge.
+func (s *Store) AppendRunLog(ctx context.Context, runID string, lines []RunLogLine) error {
+	if len(lines) == 0 {
+		return nil
+	}
+	fail := func(err error) error {
+		return fmt.Errorf("appending %d lines to the log of run %s: %w", len(lines), quote(runID), err)
+	}
+	for _, l := range lines {
+		if len(l.Text) > MaxRunLogLineBytes {
+			return fail(errorf(ErrTooLarge, nil, "line %d is %d bytes; the limit is %d", l.Seq, len(l.Text), MaxRunLogLineBytes))
+		}
+		if l.Seq < 1 {
+			return fail(fmt.Errorf("line sequence %d is not positive", l.Seq))
+		}
+	}
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM runs WHERE id = ?`, runID).Scan(&n); err != nil {
+			return err
+		}
+		if n == 0 {
+			return errorf(ErrNotFound, sql.ErrNoRows, "no such run")
+		}
+		stmt, err := tx.PrepareContext(ctx, `INSERT INTO run_log_lines (run_id, seq, line) VALUES (?, ?, ?)`)
+		if err != nil {
+			return err
+		}
+		defer stmt.Close()
+		for _, l := range lines {
+			if _, err := stmt.ExecContext(ctx, runID, l.Seq, l.Text); err != nil {
+				if isUnique(err) {
+					return errorf(ErrConflict, err, "line %d is already stored", l.Seq)
+				}
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fail(err)
+	}
+	return nil
+}
+
+// RunLog returns the lines of a run's output after afterSeq in order, at
+// most limit of them (all when limit <= 0). A run without output, or a
+// missing run, has no lines.
+func (s *Store) RunLog(ctx context.Context, runID string, afterSeq, limit int) ([]RunLogLine, error) {
+	if limit <= 0 {
+		limit = -1
+	}
+	rows, err := s.db.QueryContext(ctx,
+		`SELECT seq, line FROM run_log_lines WHERE run_id = ? AND seq > ? ORDER BY seq LIMIT ?`, runID, afterSeq, limit)
+	if err != nil {
+		return nil, fmt.Errorf("reading the log of run %s: %w", quote(runID), err)
+	}
+	defer rows.Close()
+	var ls []RunLogLine
+	for rows.Next() {
+		var l RunLogLine
+		if err := rows.Scan(&l.Seq, &l.Text); err != nil {
+			return nil, fmt.Errorf("reading the log of run %s: %w", quote(runID), err)
+		}
+		ls = append(ls, l)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("reading the log of run %s: %w", quote(runID), err)
+	}
+	return ls, nil
+}
+
+// LastRunLogSeq returns the Seq of a run's last stored line, 0 when it has
+// none.
+func (s *Store) LastRunLogSeq(ctx context.Context, runID string) (int, error) {
+	var n int
+	if err := s.db.QueryRowContext(ctx, `SELECT coalesce(max(seq), 0) FROM run_log_lines WHERE run_id = ?`, runID).Scan(&n); err != nil {
+		return 0, fmt.Errorf("reading the log of run %s: %w", quote(runID), err)
+	}
+	return n, nil
+}
