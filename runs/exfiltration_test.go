@@ -121,6 +121,7 @@ func TestPlanRefusesTheExfiltrationBlueprint(t *testing.T) {
 		opts := Options{
 			Store: st, Executor: exec, Hub: NewHub(st, nil),
 			Prepare:     NewPreparer(st, embeddedCatalog, vault),
+			Sealer:      newSealer(t),
 			NetworkMode: "host", // the container reaches the state backend and the listener on loopback
 			Authorizer:  authz, StateURL: stateSrv.URL,
 		}
@@ -229,7 +230,7 @@ func TestServicePlansRemoteStateOfTheProject(t *testing.T) {
 		t.Fatal(err)
 	}
 	f := &fixture{store: st, exec: newFakeExecutor(false), hub: NewHub(st, nil)}
-	f.svc = New(Options{Store: st, Executor: f.exec, Hub: f.hub, StateURL: stateURL,
+	f.svc = New(Options{Sealer: newSealer(t), Store: st, Executor: f.exec, Hub: f.hub, StateURL: stateURL,
 		Prepare:    NewPreparerWith(st, embeddedCatalog, nil, PreparerOptions{StateURL: stateURL}),
 		Guardrails: deployment.NewResolver(deployment.Config{Store: st, Rules: st, Providers: st, Catalog: embeddedCatalog, StateURL: stateURL})})
 	sctx, cancel := context.WithCancel(context.Background())

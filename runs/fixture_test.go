@@ -16,8 +16,8 @@ import (
 	"time"
 
 	"github.com/cloudoven/cloudoven/runner"
-	"github.com/cloudoven/cloudoven/state"
 	"github.com/cloudoven/cloudoven/secrets"
+	"github.com/cloudoven/cloudoven/state"
 	"github.com/cloudoven/cloudoven/store"
 )
 

@@ -36,7 +36,7 @@ func newProviderService(t *testing.T) (*fixture, int64) {
 	if _, _, err := st.CreateBlueprint(ctx, "team", "tool", "", []byte(foreignDoc), ""); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := st.CreateEnvironment(ctx, "team", "dev", []byte(`{"format": 1, "name": "dev", "backend": {"type": "local"}}`)); err != nil {
+	if _, err := st.CreateEnvironment(ctx, "team", "dev", []byte(`{"format": 1, "name": "dev", "backend": {"type": "http"}}`)); err != nil {
 		t.Fatal(err)
 	}
 	d, err := st.CreateDeployment(ctx, "team", "tool", 1, "dev", "")
@@ -44,7 +44,7 @@ func newProviderService(t *testing.T) (*fixture, int64) {
 		t.Fatal(err)
 	}
 	f := &fixture{store: st, exec: newFakeExecutor(false), hub: NewHub(st, nil)}
-	f.svc = New(Options{Store: st, Executor: f.exec, Hub: f.hub, Prepare: NewPreparer(st, embeddedCatalog, nil),
+	f.svc = New(Options{Sealer: newSealer(t), Store: st, Executor: f.exec, Hub: f.hub, Prepare: NewPreparer(st, embeddedCatalog, nil),
 		Guardrails: deployment.NewResolver(deployment.Config{Store: st, Rules: st, Providers: st, Catalog: embeddedCatalog})})
 	sctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(func() { cancel(); f.svc.Wait() })
@@ -138,7 +138,7 @@ func TestServiceAllowedByRuleUntilTakenBack(t *testing.T) {
 	if _, _, err := st.CreateBlueprint(ctx, "team", "leak", "", []byte(doc), ""); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := st.CreateEnvironment(ctx, "team", "dev", []byte(`{"format": 1, "name": "dev", "backend": {"type": "local"}}`)); err != nil {
+	if _, err := st.CreateEnvironment(ctx, "team", "dev", []byte(`{"format": 1, "name": "dev", "backend": {"type": "http"}}`)); err != nil {
 		t.Fatal(err)
 	}
 	d, err := st.CreateDeployment(ctx, "team", "leak", 1, "dev", "")
@@ -157,7 +157,7 @@ func TestServiceAllowedByRuleUntilTakenBack(t *testing.T) {
 		t.Fatal(err)
 	}
 	f := &fixture{store: st, exec: newFakeExecutor(false), hub: NewHub(st, nil)}
-	f.svc = New(Options{Store: st, Executor: f.exec, Hub: f.hub, Prepare: NewPreparer(st, embeddedCatalog, vault),
+	f.svc = New(Options{Sealer: newSealer(t), Store: st, Executor: f.exec, Hub: f.hub, Prepare: NewPreparer(st, embeddedCatalog, vault),
 		Guardrails: deployment.NewResolver(deployment.Config{Store: st, Rules: st, Providers: st, Catalog: embeddedCatalog})})
 	sctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(func() { cancel(); f.svc.Wait() })

@@ -149,7 +149,7 @@ func TestServiceJobsHoldEgress(t *testing.T) {
 	s, deps := newStore(t)
 	exec := newFakeExecutor(false)
 	allow := []string{"management.azure.com"}
-	svc := New(Options{Store: s, Executor: exec, Hub: NewHub(s, nil), NetworkMode: "host", StateURL: "http://172.17.0.1:8080/",
+	svc := New(Options{Sealer: newSealer(t), Store: s, Executor: exec, Hub: NewHub(s, nil), NetworkMode: "host", StateURL: "http://172.17.0.1:8080/",
 		Prepare: func(context.Context, string, int64) (Prepared, error) {
 			return Prepared{Egress: &runner.Egress{Allow: allow}}, nil
 		}})

@@ -36,7 +36,7 @@ func TestRunWithoutKeptStateIsRefusedWhenItStarts(t *testing.T) {
 		t.Fatal(err)
 	}
 	exec := newFakeExecutor(false)
-	svc := New(Options{Store: st, Executor: exec, Hub: NewHub(st, nil), Prepare: NewPreparer(st, embeddedCatalog, nil)})
+	svc := New(Options{Sealer: newSealer(t), Store: st, Executor: exec, Hub: NewHub(st, nil), Prepare: NewPreparer(st, embeddedCatalog, nil)})
 	runCtx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(func() { cancel(); svc.Wait() })
 	if err := svc.Start(runCtx); err != nil {

@@ -135,7 +135,7 @@ func TestRunCredentialsAreScopedToTheStage(t *testing.T) {
 	t.Cleanup(srv.Close)
 	exec := &probeExecutor{inner: newFakeExecutor(false), store: st, deploymentID: deps[0],
 		answers: map[string]map[string]any{}, written: map[string]int{}, creds: map[string][2]string{}}
-	svc := New(Options{Store: st, Executor: exec, Hub: NewHub(st, nil), Authorizer: authz, StateURL: srv.URL,
+	svc := New(Options{Sealer: newSealer(t), Store: st, Executor: exec, Hub: NewHub(st, nil), Authorizer: authz, StateURL: srv.URL,
 		Prepare: func(context.Context, string, int64) (Prepared, error) { return Prepared{}, nil }})
 	sctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(func() { cancel(); svc.Wait() })

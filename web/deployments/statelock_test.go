@@ -86,6 +86,7 @@ func stateApp(t *testing.T, exec runner.Executor) (*webtest.App, string) {
 	svc := runs.New(runs.Options{
 		Store: a.Store, Executor: exec, Hub: hub,
 		Prepare:    runs.NewPreparer(a.Store, func() *catalog.Catalog { return webtest.Catalog(t) }, vault),
+		Sealer:     box,
 		Authorizer: authz, StateURL: srv.URL, Logger: a.Logger(),
 	})
 	ctx, cancel := context.WithCancel(context.Background())

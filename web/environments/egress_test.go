@@ -128,6 +128,7 @@ func newEgressApp(t *testing.T) *egressApp {
 	svc := runs.New(runs.Options{
 		Store: a.Store, Executor: exec, Hub: hub,
 		Prepare:    runs.NewPreparer(a.Store, func() *catalog.Catalog { return webtest.Catalog(t) }, vault),
+		Sealer:     box,
 		Authorizer: authz, StateURL: srv.URL, Logger: a.Logger(),
 	})
 	ctx, cancel := context.WithCancel(context.Background())
