@@ -28,7 +28,12 @@ func NewBrowser(t testing.TB) context.Context {
 	if err != nil {
 		t.Fatal(err)
 	}
-	opts := []chromedp.ExecAllocatorOption{chromedp.ExecPath(exec), chromedp.UserDataDir(profile), chromedp.WindowSize(1280, 1000)}
+	// Chromium's first start on a fresh machine builds its font cache, and CI starts several
+	// at once on two cores: chromedp's default 20 s for the DevTools address is too short.
+	opts := []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(exec), chromedp.UserDataDir(profile), chromedp.WindowSize(1280, 1000),
+		chromedp.WSURLReadTimeout(2 * time.Minute),
+	}
 	for _, f := range testenv.ChromiumFlags {
 		opts = append(opts, chromedp.Flag(f, true))
 	}
