@@ -21,7 +21,10 @@ type Doc struct {
 	Arguments  map[string]string `json:"arguments,omitempty"`
 	Attributes map[string]string `json:"attributes,omitempty"`
 	Timeouts   map[string]string `json:"timeouts,omitempty"`
-	Import     string            `json:"import,omitempty"`
+	// Rules are the constraints the docs' prose states, keyed by schema path like
+	// Arguments (rules.go); the crawler mines them.
+	Rules  map[string][]Rule `json:"rules,omitempty"`
+	Import string            `json:"import,omitempty"`
 }
 
 // Note is a callout of a doc page: "note" (->), "warning" (~>) or "caution" (!>).
