@@ -37,7 +37,7 @@ var domain = []string{
 // testOnly packages serve tests; no other package's code may import them.
 var testOnly = []string{
 	"internal/testenv", "web/webtest", "web/htmltest", "crawler/registrytest",
-	"crawler/internal/testprovider", "internal/layering",
+	"crawler/internal/testprovider", "internal/layering", "internal/corpus",
 }
 
 // allowed is, for every package of the module, what it may import of the module (beyond
@@ -76,6 +76,7 @@ var allowed = map[string][]string{
 	// Packages of tests.
 	"internal/testenv":              {"catalog"},
 	"internal/layering":             {},
+	"internal/corpus":               {"catalog"},
 	"web/htmltest":                  {},
 	"web/webtest":                   nil, // builds the whole interface
 	"crawler/registrytest":          {},
