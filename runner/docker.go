@@ -38,7 +38,8 @@ const (
 	// cleanupTimeout bounds removing a job's containers and volume, which runs after the
 	// job's context may already be done.
 	cleanupTimeout = 2 * time.Minute
-	// logsDrainTimeout is how long the log stream may lag behind a container's exit.
+	// logsDrainTimeout is how long the followed log stream may lag behind a container's
+	// exit before the rest is read from the daemon's log instead.
 	logsDrainTimeout = 10 * time.Second
 	// maxCollect bounds one collected file held in memory.
 	maxCollect = 512 << 20
@@ -97,6 +98,7 @@ type DockerOptions struct {
 type Docker struct {
 	cli      *client.Client
 	grace    time.Duration
+	drain    time.Duration // logsDrainTimeout; tests shorten it
 	log      *slog.Logger
 	instance string
 	mirror   string
@@ -135,7 +137,7 @@ func NewDocker(opts DockerOptions) (*Docker, error) {
 	if opts.EgressNetwork == "" {
 		opts.EgressNetwork = "bridge"
 	}
-	return &Docker{cli: cli, grace: opts.Grace, log: opts.Logger, instance: opts.Instance, mirror: opts.Mirror,
+	return &Docker{cli: cli, grace: opts.Grace, drain: logsDrainTimeout, log: opts.Logger, instance: opts.Instance, mirror: opts.Mirror,
 		egressImage: opts.EgressImage, egressNetwork: opts.EgressNetwork}, nil
 }
 
@@ -430,8 +432,15 @@ func (e *execution) step(ctx context.Context, i int, args []string) (int, error)
 		return -1, e.interrupted(ctx, fmt.Errorf("starting %s: %w", what, e.d.apiError(err)))
 	}
 	e.steps++
-	logsDone := make(chan error, 1)
-	go func() { logsDone <- streamLogs(bg, cli, id, e.out) }()
+	type logsResult struct {
+		passed linesPassed
+		err    error
+	}
+	logsDone := make(chan logsResult, 1)
+	go func() {
+		passed, err := readLogs(bg, cli, id, e.out, true, linesPassed{})
+		logsDone <- logsResult{passed, err}
+	}()
 
 	var code int
 	select {
@@ -444,16 +453,24 @@ func (e *execution) step(ctx context.Context, i int, args []string) (int, error)
 	}
 
 	// Finish reading the output before looking at how the step ended.
-	timer := time.NewTimer(logsDrainTimeout)
+	timer := time.NewTimer(e.d.drain)
 	defer timer.Stop()
 	select {
-	case lerr := <-logsDone:
-		if lerr != nil && err == nil && ctx.Err() == nil {
-			err = fmt.Errorf("reading output: %w", e.d.apiError(lerr))
+	case l := <-logsDone:
+		if l.err != nil && err == nil && ctx.Err() == nil {
+			err = fmt.Errorf("reading output: %w", e.d.apiError(l.err))
 		}
 	case <-timer.C:
+		// The followed stream lags (a busy daemon): the container has exited, so its
+		// whole output is in the daemon's log; read it once more, without following,
+		// and pass on only what the follower had not.
 		stop()
-		<-logsDone
+		l := <-logsDone
+		rest, cancel := context.WithTimeout(context.WithoutCancel(ctx), cleanupTimeout)
+		defer cancel()
+		if _, lerr := readLogs(rest, cli, id, e.out, false, l.passed); lerr != nil && err == nil && ctx.Err() == nil {
+			err = fmt.Errorf("reading output: %w", e.d.apiError(lerr))
+		}
 	}
 
 	if ctx.Err() != nil {

@@ -18,24 +18,42 @@ const maxLine = 1 << 20
 // line by line. The daemon keeps the two streams in the order they were written, and
 // following from the start (no Since) loses nothing written before the stream opened.
 func streamLogs(ctx context.Context, cli *client.Client, id string, out io.Writer) error {
-	rc, err := cli.ContainerLogs(ctx, id, container.LogsOptions{ShowStdout: true, ShowStderr: true, Follow: true})
+	_, err := readLogs(ctx, cli, id, out, true, linesPassed{})
+	return err
+}
+
+// linesPassed counts the whole lines a log reader has passed on, per stream.
+type linesPassed struct{ stdout, stderr int }
+
+// readLogs writes a container's output to out line by line, following it until the
+// container exits when follow is set, and leaving out the first lines of each stream that
+// skip counts (those a reader before it passed on). When ctx ends first, a partial last
+// line is held back, not passed on as if whole, so that a later reader that skips what this
+// one passed gives it complete.
+func readLogs(ctx context.Context, cli *client.Client, id string, out io.Writer, follow bool, skip linesPassed) (linesPassed, error) {
+	rc, err := cli.ContainerLogs(ctx, id, container.LogsOptions{ShowStdout: true, ShowStderr: true, Follow: follow})
 	if err != nil {
-		return err
+		return skip, err
 	}
 	defer rc.Close()
-	stdout, stderr := &lineWriter{out: out}, &lineWriter{out: out}
+	stdout := &lineWriter{out: out, skip: skip.stdout}
+	stderr := &lineWriter{out: out, skip: skip.stderr}
 	_, err = stdcopy.StdCopy(stdout, stderr, rc)
-	stdout.flush()
-	stderr.flush()
-	return err
+	if ctx.Err() == nil {
+		stdout.flush()
+		stderr.flush()
+	}
+	return linesPassed{stdout: stdout.lines, stderr: stderr.lines}, err
 }
 
 // lineWriter passes whole lines to out, one Write per line, newline included. Each stream
 // has its own, so a partial line on stderr never splices into one on stdout. A failing out
 // is not the job's failure: its errors are dropped and the stream still drained.
 type lineWriter struct {
-	out io.Writer
-	buf []byte
+	out   io.Writer
+	buf   []byte
+	skip  int // lines still to leave out
+	lines int // lines seen, those left out included
 }
 
 func (w *lineWriter) Write(p []byte) (int, error) {
@@ -60,7 +78,12 @@ func (w *lineWriter) Write(p []byte) (int, error) {
 }
 
 func (w *lineWriter) emit(line []byte) {
-	_, _ = w.out.Write(line)
+	w.lines++
+	if w.skip > 0 {
+		w.skip--
+	} else {
+		_, _ = w.out.Write(line)
+	}
 	w.buf = w.buf[:0]
 }
 
