@@ -10,6 +10,10 @@
 // leaves anything the form did not submit as it was, so a form that shows part of a body
 // never loses the rest. A button that changes the form's structure (adds or removes a block,
 // switches a field's mode) posts an Op; ParseOp reads it and refuses anything else.
+//
+// A field also carries what the docs' rules say about it (rules.go, from catalog.Rule):
+// the values of an enumeration, a number's bounds, a string's length, the default, and
+// whether changing it replaces the resource; the editor's templates make inputs of them.
 package form
 
 import (
@@ -59,6 +63,7 @@ type Field struct {
 	Mode        Mode
 	Text        string // the input's current text
 	Set         bool
+	Rules       Constraints // what the docs' rules say (rules.go)
 }
 
 // Modes lists the modes the field can switch to: a plain value only for strings, numbers
@@ -79,6 +84,7 @@ type Block struct {
 	MinItems    int
 	MaxItems    int // 0: no limit
 	Instances   []Body
+	ForcesNew   string // the docs' sentence: changing the block replaces the resource
 }
 
 // CanAdd reports whether another instance fits.
@@ -125,6 +131,10 @@ type Options struct {
 	// Modes overrides the mode a field shows in, by key, for a form re-rendered after the
 	// author switched a field's mode.
 	Modes map[string]Mode
+	// Rules looks up the docs' rules of an argument (choices, bounds, defaults); Managed
+	// says the body is a managed resource's, whose forces_new rules mark their fields.
+	Rules   RulesOf
+	Managed bool
 }
 
 // Build makes the form of body, laid out by schema.
@@ -176,6 +186,7 @@ func build(schema *tfjson.SchemaBlock, body blueprint.Body, key, schemaPath stri
 		if bt.Block != nil {
 			b.Description = describe(opts.Docs, b.SchemaPath, bt.Block.Description)
 		}
+		b.ForcesNew = constraints(opts.Rules, b.SchemaPath, ExprWidget, opts.Managed).ForcesNew
 		for i, inst := range body.BlocksOf(name) {
 			b.Instances = append(b.Instances, build(bt.Block, inst.Body, b.InstanceKey(i), b.SchemaPath, opts))
 		}
@@ -240,6 +251,7 @@ func field(name string, a *tfjson.SchemaAttribute, key, schemaPath string, val *
 	if f.Widget == ExprWidget {
 		f.Mode = ExprMode
 	}
+	f.Rules = constraints(opts.Rules, schemaPath, f.Widget, opts.Managed)
 	if val != nil && !val.IsZero() {
 		f.Set = true
 		f.Mode, f.Text = textOf(*val, f.Widget)
