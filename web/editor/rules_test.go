@@ -77,6 +77,9 @@ func TestEditorFieldsShowTheDocsRules(t *testing.T) {
 	if got, want := strings.Join(opts, "|"), "=not set (default: Free)|Free=Free|Standard=Standard|Premium=Premium"; got != want {
 		t.Errorf("sku_tier options %s, want %s", got, want)
 	}
+	if got := sku.AttrOr("title", ""); got != "Possible values are `Free`, `Standard` and `Premium`." {
+		t.Errorf("the choice's title %q does not quote the docs", got)
+	}
 	if sku.Find("option[selected]").AttrOr("value", "x") != "" {
 		t.Error("an unset sku_tier does not select the empty choice")
 	}

@@ -23,6 +23,8 @@ type Constraints struct {
 	// the docs' list is not exhaustive ("such as"), so another value may be typed.
 	Choices []string
 	Partial bool
+	// ChoicesSentence is the docs' sentence that lists Choices, the choice's title.
+	ChoicesSentence string
 	// Min and Max bound a number; nil when the docs give no bound.
 	Min, Max *float64
 	// MinLength and MaxLength bound a string's length in characters; 0 when not given.
@@ -62,7 +64,7 @@ func constraints(rulesOf RulesOf, schemaPath string, w Widget, managed bool) Con
 			if w == BoolWidget || len(r.Values) == 0 {
 				continue
 			}
-			c.Choices, c.Partial = r.Values, r.Partial
+			c.Choices, c.Partial, c.ChoicesSentence = r.Values, r.Partial, r.Sentence
 			switch {
 			case w == ExprWidget:
 				c.hint(r, "values the docs list: "+strings.Join(r.Values, ", "))
