@@ -17,8 +17,9 @@ import (
 type Replacement struct {
 	// Address is the resource's: azurerm_kubernetes_cluster.aks.
 	Address string
-	// Certain says every change is between values known now (literals, or set and unset);
-	// false when one side is a reference or an expression, whose value only a plan knows.
+	// Certain says some change is between values known now (literals, or set and unset), so
+	// the resource will be replaced; false when every change involves a reference or an
+	// expression, whose value only a plan knows: it may be.
 	Certain bool
 	// Changes are the arguments and blocks whose change replaces the resource, by path.
 	Changes []ReplacingChange
@@ -78,9 +79,9 @@ func Replacements(old, new *Blueprint, cat *catalog.Catalog) []Replacement {
 			continue
 		}
 		sort.Slice(changes, func(i, j int) bool { return changes[i].Path < changes[j].Path })
-		rep := Replacement{Address: r.Address(), Certain: true, Changes: changes}
+		rep := Replacement{Address: r.Address(), Changes: changes}
 		for _, c := range changes {
-			rep.Certain = rep.Certain && c.Certain
+			rep.Certain = rep.Certain || c.Certain
 		}
 		out = append(out, rep)
 	}

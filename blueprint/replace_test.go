@@ -95,6 +95,8 @@ func TestReplacements(t *testing.T) {
 		{"the same value written another way", aksBlueprint(with(base, "dns_prefix", blueprint.Expr(`"aks"`)), pool), nil},
 		{"a reference instead of a literal", aksBlueprint(with(base, "dns_prefix", blueprint.Ref("var.prefix")), pool),
 			[]string{"azurerm_kubernetes_cluster.aks may be replaced: dns_prefix changes"}},
+		{"a reference and a literal change", aksBlueprint(with(base, "dns_prefix", blueprint.Ref("var.prefix")), with(pool, "vm_size", blueprint.String("Standard_D4s_v5"))),
+			[]string{"azurerm_kubernetes_cluster.aks will be replaced: default_node_pool[0].vm_size, dns_prefix change"}},
 		{"a computed argument left out keeps its value", aksBlueprint(with(base, "node_resource_group", blueprint.Value{}), pool), nil},
 		{"a computed argument set", aksBlueprint(with(base, "node_resource_group", blueprint.String("MC_aks")), pool),
 			[]string{"azurerm_kubernetes_cluster.aks may be replaced: node_resource_group changes"}},
