@@ -18,5 +18,6 @@
 // Start with Blueprint in blueprint.go and Value in value.go, then document.go (the JSON
 // form; jsonnode.go reads each value's JSON once), validate.go (diagnostics against the
 // catalog) and generate.go (HCL); diff.go compares what two versions generate (with
-// go-udiff), for the version diff and the promote preview.
+// go-udiff), for the version diff and the promote preview, and replace.go which of the
+// resources that change a change replaces (Replacements, from the docs' forces_new rules).
 package blueprint

@@ -8,5 +8,9 @@
 // catalog is embedded in the binary (Embedded); Load reads any fs.FS with the same layout.
 //
 // It is not the crawler (package crawler fills it) and knows nothing of blueprints.
+// Search (search.go) also knows what people type: the aliases of aliases.txt (aks, vnet,
+// nsg…, from Microsoft's recommended abbreviations for Azure resource types) and the
+// initials of type names (alias.go).
+//
 // Start with Catalog in catalog.go, then search.go.
 package catalog

@@ -16,6 +16,7 @@ type searchEntry struct {
 	name        string   // azurerm_kubernetes_cluster
 	short       string   // kubernetes_cluster: the name without the provider prefix
 	words       []string // kubernetes, cluster
+	initials    string   // kc: what an abbreviation of the name would be
 	subcategory string   // container
 	title       string
 }
@@ -25,6 +26,7 @@ func (c *Catalog) buildSearch() {
 		for _, t := range m {
 			e := searchEntry{typ: t, name: t.Name, short: strings.TrimPrefix(t.Name, t.Provider.Name+"_")}
 			e.words = strings.Split(e.short, "_")
+			e.initials = initials(e.words)
 			if t.Doc != nil {
 				e.subcategory = strings.ToLower(t.Doc.Subcategory)
 				e.title = strings.ToLower(t.Doc.Title)
@@ -43,10 +45,12 @@ func (c *Catalog) buildSearch() {
 }
 
 // Search finds resource and data source types for a query typed into a search box: every
-// word of the query must match the type name, its title or its subcategory. Results rank an
-// exact name first, then prefixes of the name or of its words, then substrings, then
-// subcategory matches; resources before data sources at equal scores. kind "" searches both.
-// limit <= 0 means no limit.
+// word of the query must match the type name, its title or its subcategory, or be an alias
+// of the type (aks, vnet, nsg: aliases.txt) or the initials of its name (law for
+// log_analytics_workspace). Results rank the types an alias names first, then an exact
+// name, prefixes of the name or of its words, initials, substrings, then subcategory
+// matches; resources before data sources at equal scores. kind "" searches both. limit <= 0
+// means no limit.
 func (c *Catalog) Search(query string, kind Kind, limit int) []Match {
 	terms := strings.Fields(strings.ToLower(strings.NewReplacer("-", "_", ".", " ").Replace(query)))
 	if len(terms) == 0 {
@@ -54,6 +58,10 @@ func (c *Catalog) Search(query string, kind Kind, limit int) []Match {
 	}
 	// Words typed with spaces usually spell a type name: "kubernetes cluster".
 	phrase := strings.Join(terms, "_")
+	alias := make([]*aliasMatch, len(terms))
+	for i, term := range terms {
+		alias[i] = aliasFor(term)
+	}
 	var out []Match
 	for i := range c.search {
 		e := &c.search[i]
@@ -61,8 +69,11 @@ func (c *Catalog) Search(query string, kind Kind, limit int) []Match {
 			continue
 		}
 		total := e.phraseScore(phrase)
-		for _, term := range terms {
+		for i, term := range terms {
 			s := e.score(term)
+			if alias[i] != nil {
+				s = max(s, alias[i].score(e.name))
+			}
 			if s == 0 {
 				total = 0
 				break
@@ -113,6 +124,8 @@ func (e *searchEntry) score(term string) int {
 		}
 	}
 	switch {
+	case len(term) >= 2 && len(e.words) >= 2 && term == e.initials:
+		return 30
 	case strings.Contains(e.name, term):
 		return 20
 	case e.subcategory != "" && strings.Contains(e.subcategory, term):

@@ -6,6 +6,7 @@ import (
 	"strconv"
 
 	"github.com/cloudoven/cloudoven/blueprint"
+	"github.com/cloudoven/cloudoven/catalog"
 	"github.com/cloudoven/cloudoven/store"
 	"github.com/cloudoven/cloudoven/web/components"
 	"github.com/cloudoven/cloudoven/web/page"
@@ -27,6 +28,8 @@ type diffProps struct {
 	// Problem says why a version's Terraform could not be generated.
 	Problem string
 	Files   []components.FileDiff
+	// Replacements are the resources going from From to To replaces.
+	Replacements []components.Replacement
 }
 
 // showDiff answers GET /projects/{project}/blueprints/{blueprint}/diff?from=N&to=M: the
@@ -94,20 +97,22 @@ func (s *Handlers) showDiff(w http.ResponseWriter, r *http.Request) error {
 	case from == to:
 		props.Message = fmt.Sprintf("Both sides are v%d: the versions are the same. Pick two different versions.", from)
 	default:
-		props.Files, props.Problem = compareVersions(fromV, toV)
+		props.Files, props.Replacements, props.Problem = compareVersions(fromV, toV, s.catalog())
 	}
 	return s.frame.Render(w, r, http.StatusOK, diffPage(props), "")
 }
 
-// compareVersions generates both versions' Terraform and diffs it file by file.
-func compareVersions(from, to store.BlueprintVersion) ([]components.FileDiff, string) {
-	_, fromFiles, err := generate(from.Document)
+// compareVersions generates both versions' Terraform and diffs it file by file, and lists
+// the resources going from one to the other replaces.
+func compareVersions(from, to store.BlueprintVersion, cat *catalog.Catalog) ([]components.FileDiff, []components.Replacement, string) {
+	fromBP, fromFiles, err := generate(from.Document)
 	if err != nil {
-		return nil, fmt.Sprintf("V%d cannot be generated: %v", from.Version, err)
+		return nil, nil, fmt.Sprintf("V%d cannot be generated: %v", from.Version, err)
 	}
-	_, toFiles, err := generate(to.Document)
+	toBP, toFiles, err := generate(to.Document)
 	if err != nil {
-		return nil, fmt.Sprintf("V%d cannot be generated: %v", to.Version, err)
+		return nil, nil, fmt.Sprintf("V%d cannot be generated: %v", to.Version, err)
 	}
-	return components.NewFileDiffs(blueprint.DiffFiles(fromFiles, toFiles)), ""
+	return components.NewFileDiffs(blueprint.DiffFiles(fromFiles, toFiles)),
+		components.NewReplacements(blueprint.Replacements(fromBP, toBP, cat)), ""
 }

@@ -264,8 +264,10 @@ type deployPromoteProps struct {
 	Versions []components.DiffVersion // newer than From, newest first
 	To       int
 	Files    []components.FileDiff
-	Message  string
-	Problem  string
+	// Replacements are the resources the promotion replaces (blueprint.Replacements).
+	Replacements []components.Replacement
+	Message      string
+	Problem      string
 }
 
 // deploymentOf reads the deployment a URL names.
@@ -402,6 +404,7 @@ func (s *Handlers) promotePreview(ctx context.Context, project string, d store.D
 		return
 	}
 	p.Files = diffFileSets(older.Files, newer.Files)
+	p.Replacements = components.NewReplacements(blueprint.Replacements(older.Blueprint, newer.Blueprint, newer.Catalog))
 }
 
 // diffFileSets compares two generations file by file, in the newer side's order, then any

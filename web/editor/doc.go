@@ -12,6 +12,8 @@
 // 409 (draft.go: changeDraft, draftWrite; the rule is store.DraftHead.Admits).
 //
 // The forms themselves are built from provider schemas by package web/form, which also
-// defines the keys and ops the forms post. Start with Handlers (handlers.go), then
+// defines the keys and ops the forms post; the docs' rules shape a field's input
+// (rules.templ: a choice for an enumeration, bounds, the default as placeholder, the
+// forces-new mark). Start with Handlers (handlers.go), then
 // editor.go (the request cycle) and items.go (each kind of item).
 package editor

@@ -74,7 +74,7 @@ func resourceView(es *editorSession, addr string, problems fieldProblems, modes 
 			}
 		}
 	}
-	re.Form = form.Build(schema, r.Config, form.Options{Docs: docsOf(typ), Modes: modes})
+	re.Form = form.Build(schema, r.Config, form.Options{Docs: docsOf(typ), Modes: modes, Rules: rulesOf(typ), Managed: !re.Data})
 	re.Candidates = map[string][]blueprint.Candidate{}
 	for _, f := range re.Form.Fields() {
 		if f.Mode == form.RefMode {

@@ -1,0 +1,119 @@
+package form
+
+import (
+	"fmt"
+	"strings"
+
+	tfjson "github.com/hashicorp/terraform-json"
+
+	"github.com/cloudoven/cloudoven/blueprint"
+)
+
+// Skeleton is a new body for schema: every block the schema requires, recursively, and no
+// arguments, so the form shows the author exactly what is left to fill in.
+func Skeleton(schema *tfjson.SchemaBlock) blueprint.Body {
+	var body blueprint.Body
+	if schema == nil {
+		return body
+	}
+	for _, name := range sortedKeys(schema.NestedBlocks) {
+		bt := schema.NestedBlocks[name]
+		if bt == nil || bt.MinItems == 0 {
+			continue
+		}
+		for range bt.MinItems {
+			body.Blocks = append(body.Blocks, blueprint.Block{Type: name, Body: Skeleton(bt.Block)})
+		}
+	}
+	return body
+}
+
+// AddBlock adds an instance of the block type at key (default_node_pool, or
+// default_node_pool[0].upgrade_settings) to body, with its own required blocks.
+func AddBlock(schema *tfjson.SchemaBlock, body blueprint.Body, key string) (blueprint.Body, error) {
+	return editBlock(schema, body, key, func(bt *tfjson.SchemaBlockType, blocks []blueprint.Block, name string) ([]blueprint.Block, error) {
+		max := int(bt.MaxItems)
+		if bt.NestingMode == tfjson.SchemaNestingModeSingle || bt.NestingMode == tfjson.SchemaNestingModeGroup {
+			max = 1
+		}
+		if max > 0 && len(blocks) >= max {
+			return nil, fmt.Errorf("%s takes at most %d %s", name, max, plural(max, "block", "blocks"))
+		}
+		return append(blocks, blueprint.Block{Type: name, Body: Skeleton(bt.Block)}), nil
+	})
+}
+
+// RemoveBlock removes the instance at key (default_node_pool[0]) from body.
+func RemoveBlock(schema *tfjson.SchemaBlock, body blueprint.Body, key string) (blueprint.Body, error) {
+	blockKey, i, ok := ParseInstanceKey(key)
+	if !ok {
+		return body, fmt.Errorf("%q is not a block instance", key)
+	}
+	return editBlock(schema, body, blockKey, func(bt *tfjson.SchemaBlockType, blocks []blueprint.Block, name string) ([]blueprint.Block, error) {
+		if i >= len(blocks) {
+			return nil, fmt.Errorf("there is no %s", key)
+		}
+		return append(blocks[:i:i], blocks[i+1:]...), nil
+	})
+}
+
+// editBlock finds the block type at key and replaces its instances with what edit returns.
+func editBlock(schema *tfjson.SchemaBlock, body blueprint.Body, key string, edit func(*tfjson.SchemaBlockType, []blueprint.Block, string) ([]blueprint.Block, error)) (blueprint.Body, error) {
+	head, rest, nested := strings.Cut(key, ".")
+	name, idx := head, -1
+	if nested {
+		var indexed, valid bool
+		if name, idx, indexed, valid = cutIndex(head); !valid || !indexed {
+			return body, fmt.Errorf("%q is not a block path", key)
+		}
+	}
+	if schema == nil || schema.NestedBlocks[name] == nil {
+		return body, fmt.Errorf("there is no block %q here", name)
+	}
+	bt := schema.NestedBlocks[name]
+	blocks := body.BlocksOf(name)
+	if nested {
+		if idx >= len(blocks) {
+			return body, fmt.Errorf("there is no %s", head)
+		}
+		inner, err := editBlock(bt.Block, blocks[idx].Body, rest, edit)
+		if err != nil {
+			return body, err
+		}
+		blocks = append([]blueprint.Block(nil), blocks...)
+		blocks[idx].Body = inner
+	} else {
+		var err error
+		if blocks, err = edit(bt, append([]blueprint.Block(nil), blocks...), name); err != nil {
+			return body, err
+		}
+	}
+	return replaceBlocks(body, name, blocks), nil
+}
+
+// replaceBlocks puts blocks where body's blocks of their type stood (or at the end).
+func replaceBlocks(body blueprint.Body, name string, blocks []blueprint.Block) blueprint.Body {
+	out := blueprint.Body{Attributes: body.Attributes}
+	placed := false
+	for _, b := range body.Blocks {
+		if b.Type != name {
+			out.Blocks = append(out.Blocks, b)
+			continue
+		}
+		if !placed {
+			out.Blocks = append(out.Blocks, blocks...)
+			placed = true
+		}
+	}
+	if !placed {
+		out.Blocks = append(out.Blocks, blocks...)
+	}
+	return out
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
