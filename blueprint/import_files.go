@@ -152,6 +152,18 @@ func exprSource(src []byte, e hclsyntax.Expression) string {
 	return s
 }
 
+// FilesToRead are the names, among a source's files, of the files a configuration reads
+// with a literal path (see FileReads), sorted: what a reader reads beside the .tf files.
+func FilesToRead(files map[string][]byte) []string {
+	m := fileSources(FileReads(files))
+	out := make([]string, 0, len(m))
+	for n := range m {
+		out = append(out, n)
+	}
+	sort.Strings(out)
+	return out
+}
+
 // fileSources is the set of source names FileReads found literal paths for: the files
 // Import keeps rather than lists as not configuration.
 func fileSources(reads []FileRead) map[string]bool {
