@@ -207,10 +207,13 @@ func decodeFiles(in []BlueprintFile) ([]BlueprintFile, error) {
 	}
 	out := make([]BlueprintFile, len(in))
 	for i, f := range in {
-		if err := unsafePath(f.Path); err != nil {
+		if err := unsafePath(f.Path); errors.Is(err, ErrUnsafePath) {
 			return nil, docErr(fmt.Sprintf("files[%d].path", i), "%s", err)
 		}
-		out[i] = BlueprintFile{Path: path.Clean(f.Path), Content: f.Content}
+		out[i] = f
+		if f.Path != "" {
+			out[i].Path = path.Clean(f.Path)
+		}
 	}
 	return out, nil
 }
