@@ -2,6 +2,7 @@ package blueprint
 
 import (
 	"bytes"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"path"
@@ -14,15 +15,52 @@ import (
 // with the blueprint: stored in its document, written beside main.tf at its path by
 // Generate, put in the zip and in a run's workspace.
 //
-// Content is text: UTF-8 without NUL bytes. A binary file (an image read by filebase64) is
-// refused, naming the file, rather than kept as base64: a blueprint's files are edited as
-// text in the editor and diffed line by line, and the configurations in the providers' docs
-// read only text.
+// A text file (UTF-8 without NUL bytes) keeps its text in Content and is edited as text. A
+// binary file, such as the certificate (.pfx, .cer, .der) that filebase64 reads in almost
+// half of the file reads of the providers' doc examples, is kept too, as base64 in Content
+// with Encoding "base64": refusing it would leave those configurations unable to plan.
+// The editor shows such a file's size and lets it be renamed or removed, not edited.
 type BlueprintFile struct {
 	// Path is relative to the configuration's root, with forward slashes, in the form
 	// NormalizeFilePath gives: scripts/init.sh, templates/cloud-init.yaml.
 	Path    string `json:"path"`
 	Content string `json:"content"`
+	// Encoding is "" for text, FileBase64 for a binary file whose Content is base64.
+	Encoding string `json:"encoding,omitempty"`
+}
+
+// FileBase64 is the Encoding of a binary file: Content is its bytes in standard base64.
+const FileBase64 = "base64"
+
+// NewBlueprintFile keeps data at path p: as text when it is text (UTF-8 without NUL
+// bytes), as base64 otherwise.
+func NewBlueprintFile(p string, data []byte) BlueprintFile {
+	if isText(data) {
+		return BlueprintFile{Path: p, Content: string(data)}
+	}
+	return BlueprintFile{Path: p, Content: base64.StdEncoding.EncodeToString(data), Encoding: FileBase64}
+}
+
+// Binary reports whether the file is kept as base64.
+func (f BlueprintFile) Binary() bool { return f.Encoding == FileBase64 }
+
+// Bytes is the file's content as written to disk.
+func (f BlueprintFile) Bytes() ([]byte, error) {
+	switch f.Encoding {
+	case "":
+		return []byte(f.Content), nil
+	case FileBase64:
+		data, err := base64.StdEncoding.DecodeString(f.Content)
+		if err != nil {
+			return nil, fmt.Errorf("its content is not valid base64: %w", err)
+		}
+		return data, nil
+	}
+	return nil, fmt.Errorf("unknown encoding %q: a file is text, or %q", f.Encoding, FileBase64)
+}
+
+func isText(data []byte) bool {
+	return utf8.Valid(data) && bytes.IndexByte(data, 0) < 0
 }
 
 // The limits of a blueprint's files. A cloud-init script or a template is a few KiB; the
@@ -72,6 +110,8 @@ func unsafePath(p string) error {
 		return fmt.Errorf("%q is an absolute path, %w: give it relative to main.tf's folder, e.g. scripts/init.sh", p, ErrUnsafePath)
 	case len(p) >= 2 && p[1] == ':':
 		return fmt.Errorf("%q is a Windows drive path, %w: give it relative to main.tf's folder", p, ErrUnsafePath)
+	case strings.HasPrefix(p, "~"):
+		return fmt.Errorf("%q is in a home folder (terraform expands ~), %w: put the file beside main.tf or below it", p, ErrUnsafePath)
 	case strings.ContainsAny(p, "\\\x00"):
 		return fmt.Errorf("%q holds a backslash or NUL, %w: separate folders with /", p, ErrUnsafePath)
 	}
@@ -89,7 +129,8 @@ var reservedFileSuffixes = []string{".tf", ".tf.json", ".tfvars", ".tfvars.json"
 
 // CheckFilePath says why a normalised path cannot name a blueprint's file, or nil. Beyond
 // being safe (see ErrUnsafePath), each segment is letters, digits, '.', '_', '-', '+', '@',
-// not hidden (terraform's .terraform folder, its lock file) and at most 128 bytes; a path is
+// not one of terraform's or the runner's own (.terraform, .terraform.lock.hcl,
+// .cloudoven.tfrc: any name starting .terraform or .cloudoven) and at most 128 bytes; a path is
 // at most 255 bytes and 8 folders deep; and in the root folder no name may be one Generate
 // or terraform uses (main.tf, variables.tf, outputs.tf, terraform.tfvars, any *.tf,
 // *.tfvars or *.tfstate, the zip's README.md), whatever its case, since a zip unpacked on a
@@ -109,8 +150,8 @@ func CheckFilePath(p string) error {
 		return fmt.Errorf("%q is %d folders deep; a file may be at most %d folders below main.tf", p, len(segs)-1, maxFileDepth)
 	}
 	for _, seg := range segs {
-		if strings.HasPrefix(seg, ".") {
-			return fmt.Errorf("%q has a hidden name (%s): terraform keeps its own files under such names", p, seg)
+		if l := strings.ToLower(seg); strings.HasPrefix(l, ".terraform") || strings.HasPrefix(l, ".cloudoven") || seg == "." {
+			return fmt.Errorf("%q uses the name %s, which terraform or CloudOven's runner keeps for its own files", p, seg)
 		}
 		if len(seg) > 128 {
 			return fmt.Errorf("%q has a name longer than 128 bytes", p)
@@ -135,17 +176,22 @@ func CheckFilePath(p string) error {
 	return nil
 }
 
-// CheckFileContent says why content cannot be a blueprint's file, or nil: it must be UTF-8
-// text without NUL bytes, at most MaxFileSize bytes.
+// CheckFileContent says why content cannot be a blueprint's file, or nil: it may have at
+// most MaxFileSize bytes. Any bytes are kept (NewBlueprintFile).
 func CheckFileContent(content []byte) error {
 	if len(content) > MaxFileSize {
 		return fmt.Errorf("it is %s; a file may have at most %s", byteSize(len(content)), byteSize(MaxFileSize))
 	}
-	if !utf8.Valid(content) {
-		return errors.New("it is not UTF-8 text: a blueprint keeps text files only (a binary file read by filebase64 is not kept)")
+	return nil
+}
+
+// checkText says why a text file's content is not text, or nil.
+func checkText(content string) error {
+	if !utf8.ValidString(content) {
+		return errors.New("it is not UTF-8 text: keep a binary file as base64 (\"encoding\": \"base64\")")
 	}
-	if i := bytes.IndexByte(content, 0); i >= 0 {
-		return fmt.Errorf("it has a NUL byte on line %d: a blueprint keeps text files only", bytes.Count(content[:i], []byte("\n"))+1)
+	if i := strings.IndexByte(content, 0); i >= 0 {
+		return fmt.Errorf("it has a NUL byte on line %d: keep a binary file as base64 (\"encoding\": \"base64\")", strings.Count(content[:i], "\n")+1)
 	}
 	return nil
 }
@@ -181,7 +227,6 @@ func (v *validator) checkFiles() {
 	total := 0
 	for i, f := range v.b.Files {
 		at := fmt.Sprintf("files[%d]", i)
-		total += len(f.Content)
 		if err := CheckFilePath(f.Path); err != nil {
 			v.d.errorf(at+".path", "invalid file path", "%s", err)
 		} else if prev, dup := seen[strings.ToLower(f.Path)]; dup {
@@ -189,9 +234,17 @@ func (v *validator) checkFiles() {
 		} else {
 			seen[strings.ToLower(f.Path)] = i
 		}
-		if err := CheckFileContent([]byte(f.Content)); err != nil {
+		data, err := f.Bytes()
+		if err == nil && !f.Binary() {
+			err = checkText(f.Content)
+		}
+		if err == nil {
+			err = CheckFileContent(data)
+		}
+		if err != nil {
 			v.d.errorf(at+".content", fmt.Sprintf("file %s cannot be kept", f.Path), "%s", err)
 		}
+		total += len(data)
 	}
 	if total > MaxFilesSize {
 		v.d.errorf("files", "the files are too large together", "they have %s; a blueprint's files may have %s together", byteSize(total), byteSize(MaxFilesSize))
@@ -210,6 +263,9 @@ func decodeFiles(in []BlueprintFile) ([]BlueprintFile, error) {
 		if err := unsafePath(f.Path); errors.Is(err, ErrUnsafePath) {
 			return nil, docErr(fmt.Sprintf("files[%d].path", i), "%s", err)
 		}
+		if f.Encoding != "" && f.Encoding != FileBase64 {
+			return nil, docErr(fmt.Sprintf("files[%d].encoding", i), "unknown encoding %q: leave it out for text, or write %q", f.Encoding, FileBase64)
+		}
 		out[i] = f
 		if f.Path != "" {
 			out[i].Path = path.Clean(f.Path)
@@ -227,7 +283,11 @@ func generateFiles(b *Blueprint) ([]File, error) {
 		if err := CheckFilePath(f.Path); err != nil {
 			return nil, fmt.Errorf("file %q: %w", f.Path, err)
 		}
-		out = append(out, File{Name: f.Path, Content: []byte(f.Content)})
+		data, err := f.Bytes()
+		if err != nil {
+			return nil, fmt.Errorf("file %q: %w", f.Path, err)
+		}
+		out = append(out, File{Name: f.Path, Content: data})
 	}
 	return out, nil
 }

@@ -28,6 +28,7 @@ func TestNormalizeFilePath(t *testing.T) {
 		"modules/net/main.tf":        "modules/net/main.tf", // only the root folder is terraform's
 		"a/b/c/d/e/f/g/h/deep.txt":   "a/b/c/d/e/f/g/h/deep.txt",
 		"files/user@host+v1_2-3.cfg": "files/user@host+v1_2-3.cfg",
+		".docker/config.json":        ".docker/config.json",
 	}
 	for in, want := range ok {
 		got, err := blueprint.NormalizeFilePath(in)
@@ -35,7 +36,7 @@ func TestNormalizeFilePath(t *testing.T) {
 			t.Errorf("NormalizeFilePath(%q) = %q, %v; want %q", in, got, err, want)
 		}
 	}
-	unsafe := []string{"../etc/passwd", "scripts/../../x", "a/../b", "/etc/passwd", `C:\x`, `scripts\init.sh`, "x\x00y"}
+	unsafe := []string{"~/.ssh/id_rsa.pub", "../etc/passwd", "scripts/../../x", "a/../b", "/etc/passwd", `C:\x`, `scripts\init.sh`, "x\x00y"}
 	for _, in := range unsafe {
 		if _, err := blueprint.NormalizeFilePath(in); !errors.Is(err, blueprint.ErrUnsafePath) {
 			t.Errorf("NormalizeFilePath(%q) = %v; want ErrUnsafePath", in, err)
@@ -50,8 +51,9 @@ func TestNormalizeFilePath(t *testing.T) {
 		"override.tf.json":              "read by terraform",
 		"terraform.tfstate":             "read by terraform",
 		"README.md":                     "README",
-		".terraform/x":                  "hidden",
-		"scripts/.env":                  "hidden",
+		".terraform/x":                  "keeps for its own",
+		"scripts/.terraform.lock.hcl":   "keeps for its own",
+		".cloudoven.tfrc":               "keeps for its own",
 		"my scripts/init.sh":            "character",
 		"a/b/c/d/e/f/g/h/i/deep.txt":    "folders deep",
 		strings.Repeat("a", 129):        "longer than 128",
@@ -131,12 +133,15 @@ func TestValidateFiles(t *testing.T) {
 		blueprint.BlueprintFile{Path: "big.txt", Content: strings.Repeat("x", blueprint.MaxFileSize+1)},
 		blueprint.BlueprintFile{Path: "bin.dat", Content: "\xff\xfe"},
 		blueprint.BlueprintFile{Path: "nul.txt", Content: "a\nb\x00"},
+		blueprint.BlueprintFile{Path: "cert.pfx", Content: "MIL/AA==", Encoding: blueprint.FileBase64},
+		blueprint.BlueprintFile{Path: "bad.pfx", Content: "not base64!", Encoding: blueprint.FileBase64},
 	)
 	want := map[string]string{
 		"files[2].path":    "read by terraform",
 		"files[3].path":    "there twice",
 		"files[4].content": "257 KiB",
 		"files[5].content": "not UTF-8",
+		"files[8].content": "not valid base64",
 		"files[6].content": "NUL byte on line 2",
 	}
 	ds := blueprint.Validate(b, cat)
@@ -207,25 +212,26 @@ locals {
   missing = file("scripts/missing.sh")
   dynamic = file(var.path)
   outside = file("${path.module}/../shared/x.sh")
-  binary  = filebase64("logo.png")
+  binary  = filebase64("certs/app.pfx")
 }
 variable "path" {
   type = string
 }
 `),
-		"logo.png": {0x89, 'P', 'N', 'G', 0xff, 0x00},
+		"certs/app.pfx": {0x30, 0x82, 0xff, 0x00},
 	})
 	if ds.HasErrors() {
 		t.Fatal(ds)
 	}
-	if len(b.Files) != 0 {
-		t.Errorf("files kept: %+v", b.Files)
+	// The binary file is kept, as base64.
+	wantFiles := []blueprint.BlueprintFile{{Path: "certs/app.pfx", Content: "MIL/AA==", Encoding: blueprint.FileBase64}}
+	if diff := cmp.Diff(wantFiles, b.Files); diff != "" {
+		t.Errorf("files (-want +got):\n%s", diff)
 	}
 	want := []string{
 		"files[scripts/missing.sh]: file not found",
 		"files: file path not known: at main.tf:4,13: file reads a path that is an expression (var.path)",
 		`files: file path not known: at main.tf:5,13: file reads "../shared/x.sh"`,
-		"files[logo.png]: file not kept: at main.tf:6,13: filebase64 reads logo.png: it is not UTF-8 text",
 	}
 	if len(ds) != len(want) {
 		t.Fatalf("diagnostics: %v; want %d", ds, len(want))
@@ -343,5 +349,35 @@ func TestGeneratedFilesWhereTerraformReadsThem(t *testing.T) {
 	}
 	if got := plan.ResourceChanges[0].Change.After.(map[string]any)["input"]; got != "hello plan\n" {
 		t.Errorf("terraform_data.init input = %v, want the rendered template", got)
+	}
+}
+
+func TestBinaryFilesAreKeptAsBase64(t *testing.T) {
+	data := []byte{0x30, 0x82, 0x01, 0x00, 0xff, 0xfe}
+	f := blueprint.NewBlueprintFile("certs/app.pfx", data)
+	if !f.Binary() {
+		t.Fatalf("a binary file is kept as text: %+v", f)
+	}
+	if text := blueprint.NewBlueprintFile("a.sh", []byte("echo\n")); text.Binary() || text.Content != "echo\n" {
+		t.Errorf("a text file: %+v", text)
+	}
+	b := &blueprint.Blueprint{Name: "bin", Files: []blueprint.BlueprintFile{f}}
+	doc, err := b.MarshalDocument()
+	if err != nil {
+		t.Fatal(err)
+	}
+	back, err := blueprint.ParseDocument(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	files, err := blueprint.Generate(back, blueprint.GenerateOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := files[len(files)-1]; got.Name != "certs/app.pfx" || !bytes.Equal(got.Content, data) {
+		t.Errorf("generated %s = %v, want the original bytes", got.Name, got.Content)
+	}
+	if _, err := blueprint.ParseDocument([]byte(`{"format": 1, "name": "x", "files": [{"path": "a", "content": "", "encoding": "gzip"}]}`)); err == nil || !strings.Contains(err.Error(), `unknown encoding "gzip"`) {
+		t.Errorf("unknown encoding: %v", err)
 	}
 }

@@ -177,7 +177,8 @@ func fileSources(reads []FileRead) map[string]bool {
 }
 
 // keepFiles adds the files the configuration reads to the blueprint, in the order of the
-// first call reading each. A file that is missing, not text or over a limit is a warning
+// first call reading each, a binary one as base64. A file that is missing or over a limit
+// is a warning
 // naming it: terraform validate does not read files, a plan does, so the configuration
 // still imports and the editor's Files section can supply it. A path that is an
 // expression is a warning too, since the blueprint cannot know which file to keep.
@@ -205,6 +206,6 @@ func (im *importer) keepFiles(files map[string][]byte, reads []FileRead) {
 			continue
 		}
 		total += len(data)
-		im.b.Files = append(im.b.Files, BlueprintFile{Path: r.Path, Content: string(data)})
+		im.b.Files = append(im.b.Files, NewBlueprintFile(r.Path, data))
 	}
 }

@@ -37,6 +37,8 @@ type fileRow struct {
 	Path    string
 	Content string
 	Size    string
+	// Binary is a file kept as base64 (a certificate): shown by its size, not edited.
+	Binary bool
 	// Reads are the calls of the blueprint that read this file: file, templatefile.
 	Reads []string
 }
@@ -53,10 +55,16 @@ func filesView(es *editorSession, problems fieldProblems) *filesEditor {
 	fe := &filesEditor{Problems: problems}
 	reads := blueprintFileReads(es.bp)
 	for i, f := range es.bp.Files {
-		fe.Rows = append(fe.Rows, fileRow{
-			Key: filesTable.RowKey(i), Path: f.Path, Content: f.Content,
-			Size: fmt.Sprintf("%d %s", len(f.Content), page.Plural(len(f.Content), "byte", "bytes")), Reads: reads[f.Path],
-		})
+		row := fileRow{Key: filesTable.RowKey(i), Path: f.Path, Reads: reads[f.Path], Binary: f.Binary()}
+		n := len(f.Content)
+		if row.Binary {
+			data, _ := f.Bytes()
+			n = len(data)
+		} else {
+			row.Content = f.Content
+		}
+		row.Size = fmt.Sprintf("%d %s", n, page.Plural(n, "byte", "bytes"))
+		fe.Rows = append(fe.Rows, row)
 	}
 	for p := range reads {
 		if es.bp.File(p) == nil {
@@ -86,7 +94,9 @@ func applyFiles(es *editorSession, values url.Values, op form.Op) editOutcome {
 				p = typed // kept as typed; Validate says what is wrong next to it
 			}
 			f.Path = p
-			f.Content = postedText(values.Get(filesTable.FieldKey(i, "content")), f.Content)
+			if !f.Binary() {
+				f.Content = postedText(values.Get(filesTable.FieldKey(i, "content")), f.Content)
+			}
 		}
 		out = append(out, f)
 	}

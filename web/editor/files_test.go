@@ -138,3 +138,27 @@ func TestEditorFilesListsWhatTheConfigurationReads(t *testing.T) {
 		t.Error("the file is still listed as unread")
 	}
 }
+
+// TestEditorFilesKeepsABinaryFile: a certificate kept as base64 is shown by its size, not
+// edited; renaming it keeps its bytes, which the zip has as they were.
+func TestEditorFilesKeepsABinaryFile(t *testing.T) {
+	t.Parallel()
+	a := webtest.EditorApp(t)
+	doc := `{"format": 1, "name": "net", "files": [{"path": "certs/app.pfx", "content": "MIL/AA==", "encoding": "base64"}]}`
+	w := a.PostForm(paths.Blueprints("team"), url.Values{"document_text": {doc}}, false)
+	webtest.WantStatus(t, w, http.StatusSeeOther)
+	page := a.EditorPage("files")
+	row := page.Find(`[data-testid="file-row"]`)
+	if got := row.Find(`[data-testid="file-binary"]`).Text(); !strings.Contains(got, "4 bytes") || row.Find("textarea").Length() != 0 {
+		t.Fatalf("binary row: %q\n%s", got, webtest.HTML(t, page))
+	}
+	if got := webtest.PreviewFile(page, "certs/app.pfx"); !strings.Contains(got, "binary file, 4 bytes") {
+		t.Errorf("preview of the binary file: %q", got)
+	}
+	a.SubmitItem(page, func(v url.Values) { v.Set("f[0].path", "certs/gateway.pfx") })
+	zip := a.Get(paths.EditZip("team", "net"), false)
+	files := webtest.UnzipAll(t, zip.Body.Bytes())
+	if got := files["certs/gateway.pfx"]; string(got) != "\x30\x82\xff\x00" {
+		t.Errorf("zip entry certs/gateway.pfx = %q", got)
+	}
+}

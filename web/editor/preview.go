@@ -90,7 +90,7 @@ func (s *Handlers) preview(es *editorSession, diags blueprint.Diagnostics) edito
 		if f.Name == "terraform.tfvars" {
 			continue
 		}
-		pv.Files = append(pv.Files, components.File{Name: f.Name, Content: string(f.Content)})
+		pv.Files = append(pv.Files, components.NewFile(f.Name, f.Content))
 	}
 	keys := map[string]map[string]bool{} // form keys by item, built once per item
 	for _, d := range diags {
