@@ -65,3 +65,36 @@ output "secret" {
 		}
 	}
 }
+
+// TestGenerateWritesFilesInFolders: generate -out DIR writes a blueprint's files in their
+// folders, creating them, and never through a link out of DIR.
+func TestGenerateWritesFilesInFolders(t *testing.T) {
+	bp := writeTemp(t, "bp.json", `{"format": 1, "name": "demo",
+  "outputs": [{"name": "x", "value": {"expr": "file(\"${path.module}/scripts/init.sh\")"}}],
+  "files": [{"path": "scripts/init.sh", "content": "echo hi\n"}, {"path": "tpl/a/b.tftpl", "content": "b\n"}]}`)
+	out := filepath.Join(t.TempDir(), "out")
+	if _, stderr, err := runCLI(t, "generate", "-blueprint", bp, "-out", out); err != nil {
+		t.Fatalf("generate: %v\n%s", err, stderr)
+	}
+	for name, want := range map[string]string{"scripts/init.sh": "echo hi\n", "tpl/a/b.tftpl": "b\n"} {
+		if got, err := os.ReadFile(filepath.Join(out, filepath.FromSlash(name))); err != nil || string(got) != want {
+			t.Errorf("%s = %q, %v; want %q", name, got, err, want)
+		}
+	}
+
+	// A folder of the output that is a link out of it is not written through.
+	out2 := filepath.Join(t.TempDir(), "out")
+	outside := t.TempDir()
+	if err := os.MkdirAll(out2, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(outside, filepath.Join(out2, "scripts")); err != nil {
+		t.Skipf("symbolic links: %v", err)
+	}
+	if _, _, err := runCLI(t, "generate", "-blueprint", bp, "-out", out2); err == nil {
+		t.Error("generate wrote through a link out of the output folder")
+	}
+	if entries, _ := os.ReadDir(outside); len(entries) != 0 {
+		t.Errorf("files written outside the output folder: %v", entries)
+	}
+}
