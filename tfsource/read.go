@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"io/fs"
 	"os"
 	"path"
 	"path/filepath"
@@ -22,7 +23,8 @@ import (
 // ReadDirFiles reads the named files of dir (paths relative to it, with forward slashes;
 // subfolders allowed) into s.Read, and takes them off s.Skipped. Files are opened through
 // an os.Root, so a name with "..", an absolute one, or a symbolic link out of the folder
-// reads nothing (it is left out as missing). dir is the folder ReadDir read.
+// reads nothing: such a link is listed in s.Skipped (LinkOutside), any other name that is not
+// there is left out. dir is the folder ReadDir read.
 func (s *Source) ReadDirFiles(ctx context.Context, dir string, names []string) error {
 	root, err := os.OpenRoot(dir)
 	if err != nil {
@@ -30,13 +32,20 @@ func (s *Source) ReadDirFiles(ctx context.Context, dir string, names []string) e
 	}
 	defer root.Close()
 	return s.readNamed(ctx, names, func(name string, left int) ([]byte, bool, error) {
-		fi, err := root.Stat(filepath.FromSlash(name))
+		native := filepath.FromSlash(name)
+		fi, err := root.Stat(native)
 		if err != nil || !fi.Mode().IsRegular() {
-			return nil, false, nil // missing, a folder, or out of the root
+			// Missing, a folder, or a link the root will not follow out of it: the
+			// last is listed, so that the caller does not call it missing.
+			if lfi, lerr := root.Lstat(native); lerr == nil && lfi.Mode()&fs.ModeSymlink != 0 {
+				s.Skipped = append(s.Skipped, Skipped{Name: name, Reason: LinkOutside})
+			}
+			return nil, false, nil
 		}
-		data, err := readDirFile(root, filepath.FromSlash(name), left)
+		data, err := readDirFile(root, native, left)
 		var p *Problem
 		if errors.As(err, &p) && p.Kind == OutsideDirectory {
+			s.Skipped = append(s.Skipped, Skipped{Name: name, Reason: LinkOutside})
 			return nil, false, nil
 		}
 		return data, err == nil, err

@@ -45,7 +45,7 @@ func TestReadDirFiles(t *testing.T) {
 		t.Errorf("read (-want +got):\n%s", diff)
 	}
 	// The folders read from are no longer listed as left out; the rest still is.
-	wantSkipped := []tfsource.Skipped{{Name: "notes.txt", Reason: tfsource.NotTerraform}}
+	wantSkipped := []tfsource.Skipped{{Name: "notes.txt", Reason: tfsource.NotTerraform}, {Name: "scripts/link.sh", Reason: tfsource.LinkOutside}}
 	if diff := cmp.Diff(wantSkipped, src.Skipped); diff != "" {
 		t.Errorf("skipped (-want +got):\n%s", diff)
 	}

@@ -65,6 +65,9 @@ const (
 	Directory
 	// NotRegular is a device, pipe or socket in a directory.
 	NotRegular
+	// LinkOutside is a file the configuration reads that is a symbolic link out of the
+	// directory (ReadDirFiles): nothing outside is read.
+	LinkOutside
 )
 
 // String says the reason as a user reads it, e.g. beside the file's name.
@@ -78,6 +81,8 @@ func (r Reason) String() string {
 		return "folders are not read: a configuration is the .tf files of one directory"
 	case NotRegular:
 		return "not a regular file"
+	case LinkOutside:
+		return "a symbolic link out of the directory: nothing outside it is read"
 	}
 	return "not read"
 }
