@@ -381,3 +381,17 @@ func TestBinaryFilesAreKeptAsBase64(t *testing.T) {
 		t.Errorf("unknown encoding: %v", err)
 	}
 }
+
+func TestMissingFiles(t *testing.T) {
+	b := filesBlueprint()
+	b.Outputs = append(b.Outputs, blueprint.Output{Name: "other", Value: blueprint.Expr(`filemd5("${path.module}/certs/ca.pem")`)},
+		blueprint.Output{Name: "again", Value: blueprint.Expr(`file("certs/ca.pem")`)})
+	files, err := blueprint.Generate(b, blueprint.GenerateOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ds := blueprint.MissingFiles(b, files)
+	if len(ds) != 1 || ds[0].Path != "files[certs/ca.pem]" || ds[0].Severity != blueprint.Warning || !strings.Contains(ds[0].Detail, "filemd5 reads certs/ca.pem") {
+		t.Errorf("MissingFiles = %v; want one warning for certs/ca.pem", ds)
+	}
+}

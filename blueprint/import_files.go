@@ -209,3 +209,26 @@ func (im *importer) keepFiles(files map[string][]byte, reads []FileRead) {
 		im.b.Files = append(im.b.Files, NewBlueprintFile(r.Path, data))
 	}
 }
+
+// MissingFiles reports, as a warning at files[PATH], each file the generated configuration
+// reads by a literal path that the blueprint has no file for: terraform validate does not
+// read files, a plan fails without them. generated is what Generate wrote for b; only its
+// root-folder .tf files are read.
+func MissingFiles(b *Blueprint, generated []File) Diagnostics {
+	tf := map[string][]byte{}
+	for _, f := range generated {
+		if strings.HasSuffix(f.Name, ".tf") && !strings.Contains(f.Name, "/") {
+			tf[f.Name] = f.Content
+		}
+	}
+	var d diags
+	seen := map[string]bool{}
+	for _, r := range FileReads(tf) {
+		if r.Path == "" || seen[r.Path] || b.File(r.Path) != nil {
+			continue
+		}
+		seen[r.Path] = true
+		d.warnf("files["+r.Path+"]", "file not found", "%s reads %s, which the blueprint has no file for; a plan fails without it. Add it in the editor's Files", r.Func, r.Path)
+	}
+	return d.list
+}

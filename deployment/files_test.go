@@ -35,3 +35,21 @@ func TestResolveCarriesTheBlueprintsFiles(t *testing.T) {
 		t.Errorf("scripts/init.sh in the resolution: %+v", got)
 	}
 }
+
+// TestResolveWarnsOfAFileTheConfigurationLacks: a file read by a literal path that the
+// blueprint does not have is a warning on the deployment, naming it: a plan would fail.
+func TestResolveWarnsOfAFileTheConfigurationLacks(t *testing.T) {
+	t.Parallel()
+	b := parse(t, `{"format": 1, "name": "app",
+  "variables": [{"name": "location", "type": "string"}],
+  "resources": [{"type": "terraform_data", "name": "init", "config": {"input": {"expr": "file(\"${path.module}/scripts/init.sh\")"}}}]}`)
+	res, err := deployment.Resolve(deployment.Inputs{Blueprint: b, Name: "app", Version: 1,
+		Environment: parseEnv(t, devEnv), StateKey: "team/app/dev.tfstate", Catalog: testenv.Catalog(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ds := res.Diagnostics.At("files[scripts/init.sh]")
+	if len(ds) != 1 || ds[0].Severity != blueprint.Warning || ds[0].Summary != "file not found" {
+		t.Errorf("diagnostics at files[scripts/init.sh]: %v (all: %v)", ds, res.Diagnostics)
+	}
+}

@@ -129,12 +129,17 @@ func TestEditorFilesListsWhatTheConfigurationReads(t *testing.T) {
 	if got := webtest.ByTestID(page, "unread-files").Text(); !strings.Contains(got, "tpl/x.tftpl") {
 		t.Errorf("unread files: %q", got)
 	}
+	// The preview lists the missing file as a warning that opens the Files item.
+	warning := page.Find(`[data-testid="diagnostic"][data-summary="file not found"]`)
+	if warning.Length() != 1 || warning.AttrOr("data-item", "") != "files" || !strings.Contains(warning.AttrOr("data-detail", ""), "tpl/x.tftpl") {
+		t.Errorf("missing-file warning: %d found, item %q, detail %q", warning.Length(), warning.AttrOr("data-item", ""), warning.AttrOr("data-detail", ""))
+	}
 	addFile(t, a, "tpl/x.tftpl", "hi")
 	page = a.EditorPage("files")
 	if got := webtest.ByTestID(page, "file-reads").Text(); !strings.Contains(got, "templatefile") {
 		t.Errorf("file-reads: %q", got)
 	}
-	if webtest.ByTestID(page, "unread-files").Length() != 0 {
+	if webtest.ByTestID(page, "unread-files").Length() != 0 || page.Find(`[data-testid="diagnostic"][data-summary="file not found"]`).Length() != 0 {
 		t.Error("the file is still listed as unread")
 	}
 }

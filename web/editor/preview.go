@@ -86,6 +86,7 @@ func (s *Handlers) preview(es *editorSession, diags blueprint.Diagnostics) edito
 			}
 		}
 	}
+	diags = append(diags, blueprint.MissingFiles(es.bp, files)...)
 	for _, f := range files {
 		if f.Name == "terraform.tfvars" {
 			continue
