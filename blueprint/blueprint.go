@@ -19,6 +19,8 @@ type Blueprint struct {
 	Data              []Resource         `json:"data,omitempty"`      // data sources
 	Resources         []Resource         `json:"resources,omitempty"` // managed resources
 	Outputs           []Output           `json:"outputs,omitempty"`
+	// Files are the files the configuration reads (file, templatefile, ...): files.go.
+	Files []BlueprintFile `json:"files,omitempty"`
 }
 
 // RequiredProvider is one entry of required_providers.

@@ -4,6 +4,11 @@
 // against the catalog; deterministic HCL generation with hclwrite; the line diff of two
 // generations' files; and the zip archive.
 //
+// A blueprint also keeps the files its configuration reads with file(), templatefile() and
+// the like (BlueprintFile, files.go: paths relative to main.tf's folder, UTF-8 text, with
+// count and size limits); Import finds them (FileReads, import_files.go) and Generate writes
+// them beside main.tf. A path out of the configuration's folder is refused at every step.
+//
 // An environment's RunnerSettings say how its runs execute, egress included (none,
 // allow-list, open: runner.go; the allow-list's grammar is package egress's).
 //

@@ -53,6 +53,7 @@ type docBlueprint struct {
 	Data              []docResource      `json:"data"`
 	Resources         []docResource      `json:"resources"`
 	Outputs           []docOutput        `json:"outputs"`
+	Files             []BlueprintFile    `json:"files"`
 }
 
 type docProvider struct {
@@ -145,6 +146,9 @@ func ParseDocument(data []byte) (*Blueprint, error) {
 			return nil, err
 		}
 		b.Outputs = append(b.Outputs, Output{Name: o.Name, Value: val, Description: o.Description, Sensitive: o.Sensitive, DependsOn: o.DependsOn})
+	}
+	if b.Files, err = decodeFiles(d.Files); err != nil {
+		return nil, err
 	}
 	return b, nil
 }

@@ -33,7 +33,8 @@ type GenerateOptions struct {
 }
 
 // Generate writes the blueprint's Terraform: main.tf, variables.tf, outputs.tf and, with an
-// environment, terraform.tfvars. Output is deterministic and already formatted the way
+// environment, terraform.tfvars; then the blueprint's Files at their paths, as they are.
+// Output is deterministic and already formatted the way
 // `terraform fmt` wants it. Generate does not consult the catalog: run Validate first; it
 // fails only on what it cannot write at all (an expression that does not parse, a name
 // that is not an identifier).
@@ -64,7 +65,11 @@ func Generate(b *Blueprint, opts GenerateOptions) ([]File, error) {
 		}
 		files = append(files, File{Name: step.name, Content: hclwrite.Format(f.Bytes())})
 	}
-	return files, nil
+	side, err := generateFiles(b)
+	if err != nil {
+		return nil, err
+	}
+	return append(files, side...), nil
 }
 
 type generator struct {

@@ -18,6 +18,9 @@ import (
 // cannot hold is never dropped silently: each such item is reported with its path, as an
 // Error when it prevents a faithful import (a syntax error, a duplicate declaration) or a
 // Warning when it is skipped (a backend, a module call, a dynamic block, a provisioner).
+// Files the configuration reads with file(), templatefile() and the like (FileReads) are
+// kept as the blueprint's Files when they are among files; one that is missing, binary or
+// whose path is an expression is a Warning (import_files.go).
 // Comments are not kept. The returned Blueprint has no Name; the caller gives it one.
 func Import(files map[string][]byte) (*Blueprint, Diagnostics) {
 	im := &importer{b: &Blueprint{}, seen: map[string]string{}}
@@ -26,8 +29,13 @@ func Import(files map[string][]byte) (*Blueprint, Diagnostics) {
 		names = append(names, n)
 	}
 	sort.Strings(names)
+	reads := FileReads(files)
+	read := fileSources(reads)
 	bases := map[string]string{}
 	for _, n := range names {
+		if read[n] && !strings.HasSuffix(n, ".tf") {
+			continue // a file the configuration reads: keepFiles keeps it
+		}
 		base := path.Base(strings.ReplaceAll(n, "\\", "/"))
 		if prev, dup := bases[base]; dup {
 			im.d.errorf(n, "duplicate file name", "%s and %s are both named %s; a module's files share one directory", prev, n, base)
@@ -45,6 +53,7 @@ func Import(files map[string][]byte) (*Blueprint, Diagnostics) {
 		}
 		im.parseFile(n, files[n])
 	}
+	im.keepFiles(files, reads)
 	im.graphOrder()
 	sort.SliceStable(im.b.RequiredProviders, func(i, j int) bool {
 		return im.b.RequiredProviders[i].Name < im.b.RequiredProviders[j].Name

@@ -73,6 +73,7 @@ func (v *validator) run() {
 		v.checkOutput(i)
 	}
 	v.checkCycles()
+	v.checkFiles()
 }
 
 func validSlug(s string) bool {

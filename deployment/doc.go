@@ -1,6 +1,7 @@
 // Package deployment is a deployment resolved into the exact files a run uses, with its
 // checks: the blueprint version and the environment validated together against the catalog,
-// the Terraform generated with one header, and the project's guardrails checked with the
+// the Terraform generated with one header (and the blueprint's files beside it, each file
+// the configuration reads without having it a warning), and the project's guardrails checked with the
 // environment's allowed registries and its blocking setting. The deployment page, its zip,
 // the run service's preparer and the CLI's generate and validate all resolve through here,
 // so what a page shows is what a run receives.

@@ -99,6 +99,10 @@ func Resolve(in Inputs) (Resolution, error) {
 		return res, fmt.Errorf("%s: %w", in.cannotGenerate(), err)
 	}
 	res.Files = files
+	if missing := blueprint.MissingFiles(in.Blueprint, files); len(missing) > 0 {
+		res.Diagnostics = append(res.Diagnostics, missing...)
+		res.Diagnostics.Sort()
+	}
 	return res, nil
 }
 

@@ -2,7 +2,9 @@
 // development only, on the host (local.go, not isolated). It depends on neither web nor store.
 //
 // Start with executor.go: a Job is terraform commands (Steps) run in order in one
-// workspace holding the generated files; an Executor runs it and streams every output line
+// workspace holding the generated files (relative paths, folders allowed: a blueprint's
+// files such as scripts/init.sh; a name that would leave the workspace is refused,
+// workspace.go); an Executor runs it and streams every output line
 // as it is produced. docker.go is the Executor on the Docker Engine API: one volume per
 // job, filled and read back through the API (never a bind mount, so a remote DOCKER_HOST
 // works), one container per step as uid 1000 with every capability dropped,

@@ -3,6 +3,7 @@ package runner
 import (
 	"archive/tar"
 	"io"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -133,3 +134,22 @@ func TestLineWriterPassesWholeLines(t *testing.T) {
 type writerFunc func([]byte) (int, error)
 
 func (f writerFunc) Write(p []byte) (int, error) { return f(p) }
+
+func TestWorkspaceRefusesPathsOutOfIt(t *testing.T) {
+	for _, name := range []string{"../x.sh", "scripts/../../x", "/etc/passwd", `scripts\..\x`, "", "a//b", "./a"} {
+		if _, err := workspaceArchive(map[string][]byte{"main.tf": nil, name: []byte("x")}, nil); err == nil {
+			t.Errorf("workspaceArchive accepted %q", name)
+		}
+		root, err := os.OpenRoot(t.TempDir())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := writeWorkspace(root, map[string][]byte{name: []byte("x")}, nil); err == nil {
+			t.Errorf("writeWorkspace accepted %q", name)
+		}
+		root.Close()
+	}
+	if _, err := workspaceArchive(map[string][]byte{"scripts/init.sh": nil, "tpl/a/b.tftpl": nil}, nil); err != nil {
+		t.Errorf("files in folders: %v", err)
+	}
+}

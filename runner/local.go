@@ -241,6 +241,9 @@ func writeWorkspace(root *os.Root, files, extra map[string][]byte) error {
 	}
 	for _, set := range []map[string][]byte{files, extra} {
 		for name, data := range set {
+			if err := checkWorkspaceName(name); err != nil {
+				return err
+			}
 			if dir := path.Dir(name); dir != "." {
 				if err := root.MkdirAll(dir, 0o700); err != nil {
 					return fmt.Errorf("writing %s: %w", name, err)

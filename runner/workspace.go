@@ -7,7 +7,9 @@ import (
 	"fmt"
 	"io"
 	"path"
+	"path/filepath"
 	"sort"
+	"strings"
 	"time"
 
 	cerrdefs "github.com/containerd/errdefs"
@@ -32,6 +34,9 @@ func workspaceArchive(files, extra map[string][]byte) (io.Reader, error) {
 	}
 	names := make([]string, 0, len(all))
 	for name := range all {
+		if err := checkWorkspaceName(name); err != nil {
+			return nil, err
+		}
 		names = append(names, name)
 	}
 	sort.Strings(names)
@@ -70,6 +75,18 @@ func workspaceArchive(files, extra map[string][]byte) (io.Reader, error) {
 		return nil, fmt.Errorf("archiving the workspace: %w", err)
 	}
 	return &buf, nil
+}
+
+// checkWorkspaceName refuses a file name that would land outside /workspace, or nowhere
+// sensible in it: a job's files are relative paths with forward slashes (main.tf,
+// scripts/init.sh), and neither the daemon's unpacking nor an os.Root should be the only
+// guard against "../" or an absolute path.
+func checkWorkspaceName(name string) error {
+	if name == "" || strings.ContainsAny(name, "\\\x00") || path.Clean(name) != name ||
+		!filepath.IsLocal(filepath.FromSlash(name)) || strings.HasPrefix(name, "/") {
+		return fmt.Errorf("file %q is not a path inside the workspace", name)
+	}
+	return nil
 }
 
 // collect reads the job's Collect files back through the loader, which mounts the volume.

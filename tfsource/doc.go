@@ -9,10 +9,12 @@
 // It is not a parser: beyond running hclsyntax's lexer over each file to refuse one nested
 // deeper than the parser's recursion survives (package hcllimit), it never looks inside HCL
 // (blueprint.Import does), and it neither writes files nor decides what a blueprint holds.
-// It keeps only .tf files today; Source has room for the other files of a configuration
-// (those read by file()) beside Files.
+// The other files a configuration reads (file(), templatefile()) are read in a second step,
+// by the names blueprint.FileReads finds in the .tf files (read.go: Source.ReadDirFiles,
+// ReadZipFiles, PickFiles), within the same limits and without any parse, into Source.Read.
 //
 // Start with Source and the limits in source.go, then Problem in problem.go; one file per
-// way in: dir.go (ReadDir), zip.go (ReadZip), files.go (ReadFiles, ReadText). text.go holds
+// way in: dir.go (ReadDir), zip.go (ReadZip), files.go (ReadFiles, ReadText), and read.go
+// for the files a configuration reads. text.go holds
 // the checks every .tf file goes through.
 package tfsource

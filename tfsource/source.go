@@ -29,6 +29,10 @@ type Source struct {
 	// Files are the .tf files, sorted by name. A name is relative to the source, with
 	// forward slashes: "main.tf", or "infra/main.tf" in an archive.
 	Files []File
+	// Read are the other files the configuration reads (file(), templatefile()), added by
+	// ReadDirFiles, ReadZipFiles or PickFiles (read.go), named like Files. They are not
+	// checked as Terraform.
+	Read []File
 	// Skipped lists what was left out and why, in the order the source lists it: a
 	// directory's sorted names, an archive's entries, the files as given.
 	Skipped []Skipped
@@ -61,6 +65,9 @@ const (
 	Directory
 	// NotRegular is a device, pipe or socket in a directory.
 	NotRegular
+	// LinkOutside is a file the configuration reads that is a symbolic link out of the
+	// directory (ReadDirFiles): nothing outside is read.
+	LinkOutside
 )
 
 // String says the reason as a user reads it, e.g. beside the file's name.
@@ -74,15 +81,20 @@ func (r Reason) String() string {
 		return "folders are not read: a configuration is the .tf files of one directory"
 	case NotRegular:
 		return "not a regular file"
+	case LinkOutside:
+		return "a symbolic link out of the directory: nothing outside it is read"
 	}
 	return "not read"
 }
 
-// ByName is the files keyed by name, as blueprint.Import takes them.
+// ByName is the files keyed by name, the files the configuration reads among them, as
+// blueprint.Import takes them.
 func (s *Source) ByName() map[string][]byte {
-	m := make(map[string][]byte, len(s.Files))
-	for _, f := range s.Files {
-		m[f.Name] = f.Data
+	m := make(map[string][]byte, len(s.Files)+len(s.Read))
+	for _, list := range [][]File{s.Files, s.Read} {
+		for _, f := range list {
+			m[f.Name] = f.Data
+		}
 	}
 	return m
 }

@@ -206,13 +206,7 @@ func runGenerate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if err := os.MkdirAll(*out, 0o755); err != nil {
 		return err
 	}
-	for _, f := range files {
-		if err := writeFileAtomic(filepath.Join(*out, f.Name), f.Content); err != nil {
-			return err
-		}
-		fmt.Fprintf(stdout, "wrote %s\n", filepath.Join(*out, f.Name))
-	}
-	return nil
+	return writeFilesIn(*out, files, stdout)
 }
 
 // writeFileAtomic writes through a temporary file so an interrupted run never leaves a

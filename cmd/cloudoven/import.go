@@ -13,7 +13,7 @@ import (
 
 func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("import", "Turn existing Terraform (.tf files) into a blueprint document. What a blueprint cannot hold is listed, never dropped silently.", stderr)
-	dir := fs.String("dir", "", "directory whose *.tf files to import (not its subdirectories)")
+	dir := fs.String("dir", "", "directory whose *.tf files to import (not its subdirectories), with the files they read with file() or templatefile()")
 	name := fs.String("name", "", "blueprint name (default: the directory's name)")
 	out := fs.String("out", "", "blueprint document to write (default: standard output)")
 	catalogDir := fs.String("catalog-dir", "", "catalog to validate the result against (default: the built-in catalog)")
@@ -26,6 +26,9 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	src, err := tfsource.ReadDir(ctx, *dir)
 	if err != nil {
 		return fmt.Errorf("reading %s: %w", *dir, err)
+	}
+	if err := src.ReadDirFiles(ctx, *dir, blueprint.FilesToRead(src.ByName())); err != nil {
+		return fmt.Errorf("reading the files %s reads: %w", *dir, err)
 	}
 	// What the reader left out is listed first, like the parts of the files Import leaves out.
 	var diags blueprint.Diagnostics

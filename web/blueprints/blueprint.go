@@ -102,7 +102,7 @@ func (s *Handlers) showBlueprint(w http.ResponseWriter, r *http.Request) error {
 		diags.Sort()
 		props.Diagnostics = components.Diagnostics(diags)
 		for _, f := range files {
-			props.Files = append(props.Files, components.File{Name: f.Name, Content: string(f.Content)})
+			props.Files = append(props.Files, components.NewFile(f.Name, f.Content))
 		}
 	}
 	return s.frame.Render(w, r, http.StatusOK, blueprintPage(props), "")

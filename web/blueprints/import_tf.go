@@ -92,6 +92,11 @@ func readUploads(ctx context.Context, req *importRequest, files []uploadedFile) 
 	if err != nil {
 		return terraformProblem(err, fromUpload)
 	}
+	// An upload has no folders (browsers send file names only): a file read at the
+	// configuration's root is kept, one in a folder is reported missing by Import.
+	if err := src.PickFiles(given, blueprint.FilesToRead(src.ByName())); err != nil {
+		return terraformProblem(err, fromUpload)
+	}
 	// An uploaded file that is not .tf is still named to blueprint.Import, without its
 	// bytes: Import lists it ("not a Terraform configuration file", or JSON configuration)
 	// in its place among the configuration's other problems, as the form always has.
@@ -103,11 +108,14 @@ func readUploads(ctx context.Context, req *importRequest, files []uploadedFile) 
 	return nil
 }
 
-// readZip reads the .tf entries of an archive, at any depth, and lists the entries it left
-// unread.
+// readZip reads the .tf entries of an archive, at any depth, and the entries they read with
+// file() or templatefile(), and lists the entries it left unread.
 func readZip(ctx context.Context, data []byte) (*terraformSource, *importProblem) {
 	src, err := tfsource.ReadZip(ctx, bytes.NewReader(data), int64(len(data)))
 	if err != nil {
+		return nil, terraformProblem(err, fromZip)
+	}
+	if err := src.ReadZipFiles(ctx, bytes.NewReader(data), int64(len(data)), blueprint.FilesToRead(src.ByName())); err != nil {
 		return nil, terraformProblem(err, fromZip)
 	}
 	ts := &terraformSource{files: src.ByName()}

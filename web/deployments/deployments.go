@@ -337,7 +337,7 @@ func (s *Handlers) deployPage(ctx context.Context, project string, d store.Deplo
 		props.Problem = page.Capitalize(err.Error())
 	}
 	for _, f := range res.Files {
-		props.Files = append(props.Files, components.File{Name: f.Name, Content: string(f.Content)})
+		props.Files = append(props.Files, components.NewFile(f.Name, f.Content))
 	}
 	props.RulesURL = paths.Rules(project)
 	props.Findings, props.Blocking = res.Verdict.Findings, res.Verdict.Blocking

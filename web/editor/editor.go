@@ -104,6 +104,8 @@ func (s *Handlers) editItem(w http.ResponseWriter, r *http.Request) error {
 			ed = applyLocals(es, r.PostForm, op)
 		case item == itemOutputs:
 			ed = applyOutputs(es, r.PostForm, op)
+		case item == itemFiles:
+			ed = applyFiles(es, r.PostForm, op)
 		case strings.HasPrefix(item, itemProvider):
 			ed, err = applyProvider(es, strings.TrimPrefix(item, itemProvider), r.PostForm, op)
 		default:
@@ -152,7 +154,7 @@ func itemOps(item string) []form.OpKind {
 	switch {
 	case item == itemSettings:
 		return []form.OpKind{form.OpNone, form.OpConfigure}
-	case item == itemVariables, item == itemLocals, item == itemOutputs:
+	case item == itemVariables, item == itemLocals, item == itemOutputs, item == itemFiles:
 		return []form.OpKind{form.OpNone, form.OpAddRow, form.OpRemoveRow}
 	case strings.HasPrefix(item, itemProvider):
 		return []form.OpKind{form.OpNone, form.OpDelete, form.OpAddBlock, form.OpRemoveBlock, form.OpMode}

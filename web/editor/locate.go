@@ -53,6 +53,8 @@ func (es *editorSession) locate(path string, keys map[string]map[string]bool) (i
 		return itemLocals, rowField(form.LocalsTable, es.localIndex(sub), rest)
 	case "outputs":
 		return itemOutputs, rowField(form.OutputsTable, es.outputIndex(sub), rest)
+	case "files":
+		return itemFiles, fileField(es, sub, rest)
 	case "providers":
 		var i int
 		if _, err := fmt.Sscan(sub, &i); err != nil || i < 0 || i >= len(es.bp.Providers) {

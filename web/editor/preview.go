@@ -75,22 +75,23 @@ type editorPreviewView struct {
 // preview generates the draft's files and places each diagnostic on its item and field.
 func (s *Handlers) preview(es *editorSession, diags blueprint.Diagnostics) editorPreviewView {
 	var pv editorPreviewView
-	files, err := blueprint.Generate(es.bp, blueprint.GenerateOptions{})
+	files, err := blueprint.Generate(writableFiles(es.bp), blueprint.GenerateOptions{})
 	if err != nil {
 		// Half-typed expressions should not blank the preview: show it with them as null.
 		pv.Problem = page.Capitalize(err.Error())
-		if c, n, cerr := previewable(es.bp); cerr == nil && n > 0 {
+		if c, n, cerr := previewable(writableFiles(es.bp)); cerr == nil && n > 0 {
 			if files, err = blueprint.Generate(c, blueprint.GenerateOptions{}); err == nil {
 				pv.Problem = fmt.Sprintf("%d %s cannot be written yet (see the errors above); the preview shows %s as null.",
 					n, page.Plural(n, "value", "values"), page.Plural(n, "it", "them"))
 			}
 		}
 	}
+	diags = append(diags, blueprint.MissingFiles(es.bp, files)...)
 	for _, f := range files {
 		if f.Name == "terraform.tfvars" {
 			continue
 		}
-		pv.Files = append(pv.Files, components.File{Name: f.Name, Content: string(f.Content)})
+		pv.Files = append(pv.Files, components.NewFile(f.Name, f.Content))
 	}
 	keys := map[string]map[string]bool{} // form keys by item, built once per item
 	for _, d := range diags {

@@ -64,6 +64,7 @@ type editorProps struct {
 	Variables *variablesEditor
 	Locals    *localsEditor
 	Outputs   *outputsEditor
+	Files     *filesEditor
 	Settings  *settingsEditor
 	Missing   string // the item does not exist (any more)
 }
@@ -114,6 +115,8 @@ func (s *Handlers) editorProps(es *editorSession, item string, modes map[string]
 		p.Locals = localsView(es, problems)
 	case item == itemOutputs:
 		p.Outputs = outputsView(es, problems)
+	case item == itemFiles:
+		p.Files = filesView(es, problems)
 	case strings.HasPrefix(item, itemProvider):
 		if p.Provider = providerView(es, strings.TrimPrefix(item, itemProvider), problems, modes); p.Provider == nil {
 			p.Missing = "There is no provider configuration " + strings.TrimPrefix(item, itemProvider) + "."
@@ -154,6 +157,7 @@ func outline(es *editorSession, current string, diags []editorDiagnostic) []outl
 			mk("Variables", fmt.Sprint(len(es.bp.Variables)), itemVariables),
 			mk("Locals", fmt.Sprint(len(es.bp.Locals)), itemLocals),
 			mk("Outputs", fmt.Sprint(len(es.bp.Outputs)), itemOutputs),
+			mk("Files", fmt.Sprint(len(es.bp.Files)), itemFiles),
 		}},
 		{Title: "Providers", Items: append(prov, mk("Settings", "terraform block", itemSettings))},
 	}

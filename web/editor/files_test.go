@@ -1,0 +1,169 @@
+package editor_test
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/cloudoven/cloudoven/web/form"
+	"github.com/cloudoven/cloudoven/web/htmltest"
+	"github.com/cloudoven/cloudoven/web/paths"
+	"github.com/cloudoven/cloudoven/web/webtest"
+)
+
+// addFile presses "Add file" on the Files item with a path and content, as htmx does.
+func addFile(t *testing.T, a *webtest.App, path, content string) (*http.Response, string) {
+	t.Helper()
+	page := a.EditorPage("files")
+	v := htmltest.FormValues(page.Find("#item-form"))
+	v.Set("new_file.path", path)
+	v.Set("new_file.content", content)
+	v.Set(form.OpName, form.AddRowOp().String())
+	w := a.PostForm(paths.EditItemPost("team", "net", "files"), v, true)
+	return w.Result(), w.Body.String()
+}
+
+func TestEditorFilesAddEditRemoveSurviveAReload(t *testing.T) {
+	t.Parallel()
+	a := webtest.EditorApp(t)
+	if res, body := addFile(t, a, "scripts/init.sh", "#!/bin/sh\r\necho one\r\n"); res.StatusCode != http.StatusOK {
+		t.Fatalf("add file: %d\n%s", res.StatusCode, body)
+	}
+	// The file is in the outline, in its form, and in the preview at its path; the
+	// browser's CRLF line breaks are kept as LF.
+	page := a.EditorPage("files")
+	row := page.Find(`[data-testid="file-row"][data-path="scripts/init.sh"]`)
+	if row.Length() != 1 {
+		t.Fatalf("no row for scripts/init.sh:\n%s", webtest.HTML(t, page))
+	}
+	if got := row.Find(`[data-testid="file-content"]`).Text(); got != "#!/bin/sh\necho one\n" {
+		t.Errorf("content %q", got)
+	}
+	if got := webtest.PreviewFile(page, "scripts/init.sh"); !strings.Contains(got, "echo one") {
+		t.Errorf("preview of scripts/init.sh: %q", got)
+	}
+	if got := page.Find(`[data-testid="outline-item"][data-item="files"]`).Text(); !strings.Contains(got, "1") {
+		t.Errorf("outline entry: %q", got)
+	}
+
+	// Typing into the file saves it with the draft; a reload shows the edit.
+	a.SubmitItem(page, func(v url.Values) {
+		v.Set("f[0].content", "#!/bin/sh\necho two\n")
+		v.Set("f[0].path", "./scripts//boot.sh")
+	})
+	page = a.EditorPage("files")
+	row = page.Find(`[data-testid="file-row"]`)
+	if row.AttrOr("data-path", "") != "scripts/boot.sh" || row.Find(`[data-testid="file-content"]`).Text() != "#!/bin/sh\necho two\n" {
+		t.Errorf("after a reload: path %q, content %q", row.AttrOr("data-path", ""), row.Find(`[data-testid="file-content"]`).Text())
+	}
+	// Saved as a version, the file is in the version's zip.
+	save, code := a.SubmitForm(page, "save-form", nil)
+	if code != http.StatusOK && code != http.StatusSeeOther && code != http.StatusNoContent {
+		t.Fatalf("save: %d\n%s", code, webtest.HTML(t, save))
+	}
+	files := webtest.UnzipAll(t, a.Get(paths.VersionZip("team", "net", 2), false).Body.Bytes())
+	if got := string(files["scripts/boot.sh"]); got != "#!/bin/sh\necho two\n" {
+		t.Errorf("zip of v2 has scripts/boot.sh = %q (entries %d)", got, len(files))
+	}
+
+	// Remove.
+	a.SubmitItem(a.EditorPage("files"), func(v url.Values) { v.Set(form.OpName, form.RemoveRowOp(0).String()) })
+	if n := a.EditorPage("files").Find(`[data-testid="file-row"]`).Length(); n != 0 {
+		t.Errorf("%d files after removing the only one", n)
+	}
+}
+
+func TestEditorFilesRefusesPathTraversal(t *testing.T) {
+	t.Parallel()
+	a := webtest.EditorApp(t)
+	for _, p := range []string{"../outside.sh", "/etc/passwd", "scripts/../../x"} {
+		res, body := addFile(t, a, p, "x")
+		if res.StatusCode != http.StatusOK || !strings.Contains(body, "outside the configuration") || !strings.Contains(body, "Nothing was saved") {
+			t.Errorf("add %q: %d\n%s", p, res.StatusCode, body)
+		}
+	}
+	if n := a.EditorPage("files").Find(`[data-testid="file-row"]`).Length(); n != 0 {
+		t.Fatalf("%d files saved from paths out of the folder", n)
+	}
+	// Renaming a file out of the folder is refused too, and the file keeps its path.
+	addFile(t, a, "ok.sh", "x")
+	page := a.EditorPage("files")
+	v := htmltest.FormValues(page.Find("#item-form"))
+	v.Set("f[0].path", "../../etc/cron.d/x")
+	w := a.PostForm(paths.EditItemPost("team", "net", "files"), v, true)
+	if !strings.Contains(w.Body.String(), "Nothing was saved") {
+		t.Errorf("rename out of the folder: %d\n%s", w.Code, w.Body.String())
+	}
+	if got := a.EditorPage("files").Find(`[data-testid="file-row"]`).AttrOr("data-path", ""); got != "ok.sh" {
+		t.Errorf("path after a refused rename: %q", got)
+	}
+}
+
+func TestEditorFilesShowProblemsNextToTheFile(t *testing.T) {
+	t.Parallel()
+	a := webtest.EditorApp(t)
+	addFile(t, a, "main.tf", "x")
+	addFile(t, a, "big.txt", strings.Repeat("x", 256<<10+1))
+	page := a.EditorPage("files")
+	if got := webtest.FieldErrorText(page, "f[0].path"); !strings.Contains(got, "read by terraform") {
+		t.Errorf("f[0].path shows %q", got)
+	}
+	if got := webtest.FieldErrorText(page, "f[1].content"); !strings.Contains(got, "at most 256 KiB") {
+		t.Errorf("f[1].content shows %q", got)
+	}
+	// The preview still shows the configuration, without the file it cannot write.
+	if main := webtest.PreviewFile(page, "main.tf"); main == "x" || !strings.Contains(main, "Generated by CloudOven") {
+		t.Errorf("preview of main.tf: %q", main)
+	}
+}
+
+func TestEditorFilesListsWhatTheConfigurationReads(t *testing.T) {
+	t.Parallel()
+	a := webtest.EditorApp(t)
+	a.SubmitItem(a.EditorPage("outputs"), func(v url.Values) { v.Set(form.OpName, form.AddRowOp().String()) })
+	a.SubmitItem(a.EditorPage("outputs"), func(v url.Values) {
+		v.Set("o[0].value", `templatefile("${path.module}/tpl/x.tftpl", {})`)
+	})
+	page := a.EditorPage("files")
+	if got := webtest.ByTestID(page, "unread-files").Text(); !strings.Contains(got, "tpl/x.tftpl") {
+		t.Errorf("unread files: %q", got)
+	}
+	// The preview lists the missing file as a warning that opens the Files item.
+	warning := page.Find(`[data-testid="diagnostic"][data-summary="file not found"]`)
+	if warning.Length() != 1 || warning.AttrOr("data-item", "") != "files" || !strings.Contains(warning.AttrOr("data-detail", ""), "tpl/x.tftpl") {
+		t.Errorf("missing-file warning: %d found, item %q, detail %q", warning.Length(), warning.AttrOr("data-item", ""), warning.AttrOr("data-detail", ""))
+	}
+	addFile(t, a, "tpl/x.tftpl", "hi")
+	page = a.EditorPage("files")
+	if got := webtest.ByTestID(page, "file-reads").Text(); !strings.Contains(got, "templatefile") {
+		t.Errorf("file-reads: %q", got)
+	}
+	if webtest.ByTestID(page, "unread-files").Length() != 0 || page.Find(`[data-testid="diagnostic"][data-summary="file not found"]`).Length() != 0 {
+		t.Error("the file is still listed as unread")
+	}
+}
+
+// TestEditorFilesKeepsABinaryFile: a certificate kept as base64 is shown by its size, not
+// edited; renaming it keeps its bytes, which the zip has as they were.
+func TestEditorFilesKeepsABinaryFile(t *testing.T) {
+	t.Parallel()
+	a := webtest.EditorApp(t)
+	doc := `{"format": 1, "name": "net", "files": [{"path": "certs/app.pfx", "content": "MIL/AA==", "encoding": "base64"}]}`
+	w := a.PostForm(paths.Blueprints("team"), url.Values{"document_text": {doc}}, false)
+	webtest.WantStatus(t, w, http.StatusSeeOther)
+	page := a.EditorPage("files")
+	row := page.Find(`[data-testid="file-row"]`)
+	if got := row.Find(`[data-testid="file-binary"]`).Text(); !strings.Contains(got, "4 bytes") || row.Find("textarea").Length() != 0 {
+		t.Fatalf("binary row: %q\n%s", got, webtest.HTML(t, page))
+	}
+	if got := webtest.PreviewFile(page, "certs/app.pfx"); !strings.Contains(got, "binary file, 4 bytes") {
+		t.Errorf("preview of the binary file: %q", got)
+	}
+	a.SubmitItem(page, func(v url.Values) { v.Set("f[0].path", "certs/gateway.pfx") })
+	zip := a.Get(paths.EditZip("team", "net"), false)
+	files := webtest.UnzipAll(t, zip.Body.Bytes())
+	if got := files["certs/gateway.pfx"]; string(got) != "\x30\x82\xff\x00" {
+		t.Errorf("zip entry certs/gateway.pfx = %q", got)
+	}
+}
