@@ -33,7 +33,7 @@ type GenerateOptions struct {
 }
 
 // Generate writes the blueprint's Terraform: main.tf, variables.tf, outputs.tf and, with an
-// environment, terraform.tfvars. Output is deterministic and already formatted the way
+// environment, terraform.tfvars, then the files of the local modules it calls, by path. Output is deterministic and already formatted the way
 // `terraform fmt` wants it. Generate does not consult the catalog: run Validate first; it
 // fails only on what it cannot write at all (an expression that does not parse, a name
 // that is not an identifier).
@@ -64,7 +64,11 @@ func Generate(b *Blueprint, opts GenerateOptions) ([]File, error) {
 		}
 		files = append(files, File{Name: step.name, Content: hclwrite.Format(f.Bytes())})
 	}
-	return files, nil
+	mods, err := moduleFiles(b)
+	if err != nil {
+		return nil, err
+	}
+	return append(files, mods...), nil
 }
 
 type generator struct {
@@ -129,7 +133,10 @@ func (g generator) main(body *hclwrite.Body) error {
 			}
 		}
 	}
-	return writeMode(ManagedMode)
+	if err := writeMode(ManagedMode); err != nil {
+		return err
+	}
+	return g.modules(body)
 }
 
 func (g generator) terraformBlock(body *hclwrite.Body) error {

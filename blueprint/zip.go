@@ -17,7 +17,8 @@ var zipTime = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
 var safeFileName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$`)
 
 // WriteZip writes the files, and a README.md on how to run them, as a deterministic zip:
-// entries sorted by name, fixed times and modes, flat safe names only.
+// entries sorted by name, fixed times and modes, safe names only: the generated files at the
+// top, a local module's files in its folder (modules/net/main.tf).
 func WriteZip(w io.Writer, files []File) error {
 	all := append([]File(nil), files...)
 	all = append(all, File{Name: "README.md", Content: readme(files)})
@@ -25,7 +26,7 @@ func WriteZip(w io.Writer, files []File) error {
 	zw := zip.NewWriter(w)
 	seen := map[string]bool{}
 	for _, f := range all {
-		if !safeFileName.MatchString(f.Name) || strings.Contains(f.Name, "..") {
+		if !safeZipName(f.Name) {
 			return fmt.Errorf("writing zip: unsafe file name %q", f.Name)
 		}
 		if seen[f.Name] {
@@ -46,6 +47,15 @@ func WriteZip(w io.Writer, files []File) error {
 		return fmt.Errorf("writing zip: %w", err)
 	}
 	return nil
+}
+
+// safeZipName says whether name unpacks where it says: flat safe names, or a module file's
+// path of them.
+func safeZipName(name string) bool {
+	if strings.Contains(name, "..") {
+		return false
+	}
+	return safeFileName.MatchString(name) || validModuleFilePath(name)
 }
 
 func readme(files []File) []byte {
