@@ -37,11 +37,14 @@ func moduleCandidates(b *Blueprint, arg, from string, dependents map[string]bool
 }
 
 // outputFit scores how well a module output suits an argument: the same name best, then an
-// output that ends like it (subnet_id for vnet_subnet_id), then any output.
+// output that differs only by a plural, one that ends like it (subnet_id for vnet_subnet_id),
+// then any output.
 func outputFit(arg, output string) int {
 	switch {
 	case output == arg:
 		return 95
+	case strings.TrimSuffix(output, "s") == strings.TrimSuffix(arg, "s"):
+		return 80 // subnet_ids for subnet_id: the picker wraps or indexes it
 	case strings.HasSuffix(arg, "_"+output) || strings.HasSuffix(output, "_"+arg):
 		return 70
 	case strings.HasSuffix(arg, "_id") && strings.HasSuffix(output, "_id"):
