@@ -226,16 +226,5 @@ func (im *importer) localCalls(name string, src []byte) []string {
 		}
 		return nil
 	}
-	var out []string
-	for _, blk := range f.Body.(*hclsyntax.Body).Blocks {
-		if blk.Type != "module" {
-			continue
-		}
-		if a := blk.Body.Attributes["source"]; a != nil {
-			if v, d := a.Expr.Value(nil); !d.HasErrors() && v.Type().FriendlyName() == "string" && v.IsKnown() && !v.IsNull() && IsLocalModuleSource(v.AsString()) {
-				out = append(out, v.AsString())
-			}
-		}
-	}
-	return out
+	return localSources(f.Body.(*hclsyntax.Body))
 }

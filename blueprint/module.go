@@ -6,7 +6,14 @@ package blueprint
 import (
 	"path"
 	"regexp"
+	"sort"
 	"strings"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
+	"github.com/zclconf/go-cty/cty"
+
+	"github.com/cloudoven/cloudoven/hcllimit"
 )
 
 // ModuleCall is one module block: a call of a local module (./modules/net, whose files the
@@ -120,4 +127,50 @@ func validModuleFilePath(p string) bool {
 		}
 	}
 	return true
+}
+
+// ModuleFolders lists the folders of the local modules that files (by slash-separated name,
+// relative to the configuration's directory) call, relative to that directory, sorted: what
+// a reader must add for Import to carry the modules (tfsource.ReadDirModules takes it). A
+// file that does not parse, or a source that is not a literal string, names nothing;
+// Import reports those.
+func ModuleFolders(files map[string][]byte) []string {
+	seen := map[string]bool{}
+	for name, src := range files {
+		if !strings.HasSuffix(name, ".tf") || hcllimit.Config(src, name) != nil {
+			continue
+		}
+		f, diags := hclsyntax.ParseConfig(src, name, hcl.InitialPos)
+		if diags.HasErrors() {
+			continue
+		}
+		for _, source := range localSources(f.Body.(*hclsyntax.Body)) {
+			if dir, ok := moduleDir(path.Dir(slashed(name)), source); ok {
+				seen[dir] = true
+			}
+		}
+	}
+	out := keys(seen)
+	sort.Strings(out)
+	return out
+}
+
+// localSources lists the local sources of a file's module calls, those written as literal
+// strings.
+func localSources(body *hclsyntax.Body) []string {
+	var out []string
+	for _, blk := range body.Blocks {
+		a := blk.Body.Attributes["source"]
+		if blk.Type != "module" || a == nil {
+			continue
+		}
+		v, diags := a.Expr.Value(nil)
+		if diags.HasErrors() || !v.IsKnown() || v.IsNull() || !v.Type().Equals(cty.String) {
+			continue
+		}
+		if s := v.AsString(); IsLocalModuleSource(s) {
+			out = append(out, s)
+		}
+	}
+	return out
 }

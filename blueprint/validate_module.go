@@ -245,15 +245,8 @@ func usedDir(used map[string]bool, dir string, files map[string][]*ModuleFile) b
 			if err != nil {
 				continue
 			}
-			for _, blk := range body.Blocks {
-				if blk.Type != "module" || blk.Body.Attributes["source"] == nil {
-					continue
-				}
-				val, diags := blk.Body.Attributes["source"].Expr.Value(nil)
-				if diags.HasErrors() || !val.IsKnown() || val.IsNull() || val.Type().FriendlyName() != "string" {
-					continue
-				}
-				if sub, ok := moduleDir(d, val.AsString()); ok && IsLocalModuleSource(val.AsString()) && walk(sub) {
+			for _, source := range localSources(body) {
+				if sub, ok := moduleDir(d, source); ok && walk(sub) {
 					return true
 				}
 			}

@@ -12,7 +12,12 @@
 // It keeps only .tf files today; Source has room for the other files of a configuration
 // (those read by file()) beside Files.
 //
+// A directory's subfolders are read only as the folders of local modules the configuration
+// calls (ReadDirModules, given blueprint.ModuleFolders to find them); an archive's entries
+// are read at any depth, and blueprint.Import picks the modules' folders among them.
+//
 // Start with Source and the limits in source.go, then Problem in problem.go; one file per
-// way in: dir.go (ReadDir), zip.go (ReadZip), files.go (ReadFiles, ReadText). text.go holds
+// way in: dir.go (ReadDir), modules.go (ReadDirModules), zip.go (ReadZip), files.go
+// (ReadFiles, ReadText). text.go holds
 // the checks every .tf file goes through.
 package tfsource

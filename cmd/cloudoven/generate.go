@@ -207,7 +207,12 @@ func runGenerate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		return err
 	}
 	for _, f := range files {
-		if err := writeFileAtomic(filepath.Join(*out, f.Name), f.Content); err != nil {
+		// A local module's files go to their folder (modules/net/main.tf); Generate has
+		// checked that the path stays inside the output.
+		if err := os.MkdirAll(filepath.Dir(filepath.Join(*out, filepath.FromSlash(f.Name))), 0o755); err != nil {
+			return err
+		}
+		if err := writeFileAtomic(filepath.Join(*out, filepath.FromSlash(f.Name)), f.Content); err != nil {
 			return err
 		}
 		fmt.Fprintf(stdout, "wrote %s\n", filepath.Join(*out, f.Name))
