@@ -152,12 +152,14 @@ func (im *importer) carryModuleFiles(files map[string][]byte, root string, neste
 			continue
 		}
 		at := "modules[" + m.Name + "].source"
+		// Where the call is declared, as the other problems of an import say it.
+		pos := im.seen["modules["+m.Name+"]"]
 		dir, ok := moduleDir(".", m.Source)
 		switch {
 		case !ok:
-			im.d.warnf(at, "module folder outside the imported files", "%s is not under the configuration's folder, so its files do not travel with the blueprint; terraform init needs them beside the generated files", m.Source)
+			im.d.warnf(at, "module folder outside the imported files", "at %s: %s is not under the configuration's folder, so its files do not travel with the blueprint; terraform init needs them beside the generated files", pos, m.Source)
 		case len(byDir[dir]) == 0:
-			im.d.warnf(at, "module files not imported", "no .tf files of %s were imported; import the configuration's folder with its module folders (a zip, or import -dir), or terraform init will not find the module", m.Source)
+			im.d.warnf(at, "module files not imported", "at %s: no .tf files of %s were imported; import the configuration's folder with its module folders (a zip, or import -dir), or terraform init will not find the module", pos, m.Source)
 		default:
 			queue = append(queue, use{dir, at})
 		}

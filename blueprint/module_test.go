@@ -360,3 +360,31 @@ func TestRegistryModuleSource(t *testing.T) {
 		}
 	}
 }
+
+// The diff of two versions shows a changed module input in main.tf and a changed module
+// file under its own name.
+func TestDiffModuleCalls(t *testing.T) {
+	b, diags := blueprint.Import(moduleConfig)
+	if diags.HasErrors() {
+		t.Fatal(diags.Error())
+	}
+	from, err := blueprint.Generate(b, blueprint.GenerateOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.Module("net").Inputs.Attributes[0].Value = blueprint.String("renamed")
+	b.ModuleFiles[1].Content += "\noutput \"more\" {\n  value = 1\n}\n"
+	to, err := blueprint.Generate(b, blueprint.GenerateOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	changed := map[string]bool{}
+	for _, d := range blueprint.DiffFiles(from, to) {
+		if d.Changed {
+			changed[d.Name] = true
+		}
+	}
+	if diff := cmp.Diff(map[string]bool{"main.tf": true, "modules/net/tags/main.tf": true}, changed); diff != "" {
+		t.Errorf("changed files (-want +got):\n%s", diff)
+	}
+}
