@@ -10,7 +10,7 @@ import (
 // attributes do; a module whose outputs are unknown (a registry module) is offered as
 // module.NAME, to be completed by hand. Calls that depend on from are left out.
 func moduleCandidates(b *Blueprint, arg, from string, dependents map[string]bool) []Candidate {
-	dirs := indexModuleFiles(b)
+	mi := newModuleIndex(b)
 	var out []Candidate
 	for i := range b.Modules {
 		m := &b.Modules[i]
@@ -18,7 +18,7 @@ func moduleCandidates(b *Blueprint, arg, from string, dependents map[string]bool
 		if addr == from || dependents[addr] {
 			continue
 		}
-		outputs, known := moduleOutputs(m, dirs)
+		outputs, known := mi.moduleOutputs(m)
 		if !known || m.ForEach != nil {
 			out = append(out, Candidate{Ref: addr, Kind: "module", Score: 5})
 			continue

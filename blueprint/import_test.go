@@ -317,6 +317,7 @@ func FuzzImport(f *testing.F) {
 			f.Add(data)
 		}
 	}
+	f.Add(moduleConfig["infra/main.tf"])
 	for _, n := range []int{hcllimit.MaxNesting - 2, hcllimit.MaxNesting + 1} {
 		for _, expr := range deepExpressions(n) {
 			f.Add([]byte("locals {\n  x = " + expr + "\n}\n"))

@@ -35,8 +35,8 @@ type validator struct {
 	required  map[string]RequiredProvider
 	providers map[string]bool // provider config addresses: azurerm, azurerm.west
 	modules   map[string]*ModuleCall
-	// moduleFiles indexes the blueprint's ModuleFiles by folder (validate_module.go).
-	moduleFiles map[string][]*ModuleFile
+	// mods indexes the blueprint's ModuleFiles and what they declare (validate_module.go).
+	mods *moduleIndex
 }
 
 func newValidator(b *Blueprint, cat *catalog.Catalog) *validator {

@@ -136,16 +136,61 @@ func listOrNone(names []string) string {
 	return fmt.Sprintf("the outputs %v", names)
 }
 
+// moduleIndex is the carried module files by folder, with what each folder declares, so
+// that each file is parsed once per validation.
+type moduleIndex struct {
+	dirs    map[string][]*ModuleFile
+	outputs map[string]map[string]bool // by folder; nil when unknown
+	calls   map[string][]string        // by folder: the folders its module calls use
+	parsed  map[string]bool
+}
+
 // moduleDirs indexes the carried module files by folder.
 func (v *validator) moduleDirs() map[string][]*ModuleFile {
-	if v.moduleFiles == nil {
-		v.moduleFiles = indexModuleFiles(v.b)
+	return v.moduleIndex().dirs
+}
+
+func (v *validator) moduleIndex() *moduleIndex {
+	if v.mods == nil {
+		v.mods = newModuleIndex(v.b)
 	}
-	return v.moduleFiles
+	return v.mods
+}
+
+func newModuleIndex(b *Blueprint) *moduleIndex {
+	return &moduleIndex{dirs: indexModuleFiles(b), outputs: map[string]map[string]bool{}, calls: map[string][]string{}, parsed: map[string]bool{}}
+}
+
+// folder parses the files of dir once: its outputs (nil when a file does not parse) and the
+// folders its module calls use.
+func (mi *moduleIndex) folder(dir string) (map[string]bool, []string) {
+	if !mi.parsed[dir] {
+		mi.parsed[dir] = true
+		outputs := map[string]bool{}
+		for _, mf := range mi.dirs[dir] {
+			body, err := parseModuleFile(mf)
+			if err != nil {
+				outputs = nil
+				continue
+			}
+			for _, blk := range body.Blocks {
+				if blk.Type == "output" && len(blk.Labels) == 1 && outputs != nil {
+					outputs[blk.Labels[0]] = true
+				}
+			}
+			for _, source := range localSources(body) {
+				if sub, ok := moduleDir(dir, source); ok {
+					mi.calls[dir] = append(mi.calls[dir], sub)
+				}
+			}
+		}
+		mi.outputs[dir] = outputs
+	}
+	return mi.outputs[dir], mi.calls[dir]
 }
 
 func (v *validator) moduleOutputs(m *ModuleCall) (map[string]bool, bool) {
-	return moduleOutputs(m, v.moduleDirs())
+	return v.moduleIndex().moduleOutputs(m)
 }
 
 func indexModuleFiles(b *Blueprint) map[string][]*ModuleFile {
@@ -160,28 +205,16 @@ func indexModuleFiles(b *Blueprint) map[string][]*ModuleFile {
 // moduleOutputs lists the outputs a local module's carried files declare, and false when
 // they are unknown (a registry module, a folder whose files the blueprint does not carry,
 // a file that does not parse).
-func moduleOutputs(m *ModuleCall, dirs map[string][]*ModuleFile) (map[string]bool, bool) {
+func (mi *moduleIndex) moduleOutputs(m *ModuleCall) (map[string]bool, bool) {
 	if !IsLocalModuleSource(m.Source) {
 		return nil, false
 	}
 	dir, ok := moduleDir(".", m.Source)
-	files := dirs[dir]
-	if !ok || len(files) == 0 {
+	if !ok || len(mi.dirs[dir]) == 0 {
 		return nil, false
 	}
-	outputs := map[string]bool{}
-	for _, mf := range files {
-		body, err := parseModuleFile(mf)
-		if err != nil {
-			return nil, false
-		}
-		for _, blk := range body.Blocks {
-			if blk.Type == "output" && len(blk.Labels) == 1 {
-				outputs[blk.Labels[0]] = true
-			}
-		}
-	}
-	return outputs, true
+	outputs, _ := mi.folder(dir)
+	return outputs, outputs != nil
 }
 
 // parseModuleFile parses a carried file, held to hcllimit's limits first.
@@ -200,11 +233,23 @@ func parseModuleFile(mf *ModuleFile) (*hclsyntax.Body, error) {
 // checkModuleFiles checks the carried files: where they go, that each parses, and that a
 // module call uses its folder.
 func (v *validator) checkModuleFiles() {
+	mi := v.moduleIndex()
 	used := map[string]bool{}
+	var queue []string
 	for _, m := range v.b.Modules {
 		if dir, ok := moduleDir(".", m.Source); ok && IsLocalModuleSource(m.Source) {
-			used[dir] = true
+			queue = append(queue, dir)
 		}
+	}
+	for len(queue) > 0 {
+		dir := queue[0]
+		queue = queue[1:]
+		if used[dir] {
+			continue
+		}
+		used[dir] = true
+		_, calls := mi.folder(dir)
+		queue = append(queue, calls...)
 	}
 	seen := map[string]bool{}
 	for i := range v.b.ModuleFiles {
@@ -222,41 +267,8 @@ func (v *validator) checkModuleFiles() {
 		if _, err := parseModuleFile(mf); err != nil {
 			v.d.errorf(p+".content", fmt.Sprintf("%s does not parse", mf.Path), "%v", err)
 		}
-		if !usedDir(used, path.Dir(mf.Path), v.moduleDirs()) {
+		if !used[path.Dir(mf.Path)] {
 			v.d.warnf(p+".path", fmt.Sprintf("no module call uses %s", path.Dir(mf.Path)), "the file is written with the blueprint but nothing calls it; remove it or add a module call with source = \"./%s\"", path.Dir(mf.Path))
 		}
 	}
-}
-
-// usedDir says whether a call of the blueprint, or of one of its local modules, uses dir.
-func usedDir(used map[string]bool, dir string, files map[string][]*ModuleFile) bool {
-	seen := map[string]bool{}
-	var walk func(d string) bool
-	walk = func(d string) bool {
-		if d == dir {
-			return true
-		}
-		if seen[d] {
-			return false
-		}
-		seen[d] = true
-		for _, mf := range files[d] {
-			body, err := parseModuleFile(mf)
-			if err != nil {
-				continue
-			}
-			for _, source := range localSources(body) {
-				if sub, ok := moduleDir(d, source); ok && walk(sub) {
-					return true
-				}
-			}
-		}
-		return false
-	}
-	for d := range used {
-		if walk(d) {
-			return true
-		}
-	}
-	return false
 }
