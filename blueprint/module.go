@@ -174,3 +174,13 @@ func localSources(body *hclsyntax.Body) []string {
 	}
 	return out
 }
+
+// LocalModuleFolder is the folder a root module call's local source names, relative to the
+// blueprint's directory, where its ModuleFiles are; false for a source that is not local
+// or leads outside the blueprint.
+func LocalModuleFolder(source string) (string, bool) {
+	if !IsLocalModuleSource(source) {
+		return "", false
+	}
+	return moduleDir(".", source)
+}

@@ -7,10 +7,12 @@ import (
 
 	"github.com/cloudoven/cloudoven/deployment"
 	"github.com/cloudoven/cloudoven/internal/testenv"
+	"github.com/cloudoven/cloudoven/policy"
 )
 
 // A deployment's files, which runs materialise and its zip holds, include the files of the
-// local modules the blueprint calls, in their folders, after the generated ones.
+// local modules the blueprint calls, in their folders, after the generated ones; a module
+// whose code is not among them blocks the plan.
 func TestResolveCarriesModuleFiles(t *testing.T) {
 	b := parse(t, `{"format": 1, "name": "mods",
   "modules": [
@@ -21,7 +23,8 @@ func TestResolveCarriesModuleFiles(t *testing.T) {
   "outputs": [{"name": "id", "value": {"ref": "module.net.id"}}]}`)
 	env := parseEnv(t, `{"format": 1, "name": "dev", "backend": {"type": "http"}}`)
 	res, err := deployment.Resolve(deployment.Inputs{Blueprint: b, Name: "mods", Version: 1, Environment: env,
-		StateKey: "p/mods/dev.tfstate", StateAddress: "https://cloudoven.example.com/api/v1/state/p/mods/dev.tfstate", Catalog: testenv.Catalog(t)})
+		StateKey: "p/mods/dev.tfstate", StateAddress: "https://cloudoven.example.com/api/v1/state/p/mods/dev.tfstate", Catalog: testenv.Catalog(t),
+		Rules: policy.DefaultRules()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -37,5 +40,19 @@ func TestResolveCarriesModuleFiles(t *testing.T) {
 	}
 	if got := string(res.Files[len(res.Files)-1].Content); got != b.ModuleFiles[0].Content {
 		t.Errorf("module file changed on the way: %q", got)
+	}
+	// The registry module's code is not among the files: its call blocks every plan until
+	// a project admin allows it.
+	var blocking []string
+	for _, f := range res.Verdict.Findings {
+		if f.Blocks {
+			blocking = append(blocking, f.Rule+" "+f.Resource)
+		}
+	}
+	if diff := cmp.Diff([]string{"reviewed-modules module.aks"}, blocking); diff != "" {
+		t.Errorf("blocking findings (-want +got):\n%s", diff)
+	}
+	if res.Verdict.Err() == nil {
+		t.Error("a plan of an unreviewed registry module is not refused")
 	}
 }
