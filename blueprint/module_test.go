@@ -287,7 +287,7 @@ func TestRenameModule(t *testing.T) {
 	}
 	for _, tc := range []struct{ from, to, err string }{
 		{"nope", "x", "no module call nope"},
-		{"network", "zones", "module.zones already exists"},
+		{"network", "zones", "the name zones is taken by another module call"},
 		{"network", "1x", "invalid name"},
 	} {
 		if _, err := blueprint.RenameModule(b, tc.from, tc.to); err == nil || !strings.Contains(err.Error(), tc.err) {

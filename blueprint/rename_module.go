@@ -19,7 +19,7 @@ func RenameModule(b *Blueprint, from, to string) (int, error) {
 		return 0, nil
 	}
 	if b.Module(to) != nil {
-		return 0, fmt.Errorf("renaming module %s: module.%s already exists", from, to)
+		return 0, fmt.Errorf("renaming module %s: the name %s is taken by another module call", from, to)
 	}
 	m.Name = to
 	rn := renamer{search: []string{"module", from}, replace: []string{"module", to}}

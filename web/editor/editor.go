@@ -157,7 +157,7 @@ func itemOps(item string) []form.OpKind {
 	case item == itemVariables, item == itemLocals, item == itemOutputs:
 		return []form.OpKind{form.OpNone, form.OpAddRow, form.OpRemoveRow}
 	case item == itemModules:
-		return []form.OpKind{form.OpNone}
+		return []form.OpKind{form.OpNone, form.OpRename}
 	case strings.HasPrefix(item, itemProvider):
 		return []form.OpKind{form.OpNone, form.OpDelete, form.OpAddBlock, form.OpRemoveBlock, form.OpMode}
 	}

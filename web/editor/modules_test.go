@@ -62,11 +62,34 @@ func TestEditorModuleCalls(t *testing.T) {
 	}
 	a.SubmitItem(page, func(v url.Values) { v.Set("module.0.name", `"${terraform_data.web.id}-net"`) })
 
+	// Renaming a call rewrites the references to it; a taken name is refused.
+	page = a.EditorPage("modules")
+	w := a.PostForm(page.Find("#item-form").AttrOr("action", ""), withOp(func() url.Values {
+		v := htmltest.FormValues(page.Find("#item-form"))
+		v.Set("module.0.@name", "aks")
+		return v
+	}(), "rename"), true)
+	webtest.WantStatus(t, w, http.StatusOK)
+	if msg := webtest.ByTestID(webtest.ParseHTML(t, w), "item-problem").Text(); !strings.Contains(msg, "The name aks is taken by another module call.") {
+		t.Errorf("renaming to a taken name: %q", msg)
+	}
+	page = a.EditorPage("modules")
+	w = a.PostForm(page.Find("#item-form").AttrOr("action", ""), withOp(func() url.Values {
+		v := htmltest.FormValues(page.Find("#item-form"))
+		v.Set("module.0.@name", "network")
+		return v
+	}(), "rename"), true)
+	webtest.WantStatus(t, w, http.StatusOK)
+	if main := webtest.ParseHTML(t, w).Find(`[data-testid="preview-file"][data-file="main.tf"]`).Text(); !strings.Contains(main, `module "network"`) ||
+		!strings.Contains(main, "input = module.network.id") || !strings.Contains(main, "depends_on = [module.network]") {
+		t.Errorf("main.tf after the rename:\n%s", main)
+	}
+
 	// Editing a resource does not lose the calls.
 	a.SubmitItem(a.EditorPage("terraform_data.web"), nil)
 	save := htmltest.FormValues(webtest.ByTestID(a.EditorPage("modules"), "save-form"))
 	save.Set("message", "module input")
-	w := a.PostForm(paths.Edit("team", "net")+"/save", save, false)
+	w = a.PostForm(paths.Edit("team", "net")+"/save", save, false)
 	webtest.WantStatus(t, w, http.StatusSeeOther)
 	v, err := a.Store.BlueprintVersion(context.Background(), "team", "net", 2)
 	if err != nil {
@@ -78,6 +101,9 @@ func TestEditorModuleCalls(t *testing.T) {
 	}
 	if len(b.Modules) != 2 || len(b.ModuleFiles) != 1 || b.Modules[1].Version != "~> 9.0" || len(b.Modules[1].DependsOn) != 1 {
 		t.Fatalf("the saved version lost module calls: %s", v.Document)
+	}
+	if b.Modules[0].Name != "network" {
+		t.Errorf("the rename was not saved: %s", b.Modules[0].Name)
 	}
 	if got, _ := blueprint.FormatValue(*b.Modules[0].Inputs.Attribute("name")); got != `"${terraform_data.web.id}-net"` {
 		t.Errorf("input saved as %s", got)
