@@ -2,9 +2,9 @@
 // starter), the editor page on one item (a resource, data source, provider configuration,
 // variables, locals, outputs, settings, or the module calls: modules.go, where each input is
 // edited as an expression, a call can be renamed and everything else of a call is shown as
-// kept), every change to the blueprint's draft with the
-// live preview of the generated files, diagnostics and guardrail findings placed on their
-// fields, adding a type from the catalog, and saving, discarding and downloading the draft.
+// kept), every change to the blueprint's draft with the live preview of the generated
+// files, diagnostics and guardrail findings placed on their fields, adding a type from the
+// catalog, and saving, discarding and downloading the draft.
 // The draft is checked with the project's checks (a Checker: its rules, the provider sources
 // it allows, its deployments' state addresses), so a provider the project does not allow is
 // an error here as it is on the deployment page.
