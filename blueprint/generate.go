@@ -64,11 +64,7 @@ func Generate(b *Blueprint, opts GenerateOptions) ([]File, error) {
 		}
 		files = append(files, File{Name: step.name, Content: hclwrite.Format(f.Bytes())})
 	}
-	mods, err := moduleFiles(b)
-	if err != nil {
-		return nil, err
-	}
-	return append(files, mods...), nil
+	return withModuleFiles(files, b)
 }
 
 type generator struct {

@@ -95,6 +95,15 @@ func moduleProvidersTokens(ps []ModuleProvider) (hclwrite.Tokens, error) {
 	return append(out, &hclwrite.Token{Type: hclsyntax.TokenCBrace, Bytes: []byte("}")}), nil
 }
 
+// withModuleFiles appends the local modules' files to the generated ones.
+func withModuleFiles(files []File, b *Blueprint) ([]File, error) {
+	mods, err := moduleFiles(b)
+	if err != nil {
+		return nil, err
+	}
+	return append(files, mods...), nil
+}
+
 // moduleFiles are the local modules' files as the blueprint carries them, by path.
 func moduleFiles(b *Blueprint) ([]File, error) {
 	out := make([]File, 0, len(b.ModuleFiles))
