@@ -21,6 +21,10 @@ type Blueprint struct {
 	Outputs           []Output           `json:"outputs,omitempty"`
 	// Files are the files the configuration reads (file, templatefile, ...): files.go.
 	Files []BlueprintFile `json:"files,omitempty"`
+	// Modules are the module calls (module.go); ModuleFiles the files of the local modules
+	// they call, which generation writes beside the blueprint's own files.
+	Modules     []ModuleCall `json:"modules,omitempty"`
+	ModuleFiles []ModuleFile `json:"module_files,omitempty"`
 }
 
 // RequiredProvider is one entry of required_providers.
@@ -85,7 +89,7 @@ type Resource struct {
 	Provider  string     `json:"provider,omitempty"` // optional provider address: azurerm.west
 	Count     *Value     `json:"count,omitempty"`
 	ForEach   *Value     `json:"for_each,omitempty"`
-	DependsOn []string   `json:"depends_on,omitempty"` // references: azurerm_role_assignment.pull, data.x.y, module calls are not supported
+	DependsOn []string   `json:"depends_on,omitempty"` // references: azurerm_role_assignment.pull, data.x.y, module.x
 	Lifecycle *Lifecycle `json:"lifecycle,omitempty"`
 	Config    Body       `json:"config"`
 }

@@ -13,7 +13,7 @@ import (
 // Candidate is something an argument can refer to, for the editor's reference picker.
 type Candidate struct {
 	Ref   string // azurerm_resource_group.main.name
-	Kind  string // variable, local, resource, data
+	Kind  string // variable, local, resource, data, module
 	Score int    // higher fits better
 }
 
@@ -21,8 +21,9 @@ type Candidate struct {
 // of the resource at from (azurerm_kubernetes_cluster.aks) can refer to, best first:
 // variables whose type fits, locals, and attributes of other resources and data sources
 // that fit by name and type (resource_group_name ← azurerm_resource_group.main.name,
-// *_id ← .id). Resources that already depend on from are left out, since referring to them
-// would make a cycle. ty is the argument's type; cty.DynamicPseudoType accepts anything.
+// *_id ← .id), and module calls' outputs (candidates_module.go). Resources and module
+// calls that already depend on from are left out, since referring to them would make a
+// cycle. ty is the argument's type; cty.DynamicPseudoType accepts anything.
 func ReferenceCandidates(b *Blueprint, cat *catalog.Catalog, from, argPath string, ty cty.Type) []Candidate {
 	arg := argPath[strings.LastIndex(argPath, ".")+1:]
 	dependents := dependentsOf(b, from)
@@ -78,6 +79,7 @@ func ReferenceCandidates(b *Blueprint, cat *catalog.Catalog, from, argPath strin
 			}
 		}
 	}
+	out = append(out, moduleCandidates(b, arg, from, dependents)...)
 	sort.SliceStable(out, func(i, j int) bool {
 		if out[i].Score != out[j].Score {
 			return out[i].Score > out[j].Score

@@ -1,6 +1,7 @@
 // Package blueprint is CloudOven's domain model and its Terraform generator: blueprints
 // (required providers, provider configurations, resources, data sources, variables, locals,
-// outputs), environments and deployments; their stable JSON document form; validation
+// outputs, module calls with the files of the local modules they call), environments and
+// deployments; their stable JSON document form; validation
 // against the catalog; deterministic HCL generation with hclwrite; the line diff of two
 // generations' files; and the zip archive.
 //
@@ -24,5 +25,7 @@
 // form; jsonnode.go reads each value's JSON once), validate.go (diagnostics against the
 // catalog) and generate.go (HCL); diff.go compares what two versions generate (with
 // go-udiff), for the version diff and the promote preview, and replace.go which of the
-// resources that change a change replaces (Replacements, from the docs' forces_new rules).
+// resources that change a change replaces (Replacements, from the docs' forces_new rules). Module calls have files of
+// their own: module.go (the model and what a source is), import_module.go (the calls, and
+// which subfolders' files travel with the blueprint), validate_module.go, generate_module.go.
 package blueprint

@@ -54,6 +54,8 @@ type docBlueprint struct {
 	Resources         []docResource      `json:"resources"`
 	Outputs           []docOutput        `json:"outputs"`
 	Files             []BlueprintFile    `json:"files"`
+	Modules           []docModule        `json:"modules"`
+	ModuleFiles       []ModuleFile       `json:"module_files"`
 }
 
 type docProvider struct {
@@ -111,8 +113,12 @@ func ParseDocument(data []byte) (*Blueprint, error) {
 		Description:       d.Description,
 		RequiredVersion:   d.RequiredVersion,
 		RequiredProviders: d.RequiredProviders,
+		ModuleFiles:       d.ModuleFiles,
 	}
 	var err error
+	if b.Modules, err = decodeModules(d.Modules); err != nil {
+		return nil, err
+	}
 	for i, p := range d.Providers {
 		pc := ProviderConfig{Name: p.Name, Alias: p.Alias}
 		if pc.Config, err = decodeBody(p.Config, fmt.Sprintf("providers[%d].config", i)); err != nil {

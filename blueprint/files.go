@@ -224,11 +224,17 @@ func (v *validator) checkFiles() {
 		v.d.errorf("files", fmt.Sprintf("%d files", n), "a blueprint keeps at most %d files; remove %d", MaxFileCount, n-MaxFileCount)
 	}
 	seen := map[string]int{}
+	modules := map[string]bool{}
+	for _, mf := range v.b.ModuleFiles {
+		modules[strings.ToLower(mf.Path)] = true
+	}
 	total := 0
 	for i, f := range v.b.Files {
 		at := fmt.Sprintf("files[%d]", i)
 		if err := CheckFilePath(f.Path); err != nil {
 			v.d.errorf(at+".path", "invalid file path", "%s", err)
+		} else if modules[strings.ToLower(f.Path)] {
+			v.d.errorf(at+".path", fmt.Sprintf("file %s is a module's file", f.Path), "a local module's file has that path (letter case aside); rename the file")
 		} else if prev, dup := seen[strings.ToLower(f.Path)]; dup {
 			v.d.errorf(at+".path", fmt.Sprintf("file %s is there twice", f.Path), "files[%d] has the same path (letter case aside, as some file systems ignore it); rename or remove one", prev)
 		} else {

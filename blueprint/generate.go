@@ -33,8 +33,8 @@ type GenerateOptions struct {
 }
 
 // Generate writes the blueprint's Terraform: main.tf, variables.tf, outputs.tf and, with an
-// environment, terraform.tfvars; then the blueprint's Files at their paths, as they are.
-// Output is deterministic and already formatted the way
+// environment, terraform.tfvars; then the blueprint's Files at their paths, as they are,
+// and the files of the local modules it calls, by path. Output is deterministic and already formatted the way
 // `terraform fmt` wants it. Generate does not consult the catalog: run Validate first; it
 // fails only on what it cannot write at all (an expression that does not parse, a name
 // that is not an identifier).
@@ -69,7 +69,7 @@ func Generate(b *Blueprint, opts GenerateOptions) ([]File, error) {
 	if err != nil {
 		return nil, err
 	}
-	return append(files, side...), nil
+	return withModuleFiles(append(files, side...), b)
 }
 
 type generator struct {
@@ -134,7 +134,10 @@ func (g generator) main(body *hclwrite.Body) error {
 			}
 		}
 	}
-	return writeMode(ManagedMode)
+	if err := writeMode(ManagedMode); err != nil {
+		return err
+	}
+	return g.modules(body)
 }
 
 func (g generator) terraformBlock(body *hclwrite.Body) error {

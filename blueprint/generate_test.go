@@ -230,6 +230,10 @@ func writeFiles(t testing.TB, dir string, files []blueprint.File) {
 		t.Fatal(err)
 	}
 	for _, f := range files {
+		// A local module's files are in folders of their own (modules/net/main.tf).
+		if err := os.MkdirAll(filepath.Dir(filepath.Join(dir, f.Name)), 0o755); err != nil {
+			t.Fatal(err)
+		}
 		if err := os.WriteFile(filepath.Join(dir, f.Name), f.Content, 0o644); err != nil {
 			t.Fatal(err)
 		}

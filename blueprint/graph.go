@@ -1,15 +1,17 @@
 package blueprint
 
 import (
+	"slices"
 	"sort"
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
 )
 
-// graph is the blueprint's dependency graph over locals, data sources and resources, keyed
-// by address (local.x, data.T.N, T.N). Nodes keep document order: locals, then data
-// sources, then resources, which is the tie-break of every ordering derived from it.
+// graph is the blueprint's dependency graph over locals, data sources, resources and module
+// calls, keyed by address (local.x, data.T.N, T.N, module.x). Nodes keep document order:
+// locals, then data sources, then resources, then module calls, which is the tie-break of
+// every ordering derived from it.
 type graph struct {
 	nodes []string
 	index map[string]int
@@ -34,6 +36,9 @@ func buildGraph(b *Blueprint) *graph {
 	}
 	for r := range b.AllResources() {
 		add(r.Address(), resourcePath(r))
+	}
+	for _, m := range b.Modules {
+		add(m.Address(), "modules["+m.Name+"]")
 	}
 
 	refs := map[string]map[string]bool{}
@@ -75,6 +80,13 @@ func buildGraph(b *Blueprint) *graph {
 	}
 	for i := range b.Locals {
 		linkValue("local."+b.Locals[i].Name, &b.Locals[i].Value)
+	}
+	for i := range b.Modules {
+		m := &b.Modules[i]
+		walkBody(m.Inputs, func(v *Value) { linkValue(m.Address(), v) })
+		linkValue(m.Address(), m.Count)
+		linkValue(m.Address(), m.ForEach)
+		linkRefs(m.Address(), m.DependsOn)
 	}
 	for from, tos := range refs {
 		for to := range tos {
@@ -219,6 +231,12 @@ func (v *validator) checkCycles() {
 	for _, c := range g.cycles() {
 		if len(c) == 1 && !strings.HasPrefix(c[0], "local.") {
 			continue // a resource reading itself is reported where the reference is
+		}
+		if slices.ContainsFunc(c, func(n string) bool { return strings.HasPrefix(n, "module.") }) {
+			// Terraform orders a module's inputs and outputs one by one, so a loop through
+			// a module call is a cycle only if its outputs read those inputs, which the
+			// blueprint cannot see.
+			continue
 		}
 		loop := append(append([]string(nil), c...), c[0])
 		v.d.errorf(g.paths[c[0]], "reference cycle", "%s refer to each other in a loop (%s); break the loop by removing one of the references", strings.Join(c, ", "), strings.Join(loop, " → "))

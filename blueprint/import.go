@@ -17,10 +17,12 @@ import (
 // Files are read in sorted name order, so the result is deterministic. What a Blueprint
 // cannot hold is never dropped silently: each such item is reported with its path, as an
 // Error when it prevents a faithful import (a syntax error, a duplicate declaration) or a
-// Warning when it is skipped (a backend, a module call, a dynamic block, a provisioner).
+// Warning when it is skipped (a backend, a dynamic block, a provisioner).
 // Files the configuration reads with file(), templatefile() and the like (FileReads) are
 // kept as the blueprint's Files when they are among files; one that is missing, binary or
-// whose path is an expression is a Warning (import_files.go).
+// whose path is an expression is a Warning (import_files.go). Files in the subfolders of
+// the configuration's folder are kept as ModuleFiles when a local module call uses their
+// folder (import_module.go).
 // Comments are not kept. The returned Blueprint has no Name; the caller gives it one.
 func Import(files map[string][]byte) (*Blueprint, Diagnostics) {
 	im := &importer{b: &Blueprint{}, seen: map[string]string{}}
@@ -31,8 +33,12 @@ func Import(files map[string][]byte) (*Blueprint, Diagnostics) {
 	sort.Strings(names)
 	reads := FileReads(files)
 	read := fileSources(reads)
+	root, nested := splitFolders(names)
 	bases := map[string]string{}
 	for _, n := range names {
+		if _, ok := nested[n]; ok {
+			continue // a module's file, read when a module call uses its folder
+		}
 		if read[n] && !strings.HasSuffix(n, ".tf") {
 			continue // a file the configuration reads: keepFiles keeps it
 		}
@@ -53,6 +59,7 @@ func Import(files map[string][]byte) (*Blueprint, Diagnostics) {
 		}
 		im.parseFile(n, files[n])
 	}
+	im.carryModuleFiles(files, root, nested)
 	im.keepFiles(files, reads)
 	im.graphOrder()
 	sort.SliceStable(im.b.RequiredProviders, func(i, j int) bool {
@@ -147,7 +154,7 @@ func (im *importer) parseFile(name string, src []byte) {
 		case "data":
 			im.resource(blk, DataMode)
 		case "module":
-			im.warn(labelPath("modules", blk), blk.DefRange(), "module call skipped", "blueprints do not call modules; add the module's resources to the blueprint")
+			im.module(blk)
 		case "moved", "import", "removed", "check":
 			im.warn(labelPath(blk.Type, blk), blk.DefRange(), blk.Type+" block skipped", "blueprints have no %s blocks", blk.Type)
 		default:

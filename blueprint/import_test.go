@@ -164,7 +164,6 @@ func TestImportUnsupported(t *testing.T) {
 	b, diags := blueprint.Import(readConfigDir(t, "testdata/import/unsupported"))
 	want := map[string]blueprint.Severity{
 		"terraform.backend[azurerm]": blueprint.Warning,
-		"modules[network]":           blueprint.Warning,
 		"moved":                      blueprint.Warning,
 		"import":                     blueprint.Warning,
 		"check[health]":              blueprint.Warning,
@@ -194,6 +193,9 @@ func TestImportUnsupported(t *testing.T) {
 		t.Fatalf("declarations lost: %d resources, %d variables, %d outputs, %d providers",
 			len(b.Resources), len(b.Variables), len(b.Outputs), len(b.Providers))
 	}
+	if len(b.Modules) != 1 || b.Modules[0].Source != "Azure/network/azurerm" || b.Modules[0].Version != "5.3.0" {
+		t.Errorf("the module call is not kept: %+v", b.Modules)
+	}
 	nsg := b.Resources[0]
 	if nsg.Config.Attribute("name") == nil || nsg.Config.Attribute("location") == nil || len(nsg.Config.Blocks) != 1 {
 		t.Errorf("nsg config lost: %+v", nsg.Config)
@@ -212,12 +214,13 @@ func TestImportErrors(t *testing.T) {
 	})
 	var paths []string
 	for _, d := range diags {
-		if d.Severity != blueprint.Error {
-			t.Errorf("want an error: %s", d)
+		// A file in a folder no module call uses is left out, with a warning.
+		if want := blueprint.Error; d.Path == "sub/main.tf" && d.Severity != blueprint.Warning || d.Path != "sub/main.tf" && d.Severity != want {
+			t.Errorf("wrong severity: %s", d)
 		}
 		paths = append(paths, d.Path)
 	}
-	want := []string{"main.tf:2", "sub/main.tf", "variables[v]"}
+	want := []string{"main.tf:2", "variables[v]", "sub/main.tf"}
 	if diff := cmp.Diff(want, paths); diff != "" {
 		t.Errorf("error paths (-want +got):\n%s\n%s", diff, diags.Error())
 	}
@@ -314,6 +317,7 @@ func FuzzImport(f *testing.F) {
 			f.Add(data)
 		}
 	}
+	f.Add(moduleConfig["infra/main.tf"])
 	for _, n := range []int{hcllimit.MaxNesting - 2, hcllimit.MaxNesting + 1} {
 		for _, expr := range deepExpressions(n) {
 			f.Add([]byte("locals {\n  x = " + expr + "\n}\n"))

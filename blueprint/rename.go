@@ -12,9 +12,9 @@ import (
 // (azurerm_resource_group.main, data.azurerm_client_config.current) to the name to, and
 // rewrites every reference to it so the configuration keeps its meaning: in arguments of
 // resources, data sources and provider configurations (nested blocks included), count,
-// for_each, depends_on, replace_triggered_by, locals and outputs. A reference matches on
-// whole steps, so azurerm_resource_group.main2 is left alone. It returns how many references
-// it rewrote.
+// for_each, depends_on, replace_triggered_by, locals, outputs and module calls. A reference
+// matches on whole steps, so azurerm_resource_group.main2 is left alone. It returns how many
+// references it rewrote.
 //
 // An expression that does not parse is left as it is; validation reports it. When to is not
 // a valid name, or the new address is taken, RenameResource returns an error and b is
@@ -39,6 +39,12 @@ func RenameResource(b *Blueprint, from, to string) (int, error) {
 
 	rn := renamer{search: prefix, replace: append(append([]string(nil), prefix[:len(prefix)-1]...), to)}
 	r.Name = to
+	rn.blueprint(b)
+	return rn.count, nil
+}
+
+// blueprint rewrites the references of every part of b that can hold one.
+func (rn *renamer) blueprint(b *Blueprint) {
 	for res := range b.AllResources() {
 		rn.body(res.Config)
 		rn.value(res.Count)
@@ -59,9 +65,15 @@ func RenameResource(b *Blueprint, from, to string) (int, error) {
 		rn.value(&b.Outputs[i].Value)
 		rn.refs(b.Outputs[i].DependsOn)
 	}
+	for i := range b.Modules {
+		m := &b.Modules[i]
+		rn.body(m.Inputs)
+		rn.value(m.Count)
+		rn.value(m.ForEach)
+		rn.refs(m.DependsOn)
+	}
 	// Variables are left out: a default is a constant and a validation condition may refer
 	// only to its own variable.
-	return rn.count, nil
 }
 
 // findRenamed returns the resource or data source at addr and the steps every reference

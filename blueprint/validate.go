@@ -34,6 +34,9 @@ type validator struct {
 	resources map[string]*Resource // by address, data sources as data.TYPE.NAME
 	required  map[string]RequiredProvider
 	providers map[string]bool // provider config addresses: azurerm, azurerm.west
+	modules   map[string]*ModuleCall
+	// mods indexes the blueprint's ModuleFiles and what they declare (validate_module.go).
+	mods *moduleIndex
 }
 
 func newValidator(b *Blueprint, cat *catalog.Catalog) *validator {
@@ -57,6 +60,7 @@ func (v *validator) run() {
 		}
 	}
 	v.declare()
+	v.declareModules()
 	v.checkRequiredProviders()
 	v.checkProviderConfigs()
 	for i := range v.b.Variables {
@@ -72,6 +76,12 @@ func (v *validator) run() {
 	for i := range v.b.Outputs {
 		v.checkOutput(i)
 	}
+	for i := range v.b.Modules {
+		if m := &v.b.Modules[i]; v.modules[m.Name] == m {
+			v.checkModule(m)
+		}
+	}
+	v.checkModuleFiles()
 	v.checkCycles()
 	v.checkFiles()
 }

@@ -79,6 +79,8 @@ func (v *validator) checkDependsOn(path string, refs []string) {
 			v.checkTraversal(p, t, nil)
 			if root := t.RootName(); root == "var" || root == "local" {
 				v.d.errorf(p, "depends_on lists resources and data sources", "remove %s; a dependency on a value follows from using it", ref)
+			} else if root == "module" && len(t) > 2 && len(skipIndex(t[2:])) > 0 {
+				v.d.errorf(p, "depends_on takes a whole module call", "write module.%s without the output", stepName(t[1]))
 			}
 			continue
 		}
@@ -153,7 +155,7 @@ func (v *validator) checkTraversal(path string, t hcl.Traversal, in *Resource) {
 	case "self":
 		v.d.errorf(path, "self is only available in provisioners", "refer to the resource by its address")
 	case "module":
-		v.d.errorf(path, "blueprints do not call modules", "refer to resources, data sources, variables or locals")
+		v.checkModuleRef(path, t)
 	default:
 		r, rest := v.resourceOf(t)
 		if r == nil {

@@ -16,18 +16,20 @@ var zipTime = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
 
 var safeFileName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$`)
 
-// safeZipName reports whether name may be an entry: a generated file's flat name, or a
-// blueprint file's path (scripts/init.sh), which CheckFilePath has the rules of.
+// safeZipName reports whether name may be an entry: a generated file's flat name, a
+// blueprint file's path (scripts/init.sh), which CheckFilePath has the rules of, or a local
+// module's file (modules/net/main.tf).
 func safeZipName(name string) bool {
 	if strings.Contains(name, "/") {
-		return CheckFilePath(name) == nil
+		return CheckFilePath(name) == nil || (!strings.Contains(name, "..") && validModuleFilePath(name))
 	}
 	return safeFileName.MatchString(name) && !strings.Contains(name, "..")
 }
 
 // WriteZip writes the files, and a README.md on how to run them, as a deterministic zip:
-// entries sorted by name, fixed times and modes, safe names only: flat ones, and the
-// relative paths of a blueprint's files, whose folders are created when it is unpacked.
+// entries sorted by name, fixed times and modes, safe names only: the generated files at the
+// top, a local module's files in its folder (modules/net/main.tf), and the relative paths
+// of a blueprint's files, whose folders are created when it is unpacked.
 func WriteZip(w io.Writer, files []File) error {
 	all := append([]File(nil), files...)
 	all = append(all, File{Name: "README.md", Content: readme(files)})

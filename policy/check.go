@@ -110,6 +110,7 @@ var ruleFuncs = map[string]func(c *checker, rule Rule, allowed map[string]bool) 
 	NoHTTPData:             checkNoHTTPData,
 	OwnRemoteState:         checkOwnRemoteState,
 	NoProviderExec:         checkNoProviderExec,
+	ReviewedModules:        checkReviewedModules,
 }
 
 type checker struct {

@@ -210,7 +210,8 @@ func TestOwnRemoteState(t *testing.T) {
 // blocking to the environment; those of constructs that run during the plan block.
 func TestOnlyConstructRulesBlock(t *testing.T) {
 	for _, r := range policy.DefaultRules().Rules {
-		want := r.ID == policy.NoExternalData || r.ID == policy.NoHTTPData || r.ID == policy.OwnRemoteState || r.ID == policy.NoProviderExec
+		want := r.ID == policy.NoExternalData || r.ID == policy.NoHTTPData || r.ID == policy.OwnRemoteState || r.ID == policy.NoProviderExec ||
+			r.ID == policy.ReviewedModules
 		if got := policy.Blocks(r.ID); got != want {
 			t.Errorf("Blocks(%s) = %v, want %v", r.ID, got, want)
 		}

@@ -14,7 +14,9 @@
 // For them a value that cannot be known is a finding, and their findings refuse every plan
 // whatever the environment says, until the blueprint changes or a project admin allows the
 // address in the rule file. Provisioners are not among them: a blueprint cannot hold one
-// (blueprint.Validate refuses the block, and its blocks carry no type label).
+// (blueprint.Validate refuses the block, and its blocks carry no type label). A module call
+// is checked for all of these (modules.go): a local module its files, a module fetched by
+// terraform init not at all, which for these rules is a finding.
 //
 // It also holds the provider allow-list's check (providers.go): a source neither the catalog
 // nor the project allows is an error (DisallowedProviders, CheckProviders), and
@@ -25,5 +27,5 @@
 //
 // Start with Check in check.go and the rule list in rules.go (Describe says in words what
 // each rule checks); each rule lives in the file named after its concern (network.go,
-// tags.go, containers.go, helm.go, constructs.go, remotestate.go).
+// tags.go, containers.go, helm.go, constructs.go, remotestate.go, modules.go).
 package policy

@@ -24,17 +24,18 @@ const (
 	NoHTTPData             = "no-http-data"
 	OwnRemoteState         = "own-remote-state"
 	NoProviderExec         = "no-provider-exec"
+	ReviewedModules        = "reviewed-modules"
 )
 
 // ruleIDs is every rule, in canonical order.
 var ruleIDs = []string{NoPublicLBIP, RequiredTags, HTTPSOnlyIngress, AllowedRegistries, HelmResourceLimits, NoPrivilegedContainers,
-	NoExternalData, NoHTTPData, OwnRemoteState, NoProviderExec}
+	NoExternalData, NoHTTPData, OwnRemoteState, NoProviderExec, ReviewedModules}
 
 // blocking are the rules whose findings refuse every plan, whatever the environment says:
 // each catches a construct that runs a program or sends data out during the plan itself,
 // with the environment's secrets at hand and before anyone approves anything. The other
 // rules are about what an apply would build, and block only where an environment says so.
-var blocking = map[string]bool{NoExternalData: true, NoHTTPData: true, OwnRemoteState: true, NoProviderExec: true}
+var blocking = map[string]bool{NoExternalData: true, NoHTTPData: true, OwnRemoteState: true, NoProviderExec: true, ReviewedModules: true}
 
 // Blocks reports whether findings of the rule with the given id refuse every plan and
 // destroy, whatever the environment's "findings block plans" setting: true for the rules
@@ -53,6 +54,7 @@ var descriptions = map[string]string{
 	NoHTTPData:             "No http data source: it sends a request to a URL of the blueprint's choosing during every plan, with whatever the URL and headers carry.",
 	OwnRemoteState:         "terraform_remote_state reads only the state of this project's own deployments, at this CloudOven's state backend; another backend or host, or an address that cannot be known before the plan, is a finding.",
 	NoProviderExec:         "No exec in a provider configuration (the kubernetes provider's exec block, the helm provider's kubernetes exec): it runs a program on the runner during every plan.",
+	ReviewedModules:        "Module calls run only code the guardrails can see: a local module whose files the blueprint carries and that holds none of the constructs above nor a provisioner; a module fetched by terraform init (registry, git, URL) needs a reviewed exception.",
 }
 
 // Describe says what the rule with the given id checks, in one sentence for people (the
@@ -109,8 +111,8 @@ func (rs Rules) Rule(id string) (Rule, bool) {
 
 // addressPattern is an address as Allow takes it: TYPE.NAME for a managed resource,
 // data.TYPE.NAME for a data source, provider.NAME or provider.NAME.ALIAS for a provider
-// configuration.
-var addressPattern = regexp.MustCompile(`^(data\.)?[a-z][a-z0-9_]*\.[A-Za-z_][A-Za-z0-9_-]*$|^provider\.[a-z][a-z0-9_-]*(\.[A-Za-z_][A-Za-z0-9_-]*)?$`)
+// configuration, module.NAME for a module call.
+var addressPattern = regexp.MustCompile(`^(data\.)?[a-z][a-z0-9_]*\.[A-Za-z_][A-Za-z0-9_-]*$|^provider\.[a-z][a-z0-9_-]*(\.[A-Za-z_][A-Za-z0-9_-]*)?$|^module\.[A-Za-z_][A-Za-z0-9_-]*$`)
 
 // ParseRules reads a project's rule file. JSON is read strictly: an unknown field, an
 // unknown rule id, a rule listed twice, a setting the rule does not take or trailing data is
@@ -164,7 +166,7 @@ func ParseRules(data []byte) (Rules, error) {
 		}
 		for j, a := range r.Allow {
 			if !addressPattern.MatchString(a) {
-				return Rules{}, fmt.Errorf("%s: allow[%d] %q is not an address; write TYPE.NAME for a resource (azurerm_lb.public), data.TYPE.NAME for a data source (data.http.ping) or provider.NAME[.ALIAS] for a provider configuration (provider.kubernetes)", where, j, a)
+				return Rules{}, fmt.Errorf("%s: allow[%d] %q is not an address; write TYPE.NAME for a resource (azurerm_lb.public), data.TYPE.NAME for a data source (data.http.ping), provider.NAME[.ALIAS] for a provider configuration (provider.kubernetes) or module.NAME for a module call", where, j, a)
 			}
 		}
 		merged := out.Rules[idx]

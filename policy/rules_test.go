@@ -22,7 +22,7 @@ func TestDefaultRules(t *testing.T) {
 		}
 	}
 	want := []string{"no-public-lb-ip", "required-tags", "https-only-ingress", "allowed-registries", "helm-resource-limits", "no-privileged-containers",
-		"no-external-data", "no-http-data", "own-remote-state", "no-provider-exec"}
+		"no-external-data", "no-http-data", "own-remote-state", "no-provider-exec", "reviewed-modules"}
 	if diff := cmp.Diff(want, ids); diff != "" {
 		t.Errorf("rule ids (-want +got):\n%s", diff)
 	}
@@ -52,8 +52,8 @@ func TestParseRulesOverridesDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(rs.Rules) != 10 {
-		t.Fatalf("got %d rules, want all 10 (unmentioned rules keep their defaults)", len(rs.Rules))
+	if len(rs.Rules) != 11 {
+		t.Fatalf("got %d rules, want all 11 (unmentioned rules keep their defaults)", len(rs.Rules))
 	}
 	tags, _ := rs.Rule("required-tags")
 	if diff := cmp.Diff([]string{"cost-center"}, tags.Tags); diff != "" || !tags.On() {

@@ -13,8 +13,12 @@
 // by the names blueprint.FileReads finds in the .tf files (read.go: Source.ReadDirFiles,
 // ReadZipFiles, PickFiles), within the same limits and without any parse, into Source.Read.
 //
+// A directory's subfolders are read only as the folders of local modules the configuration
+// calls (ReadDirModules, given blueprint.ModuleFolders to find them); an archive's entries
+// are read at any depth, and blueprint.Import picks the modules' folders among them.
+//
 // Start with Source and the limits in source.go, then Problem in problem.go; one file per
-// way in: dir.go (ReadDir), zip.go (ReadZip), files.go (ReadFiles, ReadText), and read.go
-// for the files a configuration reads. text.go holds
+// way in: dir.go (ReadDir), modules.go (ReadDirModules), zip.go (ReadZip), files.go
+// (ReadFiles, ReadText), and read.go for the files a configuration reads. text.go holds
 // the checks every .tf file goes through.
 package tfsource

@@ -61,7 +61,8 @@ const (
 	// .#main.tf, macOS's ._main.tf) or macOS's __MACOSX/ in an archive: terraform skips
 	// them too.
 	Hidden
-	// Directory is a folder inside a directory: a configuration is one directory's files.
+	// Directory is a folder inside a directory that no local module call uses: a
+	// configuration is one directory's files, and its modules' folders.
 	Directory
 	// NotRegular is a device, pipe or socket in a directory.
 	NotRegular
@@ -78,7 +79,7 @@ func (r Reason) String() string {
 	case Hidden:
 		return "hidden files and folders are not read"
 	case Directory:
-		return "folders are not read: a configuration is the .tf files of one directory"
+		return "folders are not read: a configuration is the .tf files of one directory, with the folders of the local modules it calls"
 	case NotRegular:
 		return "not a regular file"
 	case LinkOutside:

@@ -13,7 +13,7 @@ import (
 
 func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("import", "Turn existing Terraform (.tf files) into a blueprint document. What a blueprint cannot hold is listed, never dropped silently.", stderr)
-	dir := fs.String("dir", "", "directory whose *.tf files to import (not its subdirectories), with the files they read with file() or templatefile()")
+	dir := fs.String("dir", "", "directory whose *.tf files to import, with the folders of the local modules they call (./modules/net) and the files they read with file() or templatefile()")
 	name := fs.String("name", "", "blueprint name (default: the directory's name)")
 	out := fs.String("out", "", "blueprint document to write (default: standard output)")
 	catalogDir := fs.String("catalog-dir", "", "catalog to validate the result against (default: the built-in catalog)")
@@ -23,7 +23,7 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if *dir == "" {
 		return fmt.Errorf("-dir is required")
 	}
-	src, err := tfsource.ReadDir(ctx, *dir)
+	src, err := tfsource.ReadDirModules(ctx, *dir, blueprint.ModuleFolders)
 	if err != nil {
 		return fmt.Errorf("reading %s: %w", *dir, err)
 	}
@@ -66,6 +66,6 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err := writeFileAtomic(*out, doc); err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "wrote %s (%d resources, %d data sources, %d variables, %d outputs)\n", *out, len(b.Resources), len(b.Data), len(b.Variables), len(b.Outputs))
+	fmt.Fprintf(stdout, "wrote %s (%d resources, %d data sources, %d variables, %d outputs, %d module calls)\n", *out, len(b.Resources), len(b.Data), len(b.Variables), len(b.Outputs), len(b.Modules))
 	return nil
 }

@@ -63,7 +63,7 @@ func (s *Handlers) showGraph(w http.ResponseWriter, r *http.Request) error {
 // graphNode is one drawn node with its place.
 type graphNode struct {
 	addr     string
-	kind     string // resource, data, local
+	kind     string // resource, data, local, module
 	layer    int
 	x, y     int
 	w, h     int
@@ -200,6 +200,8 @@ func nodeKind(addr string) string {
 		return "local"
 	case strings.HasPrefix(addr, "data."):
 		return "data"
+	case strings.HasPrefix(addr, "module."):
+		return "module"
 	}
 	return "resource"
 }
@@ -225,6 +227,13 @@ func drawNode(n *graphNode, link func(string) string) svgNode {
 		return svgNode{
 			XMLName: xml.Name{Local: "a"}, Href: link(n.addr), Class: "node data", Address: n.addr, Title: title,
 			Rect: &svgRect{X: n.x, Y: n.y, W: n.w, H: n.h, R: 14, Fill: "#eef6ff", Stroke: "#3b74c4", Dash: "5 3"},
+			Text: text,
+		}
+	case "module":
+		// A module call opens the editor's module calls.
+		return svgNode{
+			XMLName: xml.Name{Local: "a"}, Href: link(n.addr), Class: "node module", Address: n.addr, Title: title,
+			Rect: &svgRect{X: n.x, Y: n.y, W: n.w, H: n.h, R: 4, Fill: "#f1edfb", Stroke: "#6a4fb3"},
 			Text: text,
 		}
 	}

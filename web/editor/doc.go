@@ -1,9 +1,11 @@
 // Package editor is the web feature of the blueprint editor: a new blueprint (empty or from a
 // starter), the editor page on one item (a resource, data source, provider configuration,
-// variables, locals, outputs, the files the configuration reads (files.go) or settings),
-// every change to the blueprint's draft with the
-// live preview of the generated files, diagnostics and guardrail findings placed on their
-// fields, adding a type from the catalog, and saving, discarding and downloading the draft.
+// variables, locals, outputs, the files the configuration reads (files.go), settings, or
+// the module calls: modules.go, where each input is edited as an expression, a call can be
+// renamed and everything else of a call is shown as kept), every change to the blueprint's
+// draft with the live preview of the generated files, diagnostics and guardrail findings
+// placed on their fields, adding a type from the catalog, and saving, discarding and
+// downloading the draft.
 // The draft is checked with the project's checks (a Checker: its rules, the provider sources
 // it allows, its deployments' state addresses), so a provider the project does not allow is
 // an error here as it is on the deployment page.

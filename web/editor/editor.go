@@ -106,6 +106,8 @@ func (s *Handlers) editItem(w http.ResponseWriter, r *http.Request) error {
 			ed = applyOutputs(es, r.PostForm, op)
 		case item == itemFiles:
 			ed = applyFiles(es, r.PostForm, op)
+		case item == itemModules:
+			ed = applyModules(es, r.PostForm, op)
 		case strings.HasPrefix(item, itemProvider):
 			ed, err = applyProvider(es, strings.TrimPrefix(item, itemProvider), r.PostForm, op)
 		default:
@@ -156,6 +158,8 @@ func itemOps(item string) []form.OpKind {
 		return []form.OpKind{form.OpNone, form.OpConfigure}
 	case item == itemVariables, item == itemLocals, item == itemOutputs, item == itemFiles:
 		return []form.OpKind{form.OpNone, form.OpAddRow, form.OpRemoveRow}
+	case item == itemModules:
+		return []form.OpKind{form.OpNone, form.OpRename}
 	case strings.HasPrefix(item, itemProvider):
 		return []form.OpKind{form.OpNone, form.OpDelete, form.OpAddBlock, form.OpRemoveBlock, form.OpMode}
 	}

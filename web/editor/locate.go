@@ -69,6 +69,10 @@ func (es *editorSession) locate(path string, keys map[string]map[string]bool) (i
 			keys["provider:"+addr] = ks
 		}
 		return itemProvider + addr, form.FieldFor(ks, rest)
+	case "modules":
+		return es.locateModule(sub, rest)
+	case "module_files":
+		return itemModules, ""
 	case "required_providers", "required_version", "name", "description":
 		return itemSettings, ""
 	}

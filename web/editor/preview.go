@@ -57,6 +57,7 @@ func previewable(b *blueprint.Blueprint) (*blueprint.Blueprint, int, error) {
 	for i := range c.Outputs {
 		fix(&c.Outputs[i].Value)
 	}
+	fixModules(c, fix)
 	return c, n, nil
 }
 

@@ -66,10 +66,14 @@ type editorProps struct {
 	Outputs   *outputsEditor
 	Files     *filesEditor
 	Settings  *settingsEditor
+	Modules   *modulesEditor
 	Missing   string // the item does not exist (any more)
 }
 
 func (s *Handlers) editorProps(es *editorSession, item string, modes map[string]form.Mode) (editorProps, error) {
+	if strings.HasPrefix(item, "module.") {
+		item = itemModules // a module call's graph node
+	}
 	p := editorProps{
 		Layout: s.frame.Layout("Edit "+es.name, page.NavProjects,
 			page.InProject(es.project, page.Crumb{Label: es.name, URL: paths.Blueprint(es.project, es.name), TestID: "breadcrumb-blueprint"})...),
@@ -117,6 +121,8 @@ func (s *Handlers) editorProps(es *editorSession, item string, modes map[string]
 		p.Outputs = outputsView(es, problems)
 	case item == itemFiles:
 		p.Files = filesView(es, problems)
+	case item == itemModules:
+		p.Modules = modulesView(es, problems)
 	case strings.HasPrefix(item, itemProvider):
 		if p.Provider = providerView(es, strings.TrimPrefix(item, itemProvider), problems, modes); p.Provider == nil {
 			p.Missing = "There is no provider configuration " + strings.TrimPrefix(item, itemProvider) + "."
@@ -160,6 +166,10 @@ func outline(es *editorSession, current string, diags []editorDiagnostic) []outl
 			mk("Files", fmt.Sprint(len(es.bp.Files)), itemFiles),
 		}},
 		{Title: "Providers", Items: append(prov, mk("Settings", "terraform block", itemSettings))},
+	}
+	if len(es.bp.Modules)+len(es.bp.ModuleFiles) > 0 {
+		groups = append(groups[:2:2], append([]outlineGroup{{Title: "Modules", Items: []outlineItem{
+			mk("Module calls", fmt.Sprint(len(es.bp.Modules)), itemModules)}}}, groups[2:]...)...)
 	}
 	return groups
 }

@@ -19,15 +19,15 @@ func TestRulesPage(t *testing.T) {
 	a.CreateProject("team")
 
 	page := webtest.ParseHTML(t, a.Get(paths.Rules("team"), false))
-	if n := page.Find(`[data-testid="rule-row"]`).Length(); n != 10 {
-		t.Errorf("%d rules listed, want the ten defaults", n)
+	if n := page.Find(`[data-testid="rule-row"]`).Length(); n != 11 {
+		t.Errorf("%d rules listed, want the eleven defaults", n)
 	}
 	// The rules that catch constructs running during the plan say that they block every plan.
 	var blocking []string
 	page.Find(`[data-testid="rule-row"][data-blocks="true"]`).Each(func(_ int, s *goquery.Selection) {
 		blocking = append(blocking, s.AttrOr("data-rule", ""))
 	})
-	if got := strings.Join(blocking, " "); got != "no-external-data no-http-data own-remote-state no-provider-exec" {
+	if got := strings.Join(blocking, " "); got != "no-external-data no-http-data own-remote-state no-provider-exec reviewed-modules" {
 		t.Errorf("rules shown as blocking every plan: %q", got)
 	}
 

@@ -15,7 +15,7 @@ variable "triggers" {
   default = []
 }
 
-# LEFT OUT: module call skipped
+# LEFT OUT: module files not imported
 module "network" {
   source = "./network"
 }
