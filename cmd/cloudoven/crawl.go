@@ -202,6 +202,11 @@ func writeCoverageReports(path string, res crawler.Result) error {
 		if err := p.Coverage.WriteReport(f); err != nil {
 			return err
 		}
+		if len(p.Guides.Guides) > 0 {
+			if err := p.Guides.WriteReport(f, p.Source); err != nil {
+				return err
+			}
+		}
 	}
 	return f.Close()
 }
