@@ -5,7 +5,9 @@
 //
 // Import (import.go) first walks the configuration against the catalog (hold.go): a
 // resource or data source of a type its provider no longer has, and an argument or block a
-// schema no longer has, is held, with its HCL text, file and line; so is whatever refers to
+// schema no longer has, is held, with its HCL text, file and line, when a guide says what
+// became of it or the configuration pins a provider version the catalog's does not meet
+// (versions.go); any other unknown name is a typo, left to validation's did-you-mean; so is whatever refers to
 // something held, and a resource that still fails validation only because the current
 // schema requires what the old configuration does not set. What is left goes through
 // blueprint.Import and blueprint.Validate unchanged, so any other error still refuses the

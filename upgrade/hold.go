@@ -72,6 +72,8 @@ type analysis struct {
 	gone map[string]bool
 	// removed are the syntax nodes already held, so a later pass skips them.
 	removed map[any]bool
+	// older are the providers whose required version the catalog's version does not meet.
+	older map[string]bool
 }
 
 // parse reads files the way blueprint.Import will: only *.tf, each bounded by hcllimit
@@ -112,7 +114,7 @@ func parse(files map[string][]byte) ([]*file, bool) {
 
 // analyse finds what the catalog's schemas no longer have, then what refers to it.
 func analyse(cat *catalog.Catalog, files []*file) *analysis {
-	a := &analysis{cat: cat, files: files, gone: map[string]bool{}, removed: map[any]bool{}}
+	a := &analysis{cat: cat, files: files, gone: map[string]bool{}, removed: map[any]bool{}, older: olderProviders(cat, files)}
 	for _, f := range files {
 		for _, blk := range f.syn.Blocks {
 			a.topBlock(f, blk, f.pair[blk], f.wr.Body())
@@ -136,7 +138,9 @@ func (a *analysis) topBlock(f *file, blk *hclsyntax.Block, wb *hclwrite.Block, p
 		}
 		t := a.cat.Lookup(kind, blk.Labels[0])
 		if t == nil || t.Provider != p {
-			a.holdType(f, blk, wb, parent, p, kind, what, addr)
+			if a.holds(p, kind, blk.Labels[0], "") {
+				a.holdType(f, blk, wb, parent, p, kind, what, addr)
+			}
 			return
 		}
 		a.body(f, p, kind, blk.Labels[0], addr, "", "", blk.Body, wb.Body(), t.Schema.Block, true)
@@ -180,7 +184,8 @@ func (a *analysis) body(f *file, p *catalog.Provider, kind catalog.Kind, typ, ad
 	})
 	for _, n := range names {
 		attr := body.Attributes[n]
-		if schema.Attributes[n] != nil || schema.NestedBlocks[n] != nil || top && isMeta(n) || !top && typ == "" && (n == "alias" || n == "version") {
+		if schema.Attributes[n] != nil || schema.NestedBlocks[n] != nil || top && isMeta(n) || typ == "" && (n == "alias" || n == "version") ||
+			!a.holds(p, kind, typ, join(schemaPath, n)) {
 			continue
 		}
 		it := &held{file: f, at: node{body: wb, attr: n}}
@@ -202,18 +207,15 @@ func (a *analysis) body(f *file, p *catalog.Provider, kind catalog.Kind, typ, ad
 		bpath := fmt.Sprintf("%s[%d]", join(path, blk.Type), counts[blk.Type])
 		counts[blk.Type]++
 		name := blk.Type
-		if name == "dynamic" && len(blk.Labels) == 1 {
-			name = blk.Labels[0]
-		}
 		nb := schema.NestedBlocks[name]
 		switch {
-		case top && isMeta(blk.Type):
-			continue
-		case nb != nil && nb.Block != nil && blk.Type != "dynamic":
+		case top && isMeta(blk.Type), blk.Type == "dynamic":
+			continue // blueprint.Import reports a dynamic block it leaves out
+		case nb != nil && nb.Block != nil:
 			a.body(f, p, kind, typ, addr, join(schemaPath, name), bpath, blk.Body, f.pair[blk].Body(), nb.Block, false)
 			continue
-		case nb != nil || schema.Attributes[name] != nil:
-			continue // a dynamic block, or an attribute written as blocks: kept as it is
+		case nb != nil || schema.Attributes[name] != nil || !a.holds(p, kind, typ, join(schemaPath, name)):
+			continue // an attribute written as blocks is kept as it is; a typo is validation's
 		}
 		it := &held{file: f, at: node{body: wb, block: f.pair[blk]}}
 		it.What, it.Address, it.Path = WhatBlock, addr, bpath
@@ -230,6 +232,17 @@ func (a *analysis) body(f *file, p *catalog.Provider, kind catalog.Kind, typ, ad
 		}
 		a.add(it, blk)
 	}
+}
+
+// holds says whether something the schema lacks is held rather than left to validation:
+// when a guide says what became of it, or when the configuration asks for a provider
+// version the catalog's does not satisfy (it was written for an older one). Otherwise it
+// is most likely a typo, which validation reports with a did-you-mean, as always.
+func (a *analysis) holds(p *catalog.Provider, kind catalog.Kind, typ, path string) bool {
+	if a.older[p.Name] {
+		return true
+	}
+	return typ != "" && len(p.UpgradesFor(kind, typ, path)) > 0
 }
 
 // entry finds the newest guide entry about a type or path, following renames while the

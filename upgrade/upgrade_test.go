@@ -250,6 +250,9 @@ func TestCurrentConfigurationImportsAsBefore(t *testing.T) {
 		"syntax":  "resource \"azurerm_resource_group\" \"rg\" {\n  name = \n}\n",
 		"deep":    "locals {\n  x = " + strings.Repeat("[", 200) + strings.Repeat("]", 200) + "\n}\n",
 		"foreign": "resource \"acme_thing\" \"x\" {\n  size = 1\n}\n",
+		// A name no guide mentions, in a configuration not pinned to an older version, is a
+		// typo: validation's, with its did-you-mean.
+		"typo": "resource \"azurerm_resource_group\" \"rg\" {\n  name    = \"rg\"\n  locaton = \"westeurope\"\n}\n",
 	}
 	for name, src := range tests {
 		t.Run(name, func(t *testing.T) {
@@ -300,5 +303,38 @@ func TestReportRoundTrips(t *testing.T) {
 	}
 	if !strings.Contains(buf.String(), "enable_auto_scaling → default_node_pool.auto_scaling_enabled") {
 		t.Errorf("the printed report lacks the rename:\n%s", buf.String())
+	}
+}
+
+// TestOlderPinnedConfigurationHoldsUnknownNames: pinned to a version the catalog's does not
+// meet, a name the schema lacks is held even when no guide mentions it.
+func TestOlderPinnedConfigurationHoldsUnknownNames(t *testing.T) {
+	cat := testenv.Catalog(t)
+	src := `terraform {
+  required_providers {
+    azurerm = {
+      source  = "hashicorp/azurerm"
+      version = "~> 2.0"
+    }
+  }
+}
+
+resource "azurerm_resource_group" "rg" {
+  name          = "rg"
+  location      = "westeurope"
+  legacy_option = true
+}
+`
+	_, rep, diags := upgrade.Import(map[string][]byte{"main.tf": []byte(src)}, cat)
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	it, ok := byName(rep)["azurerm_resource_group.rg.legacy_option"]
+	if !ok || it.Upgrade != nil || it.Mechanical || it.Line != 13 {
+		t.Errorf("held %+v", rep.Items)
+	}
+	current := strings.Replace(src, "~> 2.0", "~> 5.0", 1)
+	if _, rep, _ := upgrade.Import(map[string][]byte{"main.tf": []byte(current)}, cat); len(rep.Items) != 0 {
+		t.Errorf("a current configuration's unknown name was held: %v", names(rep))
 	}
 }
