@@ -17,6 +17,7 @@
 //
 // Start with Blueprint in blueprint.go and Value in value.go, then document.go (the JSON
 // form; jsonnode.go reads each value's JSON once), validate.go (diagnostics against the
-// catalog) and generate.go (HCL); diff.go compares what two versions generate (with
+// catalog; an unknown name's did-you-mean prefers what the provider's upgrade guides renamed
+// it to, validate_upgrades.go) and generate.go (HCL); diff.go compares what two versions generate (with
 // go-udiff), for the version diff and the promote preview.
 package blueprint
