@@ -2,6 +2,7 @@ package crawler_test
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -155,5 +156,29 @@ func TestRegistryGuides(t *testing.T) {
 	}
 	if len(dir) != len(pages) {
 		t.Errorf("the registry gave %d guides, the docs directory %d", len(pages), len(dir))
+	}
+}
+
+// TestGuideReportLists: the report counts entries per guide and lists each unparsed
+// sentence with its guide, section and why.
+func TestGuideReportLists(t *testing.T) {
+	_, rep := azurermGuides(t)
+	var b strings.Builder
+	if err := rep.WriteReport(&b, "registry.terraform.io/hashicorp/azurerm"); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	for _, g := range rep.Guides {
+		if !strings.Contains(out, fmt.Sprintf("%s: %d entries, %d not parsed\n", g.Guide, g.Entries, g.Unparsed)) {
+			t.Errorf("the report lacks the count of %s", g.Guide)
+		}
+	}
+	for _, u := range rep.Unparsed {
+		if !strings.Contains(out, u.Guide+" § "+u.Section+": "+u.Sentence) {
+			t.Errorf("the report lacks %q", u.Sentence)
+		}
+	}
+	if !strings.HasPrefix(out, fmt.Sprintf("\n# registry.terraform.io/hashicorp/azurerm guides: %d upgrade entries, %d sentences not parsed", rep.Entries(), len(rep.Unparsed))) {
+		t.Errorf("report head:\n%s", out[:200])
 	}
 }
