@@ -1,7 +1,6 @@
 package upgrade
 
 import (
-	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -91,9 +90,8 @@ func parse(files map[string][]byte) ([]*file, bool) {
 			continue
 		}
 		src := files[n]
-		var lim *hcllimit.Error
-		if err := hcllimit.Config(src, n); errors.As(err, &lim) || err != nil {
-			return nil, false
+		if err := hcllimit.Config(src, n); err != nil {
+			return nil, false // blueprint.Import reports it with its line
 		}
 		sf, diags := hclsyntax.ParseConfig(src, n, hcl.InitialPos)
 		if diags.HasErrors() {

@@ -3,6 +3,7 @@ package upgrade
 import (
 	"encoding/json"
 	"fmt"
+	"net/url"
 	"strings"
 
 	"github.com/cloudoven/cloudoven/catalog"
@@ -83,7 +84,8 @@ func (it Item) GuideURL(provider *catalog.Provider) string {
 		return ""
 	}
 	return fmt.Sprintf("https://registry.terraform.io/providers/%s/%s/%s/docs/guides/%s#%s",
-		provider.Namespace, provider.Name, provider.Version, it.Upgrade.Guide, it.Upgrade.Anchor)
+		url.PathEscape(provider.Namespace), url.PathEscape(provider.Name), url.PathEscape(provider.Version),
+		url.PathEscape(it.Upgrade.Guide), url.PathEscape(it.Upgrade.Anchor))
 }
 
 // Report is what an upgrade import held back.

@@ -77,6 +77,16 @@ func (s *Handlers) keepUpgrade(ctx context.Context, project, name string, versio
 	if err != nil {
 		return err
 	}
+	if len(report) > store.MaxDocumentBytes {
+		// The held text is also in the kept configuration, at each item's file and line:
+		// a report too large for the store keeps the items without it.
+		for i := range rep.Items {
+			rep.Items[i].HCL = ""
+		}
+		if report, err = rep.Marshal(); err != nil {
+			return err
+		}
+	}
 	return s.store.SaveBlueprintUpgrade(ctx, project, name, store.BlueprintUpgrade{Version: version, Sources: sources, Report: report})
 }
 
@@ -134,7 +144,9 @@ func (s *Handlers) upgradeProps(project, name string, version int, files map[str
 	}
 	names := make([]string, 0, len(files))
 	for n := range files {
-		names = append(names, n)
+		if strings.HasSuffix(n, ".tf") { // other names were listed, never read: nothing to edit
+			names = append(names, n)
+		}
 	}
 	sort.Strings(names)
 	for _, n := range names {
