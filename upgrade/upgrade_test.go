@@ -16,7 +16,7 @@ import (
 )
 
 // azurerm2x reads the azurerm 2.x configuration written from the guides' "before" examples.
-func azurerm2x(t *testing.T) map[string][]byte {
+func azurerm2x(t testing.TB) map[string][]byte {
 	t.Helper()
 	files := map[string][]byte{}
 	matches, err := filepath.Glob("testdata/azurerm2x/*.tf")
