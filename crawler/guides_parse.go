@@ -370,7 +370,15 @@ func (gp *guideParser) addPath(kind catalog.Kind, typ, path, noun string, change
 		}
 		got := schemaKindAt(block, r)
 		want := map[string]string{"block": "block", "field": "attribute", "property": "attribute", "attribute": "attribute", "argument": "attribute"}[noun]
-		u.Mechanical = rParent == parent && got != "" && (want == "" || want == got)
+		// An argument keeps its value only under a true rename: one the guide calls so, or
+		// the same words reordered (enable_http2 → http2_enabled). "In favour of" also
+		// joins names whose values differ: data_factory_name → data_factory_id, and
+		// disable_ip_masking → ip_masking_enabled, which inverts it. A block's content is
+		// checked against the new block when the rename is applied.
+		from, to := lastSegment(path), lastSegment(r)
+		sameValue := got == "block" || sameWords(from, to) ||
+			guideRenamed.MatchString(s) && strings.TrimSuffix(from, "s") != strings.TrimSuffix(to, "s") // zones → zone takes one value, not a list
+		u.Mechanical = rParent == parent && got != "" && (want == "" || want == got) && sameValue
 	}
 	gp.add(u)
 }
@@ -419,4 +427,38 @@ func schemaKindAt(b *tfjson.SchemaBlock, path string) string {
 		b = nb.Block
 	}
 	return ""
+}
+
+func lastSegment(path string) string { return path[strings.LastIndex(path, ".")+1:] }
+
+// sameWords says whether two argument names hold the same words in any order, reading
+// "enable" as "enabled" (enable_auto_scaling, auto_scaling_enabled). "enabled" on one side
+// only does not match (public_network_access_enabled, a bool, became public_network_access,
+// a string), nor does a "disable" on either side: the value would have to be inverted.
+func sameWords(a, b string) bool {
+	words := func(s string) map[string]int {
+		m := map[string]int{}
+		for _, w := range strings.Split(s, "_") {
+			if w == "enable" {
+				w = "enabled"
+			}
+			m[w]++
+		}
+		return m
+	}
+	wa, wb := words(a), words(b)
+	for _, m := range []map[string]int{wa, wb} {
+		if m["disable"] > 0 || m["disabled"] > 0 {
+			return false
+		}
+	}
+	if len(wa) != len(wb) {
+		return false
+	}
+	for w, n := range wa {
+		if wb[w] != n {
+			return false
+		}
+	}
+	return true
 }

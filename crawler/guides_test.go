@@ -43,9 +43,16 @@ func findUpgrade(ups []catalog.Upgrade, guide string, kind catalog.Kind, typ, pa
 // TestGuidesGiveUpgradeEntries checks the entries the issue names against the real guides.
 func TestGuidesGiveUpgradeEntries(t *testing.T) {
 	ups, rep := azurermGuides(t)
+	mechanical := 0
+	for _, u := range ups {
+		if u.Mechanical {
+			mechanical++
+		}
+	}
 	for _, g := range rep.Guides {
 		t.Logf("%s: %d entries, %d not parsed", g.Guide, g.Entries, g.Unparsed)
 	}
+	t.Logf("%d entries, %d of them mechanical renames, %d sentences not parsed", len(ups), mechanical, len(rep.Unparsed))
 	tests := []struct {
 		guide, typ, path string
 		kind             catalog.Kind
@@ -72,6 +79,14 @@ func TestGuidesGiveUpgradeEntries(t *testing.T) {
 			[]string{"azurerm_linux_web_app", "azurerm_windows_web_app"}, false, "azurerm_app_service", ""},
 		{"5.0-upgrade-guide", "azurerm_app_service_plan", "", catalog.KindDataSource, catalog.UpgradeRenamed, catalog.UpgradeDataSource,
 			[]string{"azurerm_service_plan"}, true, "azurerm_app_service_plan", ""},
+		// "In favour of" joins names whose values differ: never a mechanical rename.
+		{"3.0-upgrade-guide", "azurerm_data_factory_pipeline", "data_factory_name", catalog.KindResource, catalog.UpgradeRenamed, catalog.UpgradeArgument,
+			[]string{"data_factory_id"}, false, "resource-azurerm_data_factory_pipeline", ""},
+		{"5.0-upgrade-guide", "azurerm_application_insights", "disable_ip_masking", catalog.KindResource, catalog.UpgradeRenamed, catalog.UpgradeArgument,
+			[]string{"ip_masking_enabled"}, false, "azurerm_application_insights", ""},
+		// A rename from a list to one value is not mechanical either.
+		{"3.0-upgrade-guide", "azurerm_managed_disk", "zones", catalog.KindResource, catalog.UpgradeRenamed, catalog.UpgradeArgument,
+			[]string{"zone"}, false, "resource-azurerm_managed_disk", ""},
 		{"4.0-upgrade-guide", "azurerm_kubernetes_cluster", "api_server_authorized_ip_ranges", catalog.KindResource, catalog.UpgradeRenamed, catalog.UpgradeArgument,
 			[]string{"api_server_access_profile.authorized_ip_ranges"}, false, "azurerm_kubernetes_cluster", ""},
 	}

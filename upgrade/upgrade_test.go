@@ -75,7 +75,7 @@ func TestImportHoldsWhatTheCatalogNoLongerHas(t *testing.T) {
 	t.Logf("before: %d errors; after: %d held items, %d mechanical, %d with a replacement",
 		len(errs), len(rep.Items), rep.Mechanical(), rep.WithReplacement())
 
-	wantKept := []string{"azurerm_resource_group.main", "azurerm_log_analytics_workspace.main", "azurerm_storage_account.state", "azurerm_container_registry.acr"}
+	wantKept := []string{"azurerm_resource_group.main", "azurerm_log_analytics_workspace.main", "azurerm_storage_account.state", "azurerm_container_registry.acr", "azurerm_network_interface.jump"}
 	if diff := cmp.Diff(wantKept, resourceAddrs(b)); diff != "" {
 		t.Errorf("kept resources (-want +got):\n%s", diff)
 	}
@@ -90,7 +90,7 @@ func TestImportHoldsWhatTheCatalogNoLongerHas(t *testing.T) {
 		line       int
 	}{
 		{"azurerm_kubernetes_cluster.aks.default_node_pool[0].enable_auto_scaling", upgrade.WhatArgument, []string{"default_node_pool.auto_scaling_enabled"}, true, "4.0-upgrade-guide § `azurerm_kubernetes_cluster`", 41},
-		{"azurerm_kubernetes_cluster.aks.default_node_pool[0].availability_zones", upgrade.WhatArgument, []string{"default_node_pool.zones"}, true, "3.0-upgrade-guide § Resource: `azurerm_kubernetes_cluster`", 44},
+		{"azurerm_kubernetes_cluster.aks.default_node_pool[0].availability_zones", upgrade.WhatArgument, []string{"default_node_pool.zones"}, false, "3.0-upgrade-guide § Resource: `azurerm_kubernetes_cluster`", 44},
 		{"azurerm_kubernetes_cluster.aks.automatic_channel_upgrade", upgrade.WhatArgument, []string{"automatic_upgrade_channel"}, true, "4.0-upgrade-guide § `azurerm_kubernetes_cluster`", 36},
 		{"azurerm_kubernetes_cluster.aks.api_server_authorized_ip_ranges", upgrade.WhatArgument, []string{"api_server_access_profile.authorized_ip_ranges"}, false, "4.0-upgrade-guide § `azurerm_kubernetes_cluster`", 35},
 		{"azurerm_kubernetes_cluster.aks.addon_profile[0]", upgrade.WhatBlock, []string{"oms_agent", "azure_policy_enabled"}, false, "3.0-upgrade-guide § Resource: `azurerm_kubernetes_cluster`", 52},
@@ -103,10 +103,12 @@ func TestImportHoldsWhatTheCatalogNoLongerHas(t *testing.T) {
 		{"azurerm_postgresql_database.app", upgrade.WhatResource, nil, false, "5.0-upgrade-guide § `azurerm_postgresql_database`", 104},
 		{"azurerm_app_service_plan.web", upgrade.WhatResource, []string{"azurerm_service_plan"}, false, "5.0-upgrade-guide § `azurerm_app_service_plan`", 112},
 		{"azurerm_app_service.web", upgrade.WhatResource, []string{"azurerm_linux_web_app", "azurerm_windows_web_app"}, false, "5.0-upgrade-guide § `azurerm_app_service`", 125},
-		{"azurerm_storage_account.state.allow_blob_public_access", upgrade.WhatArgument, []string{"allow_nested_items_to_be_public"}, true, "3.0-upgrade-guide § Resource: `azurerm_storage_account`", 144},
+		{"azurerm_storage_account.state.allow_blob_public_access", upgrade.WhatArgument, []string{"allow_nested_items_to_be_public"}, false, "3.0-upgrade-guide § Resource: `azurerm_storage_account`", 144},
 		{"azurerm_container_registry.acr.georeplication_locations", upgrade.WhatArgument, []string{"georeplications"}, false, "3.0-upgrade-guide § Resource: `azurerm_container_registry`", 153},
-		{"output.web_hostname", upgrade.WhatReference, nil, false, "", 166},
-		{"output.kube_config", upgrade.WhatReference, nil, false, "", 161},
+		{"azurerm_network_interface.jump.enable_accelerated_networking", upgrade.WhatArgument, []string{"accelerated_networking_enabled"}, true, "4.0-upgrade-guide § `azurerm_network_interface`", 160},
+		{"azurerm_network_interface.jump.enable_ip_forwarding", upgrade.WhatArgument, []string{"ip_forwarding_enabled"}, true, "4.0-upgrade-guide § `azurerm_network_interface`", 161},
+		{"output.web_hostname", upgrade.WhatReference, nil, false, "", 180},
+		{"output.kube_config", upgrade.WhatReference, nil, false, "", 175},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -158,7 +160,8 @@ func TestApplyRenamesThenImport(t *testing.T) {
 		t.Fatalf("applied %d renames, the report has %d mechanical items", len(applied), before.Mechanical())
 	}
 	src := string(renamed["main.tf"])
-	for _, want := range []string{"auto_scaling_enabled    = true # the cluster autoscaler", "zones                   = [\"1\", \"2\", \"3\"]", "enabled_log {", "enabled_metric {", "allow_nested_items_to_be_public = false", "automatic_upgrade_channel       = \"stable\""} {
+	for _, want := range []string{"auto_scaling_enabled    = true # the cluster autoscaler", "enabled_log {", "enabled_metric {",
+		"accelerated_networking_enabled = true # needs a VM size that supports it", "automatic_upgrade_channel       = \"stable\""} {
 		if !strings.Contains(src, want) {
 			t.Errorf("renamed main.tf lacks %q", want)
 		}
@@ -175,17 +178,22 @@ func TestApplyRenamesThenImport(t *testing.T) {
 		t.Errorf("after the renames: %d items, %d mechanical; before %d items, %d applied", len(after.Items), after.Mechanical(), len(before.Items), len(applied))
 	}
 	t.Logf("after applying %d renames: %d held items remain", len(applied), len(after.Items))
-	var st *blueprint.Resource
+	var nic *blueprint.Resource
 	for i, r := range b.Resources {
-		if r.Address() == "azurerm_storage_account.state" {
-			st = &b.Resources[i]
+		if r.Address() == "azurerm_network_interface.jump" {
+			nic = &b.Resources[i]
 		}
 	}
-	if st == nil {
-		t.Fatal("the storage account is not kept")
+	if nic == nil {
+		t.Fatal("the network interface is not kept")
 	}
-	if v := st.Config.Attribute("allow_nested_items_to_be_public"); v == nil || !v.Literal.RawEquals(cty.False) {
-		t.Errorf("allow_nested_items_to_be_public is %+v, want the literal false", v)
+	if v := nic.Config.Attribute("ip_forwarding_enabled"); v == nil || !v.Literal.RawEquals(cty.False) {
+		t.Errorf("ip_forwarding_enabled is %+v, want the literal false", v)
+	}
+	// Renames inside a resource still held (AKS misses node_provisioning_profile) are
+	// applied to its text too.
+	if aks := byName(after)["azurerm_kubernetes_cluster.aks"]; !strings.Contains(aks.HCL, "auto_scaling_enabled") {
+		t.Errorf("the held AKS text lacks its rename:\n%s", aks.HCL)
 	}
 
 	again, more, err := upgrade.ApplyRenames(renamed, cat)

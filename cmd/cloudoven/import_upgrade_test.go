@@ -21,7 +21,7 @@ func TestImportUpgradeReport(t *testing.T) {
 		t.Fatalf("import failed: %v\n%s", err, stderr)
 	}
 	for _, want := range []string{
-		"Upgrade report: 21 items held back from the blueprint, 7 mechanical",
+		"Upgrade report: 23 items held back from the blueprint, 7 mechanical",
 		"main.tf:41  azurerm_kubernetes_cluster.aks.default_node_pool[0].enable_auto_scaling (argument)\n  default_node_pool.enable_auto_scaling → default_node_pool.auto_scaling_enabled\n  mechanical: applied by -apply-renames",
 		"log → enabled_log",
 		"azurerm_postgresql_server → no replacement named",
@@ -41,8 +41,8 @@ func TestImportUpgradeReport(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(b.Resources) != 4 {
-		t.Errorf("%d resources kept, want the 4 still valid", len(b.Resources))
+	if len(b.Resources) != 5 {
+		t.Errorf("%d resources kept, want the 5 still valid", len(b.Resources))
 	}
 }
 
@@ -53,8 +53,8 @@ func TestImportHeldItemsAreWarnings(t *testing.T) {
 	if err != nil {
 		t.Fatalf("import failed: %v\n%s", err, stderr)
 	}
-	if n := strings.Count(stderr, "held back for the provider upgrade"); n != 21 {
-		t.Errorf("%d held warnings, want 21:\n%s", n, stderr)
+	if n := strings.Count(stderr, "held back for the provider upgrade"); n != 23 {
+		t.Errorf("%d held warnings, want 23:\n%s", n, stderr)
 	}
 	if !strings.Contains(stdout, `"format": 1`) {
 		t.Errorf("no document on standard output")
@@ -69,7 +69,7 @@ func TestImportApplyRenames(t *testing.T) {
 	if err != nil {
 		t.Fatalf("import failed: %v\n%s", err, stderr)
 	}
-	if !strings.Contains(stderr, "applied 7 renames") || !strings.Contains(stdout, "Upgrade report: 14 items held back from the blueprint, 0 mechanical") {
+	if !strings.Contains(stderr, "applied 7 renames") || !strings.Contains(stdout, "Upgrade report: 16 items held back from the blueprint, 0 mechanical") {
 		t.Errorf("stderr:\n%s\nstdout:\n%s", stderr, stdout)
 	}
 	data, err := os.ReadFile(filepath.Join(renamed, "main.tf"))

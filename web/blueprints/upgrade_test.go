@@ -50,10 +50,10 @@ func TestImportOldConfigurationShowsReport(t *testing.T) {
 	a := webtest.NewApp(t)
 	doc := importOld(t, a)
 
-	if got := strings.TrimSpace(webtest.WantOne(t, doc, "upgrade-held-count")); got != "21" {
+	if got := strings.TrimSpace(webtest.WantOne(t, doc, "upgrade-held-count")); got != "23" {
 		t.Errorf("held count %q", got)
 	}
-	if n := webtest.ByTestID(doc, "upgrade-item").Length(); n != 21 {
+	if n := webtest.ByTestID(doc, "upgrade-item").Length(); n != 23 {
 		t.Errorf("%d items listed", n)
 	}
 	if got := strings.TrimSpace(webtest.WantOne(t, doc, "apply-renames")); got != "Apply 7 renames" {
@@ -103,17 +103,17 @@ func TestApplyRenamesOnReport(t *testing.T) {
 	w := a.PostForm(form.AttrOr("action", ""), htmltest.FormValues(form), false)
 	webtest.WantStatus(t, w, http.StatusSeeOther)
 	doc = a.Page(w.Header().Get("Location"))
-	if got := strings.TrimSpace(webtest.WantOne(t, doc, "upgrade-held-count")); got != "14" {
-		t.Errorf("after the renames %q items are held, want 14", got)
+	if got := strings.TrimSpace(webtest.WantOne(t, doc, "upgrade-held-count")); got != "16" {
+		t.Errorf("after the renames %q items are held, want 16", got)
 	}
-	if webtest.ByTestID(doc, "apply-renames").Length() != 0 || itemByName(doc, "azurerm_storage_account.state.allow_blob_public_access").Length() != 0 {
+	if webtest.ByTestID(doc, "apply-renames").Length() != 0 || itemByName(doc, "azurerm_network_interface.jump.enable_ip_forwarding").Length() != 0 {
 		t.Error("a rename is still offered after applying them")
 	}
 	if v := webtest.WantOne(t, doc, "upgrade-version-link"); strings.TrimSpace(v) != "v2" {
 		t.Errorf("the report is of %q, want v2", v)
 	}
 	page := a.Page(paths.BlueprintVersion("team", "platform", 2))
-	if main := webtest.WantOne(t, page, "file-main.tf"); !strings.Contains(main, "allow_nested_items_to_be_public = false") {
+	if main := webtest.WantOne(t, page, "file-main.tf"); !strings.Contains(main, "ip_forwarding_enabled          = false") {
 		t.Errorf("v2 main.tf lacks the renamed argument:\n%s", main)
 	}
 	var text string

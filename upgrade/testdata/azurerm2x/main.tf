@@ -153,6 +153,20 @@ resource "azurerm_container_registry" "acr" {
   georeplication_locations = ["northeurope"]
 }
 
+resource "azurerm_network_interface" "jump" {
+  name                          = "nic-jump"
+  location                      = azurerm_resource_group.main.location
+  resource_group_name           = azurerm_resource_group.main.name
+  enable_accelerated_networking = true # needs a VM size that supports it
+  enable_ip_forwarding          = false
+
+  ip_configuration {
+    name                          = "internal"
+    subnet_id                     = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-platform/providers/Microsoft.Network/virtualNetworks/vnet-platform/subnets/jump"
+    private_ip_address_allocation = "Dynamic"
+  }
+}
+
 variable "db_password" {
   type      = string
   sensitive = true
