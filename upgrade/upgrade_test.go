@@ -346,3 +346,33 @@ resource "azurerm_resource_group" "rg" {
 		t.Errorf("a current configuration's unknown name was held: %v", names(rep))
 	}
 }
+
+// TestDataSourceRenameRewritesReferences: a renamed data source is rewritten in its labels
+// and in data.TYPE.NAME references, not in a resource of the same name.
+func TestDataSourceRenameRewritesReferences(t *testing.T) {
+	cat := testenv.Catalog(t)
+	src := `data "azurerm_app_service_plan" "plan" {
+  name                = "plan"
+  resource_group_name = "rg"
+}
+
+output "plan_id" {
+  value = data.azurerm_app_service_plan.plan.id
+}
+`
+	files := map[string][]byte{"main.tf": []byte(src)}
+	renamed, applied, err := upgrade.ApplyRenames(files, cat)
+	if err != nil || len(applied) != 1 {
+		t.Fatalf("applied %d, %v", len(applied), err)
+	}
+	got := string(renamed["main.tf"])
+	for _, want := range []string{`data "azurerm_service_plan" "plan"`, "value = data.azurerm_service_plan.plan.id"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("renamed text lacks %q:\n%s", want, got)
+		}
+	}
+	b, rep, diags := upgrade.Import(renamed, cat)
+	if diags.HasErrors() || len(rep.Items) != 0 || len(b.Data) != 1 {
+		t.Errorf("after the rename: %v, %v held, %d data sources", diags, names(rep), len(b.Data))
+	}
+}
