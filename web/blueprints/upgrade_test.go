@@ -183,3 +183,24 @@ resource "azurerm_resource_group" "main" {
 }
 
 func squash(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+// TestViewerReadsReportOnly: a viewer reads the report, without its forms, and cannot post
+// them.
+func TestViewerReadsReportOnly(t *testing.T) {
+	t.Parallel()
+	a := webtest.NewApp(t)
+	importOld(t, a)
+	vera := a.As("vera")
+	if err := a.Store.SetMember(t.Context(), "team", "vera", "viewer"); err != nil {
+		t.Fatal(err)
+	}
+	doc := vera.Page(paths.BlueprintUpgrade("team", "platform"))
+	if webtest.ByTestID(doc, "upgrade-item").Length() == 0 {
+		t.Error("a viewer sees no items")
+	}
+	if webtest.ByTestID(doc, "apply-renames-form").Length() != 0 || webtest.ByTestID(doc, "upgrade-import-form").Length() != 0 {
+		t.Error("a viewer is offered the forms")
+	}
+	webtest.WantStatus(t, vera.PostForm(paths.UpgradeRenames("team", "platform"), url.Values{}, false), http.StatusForbidden)
+	webtest.WantStatus(t, vera.PostForm(paths.UpgradeImport("team", "platform"), url.Values{}, false), http.StatusForbidden)
+}
