@@ -23,9 +23,11 @@
 //
 // Start with Blueprint in blueprint.go and Value in value.go, then document.go (the JSON
 // form; jsonnode.go reads each value's JSON once), validate.go (diagnostics against the
-// catalog) and generate.go (HCL); diff.go compares what two versions generate (with
-// go-udiff), for the version diff and the promote preview, and replace.go which of the
-// resources that change a change replaces (Replacements, from the docs' forces_new rules). Module calls have files of
-// their own: module.go (the model and what a source is), import_module.go (the calls, and
-// which subfolders' files travel with the blueprint), validate_module.go, generate_module.go.
+// catalog; an unknown name's did-you-mean prefers what the provider's upgrade guides renamed
+// it to, validate_upgrades.go) and generate.go (HCL); diff.go compares what two versions
+// generate (with go-udiff), for the version diff and the promote preview, and replace.go
+// which of the resources that change a change replaces (Replacements, from the docs'
+// forces_new rules). Module calls have files of their own: module.go (the model and what a
+// source is), import_module.go (the calls, and which subfolders' files travel with the
+// blueprint), validate_module.go, generate_module.go.
 package blueprint

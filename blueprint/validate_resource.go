@@ -42,7 +42,7 @@ func (v *validator) checkResource(r *Resource) {
 			if r.Mode == DataMode {
 				what = "data source"
 			}
-			v.d.errorf(path+".type", fmt.Sprintf("unknown %s %q", what, r.Type), "%s %s has no %s of that name.%s", p.Source, p.Version, what, didYouMean(r.Type, v.typeNames(kindOf(r), p)))
+			v.d.errorf(path+".type", fmt.Sprintf("unknown %s %q", what, r.Type), "%s %s has no %s of that name.%s", p.Source, p.Version, what, typeHint(p, kindOf(r), r.Type, v.typeNames(kindOf(r), p)))
 			typ = nil
 		}
 	}

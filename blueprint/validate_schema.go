@@ -67,8 +67,8 @@ func (v *validator) checkBody(path string, body Body, schema *tfjson.SchemaBlock
 			case isMeta(a.Name):
 				v.d.errorf(apath, fmt.Sprintf("%q is a meta-argument, not part of config", a.Name), "set it on the resource itself (its %q field)%s", a.Name, unsupportedMeta(a.Name))
 			default:
-				hint := didYouMean(a.Name, argNames(schema))
-				if s := closest(a.Name, argNames(schema)); s != "" {
+				hint, s := v.unsupportedHint(apath, a.Name, argNames(schema))
+				if s != "" {
 					misspelt[s] = true
 				}
 				v.d.errorf(apath, fmt.Sprintf("unsupported argument %q", a.Name), "this block has no argument of that name.%s", hint)
@@ -115,10 +115,11 @@ func (v *validator) checkBody(path string, body Body, schema *tfjson.SchemaBlock
 			case isMeta(blk.Type):
 				v.d.errorf(bpath, fmt.Sprintf("%q is a meta-argument, not part of config", blk.Type), "set it on the resource itself (its %q field)%s", blk.Type, unsupportedMeta(blk.Type))
 			default:
-				if s := closest(blk.Type, argNames(schema)); s != "" {
+				hint, s := v.unsupportedHint(bpath, blk.Type, argNames(schema))
+				if s != "" {
 					misspelt[s] = true
 				}
-				v.d.errorf(bpath, fmt.Sprintf("unsupported block %q", blk.Type), "this block has no nested block of that name.%s", didYouMean(blk.Type, argNames(schema)))
+				v.d.errorf(bpath, fmt.Sprintf("unsupported block %q", blk.Type), "this block has no nested block of that name.%s", hint)
 			}
 			continue
 		}

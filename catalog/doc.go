@@ -7,6 +7,10 @@
 // the root listing every provider version with its counts and content hashes. The default
 // catalog is embedded in the binary (Embedded); Load reads any fs.FS with the same layout.
 //
+// Docs also keep the entries of the provider's upgrade guides (upgrades.go): what older
+// versions had and this one removed or renamed, with the replacement and the guide's
+// sentence.
+//
 // It is not the crawler (package crawler fills it) and knows nothing of blueprints.
 // Search (search.go) also knows what people type: the aliases of aliases.txt (aks, vnet,
 // nsg…, from Microsoft's recommended abbreviations for Azure resource types) and the

@@ -6,6 +6,8 @@ type Docs struct {
 	Format      int             `json:"format"`
 	Resources   map[string]*Doc `json:"resources,omitempty"`
 	DataSources map[string]*Doc `json:"data_sources,omitempty"`
+	// Upgrades are the entries of the provider's upgrade guides (upgrades.go).
+	Upgrades []Upgrade `json:"upgrades,omitempty"`
 }
 
 // Doc is one resource's or data source's documentation page, kept as markdown: rendering

@@ -73,7 +73,10 @@ type ProviderResult struct {
 	// DocErrors are documents that could not be fetched or parsed; the crawl goes on
 	// without them.
 	DocErrors []string
-	Err       error // the provider could not be crawled at all
+	// Guides is what the provider's guides gave: upgrade entries per guide, and the
+	// sentences that read like one but did not parse.
+	Guides GuideReport
+	Err    error // the provider could not be crawled at all
 }
 
 // Crawl crawls every target into opts.CatalogDir. Each provider's files are written first
@@ -200,6 +203,9 @@ func crawlOne(ctx context.Context, t Target, opts Options, have map[string]*cata
 		}
 		docs = parsePages(name, pages, schema, &pr)
 		pr.DocPages = len(docs.Resources) + len(docs.DataSources)
+		if err := crawlGuides(ctx, t, opts, name, pr.Version, schema, docs, &pr); err != nil {
+			return pr, nil, fmt.Errorf("provider %s %s: guides: %w", source, pr.Version, err)
+		}
 		pr.Coverage = MeasureCoverage(name, schema, docs)
 	}
 

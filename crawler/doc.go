@@ -7,6 +7,11 @@
 // callouts, is read line by line (docs_bullets.go) and resolved against the schema
 // (docs_paths.go).
 //
+// The provider's guides (the registry's "guides" category, or a docs directory's guides/)
+// are read too (guides.go): ParseGuides (guides_parse.go) turns the upgrade guides'
+// sentences into catalog.Upgrade entries, each with its guide, section and sentence, and
+// reports the sentences that read like an entry but did not parse.
+//
 // Until the crawler lands, the committed catalog is built by `make catalog` from dumped
 // schemas with `cloudoven catalog add`.
 package crawler

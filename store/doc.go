@@ -4,7 +4,8 @@
 // versions and locks, users, sessions, project members, the audit log
 // (where an event that may repeat without bound is one row per window,
 // with a count), projects' guardrail rules and the provider sources each
-// project allows (provider.go) in one SQLite file, through the pure-Go
+// project allows (provider.go), and what an import of an older provider
+// version's Terraform held back from a blueprint (upgrade.go) in one SQLite file, through the pure-Go
 // driver modernc.org/sqlite.
 //
 // Open creates the file if needed, turns on WAL, foreign keys and a busy

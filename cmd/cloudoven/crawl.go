@@ -185,6 +185,10 @@ func printCrawlResult(w io.Writer, res crawler.Result) {
 			}
 			fmt.Fprintf(w, "  %s\n", e)
 		}
+		if g := p.Guides; len(g.Guides) > 0 {
+			fmt.Fprintf(w, "%s guides: %d upgrade entries from %d guides, %d sentences not parsed (listed by -coverage-report)\n",
+				p.Source, g.Entries(), len(g.Guides), len(g.Unparsed))
+		}
 	}
 	fmt.Fprintf(w, "\ncrawl took %s\n", res.Finished.Sub(res.Started).Round(time.Millisecond))
 }
@@ -201,6 +205,11 @@ func writeCoverageReports(path string, res crawler.Result) error {
 		}
 		if err := p.Coverage.WriteReport(f); err != nil {
 			return err
+		}
+		if len(p.Guides.Guides) > 0 {
+			if err := p.Guides.WriteReport(f, p.Source); err != nil {
+				return err
+			}
 		}
 	}
 	return f.Close()

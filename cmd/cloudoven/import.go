@@ -9,6 +9,7 @@ import (
 
 	"github.com/cloudoven/cloudoven/blueprint"
 	"github.com/cloudoven/cloudoven/tfsource"
+	"github.com/cloudoven/cloudoven/upgrade"
 )
 
 func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -17,6 +18,9 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	name := fs.String("name", "", "blueprint name (default: the directory's name)")
 	out := fs.String("out", "", "blueprint document to write (default: standard output)")
 	catalogDir := fs.String("catalog-dir", "", "catalog to validate the result against (default: the built-in catalog)")
+	upgradeReport := fs.Bool("upgrade-report", false, "print the upgrade report (what an older provider version's configuration holds that the catalog no longer has, with the guides' replacements) on standard output; the document is then written only with -out")
+	applyRenames := fs.Bool("apply-renames", false, "apply the upgrade guides' mechanical renames to the configuration before importing it")
+	renamedOut := fs.String("renamed-out", "", "with -apply-renames, also write the renamed .tf files into this directory (never the one read)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -35,8 +39,21 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	for _, s := range src.Skipped {
 		diags = append(diags, blueprint.Diagnostic{Severity: blueprint.Warning, Path: s.Name, Summary: "not read", Detail: s.Reason.String()})
 	}
-	b, importDiags := blueprint.Import(src.ByName())
+	cat, err := loadCatalog(*catalogDir)
+	if err != nil {
+		return err
+	}
+	files, err := renameFiles(src.ByName(), cat, *applyRenames, *renamedOut, *dir, stderr)
+	if err != nil {
+		return err
+	}
+	// What an older provider version's configuration has that the catalog no longer has is
+	// held back and reported, rather than refusing the whole configuration.
+	b, report, importDiags := upgrade.Import(files, cat)
 	diags = append(diags, importDiags...)
+	if !*upgradeReport {
+		diags = append(diags, heldWarnings(report)...)
+	}
 	if b != nil {
 		b.Name = *name
 		if b.Name == "" {
@@ -44,16 +61,21 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			b.Name = strings.ToLower(filepath.Base(abs))
 		}
 		if !diags.HasErrors() {
-			cat, err := loadCatalog(*catalogDir)
-			if err != nil {
-				return err
-			}
 			diags = append(diags, blueprint.Validate(b, cat)...)
 		}
 	}
 	printDiagnostics(stderr, diags)
 	if b == nil || diags.HasErrors() {
 		return exitError(1)
+	}
+	if *upgradeReport {
+		if err := upgrade.WriteReport(stdout, report, cat); err != nil {
+			return err
+		}
+		if *out == "" {
+			return nil
+		}
+		stdout = stderr // the report has standard output; the summary line goes with the diagnostics
 	}
 	doc, err := b.MarshalDocument()
 	if err != nil {

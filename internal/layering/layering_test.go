@@ -31,7 +31,7 @@ var shared = []string{"web/page", "web/paths", "web/components", "web/form"}
 // domain is what a feature may import of the domain packages.
 var domain = []string{
 	"auth", "blueprint", "catalog", "deployment", "policy", "runs", "secrets", "starters",
-	"state", "store", "tfsource",
+	"state", "store", "tfsource", "upgrade",
 }
 
 // testOnly packages serve tests; no other package's code may import them.
@@ -58,6 +58,7 @@ var allowed = map[string][]string{
 	"secrets":    {"store"},
 	"state":      {"store"},
 	"starters":   {"blueprint"},
+	"upgrade":    {"blueprint", "catalog", "hcllimit"},
 	"deployment": {"blueprint", "catalog", "policy", "state", "store"},
 	"runs":       {"blueprint", "catalog", "deployment", "runner", "state", "store"},
 

@@ -31,6 +31,10 @@ type blueprintProps struct {
 	Problem     string
 	ZipURL      string
 	DocumentURL string
+	// UpgradeItems counts what an upgrade import held back and is not fixed yet; the page
+	// links the report at UpgradeURL while there are any.
+	UpgradeItems int
+	UpgradeURL   string
 }
 
 func (p blueprintProps) Latest() bool { return p.Version == p.LatestVersion }
@@ -88,6 +92,9 @@ func (s *Handlers) showBlueprint(w http.ResponseWriter, r *http.Request) error {
 			SHA:     bv.SHA256[:min(shaPrefix, len(bv.SHA256))],
 			Current: bv.Version == v.Version,
 		})
+	}
+	if err := s.upgradeLink(ctx, project, b.Name, &props); err != nil {
+		return err
 	}
 	bp, files, err := generate(v.Document)
 	if err != nil {

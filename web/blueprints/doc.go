@@ -6,6 +6,12 @@
 // does not allow (a Checker gives the project's checks), so an import of such a blueprint is
 // refused like one with validation errors.
 //
+// Terraform written for an older provider version imports through package upgrade: what the
+// catalog no longer has is held back, kept beside the blueprint with the configuration read
+// (store.BlueprintUpgrade), and the import lands on the upgrade report (upgrade.go): each held
+// item with its replacement and the guide section, "Apply N renames", and the configuration
+// to fix and import again. The blueprint page links the report while items remain.
+//
 // Editing a blueprint is package editor's. Start with Handlers (handlers.go), then
 // blueprint.go and import.go.
 package blueprints

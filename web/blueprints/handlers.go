@@ -22,6 +22,9 @@ type Store interface {
 	Blueprint(ctx context.Context, project, name string) (store.Blueprint, error)
 	BlueprintVersions(ctx context.Context, project, name string) ([]store.BlueprintVersion, error)
 	BlueprintVersion(ctx context.Context, project, name string, version int) (store.BlueprintVersion, error)
+	SaveBlueprintUpgrade(ctx context.Context, project, blueprint string, u store.BlueprintUpgrade) error
+	BlueprintUpgrade(ctx context.Context, project, blueprint string) (store.BlueprintUpgrade, error)
+	DeleteBlueprintUpgrade(ctx context.Context, project, blueprint string) error
 }
 
 // Handlers answers a project's page (its blueprints, the new-blueprint and import forms),
@@ -69,4 +72,7 @@ func (s *Handlers) Routes(rt page.Router) {
 	rt.Handle("GET /projects/{project}/blueprints/{blueprint}/versions/{version}/blueprint.json", page.Viewer, s.downloadDocument)
 	rt.Handle("GET /projects/{project}/blueprints/{blueprint}/diff", page.Viewer, s.showDiff)
 	rt.Handle("POST /projects/{project}/blueprints", page.Editor, s.importBlueprint)
+	rt.Handle("GET /projects/{project}/blueprints/{blueprint}/upgrade", page.Viewer, s.showUpgrade)
+	rt.Handle("POST /projects/{project}/blueprints/{blueprint}/upgrade/renames", page.Editor, s.applyRenames)
+	rt.Handle("POST /projects/{project}/blueprints/{blueprint}/upgrade/import", page.Editor, s.reimportUpgrade)
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/cloudoven/cloudoven/blueprint"
 	"github.com/cloudoven/cloudoven/store"
 	"github.com/cloudoven/cloudoven/tfsource"
+	"github.com/cloudoven/cloudoven/upgrade"
 	"github.com/cloudoven/cloudoven/web/components"
 	"github.com/cloudoven/cloudoven/web/page"
 	"github.com/cloudoven/cloudoven/web/paths"
@@ -85,9 +86,12 @@ func (s *Handlers) importBlueprint(w http.ResponseWriter, r *http.Request) error
 	}
 	var b *blueprint.Blueprint
 	var leftOut blueprint.Diagnostics
+	var held upgrade.Report
 	if req.terraform != nil {
 		var diags blueprint.Diagnostics
-		b, diags = blueprint.Import(req.terraform.files)
+		// What an older provider version's configuration has that the catalog no longer
+		// has is held back for the upgrade report rather than refusing the configuration.
+		b, held, diags = upgrade.Import(req.terraform.files, s.catalog())
 		diags = append(req.terraform.notRead, diags...)
 		if diags.HasErrors() {
 			// A configuration Import could not read faithfully is not validated: its
@@ -163,8 +167,13 @@ func (s *Handlers) importBlueprint(w http.ResponseWriter, r *http.Request) error
 	case err != nil:
 		return err
 	}
+	if req.terraform != nil {
+		if err := s.keepUpgrade(ctx, project, b.Name, v.Version, req.terraform.files, held); err != nil {
+			return err
+		}
+	}
 	s.logger.Info("blueprint imported", "project", project, "blueprint", b.Name, "version", v.Version,
-		"terraform", req.terraform != nil, "left_out", len(leftOut))
+		"terraform", req.terraform != nil, "left_out", len(leftOut), "held", len(held.Items))
 	detail := fmt.Sprintf("version %d", v.Version)
 	if req.terraform != nil {
 		detail += " from Terraform"
@@ -172,7 +181,14 @@ func (s *Handlers) importBlueprint(w http.ResponseWriter, r *http.Request) error
 	if len(leftOut) > 0 {
 		detail += fmt.Sprintf(", %d %s left out", len(leftOut), page.Plural(len(leftOut), "part", "parts"))
 	}
+	if n := len(held.Items); n > 0 {
+		detail += fmt.Sprintf(", %d %s held for the provider upgrade", n, page.Plural(n, "item", "items"))
+	}
 	s.frame.Audit(r, "blueprint.import", project, b.Name, detail)
+	if len(held.Items) > 0 {
+		page.Redirect(w, r, paths.BlueprintUpgrade(project, b.Name))
+		return nil
+	}
 	page.Redirect(w, r, paths.BlueprintVersion(project, b.Name, v.Version))
 	return nil
 }
