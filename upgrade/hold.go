@@ -282,6 +282,9 @@ func (a *analysis) describe(it *held, u *catalog.Upgrade) {
 	it.Replacements = u.Replacements
 	it.Why += "; " + summary(u)
 	it.Mechanical = u.Mechanical
+	if s, ok := successors[u.Type]; ok && u.Path == "" && len(u.Replacements) == 0 && a.cat.Lookup(u.Kind, s.to) != nil {
+		it.Suggested, it.SuggestedWhy = s.to, s.why+"; a suggestion of CloudOven's, not the guide's"
+	}
 	if !u.Mechanical {
 		switch {
 		case u.Change == catalog.UpgradeRemoved:

@@ -22,6 +22,9 @@ func WriteReport(w io.Writer, r Report, cat *catalog.Catalog) error {
 		if it.Upgrade != nil || len(it.Replacements) > 0 {
 			fmt.Fprintf(bw, "  %s → %s\n", it.Old(), orNone(it.Replacements))
 		}
+		if it.Suggested != "" {
+			fmt.Fprintf(bw, "  suggested: %s (%s)\n", it.Suggested, it.SuggestedWhy)
+		}
 		switch {
 		case it.Mechanical:
 			fmt.Fprintf(bw, "  mechanical: applied by -apply-renames\n")

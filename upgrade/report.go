@@ -47,6 +47,10 @@ type Item struct {
 	Mechanical bool `json:"mechanical,omitempty"`
 	// NotMechanical says why a renamed item cannot be rewritten alone here.
 	NotMechanical string `json:"not_mechanical,omitempty"`
+	// Suggested is, for a type the guides call retired without naming a replacement, the
+	// successor Azure names (successors.go), and SuggestedWhy says so; never applied.
+	Suggested    string `json:"suggested,omitempty"`
+	SuggestedWhy string `json:"suggested_why,omitempty"`
 }
 
 // Name is the item as the configuration writes it: azurerm_x.y or azurerm_x.y.path.

@@ -131,6 +131,20 @@ func TestImportHoldsWhatTheCatalogNoLongerHas(t *testing.T) {
 			}
 		})
 	}
+	// The guides only call Single Server retired; the report suggests Azure's successor,
+	// labelled as CloudOven's suggestion, and never as a rename.
+	for name, want := range map[string]string{
+		"azurerm_postgresql_server.db":    "azurerm_postgresql_flexible_server",
+		"azurerm_postgresql_database.app": "azurerm_postgresql_flexible_server_database",
+	} {
+		it := items[name]
+		if it.Suggested != want || !strings.Contains(it.SuggestedWhy, "not the guide's") || it.Mechanical {
+			t.Errorf("%s: suggested %q (%q), mechanical=%v; want %s, labelled as not the guide's", name, it.Suggested, it.SuggestedWhy, it.Mechanical, want)
+		}
+	}
+	if it := items["azurerm_app_service.web"]; it.Suggested != "" {
+		t.Errorf("a type the guide names replacements for also got a suggestion: %q", it.Suggested)
+	}
 	// The AKS block's renames are listed with it, as the guide names them.
 	if it := items["azurerm_kubernetes_cluster.aks.addon_profile[0]"]; len(it.Related) == 0 || it.Related[0].Path != "addon_profile.oms_agent" {
 		t.Errorf("addon_profile's related entries: %+v", it.Related)

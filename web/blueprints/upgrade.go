@@ -44,6 +44,8 @@ type upgradeItem struct {
 	At            string
 	Old           string
 	Replacements  []string
+	Suggested     string // a successor the guides do not name (upgrade.Item.Suggested)
+	SuggestedWhy  string
 	Mechanical    bool
 	NotMechanical string
 	Why           string
@@ -127,6 +129,7 @@ func (s *Handlers) upgradeProps(project, name string, version int, files map[str
 		vi := upgradeItem{
 			Name: it.Name(), What: string(it.What), At: fmt.Sprintf("%s:%d", it.File, it.Line), Old: it.Old(),
 			Replacements: it.Replacements, Mechanical: it.Mechanical, NotMechanical: it.NotMechanical,
+			Suggested: it.Suggested, SuggestedWhy: it.SuggestedWhy,
 			Why: it.Why, Section: it.Section(), HCL: it.HCL,
 		}
 		if it.Upgrade != nil {

@@ -74,6 +74,11 @@ func TestImportOldConfigurationShowsReport(t *testing.T) {
 		if got := squash(webtest.ByTestID(it, "upgrade-item-replacement").Text()); got != tt.replacement {
 			t.Errorf("%s: replacement %q, want %q", tt.name, got, tt.replacement)
 		}
+		if tt.name == "azurerm_postgresql_server.db" {
+			if got := squash(webtest.ByTestID(it, "upgrade-item-suggested").Text()); !strings.HasPrefix(got, "Suggested: azurerm_postgresql_flexible_server (") {
+				t.Errorf("%s: suggestion %q", tt.name, got)
+			}
+		}
 		guide := webtest.ByTestID(it, "upgrade-item-guide")
 		if got := strings.TrimSpace(guide.Text()); got != tt.section || !strings.HasPrefix(guide.AttrOr("href", ""), "https://registry.terraform.io/providers/hashicorp/azurerm/5.2.0/docs/guides/") {
 			t.Errorf("%s: guide link %q → %q", tt.name, got, guide.AttrOr("href", ""))
