@@ -19,4 +19,11 @@
 // form; jsonnode.go reads each value's JSON once), validate.go (diagnostics against the
 // catalog) and generate.go (HCL); diff.go compares what two versions generate (with
 // go-udiff), for the version diff and the promote preview.
+//
+// Importing Terraform is Import (import*.go: the files' text alone; import_legacy.go
+// converts Terraform 0.11 syntax), then Complete (import_complete.go: what Terraform implies
+// and a blueprint states, such as required_providers, from the catalog), then Validate. Both
+// follow Terraform's own judgement: what terraform validate accepts imports with no error
+// (a literal Terraform converts, a configuration without provider blocks, an output a plan
+// would refuse are notes or warnings), and what it refuses is an error.
 package blueprint

@@ -18,7 +18,10 @@ import (
 // cannot hold is never dropped silently: each such item is reported with its path, as an
 // Error when it prevents a faithful import (a syntax error, a duplicate declaration) or a
 // Warning when it is skipped (a backend, a module call, a dynamic block, a provisioner).
-// Comments are not kept. The returned Blueprint has no Name; the caller gives it one.
+// Legacy syntax Terraform still reads (quoted references, version-only required_providers,
+// quoted type constraints) is converted to the modern form with a Note. Comments are not
+// kept. The returned Blueprint has no Name; the caller gives it one. Import does not consult
+// the catalog: callers run Complete next, then Validate.
 func Import(files map[string][]byte) (*Blueprint, Diagnostics) {
 	im := &importer{b: &Blueprint{}, seen: map[string]string{}}
 	names := make([]string, 0, len(files))
@@ -78,6 +81,10 @@ func (im *importer) pos(r hcl.Range) string {
 
 func (im *importer) warn(path string, r hcl.Range, summary string, detail string, args ...any) {
 	im.d.warnf(path, summary, "at %s: %s", im.pos(r), fmt.Sprintf(detail, args...))
+}
+
+func (im *importer) note(path string, r hcl.Range, summary string, detail string, args ...any) {
+	im.d.notef(path, summary, "at %s: %s", im.pos(r), fmt.Sprintf(detail, args...))
 }
 
 func (im *importer) err(path string, r hcl.Range, summary string, detail string, args ...any) {

@@ -45,6 +45,7 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			if err != nil {
 				return err
 			}
+			diags = append(diags, blueprint.Complete(b, cat)...)
 			diags = append(diags, blueprint.Validate(b, cat)...)
 		}
 	}
