@@ -31,8 +31,9 @@ type exampleClass string
 const (
 	// classComplete: a configuration terraform validate judges on its own.
 	classComplete exampleClass = "complete"
-	// classNotHCL: prose, a shell command or a fragment in a code block; Terraform refuses it.
-	classNotHCL exampleClass = "not HCL"
+	// classNotHCL: prose, a shell command or a fragment in a code block (text that does not
+	// parse, or arguments outside any block); Terraform refuses it.
+	classNotHCL exampleClass = "not a configuration"
 	// classIncomplete: refers to a resource, data source, variable, local or module the
 	// example does not declare, which terraform validate refuses ("Reference to undeclared
 	// resource").
@@ -310,6 +311,9 @@ func classify(src []byte) exampleClass {
 		return classNotHCL
 	}
 	body := f.Body.(*hclsyntax.Body)
+	if len(body.Attributes) > 0 {
+		return classNotHCL // set = [...]: one argument of a block, shown alone
+	}
 	declared := map[string]bool{}
 	for _, blk := range body.Blocks {
 		switch {
