@@ -48,6 +48,7 @@ func Import(files map[string][]byte) (*Blueprint, Diagnostics) {
 		}
 		im.parseFile(n, files[n])
 	}
+	im.mergeProviderVersions()
 	im.graphOrder()
 	sort.SliceStable(im.b.RequiredProviders, func(i, j int) bool {
 		return im.b.RequiredProviders[i].Name < im.b.RequiredProviders[j].Name
@@ -73,6 +74,9 @@ type importer struct {
 	src  []byte
 	name string
 	seen map[string]string // declared addresses, to the position first declaring them
+	// versions are the version arguments of provider blocks, by provider name, merged into
+	// required_providers once every file is read.
+	versions [][2]string
 }
 
 func (im *importer) pos(r hcl.Range) string {

@@ -96,6 +96,9 @@ func (im *importer) provider(blk *hclsyntax.Block) {
 	if !im.declare(p, blk.DefRange()) {
 		return
 	}
-	pc.Config = im.body(p, body, map[string]bool{"alias": true})
+	if a := body.Attributes["version"]; a != nil {
+		im.providerVersion(p, pc.Name, a)
+	}
+	pc.Config = im.body(p, body, map[string]bool{"alias": true, "version": true})
 	im.b.Providers = append(im.b.Providers, pc)
 }

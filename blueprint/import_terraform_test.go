@@ -235,8 +235,8 @@ resource "azurerm_network_security_rule" "rdp" {
 }
 
 // TestImportConvertsLegacySyntax: quoted references (depends_on, ignore_changes, provider),
-// quoted type constraints and version-only required_providers become the modern form, each
-// with a note saying so; nothing is refused.
+// quoted type constraints, version-only required_providers and a provider block's version
+// become the modern form, each with a note saying so; nothing is refused.
 func TestImportConvertsLegacySyntax(t *testing.T) {
 	t.Parallel()
 	b, diags, hcl := importTF(t, `
@@ -250,7 +250,8 @@ provider "azurerm" {
   features {}
 }
 provider "azurerm" {
-  alias = "west"
+  alias   = "west"
+  version = "~> 5.2"
   features {}
 }
 variable "names" {
@@ -286,6 +287,7 @@ output "rg" {
 		"resources[azurerm_resource_group.main].lifecycle.ignore_changes[1]": "note: quoted reference converted",
 		"resources[random_pet.name].depends_on[0]":                           "note: quoted reference converted",
 		"outputs[rg].depends_on[0]":                                          "note: quoted reference converted",
+		"providers[azurerm.west].version":                                    "note: provider version moved to required_providers",
 	}
 	if diff := cmp.Diff(want, severityAt(diags)); diff != "" {
 		t.Errorf("diagnostics (-want +got):\n%s\nall:\n%s", diff, diags.Error())
@@ -294,7 +296,7 @@ output "rg" {
 		t.Errorf("types: %q, %q", b.Variables[0].Type, b.Variables[1].Type)
 	}
 	wantRP := []blueprint.RequiredProvider{
-		{Name: "azurerm", Source: "hashicorp/azurerm", Version: "~> 5.0"},
+		{Name: "azurerm", Source: "hashicorp/azurerm", Version: "~> 5.0, ~> 5.2"}, // as Terraform combines them
 		{Name: "random", Source: "hashicorp/random", Version: ">= 3.0"},
 	}
 	if diff := cmp.Diff(wantRP, b.RequiredProviders); diff != "" {
