@@ -256,7 +256,6 @@ var terraformErrors = []string{
 	" has no attribute ",            // Unsupported attribute
 	"reference to undeclared ",      // Reference to undeclared resource, input variable, local value
 	"duplicate declaration",         // Duplicate resource configuration
-	" refers to itself",             // Self-referential block
 	"expected ",                     // Incorrect attribute value type (what no conversion makes fit)
 	" is an argument, not a block",  // Unsupported block type
 	" is a block, not an argument",  // Unsupported argument
