@@ -124,6 +124,11 @@ func flatten(src []byte) (map[string]map[string]flatValue, string) {
 			out[addr] = m
 		}
 		flattenBody(src, blk.Body, "", m)
+		if blk.Type == "provider" {
+			// Terraform 0.12's provider version moves to required_providers on import (as
+			// TestImportConvertsLegacySyntax checks), and the terraform block is not compared.
+			delete(m, "version")
+		}
 	}
 	return out, ""
 }
