@@ -50,19 +50,22 @@ type corpusResult struct {
 	firstErr string   // the first error of import and validation, if any
 	reasons  []string // the kinds of every error, each once
 	aloneErr string   // the first error terraform validate would not report, if any
+	leftOut  int      // parts the web import would ask to import anyway
 	unfaith  string   // the first difference after regeneration, if any
 }
 
 // importAsTheWebDoes is the import path users take: Import, then Complete with the catalog,
-// then Validate; a configuration Import could not read is not validated.
-func importAsTheWebDoes(src []byte, cat *catalog.Catalog) (*blueprint.Blueprint, blueprint.Diagnostics) {
-	b, diags := blueprint.Import(map[string][]byte{"main.tf": src})
+// then Validate; a configuration Import could not read is not validated. leftOut is what the
+// web import would ask to "import anyway" for: Import's warnings.
+func importAsTheWebDoes(src []byte, cat *catalog.Catalog) (b *blueprint.Blueprint, diags, leftOut blueprint.Diagnostics) {
+	b, diags = blueprint.Import(map[string][]byte{"main.tf": src})
 	if diags.HasErrors() {
-		return b, diags
+		return b, diags, nil
 	}
+	leftOut = diags.WithoutNotes()
 	b.Name = "example"
 	diags = append(diags, blueprint.Complete(b, cat)...)
-	return b, append(diags, blueprint.Validate(b, cat)...)
+	return b, append(diags, blueprint.Validate(b, cat)...), leftOut
 }
 
 // TestDocExamplesImportAndRegenerate measures import on every example configuration of the
@@ -82,6 +85,7 @@ func TestDocExamplesImportAndRegenerate(t *testing.T) {
 	classes := map[exampleClass]*tally{}
 	reasons := map[exampleClass]map[string]int{}
 	var alone, asTerraform, unfaithful []corpusResult
+	anyway := map[exampleClass]int{} // imported, but held for "import anyway"
 	for _, ex := range corpus.Examples(cat) {
 		r := measureExample(ex, cat)
 		for _, m := range []map[exampleClass]*tally{classes, providerTally(byProvider, r.ex.Provider)} {
@@ -97,6 +101,9 @@ func TestDocExamplesImportAndRegenerate(t *testing.T) {
 					tl.faithful++
 				}
 			}
+		}
+		if r.firstErr == "" && r.leftOut > 0 {
+			anyway[r.class]++
 		}
 		switch {
 		case r.firstErr == "" && r.unfaith != "":
@@ -133,8 +140,8 @@ func TestDocExamplesImportAndRegenerate(t *testing.T) {
 	for _, c := range order {
 		if tl := classes[c]; tl != nil {
 			all.total, all.imported, all.faithful = all.total+tl.total, all.imported+tl.imported, all.faithful+tl.faithful
-			t.Logf("%s: %d examples, %d imported with no error (%.1f%%), %d regenerated faithfully (%.1f%% of imported)",
-				c, tl.total, tl.imported, pct(tl.imported, tl.total), tl.faithful, pct(tl.faithful, tl.imported))
+			t.Logf("%s: %d examples, %d imported with no error (%.1f%%), %d regenerated faithfully (%.1f%% of imported); %d of the imported leave a part out (the web asks to import anyway)",
+				c, tl.total, tl.imported, pct(tl.imported, tl.total), tl.faithful, pct(tl.faithful, tl.imported), anyway[c])
 		}
 	}
 	complete := classes[classComplete]
@@ -274,7 +281,8 @@ func terraformReportsToo(d blueprint.Diagnostic) bool {
 
 func measureExample(ex corpus.Example, cat *catalog.Catalog) corpusResult {
 	r := corpusResult{ex: ex, class: classify([]byte(ex.Source))}
-	b, diags := importAsTheWebDoes([]byte(ex.Source), cat)
+	b, diags, leftOut := importAsTheWebDoes([]byte(ex.Source), cat)
+	r.leftOut = len(leftOut)
 	if errs := diags.Errors(); len(errs) > 0 {
 		r.firstErr = errs[0].String()
 		seen := map[string]bool{}
