@@ -70,9 +70,12 @@ func TestAKSBlueprintAgainstAzurerm(t *testing.T) {
 			path: aks + ".default_node_pool", summary: `missing required block "default_node_pool"`, detail: "add a default_node_pool block",
 		},
 		{
-			name:   "number where a string is needed",
-			mutate: func(b *blueprint.Blueprint) { setAttr(&cluster(b).Config, "location", blueprint.Int(5)) },
-			path:   aks + ".location", summary: "expected a string, got the number 5", detail: "in quotes",
+			// A number where a string is needed is valid (Terraform converts it); a list is not.
+			name: "list where a string is needed",
+			mutate: func(b *blueprint.Blueprint) {
+				setAttr(&cluster(b).Config, "location", blueprint.List(blueprint.String("westeurope")))
+			},
+			path: aks + ".location", summary: "expected a string, got a list", detail: "give one value",
 		},
 		{
 			name:   "computed-only attribute set",

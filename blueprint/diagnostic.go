@@ -12,6 +12,10 @@ type Severity string
 const (
 	Error   Severity = "error"
 	Warning Severity = "warning"
+	// Note says what CloudOven did for the user (an implied provider made explicit, legacy
+	// syntax converted) or what is fine as written but worth knowing. It is shown like a
+	// warning and never blocks anything: not an import, a save or a run.
+	Note Severity = "note"
 )
 
 // Diagnostic is a problem the user can fix, anchored at a path in the blueprint such as
@@ -49,6 +53,28 @@ func (ds Diagnostics) Errors() Diagnostics {
 	var out Diagnostics
 	for _, d := range ds {
 		if d.Severity == Error {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+// Notes keeps only the notes.
+func (ds Diagnostics) Notes() Diagnostics {
+	var out Diagnostics
+	for _, d := range ds {
+		if d.Severity == Note {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+// WithoutNotes leaves out the notes: what is left is what the user has to act on.
+func (ds Diagnostics) WithoutNotes() Diagnostics {
+	var out Diagnostics
+	for _, d := range ds {
+		if d.Severity != Note {
 			out = append(out, d)
 		}
 	}
@@ -93,4 +119,8 @@ func (d *diags) errorf(path, summary, detail string, args ...any) {
 
 func (d *diags) warnf(path, summary, detail string, args ...any) {
 	d.list = append(d.list, Diagnostic{Severity: Warning, Path: path, Summary: summary, Detail: fmt.Sprintf(detail, args...)})
+}
+
+func (d *diags) notef(path, summary, detail string, args ...any) {
+	d.list = append(d.list, Diagnostic{Severity: Note, Path: path, Summary: summary, Detail: fmt.Sprintf(detail, args...)})
 }

@@ -30,4 +30,11 @@
 // forces_new rules). Module calls have files of their own: module.go (the model and what a
 // source is), import_module.go (the calls, and which subfolders' files travel with the
 // blueprint), validate_module.go, generate_module.go.
+//
+// Importing Terraform is Import (import*.go: the files' text alone; import_legacy.go
+// converts Terraform 0.11 syntax), then Complete (import_complete.go: what Terraform implies
+// and a blueprint states, such as required_providers, from the catalog), then Validate. Both
+// follow Terraform's own judgement: what terraform validate accepts imports with no error
+// (a literal Terraform converts, a configuration without provider blocks, an output a plan
+// would refuse are notes or warnings), and what it refuses is an error.
 package blueprint

@@ -22,8 +22,10 @@ import (
 // kept as the blueprint's Files when they are among files; one that is missing, binary or
 // whose path is an expression is a Warning (import_files.go). Files in the subfolders of
 // the configuration's folder are kept as ModuleFiles when a local module call uses their
-// folder (import_module.go).
-// Comments are not kept. The returned Blueprint has no Name; the caller gives it one.
+// folder (import_module.go). Legacy syntax Terraform still reads (quoted references,
+// version-only required_providers, quoted type constraints) is converted to the modern form
+// with a Note. Comments are not kept. The returned Blueprint has no Name; the caller gives
+// it one. Import does not consult the catalog: callers run Complete next, then Validate.
 func Import(files map[string][]byte) (*Blueprint, Diagnostics) {
 	im := &importer{b: &Blueprint{}, seen: map[string]string{}}
 	names := make([]string, 0, len(files))
@@ -61,6 +63,7 @@ func Import(files map[string][]byte) (*Blueprint, Diagnostics) {
 	}
 	im.carryModuleFiles(files, root, nested)
 	im.keepFiles(files, reads)
+	im.mergeProviderVersions()
 	im.graphOrder()
 	sort.SliceStable(im.b.RequiredProviders, func(i, j int) bool {
 		return im.b.RequiredProviders[i].Name < im.b.RequiredProviders[j].Name
@@ -86,6 +89,9 @@ type importer struct {
 	src  []byte
 	name string
 	seen map[string]string // declared addresses, to the position first declaring them
+	// versions are the version arguments of provider blocks, by provider name, merged into
+	// required_providers once every file is read.
+	versions [][2]string
 }
 
 func (im *importer) pos(r hcl.Range) string {
@@ -94,6 +100,10 @@ func (im *importer) pos(r hcl.Range) string {
 
 func (im *importer) warn(path string, r hcl.Range, summary string, detail string, args ...any) {
 	im.d.warnf(path, summary, "at %s: %s", im.pos(r), fmt.Sprintf(detail, args...))
+}
+
+func (im *importer) note(path string, r hcl.Range, summary string, detail string, args ...any) {
+	im.d.notef(path, summary, "at %s: %s", im.pos(r), fmt.Sprintf(detail, args...))
 }
 
 func (im *importer) err(path string, r hcl.Range, summary string, detail string, args ...any) {

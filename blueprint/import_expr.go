@@ -195,8 +195,10 @@ func (im *importer) traversal(e hclsyntax.Expression) (string, bool) {
 	return s, true
 }
 
-// traversalList reads a list of references, reporting each item that is not one.
-func (im *importer) traversalList(p string, e hclsyntax.Expression) []string {
+// traversalList reads a list of references, reporting each item that is not one. With
+// quoted, a reference in quotes (Terraform 0.11's form, which depends_on and ignore_changes
+// still accept) is read as the reference, with a note.
+func (im *importer) traversalList(p string, e hclsyntax.Expression, quoted bool) []string {
 	tup, ok := e.(*hclsyntax.TupleConsExpr)
 	if !ok {
 		im.err(p, e.Range(), "not a list of references", "write [a.b, c.d]")
@@ -205,6 +207,9 @@ func (im *importer) traversalList(p string, e hclsyntax.Expression) []string {
 	var out []string
 	for i, item := range tup.Exprs {
 		t, ok := im.traversal(item)
+		if !ok && quoted {
+			t, ok = im.quotedReference(fmt.Sprintf("%s[%d]", p, i), item)
+		}
 		if !ok {
 			im.err(fmt.Sprintf("%s[%d]", p, i), item.Range(), "not a reference", "%s", im.source(item))
 			continue

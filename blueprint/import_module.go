@@ -48,7 +48,7 @@ func (im *importer) module(blk *hclsyntax.Block) {
 		case "providers":
 			m.Providers = im.moduleProviders(ap, a.Expr)
 		case "depends_on":
-			m.DependsOn = im.traversalList(ap, a.Expr)
+			m.DependsOn = im.traversalList(ap, a.Expr, true)
 		}
 	}
 	if !hasSource && !sourceGiven {

@@ -43,6 +43,12 @@ func (im *importer) requiredProviders(blk *hclsyntax.Block) {
 			continue
 		}
 		v, ok := im.pureLiteral(a.Expr)
+		if ok && v.Type() == cty.String && !v.IsNull() {
+			// Terraform 0.12's form, which Terraform still reads: a version alone.
+			im.b.RequiredProviders = append(im.b.RequiredProviders, RequiredProvider{Name: a.Name, Source: "hashicorp/" + a.Name, Version: v.AsString()})
+			im.note(p, a.SrcRange, "legacy required provider converted", "%s = %q is written as { source = \"hashicorp/%s\", version = %q }, the source Terraform implies", a.Name, v.AsString(), a.Name, v.AsString())
+			continue
+		}
 		if !ok || v.IsNull() || !(v.Type().IsObjectType() || v.Type().IsMapType()) {
 			im.err(p, a.SrcRange, "unsupported required provider", "write it as { source = \"...\", version = \"...\" }")
 			continue
@@ -62,7 +68,8 @@ func (im *importer) requiredProviders(blk *hclsyntax.Block) {
 			}
 		}
 		if rp.Source == "" {
-			im.err(p, a.SrcRange, "required provider without a source", "add source = \"namespace/%s\"", a.Name)
+			rp.Source = "hashicorp/" + a.Name
+			im.note(p, a.SrcRange, "required provider source added", "without a source Terraform implies %s; the blueprint says so", rp.Source)
 		}
 		im.b.RequiredProviders = append(im.b.RequiredProviders, rp)
 	}
@@ -89,6 +96,9 @@ func (im *importer) provider(blk *hclsyntax.Block) {
 	if !im.declare(p, blk.DefRange()) {
 		return
 	}
-	pc.Config = im.body(p, body, map[string]bool{"alias": true})
+	if a := body.Attributes["version"]; a != nil {
+		im.providerVersion(p, pc.Name, a)
+	}
+	pc.Config = im.body(p, body, map[string]bool{"alias": true, "version": true})
 	im.b.Providers = append(im.b.Providers, pc)
 }

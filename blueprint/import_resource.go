@@ -33,11 +33,13 @@ func (im *importer) resource(blk *hclsyntax.Block, mode Mode) {
 		case "provider":
 			if t, ok := im.traversal(a.Expr); ok {
 				r.Provider = t
+			} else if t, ok := im.quotedReference(ap, a.Expr); ok {
+				r.Provider = t
 			} else {
 				im.err(ap, a.SrcRange, "provider must be a provider address", "write it as name or name.alias")
 			}
 		case "depends_on":
-			r.DependsOn = im.traversalList(ap, a.Expr)
+			r.DependsOn = im.traversalList(ap, a.Expr, true)
 		case "lifecycle", "provisioner", "connection":
 			im.warn(ap, a.SrcRange, "argument skipped", "%s is a block, not an argument", a.Name)
 		}
@@ -82,9 +84,9 @@ func (im *importer) lifecycle(p string, blk *hclsyntax.Block) *Lifecycle {
 				lc.IgnoreChanges = []string{"all"}
 				continue
 			}
-			lc.IgnoreChanges = im.traversalList(ap, a.Expr)
+			lc.IgnoreChanges = im.traversalList(ap, a.Expr, true)
 		case "replace_triggered_by":
-			lc.ReplaceTriggeredBy = im.traversalList(ap, a.Expr)
+			lc.ReplaceTriggeredBy = im.traversalList(ap, a.Expr, false)
 		default:
 			im.warn(ap, a.SrcRange, "lifecycle argument skipped", "blueprints have no lifecycle %s", a.Name)
 		}

@@ -20,6 +20,9 @@ func (im *importer) variable(blk *hclsyntax.Block) {
 		switch a.Name {
 		case "type":
 			v.Type = im.exprSource(a.Expr)
+			if t, ok := im.quotedType(ap, a.Expr); ok {
+				v.Type = t
+			}
 		case "default":
 			val := im.value(a.Expr)
 			v.Default = &val
@@ -131,7 +134,7 @@ func (im *importer) output(blk *hclsyntax.Block) {
 			}
 			o.Sensitive = b
 		case "depends_on":
-			o.DependsOn = im.traversalList(ap, a.Expr)
+			o.DependsOn = im.traversalList(ap, a.Expr, true)
 		default:
 			im.warn(ap, a.SrcRange, "output argument skipped", "blueprint outputs have no %s", a.Name)
 		}

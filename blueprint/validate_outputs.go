@@ -18,7 +18,9 @@ func (v *validator) checkOutput(i int) {
 	if !o.Sensitive {
 		for _, t := range v.refsOf(o.Value) {
 			if v.isSensitiveRef(t) {
-				v.d.errorf(path+".sensitive", fmt.Sprintf("output %s shows a sensitive value", o.Name), "set \"sensitive\": true; Terraform refuses to plan otherwise (%s is sensitive)", traversalString(t))
+				// terraform validate accepts it; only a plan refuses it, so it warns rather
+				// than refusing an import of configuration Terraform itself accepts.
+				v.d.warnf(path+".sensitive", fmt.Sprintf("output %s shows a sensitive value", o.Name), "terraform validate accepts this, but a plan will refuse it: mark the output sensitive (sensitive = true) or wrap the value in nonsensitive() (%s is sensitive)", traversalString(t))
 				break
 			}
 		}

@@ -100,7 +100,7 @@ func (v *validator) checkProviderConfigs() {
 			v.d.errorf(path+"."+blk, fmt.Sprintf("the %s provider needs a %s block", pc.Name, blk), "add an empty block: \"%s\": [{}]", blk)
 		}
 	}
-	// azurerm cannot run without a configured provider; other providers work unconfigured.
+	// azurerm cannot plan without a configured provider; other providers work unconfigured.
 	used := map[string]string{}
 	for r := range v.b.AllResources() {
 		name, _, _ := strings.Cut(r.Provider, ".")
@@ -121,8 +121,10 @@ func (v *validator) checkProviderConfigs() {
 		if !ok || v.providers[name] {
 			continue
 		}
+		// terraform validate accepts a configuration without provider blocks (a child module
+		// gets its providers from the caller); only a plan needs one, so this is a note.
 		if blocks := requiredProviderBlocks(rp.Source); len(blocks) > 0 {
-			v.d.errorf("providers", fmt.Sprintf("%s needs a provider configuration", name), "add {\"name\": %q, \"config\": {\"%s\": [{}]}} to providers (used by %s)", name, blocks[0], used[name])
+			v.d.notef("providers", fmt.Sprintf("%s needs a provider configuration", name), "a plan needs one unless a calling module passes it: add {\"name\": %q, \"config\": {\"%s\": [{}]}} to providers (used by %s)", name, blocks[0], used[name])
 		}
 	}
 }

@@ -181,7 +181,8 @@ func (v *validator) checkTraversal(path string, t hcl.Traversal, in *Resource) {
 			return
 		}
 		if in != nil && r == in {
-			v.d.errorf(path, fmt.Sprintf("%s refers to itself", r.Address()), "a resource cannot read its own attributes; use a variable or local")
+			// terraform validate accepts it; a plan refuses it ("Self-referential block").
+			v.d.warnf(path, fmt.Sprintf("%s refers to itself", r.Address()), "terraform validate accepts this, but a plan will refuse it: a resource cannot read its own attributes; use a variable or local")
 			return
 		}
 		if len(rest) == 0 {

@@ -16,7 +16,7 @@ import (
 
 // TestValidateFixtures checks every testdata/invalid/*.txtar: the archive's comment lists
 // the diagnostics expected, one a line, as `# ERROR <path>: <summary>` or
-// `# WARNING <path>: <summary>`, and validation must produce exactly those. The archive holds
+// `# WARNING <path>: <summary>` or `# NOTE <path>: <summary>`, and validation must produce exactly those. The archive holds
 // blueprint.json and, optionally, env.json (validated with state key "p/b/e.tfstate").
 func TestValidateFixtures(t *testing.T) {
 	cat := testCatalog(t)
@@ -37,6 +37,8 @@ func TestValidateFixtures(t *testing.T) {
 					want = append(want, "error "+rest)
 				} else if rest, ok := strings.CutPrefix(line, "# WARNING "); ok {
 					want = append(want, "warning "+rest)
+				} else if rest, ok := strings.CutPrefix(line, "# NOTE "); ok {
+					want = append(want, "note "+rest)
 				}
 			}
 			if len(want) == 0 {

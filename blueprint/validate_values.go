@@ -12,9 +12,8 @@ import (
 	"github.com/zclconf/go-cty/cty/convert"
 )
 
-// checkAttrValue checks the shape of a value against the attribute's type: literals are
-// checked strictly (a number where a string is needed is a mistake in a form, even though
-// Terraform would convert it); lists and maps are checked element by element.
+// checkAttrValue checks the shape of a value against the attribute's type: literals as
+// Terraform would (checkLiteral), lists and maps element by element.
 func (v *validator) checkAttrValue(path string, val Value, ty cty.Type, required bool) {
 	switch val.Kind {
 	case LiteralKind:
@@ -101,7 +100,11 @@ func objectAttrNames(ty cty.Type) []string {
 	return names
 }
 
-// checkLiteral checks a literal strictly against a type.
+// checkLiteral checks a literal against a type the way Terraform does: a string, a number
+// and a bool convert to each other wherever Terraform converts them (cpu = "0.5" for a
+// number, zones = [1] for a list of strings, enabled = "true"), so such a literal is never
+// refused, only noted, and stays as written. What Terraform cannot convert ("abc" for a
+// number, true for a number, a list for a string) is an error.
 func (v *validator) checkLiteral(path string, lit cty.Value, ty cty.Type) {
 	if lit.IsNull() || ty == cty.DynamicPseudoType {
 		return
@@ -112,9 +115,20 @@ func (v *validator) checkLiteral(path string, lit cty.Value, ty cty.Type) {
 	}
 	switch {
 	case ty.IsPrimitiveType():
-		if !lt.Equals(ty) {
-			fail()
+		if lt.Equals(ty) {
+			return
 		}
+		if !lt.IsPrimitiveType() {
+			fail()
+			return
+		}
+		conv, err := convert.Convert(lit, ty)
+		if err != nil {
+			fail()
+			return
+		}
+		v.d.notef(path, fmt.Sprintf("Terraform reads %s as %s", describeLiteral(lit), describeLiteral(conv)),
+			"valid Terraform, kept as written; the argument takes %s (%s)", friendly(ty), literalHint(ty))
 	case ty.IsListType() || ty.IsSetType():
 		if !(lt.IsTupleType() || lt.IsListType() || lt.IsSetType()) {
 			fail()

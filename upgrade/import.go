@@ -20,22 +20,24 @@ var missingRequired = regexp.MustCompile(`^(resources|data)\[([^\]]+)\]\.`)
 
 // Import imports Terraform files like blueprint.Import, holding back what the catalog's
 // schemas no longer have (see the package doc) and reporting it. The diagnostics are
-// blueprint.Import's of what was kept; Validate is the caller's to run, as for any import.
-// A configuration without anything to hold imports exactly as blueprint.Import has it, and
-// one that blueprint.Import cannot read (a syntax error, a file too deep) is left to it.
+// blueprint.Import's and blueprint.Complete's of what was kept (Complete states what
+// Terraform implies, so the holding judges what the caller will validate); Validate is the
+// caller's to run, as for any import. A configuration without anything to hold imports
+// exactly as blueprint.Import and Complete have it, and one that blueprint.Import cannot
+// read (a syntax error, a file too deep) is left to it.
 func Import(files map[string][]byte, cat *catalog.Catalog) (*blueprint.Blueprint, Report, blueprint.Diagnostics) {
 	parsed, ok := parse(files)
 	if !ok || cat == nil {
-		b, diags := blueprint.Import(files)
+		b, diags := importComplete(files, cat)
 		return b, Report{}, diags
 	}
 	a := analyse(cat, parsed)
 	if len(a.items) == 0 {
-		b, diags := blueprint.Import(files)
+		b, diags := importComplete(files, cat)
 		return b, Report{}, diags
 	}
 	for range maxRounds {
-		b, diags := blueprint.Import(a.kept(files))
+		b, diags := importComplete(a.kept(files), cat)
 		if diags.HasErrors() {
 			return b, a.report(), diags
 		}
@@ -44,8 +46,19 @@ func Import(files map[string][]byte, cat *catalog.Catalog) (*blueprint.Blueprint
 		}
 		a.references()
 	}
-	b, diags := blueprint.Import(a.kept(files))
+	b, diags := importComplete(a.kept(files), cat)
 	return b, a.report(), diags
+}
+
+// importComplete is blueprint.Import, then blueprint.Complete when there is a catalog and
+// the files imported: what Terraform implies (required_providers) is stated before
+// anything validates the blueprint, here and in the caller.
+func importComplete(files map[string][]byte, cat *catalog.Catalog) (*blueprint.Blueprint, blueprint.Diagnostics) {
+	b, diags := blueprint.Import(files)
+	if b != nil && cat != nil && !diags.HasErrors() {
+		diags = append(diags, blueprint.Complete(b, cat)...)
+	}
+	return b, diags
 }
 
 // kept is files with every held item removed; files that are not .tf pass unchanged, for

@@ -280,12 +280,15 @@ func TestCurrentConfigurationImportsAsBefore(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			files := map[string][]byte{"main.tf": []byte(src)}
 			want, wantDiags := blueprint.Import(files)
+			if want != nil && !wantDiags.HasErrors() {
+				wantDiags = append(wantDiags, blueprint.Complete(want, cat)...)
+			}
 			got, rep, gotDiags := upgrade.Import(files, cat)
 			if len(rep.Items) != 0 {
 				t.Errorf("held %v", names(rep))
 			}
 			if diff := cmp.Diff(wantDiags, gotDiags); diff != "" {
-				t.Errorf("diagnostics differ (-blueprint.Import +upgrade.Import):\n%s", diff)
+				t.Errorf("diagnostics differ (-blueprint.Import and Complete +upgrade.Import):\n%s", diff)
 			}
 			if (want == nil) != (got == nil) {
 				t.Fatalf("blueprint %v, want %v", got, want)

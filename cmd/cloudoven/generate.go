@@ -138,8 +138,11 @@ func loadCatalog(dir string) (*catalog.Catalog, error) {
 func printDiagnostics(w io.Writer, diags blueprint.Diagnostics) {
 	for _, d := range diags {
 		title := "Error"
-		if d.Severity == blueprint.Warning {
+		switch d.Severity {
+		case blueprint.Warning:
 			title = "Warning"
+		case blueprint.Note:
+			title = "Note"
 		}
 		fmt.Fprintf(w, "%s: %s\n\n  on %s\n", title, d.Summary, d.Path)
 		if d.Detail != "" {

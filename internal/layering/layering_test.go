@@ -38,6 +38,7 @@ var domain = []string{
 var testOnly = []string{
 	"internal/testenv", "web/webtest", "web/htmltest", "crawler/registrytest",
 	"crawler/internal/testprovider", "internal/layering", "internal/corpus",
+	"internal/schemaprovider",
 }
 
 // allowed is, for every package of the module, what it may import of the module (beyond
@@ -82,6 +83,7 @@ var allowed = map[string][]string{
 	"web/webtest":                   nil, // builds the whole interface
 	"crawler/registrytest":          {},
 	"crawler/internal/testprovider": {},
+	"internal/schemaprovider":       {},
 }
 
 func init() {

@@ -4,7 +4,9 @@
 // and diagnostics, the diff between two versions, the dependency graph as SVG, and the zip
 // and document downloads. Diagnostics include an error on each provider source the project
 // does not allow (a Checker gives the project's checks), so an import of such a blueprint is
-// refused like one with validation errors.
+// refused like one with validation errors. Terraform goes through blueprint.Import, then
+// blueprint.Complete (implied providers made explicit), then validation; its notes are
+// listed beside what would be left out but never ask the user to import anyway.
 //
 // Terraform written for an older provider version imports through package upgrade: what the
 // catalog no longer has is held back, kept beside the blueprint with the configuration read

@@ -85,7 +85,7 @@ func (s *Handlers) importBlueprint(w http.ResponseWriter, r *http.Request) error
 		return refuse(problem.status, problem.msg)
 	}
 	var b *blueprint.Blueprint
-	var leftOut blueprint.Diagnostics
+	var leftOut, notes blueprint.Diagnostics
 	var held upgrade.Report
 	if req.terraform != nil {
 		var diags blueprint.Diagnostics
@@ -102,7 +102,10 @@ func (s *Handlers) importBlueprint(w http.ResponseWriter, r *http.Request) error
 				"The Terraform has %d %s, listed below. Nothing was imported: fix the configuration and import it again.",
 				n, page.Plural(n, "error", "errors")))
 		}
-		leftOut = diags
+		// Notes (an implied provider made explicit, legacy syntax converted) are shown
+		// with the rest but are not parts left out: they never need "import anyway".
+		notes = diags.Notes()
+		leftOut = diags.WithoutNotes()
 		b.Name = req.name
 		if b.Name == "" {
 			b.Name = req.terraform.name
@@ -114,7 +117,7 @@ func (s *Handlers) importBlueprint(w http.ResponseWriter, r *http.Request) error
 			return refuse(http.StatusUnprocessableEntity, page.Capitalize(err.Error()))
 		}
 	}
-	form.Problems = sourceProblems(leftOut)
+	form.Problems = sourceProblems(append(leftOut, notes...))
 
 	providers, err := s.disallowedProviders(ctx, project, b)
 	if err != nil {
