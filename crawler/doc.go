@@ -7,6 +7,13 @@
 // callouts, is read line by line (docs_bullets.go) and resolved against the schema
 // (docs_paths.go).
 //
+// MineRules (rules.go) reads the rules each argument's prose states into catalog.Rule, each
+// with its sentence: enumerations, ranges and defaults (rules_values.go), allowed characters
+// (rules_pattern.go), forces-new and the rules between arguments (rules_cross.go). A sentence
+// that looks like a rule and does not parse is reported (Unparsed), never guessed; the
+// crawl mines every page it parses, and the coverage report (coverage.go,
+// coverage_rules.go) counts the rules per kind and lists those sentences.
+//
 // Until the crawler lands, the committed catalog is built by `make catalog` from dumped
 // schemas with `cloudoven catalog add`.
 package crawler

@@ -26,9 +26,10 @@ var charClasses = map[string]string{
 	"hyphen": `\-`, "hyphens": `\-`, "dash": `\-`, "dashes": `\-`, "`hyphens`": `\-`,
 	"underscore": "_", "underscores": "_", "period": `\.`, "periods": `\.`, "dot": `\.`, "dots": `\.`,
 	"space": " ", "spaces": " ", "parentheses": "()", "`a-z`": "a-z", "`0-9`": "0-9",
+	"'-'": `\-`, "`-`": `\-`, "'_'": "_", "`_`": "_", "'.'": `\.`, "`.`": `\.`,
 }
 
-const classWord = "(?:(?:lower ?case |upper ?case )?(?:letters?|alphabets|numbers?|digits?|numerals|alphanumerics?(?: characters?)?)|hyphens?|dash(?:es)?|underscores?|periods?|dots?|spaces?|parentheses|`hyphens`|`a-z`|`0-9`)(?:\\s*\\([^)]*\\))?"
+const classWord = "(?:(?:lower ?case |upper ?case )?(?:letters?|alphabets|numbers?|digits?|numerals|alphanumerics?(?: characters?)?)|hyphens?|dash(?:es)?|underscores?|periods?|dots?|spaces?|parentheses|`hyphens`|`a-z`|`0-9`|'[-_.]'|`[-_.]`)(?:\\s*\\([^)]*\\))?"
 
 var (
 	classList = classWord + `(?:(?:\s*,\s*(?:and |or )?|\s+and\s+|\s+or\s+)(?:an? )?` + classWord + `)*`
@@ -37,6 +38,7 @@ var (
 		regexp.MustCompile(`(?i)\bonly\s+(?:contains?|includes?|consists? of)\s+(` + classList + `)`),
 		regexp.MustCompile(`(?i)\b(?:can|may|must)\s+only\s+(?:contain|include|consist of|be)\s+(` + classList + `)`),
 		regexp.MustCompile(`(?i)\bonly\s+(` + classList + `)\s+(?:characters\s+)?(?:are\s+)?allowed`),
+		regexp.MustCompile(`(?i)\b(?:should|must|can)\s+(?:include|contain|consist of)\s+[0-9]+\s?-\s?[0-9]+\s+(` + classList + `)`),
 	}
 	startRe    = regexp.MustCompile(`(?i)\b(?:begins?|starts?|starting)\s+with\s+(?:an?\s+)?(` + classList + `)`)
 	endRe      = regexp.MustCompile(`(?i)\b(?:ends?|ending)\s+with\s+(?:an?\s+)?(` + classList + `)`)

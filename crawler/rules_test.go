@@ -17,7 +17,9 @@ func ptr(f float64) *float64 { return &f }
 
 // ruleSchema is a type with one argument of each shape the miner tells apart.
 func ruleSchema() *tfjson.Schema {
-	opt := func(t cty.Type) *tfjson.SchemaAttribute { return &tfjson.SchemaAttribute{AttributeType: t, Optional: true} }
+	opt := func(t cty.Type) *tfjson.SchemaAttribute {
+		return &tfjson.SchemaAttribute{AttributeType: t, Optional: true}
+	}
 	return &tfjson.Schema{Block: &tfjson.SchemaBlock{
 		Attributes: map[string]*tfjson.SchemaAttribute{
 			"name": opt(cty.String), "dns_prefix": opt(cty.String), "sku_tier": opt(cty.String),
@@ -63,6 +65,23 @@ func TestMineRules(t *testing.T) {
 			want: []catalog.Rule{{Kind: catalog.RuleRange, Min: ptr(30), Max: ptr(730), Sentence: "Must be between `30` and `730`."}},
 		},
 		{
+			name: "range with the default marked on a bound", path: "retention_in_days",
+			text: "The number of days that items should be retained for once soft-deleted. This value can be between `7` and `90` (the default) days.",
+			want: []catalog.Rule{{Kind: catalog.RuleRange, Min: ptr(7), Max: ptr(90), Sentence: "This value can be between `7` and `90` (the default) days."}},
+		},
+		{
+			name: "range in a relative clause", path: "retention_in_days",
+			text: "The request timeout in seconds, which must be between 1 and 86400 seconds. Defaults to `30`.",
+			want: []catalog.Rule{
+				{Kind: catalog.RuleRange, Min: ptr(1), Max: ptr(86400), Sentence: "The request timeout in seconds, which must be between 1 and 86400 seconds."},
+				{Kind: catalog.RuleDefault, Default: "30", Sentence: "Defaults to `30`."},
+			},
+		},
+		{
+			name: "a range under a condition is not kept", path: "retention_in_days",
+			text: "When using a V1 SKU this value must be between `1` and `32`, and `1` to `125` for a V2 SKU.",
+		},
+		{
 			name: "enumeration on a bool is not kept", path: "enabled",
 			text: "Is this rule enabled? Possible values are `true` and `false`.",
 		},
@@ -75,6 +94,20 @@ func TestMineRules(t *testing.T) {
 			name: "a list said to include values is partial", path: "mode",
 			text: "The mode. Possible values include `Default` and `Basic`.",
 			want: []catalog.Rule{{Kind: catalog.RuleEnum, Values: []string{"Default", "Basic"}, Partial: true, Sentence: "Possible values include `Default` and `Basic`."}},
+		},
+		{
+			name: "values after a dash in the middle of a sentence", path: "mode",
+			text: "The Consistency Level to use for this CosmosDB Account - can be either `BoundedStaleness`, `Eventual`, `Session`, `Strong` or `ConsistentPrefix`.",
+			want: []catalog.Rule{{Kind: catalog.RuleEnum, Values: []string{"BoundedStaleness", "Eventual", "Session", "Strong", "ConsistentPrefix"}, Sentence: "The Consistency Level to use for this CosmosDB Account - can be either `BoundedStaleness`, `Eventual`, `Session`, `Strong` or `ConsistentPrefix`."}},
+		},
+		{
+			name: "values for a part of the value are not kept", path: "mode",
+			text: "The first segment of the `sku_name` defines the `name` of the SKU, possible values are `Gateway` and `EdgeMR_Mini`.",
+		},
+		{
+			name: "labels in italics after each value", path: "mode",
+			text: "Valid values are `ios` for _iOS_, `java` for _Java web_ and `web` for _ASP.NET_.",
+			want: []catalog.Rule{{Kind: catalog.RuleEnum, Values: []string{"ios", "java", "web"}, Sentence: "Valid values are `ios` for _iOS_, `java` for _Java web_ and `web` for _ASP.NET_."}},
 		},
 		{
 			name: "values in a conditional sentence are not kept", path: "mode",
@@ -102,6 +135,19 @@ func TestMineRules(t *testing.T) {
 				{Kind: catalog.RulePattern, Pattern: "^[a-z0-9]*$", Sentence: "Only lowercase Alphanumeric characters allowed."},
 				{Kind: catalog.RuleForcesNew, Sentence: "Changing this forces a new resource to be created."},
 			},
+		},
+		{
+			name: "length and characters stated together", path: "name",
+			text: "Specifies the name of the Log Analytics Workspace. Workspace name should include 4-63 letters, digits or '-'. The '-' shouldn't be the first or the last symbol.",
+			want: []catalog.Rule{
+				{Kind: catalog.RuleLength, Min: ptr(4), Max: ptr(63), Sentence: "Workspace name should include 4-63 letters, digits or '-'."},
+				{Kind: catalog.RulePattern, Pattern: `^[a-zA-Z0-9\-]*$`, Sentence: "Workspace name should include 4-63 letters, digits or '-'."},
+			},
+		},
+		{
+			name: "a maximum length", path: "name",
+			text: "Release name. The length must not be longer than 53 characters.",
+			want: []catalog.Rule{{Kind: catalog.RuleLength, Max: ptr(53), Sentence: "The length must not be longer than 53 characters."}},
 		},
 		{
 			name: "a condition on forces-new leaves it out", path: "name",
@@ -171,11 +217,11 @@ func TestCoverageWriteReportWithRules(t *testing.T) {
 // what was measured, so a change to the docs parser or the miner that loses rules fails.
 var ruleFloors = map[string]map[catalog.RuleKind]int{
 	"azurerm": {
-		catalog.RuleEnum: 2000, catalog.RuleRange: 340, catalog.RuleLength: 55, catalog.RulePattern: 38, catalog.RuleCase: 3,
+		catalog.RuleEnum: 2100, catalog.RuleRange: 360, catalog.RuleLength: 63, catalog.RulePattern: 40, catalog.RuleCase: 3,
 		catalog.RuleDefault: 2200, catalog.RuleForcesNew: 5250, catalog.RuleConflictsWith: 230, catalog.RuleExactlyOneOf: 80,
 		catalog.RuleAtLeastOneOf: 40, catalog.RuleRequiredWith: 185,
 	},
-	"azuread":    {catalog.RuleEnum: 65, catalog.RuleDefault: 48, catalog.RuleForcesNew: 95, catalog.RuleConflictsWith: 13, catalog.RuleAtLeastOneOf: 18},
+	"azuread":    {catalog.RuleEnum: 68, catalog.RuleDefault: 48, catalog.RuleForcesNew: 95, catalog.RuleConflictsWith: 13, catalog.RuleAtLeastOneOf: 18},
 	"kubernetes": {catalog.RuleEnum: 20, catalog.RuleRange: 80, catalog.RuleDefault: 690},
 	"helm":       {catalog.RuleEnum: 3, catalog.RuleDefault: 28},
 	"random":     {catalog.RuleDefault: 20},

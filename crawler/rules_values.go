@@ -15,26 +15,34 @@ import (
 // sentence it recognised ("" when it kept it or did not recognise it).
 
 var (
-	enumRe = regexp.MustCompile(`(?i)^(?:(?:the )?(?:possible|valid|allowed|accepted|supported) (?:values?|options?) (?:are|is|include|includes)|possible values? is|the only (?:possible|valid|allowed|supported) values? is|(?:it |this |the value |this value |value )?(?:must|can|should) be (?:one of|either)(?: the following)?)\s*:?\s*(.+)$`)
+	enumRe = regexp.MustCompile(`(?i)(?:^|, |,|\s-\s)((?:the )?(?:possible|valid|allowed|accepted|supported) (?:values?|options?) (?:are|is|include|includes)|(?:(?:currently|at this time),? )?(?:the )?only (?:possible|valid|allowed|supported) (?:values?|options?) (?:is|are)|(?:it |this |the value |this value |value )?(?:must|can|should) be (?:one of|either)(?: the following)?)\s*:?\s*(.+)$`)
+	// enumPrefixDeny are words that make the text before a list mid-sentence a condition or a
+	// part of the value ("The first segment of the `sku_name` ..., possible values are").
+	enumPrefixDeny = regexp.MustCompile(`(?i)\b(?:when|if|unless|where|segment|part|first|second|third|last|each|except|case|otherwise|legacy|older|newer|prior|before|after|only|depending)\b`)
 	// enumTailRe is a default or remark that follows the list in the same sentence.
-	enumTailRe = regexp.MustCompile("(?i)\\s*(?:[,;]\\s*(?:and )?|\\(|\\s)(?:defaults to|the default is|default is|with a default of)\\s+(?:`[^`]*`|\"[^\"]*\"|'[^']*'|[\\w.-]+)\\)?$")
-	partialRe  = regexp.MustCompile(`(?i)\b(?:include|includes|such as|for example|e\.g|among others|not limited to|etc)\b`)
+	enumTailRe     = regexp.MustCompile("(?i)\\s*(?:[,;]\\s*(?:and )?|\\(|\\s)(?:defaults to|the default is|default is|default value is|the default value is|with a default of)\\s+(?:`[^`]*`|\"[^\"]*\"|'[^']*'|[\\w.-]+)\\)?$")
+	italicRemarkRe = regexp.MustCompile(`^for _[^_]+_`)
+	partialRe      = regexp.MustCompile(`(?i)\b(?:include|includes|such as|for example|e\.g|among others|not limited to|etc)\b`)
 )
 
 // enum reads "Possible values are `A`, `B` (remark) and `C`", and its variants.
 func (m *ruleMiner) enum(raw, s string) string {
-	mt := enumRe.FindStringSubmatch(s)
-	if mt == nil {
+	loc := enumRe.FindStringSubmatchIndex(s)
+	if loc == nil {
 		return ""
 	}
-	list := enumTailRe.ReplaceAllString(mt[1], "")
+	if prefix := s[:loc[2]]; enumPrefixDeny.MatchString(prefix) {
+		return "the values follow a condition or name a part of the value: " + prefix
+	}
+	mt := []string{s[loc[2]:loc[3]], s[loc[4]:loc[5]]}
+	list := strings.ReplaceAll(enumTailRe.ReplaceAllString(mt[1], ""), "`,and ", "`, and ")
 	values, rest, ok := quotedList(list)
 	if !ok || len(values) == 0 {
 		return "the values are not all quoted"
 	}
-	partial := partialRe.MatchString(s[:len(s)-len(mt[1])]) || partialRe.MatchString(rest)
+	partial := partialRe.MatchString(mt[0]) || partialRe.MatchString(rest)
 	switch strings.ToLower(strings.TrimSpace(rest)) {
-	case "", "only", "(default)", "etc", "and so on":
+	case "", "only", "(default)", "etc", "and so on", "is allowed", "are allowed":
 	default:
 		if !partial {
 			return "text follows the values: " + rest
@@ -75,8 +83,15 @@ func quotedList(s string) (values []string, rest string, ok bool) {
 		if end < 0 {
 			return nil, s, false
 		}
-		values = append(values, s[1:1+end])
+		v := s[1 : 1+end]
+		if len(v) >= 2 && v[0] == '"' && v[len(v)-1] == '"' {
+			v = v[1 : len(v)-1] // `"Web, Publishing"`: the quotes are HCL's, not the value's
+		}
+		values = append(values, v)
 		s = strings.TrimSpace(s[2+end:])
+		if m := italicRemarkRe.FindString(s); m != "" {
+			s = strings.TrimSpace(s[len(m):]) // `ios` for _iOS_: a label of the value
+		}
 		if strings.HasPrefix(s, "(") {
 			close := strings.IndexByte(s, ')')
 			if close < 0 {
@@ -113,11 +128,14 @@ func parseNumber(s string) (float64, bool) {
 const num = "`?(-?[0-9][0-9,]*(?:\\.[0-9]+)?)\\s?`?"
 
 var (
-	rangeSubject = `(?:(?:the )?(?:possible|valid|allowed|accepted|supported) values? (?:are|is|range|ranges|must be|should be|can be)|(?:the |this |a )?(?:value|number|integer) (?:must|should|can|has to) be|(?:it |this |values? )?(?:must|should|can|has to) be|must be a (?:value|number|integer))(?: a (?:value|number|integer|whole number))?`
-	rangeRe      = regexp.MustCompile(`(?i)^` + rangeSubject + `\s+(?:between|from|in the range(?: of)?)\s+` + num + `(?:\s+([a-z%]+))?\s*(?:and|to|-)\s+` + num + `(?:\s+([a-z%]+))?(?:\s*\(([a-z ]+)\))?$`)
-	minRe        = regexp.MustCompile(`(?i)^` + rangeSubject + `\s+(?:at least|greater than or equal to|a minimum of|no less than|equal to or greater than)\s+` + num + `(?:\s+([a-z%]+))?$`)
-	maxRe        = regexp.MustCompile(`(?i)^` + rangeSubject + `\s+(?:at most|less than or equal to|a maximum of|no more than|no greater than|up to|equal to or less than)\s+` + num + `(?:\s+([a-z%]+))?$`)
+	rangeSubject = `(?:^|,\s*which\s+)(?:(?:the )?(?:possible|valid|allowed|accepted|supported) values? (?:are|is|range|ranges|vary|varies|must be|should be|can be)|supports? values|(?:the |this |a )?(?:value|number|integer) (?:must|should|can|has to)(?: be)?(?: set)?|(?:it |this |values? )?(?:must|should|can|has to)(?: be)?(?: set)?|must be a (?:value|number|integer))(?: (?:an? )?(?:value|number|integers?|whole number)s?)?`
+	rangeRe      = regexp.MustCompile(`(?i)` + rangeSubject + `\s+(?:between|from|in the range(?: of)?)\s+` + num + `(?:\s+([a-z%]+))?\s*(?:and|to|-)\s+` + num + `(?:\s+([a-z%]+))?(?:\s*\(([^)]*)\)|\s+(inclusive))?$`)
+	minRe        = regexp.MustCompile(`(?i)` + rangeSubject + `\s+(?:at least|greater than or equal to|a minimum of|no less than|equal to or greater than)\s+` + num + `(?:\s+([a-z%]+))?$`)
+	maxRe        = regexp.MustCompile(`(?i)` + rangeSubject + `\s+(?:at most|less than or equal to|a maximum of|no more than|no greater than|up to|equal to or less than)\s+` + num + `(?:\s+([a-z%]+))?$`)
 )
+
+// theDefaultRe is a remark on a bound: "between `7` and `90` (the default) days".
+var theDefaultRe = regexp.MustCompile(`\s*\(the default\)`)
 
 // countUnits are units that say a bound is about something other than the number itself.
 var countUnits = map[string]bool{"items": true, "elements": true, "entries": true, "characters": true, "values": true, "tags": true, "blocks": true, "times": true}
@@ -130,6 +148,7 @@ func (m *ruleMiner) numberRange(raw, s string) string {
 		return &f, ok
 	}
 	var ok1, ok2 = true, true
+	s = theDefaultRe.ReplaceAllString(s, "")
 	switch {
 	case rangeRe.MatchString(s):
 		mt := rangeRe.FindStringSubmatch(s)
@@ -137,7 +156,7 @@ func (m *ruleMiner) numberRange(raw, s string) string {
 		if countUnits[u1] || countUnits[u2] || u1 != "" && u2 != "" && u1 != u2 && u1+"s" != u2 {
 			return ""
 		}
-		if mt[5] != "" && !strings.Contains(strings.ToLower(mt[5]), "inclusive") || strings.Contains(strings.ToLower(mt[5]), "exclusive") {
+		if strings.Contains(strings.ToLower(mt[5]), "exclusive") {
 			return "a range that is not inclusive"
 		}
 		lo, ok1 = num(mt[1])
@@ -216,8 +235,11 @@ func stringSentenceOK(s string) bool {
 }
 
 var (
-	lenRangeRe = regexp.MustCompile(`(?i)(?:\b(?:between|from)\s+` + num + `\s*(?:and|to|-)\s*` + num + `|\b` + "([0-9]+)\\s?-\\s?([0-9]+)" + `)\s+(?:(?:alphanumeric|lowercase|unicode)\s+)?characters\b`)
-	lenMaxRe   = regexp.MustCompile(`(?i)\b(?:up to|maximum of|maximum length of|maximum length is|max length is|at most|no more than|cannot exceed|can't exceed|must not exceed|not exceed|can't be longer than|cannot be longer than|maximum)\s+` + num + `\s+characters\b`)
+	lenRangeRe = regexp.MustCompile(`(?i)(?:\b(?:between|from)\s+` + num + `\s*(?:and|to|-)\s*` + num + `|\b` + "([0-9]+)\\s?-\\s?([0-9]+)" + `)\s*(?:(?:alphanumeric|lowercase|unicode)\s+)?characters\b`)
+	// lenClassRe reads a length stated with the allowed characters: "should include 4-63
+	// letters, digits or '-'" (the characters are read by pattern).
+	lenClassRe = regexp.MustCompile(`(?i)\b(?:include|contain|consist of)\s+([0-9]+)\s?-\s?([0-9]+)\s+(` + classList + `)`)
+	lenMaxRe   = regexp.MustCompile(`(?i)\b(?:up to|maximum of|maximum length of|maximum length is|max length is|max length:|at most|no more than|cannot exceed|can't exceed|must not exceed|not exceed|can't be longer than|cannot be longer than|not be longer than|no longer than|limited to|maximum)\s+` + num + `\s*characters\b`)
 	lenMinRe   = regexp.MustCompile(`(?i)\b(?:at least|minimum of|minimum length of)\s+` + num + `\s+characters\b`)
 )
 
@@ -232,6 +254,9 @@ func (m *ruleMiner) length(raw, s string) string {
 		return &f
 	}
 	switch {
+	case lenClassRe.MatchString(s):
+		mt := lenClassRe.FindStringSubmatch(s)
+		lo, hi = num(mt[1]), num(mt[2])
 	case lenRangeRe.MatchString(s):
 		mt := lenRangeRe.FindStringSubmatch(s)
 		if mt[1] != "" {
