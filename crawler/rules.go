@@ -195,8 +195,22 @@ type argInfo struct {
 func lookupArg(b *tfjson.SchemaBlock, path string) argInfo {
 	names := strings.Split(path, ".")
 	var attrs map[string]*tfjson.SchemaAttribute
+	obj := cty.NilType // inside an attribute of object type, written as blocks
 	for i, n := range names {
 		last := i == len(names)-1
+		if obj != cty.NilType {
+			if !obj.HasAttribute(n) {
+				return argInfo{}
+			}
+			t := obj.AttributeType(n)
+			if last {
+				return argInfo{kind: argAttr, typ: t}
+			}
+			if obj = objectOf(t); obj == cty.NilType {
+				return argInfo{}
+			}
+			continue
+		}
 		if attrs != nil {
 			a := attrs[n]
 			if a == nil {
@@ -225,7 +239,11 @@ func lookupArg(b *tfjson.SchemaBlock, path string) argInfo {
 			if last {
 				return argInfo{kind: argAttr, typ: a.AttributeType}
 			}
-			return argInfo{}
+			// azurerm's security_rule: a list of objects the docs describe as a block.
+			if obj = objectOf(a.AttributeType); obj == cty.NilType {
+				return argInfo{}
+			}
+			continue
 		}
 		nb := b.NestedBlocks[n]
 		if nb == nil || nb.Block == nil {
@@ -237,6 +255,17 @@ func lookupArg(b *tfjson.SchemaBlock, path string) argInfo {
 		b = nb.Block
 	}
 	return argInfo{}
+}
+
+// objectOf is the object type of an object, or of the elements of a list or set of them.
+func objectOf(t cty.Type) cty.Type {
+	if t.IsListType() || t.IsSetType() {
+		t = t.ElementType()
+	}
+	if t.IsObjectType() {
+		return t
+	}
+	return cty.NilType
 }
 
 // scalarType is the type a value rule checks: the attribute's own primitive type, or the

@@ -26,6 +26,7 @@ func ruleSchema() *tfjson.Schema {
 			"retention_in_days": opt(cty.Number), "enabled": opt(cty.Bool), "zones": opt(cty.Set(cty.String)),
 			"mode": opt(cty.String), "throughput": opt(cty.Number), "autoscale": opt(cty.Number),
 			"identity_ids": opt(cty.List(cty.String)), "key_vault_id": opt(cty.String), "url": opt(cty.String),
+			"security_rule": opt(cty.Set(cty.Object(map[string]cty.Type{"access": cty.String, "priority": cty.Number}))),
 		},
 		NestedBlocks: map[string]*tfjson.SchemaBlockType{
 			"identity": {NestingMode: tfjson.SchemaNestingModeList, Block: &tfjson.SchemaBlock{
@@ -80,6 +81,11 @@ func TestMineRules(t *testing.T) {
 		{
 			name: "a range under a condition is not kept", path: "retention_in_days",
 			text: "When using a V1 SKU this value must be between `1` and `32`, and `1` to `125` for a V2 SKU.",
+		},
+		{
+			name: "an attribute of a list of objects written as blocks", path: "security_rule.access",
+			text: "Specifies whether network traffic is allowed or denied. Possible values are `Allow` and `Deny`.",
+			want: []catalog.Rule{{Kind: catalog.RuleEnum, Values: []string{"Allow", "Deny"}, Sentence: "Possible values are `Allow` and `Deny`."}},
 		},
 		{
 			name: "enumeration on a bool is not kept", path: "enabled",
