@@ -354,15 +354,21 @@ func (mu *mutator) body(path, schemaPath string, body *hclsyntax.Body, schema *t
 	for _, blk := range body.Blocks {
 		i := counts[blk.Type]
 		counts[blk.Type]++
-		nb := schema.NestedBlocks[blk.Type]
-		if blk.Type == "dynamic" || nb == nil || nb.Block == nil {
-			continue
-		}
 		sp := blk.Type
 		if schemaPath != "" {
 			sp = schemaPath + "." + blk.Type
 		}
-		mu.body(fmt.Sprintf("%s.%s[%d]", path, blk.Type, i), sp, blk.Body, nb.Block)
+		nb := schema.NestedBlocks[blk.Type]
+		switch {
+		case blk.Type == "dynamic":
+		case nb != nil && nb.Block != nil:
+			mu.body(fmt.Sprintf("%s.%s[%d]", path, blk.Type, i), sp, blk.Body, nb.Block)
+		case schema.Attributes[blk.Type] != nil:
+			// a list of objects written as blocks (azurerm's security_rule)
+			if ot := objectElem(schema.Attributes[blk.Type].AttributeType); ot != cty.NilType {
+				mu.body(fmt.Sprintf("%s.%s[%d]", path, blk.Type, i), sp, blk.Body, objectSchema(ot))
+			}
+		}
 	}
 }
 
@@ -465,4 +471,23 @@ func sameKind(v cty.Value, n float64) cty.Value {
 		return cty.StringVal(big.NewFloat(n).Text('f', -1))
 	}
 	return cty.NumberFloatVal(n)
+}
+
+func objectElem(t cty.Type) cty.Type {
+	if t.IsListType() || t.IsSetType() {
+		t = t.ElementType()
+	}
+	if t.IsObjectType() {
+		return t
+	}
+	return cty.NilType
+}
+
+// objectSchema is an object type seen as a block of optional attributes.
+func objectSchema(ot cty.Type) *tfjson.SchemaBlock {
+	b := &tfjson.SchemaBlock{Attributes: map[string]*tfjson.SchemaAttribute{}}
+	for n, t := range ot.AttributeTypes() {
+		b.Attributes[n] = &tfjson.SchemaAttribute{AttributeType: t, Optional: true}
+	}
+	return b
 }

@@ -58,7 +58,19 @@ func (v *validator) checkRulesIn(path, schemaPath string, body Body, schema *tfj
 		if sa == nil || sa.AttributeNestedType != nil {
 			continue
 		}
-		for _, r := range typ.Rules(joinSchemaPath(schemaPath, a.Name)) {
+		sp := joinSchemaPath(schemaPath, a.Name)
+		if ot := objectListType(sa.AttributeType); ot != cty.NilType {
+			switch a.Value.Kind {
+			case ListKind:
+				for i, item := range a.Value.List {
+					v.checkRulesInObject(fmt.Sprintf("%s.%s[%d]", path, a.Name, i), sp, item, ot, typ)
+				}
+			case LiteralKind:
+				v.checkRulesInObjectLiteral(path+"."+a.Name, sp, a.Value.Literal, ot, typ)
+			}
+			continue
+		}
+		for _, r := range typ.Rules(sp) {
 			v.checkValueRule(path+"."+a.Name, a.Name, a.Value, r)
 		}
 	}
@@ -67,8 +79,51 @@ func (v *validator) checkRulesIn(path, schemaPath string, body Body, schema *tfj
 	for _, blk := range body.Blocks {
 		bpath := fmt.Sprintf("%s.%s[%d]", path, blk.Type, counts[blk.Type])
 		counts[blk.Type]++
+		sp := joinSchemaPath(schemaPath, blk.Type)
 		if nb := schema.NestedBlocks[blk.Type]; nb != nil && nb.Block != nil {
-			v.checkRulesIn(bpath, joinSchemaPath(schemaPath, blk.Type), blk.Body, nb.Block, typ)
+			v.checkRulesIn(bpath, sp, blk.Body, nb.Block, typ)
+		} else if sa := schema.Attributes[blk.Type]; sa != nil && sa.AttributeNestedType == nil && objectListType(sa.AttributeType) != cty.NilType {
+			v.checkRulesInObjectBlock(bpath, sp, blk.Body, objectListType(sa.AttributeType), typ)
+		}
+	}
+}
+
+// checkRulesInObjectBlock checks a block written for a list-of-objects attribute ("attributes
+// as blocks", azurerm's security_rule): its arguments against the rules of the object's
+// attributes. Rules between arguments are not checked there.
+func (v *validator) checkRulesInObjectBlock(path, schemaPath string, body Body, ot cty.Type, typ *catalog.Type) {
+	for _, a := range body.Attributes {
+		if !ot.HasAttribute(a.Name) {
+			continue
+		}
+		for _, r := range typ.Rules(joinSchemaPath(schemaPath, a.Name)) {
+			v.checkValueRule(path+"."+a.Name, a.Name, a.Value, r)
+		}
+	}
+	counts := map[string]int{}
+	for _, blk := range body.Blocks {
+		bpath := fmt.Sprintf("%s.%s[%d]", path, blk.Type, counts[blk.Type])
+		counts[blk.Type]++
+		if ot.HasAttribute(blk.Type) {
+			if inner := objectListType(ot.AttributeType(blk.Type)); inner != cty.NilType {
+				v.checkRulesInObjectBlock(bpath, joinSchemaPath(schemaPath, blk.Type), blk.Body, inner, typ)
+			}
+		}
+	}
+}
+
+// checkRulesInObject checks one object of a list-of-objects attribute written as a value
+// (security_rule = [{ ... }]), with checkAttrValue's paths: security_rule[0]["access"].
+func (v *validator) checkRulesInObject(path, schemaPath string, val Value, ot cty.Type, typ *catalog.Type) {
+	if val.Kind != MapKind {
+		return
+	}
+	for _, k := range val.SortedKeys() {
+		if !ot.HasAttribute(k) {
+			continue
+		}
+		for _, r := range typ.Rules(joinSchemaPath(schemaPath, k)) {
+			v.checkValueRule(fmt.Sprintf("%s[%q]", path, k), k, val.Map[k], r)
 		}
 	}
 }
@@ -246,4 +301,27 @@ func rulePattern(p string) *regexp.Regexp {
 	}
 	rulePatterns.Store(p, re)
 	return re
+}
+
+// checkRulesInObjectLiteral is checkRulesInObject for a list of objects given as one literal.
+func (v *validator) checkRulesInObjectLiteral(path, schemaPath string, lit cty.Value, ot cty.Type, typ *catalog.Type) {
+	t := lit.Type()
+	if lit.IsNull() || !lit.IsKnown() || !(t.IsTupleType() || t.IsListType() || t.IsSetType()) {
+		return
+	}
+	i := 0
+	for it := lit.ElementIterator(); it.Next(); i++ {
+		_, e := it.Element()
+		if e.IsNull() || !e.IsKnown() || !(e.Type().IsObjectType() || e.Type().IsMapType()) {
+			continue
+		}
+		for k := range e.Type().AttributeTypes() {
+			if !ot.HasAttribute(k) {
+				continue
+			}
+			for _, r := range typ.Rules(joinSchemaPath(schemaPath, k)) {
+				v.checkValueRule(fmt.Sprintf("%s[%d][%q]", path, i, k), k, Value{Kind: LiteralKind, Literal: e.GetAttr(k)}, r)
+			}
+		}
+	}
 }

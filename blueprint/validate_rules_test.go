@@ -105,6 +105,21 @@ func TestValidateRulesOfTheDocs(t *testing.T) {
 			want: []string{`error resources[azurerm_cdn_frontdoor_route.r].supported_protocols[1]: supported_protocols: "Ftp" is not one of Http, Https`},
 		},
 		{
+			name: "an attribute of a list of objects written as a block",
+			hcl: `resource "azurerm_network_security_group" "nsg" {
+  security_rule {
+    name      = "ssh"
+    access    = "Permit"
+    direction = "Inbound"
+    priority  = 5000
+  }
+}`,
+			want: []string{
+				`error resources[azurerm_network_security_group.nsg].security_rule[0].access: access: "Permit" is not one of Allow, Deny`,
+				`error resources[azurerm_network_security_group.nsg].security_rule[0].priority: priority: 5000 is not between 100 and 4096`,
+			},
+		},
+		{
 			name: "two arguments the docs say conflict",
 			hcl: `resource "azurerm_api_management_subscription" "s" {
   api_id     = "a"
