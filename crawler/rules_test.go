@@ -242,3 +242,28 @@ func checkRuleFloors(t *testing.T, c crawler.Coverage, report string) {
 		}
 	}
 }
+
+// FuzzMineRules: any prose, however broken, mines without panicking, and every rule it
+// keeps quotes a sentence of that prose.
+func FuzzMineRules(f *testing.F) {
+	for _, s := range []string{
+		"Possible values are `Free`, `Standard` (which includes the Uptime SLA) and `Premium`. Defaults to `Free`.",
+		"Possible values must begin and end with a letter or number, contain only letters, numbers, and hyphens and be between 1 and 54 characters in length.",
+		"Must be between `30` and `730`. Conflicts with `autoscale`. ~> **Note:** This is required when `type` is set to `UserAssigned`.",
+		"Possible values are `", "between `1` and", "`a.` b. ~>", "Exactly one of `url` or",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, text string) {
+		doc := &catalog.Doc{Arguments: map[string]string{"name": text, "retention_in_days": text, "zones": text, "identity.identity_ids": text}}
+		rules, _ := crawler.MineRules(doc, ruleSchema())
+		flat := strings.Join(strings.Fields(text), " ")
+		for path, rs := range rules {
+			for _, r := range rs {
+				if !strings.Contains(flat, r.Sentence) {
+					t.Errorf("%s: rule %s quotes %q, which is not in the text", path, r.Kind, r.Sentence)
+				}
+			}
+		}
+	})
+}
