@@ -21,6 +21,11 @@
 // imported file or one value, by package hcllimit, in Import and in parseExpr and parseRef
 // (traversal.go), which every other parse goes through.
 //
+// Validation also checks literal values against the rules the catalog mined from the
+// provider's docs (validate_rules.go, validate_rules_cross.go): enumerations, ranges,
+// lengths, allowed characters and the rules between arguments, each finding quoting the
+// docs' sentence; values known only at plan are never flagged.
+//
 // Start with Blueprint in blueprint.go and Value in value.go, then document.go (the JSON
 // form; jsonnode.go reads each value's JSON once), validate.go (diagnostics against the
 // catalog; an unknown name's did-you-mean prefers what the provider's upgrade guides renamed

@@ -29,7 +29,7 @@ func NewResource(t *catalog.Type, taken func(addr string) bool) Resource {
 		r.Name = "main" + strconv.Itoa(i)
 	}
 	if t.Schema != nil && t.Schema.Block != nil {
-		r.Config = placeholderBody(t.Schema.Block)
+		r.Config = placeholderBody(t.Schema.Block, t, "")
 	}
 	return r
 }
@@ -68,7 +68,7 @@ func ProviderConfigFor(t *catalog.Type) (ProviderConfig, bool) {
 	}
 	var config Body
 	if p.Schema != nil && p.Schema.ConfigSchema != nil && p.Schema.ConfigSchema.Block != nil {
-		config = placeholderBody(p.Schema.ConfigSchema.Block)
+		config = placeholderBody(p.Schema.ConfigSchema.Block, nil, "")
 	}
 	pc := NewProviderConfig(p.Name, p.Source, config)
 	if len(pc.Config.Attributes)+len(pc.Config.Blocks) == 0 {
@@ -77,8 +77,9 @@ func ProviderConfigFor(t *catalog.Type) (ProviderConfig, bool) {
 	return pc, true
 }
 
-// placeholderBody fills a schema block's required arguments and required nested blocks.
-func placeholderBody(schema *tfjson.SchemaBlock) Body {
+// placeholderBody fills a schema block's required arguments and required nested blocks;
+// the rules typ's docs state for them (at schema paths under path) choose the values.
+func placeholderBody(schema *tfjson.SchemaBlock, typ *catalog.Type, path string) Body {
 	var body Body
 	names := make([]string, 0, len(schema.Attributes))
 	for n, a := range schema.Attributes {
@@ -88,7 +89,8 @@ func placeholderBody(schema *tfjson.SchemaBlock) Body {
 	}
 	sort.Strings(names)
 	for _, n := range names {
-		body.Attributes = append(body.Attributes, Attribute{Name: n, Value: placeholderValue(n, attrType(schema.Attributes[n]))})
+		v := placeholderValue(n, attrType(schema.Attributes[n]))
+		body.Attributes = append(body.Attributes, Attribute{Name: n, Value: placeholderByRules(v, typ.Rules(joinSchemaPath(path, n)))})
 	}
 	btypes := make([]string, 0, len(schema.NestedBlocks))
 	for n, bt := range schema.NestedBlocks {
@@ -101,7 +103,7 @@ func placeholderBody(schema *tfjson.SchemaBlock) Body {
 		bt := schema.NestedBlocks[n]
 		var inner Body
 		if bt.Block != nil {
-			inner = placeholderBody(bt.Block)
+			inner = placeholderBody(bt.Block, typ, joinSchemaPath(path, n))
 		}
 		count := int(bt.MinItems)
 		if bt.NestingMode == tfjson.SchemaNestingModeSingle || bt.NestingMode == tfjson.SchemaNestingModeGroup {

@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	tfjson "github.com/hashicorp/terraform-json"
-	"github.com/zclconf/go-cty/cty"
 	"github.com/zclconf/go-cty/cty/convert"
 
 	"github.com/cloudoven/cloudoven/catalog"
@@ -157,7 +156,7 @@ func valueChanged(a, b *Value, computed bool, def string) (changed, certain bool
 		if unsetA {
 			set = b
 		}
-		if def != "" && known(*set) && literalText(*set) == def {
+		if def != "" && known(*set) && defaultText(*set) == def {
 			return false, true
 		}
 		return true, known(*set)
@@ -257,14 +256,10 @@ func sameLiteral(a, b Value) bool {
 	return errA == nil && errB == nil && fa == fb
 }
 
-// literalText is a primitive literal as the docs write a default: Free, 30, true.
-func literalText(v Value) string {
-	if v.Kind != LiteralKind || v.Literal.IsNull() || !v.Literal.IsKnown() || !v.Literal.Type().IsPrimitiveType() {
+// defaultText is a primitive literal as the docs write a default: Free, 30, true.
+func defaultText(v Value) string {
+	if v.Kind != LiteralKind || v.Literal.IsNull() || !v.Literal.IsKnown() {
 		return ""
 	}
-	s, err := convert.Convert(v.Literal, cty.String)
-	if err != nil {
-		return ""
-	}
-	return s.AsString()
+	return literalText(v.Literal)
 }

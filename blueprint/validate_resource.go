@@ -93,6 +93,7 @@ func (v *validator) checkResource(r *Resource) {
 	v.checkBodyRefs(path, r.Config, r)
 	if typ != nil {
 		v.checkBody(path, r.Config, typ.Schema.Block)
+		v.checkRules(path, r.Config, typ)
 	} else {
 		v.checkMetaInConfig(path, r.Config)
 	}

@@ -29,7 +29,8 @@ const (
 	// RuleAtLeastOneOf: at least one of Paths (the argument among them) must be set.
 	RuleAtLeastOneOf RuleKind = "at_least_one_of"
 	// RuleRequiredWith: the argument must be set when Paths are (RequiredWhen: when the
-	// condition in Values[0] holds, e.g. "type = UserAssigned").
+	// condition in Values[0] holds, e.g. "type = UserAssigned"; with several Values, when
+	// any one of them holds: "type = UserAssigned", "type = SystemAssigned, UserAssigned").
 	RuleRequiredWith RuleKind = "required_with"
 )
 

@@ -31,6 +31,11 @@ type Coverage struct {
 	// Unknown are the documented argument paths the schema does not have, in the same form,
 	// sorted: a block resolved to the wrong place, a renamed or removed argument.
 	Unknown []string
+	// Rules counts the rules the docs hold, by kind (coverage_rules.go).
+	Rules map[catalog.RuleKind]int
+	// Unparsed are the sentences that look like rules but did not become one, as
+	// "azurerm_x.path: reason: sentence", sorted.
+	Unparsed []string
 }
 
 // Percent is Described as a percentage of Arguments; 0 when there are no arguments.
@@ -55,6 +60,7 @@ func MeasureCoverage(provider string, schema *tfjson.ProviderSchema, docs *catal
 	c.measure("data.", schema.DataSourceSchemas, docs.DataSources)
 	slices.Sort(c.Unmatched)
 	slices.Sort(c.Unknown)
+	slices.Sort(c.Unparsed)
 	return c
 }
 
@@ -79,6 +85,7 @@ func (c *Coverage) measure(prefix string, types map[string]*tfjson.Schema, docs 
 		if doc == nil {
 			continue
 		}
+		c.measureRules(prefix+name, doc, ts)
 		known := schemaPaths(ts.Block)
 		for p := range args {
 			if _, ok := known[p]; !ok {
@@ -118,7 +125,8 @@ func settable(b *tfjson.SchemaBlock) []string {
 	return out
 }
 
-// WriteReport writes the coverage figures, then every unmatched and every unknown path.
+// WriteReport writes the coverage figures, then every unmatched and every unknown path, then
+// the rules per kind and the sentences that did not parse, when there are any.
 func (c Coverage) WriteReport(w io.Writer) error {
 	bw := bufio.NewWriter(w)
 	fmt.Fprintf(bw, "# %s: %d of %d arguments described (%.1f%%)\n", c.Provider, c.Described, c.Arguments, c.Percent())
@@ -130,5 +138,6 @@ func (c Coverage) WriteReport(w io.Writer) error {
 	for _, u := range c.Unknown {
 		fmt.Fprintln(bw, u)
 	}
+	c.writeRules(bw)
 	return bw.Flush()
 }

@@ -171,6 +171,7 @@ func TestDocsCoverage(t *testing.T) {
 					t.Errorf("%s: %v", p.Path, err)
 					continue
 				}
+				doc.Rules, _ = crawler.MineRules(doc, ts)
 				into := docs.Resources
 				if p.Kind == catalog.KindDataSource {
 					into = docs.DataSources
@@ -191,6 +192,7 @@ func TestDocsCoverage(t *testing.T) {
 			}
 			t.Logf("%s: %d pages, %d of %d arguments described (%.2f%%), %d unmatched, %d unknown; report %s",
 				name, len(fx.pages), c.Described, c.Arguments, c.Percent(), len(c.Unmatched), len(c.Unknown), path)
+			checkRuleFloors(t, c, path)
 			if name == "azurerm" && c.Percent() < minAzurermCoverage {
 				t.Errorf("azurerm coverage %.2f%%, want at least %.1f%%; see %s", c.Percent(), minAzurermCoverage, path)
 			}

@@ -217,7 +217,8 @@ func crawlOne(ctx context.Context, t Target, opts Options, have map[string]*cata
 	}
 	opts.Logger.Info("provider crawled", "provider", source, "version", pr.Version,
 		"resources", pr.Resources, "data_sources", pr.DataSources, "doc_pages", pr.DocPages,
-		"coverage", fmt.Sprintf("%.1f%%", pr.Coverage.Percent()), "doc_errors", len(pr.DocErrors))
+		"coverage", fmt.Sprintf("%.1f%%", pr.Coverage.Percent()), "rules", pr.Coverage.RuleCount(),
+		"unparsed_rules", len(pr.Coverage.Unparsed), "doc_errors", len(pr.DocErrors))
 	return pr, &entry, nil
 }
 
@@ -253,6 +254,9 @@ func parsePages(provider string, pages []Page, schema *tfjson.ProviderSchema, pr
 		go func() {
 			defer func() { <-sem; wg.Done() }()
 			doc, err := ParseDoc(provider, p, ts)
+			if err == nil {
+				doc.Rules, _ = MineRules(doc, ts)
+			}
 			mu.Lock()
 			defer mu.Unlock()
 			if err != nil {

@@ -11,6 +11,12 @@
 // are read too (guides.go): ParseGuides (guides_parse.go) turns the upgrade guides'
 // sentences into catalog.Upgrade entries, each with its guide, section and sentence, and
 // reports the sentences that read like an entry but did not parse.
+// MineRules (rules.go) reads the rules each argument's prose states into catalog.Rule, each
+// with its sentence: enumerations, ranges and defaults (rules_values.go), allowed characters
+// (rules_pattern.go), forces-new and the rules between arguments (rules_cross.go). A sentence
+// that looks like a rule and does not parse is reported (Unparsed), never guessed; the
+// crawl mines every page it parses, and the coverage report (coverage.go,
+// coverage_rules.go) counts the rules per kind and lists those sentences.
 //
 // Until the crawler lands, the committed catalog is built by `make catalog` from dumped
 // schemas with `cloudoven catalog add`.

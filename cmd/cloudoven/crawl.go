@@ -159,7 +159,7 @@ func runCrawl(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 
 func printCrawlResult(w io.Writer, res crawler.Result) {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "PROVIDER\tVERSION\tRESULT\tRESOURCES\tDATA SOURCES\tDOC PAGES\tCOVERAGE\tDOC ERRORS")
+	fmt.Fprintln(tw, "PROVIDER\tVERSION\tRESULT\tRESOURCES\tDATA SOURCES\tDOC PAGES\tCOVERAGE\tRULES\tUNPARSED\tDOC ERRORS")
 	for _, p := range res.Providers {
 		result, coverage := "crawled", "-"
 		switch {
@@ -171,7 +171,8 @@ func printCrawlResult(w io.Writer, res crawler.Result) {
 		if p.Coverage.Arguments > 0 {
 			coverage = fmt.Sprintf("%.1f%%", p.Coverage.Percent())
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%d\t%s\t%d\n", p.Source, p.Version, result, p.Resources, p.DataSources, p.DocPages, coverage, len(p.DocErrors))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%d\t%s\t%d\t%d\t%d\n", p.Source, p.Version, result, p.Resources, p.DataSources, p.DocPages, coverage,
+			p.Coverage.RuleCount(), len(p.Coverage.Unparsed), len(p.DocErrors))
 	}
 	tw.Flush()
 	for _, p := range res.Providers {
