@@ -70,6 +70,9 @@ func (v *validator) checkRulesIn(path, schemaPath string, body Body, schema *tfj
 			}
 			continue
 		}
+		if !ruleShapeFits(sa.AttributeType, a.Value) {
+			continue // a list for a string, a string for a list: validation's type error says so
+		}
 		for _, r := range typ.Rules(sp) {
 			v.checkValueRule(path+"."+a.Name, a.Name, a.Value, r)
 		}
@@ -86,6 +89,25 @@ func (v *validator) checkRulesIn(path, schemaPath string, body Body, schema *tfj
 			v.checkRulesInObjectBlock(bpath, sp, blk.Body, objectListType(sa.AttributeType), typ)
 		}
 	}
+}
+
+// ruleShapeFits reports whether a value has the shape of its attribute's type, so that a
+// rule checks what the provider would: the elements of a list for a list of strings, one
+// value for a string. A value of the wrong shape is a type error already, and its elements
+// are not what the rule speaks of.
+func ruleShapeFits(ty cty.Type, val Value) bool {
+	collection := ty.IsListType() || ty.IsSetType() || ty.IsTupleType()
+	switch val.Kind {
+	case ListKind:
+		return collection
+	case LiteralKind:
+		if val.Literal.IsNull() || !val.Literal.IsKnown() {
+			return true
+		}
+		t := val.Literal.Type()
+		return (t.IsTupleType() || t.IsListType() || t.IsSetType()) == collection
+	}
+	return true
 }
 
 // checkRulesInObjectBlock checks a block written for a list-of-objects attribute ("attributes

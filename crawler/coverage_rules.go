@@ -22,7 +22,8 @@ func (c *Coverage) measureRules(name string, doc *catalog.Doc, ts *tfjson.Schema
 			c.Rules[r.Kind]++
 		}
 	}
-	_, unparsed := MineRules(doc, ts)
+	mined, unparsed := MineRules(doc, ts)
+	unparsed = append(unparsed, dropOverridden(name, mined)...)
 	for _, u := range unparsed {
 		c.Unparsed = append(c.Unparsed, fmt.Sprintf("%s.%s: %s: %s", name, u.Path, u.Reason, u.Sentence))
 	}

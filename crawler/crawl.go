@@ -256,6 +256,10 @@ func parsePages(provider string, pages []Page, schema *tfjson.ProviderSchema, pr
 			doc, err := ParseDoc(provider, p, ts)
 			if err == nil {
 				doc.Rules, _ = MineRules(doc, ts)
+				dropOverridden(typ, doc.Rules)
+				if len(doc.Rules) == 0 {
+					doc.Rules = nil
+				}
 			}
 			mu.Lock()
 			defer mu.Unlock()

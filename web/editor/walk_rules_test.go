@@ -70,24 +70,29 @@ func syntheticRules(schema *tfjson.SchemaBlock, prefix string, into testenv.Type
 		p := joinSchema(prefix, name)
 		ty := blueprint.AttributeType(a)
 		var rs []catalog.Rule
-		switch ty {
-		case cty.String:
+		// The rules agree with one another, as real ones do: validation checks them, and
+		// the placeholders a new resource gets keep them.
+		switch {
+		case ty == cty.String:
 			rs = append(rs,
 				catalog.Rule{Kind: catalog.RuleEnum, Values: []string{"alpha", "beta"}, Partial: i%3 == 2, Sentence: "Possible values are `alpha` and `beta`."},
-				catalog.Rule{Kind: catalog.RuleLength, Min: floatPtr(1), Max: floatPtr(4), Sentence: "between 1 and 4 characters"},
+				catalog.Rule{Kind: catalog.RuleLength, Min: floatPtr(1), Max: floatPtr(8), Sentence: "between 1 and 8 characters"},
+				catalog.Rule{Kind: catalog.RuleDefault, Default: "alpha", Sentence: "Defaults to `alpha`."},
 			)
-		case cty.Number:
+		case ty == cty.Number:
 			if i%2 == 0 {
 				rs = append(rs, catalog.Rule{Kind: catalog.RuleEnum, Values: []string{"7", "8"}, Sentence: "Possible values are `7` and `8`."})
 			}
-			rs = append(rs, catalog.Rule{Kind: catalog.RuleRange, Min: floatPtr(5), Max: floatPtr(6), Sentence: "between `5` and `6`"})
-		default:
-			rs = append(rs, catalog.Rule{Kind: catalog.RuleEnum, Values: []string{"true"}, Sentence: "Possible values are `true`."})
+			rs = append(rs,
+				catalog.Rule{Kind: catalog.RuleRange, Min: floatPtr(5), Max: floatPtr(9), Sentence: "between `5` and `9`"},
+				catalog.Rule{Kind: catalog.RuleDefault, Default: "7", Sentence: "Defaults to `7`."},
+			)
+		case ty == cty.Bool:
+			rs = append(rs, catalog.Rule{Kind: catalog.RuleDefault, Default: "false", Sentence: "Defaults to `false`."})
+		case ty.IsListType() && ty.ElementType() == cty.String, ty.IsSetType() && ty.ElementType() == cty.String:
+			rs = append(rs, catalog.Rule{Kind: catalog.RuleEnum, Values: []string{"alpha", "beta"}, Sentence: "Possible values are `alpha` and `beta`."})
 		}
-		rs = append(rs,
-			catalog.Rule{Kind: catalog.RuleDefault, Default: "alpha", Sentence: "Defaults to `alpha`."},
-			catalog.Rule{Kind: catalog.RuleForcesNew, Sentence: "Changing this forces a new resource to be created."},
-		)
+		rs = append(rs, catalog.Rule{Kind: catalog.RuleForcesNew, Sentence: "Changing this forces a new resource to be created."})
 		into[p] = rs
 		i++
 	}

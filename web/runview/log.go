@@ -61,6 +61,26 @@ func (s *Handlers) streamRunLog(w http.ResponseWriter, r *http.Request) error {
 
 	sent := store.RunState(r.URL.Query().Get("state"))
 	var progress runs.Progress
+	// catchUp sends the stored lines after the last one sent; lines the follower brings
+	// later that were sent this way are skipped (their Seq is not after).
+	catchUp := func() bool {
+		for {
+			stored, err := s.store.RunLog(ctx, run.ID, after, 1000)
+			if err != nil {
+				if ctx.Err() == nil {
+					s.logger.Error("reading a run's log for its stream", "run", run.ID, "err", err)
+				}
+				return false
+			}
+			if len(stored) == 0 {
+				return true
+			}
+			for _, l := range stored {
+				es.event("line", strconv.Itoa(l.Seq), logLineHTML(runs.Line{Seq: l.Seq, Text: l.Text}))
+				after = l.Seq
+			}
+		}
+	}
 	check := func() (store.Run, bool) {
 		cur, err := s.store.Run(ctx, run.ID)
 		if err != nil {
@@ -70,6 +90,12 @@ func (s *Handlers) streamRunLog(w http.ResponseWriter, r *http.Request) error {
 			return cur, false
 		}
 		if cur.State != sent {
+			// A run's log is complete by the time its new state is visible: send what
+			// the stream has not yet, so that a browser never sees the state before the
+			// lines that led to it (the follower may still be on its way with them).
+			if !catchUp() {
+				return cur, false
+			}
 			sent = cur.State
 			es.event("state", "", string(cur.State))
 		}
@@ -101,6 +127,9 @@ func (s *Handlers) streamRunLog(w http.ResponseWriter, r *http.Request) error {
 			case l, ok := <-lines:
 				if !ok {
 					break follow
+				}
+				if l.Seq <= after {
+					continue // sent by catchUp
 				}
 				es.event("line", strconv.Itoa(l.Seq), logLineHTML(l))
 				after = l.Seq
