@@ -58,6 +58,9 @@ func FuzzGenerate(f *testing.F) {
 			t.Fatalf("a valid blueprint failed to generate: %v", err)
 		}
 		for _, file := range files {
+			if strings.Contains(file.Name, "/") || !strings.HasSuffix(file.Name, ".tf") && !strings.HasSuffix(file.Name, ".tfvars") {
+				continue // the blueprint's own files and its modules' files are written as they are
+			}
 			if _, diags := hclsyntax.ParseConfig(file.Content, file.Name, hcl.InitialPos); diags.HasErrors() {
 				t.Fatalf("%s does not parse: %s\n%s", file.Name, diags.Error(), file.Content)
 			}
