@@ -4,7 +4,6 @@ import (
 	"archive/zip"
 	"bytes"
 	"io"
-	"net/http/httptest"
 	"os"
 	"strings"
 	"testing"
@@ -20,10 +19,7 @@ import (
 // download the zip, and search the catalog as one types.
 func TestBrowserImportBlueprint(t *testing.T) {
 	app := webtest.NewApp(t)
-	srv := httptest.NewServer(app.Handler)
-	t.Cleanup(srv.Close)
-	ctx := webtest.NewBrowser(t)
-	webtest.BrowserSignIn(t, ctx, srv.URL, "admin", webtest.Password)
+	srv, ctx := webtest.SignedInBrowser(t, app.Handler)
 
 	aks, err := os.ReadFile("../blueprint/testdata/generate/aks.blueprint.json")
 	if err != nil {

@@ -1,7 +1,6 @@
 package blueprints_test
 
 import (
-	"net/http/httptest"
 	"testing"
 
 	"github.com/chromedp/chromedp"
@@ -15,18 +14,9 @@ import (
 func TestUpgradeInBrowser(t *testing.T) {
 	app := webtest.NewApp(t)
 	app.CreateProject("team")
-	srv := httptest.NewServer(app.Handler)
-	t.Cleanup(srv.Close)
-	ctx := webtest.NewBrowser(t)
-	webtest.BrowserSignIn(t, ctx, srv.URL, "admin", webtest.Password)
+	srv, ctx := webtest.SignedInBrowser(t, app.Handler)
 
-	run := func(what string, actions ...chromedp.Action) {
-		t.Helper()
-		if err := chromedp.Run(ctx, actions...); err != nil {
-			webtest.Screenshot(t, ctx, "failed")
-			t.Fatalf("%s: %v", what, err)
-		}
-	}
+	run := webtest.Runner(t, ctx)
 	run("importing the 2.x configuration",
 		chromedp.Navigate(srv.URL+paths.Project("team")),
 		chromedp.WaitVisible(webtest.Sel("import-form")),

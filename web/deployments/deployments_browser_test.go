@@ -3,7 +3,6 @@ package deployments_test
 import (
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -18,18 +17,9 @@ import (
 // deployment's zip: it holds the backend block and the tfvars, and nowhere the secret.
 func TestBrowserEnvironmentAndDeployment(t *testing.T) {
 	a := webtest.EnvApp(t)
-	srv := httptest.NewServer(a.Handler)
-	t.Cleanup(srv.Close)
-	ctx := webtest.NewBrowser(t)
-	webtest.BrowserSignIn(t, ctx, srv.URL, "admin", webtest.Password)
+	srv, ctx := webtest.SignedInBrowser(t, a.Handler)
 
-	run := func(what string, actions ...chromedp.Action) {
-		t.Helper()
-		if err := chromedp.Run(ctx, actions...); err != nil {
-			webtest.Screenshot(t, ctx, "failed")
-			t.Fatalf("%s: %v", what, err)
-		}
-	}
+	run := webtest.Runner(t, ctx)
 	const secret = "Sup3r-secret-client-value"
 
 	run("starting a blueprint from the state-bootstrap starter",

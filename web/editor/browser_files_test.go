@@ -1,7 +1,6 @@
 package editor_test
 
 import (
-	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -16,18 +15,9 @@ import (
 // textarea's breaks as CRLF) is in the preview and survives a reload.
 func TestBrowserEditsAFile(t *testing.T) {
 	app := webtest.EditorApp(t)
-	srv := httptest.NewServer(app.Handler)
-	t.Cleanup(srv.Close)
-	ctx := webtest.NewBrowser(t)
-	webtest.BrowserSignIn(t, ctx, srv.URL, "admin", webtest.Password)
+	srv, ctx := webtest.SignedInBrowser(t, app.Handler)
 
-	run := func(what string, actions ...chromedp.Action) {
-		t.Helper()
-		if err := chromedp.Run(ctx, actions...); err != nil {
-			webtest.Screenshot(t, ctx, "failed")
-			t.Fatalf("%s: %v", what, err)
-		}
-	}
+	run := webtest.Runner(t, ctx)
 	run("opening Files",
 		chromedp.Navigate(srv.URL+paths.EditItem("team", "net", "files")),
 		chromedp.WaitVisible(webtest.Sel("new-file-path")),

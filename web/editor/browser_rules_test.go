@@ -1,7 +1,6 @@
 package editor_test
 
 import (
-	"net/http/httptest"
 	"testing"
 
 	"github.com/chromedp/chromedp"
@@ -17,18 +16,9 @@ import (
 func TestBrowserEditorRules(t *testing.T) {
 	a := rulesEditorApp(t)
 	a.AddType("azurerm_kubernetes_cluster", "resource")
-	srv := httptest.NewServer(a.Handler)
-	t.Cleanup(srv.Close)
-	ctx := webtest.NewBrowser(t)
-	webtest.BrowserSignIn(t, ctx, srv.URL, "admin", webtest.Password)
+	srv, ctx := webtest.SignedInBrowser(t, a.Handler)
 
-	run := func(what string, actions ...chromedp.Action) {
-		t.Helper()
-		if err := chromedp.Run(ctx, actions...); err != nil {
-			webtest.Screenshot(t, ctx, "failed")
-			t.Fatalf("%s: %v", what, err)
-		}
-	}
+	run := webtest.Runner(t, ctx)
 	choice := `select[name="sku_tier"][data-testid="choice"]`
 	run("opening the cluster",
 		chromedp.Navigate(srv.URL+paths.EditItem("team", "net", "azurerm_kubernetes_cluster.main")),

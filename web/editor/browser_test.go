@@ -2,7 +2,6 @@ package editor_test
 
 import (
 	"io"
-	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -39,18 +38,9 @@ func TestBrowserEditor(t *testing.T) {
 	terraform := testenv.Terraform(t)
 	app := webtest.NewApp(t)
 	app.CreateProject("payments")
-	srv := httptest.NewServer(app.Handler)
-	t.Cleanup(srv.Close)
-	ctx := webtest.NewBrowser(t)
-	webtest.BrowserSignIn(t, ctx, srv.URL, "admin", webtest.Password)
+	srv, ctx := webtest.SignedInBrowser(t, app.Handler)
 
-	run := func(what string, actions ...chromedp.Action) {
-		t.Helper()
-		if err := chromedp.Run(ctx, actions...); err != nil {
-			webtest.Screenshot(t, ctx, "failed")
-			t.Fatalf("%s: %v", what, err)
-		}
-	}
+	run := webtest.Runner(t, ctx)
 
 	run("creating the blueprint",
 		chromedp.Navigate(srv.URL+paths.Project("payments")),

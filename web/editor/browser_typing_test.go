@@ -2,7 +2,6 @@ package editor_test
 
 import (
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
@@ -63,18 +62,9 @@ func TestBrowserTypingOnASlowLinkNeverConflicts(t *testing.T) {
 	app := webtest.EditorApp(t)
 	app.AddType("azurerm_resource_group", "resource")
 	posts := &itemPosts{next: app.Handler, delay: 1500 * time.Millisecond, statuses: map[int]int{}}
-	srv := httptest.NewServer(posts)
-	t.Cleanup(srv.Close)
-	ctx := webtest.NewBrowser(t)
-	webtest.BrowserSignIn(t, ctx, srv.URL, "admin", webtest.Password)
+	srv, ctx := webtest.SignedInBrowser(t, posts)
 
-	run := func(what string, actions ...chromedp.Action) {
-		t.Helper()
-		if err := chromedp.Run(ctx, actions...); err != nil {
-			webtest.Screenshot(t, ctx, "failed")
-			t.Fatalf("%s: %v", what, err)
-		}
-	}
+	run := webtest.Runner(t, ctx)
 	run("opening the resource group",
 		chromedp.Navigate(srv.URL+paths.EditItem("team", "net", "azurerm_resource_group.main")),
 		chromedp.WaitVisible(`input[name="name"]`),

@@ -105,13 +105,7 @@ func TestBrowserPlanApproveApply(t *testing.T) {
 
 	browser := webtest.NewBrowser(t)
 	webtest.BrowserSignIn(t, browser, srv.URL, "admin", webtest.Password)
-	run := func(what string, actions ...chromedp.Action) {
-		t.Helper()
-		if err := chromedp.Run(browser, actions...); err != nil {
-			webtest.Screenshot(t, browser, "failed")
-			t.Fatalf("%s: %v", what, err)
-		}
-	}
+	run := webtest.Runner(t, browser)
 	runState := `(document.querySelector('[data-testid="run-state"]')||{textContent:""}).textContent.trim()`
 
 	run("pressing Plan",

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -193,4 +195,27 @@ func WaitJS(t testing.TB, ctx context.Context, what, expr string) {
 	var state string
 	_ = chromedp.Run(ctx, chromedp.Evaluate(`JSON.stringify({errors: (document.querySelector('[data-testid="preview-diagnostics"]')||{textContent:""}).textContent.replace(/\s+/g, " ")})`, &state))
 	t.Fatalf("waiting for %s: %v (page state: %s)", what, err, state)
+}
+
+// SignedInBrowser serves h on a test server, closed with the test, and signs admin in, in
+// a new Chromium: how every browser test starts.
+func SignedInBrowser(t testing.TB, h http.Handler) (*httptest.Server, context.Context) {
+	t.Helper()
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	ctx := NewBrowser(t)
+	BrowserSignIn(t, ctx, srv.URL, "admin", Password)
+	return srv, ctx
+}
+
+// Runner returns a function that runs actions in the browser and, when one fails, takes a
+// screenshot ("failed") and fails the test, naming what was being done.
+func Runner(t testing.TB, ctx context.Context) func(what string, actions ...chromedp.Action) {
+	return func(what string, actions ...chromedp.Action) {
+		t.Helper()
+		if err := chromedp.Run(ctx, actions...); err != nil {
+			Screenshot(t, ctx, "failed")
+			t.Fatalf("%s: %v", what, err)
+		}
+	}
 }
