@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/cloudoven/cloudoven/blueprint"
 	"github.com/cloudoven/cloudoven/store"
@@ -160,9 +161,10 @@ func (s *Handlers) importBlueprint(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	_, v, err := s.store.CreateBlueprint(ctx, project, b.Name, b.Description, doc, req.message)
+	message := withImportNotes(req.message, notes)
+	_, v, err := s.store.CreateBlueprint(ctx, project, b.Name, b.Description, doc, message)
 	if errors.Is(err, store.ErrConflict) {
-		v, err = s.store.AddBlueprintVersion(ctx, project, b.Name, doc, req.message)
+		v, err = s.store.AddBlueprintVersion(ctx, project, b.Name, doc, message)
 	}
 	switch {
 	case errors.Is(err, store.ErrTooLarge), errors.Is(err, store.ErrInvalidName):
@@ -333,4 +335,42 @@ func terraformNameDiagnostic(d blueprint.Diagnostic) blueprint.Diagnostic {
 		d.Detail = "Terraform files do not name a blueprint: fill in the blueprint name, e.g. aks-platform; it names the blueprint in the project"
 	}
 	return d
+}
+
+// withImportNotes is the version message of an import: the author's, then what the import
+// changed on the way (an implied provider made explicit, legacy syntax converted), which
+// the version keeps, since the redirect after an import shows the version, not the notes.
+// Each change is named once, with how often it happened; the message stays within the
+// store's limit.
+func withImportNotes(message string, notes blueprint.Diagnostics) string {
+	if len(notes) == 0 {
+		return message
+	}
+	counts := map[string]int{}
+	var order []string
+	for _, n := range notes {
+		if counts[n.Summary] == 0 {
+			order = append(order, n.Summary)
+		}
+		counts[n.Summary]++
+	}
+	parts := make([]string, len(order))
+	for i, s := range order {
+		parts[i] = s
+		if counts[s] > 1 {
+			parts[i] += fmt.Sprintf(" (%d times)", counts[s])
+		}
+	}
+	out := "Imported from Terraform: " + strings.Join(parts, "; ") + "."
+	if message != "" {
+		out = message + " (" + out + ")"
+	}
+	if len(out) > store.MaxTextBytes {
+		cut := store.MaxTextBytes - len("…")
+		for cut > 0 && !utf8.RuneStart(out[cut]) {
+			cut--
+		}
+		out = out[:cut] + "…"
+	}
+	return out
 }

@@ -78,3 +78,21 @@ func TestImportTerraformListsNotesBesideWhatIsLeftOut(t *testing.T) {
 	w = a.PostForm(paths.Blueprints("team"), url.Values{"name": {"rules"}, "document_text": {src}, "import_anyway": {"on"}}, false)
 	webtest.WantStatus(t, w, http.StatusSeeOther)
 }
+
+// TestImportedVersionSaysWhatTheImportChanged: the redirect after an import shows the
+// version, so the version's message keeps what the import changed on the way, after the
+// author's own words.
+func TestImportedVersionSaysWhatTheImportChanged(t *testing.T) {
+	t.Parallel()
+	a := webtest.NewApp(t)
+	a.CreateProject("team")
+	w := a.PostForm(paths.Blueprints("team"), url.Values{"name": {"rules"}, "document_text": {configAsTheDocsWriteIt}, "message": {"from the docs"}}, false)
+	webtest.WantStatus(t, w, http.StatusSeeOther)
+	doc := webtest.WantFullPage(t, a.Get(paths.Blueprint("team", "rules"), false))
+	msg := webtest.ByTestID(doc, "version-message").First().Text()
+	for _, want := range []string{"from the docs (Imported from Terraform: ", "added required provider azurerm = hashicorp/azurerm", "quoted reference converted"} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("version message %q lacks %q", msg, want)
+		}
+	}
+}
