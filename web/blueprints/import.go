@@ -162,6 +162,14 @@ func (s *Handlers) importBlueprint(w http.ResponseWriter, r *http.Request) error
 		return err
 	}
 	message := withImportNotes(req.message, notes)
+	var record *store.BlueprintUpgrade
+	if req.terraform != nil {
+		if record, err = upgradeRecord(req.terraform.files, held); errors.Is(err, store.ErrTooLarge) {
+			return refuse(http.StatusUnprocessableEntity, page.Capitalize(err.Error())+". Nothing was imported.")
+		} else if err != nil {
+			return err
+		}
+	}
 	_, v, err := s.store.CreateBlueprint(ctx, project, b.Name, b.Description, doc, message)
 	if errors.Is(err, store.ErrConflict) {
 		v, err = s.store.AddBlueprintVersion(ctx, project, b.Name, doc, message)
@@ -173,7 +181,7 @@ func (s *Handlers) importBlueprint(w http.ResponseWriter, r *http.Request) error
 		return err
 	}
 	if req.terraform != nil {
-		if err := s.keepUpgrade(ctx, project, b.Name, v.Version, req.terraform.files, held); err != nil {
+		if err := s.keepUpgrade(ctx, project, b.Name, v.Version, record); err != nil {
 			return err
 		}
 	}

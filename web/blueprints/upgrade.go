@@ -61,11 +61,12 @@ type upgradeFile struct {
 	Text string
 }
 
-// keepUpgrade keeps what an import held back, with the configuration it read, beside the
-// blueprint; an import that held nothing back removes what an earlier one kept.
-func (s *Handlers) keepUpgrade(ctx context.Context, project, name string, version int, files map[string][]byte, rep upgrade.Report) error {
+// upgradeRecord is what an import held back, with the configuration it read, as the store
+// keeps it beside the blueprint; nil when nothing was held. It is built before the version
+// is saved, so that a record the store would refuse refuses the import with nothing saved.
+func upgradeRecord(files map[string][]byte, rep upgrade.Report) (*store.BlueprintUpgrade, error) {
 	if len(rep.Items) == 0 {
-		return s.store.DeleteBlueprintUpgrade(ctx, project, name)
+		return nil, nil
 	}
 	texts := make(map[string]string, len(files))
 	for n, b := range files {
@@ -73,23 +74,52 @@ func (s *Handlers) keepUpgrade(ctx context.Context, project, name string, versio
 	}
 	sources, err := json.Marshal(texts)
 	if err != nil {
-		return err
+		return nil, err
+	}
+	if len(sources) > store.MaxDocumentBytes {
+		return nil, fmt.Errorf("%w: the configuration is %s once kept beside its upgrade report; the limit is %s: import fewer files at once",
+			store.ErrTooLarge, byteSize(len(sources)), byteSize(store.MaxDocumentBytes))
 	}
 	report, err := rep.Marshal()
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if len(report) > store.MaxDocumentBytes {
 		// The held text is also in the kept configuration, at each item's file and line:
 		// a report too large for the store keeps the items without it.
+		rep.Items = slices.Clone(rep.Items)
 		for i := range rep.Items {
 			rep.Items[i].HCL = ""
 		}
 		if report, err = rep.Marshal(); err != nil {
-			return err
+			return nil, err
+		}
+		if len(report) > store.MaxDocumentBytes {
+			return nil, fmt.Errorf("%w: the upgrade report is %s; the limit is %s", store.ErrTooLarge, byteSize(len(report)), byteSize(store.MaxDocumentBytes))
 		}
 	}
-	return s.store.SaveBlueprintUpgrade(ctx, project, name, store.BlueprintUpgrade{Version: version, Sources: sources, Report: report})
+	return &store.BlueprintUpgrade{Sources: sources, Report: report}, nil
+}
+
+// keepUpgrade keeps rec (upgradeRecord's) with the blueprint's new version, or forgets an
+// earlier one when rec is nil: nothing is held any more.
+func (s *Handlers) keepUpgrade(ctx context.Context, project, name string, version int, rec *store.BlueprintUpgrade) error {
+	if rec == nil {
+		return s.store.DeleteBlueprintUpgrade(ctx, project, name)
+	}
+	rec.Version = version
+	return s.store.SaveBlueprintUpgrade(ctx, project, name, *rec)
+}
+
+// byteSize says a size the way the limits are written: 8 MiB, 900 KiB, 120 bytes.
+func byteSize(n int) string {
+	switch {
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%d KiB", n>>10)
+	}
+	return fmt.Sprintf("%d bytes", n)
 }
 
 // readUpgrade reads what an upgrade import kept with a blueprint.
@@ -278,11 +308,17 @@ func (s *Handlers) importUpgrade(w http.ResponseWriter, r *http.Request, project
 	if err != nil {
 		return err
 	}
+	rec, err := upgradeRecord(files, rep)
+	if errors.Is(err, store.ErrTooLarge) {
+		return refuse(s.upgradeProps(project, name, version, files, rep), page.Capitalize(err.Error())+". Nothing was imported.")
+	} else if err != nil {
+		return err
+	}
 	v, err := s.store.AddBlueprintVersion(ctx, project, name, doc, message)
 	if err != nil {
 		return err
 	}
-	if err := s.keepUpgrade(ctx, project, name, v.Version, files, rep); err != nil {
+	if err := s.keepUpgrade(ctx, project, name, v.Version, rec); err != nil {
 		return err
 	}
 	s.frame.Audit(r, "blueprint.upgrade", project, name, fmt.Sprintf("version %d: %s, %d held", v.Version, message, len(rep.Items)))
