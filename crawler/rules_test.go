@@ -237,6 +237,11 @@ func TestMineRules(t *testing.T) {
 			text: "Defaults to Shared",
 		},
 		{
+			name: "a default after a period without a space", path: "enabled",
+			text: "Prevent hooks from running.Defaults to `false`.",
+			want: []catalog.Rule{{Kind: catalog.RuleDefault, Default: "false", Sentence: "Prevent hooks from running.Defaults to `false`."}},
+		},
+		{
 			name: "one of starting prose is not an enumeration", path: "mode",
 			text: "One of the containers must be named, and the others must follow it.",
 		},
@@ -306,7 +311,7 @@ var ruleFloors = map[string]map[catalog.RuleKind]int{
 	},
 	"azuread":    {catalog.RuleEnum: 68, catalog.RuleDefault: 48, catalog.RuleForcesNew: 95, catalog.RuleConflictsWith: 13, catalog.RuleAtLeastOneOf: 18},
 	"kubernetes": {catalog.RuleEnum: 195, catalog.RuleRange: 80, catalog.RuleDefault: 790},
-	"helm":       {catalog.RuleEnum: 3, catalog.RuleDefault: 28},
+	"helm":       {catalog.RuleEnum: 3, catalog.RuleDefault: 34},
 	"random":     {catalog.RuleDefault: 20},
 }
 

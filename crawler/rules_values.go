@@ -90,7 +90,9 @@ func (m *ruleMiner) numberRange(raw, s string) string {
 	return ""
 }
 
-var defaultRe = regexp.MustCompile("(?i)(?:^|[,;(]\\s*|\\s)(?:defaults to|the default(?: value)? is|default(?: value)? is)\\s+(`[^`]*`|\"[^\"]*\"|'[^']*'|-?[0-9]+(?:\\.[0-9]+)?|true|false)\\s*\\)?(?:\\s*\\([^)]*\\))?$")
+// defaultRe reads a default at the end of a sentence; helm's docs lose the space after a
+// period ("Prevent hooks from running.Defaults to `false`").
+var defaultRe = regexp.MustCompile("(?i)(?:^|[,;(]\\s*|\\s|[a-z]\\.)(?:defaults to|the default(?: value)? is|default(?: value)? is)\\s+(`[^`]*`|\"[^\"]*\"|'[^']*'|-?[0-9]+(?:\\.[0-9]+)?|true|false)\\s*\\)?(?:\\s*\\([^)]*\\))?$")
 
 // bareDefaultRe is a default written as one bare word that makes up the whole sentence, as
 // the kubernetes docs write an enumeration's default ("Defaults to File").
