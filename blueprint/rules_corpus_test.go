@@ -51,6 +51,7 @@ var docsExamplesFindings = map[string]string{
 	"azurerm/resource/azurerm_oracle_autonomous_database#0 resources[azurerm_oracle_autonomous_database.example].character_set":                                                placeholder,
 	"azurerm/resource/azurerm_oracle_autonomous_database#0 resources[azurerm_oracle_autonomous_database.example].admin_password":                                               placeholder,
 	"azurerm/resource/azurerm_oracle_autonomous_database#0 resources[azurerm_oracle_autonomous_database.example].license_model":                                                placeholder,
+	"azurerm/resource/azurerm_oracle_autonomous_database#0 resources[azurerm_oracle_autonomous_database.example].national_character_set":                                       placeholder,
 	"azurerm/resource/azurerm_container_registry_task_schedule_run_now#0 resources[azurerm_container_registry.example].name":                                                   "a registry name with a hyphen, which azurerm's name check refuses",
 	"azurerm/resource/azurerm_container_registry_token_password#0 resources[azurerm_container_registry.example].name":                                                          "a registry name with a hyphen, which azurerm's name check refuses",
 	"azurerm/resource/azurerm_machine_learning_workspace_network_outbound_rule_private_endpoint#0 resources[azurerm_storage_account.example2].name":                            "a storage account name with a hyphen, which azurerm's name check refuses",

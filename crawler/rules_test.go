@@ -163,6 +163,88 @@ func TestMineRules(t *testing.T) {
 			name: "an octal file mode is not a decimal range", path: "retention_in_days",
 			text: "Must be a value between 0 and 0777.",
 		},
+		{
+			name: "an octal file mode on a string argument is not a range", path: "mode",
+			text: "Optional: mode bits to use on created files by default. Must be a value between 0 and 0777. Defaults to 0644.",
+			want: []catalog.Rule{{Kind: catalog.RuleDefault, Default: "0644", Sentence: "Defaults to 0644."}},
+		},
+		{
+			name: "bare values after one of", path: "mode",
+			text: "Image pull policy. One of Always, Never, IfNotPresent. Defaults to Always if :latest tag is specified, or IfNotPresent otherwise.",
+			want: []catalog.Rule{{Kind: catalog.RuleEnum, Values: []string{"Always", "Never", "IfNotPresent"}, Sentence: "One of Always, Never, IfNotPresent."}},
+		},
+		{
+			name: "bare values with the default marked", path: "mode",
+			text: "Mount propagation mode. mount_propagation determines how mounts are propagated from the host to container and the other way around. Valid values are None (default), HostToContainer and Bidirectional.",
+			want: []catalog.Rule{
+				{Kind: catalog.RuleEnum, Values: []string{"None", "HostToContainer", "Bidirectional"}, Sentence: "Valid values are None (default), HostToContainer and Bidirectional."},
+				{Kind: catalog.RuleDefault, Default: "None", Sentence: "Valid values are None (default), HostToContainer and Bidirectional."},
+			},
+		},
+		{
+			name: "a Go list of quoted strings with the empty string", path: "mode",
+			text: `What type of storage medium should back this directory. The default is "" which means to use the node's default medium. Must be one of ["" "Memory" "HugePages" "HugePages-2Mi" "HugePages-1Gi"].`,
+			want: []catalog.Rule{{Kind: catalog.RuleEnum, Values: []string{"", "Memory", "HugePages", "HugePages-2Mi", "HugePages-1Gi"}, Sentence: `Must be one of ["" "Memory" "HugePages" "HugePages-2Mi" "HugePages-1Gi"].`}},
+		},
+		{
+			name: "the empty string marked as the default is a value, not a default", path: "mode",
+			text: `Type for HostPath volume. Allowed values are "" (default), DirectoryOrCreate, Directory, FileOrCreate, File, Socket, CharDevice and BlockDevice`,
+			want: []catalog.Rule{{Kind: catalog.RuleEnum, Values: []string{"", "DirectoryOrCreate", "Directory", "FileOrCreate", "File", "Socket", "CharDevice", "BlockDevice"}, Sentence: `Allowed values are "" (default), DirectoryOrCreate, Directory, FileOrCreate, File, Socket, CharDevice and BlockDevice`}},
+		},
+		{
+			name: "when specified is no condition on an enumeration", path: "mode",
+			text: "This is the effect to match. When specified, allowed values are NoSchedule, PreferNoSchedule and NoExecute.",
+			want: []catalog.Rule{{Kind: catalog.RuleEnum, Values: []string{"NoSchedule", "PreferNoSchedule", "NoExecute"}, Sentence: "When specified, allowed values are NoSchedule, PreferNoSchedule and NoExecute."}},
+		},
+		{
+			name: "currently supported bare values", path: "mode",
+			text: "Name is the name of the operating system. The currently supported values are linux and windows.",
+			want: []catalog.Rule{{Kind: catalog.RuleEnum, Values: []string{"linux", "windows"}, Sentence: "The currently supported values are linux and windows."}},
+		},
+		{
+			name: "bare values on a set apply to its elements", path: "zones",
+			text: "One of Always, Never, IfNotPresent.",
+			want: []catalog.Rule{{Kind: catalog.RuleEnum, Values: []string{"Always", "Never", "IfNotPresent"}, Sentence: "One of Always, Never, IfNotPresent."}},
+		},
+		{
+			name: "bare words on a number argument are not kept", path: "throughput",
+			text: "One of Always, OnFailure, Never.",
+		},
+		{
+			name: "bare words on a bool argument are not kept", path: "enabled",
+			text: "One of Never, PreemptLowerPriority.",
+		},
+		{
+			name: "bare values written in two cases are not kept", path: "mode",
+			text: "Specifies the operating system Type, valid values are windows, Linux.",
+		},
+		{
+			name: "prose after quoted values does not become a value", path: "mode",
+			text: "Supported values include `NFSv3` or `NFSv4.1`, multi-protocol is not supported.",
+			want: []catalog.Rule{{Kind: catalog.RuleEnum, Values: []string{"NFSv3", "NFSv4.1"}, Partial: true, Sentence: "Supported values include `NFSv3` or `NFSv4.1`, multi-protocol is not supported."}},
+		},
+		{
+			name: "a default written bare", path: "mode",
+			text: "Indicate how the termination message should be populated. File will use the contents of terminationMessagePath to populate the container status message on both success and failure. Defaults to File.",
+			want: []catalog.Rule{{Kind: catalog.RuleDefault, Default: "File", Sentence: "Defaults to File."}},
+		},
+		{
+			name: "a default written bare with a condition is not kept", path: "mode",
+			text: "Defaults to Always if :latest tag is specified, or IfNotPresent otherwise.",
+		},
+		{
+			name: "a default written bare on a number argument is not kept", path: "throughput",
+			text: "Defaults to Shared",
+		},
+		{
+			name: "a default after a period without a space", path: "enabled",
+			text: "Prevent hooks from running.Defaults to `false`.",
+			want: []catalog.Rule{{Kind: catalog.RuleDefault, Default: "false", Sentence: "Prevent hooks from running.Defaults to `false`."}},
+		},
+		{
+			name: "one of starting prose is not an enumeration", path: "mode",
+			text: "One of the containers must be named, and the others must follow it.",
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -181,7 +263,7 @@ func TestMineRules(t *testing.T) {
 func TestMineRulesReportsWhatItDoesNotParse(t *testing.T) {
 	t.Parallel()
 	doc := &catalog.Doc{Arguments: map[string]string{
-		"mode": "Valid values are None (default), HostToContainer and Bidirectional.",
+		"mode": "Must be a value between 0 and 0777.",
 		"name": "Possible values are `A` and `B`.  ~> **Note:** Possible values are `C` and `D`.",
 	}}
 	rules, unparsed := crawler.MineRules(doc, ruleSchema())
@@ -193,7 +275,7 @@ func TestMineRulesReportsWhatItDoesNotParse(t *testing.T) {
 		got = append(got, u.Path+": "+u.Sentence)
 	}
 	want := []string{
-		"mode: Valid values are None (default), HostToContainer and Bidirectional.",
+		"mode: Must be a value between 0 and 0777.",
 		"name: Possible values are `A` and `B`.",
 		"name: Possible values are `C` and `D`.",
 	}
@@ -223,13 +305,13 @@ func TestCoverageWriteReportWithRules(t *testing.T) {
 // what was measured, so a change to the docs parser or the miner that loses rules fails.
 var ruleFloors = map[string]map[catalog.RuleKind]int{
 	"azurerm": {
-		catalog.RuleEnum: 2100, catalog.RuleRange: 360, catalog.RuleLength: 63, catalog.RulePattern: 40, catalog.RuleCase: 3,
-		catalog.RuleDefault: 2200, catalog.RuleForcesNew: 5250, catalog.RuleConflictsWith: 230, catalog.RuleExactlyOneOf: 80,
+		catalog.RuleEnum: 2170, catalog.RuleRange: 360, catalog.RuleLength: 63, catalog.RulePattern: 40, catalog.RuleCase: 3,
+		catalog.RuleDefault: 2260, catalog.RuleForcesNew: 5250, catalog.RuleConflictsWith: 230, catalog.RuleExactlyOneOf: 80,
 		catalog.RuleAtLeastOneOf: 40, catalog.RuleRequiredWith: 185,
 	},
 	"azuread":    {catalog.RuleEnum: 68, catalog.RuleDefault: 48, catalog.RuleForcesNew: 95, catalog.RuleConflictsWith: 13, catalog.RuleAtLeastOneOf: 18},
-	"kubernetes": {catalog.RuleEnum: 20, catalog.RuleRange: 80, catalog.RuleDefault: 690},
-	"helm":       {catalog.RuleEnum: 3, catalog.RuleDefault: 28},
+	"kubernetes": {catalog.RuleEnum: 195, catalog.RuleRange: 80, catalog.RuleDefault: 790},
+	"helm":       {catalog.RuleEnum: 3, catalog.RuleDefault: 34},
 	"random":     {catalog.RuleDefault: 20},
 }
 

@@ -14,105 +14,6 @@ import (
 // defaults, and string length, characters and case. Each returns why it did not keep a
 // sentence it recognised ("" when it kept it or did not recognise it).
 
-var (
-	enumRe = regexp.MustCompile(`(?i)(?:^|, |,|\s-\s)((?:the )?(?:possible|valid|allowed|accepted|supported) (?:values?|options?) (?:are|is|include|includes)|(?:(?:currently|at this time),? )?(?:the )?only (?:possible|valid|allowed|supported) (?:values?|options?) (?:is|are)|(?:it |this |the value |this value |value )?(?:must|can|should) be (?:one of|either)(?: the following)?)\s*:?\s*(.+)$`)
-	// enumPrefixDeny are words that make the text before a list mid-sentence a condition or a
-	// part of the value ("The first segment of the `sku_name` ..., possible values are").
-	enumPrefixDeny = regexp.MustCompile(`(?i)\b(?:when|if|unless|where|segment|part|first|second|third|last|each|except|case|otherwise|legacy|older|newer|prior|before|after|only|depending)\b`)
-	// enumTailRe is a default or remark that follows the list in the same sentence.
-	enumTailRe     = regexp.MustCompile("(?i)\\s*(?:[,;]\\s*(?:and )?|\\(|\\s)(?:defaults to|the default is|default is|default value is|the default value is|with a default of)\\s+(?:`[^`]*`|\"[^\"]*\"|'[^']*'|[\\w.-]+)\\)?$")
-	italicRemarkRe = regexp.MustCompile(`^for _[^_]+_`)
-	partialRe      = regexp.MustCompile(`(?i)\b(?:include|includes|such as|for example|e\.g|among others|not limited to|etc)\b`)
-)
-
-// enum reads "Possible values are `A`, `B` (remark) and `C`", and its variants.
-func (m *ruleMiner) enum(raw, s string) string {
-	loc := enumRe.FindStringSubmatchIndex(s)
-	if loc == nil {
-		return ""
-	}
-	if prefix := s[:loc[2]]; enumPrefixDeny.MatchString(prefix) {
-		return "the values follow a condition or name a part of the value: " + prefix
-	}
-	mt := []string{s[loc[2]:loc[3]], s[loc[4]:loc[5]]}
-	list := strings.ReplaceAll(enumTailRe.ReplaceAllString(mt[1], ""), "`,and ", "`, and ")
-	values, rest, ok := quotedList(list)
-	if !ok || len(values) == 0 {
-		return "the values are not all quoted"
-	}
-	partial := partialRe.MatchString(mt[0]) || partialRe.MatchString(rest)
-	switch strings.ToLower(strings.TrimSpace(rest)) {
-	case "", "only", "(default)", "etc", "and so on", "is allowed", "are allowed":
-	default:
-		if !partial {
-			return "text follows the values: " + rest
-		}
-	}
-	for _, v := range values {
-		if v == "" || strings.ContainsAny(v, "*<>{}") || strings.Contains(v, "...") {
-			partial = true
-		}
-	}
-	t := m.arg.scalarType()
-	switch {
-	case t == cty.String:
-	case t == cty.Number:
-		for _, v := range values {
-			if _, ok := parseNumber(v); !ok {
-				return "a value of a number argument is not a number: " + v
-			}
-		}
-	case t == cty.Bool:
-		return "values for a bool argument"
-	default:
-		return "values for an argument that is not a string or number (or a list of them)"
-	}
-	m.add(catalog.Rule{Kind: catalog.RuleEnum, Values: values, Partial: partial, Sentence: raw})
-	return ""
-}
-
-// quotedList reads values in backticks or quotes separated by commas, "and", "or" and "/",
-// each optionally followed by a parenthesised remark; rest is what follows the list.
-func quotedList(s string) (values []string, rest string, ok bool) {
-	s = strings.TrimSpace(s)
-	for {
-		if s == "" || !strings.ContainsRune("`'\"", rune(s[0])) {
-			return values, s, len(values) > 0
-		}
-		end := strings.IndexByte(s[1:], s[0])
-		if end < 0 {
-			return nil, s, false
-		}
-		v := s[1 : 1+end]
-		if len(v) >= 2 && v[0] == '"' && v[len(v)-1] == '"' {
-			v = v[1 : len(v)-1] // `"Web, Publishing"`: the quotes are HCL's, not the value's
-		}
-		values = append(values, v)
-		s = strings.TrimSpace(s[2+end:])
-		if m := italicRemarkRe.FindString(s); m != "" {
-			s = strings.TrimSpace(s[len(m):]) // `ios` for _iOS_: a label of the value
-		}
-		if strings.HasPrefix(s, "(") {
-			close := strings.IndexByte(s, ')')
-			if close < 0 {
-				return nil, s, false
-			}
-			s = strings.TrimSpace(s[close+1:])
-		}
-		sep := false
-		for _, p := range []string{", and ", ", or ", ",", "and ", "or ", "/"} {
-			if strings.HasPrefix(s, p) {
-				s = strings.TrimSpace(s[len(p):])
-				sep = true
-				break
-			}
-		}
-		if !sep {
-			return values, s, true
-		}
-	}
-}
-
 // parseNumber reads a number as the docs write one; a leading zero ("0777", an octal file
 // mode) is not a decimal number.
 func parseNumber(s string) (float64, bool) {
@@ -189,12 +90,26 @@ func (m *ruleMiner) numberRange(raw, s string) string {
 	return ""
 }
 
-var defaultRe = regexp.MustCompile("(?i)(?:^|[,;(]\\s*|\\s)(?:defaults to|the default(?: value)? is|default(?: value)? is)\\s+(`[^`]*`|\"[^\"]*\"|'[^']*'|-?[0-9]+(?:\\.[0-9]+)?|true|false)\\s*\\)?(?:\\s*\\([^)]*\\))?$")
+// defaultRe reads a default at the end of a sentence; helm's docs lose the space after a
+// period ("Prevent hooks from running.Defaults to `false`").
+var defaultRe = regexp.MustCompile("(?i)(?:^|[,;(]\\s*|\\s|[a-z]\\.)(?:defaults to|the default(?: value)? is|default(?: value)? is)\\s+(`[^`]*`|\"[^\"]*\"|'[^']*'|-?[0-9]+(?:\\.[0-9]+)?|true|false)\\s*\\)?(?:\\s*\\([^)]*\\))?$")
+
+// bareDefaultRe is a default written as one bare word that makes up the whole sentence, as
+// the kubernetes docs write an enumeration's default ("Defaults to File").
+var bareDefaultRe = regexp.MustCompile(`^(?:Optional: )?Defaults to ([A-Z][A-Za-z0-9]*)$`)
 
 // defaultValue reads "Defaults to `Free`".
 func (m *ruleMiner) defaultValue(raw, s string) string {
 	mt := defaultRe.FindStringSubmatch(s)
 	if mt == nil {
+		bare := bareDefaultRe.FindStringSubmatch(s)
+		if bare == nil {
+			return ""
+		}
+		if m.arg.kind != argAttr || m.arg.typ != cty.String {
+			return "a default written bare on an argument that is not a string"
+		}
+		m.add(catalog.Rule{Kind: catalog.RuleDefault, Default: bare[1], Sentence: raw})
 		return ""
 	}
 	v := mt[1]
