@@ -12,6 +12,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 
+	"github.com/cloudoven/cloudoven/internal/testenv"
 	"github.com/cloudoven/cloudoven/tfsource"
 )
 
@@ -41,8 +42,12 @@ func (l layout) make(t *testing.T) string {
 			if target == "ABS" {
 				target = filepath.Join(dir, "main.tf")
 			}
+			// Map order is random: the link's folder may not exist yet.
+			if err := os.MkdirAll(filepath.Dir(filepath.Join(dir, name)), 0o755); err != nil {
+				t.Fatal(err)
+			}
 			if err = os.Symlink(target, filepath.Join(dir, name)); err != nil {
-				t.Skipf("symbolic links: %v", err)
+				testenv.Unavailable(t, fmt.Sprintf("symbolic links: %v", err))
 			}
 		default:
 			if err = os.MkdirAll(filepath.Dir(filepath.Join(dir, name)), 0o755); err == nil {

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/cloudoven/cloudoven/internal/testenv"
 )
 
 const importMain = "resource \"terraform_data\" \"web\" {\n  input = \"hello\"\n}\n"
@@ -120,7 +122,7 @@ func TestImportRefusesLinksOutOfTheDirectory(t *testing.T) {
 	dir := importDir(t, map[string]string{"main.tf": importMain})
 	outside := writeTemp(t, "providers.tf", "locals {}\n")
 	if err := os.Symlink(outside, filepath.Join(dir, "providers.tf")); err != nil {
-		t.Skipf("symbolic links: %v", err)
+		testenv.Unavailable(t, fmt.Sprintf("symbolic links: %v", err))
 	}
 	_, _, err := runCLI(t, "import", "-dir", dir, "-name", "demo")
 	if err == nil || !strings.Contains(err.Error(), "providers.tf is a symbolic link out of the directory") {

@@ -78,7 +78,7 @@ func upgradeRecord(files map[string][]byte, rep upgrade.Report) (*store.Blueprin
 	}
 	if len(sources) > store.MaxDocumentBytes {
 		return nil, fmt.Errorf("%w: the configuration is %s once kept beside its upgrade report; the limit is %s: import fewer files at once",
-			store.ErrTooLarge, byteSize(len(sources)), byteSize(store.MaxDocumentBytes))
+			store.ErrTooLarge, page.ByteSize(int64(len(sources))), page.ByteSize(int64(store.MaxDocumentBytes)))
 	}
 	report, err := rep.Marshal()
 	if err != nil {
@@ -95,7 +95,7 @@ func upgradeRecord(files map[string][]byte, rep upgrade.Report) (*store.Blueprin
 			return nil, err
 		}
 		if len(report) > store.MaxDocumentBytes {
-			return nil, fmt.Errorf("%w: the upgrade report is %s; the limit is %s", store.ErrTooLarge, byteSize(len(report)), byteSize(store.MaxDocumentBytes))
+			return nil, fmt.Errorf("%w: the upgrade report is %s; the limit is %s", store.ErrTooLarge, page.ByteSize(int64(len(report))), page.ByteSize(int64(store.MaxDocumentBytes)))
 		}
 	}
 	return &store.BlueprintUpgrade{Sources: sources, Report: report}, nil
@@ -109,17 +109,6 @@ func (s *Handlers) keepUpgrade(ctx context.Context, project, name string, versio
 	}
 	rec.Version = version
 	return s.store.SaveBlueprintUpgrade(ctx, project, name, *rec)
-}
-
-// byteSize says a size the way the limits are written: 8 MiB, 900 KiB, 120 bytes.
-func byteSize(n int) string {
-	switch {
-	case n >= 1<<20:
-		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
-	case n >= 1<<10:
-		return fmt.Sprintf("%d KiB", n>>10)
-	}
-	return fmt.Sprintf("%d bytes", n)
 }
 
 // readUpgrade reads what an upgrade import kept with a blueprint.

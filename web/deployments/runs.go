@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"strconv"
 
 	"github.com/cloudoven/cloudoven/deployment"
 	"github.com/cloudoven/cloudoven/store"
@@ -140,7 +139,7 @@ func (s *Handlers) deployRuns(ctx context.Context, project string, d store.Deplo
 	}
 	for _, v := range vs {
 		row := stateVersionRow{
-			Version: v.Version, Serial: v.Serial, Lineage: shortLineage(v.Lineage), Size: byteSize(v.Size),
+			Version: v.Version, Serial: v.Serial, Lineage: shortLineage(v.Lineage), Size: page.ByteSize(v.Size),
 			Resources: v.Resources, Created: components.NewTime(v.CreatedAt), RunID: v.RunID,
 		}
 		if v.RunID != "" {
@@ -169,17 +168,6 @@ func shortLineage(l string) string {
 		return l[:8]
 	}
 	return l
-}
-
-func byteSize(n int64) string {
-	switch {
-	case n < 1<<10:
-		return strconv.FormatInt(n, 10) + " B"
-	case n < 1<<20:
-		return strconv.FormatFloat(float64(n)/(1<<10), 'f', 1, 64) + " KiB"
-	default:
-		return strconv.FormatFloat(float64(n)/(1<<20), 'f', 1, 64) + " MiB"
-	}
 }
 
 // runRow is a run in the deployment page's list.

@@ -3,6 +3,7 @@ package page
 import (
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/cloudoven/cloudoven/store"
@@ -54,4 +55,16 @@ func ProblemText(err error) string {
 		msg = e.Error()
 	}
 	return Capitalize(msg)
+}
+
+// ByteSize says a size as the pages write it: 512 B, 3.5 KiB, 8.0 MiB.
+func ByteSize(n int64) string {
+	switch {
+	case n < 1<<10:
+		return strconv.FormatInt(n, 10) + " B"
+	case n < 1<<20:
+		return strconv.FormatFloat(float64(n)/(1<<10), 'f', 1, 64) + " KiB"
+	default:
+		return strconv.FormatFloat(float64(n)/(1<<20), 'f', 1, 64) + " MiB"
+	}
 }
