@@ -37,27 +37,12 @@ func ReadDocsDir(dir string) ([]Page, error) {
 	found := false
 	for _, base := range []string{"website/docs", "docs", "."} {
 		for _, l := range docsLayouts {
-			rel := path.Join(base, l.dir)
-			entries, err := os.ReadDir(filepath.Join(dir, filepath.FromSlash(rel)))
-			if os.IsNotExist(err) {
-				continue
-			}
+			more, ok, err := readDocFolder(dir, path.Join(base, l.dir), l.kind)
 			if err != nil {
 				return nil, fmt.Errorf("reading docs directory %s: %w", dir, err)
 			}
-			found = true
-			for _, e := range entries {
-				slug, ok := docSlug(e.Name())
-				if !ok || e.IsDir() {
-					continue
-				}
-				file := path.Join(rel, e.Name())
-				data, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(file)))
-				if err != nil {
-					return nil, fmt.Errorf("reading docs directory %s: %w", dir, err)
-				}
-				pages = append(pages, Page{Kind: l.kind, Slug: slug, Path: file, Markdown: string(data)})
-			}
+			found = found || ok
+			pages = append(pages, more...)
 		}
 		if found {
 			break // the first layout found is the provider's; a second would be stale copies
@@ -90,4 +75,29 @@ func docSlug(name string) (string, bool) {
 		}
 	}
 	return "", false
+}
+
+// readDocFolder reads the doc pages of one folder of a docs directory, rel to dir, as pages
+// of kind; ok is false when the folder does not exist.
+func readDocFolder(dir, rel string, kind catalog.Kind) (pages []Page, ok bool, err error) {
+	entries, err := os.ReadDir(filepath.Join(dir, filepath.FromSlash(rel)))
+	if os.IsNotExist(err) {
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, false, err
+	}
+	for _, e := range entries {
+		slug, ok := docSlug(e.Name())
+		if !ok || e.IsDir() {
+			continue
+		}
+		file := path.Join(rel, e.Name())
+		data, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(file)))
+		if err != nil {
+			return nil, false, err
+		}
+		pages = append(pages, Page{Kind: kind, Slug: slug, Path: file, Markdown: string(data)})
+	}
+	return pages, true, nil
 }

@@ -6,9 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"path"
-	"path/filepath"
 	"slices"
 	"strings"
 
@@ -26,26 +24,12 @@ const guideKind catalog.Kind = "guide"
 // guides has none: that is not an error. Pages come sorted by slug.
 func ReadGuidesDir(dir string) ([]Page, error) {
 	for _, base := range []string{"website/docs", "docs", "."} {
-		rel := path.Join(base, "guides")
-		entries, err := os.ReadDir(filepath.Join(dir, filepath.FromSlash(rel)))
-		if os.IsNotExist(err) {
-			continue
-		}
+		pages, ok, err := readDocFolder(dir, path.Join(base, "guides"), guideKind)
 		if err != nil {
 			return nil, fmt.Errorf("reading guides in %s: %w", dir, err)
 		}
-		var pages []Page
-		for _, e := range entries {
-			slug, ok := docSlug(e.Name())
-			if !ok || e.IsDir() {
-				continue
-			}
-			file := path.Join(rel, e.Name())
-			data, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(file)))
-			if err != nil {
-				return nil, fmt.Errorf("reading guides in %s: %w", dir, err)
-			}
-			pages = append(pages, Page{Kind: guideKind, Slug: slug, Path: file, Markdown: string(data)})
+		if !ok {
+			continue
 		}
 		slices.SortFunc(pages, func(a, b Page) int { return strings.Compare(a.Slug, b.Slug) })
 		return pages, nil
