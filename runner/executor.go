@@ -46,6 +46,9 @@ type Job struct {
 	Egress      *Egress           // nil: the network mode's reach; set: only what it allows (then NetworkMode must be bridge)
 	Timeout     time.Duration     // wall clock for the whole job (default 30m)
 	Limits      Limits            // CPUs, MemoryBytes, PIDs; zero values get safe defaults (2 CPUs, 2 GiB, 512 pids)
+	// Providers, when non-nil, are the only provider packages terraform installs from
+	// (ProviderPackage); nil leaves provider installation to terraform's defaults.
+	Providers []ProviderPackage
 }
 
 // Egress limits where a job's steps may connect. The Docker executor runs them on a network
