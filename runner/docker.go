@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -15,6 +16,8 @@ import (
 	"github.com/docker/docker/api/types/mount"
 	"github.com/docker/docker/api/types/volume"
 	"github.com/docker/docker/client"
+
+	"github.com/cloudoven/cloudoven/runner/stage"
 )
 
 // LabelRun is the label every container and volume of a job carries, valued with the run
@@ -43,11 +46,8 @@ const (
 	logsDrainTimeout = 10 * time.Second
 	// maxCollect bounds one collected file held in memory.
 	maxCollect = 512 << 20
-	// mirrorDir is where DockerOptions.Mirror is mounted, read-only, in every step.
-	mirrorDir = "/mirror"
-	// cliConfigName is the terraform CLI configuration written into the workspace when a
-	// mirror is set; TF_CLI_CONFIG_FILE points at it.
-	cliConfigName = ".cloudoven.tfrc"
+	// maxStatus bounds the stage driver's status file read back.
+	maxStatus = 4 << 10
 )
 
 // DockerOptions configures NewDocker.
@@ -60,24 +60,6 @@ type DockerOptions struct {
 	// database path); it labels everything the executor creates and scopes RemoveOrphans.
 	// Empty means "default".
 	Instance string
-	// Mirror names a Docker volume holding a provider filesystem mirror, laid out as
-	// `terraform providers mirror` writes it (registry.terraform.io/<ns>/<type>/...). When
-	// set, every step mounts it read-only at /mirror and terraform reads a CLI configuration
-	// (/workspace/.cloudoven.tfrc, named by TF_CLI_CONFIG_FILE) whose provider_installation
-	// takes providers from it:
-	//
-	//   - NetworkMode "none": from the mirror only; a provider the mirror lacks fails init
-	//     there, not with a registry connection error (a direct block would make terraform
-	//     ask the registry for versions of every provider, mirrored ones too).
-	//   - any other mode: the mirror first, then direct downloads from the registries.
-	//     Terraform gathers the versions both offer and picks the newest that matches the
-	//     constraints, installing it from the mirror when the mirror has it; pin exact
-	//     versions to be served by the mirror alone.
-	//
-	// The volume must exist (it is never created, filled or removed here); a job whose Env
-	// sets TF_CLI_CONFIG_FILE is refused, since that would bypass the mirror the operator
-	// chose. Empty means no mirror: terraform's defaults.
-	Mirror string
 	// EgressImage is the image of the egress proxy of jobs with Job.Egress; default
 	// DefaultEgressImage.
 	EgressImage string
@@ -91,17 +73,23 @@ type DockerOptions struct {
 // through the API, never through bind mounts, so a remote daemon works like a local one.
 //
 // Per job it creates a volume cloudoven-run-<RunID>, copies the files into it through a
-// "loader" container that is created but never started, runs each step as its own
-// container from the image with the volume at /workspace, reads the Collect files back
-// through the loader, and removes the containers and the volume, also after an error or a
-// cancel.
+// "loader" container that is created but never started, runs the steps in one container
+// from the image with the volume at /workspace (the image's stage driver runs them in
+// order, package runner/stage), reads the Collect files back through the loader, and
+// removes the containers and the volume, also after an error or a cancel. An image without
+// the driver (no stage.ImageLabel, e.g. hashicorp/terraform) gets one container per step.
+//
+// A job with Providers mounts each package's volume read-only at /providers/<Path>, and
+// terraform reads a CLI configuration (/workspace/.cloudoven.tfrc, named by
+// TF_CLI_CONFIG_FILE) whose only installation method is the filesystem mirror at
+// /providers. Read-only: one job must not be able to plant a provider that the next one
+// runs.
 type Docker struct {
 	cli      *client.Client
 	grace    time.Duration
 	drain    time.Duration // logsDrainTimeout; tests shorten it
 	log      *slog.Logger
 	instance string
-	mirror   string
 
 	egressImage   string
 	egressNetwork string
@@ -137,7 +125,7 @@ func NewDocker(opts DockerOptions) (*Docker, error) {
 	if opts.EgressNetwork == "" {
 		opts.EgressNetwork = "bridge"
 	}
-	return &Docker{cli: cli, grace: opts.Grace, drain: logsDrainTimeout, log: opts.Logger, instance: opts.Instance, mirror: opts.Mirror,
+	return &Docker{cli: cli, grace: opts.Grace, drain: logsDrainTimeout, log: opts.Logger, instance: opts.Instance,
 		egressImage: opts.EgressImage, egressNetwork: opts.EgressNetwork}, nil
 }
 
@@ -198,18 +186,25 @@ func (d *Docker) Run(ctx context.Context, job Job, out io.Writer) (Result, error
 		}
 		return Result{}, err
 	}
-	if err := d.checkImage(ctx, job.Image); err != nil {
+	labels, err := d.checkImage(ctx, job.Image)
+	if err != nil {
 		return Result{}, err
 	}
+	var spec string
+	if labels[stage.ImageLabel] == stage.ProtocolVersion {
+		if spec, err = (stage.Spec{Steps: job.Steps, StdoutFiles: job.StdoutFiles}).Encode(); err != nil {
+			return Result{}, fmt.Errorf("checking the job: %w", err)
+		}
+	}
 	if job.Egress != nil {
-		if err := d.checkImage(ctx, d.egressImage); err != nil {
+		if _, err := d.checkImage(ctx, d.egressImage); err != nil {
 			return Result{}, err
 		}
 		// The steps' lines and the proxy's arrive at once.
 		out = &syncWriter{w: out}
 	}
-	if d.mirror != "" {
-		if job, err = d.withMirror(ctx, job); err != nil {
+	if job.Providers != nil {
+		if job, err = d.withProviders(ctx, job); err != nil {
 			return Result{}, err
 		}
 	}
@@ -217,7 +212,7 @@ func (d *Docker) Run(ctx context.Context, job Job, out io.Writer) (Result, error
 	if n := d.daemonCPUs(ctx); n > 0 && cpus > float64(n) {
 		cpus = float64(n)
 	}
-	e := &execution{d: d, job: job, cpus: cpus, volume: "cloudoven-run-" + job.RunID, out: out}
+	e := &execution{d: d, job: job, cpus: cpus, volume: "cloudoven-run-" + job.RunID, out: out, spec: spec}
 	defer e.cleanup(ctx)
 	res, err := e.run(ctx)
 	if err != nil {
@@ -228,16 +223,47 @@ func (d *Docker) Run(ctx context.Context, job Job, out io.Writer) (Result, error
 	return res, nil
 }
 
-func (d *Docker) checkImage(ctx context.Context, image string) error {
-	_, err := d.cli.ImageInspect(ctx, image)
+// checkImage checks that the image is on the daemon and returns its labels.
+func (d *Docker) checkImage(ctx context.Context, image string) (map[string]string, error) {
+	info, err := d.cli.ImageInspect(ctx, image)
 	switch {
 	case cerrdefs.IsNotFound(err):
-		return fmt.Errorf("image %s is not on the Docker daemon at %s: build it with `make runner-image` or pull it: %w",
+		return nil, fmt.Errorf("image %s is not on the Docker daemon at %s: build it with `make runner-image` or pull it: %w",
 			image, d.Host(), ErrImageMissing)
 	case err != nil:
-		return fmt.Errorf("inspecting image %s: %w", image, d.apiError(err))
+		return nil, fmt.Errorf("inspecting image %s: %w", image, d.apiError(err))
 	}
-	return nil
+	if info.Config == nil {
+		return nil, nil
+	}
+	return info.Config.Labels, nil
+}
+
+// withProviders checks that the job's provider package volumes exist, and adds the CLI
+// configuration that installs from them alone to the job's files.
+func (d *Docker) withProviders(ctx context.Context, job Job) (Job, error) {
+	for _, p := range job.Providers {
+		if p.Volume == "" || !networkPattern.MatchString(p.Volume) {
+			return job, fmt.Errorf("checking the job: provider package %s: volume name %q is invalid", p.Path, p.Volume)
+		}
+		// A mount of a missing volume would create it, empty and unlabelled, and the init
+		// would fail far from the cause.
+		_, err := d.cli.VolumeInspect(ctx, p.Volume)
+		switch {
+		case cerrdefs.IsNotFound(err):
+			return job, fmt.Errorf("provider package %s: volume %s is not on the Docker daemon at %s", p.Path, p.Volume, d.Host())
+		case err != nil:
+			return job, fmt.Errorf("inspecting the volume of provider package %s: %w", p.Path, d.apiError(err))
+		}
+	}
+	// Extra is the caller's map: copy before adding to it.
+	extra := make(map[string][]byte, len(job.Extra)+1)
+	for name, data := range job.Extra {
+		extra[name] = data
+	}
+	extra[cliConfigName] = cliConfig(providersDir)
+	job.Extra = extra
+	return job, nil
 }
 
 // daemonCPUs is the daemon's CPU count, or 0 when unknown.
@@ -259,6 +285,7 @@ type execution struct {
 	cpus   float64
 	volume string
 	out    io.Writer
+	spec   string // the stage driver's argument; empty when the image has no driver
 
 	volumeCreated bool
 	containers    []string // names, recorded before each create, so a create whose answer was lost is removed too
@@ -297,7 +324,7 @@ func (e *execution) run(ctx context.Context) (Result, error) {
 	// The loader is never started: it only gives the copy API a container that mounts the
 	// volume. Creating it also fills the new volume from the image's /workspace, owner
 	// included.
-	loader, err := e.create(ctx, "loader", []string{"version"}, e.volume+"-loader")
+	loader, err := e.create(ctx, "loader", nil, []string{"version"}, e.volume+"-loader")
 	if err != nil {
 		return Result{}, err
 	}
@@ -307,18 +334,81 @@ func (e *execution) run(ctx context.Context) (Result, error) {
 	}
 
 	var res Result
-	for i, step := range e.job.Steps {
-		code, err := e.step(ctx, i, step)
+	if e.spec != "" {
+		res, err = e.runStage(ctx)
+	} else {
+		res, err = e.runSteps(ctx)
+	}
+	if err != nil {
+		return res, err
+	}
+	res.Files, err = e.collect(ctx)
+	return res, err
+}
+
+// runStage runs every step in one container, the image's stage driver its entrypoint, and
+// reads back from the driver's status which step ended the job.
+func (e *execution) runStage(ctx context.Context) (Result, error) {
+	names := make([]string, len(e.job.Steps))
+	for i, s := range e.job.Steps {
+		names[i] = s[0]
+	}
+	what := fmt.Sprintf("the steps (terraform %s)", strings.Join(names, ", "))
+	code, err := e.container(ctx, e.volume+"-stage", []string{stage.Path}, []string{e.spec}, what, nil)
+	res := Result{ExitCode: code}
+	if err != nil {
+		return res, err
+	}
+	data, err := e.readFile(ctx, stage.StatusFile, maxStatus)
+	if err == nil {
+		var st stage.Status
+		if st, err = stage.ParseStatus(data, len(e.job.Steps)); err == nil {
+			res.Step = st.Step
+		}
+	}
+	if err != nil {
+		// The exit code and the output still say how the job ended; only which step is
+		// unknown, which a driver that could not start its first step leaves at 0.
+		e.d.log.Warn("reading the stage status", "run", e.job.RunID, "exit_code", code, "err", err)
+	}
+	e.steps = res.Step + 1
+	return res, nil
+}
+
+// runSteps runs each step in a container of its own, for an image without the stage
+// driver.
+func (e *execution) runSteps(ctx context.Context) (Result, error) {
+	var res Result
+	for i, args := range e.job.Steps {
+		res.Step = i
+		name, file := fmt.Sprintf("%s-step-%d", e.volume, i+1), e.job.StdoutFiles[i]
+		what := fmt.Sprintf("step %d (terraform %s)", i+1, args[0])
+		var capture *capture
+		if file != "" {
+			capture = newCapture()
+		}
+		code, err := e.container(ctx, name, nil, args, what, capture)
 		res.ExitCode = code
 		if err != nil {
 			return res, err
 		}
-		if code != 0 {
+		e.steps++
+		if capture != nil {
+			if err := e.writeFile(ctx, file, capture.buf.Bytes()); err != nil {
+				return res, err
+			}
+			if capture.over {
+				fmt.Fprintln(e.out, stdoutFileTooLong(i, file))
+				if res.ExitCode == 0 {
+					res.ExitCode = 1
+				}
+			}
+		}
+		if res.ExitCode != 0 {
 			break
 		}
 	}
-	res.Files, err = e.collect(ctx)
-	return res, err
+	return res, nil
 }
 
 // interrupted returns why ctx ended (a cancel or the job's timeout) in place of err, whose
@@ -330,10 +420,10 @@ func (e *execution) interrupted(ctx context.Context, err error) error {
 	return err
 }
 
-// create creates one hardened container of the job.
-func (e *execution) create(ctx context.Context, role string, cmd []string, name string) (string, error) {
+// create creates one hardened container of the job; a nil entrypoint is the image's.
+func (e *execution) create(ctx context.Context, role string, entrypoint, cmd []string, name string) (string, error) {
 	e.containers = append(e.containers, name)
-	cfg, hc := e.containerConfig(role, cmd)
+	cfg, hc := e.containerConfig(role, entrypoint, cmd)
 	created, err := e.d.cli.ContainerCreate(ctx, cfg, hc, nil, nil, name)
 	if err != nil {
 		return "", e.interrupted(ctx, fmt.Errorf("creating container %s: %w", name, e.d.apiError(err)))
@@ -344,7 +434,7 @@ func (e *execution) create(ctx context.Context, role string, cmd []string, name 
 	return created.ID, nil
 }
 
-func (e *execution) containerConfig(role string, cmd []string) (*container.Config, *container.HostConfig) {
+func (e *execution) containerConfig(role string, entrypoint, cmd []string) (*container.Config, *container.HostConfig) {
 	env := map[string]string{
 		"TF_IN_AUTOMATION":   "1",
 		"TF_INPUT":           "0",
@@ -364,12 +454,19 @@ func (e *execution) containerConfig(role string, cmd []string) (*container.Confi
 		networkMode = "none" // never started
 	}
 	mounts := []mount.Mount{{Type: mount.TypeVolume, Source: e.volume, Target: workdir}}
-	if e.d.mirror != "" && role == "step" {
-		// Set after Env, which withMirror has checked does not name it.
+	tmpfs := map[string]string{"/tmp": "rw,noexec,nosuid,nodev,size=256m"}
+	if e.job.Providers != nil && role == "step" {
+		// Set after Env, which withDefaults has checked does not name it.
 		env["TF_CLI_CONFIG_FILE"] = workdir + "/" + cliConfigName
-		// Read-only: the mirror is shared by every job, and one job must not be able to
-		// plant a provider that the next one runs.
-		mounts = append(mounts, mount.Mount{Type: mount.TypeVolume, Source: e.d.mirror, Target: mirrorDir, ReadOnly: true})
+		for _, p := range e.job.Providers {
+			mounts = append(mounts, mount.Mount{Type: mount.TypeVolume, Source: p.Volume,
+				Target: providersDir + "/" + p.Path, ReadOnly: true})
+		}
+		if len(e.job.Providers) == 0 {
+			// An empty mirror must exist: terraform says a missing one is missing rather
+			// than that it lacks the provider.
+			tmpfs[providersDir] = "ro,noexec,nosuid,nodev,size=4k"
+		}
 	}
 	envList := make([]string, 0, len(env))
 	for k, v := range env {
@@ -379,6 +476,7 @@ func (e *execution) containerConfig(role string, cmd []string) (*container.Confi
 	pids := e.job.Limits.PIDs
 	cfg := &container.Config{
 		Image:      e.job.Image,
+		Entrypoint: entrypoint,
 		Cmd:        cmd,
 		Env:        envList,
 		User:       user,
@@ -391,7 +489,7 @@ func (e *execution) containerConfig(role string, cmd []string) (*container.Confi
 		CapDrop:        []string{"ALL"},
 		SecurityOpt:    []string{"no-new-privileges"},
 		ReadonlyRootfs: true,
-		Tmpfs:          map[string]string{"/tmp": "rw,noexec,nosuid,nodev,size=256m"},
+		Tmpfs:          tmpfs,
 		Mounts:         mounts,
 		// json-file whatever the daemon's default, so ContainerLogs can always read it.
 		LogConfig: container.LogConfig{Type: "json-file"},
@@ -405,16 +503,17 @@ func (e *execution) containerConfig(role string, cmd []string) (*container.Confi
 	return cfg, hc
 }
 
-// step runs one terraform command to its end and returns its exit code. When ctx ends
-// first, terraform gets SIGINT, then SIGKILL after the grace period, and the error is why
-// ctx ended.
-func (e *execution) step(ctx context.Context, i int, args []string) (int, error) {
+// container runs one container of terraform's (the stage driver, or one step) to its end
+// and returns its exit code; what names it in errors. Its output goes to the job's output,
+// its stdout to capture instead when that is set. When ctx ends first, the container gets
+// SIGINT (the driver passes it on to terraform), then SIGKILL after the grace period, and
+// the error is why ctx ended.
+func (e *execution) container(ctx context.Context, name string, entrypoint, cmd []string, what string, capture *capture) (int, error) {
 	cli := e.d.cli
-	id, err := e.create(ctx, "step", args, fmt.Sprintf("%s-step-%d", e.volume, i+1))
+	id, err := e.create(ctx, "step", entrypoint, cmd, name)
 	if err != nil {
 		return -1, err
 	}
-	what := fmt.Sprintf("step %d (terraform %s)", i+1, args[0])
 
 	// The wait and the log stream outlive a cancel of ctx: terraform's last words after
 	// SIGINT still reach out.
@@ -431,14 +530,13 @@ func (e *execution) step(ctx context.Context, i int, args []string) (int, error)
 	if err := cli.ContainerStart(bg, id, container.StartOptions{}); err != nil {
 		return -1, e.interrupted(ctx, fmt.Errorf("starting %s: %w", what, e.d.apiError(err)))
 	}
-	e.steps++
 	type logsResult struct {
 		passed linesPassed
 		err    error
 	}
 	logsDone := make(chan logsResult, 1)
 	go func() {
-		passed, err := readLogs(bg, cli, id, e.out, true, linesPassed{})
+		passed, err := readLogs(bg, cli, id, e.out, true, linesPassed{}, capture)
 		logsDone <- logsResult{passed, err}
 	}()
 
@@ -468,7 +566,9 @@ func (e *execution) step(ctx context.Context, i int, args []string) (int, error)
 		l := <-logsDone
 		rest, cancel := context.WithTimeout(context.WithoutCancel(ctx), cleanupTimeout)
 		defer cancel()
-		if _, lerr := readLogs(rest, cli, id, e.out, false, l.passed); lerr != nil && err == nil && ctx.Err() == nil {
+		// A captured stdout is read again whole.
+		capture.reset()
+		if _, lerr := readLogs(rest, cli, id, e.out, false, l.passed, capture); lerr != nil && err == nil && ctx.Err() == nil {
 			err = fmt.Errorf("reading output: %w", e.d.apiError(lerr))
 		}
 	}

@@ -92,6 +92,12 @@ func (o *output) has(line string) bool {
 	return false
 }
 
+// hasWords says whether the output has these words in this order, whatever the line
+// breaks between them (terraform wraps its diagnostics).
+func (o *output) hasWords(words string) bool {
+	return strings.Contains(strings.Join(strings.Fields(o.String()), " "), strings.Join(strings.Fields(words), " "))
+}
+
 // assertNothingLeft checks that no container, network or volume of the run is left.
 func assertNothingLeft(t *testing.T, cli *client.Client, runID string) {
 	t.Helper()
@@ -201,40 +207,65 @@ func TestFailingStepStopsTheJob(t *testing.T) {
 	t.Parallel()
 	d, cli := newDocker(t, DockerOptions{})
 	var mu sync.Mutex
-	var steps int
-	d.created = func(_ context.Context, role, _ string) {
+	containers := map[string]int{}
+	d.created = func(ctx context.Context, role, id string) {
+		if role != "step" {
+			return
+		}
+		info, err := cli.ContainerInspect(ctx, id)
+		if err != nil {
+			t.Errorf("inspecting a step container: %v", err)
+			return
+		}
 		mu.Lock()
 		defer mu.Unlock()
-		if role == "step" {
-			steps++
-		}
+		containers[info.Config.Labels[LabelRun]]++
 	}
-	job := Job{
-		RunID: newRunID(t),
-		Files: map[string][]byte{"main.tf": []byte(dataConfig)},
-		Steps: [][]string{
-			{"init", "-input=false", "-no-color"},
-			// The root filesystem is read-only: only /workspace and /tmp are writable.
-			{"plan", "-input=false", "-no-color", "-out=/tfplan"},
-			{"show", "-no-color"},
-		},
-		NetworkMode: "none",
+	for _, tc := range []struct {
+		name       string
+		image      string
+		containers int
+	}{
+		{"one container for the job", DefaultImage, 1},
+		{"one container per step in an image without the driver", driverlessImage(t, cli), 2},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			job := Job{
+				RunID: newRunID(t),
+				Files: map[string][]byte{"main.tf": []byte(dataConfig)},
+				Steps: [][]string{
+					{"init", "-input=false", "-no-color"},
+					// The root filesystem is read-only: only /workspace and /tmp are writable.
+					{"plan", "-input=false", "-no-color", "-out=/tfplan"},
+					{"show", "-no-color"},
+				},
+				Image:       tc.image,
+				NetworkMode: "none",
+			}
+			out := &output{t: t}
+			res, err := d.Run(context.Background(), job, out)
+			if err != nil {
+				t.Fatalf("run: %v\n%s", err, out)
+			}
+			if res.ExitCode != 1 || res.Step != 1 {
+				t.Errorf("exit code %d at step %d, want 1 at step 1 (plan)\n%s", res.ExitCode, res.Step, out)
+			}
+			if !out.has("read-only file system") {
+				t.Errorf("output does not say the root filesystem is read-only:\n%s", out)
+			}
+			if out.has("No state.") {
+				t.Errorf("show ran after the failing plan:\n%s", out)
+			}
+			mu.Lock()
+			n := containers[job.RunID]
+			mu.Unlock()
+			if n != tc.containers {
+				t.Errorf("%d containers ran terraform, want %d", n, tc.containers)
+			}
+			assertNothingLeft(t, cli, job.RunID)
+		})
 	}
-	out := &output{t: t}
-	res, err := d.Run(context.Background(), job, out)
-	if err != nil {
-		t.Fatalf("run: %v\n%s", err, out)
-	}
-	if res.ExitCode != 1 {
-		t.Errorf("exit code %d, want 1\n%s", res.ExitCode, out)
-	}
-	if !out.has("read-only file system") {
-		t.Errorf("output does not say the root filesystem is read-only:\n%s", out)
-	}
-	if steps != 2 {
-		t.Errorf("%d step containers were created, want 2 (the job stops at the failing step)", steps)
-	}
-	assertNothingLeft(t, cli, job.RunID)
 }
 
 func TestContainersAreHardened(t *testing.T) {

@@ -139,7 +139,6 @@ func TestDriverRefusesAnOversizedStdoutFile(t *testing.T) {
 	}
 }
 
-
 func TestDriverForwardsSignalsAndStops(t *testing.T) {
 	t.Parallel()
 	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM} {
