@@ -321,21 +321,26 @@ func (e *execution) run(ctx context.Context) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
-	// The loader is never started: it only gives the copy API a container that mounts the
-	// volume. Creating it also fills the new volume from the image's /workspace, owner
-	// included.
-	loader, err := e.create(ctx, "loader", nil, []string{"version"}, e.volume+"-loader")
+	// The files go in, and the Collect files come out, through a container that mounts the
+	// volume: the job's own when its steps run in one, created but not yet started (the
+	// copy API writes into a volume of a container with a read-only root filesystem), or
+	// else a loader that is never started. Creating the first container on the volume also
+	// fills it from the image's /workspace, owner included.
+	if e.spec != "" {
+		e.loader, err = e.create(ctx, "step", []string{stage.Path}, []string{e.spec}, e.volume+"-stage")
+	} else {
+		e.loader, err = e.create(ctx, "loader", nil, []string{"version"}, e.volume+"-loader")
+	}
 	if err != nil {
 		return Result{}, err
 	}
-	e.loader = loader
-	if err := cli.CopyToContainer(ctx, loader, workdir, archive, container.CopyToContainerOptions{}); err != nil {
+	if err := cli.CopyToContainer(ctx, e.loader, workdir, archive, container.CopyToContainerOptions{}); err != nil {
 		return Result{}, e.interrupted(ctx, fmt.Errorf("copying files into the workspace: %w", e.d.apiError(err)))
 	}
 
 	var res Result
 	if e.spec != "" {
-		res, err = e.runStage(ctx)
+		res, err = e.runStage(ctx, e.loader)
 	} else {
 		res, err = e.runSteps(ctx)
 	}
@@ -346,18 +351,24 @@ func (e *execution) run(ctx context.Context) (Result, error) {
 	return res, err
 }
 
-// runStage runs every step in one container, the image's stage driver its entrypoint, and
-// reads back from the driver's status which step ended the job.
-func (e *execution) runStage(ctx context.Context) (Result, error) {
+// runStage runs the created container id whose entrypoint is the image's stage driver,
+// which runs every step, and reads back from the driver's status which step ended the job.
+func (e *execution) runStage(ctx context.Context, id string) (Result, error) {
 	names := make([]string, len(e.job.Steps))
 	for i, s := range e.job.Steps {
 		names[i] = s[0]
 	}
 	what := fmt.Sprintf("the steps (terraform %s)", strings.Join(names, ", "))
-	code, err := e.container(ctx, e.volume+"-stage", []string{stage.Path}, []string{e.spec}, what, nil)
+	code, err := e.container(ctx, id, what, nil)
 	res := Result{ExitCode: code}
 	if err != nil {
 		return res, err
+	}
+	if code == 0 {
+		// The driver exits 0 only when every step ran and passed: no need to ask.
+		res.Step = len(e.job.Steps) - 1
+		e.steps = len(e.job.Steps)
+		return res, nil
 	}
 	data, err := e.readFile(ctx, stage.StatusFile, maxStatus)
 	if err == nil {
@@ -387,7 +398,11 @@ func (e *execution) runSteps(ctx context.Context) (Result, error) {
 		if file != "" {
 			capture = newCapture()
 		}
-		code, err := e.container(ctx, name, nil, args, what, capture)
+		id, err := e.create(ctx, "step", nil, args, name)
+		if err != nil {
+			return res, err
+		}
+		code, err := e.container(ctx, id, what, capture)
 		res.ExitCode = code
 		if err != nil {
 			return res, err
@@ -503,18 +518,13 @@ func (e *execution) containerConfig(role string, entrypoint, cmd []string) (*con
 	return cfg, hc
 }
 
-// container runs one container of terraform's (the stage driver, or one step) to its end
-// and returns its exit code; what names it in errors. Its output goes to the job's output,
-// its stdout to capture instead when that is set. When ctx ends first, the container gets
-// SIGINT (the driver passes it on to terraform), then SIGKILL after the grace period, and
-// the error is why ctx ended.
-func (e *execution) container(ctx context.Context, name string, entrypoint, cmd []string, what string, capture *capture) (int, error) {
+// container runs a created container of terraform's (the stage driver, or one step) to
+// its end and returns its exit code; what names it in errors. Its output goes to the job's
+// output, its stdout to capture instead when that is set. When ctx ends first, the
+// container gets SIGINT (the driver passes it on to terraform), then SIGKILL after the
+// grace period, and the error is why ctx ended.
+func (e *execution) container(ctx context.Context, id, what string, capture *capture) (int, error) {
 	cli := e.d.cli
-	id, err := e.create(ctx, "step", entrypoint, cmd, name)
-	if err != nil {
-		return -1, err
-	}
-
 	// The wait and the log stream outlive a cancel of ctx: terraform's last words after
 	// SIGINT still reach out.
 	bg, stop := context.WithCancel(context.WithoutCancel(ctx))
@@ -541,6 +551,7 @@ func (e *execution) container(ctx context.Context, name string, entrypoint, cmd 
 	}()
 
 	var code int
+	var err error
 	select {
 	case r := <-waitC:
 		code, err = waitResult(r)

@@ -272,7 +272,7 @@ func TestContainersAreHardened(t *testing.T) {
 	t.Parallel()
 	d, cli := newDocker(t, DockerOptions{})
 	var mu sync.Mutex
-	inspected := map[string]container.InspectResponse{}
+	inspected := map[string]map[string]container.InspectResponse{} // run, role
 	d.created = func(ctx context.Context, role, id string) {
 		info, err := cli.ContainerInspect(ctx, id)
 		if err != nil {
@@ -281,56 +281,84 @@ func TestContainersAreHardened(t *testing.T) {
 		}
 		mu.Lock()
 		defer mu.Unlock()
-		inspected[role] = info
-	}
-	job := Job{
-		RunID:       newRunID(t),
-		Files:       map[string][]byte{"main.tf": []byte(dataConfig)},
-		Steps:       [][]string{{"version"}},
-		Env:         map[string]string{"TF_VAR_secret": "s3cr3t"},
-		NetworkMode: "none",
-		Limits:      Limits{CPUs: 0.5, MemoryBytes: 256 << 20, PIDs: 64},
-	}
-	res, err := d.Run(context.Background(), job, &output{t: t})
-	if err != nil || res.ExitCode != 0 {
-		t.Fatalf("run: %v, exit code %d", err, res.ExitCode)
-	}
-	for _, role := range []string{"loader", "step"} {
-		info, ok := inspected[role]
-		if !ok {
-			t.Errorf("no %s container was created", role)
-			continue
+		run := info.Config.Labels[LabelRun]
+		if inspected[run] == nil {
+			inspected[run] = map[string]container.InspectResponse{}
 		}
-		hc, cfg := info.HostConfig, info.Config
-		checks := []struct {
-			what      string
-			got, want any
-		}{
-			{"user", cfg.User, "1000:1000"},
-			{"working dir", cfg.WorkingDir, "/workspace"},
-			{"run label", cfg.Labels[LabelRun], job.RunID},
-			{"cap drop", strings.Join(hc.CapDrop, ","), "ALL"},
-			{"cap add", len(hc.CapAdd), 0},
-			{"security opt", strings.Join(hc.SecurityOpt, ","), "no-new-privileges"},
-			{"read-only rootfs", hc.ReadonlyRootfs, true},
-			{"privileged", hc.Privileged, false},
-			{"network mode", string(hc.NetworkMode), "none"},
-			{"memory", hc.Memory, int64(256 << 20)},
-			{"memory+swap", hc.MemorySwap, int64(256 << 20)},
-			{"nano cpus", hc.NanoCPUs, int64(5e8)},
-			{"pids limit", *hc.PidsLimit, int64(64)},
-			{"tmpfs /tmp", hc.Tmpfs["/tmp"] != "", true},
-			{"binds", len(hc.Binds), 0},
-			{"mount", len(hc.Mounts) == 1 && string(hc.Mounts[0].Type) == "volume" && hc.Mounts[0].Source == "cloudoven-run-"+job.RunID && hc.Mounts[0].Target == "/workspace", true},
-			{"env", hasAll(cfg.Env, "TF_IN_AUTOMATION=1", "HOME=/tmp", "TF_INPUT=0", "TF_VAR_secret=s3cr3t"), true},
-		}
-		for _, c := range checks {
-			if c.got != c.want {
-				t.Errorf("%s container: %s = %v, want %v", role, c.what, c.got, c.want)
+		inspected[run][role] = info
+	}
+	// The job's one terraform container ("step"), which also carries the files in and out;
+	// in an image without the stage driver, a step's and the loader's.
+	for _, tc := range []struct {
+		name       string
+		image      string
+		roles      []string
+		entrypoint string
+	}{
+		{"stage driver", DefaultImage, []string{"step"}, "/bin/cloudoven-stage"},
+		{"one container per step", driverlessImage(t, cli), []string{"loader", "step"}, "/bin/terraform"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			job := Job{
+				RunID:       newRunID(t),
+				Files:       map[string][]byte{"main.tf": []byte(dataConfig)},
+				Steps:       [][]string{{"version"}},
+				Env:         map[string]string{"TF_VAR_secret": "s3cr3t"},
+				Image:       tc.image,
+				NetworkMode: "none",
+				Limits:      Limits{CPUs: 0.5, MemoryBytes: 256 << 20, PIDs: 64},
 			}
-		}
+			res, err := d.Run(context.Background(), job, &output{t: t})
+			if err != nil || res.ExitCode != 0 {
+				t.Fatalf("run: %v, exit code %d", err, res.ExitCode)
+			}
+			mu.Lock()
+			created := inspected[job.RunID]
+			mu.Unlock()
+			if len(created) != len(tc.roles) {
+				t.Errorf("created %d containers, want %v", len(created), tc.roles)
+			}
+			if step, ok := created["step"]; ok && strings.Join(step.Config.Entrypoint, " ") != tc.entrypoint {
+				t.Errorf("step entrypoint %v, want %s", step.Config.Entrypoint, tc.entrypoint)
+			}
+			for _, role := range tc.roles {
+				info, ok := created[role]
+				if !ok {
+					t.Errorf("no %s container was created", role)
+					continue
+				}
+				hc, cfg := info.HostConfig, info.Config
+				checks := []struct {
+					what      string
+					got, want any
+				}{
+					{"user", cfg.User, "1000:1000"},
+					{"working dir", cfg.WorkingDir, "/workspace"},
+					{"run label", cfg.Labels[LabelRun], job.RunID},
+					{"cap drop", strings.Join(hc.CapDrop, ","), "ALL"},
+					{"cap add", len(hc.CapAdd), 0},
+					{"security opt", strings.Join(hc.SecurityOpt, ","), "no-new-privileges"},
+					{"read-only rootfs", hc.ReadonlyRootfs, true},
+					{"privileged", hc.Privileged, false},
+					{"network mode", string(hc.NetworkMode), "none"},
+					{"memory", hc.Memory, int64(256 << 20)},
+					{"memory+swap", hc.MemorySwap, int64(256 << 20)},
+					{"nano cpus", hc.NanoCPUs, int64(5e8)},
+					{"pids limit", *hc.PidsLimit, int64(64)},
+					{"tmpfs /tmp", hc.Tmpfs["/tmp"] != "", true},
+					{"binds", len(hc.Binds), 0},
+					{"mount", len(hc.Mounts) == 1 && string(hc.Mounts[0].Type) == "volume" && hc.Mounts[0].Source == "cloudoven-run-"+job.RunID && hc.Mounts[0].Target == "/workspace", true},
+					{"env", hasAll(cfg.Env, "TF_IN_AUTOMATION=1", "HOME=/tmp", "TF_INPUT=0", "TF_VAR_secret=s3cr3t"), true},
+				}
+				for _, c := range checks {
+					if c.got != c.want {
+						t.Errorf("%s container: %s = %v, want %v", role, c.what, c.got, c.want)
+					}
+				}
+			}
+			assertNothingLeft(t, cli, job.RunID)
+		})
 	}
-	assertNothingLeft(t, cli, job.RunID)
 }
 
 func hasAll(list []string, want ...string) bool {

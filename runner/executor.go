@@ -75,7 +75,8 @@ type Egress struct {
 	State string
 }
 
-// Limits bounds what one step's container may use.
+// Limits bounds what the job's container may use (each step's, in an image without the stage
+// driver).
 type Limits struct {
 	CPUs        float64
 	MemoryBytes int64

@@ -57,11 +57,21 @@ func TestJobIsChecked(t *testing.T) {
 		{"providers and a file over their CLI configuration", func(j *Job) {
 			j.Providers, j.Extra = []ProviderPackage{}, map[string][]byte{".cloudoven.tfrc": nil}
 		}, "executor's own"},
-		{"provider path without a platform", func(j *Job) { j.Providers = []ProviderPackage{{Path: "registry.terraform.io/hashicorp/azurerm/4.57.0"}} }, "host/namespace/type/version/os_arch"},
-		{"provider path with a platform of one part", func(j *Job) { j.Providers = []ProviderPackage{{Path: "registry.terraform.io/hashicorp/azurerm/4.57.0/linux"}} }, "host/namespace/type/version/os_arch"},
-		{"absolute provider path", func(j *Job) { j.Providers = []ProviderPackage{{Path: "/registry.terraform.io/hashicorp/azurerm/4.57.0/linux_amd64"}} }, "host/namespace/type/version/os_arch"},
-		{"provider path leaving the mirror", func(j *Job) { j.Providers = []ProviderPackage{{Path: "registry.terraform.io/hashicorp/../../../linux_amd64"}} }, "host/namespace/type/version/os_arch"},
-		{"unclean provider path", func(j *Job) { j.Providers = []ProviderPackage{{Path: "registry.terraform.io/hashicorp//azurerm/4.57.0/linux_amd64"}} }, "host/namespace/type/version/os_arch"},
+		{"provider path without a platform", func(j *Job) {
+			j.Providers = []ProviderPackage{{Path: "registry.terraform.io/hashicorp/azurerm/4.57.0"}}
+		}, "host/namespace/type/version/os_arch"},
+		{"provider path with a platform of one part", func(j *Job) {
+			j.Providers = []ProviderPackage{{Path: "registry.terraform.io/hashicorp/azurerm/4.57.0/linux"}}
+		}, "host/namespace/type/version/os_arch"},
+		{"absolute provider path", func(j *Job) {
+			j.Providers = []ProviderPackage{{Path: "/registry.terraform.io/hashicorp/azurerm/4.57.0/linux_amd64"}}
+		}, "host/namespace/type/version/os_arch"},
+		{"provider path leaving the mirror", func(j *Job) {
+			j.Providers = []ProviderPackage{{Path: "registry.terraform.io/hashicorp/../../../linux_amd64"}}
+		}, "host/namespace/type/version/os_arch"},
+		{"unclean provider path", func(j *Job) {
+			j.Providers = []ProviderPackage{{Path: "registry.terraform.io/hashicorp//azurerm/4.57.0/linux_amd64"}}
+		}, "host/namespace/type/version/os_arch"},
 		{"provider listed twice", func(j *Job) {
 			p := ProviderPackage{Path: "registry.terraform.io/hashicorp/azurerm/4.57.0/linux_amd64"}
 			j.Providers = []ProviderPackage{p, p}

@@ -30,7 +30,7 @@ var imageOnce struct {
 // module's stage driver, and one built from an older checkout would test that instead. The
 // build is cached, so a rebuild of unchanged code takes a moment, and `make test` needs no
 // extra step.
-func runnerImage(t *testing.T, cli *client.Client) {
+func runnerImage(t testing.TB, cli *client.Client) {
 	t.Helper()
 	imageOnce.Lock()
 	defer imageOnce.Unlock()
@@ -74,7 +74,7 @@ func runnerImage(t *testing.T, cli *client.Client) {
 
 // buildDriver builds cmd/cloudoven-stage as `make runner-image` does: static, for Linux on
 // the daemon's architecture.
-func buildDriver(t *testing.T, cli *client.Client) string {
+func buildDriver(t testing.TB, cli *client.Client) string {
 	t.Helper()
 	goBin, err := exec.LookPath("go")
 	if err != nil {
