@@ -72,12 +72,13 @@ type DockerOptions struct {
 // and DOCKER_CERT_PATH as the docker CLI reads them). Files travel to and from the daemon
 // through the API, never through bind mounts, so a remote daemon works like a local one.
 //
-// Per job it creates a volume cloudoven-run-<RunID>, copies the files into it through a
-// "loader" container that is created but never started, runs the steps in one container
-// from the image with the volume at /workspace (the image's stage driver runs them in
-// order, package runner/stage), reads the Collect files back through the loader, and
-// removes the containers and the volume, also after an error or a cancel. An image without
-// the driver (no stage.ImageLabel, e.g. hashicorp/terraform) gets one container per step.
+// Per job it creates a volume cloudoven-run-<RunID> and one container from the image with
+// the volume at /workspace, whose entrypoint is the image's stage driver (package
+// runner/stage): it copies the files in before starting it, the driver runs the steps in
+// order, and the Collect files are read back from the exited container. An image without
+// the driver (no stage.ImageLabel, e.g. hashicorp/terraform) gets one container per step
+// and a "loader" container, created but never started, that the files go in and out
+// through. The containers and the volume are removed, also after an error or a cancel.
 //
 // A job with Providers mounts each package's volume read-only at /providers/<Path>, and
 // terraform reads a CLI configuration (/workspace/.cloudoven.tfrc, named by
