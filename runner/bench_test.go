@@ -45,27 +45,36 @@ var planStage = [][]string{
 func BenchmarkPlan100(b *testing.B) {
 	config := plan100()
 
-	b.Run("docker", func(b *testing.B) {
-		cli := testenv.Docker(b)
-		runnerImage(b, cli)
-		d, err := NewDocker(DockerOptions{})
-		if err != nil {
-			b.Fatal(err)
-		}
-		defer d.Close()
-		for i := 0; b.Loop(); i++ {
-			res, err := d.Run(context.Background(), Job{
-				RunID:       fmt.Sprintf("bench-%d-%d", os.Getpid(), i),
-				Files:       map[string][]byte{"main.tf": config},
-				Steps:       planStage,
-				Collect:     []string{"tfplan"},
-				NetworkMode: "none",
-			}, io.Discard)
-			if err != nil || res.ExitCode != 0 || len(res.Files["tfplan"]) == 0 {
-				b.Fatalf("plan in docker: exit %d, err %v", res.ExitCode, err)
+	// docker-per-step is the same job in an image without the stage driver: one container
+	// per step, as every job ran before the driver.
+	for _, name := range []string{"docker", "docker-per-step"} {
+		b.Run(name, func(b *testing.B) {
+			cli := testenv.Docker(b)
+			runnerImage(b, cli)
+			image := DefaultImage
+			if name == "docker-per-step" {
+				image = driverlessImage(b, cli)
 			}
-		}
-	})
+			d, err := NewDocker(DockerOptions{})
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer d.Close()
+			for i := 0; b.Loop(); i++ {
+				res, err := d.Run(context.Background(), Job{
+					RunID:       fmt.Sprintf("bench-%d-%d", os.Getpid(), i),
+					Files:       map[string][]byte{"main.tf": config},
+					Steps:       planStage,
+					Collect:     []string{"tfplan"},
+					Image:       image,
+					NetworkMode: "none",
+				}, io.Discard)
+				if err != nil || res.ExitCode != 0 || len(res.Files["tfplan"]) == 0 {
+					b.Fatalf("plan in docker: exit %d, err %v", res.ExitCode, err)
+				}
+			}
+		})
+	}
 
 	b.Run("host", func(b *testing.B) {
 		terraform := testenv.Terraform(b)

@@ -48,7 +48,7 @@ func newDocker(t *testing.T, opts DockerOptions) (*Docker, *client.Client) {
 	return d, cli
 }
 
-func newRunID(t *testing.T) string {
+func newRunID(t testing.TB) string {
 	t.Helper()
 	b := make([]byte, 6)
 	if _, err := rand.Read(b); err != nil {

@@ -21,7 +21,7 @@ import (
 // driverlessImage builds, from DefaultImage, an image whose label does not announce the
 // stage driver, as an environment's own image (hashicorp/terraform) would not; it is
 // removed when the test ends.
-func driverlessImage(t *testing.T, cli *client.Client) string {
+func driverlessImage(t testing.TB, cli *client.Client) string {
 	t.Helper()
 	tag := "cloudoven-test/terraform-driverless:" + newRunID(t)
 	dockerfile := []byte("FROM " + DefaultImage + "\nLABEL " + stage.ImageLabel + "=\"\" cloudoven.test=runner\n")
