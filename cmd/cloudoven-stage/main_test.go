@@ -2,9 +2,12 @@ package main
 
 import (
 	"bytes"
+	"os/exec"
+	"slices"
 	"strings"
 	"testing"
 
+	"github.com/cloudoven/cloudoven/internal/testenv"
 	"github.com/cloudoven/cloudoven/runner/stage"
 )
 
@@ -34,5 +37,25 @@ func TestBadArgumentsExit125WithOneLine(t *testing.T) {
 				t.Errorf("stdout %q, want nothing", stdout.String())
 			}
 		})
+	}
+}
+
+// The driver is built static into an image with nothing else: it depends on the standard
+// library and its own protocol package only.
+func TestDependsOnTheStandardLibraryOnly(t *testing.T) {
+	t.Parallel()
+	goBin, err := exec.LookPath("go")
+	if err != nil {
+		testenv.Unavailable(t, "no go command on PATH to list the driver's dependencies")
+	}
+	cmd := exec.Command(goBin, "list", "-deps", "-f", "{{if not .Standard}}{{.ImportPath}}{{end}}", ".")
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("go list: %v", err)
+	}
+	got := strings.Fields(string(out))
+	want := []string{"github.com/cloudoven/cloudoven/runner/stage", "github.com/cloudoven/cloudoven/cmd/cloudoven-stage"}
+	if !slices.Equal(got, want) {
+		t.Errorf("non-standard dependencies %v, want %v", got, want)
 	}
 }
