@@ -5,6 +5,9 @@ SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 
 TERRAFORM_VERSION := 1.5.7
+# runner.DefaultImage: the runner's image, versioned by terraform's version and the stage
+# driver's protocol (runner/stage).
+RUNNER_IMAGE := cloudoven/terraform:$(TERRAFORM_VERSION)-2
 # runner.DefaultEgressImage: the egress proxy's image, versioned by its command line.
 EGRESS_IMAGE := cloudoven/egress:1
 HTMX_VERSION := $(shell sed -n 's/.*"htmx.org": "\(.*\)".*/\1/p' package.json)
@@ -81,14 +84,16 @@ $(TERRAFORM):
 
 # The runner's image (runner/image/Dockerfile), built offline from the pinned terraform: the
 # build context is assembled in bin/runner-image with the host's CA certificates, so
-# providers and backends can verify TLS. The runner's tests build the same image themselves.
+# providers and backends can verify TLS, and the stage driver (cmd/cloudoven-stage), static,
+# for Linux on the daemon's architecture. The runner's tests build the same image themselves.
 # Runs whose environment controls egress also need the egress proxy's image.
 runner-image: terraform egress-image
 	rm -rf $(BIN)/runner-image
 	mkdir -p $(BIN)/runner-image/workspace
 	cp runner/image/Dockerfile runner/image/passwd runner/image/group $(TERRAFORM) $(BIN)/runner-image/
 	cp /etc/ssl/certs/ca-certificates.crt $(BIN)/runner-image/
-	docker build -t cloudoven/terraform:$(TERRAFORM_VERSION) $(BIN)/runner-image
+	CGO_ENABLED=0 GOOS=linux GOARCH=$$(docker version -f '{{.Server.Arch}}') go build -trimpath -o $(BIN)/runner-image/cloudoven-stage ./cmd/cloudoven-stage
+	docker build -t $(RUNNER_IMAGE) $(BIN)/runner-image
 
 # The egress proxy's image (egress/image/Dockerfile): cmd/cloudoven-egress, static, for Linux
 # on this machine's architecture, as the runner image's terraform is.

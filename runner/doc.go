@@ -4,13 +4,18 @@
 // Start with executor.go: a Job is terraform commands (Steps) run in order in one
 // workspace holding the generated files (relative paths, folders allowed: a blueprint's
 // files such as scripts/init.sh; a name that would leave the workspace is refused,
-// workspace.go); an Executor runs it and streams every output line
-// as it is produced. docker.go is the Executor on the Docker Engine API: one volume per
-// job, filled and read back through the API (never a bind mount, so a remote DOCKER_HOST
-// works), one container per step as uid 1000 with every capability dropped,
-// no-new-privileges, a read-only root filesystem and CPU, memory and pids limits. Cancel
-// sends terraform SIGINT and kills it after a grace period; RemoveOrphans reaps what a
-// crash left. The image (DefaultImage) is built offline by `make runner-image` from
+// workspace.go); an Executor runs it and streams every output line as it is produced, and
+// its Result says which step ended the job and with what exit code. A step's stdout can go
+// to a workspace file instead (Job.StdoutFiles, stdoutfile.go: the JSON of `terraform
+// validate -json`). docker.go is the Executor on the Docker Engine API: one volume per job,
+// filled and read back through the API (never a bind mount, so a remote DOCKER_HOST works),
+// and one container per job, as uid 1000 with every capability dropped, no-new-privileges,
+// a read-only root filesystem and CPU, memory and pids limits. In it the image's stage
+// driver (package runner/stage, cmd/cloudoven-stage) runs the steps one after the other and
+// writes which one ended the job to a status file; an image without the driver (an
+// environment's own) gets one container per step. Cancel sends the container SIGINT, which
+// the driver passes on to terraform, and kills it after a grace period; RemoveOrphans reaps
+// what a crash left. The image (DefaultImage) is built offline by `make runner-image` from
 // image/Dockerfile.
 //
 // A job with Egress (egress.go) runs its steps on a network of its own, created internal and
@@ -21,10 +26,15 @@
 // refuses into the job's output, and is removed with the job, its network after it. The
 // local executor cannot enforce egress and says so in the job's output.
 //
+// Providers (providers.go): a job with Job.Providers installs them from those packages and
+// from nowhere else, through a CLI configuration whose only installation method is a
+// filesystem mirror: in Docker each package's volume is mounted read-only at
+// /providers/<Path>, locally a temporary mirror of links to the packages' directories
+// stands outside the workspace. Terraform links an unpacked package into
+// .terraform/providers rather than copying it. A job without Providers installs as
+// terraform does by default. Not here: filling the packages and their volumes, which is
+// package providers' job.
+//
 // The run lifecycle, log fan-out and plan parsing are in package runs; CloudOven's state
-// backend is in package state. Providers come from the registries, or, with
-// DockerOptions.Mirror, from a provider filesystem mirror volume mounted read-only at /mirror
-// in every step (only from it when the job has no network, or egress control that does not
-// allow the registry). Not here: filling that volume, which is `terraform providers
-// mirror`'s job.
+// backend is in package state.
 package runner

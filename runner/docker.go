@@ -2,19 +2,19 @@ package runner
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
-	"sort"
+	"strings"
 	"sync"
 	"time"
 
 	cerrdefs "github.com/containerd/errdefs"
 	"github.com/docker/docker/api/types/container"
-	"github.com/docker/docker/api/types/mount"
 	"github.com/docker/docker/api/types/volume"
 	"github.com/docker/docker/client"
+
+	"github.com/cloudoven/cloudoven/runner/stage"
 )
 
 // LabelRun is the label every container and volume of a job carries, valued with the run
@@ -43,11 +43,8 @@ const (
 	logsDrainTimeout = 10 * time.Second
 	// maxCollect bounds one collected file held in memory.
 	maxCollect = 512 << 20
-	// mirrorDir is where DockerOptions.Mirror is mounted, read-only, in every step.
-	mirrorDir = "/mirror"
-	// cliConfigName is the terraform CLI configuration written into the workspace when a
-	// mirror is set; TF_CLI_CONFIG_FILE points at it.
-	cliConfigName = ".cloudoven.tfrc"
+	// maxStatus bounds the stage driver's status file read back.
+	maxStatus = 4 << 10
 )
 
 // DockerOptions configures NewDocker.
@@ -60,24 +57,6 @@ type DockerOptions struct {
 	// database path); it labels everything the executor creates and scopes RemoveOrphans.
 	// Empty means "default".
 	Instance string
-	// Mirror names a Docker volume holding a provider filesystem mirror, laid out as
-	// `terraform providers mirror` writes it (registry.terraform.io/<ns>/<type>/...). When
-	// set, every step mounts it read-only at /mirror and terraform reads a CLI configuration
-	// (/workspace/.cloudoven.tfrc, named by TF_CLI_CONFIG_FILE) whose provider_installation
-	// takes providers from it:
-	//
-	//   - NetworkMode "none": from the mirror only; a provider the mirror lacks fails init
-	//     there, not with a registry connection error (a direct block would make terraform
-	//     ask the registry for versions of every provider, mirrored ones too).
-	//   - any other mode: the mirror first, then direct downloads from the registries.
-	//     Terraform gathers the versions both offer and picks the newest that matches the
-	//     constraints, installing it from the mirror when the mirror has it; pin exact
-	//     versions to be served by the mirror alone.
-	//
-	// The volume must exist (it is never created, filled or removed here); a job whose Env
-	// sets TF_CLI_CONFIG_FILE is refused, since that would bypass the mirror the operator
-	// chose. Empty means no mirror: terraform's defaults.
-	Mirror string
 	// EgressImage is the image of the egress proxy of jobs with Job.Egress; default
 	// DefaultEgressImage.
 	EgressImage string
@@ -90,18 +69,25 @@ type DockerOptions struct {
 // and DOCKER_CERT_PATH as the docker CLI reads them). Files travel to and from the daemon
 // through the API, never through bind mounts, so a remote daemon works like a local one.
 //
-// Per job it creates a volume cloudoven-run-<RunID>, copies the files into it through a
-// "loader" container that is created but never started, runs each step as its own
-// container from the image with the volume at /workspace, reads the Collect files back
-// through the loader, and removes the containers and the volume, also after an error or a
-// cancel.
+// Per job it creates a volume cloudoven-run-<RunID> and one container from the image with
+// the volume at /workspace, whose entrypoint is the image's stage driver (package
+// runner/stage): it copies the files in before starting it, the driver runs the steps in
+// order, and the Collect files are read back from the exited container. An image without
+// the driver (no stage.ImageLabel, e.g. hashicorp/terraform) gets one container per step
+// and a "loader" container, created but never started, that the files go in and out
+// through. The containers and the volume are removed, also after an error or a cancel.
+//
+// A job with Providers mounts each package's volume read-only at /providers/<Path>, and
+// terraform reads a CLI configuration (/workspace/.cloudoven.tfrc, named by
+// TF_CLI_CONFIG_FILE) whose only installation method is the filesystem mirror at
+// /providers. Read-only: one job must not be able to plant a provider that the next one
+// runs.
 type Docker struct {
 	cli      *client.Client
 	grace    time.Duration
 	drain    time.Duration // logsDrainTimeout; tests shorten it
 	log      *slog.Logger
 	instance string
-	mirror   string
 
 	egressImage   string
 	egressNetwork string
@@ -137,7 +123,7 @@ func NewDocker(opts DockerOptions) (*Docker, error) {
 	if opts.EgressNetwork == "" {
 		opts.EgressNetwork = "bridge"
 	}
-	return &Docker{cli: cli, grace: opts.Grace, drain: logsDrainTimeout, log: opts.Logger, instance: opts.Instance, mirror: opts.Mirror,
+	return &Docker{cli: cli, grace: opts.Grace, drain: logsDrainTimeout, log: opts.Logger, instance: opts.Instance,
 		egressImage: opts.EgressImage, egressNetwork: opts.EgressNetwork}, nil
 }
 
@@ -198,18 +184,25 @@ func (d *Docker) Run(ctx context.Context, job Job, out io.Writer) (Result, error
 		}
 		return Result{}, err
 	}
-	if err := d.checkImage(ctx, job.Image); err != nil {
+	labels, err := d.checkImage(ctx, job.Image)
+	if err != nil {
 		return Result{}, err
 	}
+	var spec string
+	if labels[stage.ImageLabel] == stage.ProtocolVersion {
+		if spec, err = (stage.Spec{Steps: job.Steps, StdoutFiles: job.StdoutFiles}).Encode(); err != nil {
+			return Result{}, fmt.Errorf("checking the job: %w", err)
+		}
+	}
 	if job.Egress != nil {
-		if err := d.checkImage(ctx, d.egressImage); err != nil {
+		if _, err := d.checkImage(ctx, d.egressImage); err != nil {
 			return Result{}, err
 		}
 		// The steps' lines and the proxy's arrive at once.
 		out = &syncWriter{w: out}
 	}
-	if d.mirror != "" {
-		if job, err = d.withMirror(ctx, job); err != nil {
+	if job.Providers != nil {
+		if job, err = d.withProviders(ctx, job); err != nil {
 			return Result{}, err
 		}
 	}
@@ -217,7 +210,7 @@ func (d *Docker) Run(ctx context.Context, job Job, out io.Writer) (Result, error
 	if n := d.daemonCPUs(ctx); n > 0 && cpus > float64(n) {
 		cpus = float64(n)
 	}
-	e := &execution{d: d, job: job, cpus: cpus, volume: "cloudoven-run-" + job.RunID, out: out}
+	e := &execution{d: d, job: job, cpus: cpus, volume: "cloudoven-run-" + job.RunID, out: out, spec: spec}
 	defer e.cleanup(ctx)
 	res, err := e.run(ctx)
 	if err != nil {
@@ -228,16 +221,47 @@ func (d *Docker) Run(ctx context.Context, job Job, out io.Writer) (Result, error
 	return res, nil
 }
 
-func (d *Docker) checkImage(ctx context.Context, image string) error {
-	_, err := d.cli.ImageInspect(ctx, image)
+// checkImage checks that the image is on the daemon and returns its labels.
+func (d *Docker) checkImage(ctx context.Context, image string) (map[string]string, error) {
+	info, err := d.cli.ImageInspect(ctx, image)
 	switch {
 	case cerrdefs.IsNotFound(err):
-		return fmt.Errorf("image %s is not on the Docker daemon at %s: build it with `make runner-image` or pull it: %w",
+		return nil, fmt.Errorf("image %s is not on the Docker daemon at %s: build it with `make runner-image` or pull it: %w",
 			image, d.Host(), ErrImageMissing)
 	case err != nil:
-		return fmt.Errorf("inspecting image %s: %w", image, d.apiError(err))
+		return nil, fmt.Errorf("inspecting image %s: %w", image, d.apiError(err))
 	}
-	return nil
+	if info.Config == nil {
+		return nil, nil
+	}
+	return info.Config.Labels, nil
+}
+
+// withProviders checks that the job's provider package volumes exist, and adds the CLI
+// configuration that installs from them alone to the job's files.
+func (d *Docker) withProviders(ctx context.Context, job Job) (Job, error) {
+	for _, p := range job.Providers {
+		if p.Volume == "" || !networkPattern.MatchString(p.Volume) {
+			return job, fmt.Errorf("checking the job: provider package %s: volume name %q is invalid", p.Path, p.Volume)
+		}
+		// A mount of a missing volume would create it, empty and unlabelled, and the init
+		// would fail far from the cause.
+		_, err := d.cli.VolumeInspect(ctx, p.Volume)
+		switch {
+		case cerrdefs.IsNotFound(err):
+			return job, fmt.Errorf("provider package %s: volume %s is not on the Docker daemon at %s", p.Path, p.Volume, d.Host())
+		case err != nil:
+			return job, fmt.Errorf("inspecting the volume of provider package %s: %w", p.Path, d.apiError(err))
+		}
+	}
+	// Extra is the caller's map: copy before adding to it.
+	extra := make(map[string][]byte, len(job.Extra)+1)
+	for name, data := range job.Extra {
+		extra[name] = data
+	}
+	extra[cliConfigName] = cliConfig(providersDir)
+	job.Extra = extra
+	return job, nil
 }
 
 // daemonCPUs is the daemon's CPU count, or 0 when unknown.
@@ -259,6 +283,7 @@ type execution struct {
 	cpus   float64
 	volume string
 	out    io.Writer
+	spec   string // the stage driver's argument; empty when the image has no driver
 
 	volumeCreated bool
 	containers    []string // names, recorded before each create, so a create whose answer was lost is removed too
@@ -294,31 +319,109 @@ func (e *execution) run(ctx context.Context) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
-	// The loader is never started: it only gives the copy API a container that mounts the
-	// volume. Creating it also fills the new volume from the image's /workspace, owner
-	// included.
-	loader, err := e.create(ctx, "loader", []string{"version"}, e.volume+"-loader")
+	// The files go in, and the Collect files come out, through a container that mounts the
+	// volume: the job's own when its steps run in one, created but not yet started (the
+	// copy API writes into a volume of a container with a read-only root filesystem), or
+	// else a loader that is never started. Creating the first container on the volume also
+	// fills it from the image's /workspace, owner included.
+	if e.spec != "" {
+		e.loader, err = e.create(ctx, "step", []string{stage.Path}, []string{e.spec}, e.volume+"-stage")
+	} else {
+		e.loader, err = e.create(ctx, "loader", nil, []string{"version"}, e.volume+"-loader")
+	}
 	if err != nil {
 		return Result{}, err
 	}
-	e.loader = loader
-	if err := cli.CopyToContainer(ctx, loader, workdir, archive, container.CopyToContainerOptions{}); err != nil {
+	if err := cli.CopyToContainer(ctx, e.loader, workdir, archive, container.CopyToContainerOptions{}); err != nil {
 		return Result{}, e.interrupted(ctx, fmt.Errorf("copying files into the workspace: %w", e.d.apiError(err)))
 	}
 
 	var res Result
-	for i, step := range e.job.Steps {
-		code, err := e.step(ctx, i, step)
+	if e.spec != "" {
+		res, err = e.runStage(ctx, e.loader)
+	} else {
+		res, err = e.runSteps(ctx)
+	}
+	if err != nil {
+		return res, err
+	}
+	res.Files, err = e.collect(ctx)
+	return res, err
+}
+
+// runStage runs the created container id whose entrypoint is the image's stage driver,
+// which runs every step, and reads back from the driver's status which step ended the job.
+func (e *execution) runStage(ctx context.Context, id string) (Result, error) {
+	names := make([]string, len(e.job.Steps))
+	for i, s := range e.job.Steps {
+		names[i] = s[0]
+	}
+	what := fmt.Sprintf("the steps (terraform %s)", strings.Join(names, ", "))
+	code, err := e.container(ctx, id, what, nil)
+	res := Result{ExitCode: code}
+	if err != nil {
+		return res, err
+	}
+	if code == 0 {
+		// The driver exits 0 only when every step ran and passed: no need to ask.
+		res.Step = len(e.job.Steps) - 1
+		e.steps = len(e.job.Steps)
+		return res, nil
+	}
+	data, err := e.readFile(ctx, stage.StatusFile, maxStatus)
+	if err == nil {
+		var st stage.Status
+		if st, err = stage.ParseStatus(data, len(e.job.Steps)); err == nil {
+			res.Step = st.Step
+		}
+	}
+	if err != nil {
+		// The exit code and the output still say how the job ended; only which step is
+		// unknown, which a driver that could not start its first step leaves at 0.
+		e.d.log.Warn("reading the stage status", "run", e.job.RunID, "exit_code", code, "err", err)
+	}
+	e.steps = res.Step + 1
+	return res, nil
+}
+
+// runSteps runs each step in a container of its own, for an image without the stage
+// driver.
+func (e *execution) runSteps(ctx context.Context) (Result, error) {
+	var res Result
+	for i, args := range e.job.Steps {
+		res.Step = i
+		name, file := fmt.Sprintf("%s-step-%d", e.volume, i+1), e.job.StdoutFiles[i]
+		what := fmt.Sprintf("step %d (terraform %s)", i+1, args[0])
+		var capture *capture
+		if file != "" {
+			capture = newCapture()
+		}
+		id, err := e.create(ctx, "step", nil, args, name)
+		if err != nil {
+			return res, err
+		}
+		code, err := e.container(ctx, id, what, capture)
 		res.ExitCode = code
 		if err != nil {
 			return res, err
 		}
-		if code != 0 {
+		e.steps++
+		if capture != nil {
+			if err := e.writeFile(ctx, file, capture.buf.Bytes()); err != nil {
+				return res, err
+			}
+			if capture.over {
+				fmt.Fprintln(e.out, stdoutFileTooLong(i, file))
+				if res.ExitCode == 0 {
+					res.ExitCode = 1
+				}
+			}
+		}
+		if res.ExitCode != 0 {
 			break
 		}
 	}
-	res.Files, err = e.collect(ctx)
-	return res, err
+	return res, nil
 }
 
 // interrupted returns why ctx ended (a cancel or the job's timeout) in place of err, whose
@@ -328,197 +431,4 @@ func (e *execution) interrupted(ctx context.Context, err error) error {
 		return context.Cause(ctx)
 	}
 	return err
-}
-
-// create creates one hardened container of the job.
-func (e *execution) create(ctx context.Context, role string, cmd []string, name string) (string, error) {
-	e.containers = append(e.containers, name)
-	cfg, hc := e.containerConfig(role, cmd)
-	created, err := e.d.cli.ContainerCreate(ctx, cfg, hc, nil, nil, name)
-	if err != nil {
-		return "", e.interrupted(ctx, fmt.Errorf("creating container %s: %w", name, e.d.apiError(err)))
-	}
-	if e.d.created != nil {
-		e.d.created(ctx, role, created.ID)
-	}
-	return created.ID, nil
-}
-
-func (e *execution) containerConfig(role string, cmd []string) (*container.Config, *container.HostConfig) {
-	env := map[string]string{
-		"TF_IN_AUTOMATION":   "1",
-		"TF_INPUT":           "0",
-		"HOME":               "/tmp",
-		"CHECKPOINT_DISABLE": "1",
-	}
-	for k, v := range e.job.Env {
-		env[k] = v
-	}
-	networkMode := e.job.NetworkMode
-	if e.proxy != nil && role == "step" {
-		// Set after Env, which withDefaults has checked does not name them.
-		e.proxy.env(env)
-		networkMode = e.network
-	}
-	if role == "loader" {
-		networkMode = "none" // never started
-	}
-	mounts := []mount.Mount{{Type: mount.TypeVolume, Source: e.volume, Target: workdir}}
-	if e.d.mirror != "" && role == "step" {
-		// Set after Env, which withMirror has checked does not name it.
-		env["TF_CLI_CONFIG_FILE"] = workdir + "/" + cliConfigName
-		// Read-only: the mirror is shared by every job, and one job must not be able to
-		// plant a provider that the next one runs.
-		mounts = append(mounts, mount.Mount{Type: mount.TypeVolume, Source: e.d.mirror, Target: mirrorDir, ReadOnly: true})
-	}
-	envList := make([]string, 0, len(env))
-	for k, v := range env {
-		envList = append(envList, k+"="+v)
-	}
-	sort.Strings(envList)
-	pids := e.job.Limits.PIDs
-	cfg := &container.Config{
-		Image:      e.job.Image,
-		Cmd:        cmd,
-		Env:        envList,
-		User:       user,
-		WorkingDir: workdir,
-		Labels:     map[string]string{LabelRun: e.job.RunID, LabelInstance: e.d.instance, labelRole: role},
-	}
-	hc := &container.HostConfig{
-		NetworkMode:    container.NetworkMode(networkMode),
-		Privileged:     false,
-		CapDrop:        []string{"ALL"},
-		SecurityOpt:    []string{"no-new-privileges"},
-		ReadonlyRootfs: true,
-		Tmpfs:          map[string]string{"/tmp": "rw,noexec,nosuid,nodev,size=256m"},
-		Mounts:         mounts,
-		// json-file whatever the daemon's default, so ContainerLogs can always read it.
-		LogConfig: container.LogConfig{Type: "json-file"},
-		Resources: container.Resources{
-			NanoCPUs:   int64(e.cpus * 1e9),
-			Memory:     e.job.Limits.MemoryBytes,
-			MemorySwap: e.job.Limits.MemoryBytes, // no swap on top
-			PidsLimit:  &pids,
-		},
-	}
-	return cfg, hc
-}
-
-// step runs one terraform command to its end and returns its exit code. When ctx ends
-// first, terraform gets SIGINT, then SIGKILL after the grace period, and the error is why
-// ctx ended.
-func (e *execution) step(ctx context.Context, i int, args []string) (int, error) {
-	cli := e.d.cli
-	id, err := e.create(ctx, "step", args, fmt.Sprintf("%s-step-%d", e.volume, i+1))
-	if err != nil {
-		return -1, err
-	}
-	what := fmt.Sprintf("step %d (terraform %s)", i+1, args[0])
-
-	// The wait and the log stream outlive a cancel of ctx: terraform's last words after
-	// SIGINT still reach out.
-	bg, stop := context.WithCancel(context.WithoutCancel(ctx))
-	defer stop()
-	// next-exit, registered before the start, cannot miss an exit however quick.
-	waitC, waitErrC := cli.ContainerWait(bg, id, container.WaitConditionNextExit)
-	if ctx.Err() != nil {
-		return -1, fmt.Errorf("%s: %w", what, context.Cause(ctx))
-	}
-	// Started with bg, not ctx: the daemon may start terraform before its answer arrives,
-	// and a cancel in between must still interrupt terraform (below) rather than leave it
-	// to the forced removal, which would kill it holding its state lock.
-	if err := cli.ContainerStart(bg, id, container.StartOptions{}); err != nil {
-		return -1, e.interrupted(ctx, fmt.Errorf("starting %s: %w", what, e.d.apiError(err)))
-	}
-	e.steps++
-	type logsResult struct {
-		passed linesPassed
-		err    error
-	}
-	logsDone := make(chan logsResult, 1)
-	go func() {
-		passed, err := readLogs(bg, cli, id, e.out, true, linesPassed{})
-		logsDone <- logsResult{passed, err}
-	}()
-
-	var code int
-	select {
-	case r := <-waitC:
-		code, err = waitResult(r)
-	case err = <-waitErrC:
-		err = e.d.apiError(err)
-	case <-ctx.Done():
-		code, err = e.interrupt(bg, id, waitC, waitErrC)
-	}
-
-	// Finish reading the output before looking at how the step ended.
-	timer := time.NewTimer(e.d.drain)
-	defer timer.Stop()
-	select {
-	case l := <-logsDone:
-		if l.err != nil && err == nil && ctx.Err() == nil {
-			err = fmt.Errorf("reading output: %w", e.d.apiError(l.err))
-		}
-	case <-timer.C:
-		// The followed stream lags (a busy daemon): the container has exited, so its
-		// whole output is in the daemon's log; read it once more, without following,
-		// and pass on only what the follower had not.
-		stop()
-		l := <-logsDone
-		rest, cancel := context.WithTimeout(context.WithoutCancel(ctx), cleanupTimeout)
-		defer cancel()
-		if _, lerr := readLogs(rest, cli, id, e.out, false, l.passed); lerr != nil && err == nil && ctx.Err() == nil {
-			err = fmt.Errorf("reading output: %w", e.d.apiError(lerr))
-		}
-	}
-
-	if ctx.Err() != nil {
-		return code, fmt.Errorf("%s: %w", what, context.Cause(ctx))
-	}
-	if err != nil {
-		return code, fmt.Errorf("waiting for %s: %w", what, err)
-	}
-	if code == 137 {
-		if info, ierr := cli.ContainerInspect(ctx, id); ierr == nil && info.State != nil && info.State.OOMKilled {
-			fmt.Fprintf(e.out, "cloudoven: terraform was killed: out of memory (limit %d MiB)\n", e.job.Limits.MemoryBytes>>20)
-		}
-	}
-	return code, nil
-}
-
-// interrupt stops a running step: SIGINT, which terraform answers by stopping cleanly
-// (releasing state locks), then SIGKILL when the grace period is over.
-func (e *execution) interrupt(ctx context.Context, id string, waitC <-chan container.WaitResponse, waitErrC <-chan error) (int, error) {
-	cli := e.d.cli
-	ctx, cancel := context.WithTimeout(ctx, e.d.grace+cleanupTimeout)
-	defer cancel()
-	// Errors are not interesting here: the container may have exited meanwhile, and the
-	// wait below says how it ended.
-	_ = cli.ContainerKill(ctx, id, "SIGINT")
-	grace := time.NewTimer(e.d.grace)
-	defer grace.Stop()
-	select {
-	case r := <-waitC:
-		return waitResult(r)
-	case err := <-waitErrC:
-		return -1, err
-	case <-grace.C:
-	}
-	_ = cli.ContainerKill(ctx, id, "SIGKILL")
-	select {
-	case r := <-waitC:
-		return waitResult(r)
-	case err := <-waitErrC:
-		return -1, err
-	case <-ctx.Done():
-		return -1, ctx.Err()
-	}
-}
-
-func waitResult(r container.WaitResponse) (int, error) {
-	if r.Error != nil && r.Error.Message != "" {
-		return int(r.StatusCode), errors.New(r.Error.Message)
-	}
-	return int(r.StatusCode), nil
 }

@@ -48,7 +48,7 @@ func newDocker(t *testing.T, opts DockerOptions) (*Docker, *client.Client) {
 	return d, cli
 }
 
-func newRunID(t *testing.T) string {
+func newRunID(t testing.TB) string {
 	t.Helper()
 	b := make([]byte, 6)
 	if _, err := rand.Read(b); err != nil {
@@ -90,6 +90,12 @@ func (o *output) has(line string) bool {
 		}
 	}
 	return false
+}
+
+// hasWords says whether the output has these words in this order, whatever the line
+// breaks between them (terraform wraps its diagnostics).
+func (o *output) hasWords(words string) bool {
+	return strings.Contains(strings.Join(strings.Fields(o.String()), " "), strings.Join(strings.Fields(words), " "))
 }
 
 // assertNothingLeft checks that no container, network or volume of the run is left.
@@ -201,47 +207,72 @@ func TestFailingStepStopsTheJob(t *testing.T) {
 	t.Parallel()
 	d, cli := newDocker(t, DockerOptions{})
 	var mu sync.Mutex
-	var steps int
-	d.created = func(_ context.Context, role, _ string) {
+	containers := map[string]int{}
+	d.created = func(ctx context.Context, role, id string) {
+		if role != "step" {
+			return
+		}
+		info, err := cli.ContainerInspect(ctx, id)
+		if err != nil {
+			t.Errorf("inspecting a step container: %v", err)
+			return
+		}
 		mu.Lock()
 		defer mu.Unlock()
-		if role == "step" {
-			steps++
-		}
+		containers[info.Config.Labels[LabelRun]]++
 	}
-	job := Job{
-		RunID: newRunID(t),
-		Files: map[string][]byte{"main.tf": []byte(dataConfig)},
-		Steps: [][]string{
-			{"init", "-input=false", "-no-color"},
-			// The root filesystem is read-only: only /workspace and /tmp are writable.
-			{"plan", "-input=false", "-no-color", "-out=/tfplan"},
-			{"show", "-no-color"},
-		},
-		NetworkMode: "none",
+	for _, tc := range []struct {
+		name       string
+		image      string
+		containers int
+	}{
+		{"one container for the job", DefaultImage, 1},
+		{"one container per step in an image without the driver", driverlessImage(t, cli), 2},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			job := Job{
+				RunID: newRunID(t),
+				Files: map[string][]byte{"main.tf": []byte(dataConfig)},
+				Steps: [][]string{
+					{"init", "-input=false", "-no-color"},
+					// The root filesystem is read-only: only /workspace and /tmp are writable.
+					{"plan", "-input=false", "-no-color", "-out=/tfplan"},
+					{"show", "-no-color"},
+				},
+				Image:       tc.image,
+				NetworkMode: "none",
+			}
+			out := &output{t: t}
+			res, err := d.Run(context.Background(), job, out)
+			if err != nil {
+				t.Fatalf("run: %v\n%s", err, out)
+			}
+			if res.ExitCode != 1 || res.Step != 1 {
+				t.Errorf("exit code %d at step %d, want 1 at step 1 (plan)\n%s", res.ExitCode, res.Step, out)
+			}
+			if !out.has("read-only file system") {
+				t.Errorf("output does not say the root filesystem is read-only:\n%s", out)
+			}
+			if out.has("No state.") {
+				t.Errorf("show ran after the failing plan:\n%s", out)
+			}
+			mu.Lock()
+			n := containers[job.RunID]
+			mu.Unlock()
+			if n != tc.containers {
+				t.Errorf("%d containers ran terraform, want %d", n, tc.containers)
+			}
+			assertNothingLeft(t, cli, job.RunID)
+		})
 	}
-	out := &output{t: t}
-	res, err := d.Run(context.Background(), job, out)
-	if err != nil {
-		t.Fatalf("run: %v\n%s", err, out)
-	}
-	if res.ExitCode != 1 {
-		t.Errorf("exit code %d, want 1\n%s", res.ExitCode, out)
-	}
-	if !out.has("read-only file system") {
-		t.Errorf("output does not say the root filesystem is read-only:\n%s", out)
-	}
-	if steps != 2 {
-		t.Errorf("%d step containers were created, want 2 (the job stops at the failing step)", steps)
-	}
-	assertNothingLeft(t, cli, job.RunID)
 }
 
 func TestContainersAreHardened(t *testing.T) {
 	t.Parallel()
 	d, cli := newDocker(t, DockerOptions{})
 	var mu sync.Mutex
-	inspected := map[string]container.InspectResponse{}
+	inspected := map[string]map[string]container.InspectResponse{} // run, role
 	d.created = func(ctx context.Context, role, id string) {
 		info, err := cli.ContainerInspect(ctx, id)
 		if err != nil {
@@ -250,56 +281,84 @@ func TestContainersAreHardened(t *testing.T) {
 		}
 		mu.Lock()
 		defer mu.Unlock()
-		inspected[role] = info
-	}
-	job := Job{
-		RunID:       newRunID(t),
-		Files:       map[string][]byte{"main.tf": []byte(dataConfig)},
-		Steps:       [][]string{{"version"}},
-		Env:         map[string]string{"TF_VAR_secret": "s3cr3t"},
-		NetworkMode: "none",
-		Limits:      Limits{CPUs: 0.5, MemoryBytes: 256 << 20, PIDs: 64},
-	}
-	res, err := d.Run(context.Background(), job, &output{t: t})
-	if err != nil || res.ExitCode != 0 {
-		t.Fatalf("run: %v, exit code %d", err, res.ExitCode)
-	}
-	for _, role := range []string{"loader", "step"} {
-		info, ok := inspected[role]
-		if !ok {
-			t.Errorf("no %s container was created", role)
-			continue
+		run := info.Config.Labels[LabelRun]
+		if inspected[run] == nil {
+			inspected[run] = map[string]container.InspectResponse{}
 		}
-		hc, cfg := info.HostConfig, info.Config
-		checks := []struct {
-			what      string
-			got, want any
-		}{
-			{"user", cfg.User, "1000:1000"},
-			{"working dir", cfg.WorkingDir, "/workspace"},
-			{"run label", cfg.Labels[LabelRun], job.RunID},
-			{"cap drop", strings.Join(hc.CapDrop, ","), "ALL"},
-			{"cap add", len(hc.CapAdd), 0},
-			{"security opt", strings.Join(hc.SecurityOpt, ","), "no-new-privileges"},
-			{"read-only rootfs", hc.ReadonlyRootfs, true},
-			{"privileged", hc.Privileged, false},
-			{"network mode", string(hc.NetworkMode), "none"},
-			{"memory", hc.Memory, int64(256 << 20)},
-			{"memory+swap", hc.MemorySwap, int64(256 << 20)},
-			{"nano cpus", hc.NanoCPUs, int64(5e8)},
-			{"pids limit", *hc.PidsLimit, int64(64)},
-			{"tmpfs /tmp", hc.Tmpfs["/tmp"] != "", true},
-			{"binds", len(hc.Binds), 0},
-			{"mount", len(hc.Mounts) == 1 && string(hc.Mounts[0].Type) == "volume" && hc.Mounts[0].Source == "cloudoven-run-"+job.RunID && hc.Mounts[0].Target == "/workspace", true},
-			{"env", hasAll(cfg.Env, "TF_IN_AUTOMATION=1", "HOME=/tmp", "TF_INPUT=0", "TF_VAR_secret=s3cr3t"), true},
-		}
-		for _, c := range checks {
-			if c.got != c.want {
-				t.Errorf("%s container: %s = %v, want %v", role, c.what, c.got, c.want)
+		inspected[run][role] = info
+	}
+	// The job's one terraform container ("step"), which also carries the files in and out;
+	// in an image without the stage driver, a step's and the loader's.
+	for _, tc := range []struct {
+		name       string
+		image      string
+		roles      []string
+		entrypoint string
+	}{
+		{"stage driver", DefaultImage, []string{"step"}, "/bin/cloudoven-stage"},
+		{"one container per step", driverlessImage(t, cli), []string{"loader", "step"}, "/bin/terraform"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			job := Job{
+				RunID:       newRunID(t),
+				Files:       map[string][]byte{"main.tf": []byte(dataConfig)},
+				Steps:       [][]string{{"version"}},
+				Env:         map[string]string{"TF_VAR_secret": "s3cr3t"},
+				Image:       tc.image,
+				NetworkMode: "none",
+				Limits:      Limits{CPUs: 0.5, MemoryBytes: 256 << 20, PIDs: 64},
 			}
-		}
+			res, err := d.Run(context.Background(), job, &output{t: t})
+			if err != nil || res.ExitCode != 0 {
+				t.Fatalf("run: %v, exit code %d", err, res.ExitCode)
+			}
+			mu.Lock()
+			created := inspected[job.RunID]
+			mu.Unlock()
+			if len(created) != len(tc.roles) {
+				t.Errorf("created %d containers, want %v", len(created), tc.roles)
+			}
+			if step, ok := created["step"]; ok && strings.Join(step.Config.Entrypoint, " ") != tc.entrypoint {
+				t.Errorf("step entrypoint %v, want %s", step.Config.Entrypoint, tc.entrypoint)
+			}
+			for _, role := range tc.roles {
+				info, ok := created[role]
+				if !ok {
+					t.Errorf("no %s container was created", role)
+					continue
+				}
+				hc, cfg := info.HostConfig, info.Config
+				checks := []struct {
+					what      string
+					got, want any
+				}{
+					{"user", cfg.User, "1000:1000"},
+					{"working dir", cfg.WorkingDir, "/workspace"},
+					{"run label", cfg.Labels[LabelRun], job.RunID},
+					{"cap drop", strings.Join(hc.CapDrop, ","), "ALL"},
+					{"cap add", len(hc.CapAdd), 0},
+					{"security opt", strings.Join(hc.SecurityOpt, ","), "no-new-privileges"},
+					{"read-only rootfs", hc.ReadonlyRootfs, true},
+					{"privileged", hc.Privileged, false},
+					{"network mode", string(hc.NetworkMode), "none"},
+					{"memory", hc.Memory, int64(256 << 20)},
+					{"memory+swap", hc.MemorySwap, int64(256 << 20)},
+					{"nano cpus", hc.NanoCPUs, int64(5e8)},
+					{"pids limit", *hc.PidsLimit, int64(64)},
+					{"tmpfs /tmp", hc.Tmpfs["/tmp"] != "", true},
+					{"binds", len(hc.Binds), 0},
+					{"mount", len(hc.Mounts) == 1 && string(hc.Mounts[0].Type) == "volume" && hc.Mounts[0].Source == "cloudoven-run-"+job.RunID && hc.Mounts[0].Target == "/workspace", true},
+					{"env", hasAll(cfg.Env, "TF_IN_AUTOMATION=1", "HOME=/tmp", "TF_INPUT=0", "TF_VAR_secret=s3cr3t"), true},
+				}
+				for _, c := range checks {
+					if c.got != c.want {
+						t.Errorf("%s container: %s = %v, want %v", role, c.what, c.got, c.want)
+					}
+				}
+			}
+			assertNothingLeft(t, cli, job.RunID)
+		})
 	}
-	assertNothingLeft(t, cli, job.RunID)
 }
 
 func hasAll(list []string, want ...string) bool {

@@ -9,12 +9,16 @@ import (
 	"regexp"
 	"strings"
 	"time"
+
+	"github.com/cloudoven/cloudoven/runner/stage"
 )
 
 // DefaultImage is the image a job runs in when it names none: the one `make runner-image`
-// builds offline from the pinned terraform. Its entrypoint is terraform, it runs as uid
-// 1000 and its /workspace belongs to that user.
-const DefaultImage = "cloudoven/terraform:1.5.7"
+// builds offline from the pinned terraform. Its entrypoint is terraform, it carries the
+// stage driver (package runner/stage) that runs a job's steps in one container, it runs as
+// uid 1000 and its /workspace belongs to that user. The tag's suffix is the version of what
+// CloudOven adds to terraform.
+const DefaultImage = "cloudoven/terraform:1.5.7-2"
 
 // Defaults for what a Job leaves at its zero value.
 const (
@@ -40,15 +44,20 @@ type Job struct {
 	Extra       map[string][]byte // more files by relative path, e.g. "tfplan" for an apply of a saved plan
 	Steps       [][]string        // run in order in the same workspace; the job stops at the first failing step
 	Collect     []string          // workspace files to read back after the steps (e.g. "tfplan"), missing ones are left out
-	Env         map[string]string // secrets and backend credentials; never logged; not TF_CLI_CONFIG_FILE when Docker has a Mirror
+	Env         map[string]string // secrets and backend credentials; never logged; not TF_CLI_CONFIG_FILE when the job has Providers
 	Image       string            // default DefaultImage
-	NetworkMode string            // "host", "none", "bridge" (default); "none" with a Docker Mirror installs providers from the mirror only
+	NetworkMode string            // "host", "none", "bridge" (default)
 	Egress      *Egress           // nil: the network mode's reach; set: only what it allows (then NetworkMode must be bridge)
 	Timeout     time.Duration     // wall clock for the whole job (default 30m)
 	Limits      Limits            // CPUs, MemoryBytes, PIDs; zero values get safe defaults (2 CPUs, 2 GiB, 512 pids)
 	// Providers, when non-nil, are the only provider packages terraform installs from
 	// (ProviderPackage); nil leaves provider installation to terraform's defaults.
 	Providers []ProviderPackage
+	// StdoutFiles sends a step's stdout (by step index) to a workspace file instead of the
+	// output, e.g. the JSON document of `terraform validate -json`; its stderr still goes
+	// to the output. At most 8 MiB: a step that writes more ends the job with exit code 1
+	// and a line saying so. List the file in Collect to read it back.
+	StdoutFiles map[int]string
 }
 
 // Egress limits where a job's steps may connect. The Docker executor runs them on a network
@@ -66,7 +75,8 @@ type Egress struct {
 	State string
 }
 
-// Limits bounds what one step's container may use.
+// Limits bounds what the job's container may use (each step's, in an image without the stage
+// driver).
 type Limits struct {
 	CPUs        float64
 	MemoryBytes int64
@@ -74,9 +84,10 @@ type Limits struct {
 }
 
 // Result is how a job ended: the exit code of its last step (the first non-zero one, if
-// any) and the Collect files that exist.
+// any), the index of that step in Job.Steps, and the Collect files that exist.
 type Result struct {
 	ExitCode int
+	Step     int
 	Files    map[string][]byte
 }
 
@@ -113,6 +124,20 @@ func (j Job) withDefaults() (Job, error) {
 			if err := checkRelPath(name); err != nil {
 				return j, err
 			}
+			if err := checkOwnFile(name, j.Providers != nil); err != nil {
+				return j, err
+			}
+		}
+	}
+	for i, name := range j.StdoutFiles {
+		if i < 0 || i >= len(j.Steps) {
+			return j, fmt.Errorf("stdout file %q is for step index %d, not one of the %d steps", name, i, len(j.Steps))
+		}
+		if err := checkRelPath(name); err != nil {
+			return j, fmt.Errorf("stdout file of step %d: %w", i+1, err)
+		}
+		if err := checkOwnFile(name, j.Providers != nil); err != nil {
+			return j, fmt.Errorf("stdout file of step %d: %w", i+1, err)
 		}
 	}
 	for _, name := range j.Collect {
@@ -123,6 +148,11 @@ func (j Job) withDefaults() (Job, error) {
 	for k := range j.Env {
 		if k == "" || strings.ContainsAny(k, "=\x00") {
 			return j, fmt.Errorf("environment variable name %q is invalid", k)
+		}
+	}
+	if j.Providers != nil {
+		if err := checkProviders(j.Providers, j.Env); err != nil {
+			return j, err
 		}
 	}
 	if j.Image == "" {
@@ -159,6 +189,18 @@ func (j Job) withDefaults() (Job, error) {
 		j.Limits.PIDs = DefaultPIDs
 	}
 	return j, nil
+}
+
+// checkOwnFile refuses a workspace file the executor writes itself: the stage driver's
+// status, and the CLI configuration of a job with Providers.
+func checkOwnFile(name string, providers bool) error {
+	if err := stage.CheckFileName(name); err != nil {
+		return err
+	}
+	if providers && name == cliConfigName {
+		return fmt.Errorf("file name %q is the executor's own when the job has providers", name)
+	}
+	return nil
 }
 
 // checkRelPath accepts a clean relative path inside the workspace.

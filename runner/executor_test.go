@@ -47,6 +47,35 @@ func TestJobIsChecked(t *testing.T) {
 		{"egress with a bad state address", func(j *Job) { j.Egress = &Egress{State: "ftp://x/y"} }, "state address"},
 		{"egress with a proxy of the job's", func(j *Job) { j.Egress, j.Env = &Egress{}, map[string]string{"https_proxy": "http://elsewhere"} }, "https_proxy is set by the executor"},
 		{"egress with a no-proxy of the job's", func(j *Job) { j.Egress, j.Env = &Egress{}, map[string]string{"NO_PROXY": "*"} }, "NO_PROXY is set by the executor"},
+		{"stdout file of no step", func(j *Job) { j.StdoutFiles = map[int]string{1: "v.json"} }, "not one of the 1 steps"},
+		{"stdout file outside the workspace", func(j *Job) { j.StdoutFiles = map[int]string{0: "../v.json"} }, "clean relative path"},
+		{"stdout file over the status", func(j *Job) { j.StdoutFiles = map[int]string{0: ".cloudoven-stage.json"} }, "stage driver's own"},
+		{"file over the status", func(j *Job) { j.Files = map[string][]byte{".cloudoven-stage.json": nil} }, "stage driver's own"},
+		{"providers and a CLI configuration of the job's", func(j *Job) {
+			j.Providers, j.Env = []ProviderPackage{}, map[string]string{"TF_CLI_CONFIG_FILE": "/tmp/mine.tfrc"}
+		}, "TF_CLI_CONFIG_FILE is set by the executor"},
+		{"providers and a file over their CLI configuration", func(j *Job) {
+			j.Providers, j.Extra = []ProviderPackage{}, map[string][]byte{".cloudoven.tfrc": nil}
+		}, "executor's own"},
+		{"provider path without a platform", func(j *Job) {
+			j.Providers = []ProviderPackage{{Path: "registry.terraform.io/hashicorp/azurerm/4.57.0"}}
+		}, "host/namespace/type/version/os_arch"},
+		{"provider path with a platform of one part", func(j *Job) {
+			j.Providers = []ProviderPackage{{Path: "registry.terraform.io/hashicorp/azurerm/4.57.0/linux"}}
+		}, "host/namespace/type/version/os_arch"},
+		{"absolute provider path", func(j *Job) {
+			j.Providers = []ProviderPackage{{Path: "/registry.terraform.io/hashicorp/azurerm/4.57.0/linux_amd64"}}
+		}, "host/namespace/type/version/os_arch"},
+		{"provider path leaving the mirror", func(j *Job) {
+			j.Providers = []ProviderPackage{{Path: "registry.terraform.io/hashicorp/../../../linux_amd64"}}
+		}, "host/namespace/type/version/os_arch"},
+		{"unclean provider path", func(j *Job) {
+			j.Providers = []ProviderPackage{{Path: "registry.terraform.io/hashicorp//azurerm/4.57.0/linux_amd64"}}
+		}, "host/namespace/type/version/os_arch"},
+		{"provider listed twice", func(j *Job) {
+			p := ProviderPackage{Path: "registry.terraform.io/hashicorp/azurerm/4.57.0/linux_amd64"}
+			j.Providers = []ProviderPackage{p, p}
+		}, "listed twice"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			j := ok
@@ -58,6 +87,11 @@ func TestJobIsChecked(t *testing.T) {
 	}
 	if _, err := (Job{RunID: strings.Repeat("a", 64), Steps: [][]string{{"version"}}}).withDefaults(); err != nil {
 		t.Errorf("a 64-character run id: %v", err)
+	}
+	withProviders := Job{RunID: "r1", Steps: [][]string{{"init"}, {"validate", "-json"}}, StdoutFiles: map[int]string{1: "checks/validate.json"},
+		Providers: []ProviderPackage{{Path: "registry.terraform.io/hashicorp/azurerm/4.57.0/linux_amd64", Volume: "v", Dir: "/d"}}}
+	if _, err := withProviders.withDefaults(); err != nil {
+		t.Errorf("a job with providers and a stdout file: %v", err)
 	}
 	egress := Job{RunID: "r1", Steps: [][]string{{"version"}}, Egress: &Egress{Allow: []string{"management.azure.com"}, State: "http://172.17.0.1:8080/api/v1/state/team/1"},
 		Env: map[string]string{"ARM_CLIENT_SECRET": "x"}}

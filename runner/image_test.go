@@ -8,12 +8,12 @@ import (
 	"errors"
 	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"sync"
 	"testing"
 	"time"
 
-	cerrdefs "github.com/containerd/errdefs"
 	"github.com/docker/docker/api/types/build"
 	"github.com/docker/docker/client"
 
@@ -25,10 +25,12 @@ var imageOnce struct {
 	done bool
 }
 
-// runnerImage makes sure DefaultImage is on the daemon, building it like `make
-// runner-image` does (same Dockerfile, same context) when it is missing, so `make test`
-// needs no extra step.
-func runnerImage(t *testing.T, cli *client.Client) {
+// runnerImage builds DefaultImage like `make runner-image` does (same Dockerfile, same
+// context) once per test binary, whether or not the daemon has one: the image carries this
+// module's stage driver, and one built from an older checkout would test that instead. The
+// build is cached, so a rebuild of unchanged code takes a moment, and `make test` needs no
+// extra step.
+func runnerImage(t testing.TB, cli *client.Client) {
 	t.Helper()
 	imageOnce.Lock()
 	defer imageOnce.Unlock()
@@ -37,20 +39,13 @@ func runnerImage(t *testing.T, cli *client.Client) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	_, err := cli.ImageInspect(ctx, DefaultImage)
-	if err == nil {
-		imageOnce.done = true
-		return
-	}
-	if !cerrdefs.IsNotFound(err) {
-		t.Fatalf("inspecting %s: %v", DefaultImage, err)
-	}
 	terraform := testenv.Terraform(t)
-	buildContext, err := imageContext(terraform)
+	start := time.Now()
+	driver := buildDriver(t, cli)
+	buildContext, err := imageContext(terraform, driver)
 	if err != nil {
 		t.Fatal(err)
 	}
-	start := time.Now()
 	resp, err := cli.ImageBuild(ctx, buildContext, build.ImageBuildOptions{
 		Tags: []string{DefaultImage}, Remove: true, ForceRemove: true, Version: build.BuilderV1,
 	})
@@ -77,8 +72,32 @@ func runnerImage(t *testing.T, cli *client.Client) {
 	imageOnce.done = true
 }
 
+// buildDriver builds cmd/cloudoven-stage as `make runner-image` does: static, for Linux on
+// the daemon's architecture.
+func buildDriver(t testing.TB, cli *client.Client) string {
+	t.Helper()
+	goBin, err := exec.LookPath("go")
+	if err != nil {
+		testenv.Unavailable(t, "no go command on PATH to build the stage driver")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	v, err := cli.ServerVersion(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(t.TempDir(), "cloudoven-stage")
+	cmd := exec.CommandContext(ctx, goBin, "build", "-trimpath", "-o", out, "./cmd/cloudoven-stage")
+	cmd.Dir = testenv.RepoRoot()
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux", "GOARCH="+v.Arch)
+	if b, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("building the stage driver: %v\n%s", err, b)
+	}
+	return out
+}
+
 // imageContext is the build context `make runner-image` assembles in bin/runner-image.
-func imageContext(terraform string) (io.Reader, error) {
+func imageContext(terraform, driver string) (io.Reader, error) {
 	type entry struct {
 		name string
 		path string
@@ -90,6 +109,7 @@ func imageContext(terraform string) (io.Reader, error) {
 		{"group", filepath.Join("image", "group"), 0o644},
 		{"ca-certificates.crt", "/etc/ssl/certs/ca-certificates.crt", 0o644},
 		{"terraform", terraform, 0o755},
+		{"cloudoven-stage", driver, 0o755},
 	}
 	var buf bytes.Buffer
 	tw := tar.NewWriter(&buf)

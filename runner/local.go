@@ -15,6 +15,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/cloudoven/cloudoven/runner/stage"
 )
 
 // LocalEgressWarning is the line a job with Egress gets from the local executor, which
@@ -41,7 +43,9 @@ type LocalOptions struct {
 //
 // Per job it creates a fresh workspace (0700) under the temp directory, writes Files and
 // Extra into it, runs each step there, reads the Collect files back and removes the
-// workspace, also after an error or a cancel.
+// workspace, also after an error or a cancel. A job with Providers gets, in a temporary
+// directory of its own outside the workspace, a filesystem mirror of symbolic links to the
+// packages' directories and a CLI configuration that installs from it alone.
 //
 // Steps are arbitrary terraform argument lists, so each runs through os/exec, not
 // terraform-exec: terraform-exec has a typed method per subcommand (no way to run a given
@@ -115,7 +119,21 @@ func (l *Local) Run(ctx context.Context, job Job, out io.Writer) (Result, error)
 	}
 	defer root.Close()
 
-	res, steps, err := l.run(ctx, job, bin, root, out)
+	cliConfig := ""
+	if job.Providers != nil {
+		config, remove, err := localMirror(job.RunID, job.Providers)
+		if err != nil {
+			return Result{}, fmt.Errorf("run %s: %w", job.RunID, err)
+		}
+		defer func() {
+			if err := remove(); err != nil {
+				l.log.Warn("removing the provider mirror", "run", job.RunID, "err", err)
+			}
+		}()
+		cliConfig = config
+	}
+
+	res, steps, err := l.run(ctx, job, bin, root, cliConfig, out)
 	if err != nil {
 		return res, fmt.Errorf("run %s: %w", job.RunID, err)
 	}
@@ -124,18 +142,19 @@ func (l *Local) Run(ctx context.Context, job Job, out io.Writer) (Result, error)
 	return res, nil
 }
 
-func (l *Local) run(ctx context.Context, job Job, bin string, root *os.Root, out io.Writer) (Result, int, error) {
+func (l *Local) run(ctx context.Context, job Job, bin string, root *os.Root, cliConfig string, out io.Writer) (Result, int, error) {
 	if err := writeWorkspace(root, job.Files, job.Extra); err != nil {
 		return Result{}, 0, err
 	}
-	env := localEnv(root.Name(), os.LookupEnv, job.Env)
+	env := localEnv(root.Name(), os.LookupEnv, job.Env, cliConfig)
 	// Both streams' lines go to out, one Write at a time.
 	out = &syncWriter{w: out}
 	var res Result
 	steps := 0
 	for i, args := range job.Steps {
 		steps++
-		code, err := l.step(ctx, l.command(ctx, bin, root.Name(), env, args), i, args, out)
+		res.Step = i
+		code, err := l.step(ctx, root, l.command(ctx, bin, root.Name(), env, args), i, args, job.StdoutFiles[i], out)
 		res.ExitCode = code
 		if err != nil {
 			return res, steps, err
@@ -166,14 +185,25 @@ func (l *Local) command(ctx context.Context, bin, dir string, env, args []string
 	return cmd
 }
 
-// step runs one command to its end and returns its exit code. When ctx ends first the
-// error is why it ended, a cancel or the job's timeout.
-func (l *Local) step(ctx context.Context, cmd *exec.Cmd, i int, args []string, out io.Writer) (int, error) {
+// step runs one command to its end and returns its exit code; its stdout goes to the
+// workspace file stdoutFile instead of out when that is set. When ctx ends first the error
+// is why it ended, a cancel or the job's timeout.
+func (l *Local) step(ctx context.Context, root *os.Root, cmd *exec.Cmd, i int, args []string, stdoutFile string, out io.Writer) (int, error) {
 	what := fmt.Sprintf("step %d (terraform %s)", i+1, args[0])
 	// Writers rather than pipes: Wait returns only once both streams are read to the end
 	// (or WaitDelay gave up on them), so every line is out before the exit code is looked at.
 	stdout, stderr := &lineWriter{out: out}, &lineWriter{out: out}
 	cmd.Stdout, cmd.Stderr = stdout, stderr
+	var capture *cappedWriter
+	if stdoutFile != "" {
+		f, err := createWorkspaceFile(root, stdoutFile)
+		if err != nil {
+			return -1, fmt.Errorf("%s: creating its stdout file: %w", what, err)
+		}
+		defer f.Close()
+		capture = &cappedWriter{w: f, left: stage.MaxStdoutFile}
+		cmd.Stdout = capture
+	}
 	if err := cmd.Start(); err != nil {
 		if ctx.Err() != nil {
 			return -1, fmt.Errorf("%s: %w", what, context.Cause(ctx))
@@ -201,12 +231,34 @@ func (l *Local) step(ctx context.Context, cmd *exec.Cmd, i int, args []string, o
 		fmt.Fprintf(out, "cloudoven: terraform was stopped: %s\n", cmd.ProcessState)
 		code = 1
 	}
+	if capture != nil {
+		if capture.err != nil {
+			return code, fmt.Errorf("%s: writing %s: %w", what, stdoutFile, capture.err)
+		}
+		if capture.over {
+			fmt.Fprintln(out, stdoutFileTooLong(i, stdoutFile))
+			if code == 0 {
+				code = 1
+			}
+		}
+	}
 	return code, nil
 }
 
+// createWorkspaceFile creates (or empties) a workspace file, its folders too.
+func createWorkspaceFile(root *os.Root, name string) (*os.File, error) {
+	if dir := path.Dir(name); dir != "." {
+		if err := root.MkdirAll(dir, 0o700); err != nil {
+			return nil, err
+		}
+	}
+	return root.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+}
+
 // localEnv is the environment terraform runs with: what it needs, and the job's own
-// variables (which win), never the server's environment, which holds its secrets.
-func localEnv(workspace string, lookup func(string) (string, bool), jobEnv map[string]string) []string {
+// variables (which win), never the server's environment, which holds its secrets. A
+// cliConfig (the provider mirror's) wins over both.
+func localEnv(workspace string, lookup func(string) (string, bool), jobEnv map[string]string, cliConfig string) []string {
 	env := map[string]string{
 		"HOME":               workspace,
 		"TF_IN_AUTOMATION":   "1",
@@ -222,6 +274,9 @@ func localEnv(workspace string, lookup func(string) (string, bool), jobEnv map[s
 	}
 	for k, v := range jobEnv {
 		env[k] = v
+	}
+	if cliConfig != "" {
+		env["TF_CLI_CONFIG_FILE"] = cliConfig
 	}
 	list := make([]string, 0, len(env))
 	for k, v := range env {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -241,7 +242,7 @@ func TestLocalEnv(t *testing.T) {
 		"TF_CLI_CONFIG_FILE":   "/home/dev/.terraformrc",
 	}
 	lookup := func(k string) (string, bool) { v, ok := server[k]; return v, ok }
-	got := localEnv("/tmp/ws", lookup, map[string]string{"TF_VAR_region": "westeurope", "TF_INPUT": "0", "ARM_ACCESS_KEY": "job-key"})
+	got := localEnv("/tmp/ws", lookup, map[string]string{"TF_VAR_region": "westeurope", "TF_INPUT": "0", "ARM_ACCESS_KEY": "job-key"}, "")
 	want := []string{
 		"ARM_ACCESS_KEY=job-key",
 		"CHECKPOINT_DISABLE=1",
@@ -256,8 +257,13 @@ func TestLocalEnv(t *testing.T) {
 		t.Errorf("environment (-want +got):\n%s", diff)
 	}
 
+	// A job with Providers reads the mirror's configuration, not the developer's.
+	if got := localEnv("/tmp/ws", lookup, nil, "/tmp/mirror/cloudoven.tfrc"); !slices.Contains(got, "TF_CLI_CONFIG_FILE=/tmp/mirror/cloudoven.tfrc") {
+		t.Errorf("environment of a job with providers lacks the mirror's CLI configuration: %v", got)
+	}
+
 	delete(server, "TF_CLI_CONFIG_FILE")
-	for _, kv := range localEnv("/tmp/ws", lookup, nil) {
+	for _, kv := range localEnv("/tmp/ws", lookup, nil, "") {
 		if strings.HasPrefix(kv, "TF_CLI_CONFIG_FILE=") {
 			t.Errorf("TF_CLI_CONFIG_FILE set though the server has none: %s", kv)
 		}

@@ -18,7 +18,7 @@ const maxLine = 1 << 20
 // line by line. The daemon keeps the two streams in the order they were written, and
 // following from the start (no Since) loses nothing written before the stream opened.
 func streamLogs(ctx context.Context, cli *client.Client, id string, out io.Writer) error {
-	_, err := readLogs(ctx, cli, id, out, true, linesPassed{})
+	_, err := readLogs(ctx, cli, id, out, true, linesPassed{}, nil)
 	return err
 }
 
@@ -29,8 +29,9 @@ type linesPassed struct{ stdout, stderr int }
 // container exits when follow is set, and leaving out the first lines of each stream that
 // skip counts (those a reader before it passed on). When ctx ends first, a partial last
 // line is held back, not passed on as if whole, so that a later reader that skips what this
-// one passed gives it complete.
-func readLogs(ctx context.Context, cli *client.Client, id string, out io.Writer, follow bool, skip linesPassed) (linesPassed, error) {
+// one passed gives it complete. With a capture, stdout goes there, bytes as they are,
+// instead of to out.
+func readLogs(ctx context.Context, cli *client.Client, id string, out io.Writer, follow bool, skip linesPassed, capture *capture) (linesPassed, error) {
 	rc, err := cli.ContainerLogs(ctx, id, container.LogsOptions{ShowStdout: true, ShowStderr: true, Follow: follow})
 	if err != nil {
 		return skip, err
@@ -38,7 +39,11 @@ func readLogs(ctx context.Context, cli *client.Client, id string, out io.Writer,
 	defer rc.Close()
 	stdout := &lineWriter{out: out, skip: skip.stdout}
 	stderr := &lineWriter{out: out, skip: skip.stderr}
-	_, err = stdcopy.StdCopy(stdout, stderr, rc)
+	var stdoutW io.Writer = stdout
+	if capture != nil {
+		stdoutW = capture
+	}
+	_, err = stdcopy.StdCopy(stdoutW, stderr, rc)
 	if ctx.Err() == nil {
 		stdout.flush()
 		stderr.flush()

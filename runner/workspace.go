@@ -13,6 +13,7 @@ import (
 	"time"
 
 	cerrdefs "github.com/containerd/errdefs"
+	"github.com/docker/docker/api/types/container"
 )
 
 // workspaceUID owns everything copied into the workspace, so terraform, running as that
@@ -93,7 +94,7 @@ func checkWorkspaceName(name string) error {
 func (e *execution) collect(ctx context.Context) (map[string][]byte, error) {
 	files := map[string][]byte{}
 	for _, name := range e.job.Collect {
-		data, err := e.readFile(ctx, name)
+		data, err := e.readFile(ctx, name, maxCollect)
 		if cerrdefs.IsNotFound(err) {
 			continue
 		}
@@ -105,7 +106,8 @@ func (e *execution) collect(ctx context.Context) (map[string][]byte, error) {
 	return files, nil
 }
 
-func (e *execution) readFile(ctx context.Context, name string) ([]byte, error) {
+// readFile reads one workspace file through the loader, at most limit bytes.
+func (e *execution) readFile(ctx context.Context, name string, limit int64) ([]byte, error) {
 	rc, _, err := e.d.cli.CopyFromContainer(ctx, e.loader, workdir+"/"+name)
 	if err != nil {
 		return nil, e.d.apiError(err)
@@ -119,12 +121,25 @@ func (e *execution) readFile(ctx context.Context, name string) ([]byte, error) {
 	if hdr.Typeflag != tar.TypeReg {
 		return nil, fmt.Errorf("not a regular file")
 	}
-	if hdr.Size > maxCollect {
-		return nil, fmt.Errorf("%d bytes is more than the %d MiB a collected file may have", hdr.Size, maxCollect>>20)
+	if hdr.Size > limit {
+		return nil, fmt.Errorf("%d bytes is more than the %d KiB it may have", hdr.Size, limit>>10)
 	}
-	data, err := io.ReadAll(tr)
+	data, err := io.ReadAll(io.LimitReader(tr, limit))
 	if err != nil {
 		return nil, fmt.Errorf("reading: %w", e.d.apiError(err))
 	}
 	return data, nil
+}
+
+// writeFile writes one file into the workspace through the loader, owned by the run's
+// user.
+func (e *execution) writeFile(ctx context.Context, name string, data []byte) error {
+	archive, err := workspaceArchive(map[string][]byte{name: data}, nil)
+	if err != nil {
+		return err
+	}
+	if err := e.d.cli.CopyToContainer(ctx, e.loader, workdir, archive, container.CopyToContainerOptions{}); err != nil {
+		return e.interrupted(ctx, fmt.Errorf("writing %s into the workspace: %w", name, e.d.apiError(err)))
+	}
+	return nil
 }

@@ -32,7 +32,6 @@ type runFlags struct {
 	runner        *string
 	image         *string
 	concurrency   *int
-	mirror        *string
 	egressImage   *string
 	egressNetwork *string
 }
@@ -48,7 +47,6 @@ func addRunFlags(fs *flag.FlagSet) runFlags {
 		runner:        fs.String("runner", "docker", "how plans and applies run: docker, local (terraform on this host, NOT isolated and egress not enforced: development only), or none to disable runs"),
 		image:         fs.String("runner-image", runner.DefaultImage, "default image for runs (make runner-image builds it)"),
 		concurrency:   fs.Int("run-concurrency", 2, "plans and applies executing at once across all deployments"),
-		mirror:        fs.String("runner-mirror", "", "Docker volume holding a provider filesystem mirror (terraform providers mirror), mounted read-only into every run"),
 		egressImage:   fs.String("runner-egress-image", runner.DefaultEgressImage, "image of the egress proxy that holds runs to their environment's egress (make egress-image builds it)"),
 		egressNetwork: fs.String("runner-egress-network", "bridge", "Docker network the egress proxy reaches the allowed hosts and -state-url on"),
 	}
@@ -118,7 +116,7 @@ func (f runFlags) start(ctx context.Context, st *store.Store, catalog func() *ca
 		// The instance label keeps two servers on one daemon (or a server and its tests) from
 		// removing each other's containers as orphans.
 		instance := sha256.Sum256([]byte(dbPath))
-		d, err := runner.NewDocker(runner.DockerOptions{Logger: logger, Instance: hex.EncodeToString(instance[:6]), Mirror: *f.mirror,
+		d, err := runner.NewDocker(runner.DockerOptions{Logger: logger, Instance: hex.EncodeToString(instance[:6]),
 			EgressImage: *f.egressImage, EgressNetwork: *f.egressNetwork})
 		if err != nil {
 			return nil, err

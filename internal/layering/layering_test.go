@@ -49,7 +49,7 @@ var allowed = map[string][]string{
 	"catalog":    {},
 	"auth":       {},
 	"egress":     {},
-	"runner":     {"egress"},
+	"runner":     {"egress", "runner/stage"},
 	"store":      {},
 	"hcllimit":   {},
 	"tfsource":   {"hcllimit"},
@@ -63,6 +63,11 @@ var allowed = map[string][]string{
 	"deployment": {"blueprint", "catalog", "policy", "state", "store"},
 	"runs":       {"blueprint", "catalog", "deployment", "runner", "state", "store"},
 
+	// The stage driver's protocol and code, beneath the runner: the standard library only.
+	"runner/stage": {},
+	// The provider cache (its types so far).
+	"providers": {},
+
 	// The web layer's shared packages.
 	"web/paths":      {},
 	"web/components": {"blueprint"},
@@ -74,6 +79,8 @@ var allowed = map[string][]string{
 	"cmd/cloudoven": nil, // anything
 	// The egress proxy's binary, alone in its image.
 	"cmd/cloudoven-egress": {"egress"},
+	// The stage driver's binary, in the runner's image.
+	"cmd/cloudoven-stage": {"runner/stage"},
 
 	// Packages of tests.
 	"internal/testenv":              {"catalog"},

@@ -32,30 +32,35 @@ func Docker(t testing.TB) *client.Client {
 	return cli
 }
 
-// RunnerImage makes sure the runner image (cloudoven/terraform:1.5.7) is on the daemon,
-// building it with `make runner-image` (offline, from the pinned terraform) when it is
-// missing, and builds the egress proxy's image (EgressImage), which runs whose environment
-// controls egress need. Test packages run in parallel, so builds are serialised with a file
-// lock.
+var runnerImage struct {
+	sync.Mutex
+	built bool
+}
+
+// RunnerImage builds the runner image (cloudoven/terraform:1.5.7-2, runner.DefaultImage)
+// with `make runner-image` (offline, from the pinned terraform) once per test binary,
+// whether or not the daemon has one: it carries the module's stage driver
+// (cmd/cloudoven-stage), and an image built from an older checkout would test that instead.
+// It also builds the egress proxy's image (EgressImage), which runs whose environment
+// controls egress need. The build is cached, so a rebuild of unchanged code takes a moment.
+// Test packages run in parallel, so builds are serialised with a file lock.
 func RunnerImage(t testing.TB) {
 	t.Helper()
-	const image = "cloudoven/terraform:1.5.7"
-	cli := Docker(t)
+	Docker(t)
 	EgressImage(t)
-	ctx := context.Background()
-	if _, err := cli.ImageInspect(ctx, image); err == nil {
+	runnerImage.Lock()
+	defer runnerImage.Unlock()
+	if runnerImage.built {
 		return
 	}
 	Terraform(t)
 	unlock := imageLock(t)
 	defer unlock()
-	if _, err := cli.ImageInspect(ctx, image); err == nil {
-		return // another package built it while this one waited
-	}
 	cmd := exec.Command("make", "-C", RepoRoot(), "runner-image")
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("make runner-image: %v\n%s", err, out)
 	}
+	runnerImage.built = true
 }
 
 var egressImage struct {
