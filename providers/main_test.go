@@ -114,4 +114,3 @@ func assertNothingHalfInstalled(t *testing.T, c *Cache, want int) {
 		t.Errorf("%d package directories, want %d: %v", len(pkgDirs), want, pkgDirs)
 	}
 }
-

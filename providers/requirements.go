@@ -46,7 +46,7 @@ func Requirements(files map[string][]byte) ([]Requirement, error) {
 		return nil, fmt.Errorf("reading provider requirements: %d MiB of configuration, over %d", total>>20, maxConfigBytes>>20)
 	}
 	slices.Sort(names)
-	required := map[string]string{}       // local name -> source
+	required := map[string]string{}      // local name -> source
 	constraints := map[string][]string{} // source -> constraints
 	var used []string
 	for _, name := range names {
