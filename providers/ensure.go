@@ -153,7 +153,7 @@ func (c *Cache) ensureVersion(ctx context.Context, source, version, platform str
 	}
 	unlock, err := c.lock(ctx, source, platform)
 	if err != nil {
-		return Package{}, fmt.Errorf("installing %s %s for %s: %w", source, version, platform, err)
+		return Package{}, c.installError(ctx, fmt.Sprintf("installing %s %s for %s", source, version, platform), err)
 	}
 	defer unlock()
 	// Another caller may have installed it while this one waited.
@@ -172,7 +172,7 @@ func (c *Cache) ensureVersion(ctx context.Context, source, version, platform str
 func (c *Cache) ensureMatching(ctx context.Context, source string, con constraint, platform string) (Package, error) {
 	unlock, err := c.lock(ctx, source, platform)
 	if err != nil {
-		return Package{}, fmt.Errorf("installing %s for %s: %w", source, platform, err)
+		return Package{}, c.installError(ctx, fmt.Sprintf("installing %s for %s", source, platform), err)
 	}
 	defer unlock()
 	version, err := c.newestCachedForAll(ctx, source, con, []string{platform})

@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"syscall"
@@ -162,7 +163,7 @@ func (c *Cache) fromRegistry(ctx context.Context, staging, source string, con co
 	if err := os.WriteFile(cliConfig, []byte("provider_installation {\n  direct {}\n}\n"), 0o644); err != nil {
 		return fetched{}, err
 	}
-	cmd := c.terraformCommand(ctx, staging, cliConfig, "-chdir="+config, "providers", "mirror", "-platform="+platform, out)
+	cmd := c.terraformCommand(ctx, staging, cliConfig, "-chdir="+config, "providers", "mirror", "-no-color", "-platform="+platform, out)
 	var output tailBuffer
 	cmd.Stdout, cmd.Stderr = &output, &output
 	if err := cmd.Run(); err != nil {
@@ -171,7 +172,7 @@ func (c *Cache) fromRegistry(ctx context.Context, staging, source string, con co
 		}
 		msg := terraformMessage(output.String())
 		host, _, _ := strings.Cut(source, "/")
-		if strings.Contains(msg, "does not have a provider named") || strings.Contains(msg, "no available releases match") {
+		if strings.Contains(msg, "does not have a provider named") || strings.Contains(msg, "no releases match") || strings.Contains(msg, "no available releases match") {
 			return fetched{}, fmt.Errorf("the registry %s has none: %s: %w", host, msg, ErrNotFound)
 		}
 		if strings.Contains(msg, "no space left on device") {
@@ -235,20 +236,38 @@ func (c *Cache) terraformCommand(ctx context.Context, home, cliConfig string, ar
 	return cmd
 }
 
-// terraformMessage keeps the text of terraform's diagnostics, without their box drawing.
+// ansi matches terminal escapes: terraform colours its diagnostics even when not on a
+// terminal.
+var ansi = regexp.MustCompile(`\x1b\[[0-9;]*m`)
+
+// terraformMessage is terraform's first error diagnostic, on one line, without colours or
+// box drawing; all of its output when it has none.
 func terraformMessage(out string) string {
-	var lines []string
+	out = ansi.ReplaceAllString(out, "")
+	var all, diag []string
+	inError := false
 	for _, l := range strings.Split(out, "\n") {
 		l = strings.TrimSpace(strings.TrimLeft(l, "╷│╵ "))
-		if l != "" {
-			lines = append(lines, l)
+		if l == "" {
+			continue
+		}
+		all = append(all, l)
+		if summary, ok := strings.CutPrefix(l, "Error: "); ok {
+			if inError || len(diag) > 0 {
+				break
+			}
+			inError = true
+			diag = append(diag, summary+":")
+			continue
+		}
+		if inError {
+			diag = append(diag, l)
 		}
 	}
-	msg := strings.Join(lines, " ")
-	if i := strings.Index(msg, "Error: "); i >= 0 {
-		msg = msg[i+len("Error: "):]
+	if len(diag) > 0 {
+		return strings.TrimSuffix(strings.Join(diag, " "), ".")
 	}
-	return msg
+	return strings.TrimSuffix(strings.Join(all, " "), ".")
 }
 
 // tailBuffer keeps the last maxTerraformOutput bytes written to it.

@@ -65,7 +65,7 @@ func (c *Cache) newest(ctx context.Context, req Requirement, platforms []string)
 	}
 	unlock, err := c.lock(ctx, req.Source, platforms[0])
 	if err != nil {
-		return nil, fmt.Errorf("upgrading %s: %w", req.Source, err)
+		return nil, c.installError(ctx, "upgrading "+req.Source, err)
 	}
 	first, err := c.install(ctx, req.Source, con, platforms[0])
 	unlock()

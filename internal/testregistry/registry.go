@@ -137,6 +137,17 @@ func (r *Registry) ArchiveHash(namespace, typ, version, platform string) string 
 	return "zh:" + hex.EncodeToString(sum[:])
 }
 
+// Archive is a copy of the zip served for one provider version and platform, or nil.
+func (r *Registry) Archive(namespace, typ, version, platform string) []byte {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	rel := r.packages[namespace+"/"+typ+"/"+version]
+	if rel == nil {
+		return nil
+	}
+	return bytes.Clone(rel.archives[platform])
+}
+
 // Withdraw stops serving a version, as a registry whose publisher deleted a release.
 func (r *Registry) Withdraw(namespace, typ, version string) {
 	r.mu.Lock()
