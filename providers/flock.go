@@ -18,7 +18,15 @@ import (
 // it held). Installs and removals of that provider's packages for that platform hold it, so
 // two servers on one cache install a package once.
 func (c *Cache) lock(ctx context.Context, source, platform string) (func(), error) {
-	key := strings.NewReplacer("/", "~", ":", "~").Replace(source) + "~" + platform
+	unlock, err := c.lockKey(ctx, strings.NewReplacer("/", "~", ":", "~").Replace(source)+"~"+platform)
+	if err != nil {
+		return nil, fmt.Errorf("waiting for another install of %s for %s: %w", source, platform, err)
+	}
+	return unlock, nil
+}
+
+// lockKey takes the lock named key (a file name), in this process and among processes.
+func (c *Cache) lockKey(ctx context.Context, key string) (func(), error) {
 	release, err := c.locks.lock(ctx, key)
 	if err != nil {
 		return nil, err
@@ -40,7 +48,7 @@ func (c *Cache) lock(ctx context.Context, source, platform string) (func(), erro
 		select {
 		case <-ctx.Done():
 			release()
-			return nil, fmt.Errorf("waiting for another install of %s for %s: %w", source, platform, ctx.Err())
+			return nil, ctx.Err()
 		case <-tick.C:
 		}
 	}

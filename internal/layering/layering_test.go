@@ -38,7 +38,7 @@ var domain = []string{
 var testOnly = []string{
 	"internal/testenv", "web/webtest", "web/htmltest", "crawler/registrytest",
 	"crawler/internal/testprovider", "internal/layering", "internal/corpus",
-	"internal/schemaprovider",
+	"internal/schemaprovider", "internal/testregistry",
 }
 
 // allowed is, for every package of the module, what it may import of the module (beyond
@@ -50,6 +50,7 @@ var allowed = map[string][]string{
 	"auth":       {},
 	"egress":     {},
 	"runner":     {"egress"},
+	"providers":  {"runner"},
 	"store":      {},
 	"hcllimit":   {},
 	"tfsource":   {"hcllimit"},
@@ -84,6 +85,7 @@ var allowed = map[string][]string{
 	"crawler/registrytest":          {},
 	"crawler/internal/testprovider": {},
 	"internal/schemaprovider":       {},
+	"internal/testregistry":         {},
 }
 
 func init() {
