@@ -153,6 +153,16 @@ func readRequiredProviders(file string, b *hclsyntax.Block, required map[string]
 	return nil
 }
 
+// Address is a provider source address as configurations write it (azurerm,
+// hashicorp/azurerm, registry.terraform.io/hashicorp/azurerm), in full and lower case.
+func Address(s string) (string, error) {
+	full, err := fullSource(s)
+	if err == nil && full == builtinTerraform {
+		err = fmt.Errorf("provider address %q: the terraform provider is built into terraform", s)
+	}
+	return full, err
+}
+
 // fullSource completes a source address as terraform does: type alone is hashicorp's,
 // namespace/type is the public registry's. Addresses are case-insensitive; terraform
 // writes them in lower case.
