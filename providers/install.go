@@ -3,6 +3,8 @@ package providers
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -36,20 +38,23 @@ func (c *Cache) install(ctx context.Context, source string, con constraint, plat
 	ctx, cancel := context.WithTimeoutCause(ctx, c.opts.Timeout, errInstallTimeout)
 	defer cancel()
 
-	staging, err := os.MkdirTemp(c.stagingDir(), "install-")
-	if err != nil {
-		return Package{}, fmt.Errorf("%s: making a staging directory in %s: %w", what, c.dir, err)
-	}
-	// Held while staging exists, so that Open in another process leaves it alone.
-	stagingLock, ok, err := tryLockFile(filepath.Join(c.lockDir(), "staging-"+filepath.Base(staging)))
+	// The staging directory's lock is taken before the directory exists and held until it
+	// is gone, so that Open in another process never removes a live install's files.
+	var random [8]byte
+	rand.Read(random[:])
+	name := "install-" + hex.EncodeToString(random[:])
+	stagingLock, ok, err := tryLockFile(filepath.Join(c.lockDir(), "staging-"+name))
 	if err != nil || !ok {
-		os.RemoveAll(staging)
-		return Package{}, fmt.Errorf("%s: locking the staging directory: %v", what, err)
+		return Package{}, c.installError(ctx, what, fmt.Errorf("locking a staging directory: %v", err))
 	}
+	staging := filepath.Join(c.stagingDir(), name)
 	defer func() {
 		os.RemoveAll(staging)
 		stagingLock.unlockAndRemove()
 	}()
+	if err := os.Mkdir(staging, 0o755); err != nil {
+		return Package{}, c.installError(ctx, what, fmt.Errorf("making a staging directory: %w", err))
+	}
 
 	var f fetched
 	if c.opts.Mirror != "" {
@@ -230,9 +235,9 @@ func (c *Cache) terraformCommand(ctx context.Context, home, cliConfig string, ar
 		env = append(env, k+"="+v)
 	}
 	cmd.Env = env
-	// terraform gets SIGINT first, which it answers by stopping its downloads.
-	cmd.Cancel = func() error { return cmd.Process.Signal(os.Interrupt) }
-	cmd.WaitDelay = 5 * time.Second
+	// Killed at once when ctx ends (exec's default): it only writes into the staging
+	// directory, which goes anyway. WaitDelay stops waiting for its output.
+	cmd.WaitDelay = 2 * time.Second
 	return cmd
 }
 

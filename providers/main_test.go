@@ -30,7 +30,7 @@ func TestMain(m *testing.M) {
 }
 
 // testProvider builds crawler/internal/testprovider once per test binary.
-func testProvider(t *testing.T) string {
+func testProvider(t testing.TB) string {
 	t.Helper()
 	buildOnce.Do(func() {
 		dir, err := os.MkdirTemp("", "testprov-")
@@ -53,14 +53,14 @@ func testProvider(t *testing.T) string {
 }
 
 // newRegistry serves cloudoven/testprov 0.1.0, 0.1.1 and 0.2.0 for linux_amd64.
-func newRegistry(t *testing.T) *testregistry.Registry {
+func newRegistry(t testing.TB) *testregistry.Registry {
 	t.Helper()
 	return testregistry.New(t, testregistry.Provider{Namespace: "cloudoven", Type: "testprov",
 		Versions: []string{"0.1.0", "0.1.1", "0.2.0"}, Binaries: map[string]string{hostPlatform: testProvider(t)}})
 }
 
 // openCache opens a cache in dir that installs from reg.
-func openCache(t *testing.T, dir string, reg *testregistry.Registry) *Cache {
+func openCache(t testing.TB, dir string, reg *testregistry.Registry) *Cache {
 	t.Helper()
 	c, err := Open(dir, Options{Terraform: testenv.Terraform(t), Env: reg.Env()})
 	if err != nil {

@@ -85,7 +85,7 @@ var allowed = map[string][]string{
 	"crawler/registrytest":          {},
 	"crawler/internal/testprovider": {},
 	"internal/schemaprovider":       {},
-	"internal/testregistry":         {},
+	"internal/testregistry":         {"internal/testenv"},
 }
 
 func init() {
