@@ -207,9 +207,12 @@ func (c *Cache) Remove(ctx context.Context, source, version, platform string) er
 	if err := os.Remove(meta); err != nil {
 		return fmt.Errorf("removing %s %s for %s: %w", source, version, platform, err)
 	}
-	if err := os.RemoveAll(filepath.Join(c.dir, filepath.FromSlash(pkg.Path()))); err != nil {
+	dir := filepath.Join(c.dir, filepath.FromSlash(pkg.Path()))
+	if err := os.RemoveAll(dir); err != nil {
 		return fmt.Errorf("removing %s %s for %s: %w", source, version, platform, err)
 	}
+	removeEmptyParents(filepath.Dir(dir), c.dir)
+	removeEmptyParents(filepath.Dir(meta), c.packagesMetaDir())
 	c.log.Info("removed provider package", "provider", source, "version", version, "platform", platform)
 	return nil
 }
@@ -217,3 +220,15 @@ func (c *Cache) Remove(ctx context.Context, source, version, platform string) er
 // ErrNotFound is wrapped when a provider, or a version of it matching the constraint, is
 // not where it was looked for.
 var ErrNotFound = errors.New("provider not found")
+
+// removeEmptyParents removes dir and its parents up to root, exclusive, while they are
+// empty. A directory another install fills meanwhile is not empty and stays: os.Remove
+// removes only empty ones.
+func removeEmptyParents(dir, root string) {
+	for dir != root && strings.HasPrefix(dir, root+string(filepath.Separator)) {
+		if os.Remove(dir) != nil {
+			return
+		}
+		dir = filepath.Dir(dir)
+	}
+}

@@ -105,10 +105,7 @@ func (c *Cache) install(ctx context.Context, source string, con constraint, plat
 	if err := os.RemoveAll(dest); err != nil {
 		return Package{}, fmt.Errorf("%s: removing an unfinished install: %w", what, err)
 	}
-	if err := os.MkdirAll(filepath.Dir(dest), 0o755); err != nil {
-		return Package{}, c.installError(ctx, what, err)
-	}
-	if err := os.Rename(unpacked, dest); err != nil {
+	if err := retryParents(dest, func() error { return os.Rename(unpacked, dest) }); err != nil {
 		return Package{}, c.installError(ctx, what, err)
 	}
 	if err := c.writeMeta(pkg); err != nil {
@@ -215,6 +212,9 @@ func (c *Cache) fromRegistry(ctx context.Context, staging, source string, con co
 		if json.Unmarshal(data, &index) == nil {
 			f.h1 = index.Archives[platform].Hashes
 		}
+	}
+	if len(f.h1) == 0 {
+		return fetched{}, fmt.Errorf("terraform recorded no hash of the package it downloaded (%s.json)", f.version)
 	}
 	return f, nil
 }

@@ -2,10 +2,13 @@ package providers
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/cloudoven/cloudoven/internal/testregistry"
 )
 
 func TestLockFor(t *testing.T) {
@@ -67,5 +70,51 @@ func TestLockFor(t *testing.T) {
 	}
 	if c.Installs() != 2 {
 		t.Errorf("%d installs, want 2 (0.1.0, 0.2.0)", c.Installs())
+	}
+}
+
+func TestSeveralPlatforms(t *testing.T) {
+	const arm = "linux_arm64"
+	reg := testregistry.New(t, testregistry.Provider{Namespace: "cloudoven", Type: "testprov", Versions: []string{"0.1.0", "0.2.0"},
+		Binaries: map[string]string{hostPlatform: testProvider(t), arm: testProviderFor(t, arm)}})
+	c := openCache(t, t.TempDir(), reg)
+	ctx := context.Background()
+	source := reg.Source("cloudoven", "testprov")
+	reqs := []Requirement{{Source: source, Constraint: "~> 0.1"}}
+	platforms := []string{hostPlatform, arm}
+
+	lock, err := c.LockFor(ctx, reqs, Lock{}, platforms, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pkgs, err := c.Ensure(ctx, reqs, lock, platforms)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(pkgs) != 2 || pkgs[0].Platform != hostPlatform || pkgs[1].Platform != arm || pkgs[0].Version != "0.2.0" || pkgs[1].Version != "0.2.0" {
+		t.Fatalf("packages %+v: want 0.2.0 for each platform, in order", pkgs)
+	}
+	if slices.Equal(pkgs[0].Hashes, pkgs[1].Hashes) {
+		t.Errorf("both platforms have the hashes %v", pkgs[0].Hashes)
+	}
+	var want []string
+	for _, p := range platforms {
+		want = append(want, reg.ArchiveHash("cloudoven", "testprov", "0.2.0", p))
+	}
+	want = append(want, h1Of(pkgs[0]), h1Of(pkgs[1]))
+	slices.Sort(want)
+	if diff := cmp.Diff(want, lock.Providers[0].Hashes); diff != "" {
+		t.Errorf("the lock's hashes (-want +got):\n%s", diff)
+	}
+	if c.Installs() != 2 || reg.Downloads() != 2 {
+		t.Errorf("%d installs, %d downloads; want 2 and 2", c.Installs(), reg.Downloads())
+	}
+	// A lock written for one platform does not vouch for another's package.
+	one, err := c.LockFor(ctx, reqs, Lock{}, platforms[:1], false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Ensure(ctx, reqs, one, platforms); !errors.Is(err, ErrChecksumMismatch) {
+		t.Errorf("a package the lock has no hash of: %v", err)
 	}
 }

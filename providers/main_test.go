@@ -6,6 +6,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 
@@ -16,9 +17,9 @@ import (
 const hostPlatform = "linux_amd64"
 
 var (
-	buildOnce sync.Once
-	built     string // the test provider's executable, built once for every test
-	buildDir  string
+	buildMu  sync.Mutex
+	built    = map[string]string{} // the test provider's executable by platform, built once per test binary
+	buildDir string
 )
 
 func TestMain(m *testing.M) {
@@ -29,27 +30,34 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// testProvider builds crawler/internal/testprovider once per test binary.
-func testProvider(t testing.TB) string {
+// testProvider builds crawler/internal/testprovider for the host's platform.
+func testProvider(t testing.TB) string { return testProviderFor(t, hostPlatform) }
+
+// testProviderFor builds crawler/internal/testprovider for platform once per test binary.
+func testProviderFor(t testing.TB, platform string) string {
 	t.Helper()
-	buildOnce.Do(func() {
+	buildMu.Lock()
+	defer buildMu.Unlock()
+	if p, ok := built[platform]; ok {
+		return p
+	}
+	if buildDir == "" {
 		dir, err := os.MkdirTemp("", "testprov-")
 		if err != nil {
 			t.Fatal(err)
 		}
 		buildDir = dir
-		cmd := exec.Command("go", "build", "-trimpath", "-o", filepath.Join(dir, "terraform-provider-testprov"), "./crawler/internal/testprovider")
-		cmd.Dir = testenv.RepoRoot()
-		cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux", "GOARCH=amd64")
-		if out, err := cmd.CombinedOutput(); err != nil {
-			t.Fatalf("building the test provider: %v\n%s", err, out)
-		}
-		built = filepath.Join(dir, "terraform-provider-testprov")
-	})
-	if built == "" {
-		t.Fatal("the test provider did not build")
 	}
-	return built
+	goos, goarch, _ := strings.Cut(platform, "_")
+	out := filepath.Join(buildDir, platform, "terraform-provider-testprov")
+	cmd := exec.Command("go", "build", "-trimpath", "-o", out, "./crawler/internal/testprovider")
+	cmd.Dir = testenv.RepoRoot()
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS="+goos, "GOARCH="+goarch)
+	if b, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("building the test provider for %s: %v\n%s", platform, err, b)
+	}
+	built[platform] = out
+	return out
 }
 
 // newRegistry serves cloudoven/testprov 0.1.0, 0.1.1 and 0.2.0 for linux_amd64.

@@ -2,7 +2,9 @@ package providers
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
 	"io"
 	"os"
 	"path/filepath"
@@ -51,15 +53,28 @@ func (c *Cache) readMeta(path string) (Package, error) {
 // writeMeta writes p's metadata through a temporary file renamed into place.
 func (c *Cache) writeMeta(p Package) error {
 	path := c.metaPath(p.Path())
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return err
-	}
 	data, err := json.MarshalIndent(metadata{Source: p.Source, Version: p.Version, Platform: p.Platform, Size: p.Size,
 		Hashes: p.Hashes, From: p.From, InstalledAt: p.InstalledAt.UTC()}, "", "  ")
 	if err != nil {
 		return err
 	}
-	return writeFileAtomic(path, data)
+	return retryParents(path, func() error { return writeFileAtomic(path, data) })
+}
+
+// retryParents makes path's parent directories, then runs create, again when they vanish
+// meanwhile: Remove deletes the empty parents of what it removes, holding only the lock of
+// its own package's provider and platform.
+func retryParents(path string, create func() error) error {
+	var err error
+	for range 3 {
+		if err = os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			return err
+		}
+		if err = create(); !errors.Is(err, fs.ErrNotExist) {
+			return err
+		}
+	}
+	return err
 }
 
 // writeFileAtomic writes data to path so that readers see the old file or the whole new one.

@@ -26,6 +26,11 @@ const (
 // written. Entries that would land outside dir, links and devices are refused; sizes are
 // counted as written, not as the archive claims.
 func unzip(archive, dir string) (int64, error) {
+	if fi, err := os.Stat(archive); err != nil {
+		return 0, err
+	} else if fi.Size() > maxPackageBytes {
+		return 0, fmt.Errorf("%s is over %d MiB", filepath.Base(archive), maxPackageBytes>>20)
+	}
 	zr, err := zip.OpenReader(archive)
 	if err != nil {
 		return 0, fmt.Errorf("opening %s: %w", filepath.Base(archive), err)
