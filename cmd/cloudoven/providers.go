@@ -99,9 +99,14 @@ func (f providerFlags) remover(ctx context.Context, c *providers.Cache) (remover
 		cli.Close()
 		return nil, nil, err
 	}
-	// serve names its instance so.
-	instance := sha256.Sum256([]byte(abs))
-	return providers.NewVolumes(cli, runner.DefaultImage, hex.EncodeToString(instance[:6]), c), func() { cli.Close() }, nil
+	return providers.NewVolumes(cli, runner.DefaultImage, instanceOf(abs), c), func() { cli.Close() }, nil
+}
+
+// instanceOf names the server whose database is dbPath (absolute) among others sharing a
+// Docker daemon: the label of everything its runs and its provider volumes create.
+func instanceOf(dbPath string) string {
+	sum := sha256.Sum256([]byte(dbPath))
+	return hex.EncodeToString(sum[:6])
 }
 
 // listFlag is a flag given several times, or once with commas.

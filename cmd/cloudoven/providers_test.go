@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -9,6 +10,7 @@ import (
 	"github.com/cloudoven/cloudoven/internal/testenv"
 	"github.com/cloudoven/cloudoven/internal/testregistry"
 	"github.com/cloudoven/cloudoven/providers"
+	"github.com/cloudoven/cloudoven/runner"
 )
 
 func TestProvidersCommands(t *testing.T) {
@@ -99,5 +101,45 @@ func TestProvidersCommands(t *testing.T) {
 		if _, _, err := runCLI(t, append(args, common...)...); err == nil {
 			t.Errorf("%s: no error", name)
 		}
+	}
+}
+
+func TestProvidersRemoveTakesTheVolumes(t *testing.T) {
+	tf := testenv.Terraform(t)
+	cli := testenv.Docker(t)
+	testenv.RunnerImage(t)
+	reg := testregistry.New(t, testregistry.Provider{Namespace: "cloudoven", Type: "testprov", Versions: []string{"0.1.0"},
+		Binaries: map[string]string{"linux_amd64": testregistry.BuildProvider(t, "linux_amd64")}})
+	t.Setenv("SSL_CERT_FILE", reg.CertFile)
+	source := reg.Source("cloudoven", "testprov")
+	data := t.TempDir()
+	if _, errOut, err := runCLI(t, "providers", "install", "-data-dir", data, "-terraform", tf, "-provider", source, "-platform", "linux_amd64"); err != nil {
+		t.Fatalf("install: %v\n%s", err, errOut)
+	}
+	// The volume serve fills for a run: serve's instance is its database's.
+	cache, err := providers.Open(filepath.Join(data, "providers"), providers.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pkgs, err := cache.List(context.Background())
+	if err != nil || len(pkgs) != 1 {
+		t.Fatalf("list: %v, %v", pkgs, err)
+	}
+	db, _ := filepath.Abs(filepath.Join(data, "cloudoven.db"))
+	vols, err := providers.NewVolumes(cli, runner.DefaultImage, instanceOf(db), cache).Ensure(context.Background(), pkgs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cli.VolumeRemove(context.Background(), vols[0].Volume, true) })
+
+	out, errOut, err := runCLI(t, "providers", "remove", "-data-dir", data, "-provider", source, "-version", "0.1.0", "-platform", "linux_amd64")
+	if err != nil {
+		t.Fatalf("remove: %v\n%s%s", err, out, errOut)
+	}
+	if _, err := cli.VolumeInspect(context.Background(), vols[0].Volume); err == nil {
+		t.Errorf("volume %s is still there", vols[0].Volume)
+	}
+	if pkgs, _ := cache.List(context.Background()); len(pkgs) != 0 {
+		t.Errorf("still cached: %+v", pkgs)
 	}
 }
