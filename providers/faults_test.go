@@ -47,7 +47,7 @@ func TestEnsureFaults(t *testing.T) {
 	})
 
 	t.Run("a registry that never answers", func(t *testing.T) {
-		host := testregistry.Silent(t)
+		host, _ := testregistry.Silent(t)
 		c, err := Open(t.TempDir(), Options{Terraform: testenv.Terraform(t), Env: reg.Env(), Timeout: 3 * time.Second})
 		if err != nil {
 			t.Fatal(err)
@@ -63,6 +63,26 @@ func TestEnsureFaults(t *testing.T) {
 			t.Errorf("the install ended %s after it started, limit 3s", took.Round(time.Millisecond))
 		}
 		t.Log(err)
+		assertNothingHalfInstalled(t, c, 0)
+	})
+
+	t.Run("a cancel", func(t *testing.T) {
+		host, accepted := testregistry.Silent(t)
+		c := openCache(t, t.TempDir(), reg)
+		cctx, cancel := context.WithCancel(ctx)
+		defer cancel()
+		go func() {
+			// Cancelled once terraform is waiting on the silent registry.
+			select {
+			case <-accepted:
+				cancel()
+			case <-cctx.Done():
+			}
+		}()
+		_, err := c.Ensure(cctx, []Requirement{{Source: host + "/cloudoven/testprov"}}, Lock{}, []string{hostPlatform})
+		if !errors.Is(err, context.Canceled) {
+			t.Fatalf("got %v, want context.Canceled", err)
+		}
 		assertNothingHalfInstalled(t, c, 0)
 	})
 

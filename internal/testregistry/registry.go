@@ -315,9 +315,9 @@ func BuildProvider(t testing.TB, platform string) string {
 	return out
 }
 
-// Silent starts a server that accepts connections and never answers, and returns its
-// host:port: a registry that hangs.
-func Silent(t testing.TB) string {
+// Silent starts a server that accepts connections and never answers, a registry that
+// hangs, and returns its host:port and a channel closed once it has accepted a connection.
+func Silent(t testing.TB) (string, <-chan struct{}) {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -326,6 +326,7 @@ func Silent(t testing.TB) string {
 	var mu sync.Mutex
 	var conns []net.Conn
 	done := make(chan struct{})
+	accepted := make(chan struct{})
 	go func() {
 		defer close(done)
 		for {
@@ -334,6 +335,9 @@ func Silent(t testing.TB) string {
 				return
 			}
 			mu.Lock()
+			if len(conns) == 0 {
+				close(accepted)
+			}
 			conns = append(conns, c)
 			mu.Unlock()
 		}
@@ -347,5 +351,5 @@ func Silent(t testing.TB) string {
 			c.Close()
 		}
 	})
-	return l.Addr().String()
+	return l.Addr().String(), accepted
 }
