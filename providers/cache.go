@@ -117,6 +117,19 @@ func (c *Cache) recover() error {
 		}
 		c.log.Info("removed a stale staged provider install", "dir", e.Name())
 	}
+	// Lock files of staging directories already removed (a crash between the two).
+	locks, err := filepath.Glob(filepath.Join(c.lockDir(), "staging-*"))
+	if err != nil {
+		return err
+	}
+	for _, path := range locks {
+		if _, err := os.Stat(filepath.Join(c.stagingDir(), strings.TrimPrefix(filepath.Base(path), "staging-"))); err == nil {
+			continue
+		}
+		if l, ok, err := tryLockFile(path); err == nil && ok {
+			l.unlockAndRemove()
+		}
+	}
 	// Package directories sit at host/namespace/type/version/platform.
 	dirs, err := filepath.Glob(filepath.Join(c.dir, "*", "*", "*", "*", "*"))
 	if err != nil {

@@ -213,4 +213,16 @@ func TestOpenRemovesWhatACrashLeft(t *testing.T) {
 	if _, err := os.Stat(pkgs[0].Dir); err != nil {
 		t.Errorf("the finished package went: %v", err)
 	}
+
+	// Files removed by hand are installed again.
+	if err := os.RemoveAll(pkgs[0].Dir); err != nil {
+		t.Fatal(err)
+	}
+	again, err := c2.Ensure(context.Background(), []Requirement{{Source: source, Constraint: "0.1.0"}}, Lock{}, []string{hostPlatform})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(again[0].Dir); err != nil || c2.Installs() != 1 {
+		t.Errorf("after the files went: %v, %d installs; want them installed again", err, c2.Installs())
+	}
 }

@@ -143,7 +143,14 @@ func (c *Cache) cached(source, version, platform string) (Package, bool, error) 
 	if errors.Is(err, os.ErrNotExist) {
 		return Package{}, false, nil
 	}
-	return pkg, err == nil, err
+	if err != nil {
+		return Package{}, false, err
+	}
+	// Files removed by hand: installed again.
+	if _, err := os.Stat(pkg.Dir); errors.Is(err, os.ErrNotExist) {
+		return Package{}, false, nil
+	}
+	return pkg, true, nil
 }
 
 // ensureVersion returns one version for one platform, installing it if needed.
