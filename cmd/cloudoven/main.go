@@ -6,6 +6,7 @@
 //	cloudoven import     turn .tf files into a blueprint document
 //	cloudoven crawl      crawl provider schemas and docs into a catalog
 //	cloudoven catalog    add a dumped provider schema to a catalog directory
+//	cloudoven providers  list, install, remove and prune cached provider packages
 //	cloudoven secrets    start over when the secret key is lost for good (secrets reset)
 //	cloudoven version    print the version
 //
@@ -56,6 +57,7 @@ commands:
   import     turn existing .tf files into a blueprint document
   crawl      crawl provider schemas and docs into a catalog directory
   catalog    manage a catalog directory (catalog add -h)
+  providers  list, install, remove and prune cached provider packages (providers -h)
   secrets    start over when the secret key is lost for good (secrets reset -h)
   version    print the version
 
@@ -82,6 +84,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runImport(ctx, args[1:], stdout, stderr)
 	case "secrets":
 		return runSecrets(ctx, args[1:], stdout, stderr)
+	case "providers":
+		return runProviders(ctx, args[1:], stdout, stderr)
 	case "version", "-version", "--version":
 		fmt.Fprintf(stdout, "cloudoven %s\n", Version)
 		return nil

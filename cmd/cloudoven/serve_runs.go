@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"flag"
 	"fmt"
 	"log/slog"
@@ -115,8 +113,7 @@ func (f runFlags) start(ctx context.Context, st *store.Store, catalog func() *ca
 	case "docker":
 		// The instance label keeps two servers on one daemon (or a server and its tests) from
 		// removing each other's containers as orphans.
-		instance := sha256.Sum256([]byte(dbPath))
-		d, err := runner.NewDocker(runner.DockerOptions{Logger: logger, Instance: hex.EncodeToString(instance[:6]),
+		d, err := runner.NewDocker(runner.DockerOptions{Logger: logger, Instance: instanceOf(dbPath),
 			EgressImage: *f.egressImage, EgressNetwork: *f.egressNetwork})
 		if err != nil {
 			return nil, err

@@ -38,7 +38,7 @@ var domain = []string{
 var testOnly = []string{
 	"internal/testenv", "web/webtest", "web/htmltest", "crawler/registrytest",
 	"crawler/internal/testprovider", "internal/layering", "internal/corpus",
-	"internal/schemaprovider",
+	"internal/schemaprovider", "internal/testregistry",
 }
 
 // allowed is, for every package of the module, what it may import of the module (beyond
@@ -66,7 +66,7 @@ var allowed = map[string][]string{
 	// The stage driver's protocol and code, beneath the runner: the standard library only.
 	"runner/stage": {},
 	// The provider cache (its types so far).
-	"providers": {},
+	"providers": {"runner"},
 
 	// The web layer's shared packages.
 	"web/paths":      {},
@@ -91,6 +91,7 @@ var allowed = map[string][]string{
 	"crawler/registrytest":          {},
 	"crawler/internal/testprovider": {},
 	"internal/schemaprovider":       {},
+	"internal/testregistry":         {"internal/testenv"},
 }
 
 func init() {
