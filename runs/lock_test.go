@@ -1,6 +1,7 @@
 package runs
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -174,8 +175,12 @@ func TestServiceWithoutLocks(t *testing.T) {
 	}
 	f.exec.lockOut = func(runner.Job) []byte { return []byte(lockRandomMore) }
 	r := f.planOnce(t, dep, false)
-	if _, ok := f.exec.jobsOf(r.ID)[0].Files[lockFileName]; ok {
+	job := f.exec.jobsOf(r.ID)[0]
+	if _, ok := job.Files[lockFileName]; ok {
 		t.Error("a plan without Locks got a lock file")
+	}
+	if slices.Contains(job.Collect, lockFileName) {
+		t.Errorf("a plan without Locks collects %q", job.Collect)
 	}
 	if l := f.storedLock(t, dep); string(l.Lock) != lockRandom {
 		t.Errorf("a plan without Locks kept its lock file: %q", l.Lock)

@@ -143,7 +143,10 @@ func (s *Service) planStage(ctx context.Context, t *task, r Run) Run {
 		plan = append(plan, "-destroy")
 	}
 	job := s.job(r, st, [][]string{{"init", "-input=false", "-no-color"}, plan, {"show", "-json", planFile}})
-	job.Collect = []string{planFile, lockFileName}
+	job.Collect = []string{planFile}
+	if s.opts.Locks != nil {
+		job.Collect = append(job.Collect, lockFileName)
+	}
 	res, out, err := s.execute(ctx, r.ID, job, st.secrets, "plan")
 	if err == nil {
 		// Whatever the exit code: init writes the lock file only once it has installed
