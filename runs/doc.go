@@ -50,6 +50,11 @@
 // runner removes) is refused by Plan (Options.State) and when its stage
 // starts (Prepared.State).
 //
+// A deployment's .terraform.lock.hcl is kept from run to run (Options.Locks, lock.go): a
+// plan or destroy stage gets it beside the generated files and keeps what its init leaves
+// when that is the first, or only adds to it; a locked version changes only by an "upgrade
+// providers", never by a run.
+//
 // Start reading at service.go (Service, Plan), then queue.go and stage.go
 // (the stages), then hub.go.
 package runs

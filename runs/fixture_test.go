@@ -38,6 +38,9 @@ type fakeExecutor struct {
 	started    chan string
 	fail       map[string]int // exit codes by run id
 	orphans    int
+	// lockOut, when set, is the lock file a plan stage's terraform leaves in the workspace,
+	// given the job (nil: none).
+	lockOut func(job runner.Job) []byte
 }
 
 func newFakeExecutor(gated bool) *fakeExecutor {
@@ -105,7 +108,13 @@ func (f *fakeExecutor) Run(ctx context.Context, job runner.Job, out io.Writer) (
 	}
 	out.Write(fixturePlanUI)
 	out.Write(fixtureShow)
-	return runner.Result{Files: map[string][]byte{"tfplan": fixturePlanFile}}, nil
+	files := map[string][]byte{"tfplan": fixturePlanFile}
+	if f.lockOut != nil {
+		if lock := f.lockOut(job); lock != nil {
+			files[".terraform.lock.hcl"] = lock
+		}
+	}
+	return runner.Result{Files: files}, nil
 }
 
 func (f *fakeExecutor) jobsOf(runID string) []runner.Job {
@@ -196,7 +205,7 @@ func newService(t *testing.T, gated bool, limit int) *fixture {
 	f := &fixture{store: s, deps: deps, exec: newFakeExecutor(gated), sealer: newSealer(t),
 		auth: &fakeAuthorizer{issued: map[string][]state.Scope{}, revoked: map[string]int{}}, hub: NewHub(s, nil)}
 	f.svc = New(Options{Store: s, Executor: f.exec, Hub: f.hub, GlobalConcurrency: limit, Authorizer: f.auth, Sealer: f.sealer,
-		StateURL: "http://cloudoven.test/",
+		StateURL: "http://cloudoven.test/", Locks: s,
 		Prepare: func(ctx context.Context, project string, deploymentID int64) (Prepared, error) {
 			return Prepared{Files: map[string][]byte{"main.tf": []byte(`resource "terraform_data" "a" {}`)},
 				Env: map[string]string{"ARM_CLIENT_SECRET": secret}, Secrets: []string{secret}}, nil

@@ -27,6 +27,14 @@ type Store interface {
 	ForceUnlockState(ctx context.Context, deploymentID int64) (held store.StateLock, ok bool, err error)
 }
 
+// Locks keeps deployments' dependency lock files; *store.Store has it. A plan or destroy
+// stage gets the deployment's lock file in its workspace and keeps the one terraform
+// leaves there when it only adds to it (lock.go).
+type Locks interface {
+	DeploymentLock(ctx context.Context, deploymentID int64) (store.DeploymentLock, error)
+	SetDeploymentLock(ctx context.Context, l store.DeploymentLock, prev []byte) (store.DeploymentLock, error)
+}
+
 // Sealer seals what a run stores that holds secrets, its saved plan and the plan's JSON,
 // and opens it again; *secrets.Box has it. Open must fail on bytes sealed with another key,
 // another additionalData, or altered.
@@ -136,5 +144,9 @@ type Options struct {
 	// package state's route); an address in the generated backend block
 	// wins over them.
 	StateURL string
-	Logger   *slog.Logger
+	// Locks, when set, keeps each deployment's .terraform.lock.hcl from one run to the
+	// next, so every run installs the provider versions the first one locked; nil: every
+	// run computes its own, from the configuration's constraints.
+	Locks  Locks
+	Logger *slog.Logger
 }

@@ -61,7 +61,7 @@ func TestServicePlanApproveApply(t *testing.T) {
 	if got := pj.Steps; len(got) != 3 || got[0][0] != "init" || !slices.Contains(got[1], "-out=tfplan") || got[2][0] != "show" {
 		t.Errorf("plan steps %q", got)
 	}
-	if !slices.Equal(pj.Collect, []string{"tfplan"}) || pj.Env["TF_HTTP_PASSWORD"] != "state-password-"+r.ID ||
+	if !slices.Equal(pj.Collect, []string{"tfplan", ".terraform.lock.hcl"}) || pj.Env["TF_HTTP_PASSWORD"] != "state-password-"+r.ID ||
 		pj.Env["TF_HTTP_ADDRESS"] != "http://cloudoven.test/api/v1/state/payments/"+strconv.FormatInt(f.deps[0], 10) || pj.Env["ARM_CLIENT_SECRET"] != secret {
 		t.Errorf("plan job collect %q env %q", pj.Collect, pj.Env)
 	}

@@ -134,13 +134,25 @@ func (s *Service) planStage(ctx context.Context, t *task, r Run) Run {
 	} else if err := st.verdict.RunErr(); err != nil {
 		return s.end(ctx, t, r, st.secrets, fmt.Errorf("the destroy was refused: %w", err))
 	}
+	lock, err := s.withLock(ctx, r.DeploymentID, &st)
+	if err != nil {
+		return s.end(ctx, t, r, st.secrets, err)
+	}
 	plan := []string{"plan", "-input=false", "-json", "-out=" + planFile}
 	if r.Operation == store.RunOpDestroy {
 		plan = append(plan, "-destroy")
 	}
 	job := s.job(r, st, [][]string{{"init", "-input=false", "-no-color"}, plan, {"show", "-json", planFile}})
 	job.Collect = []string{planFile}
+	if s.opts.Locks != nil {
+		job.Collect = append(job.Collect, lockFileName)
+	}
 	res, out, err := s.execute(ctx, r.ID, job, st.secrets, "plan")
+	if err == nil {
+		// Whatever the exit code: init writes the lock file only once it has installed
+		// and checked what it records.
+		s.keepLock(ctx, r, lock, res.Files[lockFileName])
+	}
 	if err == nil && res.ExitCode != 0 {
 		err = fmt.Errorf("terraform exited with code %d; the log says why", res.ExitCode)
 	}

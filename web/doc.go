@@ -17,6 +17,7 @@
 //	environments  environments: variables, backend, runner settings, secrets
 //	deployments   deployments: their files and checks, promotion, Plan and Destroy
 //	runview       a run's page, its live log, approve, discard, cancel
+//	providersview the provider cache's packages, which deployments use each, remove, prune
 //
 // Shared by the features: page (the frame: layout, breadcrumbs, render and errors, identity,
 // route access, forms, markdown), paths (every URL), components (widgets), form (the

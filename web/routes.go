@@ -14,6 +14,7 @@ import (
 	"github.com/cloudoven/cloudoven/web/page"
 	"github.com/cloudoven/cloudoven/web/paths"
 	"github.com/cloudoven/cloudoven/web/projects"
+	"github.com/cloudoven/cloudoven/web/providersview"
 	"github.com/cloudoven/cloudoven/web/runview"
 )
 
@@ -51,8 +52,9 @@ func (s *server) mux() *http.ServeMux {
 	if s.runs != nil {
 		planner, runService, runLogs = s.runs, s.runs, s.runLogs
 	}
-	deployments.New(s.frame, s.store, resolver, planner, s.runner).Routes(rt)
+	deployments.New(s.frame, s.store, resolver, planner, s.runner).WithUpgrader(s.upgrader).Routes(rt)
 	runview.New(s.frame, s.store, runService, runLogs, s.runner).Routes(rt)
+	providersview.New(s.frame, s.store, s.cache).Routes(rt)
 
 	// Any signed-in user.
 	rt.HandleHTTP("GET /{$}", page.SignedIn, http.HandlerFunc(s.home))

@@ -20,6 +20,7 @@ import (
 	"github.com/cloudoven/cloudoven/web/guardrails"
 	"github.com/cloudoven/cloudoven/web/page"
 	"github.com/cloudoven/cloudoven/web/projects"
+	"github.com/cloudoven/cloudoven/web/providersview"
 	"github.com/cloudoven/cloudoven/web/runview"
 )
 
@@ -36,6 +37,7 @@ type Store interface {
 	environments.Store
 	deployments.Store
 	runview.Store
+	providersview.Store
 	deployment.Store
 }
 
@@ -67,6 +69,13 @@ type Config struct {
 	// there (deployment.Config.StateURL), and each deployment page shows its address. Empty
 	// makes every terraform_remote_state a guardrail finding.
 	StateURL string
+	// ProviderCache, when set, is the server's provider cache: the providers page lists its
+	// packages and removes them. Nil: the page says provider management is not configured.
+	ProviderCache providersview.Cache
+	// LockUpgrader, when set, makes the candidate lock file of a deployment's "Upgrade
+	// providers". Nil: the deployment page shows its lock file and says provider management
+	// is not configured.
+	LockUpgrader deployments.LockUpgrader
 	// SecureCookies marks the session cookie Secure even when the request did not come over
 	// TLS (a TLS-terminating proxy in front).
 	SecureCookies bool
@@ -91,6 +100,8 @@ type server struct {
 	runs     *runs.Service // nil when runs are not configured
 	runLogs  *runs.Hub
 	runner   components.RunnerLabel // empty when runs are not configured
+	cache    providersview.Cache    // nil when provider management is not configured
+	upgrader deployments.LockUpgrader
 	stateURL string
 	logger   *slog.Logger
 	assets   *assets
@@ -150,6 +161,8 @@ func newServer(cfg Config) (*server, error) {
 		crawls:   cfg.Crawls,
 		secrets:  cfg.Secrets,
 		stateURL: cfg.StateURL,
+		cache:    cfg.ProviderCache,
+		upgrader: cfg.LockUpgrader,
 		logger:   logger,
 		assets:   a,
 	}

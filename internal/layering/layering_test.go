@@ -22,7 +22,7 @@ const module = "github.com/cloudoven/cloudoven/"
 // templates and tests, and none may import another.
 var features = []string{
 	"web/account", "web/projects", "web/blueprints", "web/editor", "web/catalogview",
-	"web/guardrails", "web/environments", "web/deployments", "web/runview",
+	"web/guardrails", "web/environments", "web/deployments", "web/runview", "web/providersview",
 }
 
 // shared is what every feature may import of the web layer.
@@ -30,7 +30,7 @@ var shared = []string{"web/page", "web/paths", "web/components", "web/form"}
 
 // domain is what a feature may import of the domain packages.
 var domain = []string{
-	"auth", "blueprint", "catalog", "deployment", "policy", "runs", "secrets", "starters",
+	"auth", "blueprint", "catalog", "deployment", "policy", "providers", "runs", "secrets", "starters",
 	"state", "store", "tfsource", "upgrade",
 }
 
@@ -50,7 +50,7 @@ var allowed = map[string][]string{
 	"auth":       {},
 	"egress":     {},
 	"runner":     {"egress", "runner/stage"},
-	"store":      {},
+	"store":      {"providers"},
 	"hcllimit":   {},
 	"tfsource":   {"hcllimit"},
 	"blueprint":  {"catalog", "egress", "hcllimit"},
@@ -61,11 +61,11 @@ var allowed = map[string][]string{
 	"starters":   {"blueprint"},
 	"upgrade":    {"blueprint", "catalog", "hcllimit"},
 	"deployment": {"blueprint", "catalog", "policy", "state", "store"},
-	"runs":       {"blueprint", "catalog", "deployment", "runner", "state", "store"},
+	"runs":       {"blueprint", "catalog", "deployment", "providers", "runner", "state", "store"},
 
 	// The stage driver's protocol and code, beneath the runner: the standard library only.
 	"runner/stage": {},
-	// The provider cache (its types so far).
+	// The provider cache: its lock files, its packages and the Docker volumes runs mount.
 	"providers": {"runner"},
 
 	// The web layer's shared packages.

@@ -255,6 +255,7 @@ type deployPageProps struct {
 	StateAddress   string // where runs reach the deployment's state at CloudOven; "" when not known
 	RulesURL       string
 	Runs           deployRunsProps
+	Lock           deployLockProps
 }
 
 type deployPromoteProps struct {
@@ -346,6 +347,9 @@ func (s *Handlers) deployPage(ctx context.Context, project string, d store.Deplo
 	}
 	props.StateAddress = s.resolver.StateAddress(project, d.ID)
 	if props.Runs, err = s.deployRuns(ctx, project, d); err != nil {
+		return props, err
+	}
+	if props.Lock, err = s.lockSection(ctx, project, d); err != nil {
 		return props, err
 	}
 	props.Runs.State = stateKeeping(res.State)
@@ -473,6 +477,17 @@ func (s *Handlers) downloadDeploymentZip(w http.ResponseWriter, r *http.Request)
 	if err := blueprint.WriteZip(&buf, res.Files); err != nil {
 		return err
 	}
-	page.Attach(w, "application/zip", fmt.Sprintf("%s-%s-v%d.zip", d.Blueprint, d.Environment, d.BlueprintVersion), buf.Bytes())
+	body := buf.Bytes()
+	// The versions its runs install, so the zip runs with them too.
+	lock, err := s.store.DeploymentLock(r.Context(), d.ID)
+	if err != nil {
+		return err
+	}
+	if lock.Lock != nil {
+		if body, err = zipWithLock(body, lock.Lock); err != nil {
+			return err
+		}
+	}
+	page.Attach(w, "application/zip", fmt.Sprintf("%s-%s-v%d.zip", d.Blueprint, d.Environment, d.BlueprintVersion), body)
 	return nil
 }

@@ -25,6 +25,7 @@ type Store interface {
 	DeploymentRuns(ctx context.Context, deploymentID int64, limit int) ([]store.Run, error)
 	StateVersions(ctx context.Context, deploymentID int64, limit int) ([]store.StateVersion, error)
 	StateLock(ctx context.Context, deploymentID int64) (store.StateLock, error)
+	Locks
 }
 
 // Planner starts plans and destroys of a deployment; *runs.Service has it. It refuses a
@@ -54,6 +55,7 @@ type Handlers struct {
 	resolver *deployment.Resolver
 	runs     Runs // nil when runs are not configured
 	runner   components.RunnerLabel
+	upgrader LockUpgrader // nil when provider management is not configured
 	logger   *slog.Logger
 }
 
@@ -75,4 +77,9 @@ func (s *Handlers) Routes(rt page.Router) {
 	rt.Handle("POST /projects/{project}/deployments/{id}/runs", page.Operator.Audited("run.create"), s.createRun)
 	// Audited by the handler, whose entry names the lock and the run that held it.
 	rt.Handle("POST /projects/{project}/deployments/{id}/state/unlock", page.Operator, s.forceUnlock)
+	// Upgrading providers is what starting a plan is: it changes what runs will install.
+	rt.Handle("POST /projects/{project}/deployments/{id}/providers/upgrade", page.Operator, s.upgradeProviders)
+	rt.Handle("GET /projects/{project}/deployments/{id}/providers/upgrade", page.Viewer, s.showUpgrade)
+	rt.Handle("POST /projects/{project}/deployments/{id}/providers/upgrade/use", page.Operator.Audited("deployment.providers.upgrade"), s.useUpgrade)
+	rt.Handle("POST /projects/{project}/deployments/{id}/providers/upgrade/discard", page.Operator, s.discardUpgrade)
 }
