@@ -30,8 +30,8 @@ var shared = []string{"web/page", "web/paths", "web/components", "web/form"}
 
 // domain is what a feature may import of the domain packages.
 var domain = []string{
-	"auth", "blueprint", "catalog", "deployment", "policy", "runs", "secrets", "starters",
-	"state", "store", "tfsource", "upgrade",
+	"auth", "blueprint", "catalog", "deployment", "policy", "providercheck", "runs", "secrets",
+	"starters", "state", "store", "tfsource", "upgrade",
 }
 
 // testOnly packages serve tests; no other package's code may import them.
@@ -46,22 +46,23 @@ var testOnly = []string{
 // a new package must say where it stands.
 var allowed = map[string][]string{
 	// The domain, bottom up.
-	"catalog":    {},
-	"auth":       {},
-	"egress":     {},
-	"runner":     {"egress"},
-	"store":      {},
-	"hcllimit":   {},
-	"tfsource":   {"hcllimit"},
-	"blueprint":  {"catalog", "egress", "hcllimit"},
-	"policy":     {"blueprint", "catalog", "hcllimit"},
-	"crawler":    {"catalog"},
-	"secrets":    {"store"},
-	"state":      {"store"},
-	"starters":   {"blueprint"},
-	"upgrade":    {"blueprint", "catalog", "hcllimit"},
-	"deployment": {"blueprint", "catalog", "policy", "state", "store"},
-	"runs":       {"blueprint", "catalog", "deployment", "runner", "state", "store"},
+	"catalog":       {},
+	"auth":          {},
+	"egress":        {},
+	"runner":        {"egress"},
+	"store":         {},
+	"hcllimit":      {},
+	"tfsource":      {"hcllimit"},
+	"blueprint":     {"catalog", "egress", "hcllimit"},
+	"policy":        {"blueprint", "catalog", "hcllimit"},
+	"providercheck": {"blueprint", "hcllimit"},
+	"crawler":       {"catalog"},
+	"secrets":       {"store"},
+	"state":         {"store"},
+	"starters":      {"blueprint"},
+	"upgrade":       {"blueprint", "catalog", "hcllimit"},
+	"deployment":    {"blueprint", "catalog", "policy", "state", "store"},
+	"runs":          {"blueprint", "catalog", "deployment", "runner", "state", "store"},
 
 	// The web layer's shared packages.
 	"web/paths":      {},
