@@ -36,8 +36,14 @@ type Options struct {
 	Timeout time.Duration
 	// TempDir is where each check's folder is made; "" is the system's.
 	TempDir string
-	Logger  *slog.Logger
+	// Concurrent bounds the checks that run at once (each starts terraform and every
+	// provider); 0 means DefaultConcurrent. More wait their turn, within their timeout.
+	Concurrent int
+	Logger     *slog.Logger
 }
+
+// DefaultConcurrent is how many checks run at once by default.
+const DefaultConcurrent = 2
 
 // DefaultTimeout is how long a check may take: init links the providers from the mirror
 // and validate starts each one once, seconds even for azurerm.
@@ -45,7 +51,8 @@ const DefaultTimeout = 2 * time.Minute
 
 // Checker runs the providers' check.
 type Checker struct {
-	opts Options
+	opts  Options
+	slots chan struct{}
 
 	mu        sync.Mutex
 	tfVersion string // terraform's version, read once
@@ -59,7 +66,10 @@ func New(opts Options) *Checker {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
-	return &Checker{opts: opts}
+	if opts.Concurrent <= 0 {
+		opts.Concurrent = DefaultConcurrent
+	}
+	return &Checker{opts: opts, slots: make(chan struct{}, opts.Concurrent)}
 }
 
 // Result is a check's answer.
@@ -107,7 +117,13 @@ func (c *Checker) Check(ctx context.Context, b *blueprint.Blueprint) (Result, er
 	if res, ok := c.cached(ctx, key); ok {
 		return res, nil
 	}
+	select {
+	case c.slots <- struct{}{}:
+	case <-ctx.Done():
+		return Result{}, fmt.Errorf("checking with providers: waiting for another check to end: %w", c.cause(ctx, ctx.Err()))
+	}
 	res, err := c.run(ctx, mirror, b, files, tfv)
+	<-c.slots
 	if err != nil {
 		return Result{}, fmt.Errorf("checking with providers: %w", c.cause(ctx, err))
 	}

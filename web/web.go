@@ -59,6 +59,9 @@ type Config struct {
 	// the deployment page says runs are not configured.
 	Runs    *runs.Service
 	RunLogs *runs.Hub
+	// ProviderCheck runs the real providers' check of a draft (package providercheck); nil
+	// makes the editor's "Check with providers" say it is not configured.
+	ProviderCheck editor.ProviderChecker
 	// RunnerLabel names what runs terraform, shown beside the Plan button and on every run
 	// page, e.g. "Docker (isolated)". A label that says "NOT isolated" is shown as a warning.
 	RunnerLabel string
@@ -92,6 +95,7 @@ type server struct {
 	runLogs  *runs.Hub
 	runner   components.RunnerLabel // empty when runs are not configured
 	stateURL string
+	checker  editor.ProviderChecker
 	logger   *slog.Logger
 	assets   *assets
 	frame    *page.Frame
@@ -150,6 +154,7 @@ func newServer(cfg Config) (*server, error) {
 		crawls:   cfg.Crawls,
 		secrets:  cfg.Secrets,
 		stateURL: cfg.StateURL,
+		checker:  cfg.ProviderCheck,
 		logger:   logger,
 		assets:   a,
 	}
