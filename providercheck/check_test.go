@@ -37,6 +37,10 @@ resource "time_static" "s" {
   rfc3339 = "yesterday"
 }
 
+resource "time_offset" "o" {
+  offset_days = "many"
+}
+
 resource "testprov_widget" "w" {
   name = "Not_A_Name"
   size = 11
@@ -106,7 +110,8 @@ func openStore(t *testing.T) *store.Store {
 }
 
 // TestRealProvidersReject runs the real time and test providers: each value they reject
-// comes back on its field, in the provider's words, labelled with the provider and version;
+// comes back on its field, in the provider's words, labelled with the provider and version
+// (and terraform's own check against the schema labelled terraform's);
 // the same check again answers from the store; a valid configuration gives nothing.
 func TestRealProvidersReject(t *testing.T) {
 	t.Parallel()
@@ -123,8 +128,10 @@ func TestRealProvidersReject(t *testing.T) {
 		t.Error("the first check says it is cached")
 	}
 	want := map[string]struct{ summary, detail string }{
-		"resources[time_rotating.r].rotation_days":      {"time 0.14.2 says: Invalid Attribute Value", "must be at least 1, got: 0"},
-		"resources[time_static.s].rfc3339":              {"time 0.14.2 says: Invalid RFC3339 String Value", "Given Value: yesterday"},
+		"resources[time_rotating.r].rotation_days": {"time 0.14.2 says: Invalid Attribute Value", "must be at least 1, got: 0"},
+		"resources[time_static.s].rfc3339":         {"time 0.14.2 says: Invalid RFC3339 String Value", "Given Value: yesterday"},
+		// terraform's own check against the schema, on the same kind of line.
+		"resources[time_offset.o].offset_days":          {"terraform 1.5.7 says: Incorrect attribute value type", "a number is required"},
 		"resources[testprov_widget.w].name":             {"testprov 0.1.0 says: Invalid Attribute Value Match", `must match ^[a-z0-9-]+$, got: "Not_A_Name"`},
 		"resources[testprov_widget.w].size":             {"testprov 0.1.0 says: Invalid Attribute Value", "must be between 1 and 10, got: 11"},
 		"resources[testprov_widget.w].rule[1].protocol": {"testprov 0.1.0 says: Invalid Attribute Value Match", `must be one of: tcp, udp, got: "icmp"`},

@@ -29,7 +29,8 @@ type Source struct {
 
 // Parse reads the output of terraform validate -json and places each diagnostic on the
 // blueprint: on the path of the line it starts on, labelled with the provider whose block
-// that line is in. A diagnostic with no range, or on a line that maps to nothing, is kept
+// that line is in when the provider said it (terraform gives it the address of what the
+// provider checked), else with terraform. A diagnostic with no range, or on a line that maps to nothing, is kept
 // at the blueprint level (path ""), with where terraform put it in its detail.
 func Parse(validateJSON []byte, src Source) (Diagnostics, error) {
 	if len(validateJSON) > MaxOutputBytes {
@@ -69,7 +70,10 @@ func Parse(validateJSON []byte, src Source) (Diagnostics, error) {
 			line, ok := sm.At(d.File, d.Line)
 			if ok && line.Path != "" {
 				d.Path = line.Path
-				if line.Provider != "" {
+				// A provider's own diagnostics come back with the address of the resource
+				// it checked; terraform's checks against the schema (an unsupported
+				// argument, a wrong type) have none, and are terraform's words.
+				if line.Provider != "" && td.Address != "" {
 					d.By = said(src.Blueprint, line.Provider, versions)
 				}
 			} else {

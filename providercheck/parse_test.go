@@ -28,8 +28,9 @@ func TestParse(t *testing.T) {
 		return 0
 	}
 	out := `{"format_version":"1.0","valid":false,"error_count":3,"warning_count":1,"diagnostics":[
-	{"severity":"error","summary":"Bad size","detail":"too big","range":{"filename":"main.tf","start":{"line":` + itoa(line("size = 10")) + `,"column":3,"byte":0},"end":{"line":1,"column":1,"byte":0}}},
-	{"severity":"warning","summary":"Old protocol","detail":"","range":{"filename":"main.tf","start":{"line":` + itoa(line(`protocol = "udp"`)) + `,"column":3,"byte":0},"end":{"line":1,"column":1,"byte":0}}},
+	{"severity":"error","summary":"Bad size","detail":"too big","address":"testprov_widget.w","range":{"filename":"main.tf","start":{"line":` + itoa(line("size = 10")) + `,"column":3,"byte":0},"end":{"line":1,"column":1,"byte":0}}},
+	{"severity":"warning","summary":"Old protocol","detail":"","address":"testprov_widget.w","range":{"filename":"main.tf","start":{"line":` + itoa(line(`protocol = "udp"`)) + `,"column":3,"byte":0},"end":{"line":1,"column":1,"byte":0}}},
+	{"severity":"error","summary":"Unsupported argument","detail":"An argument named \"nope\" is not expected here.","range":{"filename":"main.tf","start":{"line":` + itoa(line("rotation_days")) + `,"column":3,"byte":0},"end":{"line":1,"column":1,"byte":0}}},
 	{"severity":"error","summary":"No range","detail":"somewhere"},
 	{"severity":"error","summary":"On the header","detail":"d","range":{"filename":"main.tf","start":{"line":1,"column":1,"byte":0},"end":{"line":1,"column":1,"byte":0}}},
 	{"severity":"error","summary":"Elsewhere","detail":"d","range":{"filename":"other.tf","start":{"line":3,"column":1,"byte":0},"end":{"line":3,"column":1,"byte":0}}}
@@ -45,6 +46,7 @@ func TestParse(t *testing.T) {
 	}{
 		{blueprint.Error, "resources[testprov_widget.w].size", "testprov 0.1.0 says: Bad size", "too big"},
 		{blueprint.Warning, "resources[testprov_widget.w].rule[0].protocol", "testprov 0.1.0 says: Old protocol", ""},
+		{blueprint.Error, "resources[time_rotating.r].rotation_days", "terraform 1.5.7 says: Unsupported argument", `An argument named "nope" is not expected here.`},
 		{blueprint.Error, "", "terraform 1.5.7 says: No range", "somewhere"},
 		{blueprint.Error, "", "terraform 1.5.7 says: On the header", "d\n\n(main.tf, line 1)"},
 		{blueprint.Error, "", "terraform 1.5.7 says: Elsewhere", "d\n\n(other.tf, line 3)"},
@@ -58,13 +60,13 @@ func TestParse(t *testing.T) {
 			t.Errorf("diagnostic %d: %+v, want %+v", i, d.Diagnostic, w)
 		}
 	}
-	if e, w := ds.Count(); e != 4 || w != 1 {
+	if e, w := ds.Count(); e != 5 || w != 1 {
 		t.Errorf("count: %d errors, %d warnings", e, w)
 	}
 
 	// Without a lock file the provider is named without a version.
 	ds, err = providercheck.Parse([]byte(out), providercheck.Source{Blueprint: b, Files: files})
-	if err != nil || ds[0].Summary != "testprov says: Bad size" || ds[2].Summary != "terraform says: No range" {
+	if err != nil || ds[0].Summary != "testprov says: Bad size" || ds[3].Summary != "terraform says: No range" {
 		t.Errorf("without a lock: %v, %v", ds.Blueprint(), err)
 	}
 }
