@@ -6,6 +6,7 @@ import (
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
+	"github.com/zclconf/go-cty/cty"
 
 	"github.com/cloudoven/cloudoven/hcllimit"
 )
@@ -177,7 +178,7 @@ func (w *sourceWalker) terraform(body *hclsyntax.Body) {
 func (w *sourceWalker) providerIndex(blk *hclsyntax.Block) int {
 	alias := ""
 	if a := blk.Body.Attributes["alias"]; a != nil {
-		if v, diags := a.Expr.Value(nil); !diags.HasErrors() && v.Type().FriendlyName() == "string" && v.IsKnown() && !v.IsNull() {
+		if v, diags := a.Expr.Value(nil); !diags.HasErrors() && v.Type() == cty.String && v.IsKnown() && !v.IsNull() {
 			alias = v.AsString()
 		}
 	}

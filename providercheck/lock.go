@@ -6,6 +6,7 @@ import (
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
+	"github.com/zclconf/go-cty/cty"
 
 	"github.com/cloudoven/cloudoven/hcllimit"
 )
@@ -36,7 +37,7 @@ func LockVersions(lock []byte) (map[string]string, error) {
 			continue
 		}
 		v, diags := a.Expr.Value(nil)
-		if diags.HasErrors() || !v.IsKnown() || v.IsNull() || v.Type().FriendlyName() != "string" {
+		if diags.HasErrors() || !v.IsKnown() || v.IsNull() || v.Type() != cty.String {
 			return nil, fmt.Errorf("reading the lock file: provider %s: the version is not a string", blk.Labels[0])
 		}
 		out[strings.ToLower(blk.Labels[0])] = v.AsString()

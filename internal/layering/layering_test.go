@@ -56,6 +56,7 @@ var allowed = map[string][]string{
 	"blueprint":     {"catalog", "egress", "hcllimit"},
 	"policy":        {"blueprint", "catalog", "hcllimit"},
 	"providercheck": {"blueprint", "hcllimit"},
+	"providers":     {},
 	"crawler":       {"catalog"},
 	"secrets":       {"store"},
 	"state":         {"store"},

@@ -75,7 +75,7 @@ func (s *Handlers) runProviderCheck(ctx context.Context, es *editorSession) (pro
 	if s.providers == nil {
 		return providerCheckView{Problem: "Checking with providers is not configured on this server: it needs terraform and a provider mirror."}, nil
 	}
-	res, err := s.providers.Check(ctx, es.bp)
+	res, err := s.providers.Check(ctx, writableFiles(es.bp))
 	if err != nil {
 		if ctx.Err() == nil {
 			s.logger.Warn("provider check did not run", "project", es.project, "blueprint", es.name, "err", err)
