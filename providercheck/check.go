@@ -113,7 +113,7 @@ func (c *Checker) Check(ctx context.Context, b *blueprint.Blueprint) (Result, er
 	if err != nil {
 		return Result{}, fmt.Errorf("checking with providers: %w", c.cause(ctx, err))
 	}
-	key := cacheKey(files, providers, tfv)
+	key := cacheKey(b, files, providers, tfv)
 	if res, ok := c.cached(ctx, key); ok {
 		return res, nil
 	}
