@@ -41,7 +41,7 @@ func (s *server) mux() *http.ServeMux {
 	catalogview.New(s.frame, s.catalog, s.crawls).Routes(rt)
 	resolver := s.deployments()
 	blueprints.New(s.frame, s.store, s.catalog, resolver).Routes(rt)
-	editor.New(s.frame, s.store, s.catalog, resolver).Routes(rt)
+	editor.New(s.frame, s.store, s.catalog, resolver).WithProviderCheck(s.checker).Routes(rt)
 	guardrails.New(s.frame, s.store, s.catalog).Routes(rt)
 	environments.New(s.frame, s.store, s.secrets).Routes(rt)
 	// Runs are optional: without them the pages show stored runs and say why nothing starts.

@@ -61,6 +61,9 @@ type Config struct {
 	// the deployment page says runs are not configured.
 	Runs    *runs.Service
 	RunLogs *runs.Hub
+	// ProviderCheck runs the real providers' check of a draft (package providercheck); nil
+	// makes the editor's "Check with providers" say it is not configured.
+	ProviderCheck editor.ProviderChecker
 	// RunnerLabel names what runs terraform, shown beside the Plan button and on every run
 	// page, e.g. "Docker (isolated)". A label that says "NOT isolated" is shown as a warning.
 	RunnerLabel string
@@ -103,6 +106,7 @@ type server struct {
 	cache    providersview.Cache    // nil when provider management is not configured
 	upgrader deployments.LockUpgrader
 	stateURL string
+	checker  editor.ProviderChecker
 	logger   *slog.Logger
 	assets   *assets
 	frame    *page.Frame
@@ -163,6 +167,7 @@ func newServer(cfg Config) (*server, error) {
 		stateURL: cfg.StateURL,
 		cache:    cfg.ProviderCache,
 		upgrader: cfg.LockUpgrader,
+		checker:  cfg.ProviderCheck,
 		logger:   logger,
 		assets:   a,
 	}

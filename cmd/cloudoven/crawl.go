@@ -35,7 +35,7 @@ func addCrawlFlags(fs interface {
 		registry:    fs.String("registry", "https://registry.terraform.io", "provider registry to ask for versions and docs"),
 		terraform:   fs.String("terraform", "", "terraform binary for schema extraction (default: bin/terraform, else terraform on PATH)"),
 		pluginCache: fs.String("plugin-cache-dir", "", "terraform plugin cache directory shared between crawls"),
-		mirror:      fs.String("mirror-dir", "", "filesystem mirror to install providers from (crawl with no network)"),
+		mirror:      fs.String("mirror-dir", "", "filesystem mirror to install providers from (crawl with no network); serve also checks drafts with the providers in it (the editor's Check with providers)"),
 	}
 }
 

@@ -16,10 +16,12 @@ import (
 	"github.com/cloudoven/cloudoven/auth"
 	"github.com/cloudoven/cloudoven/catalog"
 	"github.com/cloudoven/cloudoven/crawler"
+	"github.com/cloudoven/cloudoven/providercheck"
 	"github.com/cloudoven/cloudoven/secrets"
 	"github.com/cloudoven/cloudoven/store"
 	"github.com/cloudoven/cloudoven/web"
 	"github.com/cloudoven/cloudoven/web/catalogview"
+	"github.com/cloudoven/cloudoven/web/editor"
 )
 
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -127,7 +129,14 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if rs.runs != nil {
 		defer rs.runs.Wait()
 	}
-	handler, err := web.New(web.Config{Store: st, CatalogSource: live, Crawls: crawls, Logger: logger, Dev: *dev, StaticDir: "web/static", SecureCookies: *secureCookies, Secrets: vault, Runs: rs.runs, RunLogs: rs.hub, RunnerLabel: rs.label, StateURL: rs.stateURL})
+	// The editor's "Check with providers" installs from the crawl's filesystem mirror; until
+	// the provider cache serves one, without -mirror-dir the button says it is not set up.
+	var providerCheck editor.ProviderChecker
+	if *cf.mirror != "" && opts.Schema.Terraform != "" {
+		providerCheck = providercheck.New(providercheck.Options{Terraform: opts.Schema.Terraform, Mirror: providercheck.MirrorDir(*cf.mirror), Cache: st, Logger: logger})
+	}
+	handler, err := web.New(web.Config{Store: st, CatalogSource: live, Crawls: crawls, Logger: logger, Dev: *dev, StaticDir: "web/static", SecureCookies: *secureCookies, Secrets: vault, Runs: rs.runs, RunLogs: rs.hub, RunnerLabel: rs.label, StateURL: rs.stateURL,
+		ProviderCheck: providerCheck})
 	if err != nil {
 		return err
 	}

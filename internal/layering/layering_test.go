@@ -30,7 +30,7 @@ var shared = []string{"web/page", "web/paths", "web/components", "web/form"}
 
 // domain is what a feature may import of the domain packages.
 var domain = []string{
-	"auth", "blueprint", "catalog", "deployment", "policy", "providers", "runs", "secrets", "starters",
+	"auth", "blueprint", "catalog", "deployment", "policy", "providercheck", "providers", "runs", "secrets", "starters",
 	"state", "store", "tfsource", "upgrade",
 }
 
@@ -46,22 +46,23 @@ var testOnly = []string{
 // a new package must say where it stands.
 var allowed = map[string][]string{
 	// The domain, bottom up.
-	"catalog":    {},
-	"auth":       {},
-	"egress":     {},
-	"runner":     {"egress", "runner/stage"},
-	"store":      {"providers"},
-	"hcllimit":   {},
-	"tfsource":   {"hcllimit"},
-	"blueprint":  {"catalog", "egress", "hcllimit"},
-	"policy":     {"blueprint", "catalog", "hcllimit"},
-	"crawler":    {"catalog"},
-	"secrets":    {"store"},
-	"state":      {"store"},
-	"starters":   {"blueprint"},
-	"upgrade":    {"blueprint", "catalog", "hcllimit"},
-	"deployment": {"blueprint", "catalog", "policy", "state", "store"},
-	"runs":       {"blueprint", "catalog", "deployment", "providers", "runner", "state", "store"},
+	"catalog":       {},
+	"auth":          {},
+	"egress":        {},
+	"runner":        {"egress", "runner/stage"},
+	"store":         {"providers"},
+	"hcllimit":      {},
+	"tfsource":      {"hcllimit"},
+	"blueprint":     {"catalog", "egress", "hcllimit"},
+	"policy":        {"blueprint", "catalog", "hcllimit"},
+	"providercheck": {"blueprint", "hcllimit"},
+	"crawler":       {"catalog"},
+	"secrets":       {"store"},
+	"state":         {"store"},
+	"starters":      {"blueprint"},
+	"upgrade":       {"blueprint", "catalog", "hcllimit"},
+	"deployment":    {"blueprint", "catalog", "policy", "state", "store"},
+	"runs":          {"blueprint", "catalog", "deployment", "providercheck", "providers", "runner", "state", "store"},
 
 	// The stage driver's protocol and code, beneath the runner: the standard library only.
 	"runner/stage": {},

@@ -30,6 +30,8 @@ type Handlers struct {
 	catalog func() *catalog.Catalog
 	checks  Checker
 	logger  *slog.Logger
+	// providers runs the real providers' check (check.go); nil when it is not configured.
+	providers ProviderChecker
 }
 
 // New returns the editor's handlers; catalog gives the catalog of each request (a crawl may
@@ -45,6 +47,7 @@ func (s *Handlers) Routes(rt page.Router) {
 	rt.Handle("GET /projects/{project}/blueprints/{blueprint}/edit", page.Editor, s.showEditor)
 	rt.Handle("POST /projects/{project}/blueprints/{blueprint}/edit/item", page.Editor, s.editItem)
 	rt.Handle("POST /projects/{project}/blueprints/{blueprint}/edit/add", page.Editor, s.addToDraft)
+	rt.Handle("POST /projects/{project}/blueprints/{blueprint}/edit/check", page.Editor, s.checkProviders)
 	rt.Handle("POST /projects/{project}/blueprints/{blueprint}/edit/save", page.Editor.Audited("blueprint.save"), s.saveVersion)
 	rt.Handle("POST /projects/{project}/blueprints/{blueprint}/edit/discard", page.Editor.Audited("blueprint.discard"), s.discardDraft)
 	rt.Handle("GET /projects/{project}/blueprints/{blueprint}/edit/terraform.zip", page.Editor, s.downloadDraftZip)

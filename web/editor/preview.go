@@ -71,6 +71,8 @@ type editorPreviewView struct {
 	// Findings are the project's guardrails this draft does not keep (package policy).
 	Findings     []editorDiagnostic
 	RulesProblem string
+	// ProviderCheck is the providers' check this answer brings; nil when none ran.
+	ProviderCheck *providerCheckView
 }
 
 // preview generates the draft's files and places each diagnostic on its item and field.

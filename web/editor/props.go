@@ -48,6 +48,7 @@ type editorProps struct {
 	SaveURL      string
 	DiscardURL   string
 	ZipURL       string
+	CheckURL     string // where "Check with providers" posts
 	RulesURL     string
 	Base         int
 	Latest       int
@@ -71,6 +72,12 @@ type editorProps struct {
 }
 
 func (s *Handlers) editorProps(es *editorSession, item string, modes map[string]form.Mode) (editorProps, error) {
+	return s.editorPropsWith(es, item, modes, nil)
+}
+
+// editorPropsWith is editorProps with more diagnostics placed beside the draft's own: the
+// providers' check's.
+func (s *Handlers) editorPropsWith(es *editorSession, item string, modes map[string]form.Mode, extra blueprint.Diagnostics) (editorProps, error) {
 	if strings.HasPrefix(item, "module.") {
 		item = itemModules // a module call's graph node
 	}
@@ -88,6 +95,7 @@ func (s *Handlers) editorProps(es *editorSession, item string, modes map[string]
 		SaveURL:      paths.EditSave(es.project, es.name),
 		DiscardURL:   paths.EditDiscard(es.project, es.name),
 		ZipURL:       paths.EditZip(es.project, es.name),
+		CheckURL:     paths.EditCheck(es.project, es.name, item),
 		Base:         es.base,
 		Latest:       es.latest,
 		Draft:        es.draft,
@@ -98,7 +106,7 @@ func (s *Handlers) editorProps(es *editorSession, item string, modes map[string]
 	if err != nil {
 		return p, err
 	}
-	diags := append(blueprint.Validate(es.bp, es.cat), providers...)
+	diags := append(append(blueprint.Validate(es.bp, es.cat), providers...), extra...)
 	diags.Sort()
 	p.Preview = s.preview(es, diags)
 	p.Preview.Findings, p.Preview.RulesProblem = s.findingViews(es, findings), rulesProblem

@@ -126,6 +126,11 @@ func EditItemPost(project, blueprint, item string) string {
 	return Edit(project, blueprint) + "/item?" + url.Values{"item": {item}}.Encode()
 }
 
+// EditCheck is where "Check with providers" posts, for the editor on item.
+func EditCheck(project, blueprint, item string) string {
+	return Edit(project, blueprint) + "/check?" + url.Values{"item": {item}}.Encode()
+}
+
 // EditAdd is where "Add" posts a type (fields type and kind) to the draft.
 func EditAdd(project, blueprint string) string { return Edit(project, blueprint) + "/add" }
 

@@ -2,17 +2,21 @@ package main
 
 import (
 	"context"
+	"regexp"
 
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 )
 
 // widget is testprov_widget: every kind of attribute and a nested block, so a crawl sees
-// required, optional, computed and sensitive flags, a map and block nesting.
+// required, optional, computed and sensitive flags, a map and block nesting; and checks in
+// its code (validators.go): a name of lowercase letters, digits and dashes, a size from 1
+// to 10, a rule's protocol tcp or udp.
 type widget struct{}
 
 func (widget) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
@@ -31,10 +35,12 @@ func (widget) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource
 			"name": schema.StringAttribute{
 				Description: "The widget's name. Changing this forces a new resource to be created.",
 				Required:    true,
+				Validators:  []validator.String{matches{regexp.MustCompile(`^[a-z0-9-]+$`)}},
 			},
 			"size": schema.NumberAttribute{
 				Description: "How big the widget is. Defaults to `1`.",
 				Optional:    true,
+				Validators:  []validator.Number{between{1, 10}},
 			},
 			"tags": schema.MapAttribute{
 				Description: "Tags to assign to the widget.",
@@ -61,6 +67,7 @@ func (widget) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource
 						"protocol": schema.StringAttribute{
 							Description: "The protocol. Possible values are `tcp` and `udp`. Defaults to `tcp`.",
 							Optional:    true,
+							Validators:  []validator.String{oneOf{"tcp", "udp"}},
 						},
 					},
 				},
