@@ -1,6 +1,7 @@
 package runner
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -131,4 +132,24 @@ func localMirror(runID string, pkgs []ProviderPackage) (config string, remove fu
 		return "", nil, fmt.Errorf("writing the provider mirror's CLI configuration: %w", err)
 	}
 	return config, remove, nil
+}
+
+// Platform is the platform the daemon's containers run, as provider packages name it
+// (linux_amd64): the platform of the packages a job's Providers must be.
+func (d *Docker) Platform(ctx context.Context) (string, error) {
+	info, err := d.cli.Info(ctx)
+	if err != nil {
+		return "", fmt.Errorf("asking the Docker daemon at %s for its platform: %w", d.Host(), d.apiError(err))
+	}
+	return PlatformOf(info.OSType, info.Architecture)
+}
+
+// PlatformOf names a Docker daemon's OS type and architecture (uname's: x86_64, aarch64) the
+// way provider packages do.
+func PlatformOf(osType, arch string) (string, error) {
+	goarch, ok := map[string]string{"x86_64": "amd64", "amd64": "amd64", "aarch64": "arm64", "arm64": "arm64", "armv7l": "arm", "i686": "386", "i386": "386"}[arch]
+	if !ok || osType == "" {
+		return "", fmt.Errorf("no provider platform for a daemon on %s/%s", osType, arch)
+	}
+	return osType + "_" + goarch, nil
 }

@@ -1,8 +1,6 @@
 package runs
 
 import (
-	"archive/tar"
-	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -14,9 +12,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/docker/docker/api/types/container"
-	"github.com/docker/docker/api/types/mount"
-	"github.com/docker/docker/api/types/volume"
 	"github.com/docker/docker/client"
 
 	"github.com/cloudoven/cloudoven/deployment"
@@ -27,7 +22,7 @@ import (
 )
 
 // testprovMain needs cloudoven/testprov at constraint, which only the test mirror has.
-func testprovMain(constraint string) []byte {
+func testprovMain(constraint, name string) []byte {
 	return []byte(`terraform {
   required_providers {
     testprov = {
@@ -38,15 +33,16 @@ func testprovMain(constraint string) []byte {
 }
 
 resource "testprov_widget" "w" {
-  name = "locked"
+  name = "` + name + `"
 }
 `)
 }
 
-// testprovMirror builds crawler/internal/testprovider for the daemon's linux into a
-// filesystem mirror volume as registry.terraform.io/cloudoven/testprov at each version,
-// and removes the volume when the test ends. CGO is off: the runner image has no libc.
-func testprovMirror(t *testing.T, cli *client.Client, versions ...string) string {
+// testprovMirror builds crawler/internal/testprovider for the daemon's linux into an
+// operator's provider mirror directory (terraform's unpacked layout) as
+// registry.terraform.io/cloudoven/testprov at each version, and returns the directory and
+// the daemon's platform. CGO is off: the runner image has no libc.
+func testprovMirror(t *testing.T, cli *client.Client, versions ...string) (string, string) {
 	t.Helper()
 	goBin, err := exec.LookPath("go")
 	if err != nil {
@@ -58,14 +54,15 @@ func testprovMirror(t *testing.T, cli *client.Client, versions ...string) string
 	if err != nil {
 		t.Fatal(err)
 	}
-	arch := map[string]string{"x86_64": "amd64", "aarch64": "arm64"}[info.Architecture]
-	if arch == "" {
-		testenv.Unavailable(t, "no Go architecture for the daemon's "+info.Architecture)
+	platform, err := runner.PlatformOf(info.OSType, info.Architecture)
+	if err != nil {
+		testenv.Unavailable(t, err.Error())
 	}
+	goos, goarch, _ := strings.Cut(platform, "_")
 	bin := filepath.Join(t.TempDir(), "terraform-provider-testprov")
 	cmd := exec.CommandContext(ctx, goBin, "build", "-o", bin, "./crawler/internal/testprovider")
 	cmd.Dir = testenv.RepoRoot()
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux", "GOARCH="+arch)
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS="+goos, "GOARCH="+goarch)
 	if b, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("building the test provider: %v\n%s", err, b)
 	}
@@ -73,81 +70,48 @@ func testprovMirror(t *testing.T, cli *client.Client, versions ...string) string
 	if err != nil {
 		t.Fatal(err)
 	}
-	var buf bytes.Buffer
-	tw := tar.NewWriter(&buf)
+	mirror := t.TempDir()
 	for _, v := range versions {
-		dir := "registry.terraform.io/cloudoven/testprov/" + v + "/linux_" + arch + "/"
-		for _, d := range []string{"registry.terraform.io/", "registry.terraform.io/cloudoven/", "registry.terraform.io/cloudoven/testprov/",
-			"registry.terraform.io/cloudoven/testprov/" + v + "/", dir} {
-			if err := tw.WriteHeader(&tar.Header{Typeflag: tar.TypeDir, Name: d, Mode: 0o755}); err != nil {
-				t.Fatal(err)
-			}
-		}
-		if err := tw.WriteHeader(&tar.Header{Typeflag: tar.TypeReg, Name: dir + "terraform-provider-testprov_v" + v, Mode: 0o755, Size: int64(len(data))}); err != nil {
+		dir := filepath.Join(mirror, "registry.terraform.io", "cloudoven", "testprov", v, platform)
+		if err := os.MkdirAll(dir, 0o755); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := tw.Write(data); err != nil {
+		if err := os.WriteFile(filepath.Join(dir, "terraform-provider-testprov_v"+v), data, 0o755); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if err := tw.Close(); err != nil {
-		t.Fatal(err)
-	}
-	b := make([]byte, 6)
-	if _, err := rand.Read(b); err != nil {
-		t.Fatal(err)
-	}
-	name := "cloudoven-test-locks-" + hex.EncodeToString(b)
-	labels := map[string]string{"cloudoven.test": "runs-locks"}
-	if _, err := cli.VolumeCreate(ctx, volume.CreateOptions{Name: name, Labels: labels}); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if err := cli.VolumeRemove(context.Background(), name, true); err != nil {
-			t.Errorf("removing the mirror volume: %v", err)
-		}
-	})
-	// A container created, never started, to copy the mirror into the volume.
-	c, err := cli.ContainerCreate(ctx, &container.Config{Image: runner.DefaultImage, Cmd: []string{"version"}, Labels: labels},
-		&container.HostConfig{Mounts: []mount.Mount{{Type: mount.TypeVolume, Source: name, Target: "/mirror"}}}, nil, nil, name+"-loader")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cli.ContainerRemove(context.Background(), c.ID, container.RemoveOptions{Force: true})
-	if err := cli.CopyToContainer(ctx, c.ID, "/mirror", &buf, container.CopyToContainerOptions{}); err != nil {
-		t.Fatalf("copying the mirror into its volume: %v", err)
-	}
-	return name
+	return mirror, platform
 }
 
 // TestDockerRunKeepsTheLockFile on the real Docker Engine with real terraform and a real
 // provider from a filesystem mirror holding testprov 0.1.0 and 0.2.0: the first plan's lock
 // file is kept; a later plan installs what it records; and when the blueprint's constraint
-// moves to 0.2.0, init refuses the locked 0.1.0 with terraform's own message on the run's
-// log, and the lock file is left as it was. Without the kept lock that plan would install
+// moves to 0.2.0, the provider cache refuses the locked 0.1.0 before anything runs, saying
+// so on the run's log, and the lock file is left as it was. Without the kept lock that plan would install
 // 0.2.0 and succeed.
 func TestDockerRunKeepsTheLockFile(t *testing.T) {
 	testenv.RunnerImage(t)
 	cli := testenv.Docker(t)
-	mirror := testprovMirror(t, cli, "0.1.0", "0.2.0")
+	mirror, platform := testprovMirror(t, cli, "0.1.0", "0.2.0")
 	ctx := context.Background()
 	st, deps := newStore(t)
 	dep := deps[0]
 
 	var mu sync.Mutex
-	constraint := "0.1.0"
+	constraint, name := "0.1.0", "locked"
 	prepare := func(ctx context.Context, project string, deploymentID int64) (Prepared, error) {
 		mu.Lock()
 		defer mu.Unlock()
 		// The state is thrown away with the workspace: these runs only plan.
-		return Prepared{Files: map[string][]byte{"main.tf": testprovMain(constraint)},
+		return Prepared{Files: map[string][]byte{"main.tf": testprovMain(constraint, name)},
 			State: deployment.StateKeeping{Keeper: deployment.KeptByBackend}}, nil
 	}
 	b := make([]byte, 6)
 	if _, err := rand.Read(b); err != nil {
 		t.Fatal(err)
 	}
-	exec, err := runner.NewDocker(runner.DockerOptions{Instance: "test-" + hex.EncodeToString(b), Mirror: mirror})
+	instance := "test-" + hex.EncodeToString(b)
+	exec, err := runner.NewDocker(runner.DockerOptions{Instance: instance})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -155,8 +119,24 @@ func TestDockerRunKeepsTheLockFile(t *testing.T) {
 		exec.RemoveOrphans(context.Background())
 		exec.Close()
 	})
+	// The server's provider cache, filled from the operator's mirror, is where the runs'
+	// providers come from: their network is none.
+	cache, err := providers.Open(t.TempDir(), providers.Options{Terraform: testenv.Terraform(t), Mirror: mirror})
+	if err != nil {
+		t.Fatal(err)
+	}
+	volumes := providers.NewVolumes(cli, runner.DefaultImage, instance, cache)
+	t.Cleanup(func() {
+		pkgs, _ := cache.List(context.Background())
+		for _, p := range pkgs {
+			if err := volumes.Remove(context.Background(), p.Source, p.Version, p.Platform); err != nil {
+				t.Errorf("removing the package's volume: %v", err)
+			}
+		}
+	})
+	source := &providers.Server{Cache: cache, Volumes: volumes, Platform: func(context.Context) (string, error) { return platform, nil }}
 	svc := New(Options{Store: st, Executor: exec, Hub: NewHub(st, nil), Prepare: prepare, Sealer: newSealer(t),
-		NetworkMode: "none", Locks: st})
+		NetworkMode: "none", Locks: st, Providers: source})
 	runCtx, cancel := context.WithCancel(ctx)
 	t.Cleanup(func() { cancel(); svc.Wait() })
 	if err := svc.Start(runCtx); err != nil {
@@ -191,6 +171,9 @@ func TestDockerRunKeepsTheLockFile(t *testing.T) {
 	}
 
 	first := plan(store.RunPlanned)
+	if text := storedLog(t, st, first.ID); !strings.Contains(text, "the providers' check (terraform validate with the providers' own code) found no problems") {
+		t.Errorf("the first plan's log does not report the providers' check:\n%s", text)
+	}
 	l, p := locked()
 	if p.Version != "0.1.0" || len(p.Hashes) == 0 || l.RunID != first.ID {
 		t.Fatalf("after the first plan: %+v locks %+v", l, p)
@@ -204,7 +187,43 @@ func TestDockerRunKeepsTheLockFile(t *testing.T) {
 	constraint = "0.2.0"
 	mu.Unlock()
 	refused := plan(store.RunErrored)
-	logs, err := st.RunLog(ctx, refused.ID, 0, 0)
+	text := storedLog(t, st, refused.ID)
+	// The cache refuses before any container starts, as terraform's init would (its
+	// "locked provider ... does not match configured version constraint").
+	if !strings.Contains(text, "the lock file records version 0.1.0, which does not match the constraint \"0.2.0\": upgrade the providers") {
+		t.Errorf("the refused plan's log does not say why:\n%s", text)
+	}
+	if after, p := locked(); string(after.Lock) != string(l.Lock) || p.Version != "0.1.0" {
+		t.Errorf("a refused plan changed the lock file:\n%s", after.Lock)
+	}
+
+	// The providers' own check: the provider refuses the name in its code (a validator no
+	// schema shows), and the plan ends before it reads the state.
+	mu.Lock()
+	constraint, name = "0.1.0", "Not Valid"
+	mu.Unlock()
+	checked := plan(store.RunErrored)
+	text = strings.Join(strings.Fields(storedLog(t, st, checked.ID)), " ")
+	for _, want := range []string{"the providers' check (terraform validate with the providers' own code): 1 error, 0 warnings",
+		"error on the blueprint: Invalid Attribute Value Match", "(main.tf, line 11)"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the checked plan's log lacks %q:\n%s", want, text)
+		}
+	}
+	if !strings.Contains(checked.Error, "the providers' check found 1 error") {
+		t.Errorf("the checked plan ended with %q", checked.Error)
+	}
+
+	// Four runs, one install: the cache had 0.1.0 from the first; 0.2.0 was never needed.
+	if n := cache.Installs(); n != 1 {
+		t.Errorf("the cache installed %d packages for four runs of one provider version, want 1", n)
+	}
+}
+
+// storedLog is a run's stored log as text.
+func storedLog(t *testing.T, st *store.Store, runID string) string {
+	t.Helper()
+	logs, err := st.RunLog(context.Background(), runID, 0, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -212,11 +231,5 @@ func TestDockerRunKeepsTheLockFile(t *testing.T) {
 	for _, line := range logs {
 		text.WriteString(line.Text + "\n")
 	}
-	// terraform wraps its diagnostics at 78 columns.
-	if !strings.Contains(strings.Join(strings.Fields(text.String()), " "), "locked provider registry.terraform.io/cloudoven/testprov 0.1.0 does not match configured version constraint 0.2.0") {
-		t.Errorf("the refused plan's log lacks terraform's message:\n%s", text.String())
-	}
-	if after, p := locked(); string(after.Lock) != string(l.Lock) || p.Version != "0.1.0" {
-		t.Errorf("a refused plan changed the lock file:\n%s", after.Lock)
-	}
+	return text.String()
 }

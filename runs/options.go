@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/cloudoven/cloudoven/blueprint"
 	"github.com/cloudoven/cloudoven/deployment"
 	"github.com/cloudoven/cloudoven/runner"
 	"github.com/cloudoven/cloudoven/state"
@@ -80,6 +81,11 @@ type Prepared struct {
 	// State says who keeps the state the run writes. A plan or destroy stage whose state
 	// would be kept nowhere (State.Err) is refused before anything runs.
 	State deployment.StateKeeping
+	// Blueprint and Generated are what Files were generated from, and how: the provider
+	// check of the plan stage (terraform validate) places its diagnostics on the
+	// blueprint's fields with them. nil leaves its diagnostics where terraform put them.
+	Blueprint *blueprint.Blueprint
+	Generated []blueprint.File
 }
 
 // PrepareFunc returns what a run of a deployment needs. It is called again
@@ -147,6 +153,17 @@ type Options struct {
 	// Locks, when set, keeps each deployment's .terraform.lock.hcl from one run to the
 	// next, so every run installs the provider versions the first one locked; nil: every
 	// run computes its own, from the configuration's constraints.
-	Locks  Locks
-	Logger *slog.Logger
+	Locks Locks
+	// Providers, when set, installs every provider a stage needs into the server's
+	// provider cache (once, whoever else needs it at the same time) and names the packages
+	// its job reads them from, and nothing else: no run downloads a provider. nil leaves
+	// provider installation to terraform in each run.
+	Providers ProviderSource
+	Logger    *slog.Logger
+}
+
+// ProviderSource gives a stage the provider packages its files need, the lock file among
+// them (the versions it records, checked against its hashes); *providers.Server has it.
+type ProviderSource interface {
+	Packages(ctx context.Context, files map[string][]byte) ([]runner.ProviderPackage, error)
 }

@@ -102,7 +102,8 @@ func NewPreparerWith(st *store.Store, catalog func() *catalog.Catalog, secrets S
 			secretList = append(secretList, v)
 		}
 		sort.Strings(secretList)
-		p := Prepared{Files: out, Env: values, Secrets: secretList, Verdict: res.Verdict, State: res.State, Image: env.Runner.Image}
+		p := Prepared{Files: out, Env: values, Secrets: secretList, Verdict: res.Verdict, State: res.State, Image: env.Runner.Image,
+			Blueprint: in.Blueprint, Generated: res.Files}
 		p.NetworkMode, p.Egress = egressOf(env.Runner)
 		return p, nil
 	}

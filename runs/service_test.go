@@ -58,10 +58,11 @@ func TestServicePlanApproveApply(t *testing.T) {
 		t.Fatalf("%d jobs, want plan and apply", len(jobs))
 	}
 	pj, aj := jobs[0], jobs[1]
-	if got := pj.Steps; len(got) != 3 || got[0][0] != "init" || !slices.Contains(got[1], "-out=tfplan") || got[2][0] != "show" {
+	if got := pj.Steps; len(got) != 4 || got[0][0] != "init" || !slices.Equal(got[1], []string{"validate", "-json", "-no-color"}) ||
+		!slices.Contains(got[2], "-out=tfplan") || got[3][0] != "show" || pj.StdoutFiles[1] != validateFile {
 		t.Errorf("plan steps %q", got)
 	}
-	if !slices.Equal(pj.Collect, []string{"tfplan", ".terraform.lock.hcl"}) || pj.Env["TF_HTTP_PASSWORD"] != "state-password-"+r.ID ||
+	if !slices.Equal(pj.Collect, []string{"tfplan", validateFile, ".terraform.lock.hcl"}) || pj.Env["TF_HTTP_PASSWORD"] != "state-password-"+r.ID ||
 		pj.Env["TF_HTTP_ADDRESS"] != "http://cloudoven.test/api/v1/state/payments/"+strconv.FormatInt(f.deps[0], 10) || pj.Env["ARM_CLIENT_SECRET"] != secret {
 		t.Errorf("plan job collect %q env %q", pj.Collect, pj.Env)
 	}

@@ -15,6 +15,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cloudoven/cloudoven/blueprint"
 	"github.com/cloudoven/cloudoven/deployment"
 	"github.com/cloudoven/cloudoven/runner"
 	"github.com/cloudoven/cloudoven/state"
@@ -52,6 +53,8 @@ type stage struct {
 	state       string // the deployment's address in CloudOven's state backend, when StateURL is set
 	verdict     deployment.Verdict
 	keeping     deployment.StateKeeping // who keeps the state; nobody refuses a plan or destroy
+	blueprint   *blueprint.Blueprint    // what files were generated from, for the provider check
+	generated   []blueprint.File
 }
 
 // prepare generates the deployment's files and environment and issues
@@ -63,7 +66,8 @@ func (s *Service) prepare(ctx context.Context, r Run, scope state.Scope) (stage,
 		return stage{}, fmt.Errorf("preparing the deployment's files: %w", err)
 	}
 	st := stage{files: p.Files, env: maps.Clone(p.Env), secrets: slices.Clone(p.Secrets),
-		image: p.Image, networkMode: p.NetworkMode, egress: p.Egress, verdict: p.Verdict, keeping: p.State}
+		image: p.Image, networkMode: p.NetworkMode, egress: p.Egress, verdict: p.Verdict, keeping: p.State,
+		blueprint: p.Blueprint, generated: p.Generated}
 	if st.env == nil {
 		st.env = map[string]string{}
 	}
@@ -106,7 +110,7 @@ func (s *Service) job(r Run, st stage, steps [][]string) runner.Job {
 // planFile is the saved plan's name in the workspace.
 const planFile = "tfplan"
 
-// planStage runs init, plan and show, and records the run planned, or how
+// planStage runs init, the providers' check (validate), plan and show, and records the run planned, or how
 // it ended otherwise.
 func (s *Service) planStage(ctx context.Context, t *task, r Run) Run {
 	r, err := s.opts.Store.TransitionRun(ctx, r.ID, store.RunTransition{To: store.RunRunning})
@@ -142,16 +146,25 @@ func (s *Service) planStage(ctx context.Context, t *task, r Run) Run {
 	if r.Operation == store.RunOpDestroy {
 		plan = append(plan, "-destroy")
 	}
-	job := s.job(r, st, [][]string{{"init", "-input=false", "-no-color"}, plan, {"show", "-json", planFile}})
-	job.Collect = []string{planFile}
+	// The providers' own check comes first: a value a provider refuses is reported on its
+	// field before anything reads the state or calls an API.
+	job := s.job(r, st, [][]string{{"init", "-input=false", "-no-color"}, validateStep, plan, {"show", "-json", planFile}})
+	job.StdoutFiles = map[int]string{validateStepIndex: validateFile}
+	job.Collect = []string{planFile, validateFile}
 	if s.opts.Locks != nil {
 		job.Collect = append(job.Collect, lockFileName)
+	}
+	if job.Providers, err = s.providers(ctx, st.files); err != nil {
+		return s.end(ctx, t, r, st.secrets, err)
 	}
 	res, out, err := s.execute(ctx, r.ID, job, st.secrets, "plan")
 	if err == nil {
 		// Whatever the exit code: init writes the lock file only once it has installed
 		// and checked what it records.
 		s.keepLock(ctx, r, lock, res.Files[lockFileName])
+		if cerr := s.reportCheck(r, st, res, lock); cerr != nil {
+			return s.end(ctx, t, r, st.secrets, cerr)
+		}
 	}
 	if err == nil && res.ExitCode != 0 {
 		err = fmt.Errorf("terraform exited with code %d; the log says why", res.ExitCode)
@@ -221,8 +234,17 @@ func (s *Service) applyStage(ctx context.Context, t *task, r Run) Run {
 	job := s.job(r, st, [][]string{{"init", "-input=false", "-no-color"}, {"apply", "-input=false", "-json", planFile}})
 	job.Extra = map[string][]byte{planFile: saved}
 	// init must install the providers the plan was made with.
+	withLock := st.files
 	if lock := lockFile(saved); lock != nil {
 		job.Extra[lockFileName] = lock
+		withLock = maps.Clone(st.files)
+		if withLock == nil {
+			withLock = map[string][]byte{}
+		}
+		withLock[lockFileName] = lock
+	}
+	if job.Providers, err = s.providers(ctx, withLock); err != nil {
+		return s.end(ctx, t, r, st.secrets, err)
 	}
 	res, _, err := s.execute(ctx, r.ID, job, st.secrets, "apply")
 	if err == nil && res.ExitCode != 0 {

@@ -49,7 +49,7 @@ func TestServiceRedactsSecrets(t *testing.T) {
 		}
 	}
 	f.waitState(t, r2.ID, store.RunPlanned)
-	if jobs := f.exec.jobsOf(r2.ID); !slices.Contains(jobs[0].Steps[1], "-destroy") {
+	if jobs := f.exec.jobsOf(r2.ID); !slices.Contains(jobs[0].Steps[2], "-destroy") {
 		t.Errorf("destroy plan steps %q", jobs[0].Steps)
 	}
 }

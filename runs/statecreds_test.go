@@ -54,10 +54,10 @@ func (p *probeExecutor) Run(ctx context.Context, job runner.Job, out io.Writer) 
 	stage := "apply"
 	if slices.Contains(job.Collect, planFile) {
 		stage = "plan"
-		if slices.Contains(job.Steps[1], "-destroy") {
+		if destroys(job.Steps) {
 			stage = "destroy plan"
 		}
-	} else if p.inner.jobsOf(job.RunID) != nil && slices.Contains(p.inner.jobsOf(job.RunID)[0].Steps[1], "-destroy") {
+	} else if p.inner.jobsOf(job.RunID) != nil && destroys(p.inner.jobsOf(job.RunID)[0].Steps) {
 		stage = "destroy apply"
 	}
 	addr, user, pass := job.Env["TF_HTTP_ADDRESS"], job.Env["TF_HTTP_USERNAME"], job.Env["TF_HTTP_PASSWORD"]
@@ -215,4 +215,9 @@ func TestRunCredentialsAreScopedToTheStage(t *testing.T) {
 			t.Errorf("the %s stage's credentials still answer %d after the stage", stage, res.StatusCode)
 		}
 	}
+}
+
+// destroys says whether a plan stage's steps plan a destroy.
+func destroys(steps [][]string) bool {
+	return slices.ContainsFunc(steps, func(s []string) bool { return slices.Contains(s, "-destroy") })
 }
