@@ -122,21 +122,21 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	rs, err := rf.start(ctx, st, live.Catalog, vault, box, *dataDir, absDB, "http://"+ln.Addr().String(), logger)
+	rs, err := rf.start(ctx, st, live.Catalog, vault, box, *dataDir, absDB, "http://"+ln.Addr().String(), opts.Schema.Terraform, *cf.mirror, logger)
 	if err != nil {
 		return err
 	}
 	if rs.runs != nil {
 		defer rs.runs.Wait()
 	}
-	// The editor's "Check with providers" installs from the crawl's filesystem mirror; until
-	// the provider cache serves one, without -mirror-dir the button says it is not set up.
+	// The editor's "Check with providers" runs the host's terraform with the providers the
+	// cache installs for this host; without a terraform the button says it is not set up.
 	var providerCheck editor.ProviderChecker
-	if *cf.mirror != "" && opts.Schema.Terraform != "" {
-		providerCheck = providercheck.New(providercheck.Options{Terraform: opts.Schema.Terraform, Mirror: providercheck.MirrorDir(*cf.mirror), Cache: st, Logger: logger})
+	if opts.Schema.Terraform != "" {
+		providerCheck = providercheck.New(providercheck.Options{Terraform: opts.Schema.Terraform, Mirror: rs.providers, Cache: st, Logger: logger})
 	}
 	handler, err := web.New(web.Config{Store: st, CatalogSource: live, Crawls: crawls, Logger: logger, Dev: *dev, StaticDir: "web/static", SecureCookies: *secureCookies, Secrets: vault, Runs: rs.runs, RunLogs: rs.hub, RunnerLabel: rs.label, StateURL: rs.stateURL,
-		ProviderCheck: providerCheck})
+		ProviderCheck: providerCheck, ProviderCache: rs.providers, LockUpgrader: rs.providers})
 	if err != nil {
 		return err
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"flag"
 	"fmt"
@@ -12,11 +13,13 @@ import (
 
 	"github.com/cloudoven/cloudoven/catalog"
 	"github.com/cloudoven/cloudoven/deployment"
+	"github.com/cloudoven/cloudoven/providers"
 	"github.com/cloudoven/cloudoven/runner"
 	"github.com/cloudoven/cloudoven/runs"
 	"github.com/cloudoven/cloudoven/secrets"
 	"github.com/cloudoven/cloudoven/state"
 	"github.com/cloudoven/cloudoven/store"
+	"github.com/docker/docker/client"
 )
 
 // runFlags configure plans and applies and CloudOven's state backend.
@@ -32,6 +35,8 @@ type runFlags struct {
 	concurrency   *int
 	egressImage   *string
 	egressNetwork *string
+	providerCache *string
+	providerMirr  *string
 }
 
 func addRunFlags(fs *flag.FlagSet) runFlags {
@@ -47,6 +52,8 @@ func addRunFlags(fs *flag.FlagSet) runFlags {
 		concurrency:   fs.Int("run-concurrency", 2, "plans and applies executing at once across all deployments"),
 		egressImage:   fs.String("runner-egress-image", runner.DefaultEgressImage, "image of the egress proxy that holds runs to their environment's egress (make egress-image builds it)"),
 		egressNetwork: fs.String("runner-egress-network", "bridge", "Docker network the egress proxy reaches the allowed hosts and -state-url on"),
+		providerCache: fs.String("provider-cache", "", "directory of the provider cache every run and the editor's provider check install from (default: <data-dir>/providers)"),
+		providerMirr:  fs.String("provider-mirror", "", "operator's provider mirror directory (terraform's filesystem mirror layouts) the cache installs from, never from a registry: for air-gapped installs (default: the crawl's -mirror-dir when set, else the registries)"),
 	}
 }
 
@@ -81,6 +88,9 @@ type runService struct {
 	// stateURL is where runs reach the state backend; empty with -runner none, when
 	// nothing runs and no remote state can be read.
 	stateURL string
+	// providers is the provider cache as the runs, the editor's check, the upgrades and
+	// the providers page use it.
+	providers *providers.Server
 }
 
 // How the UI names each runner; the local one must read as a warning.
@@ -92,13 +102,26 @@ const (
 // start wires the state backend and the run service. box seals saved plans, which hold
 // the environment's secrets; with -runner none no run service starts, so the plans an
 // older build stored in the clear are sealed here.
-func (f runFlags) start(ctx context.Context, st *store.Store, catalog func() *catalog.Catalog, vault *secrets.Vault, box *secrets.Box, dataDir, dbPath, listenURL string, logger *slog.Logger) (*runService, error) {
+//
+// terraform is the host's terraform the provider cache installs with (empty: installs from the
+// registries fail saying so); crawlMirror the crawl's -mirror-dir, the cache's source when
+// -provider-mirror is not set.
+func (f runFlags) start(ctx context.Context, st *store.Store, catalog func() *catalog.Catalog, vault *secrets.Vault, box *secrets.Box, dataDir, dbPath, listenURL, terraform, crawlMirror string, logger *slog.Logger) (*runService, error) {
 	blobs, err := f.blobs(ctx, dataDir)
 	if err != nil {
 		return nil, err
 	}
 	authz := state.NewTokenAuthorizer(0)
 	rs := &runService{state: state.NewServer(st, blobs, authz, logger)}
+	cacheDir := *f.providerCache
+	if cacheDir == "" {
+		cacheDir = filepath.Join(dataDir, "providers")
+	}
+	cache, err := providers.Open(cacheDir, providers.Options{Terraform: terraform, Mirror: cmp.Or(*f.providerMirr, crawlMirror), Logger: logger})
+	if err != nil {
+		return nil, fmt.Errorf("opening the provider cache: %w", err)
+	}
+	rs.providers = &providers.Server{Cache: cache}
 	var exec runner.Executor
 	switch *f.runner {
 	case "none":
@@ -122,6 +145,14 @@ func (f runFlags) start(ctx context.Context, st *store.Store, catalog func() *ca
 			// Runs fail with this message until a daemon answers; the rest of CloudOven works.
 			logger.Warn("no Docker daemon: plans and applies will fail until one answers", "err", err)
 		}
+		// Runs read the cache's packages from Docker volumes the server fills, one per
+		// package, mounted read-only: a remote daemon works like a local one.
+		cli, err := client.NewClientWithOpts(client.FromEnv, client.WithAPIVersionNegotiation())
+		if err != nil {
+			return nil, fmt.Errorf("configuring the docker client: %w", err)
+		}
+		rs.providers.Volumes = providers.NewVolumes(cli, cmp.Or(*f.image, runner.DefaultImage), instanceOf(dbPath), cache)
+		rs.providers.Platform = d.Platform
 		exec, rs.label = d, runnerLabelDocker
 	case "local":
 		logger.Warn("runs are NOT isolated and egress is not enforced: development only", "runner", "local")
@@ -155,6 +186,8 @@ func (f runFlags) start(ctx context.Context, st *store.Store, catalog func() *ca
 		Image:             *f.image,
 		Authorizer:        authz,
 		StateURL:          stateURL,
+		Locks:             st,
+		Providers:         rs.providers,
 		Logger:            logger,
 	})
 	if err := rs.runs.Start(ctx); err != nil {
