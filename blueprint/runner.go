@@ -39,7 +39,7 @@ const (
 // Egress modes: what a run's network reaches.
 const (
 	// EgressNone reaches CloudOven's state backend and nothing else; providers come from
-	// CloudOven's provider source (the server's -runner-mirror).
+	// the server's provider cache (package providers), mounted read-only.
 	EgressNone = "none"
 	// EgressAllowList reaches CloudOven's state backend and the environment's EgressHosts.
 	EgressAllowList = "allow-list"

@@ -94,7 +94,7 @@ func (c *mapCache) SaveProviderCheck(_ context.Context, key string, result []byt
 // schemaMirror builds internal/schemaprovider and puts it in a filesystem mirror under the
 // name and version of every provider of cat, each one a small script that tells it where
 // its schema is: terraform gives a provider no environment of the check's own.
-func schemaMirror(t *testing.T, cat *catalog.Catalog) string {
+func schemaMirror(t testing.TB, cat *catalog.Catalog) string {
 	t.Helper()
 	goBin, err := exec.LookPath("go")
 	if err != nil {

@@ -102,11 +102,17 @@ func writeFile(target string, r io.Reader, mode fs.FileMode, room int64) (int64,
 }
 
 // copyTree copies an unpacked package from a mirror into dir, with unpack's bounds. Links
-// inside the package are refused: they could point anywhere on the server.
+// inside the package are refused: they could point anywhere on the server. The package's
+// own directory may be a link, as in a mirror that links versions to where they were
+// built (the operator chose the mirror).
 func copyTree(src, dir string) (int64, error) {
+	src, err := filepath.EvalSymlinks(src)
+	if err != nil {
+		return 0, err
+	}
 	var total int64
 	files := 0
-	err := filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
+	err = filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
