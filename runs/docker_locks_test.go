@@ -171,7 +171,7 @@ func TestDockerRunKeepsTheLockFile(t *testing.T) {
 	}
 
 	first := plan(store.RunPlanned)
-	if text := storedLog(t, st, first.ID); !strings.Contains(text, "the providers' check (terraform validate with the providers' own code) found no problems") {
+	if text := storedLog(t, st, first.ID); !strings.Contains(text, "the providers' check before the plan (terraform validate with the providers' own code) found no problems") {
 		t.Errorf("the first plan's log does not report the providers' check:\n%s", text)
 	}
 	l, p := locked()
@@ -204,7 +204,7 @@ func TestDockerRunKeepsTheLockFile(t *testing.T) {
 	mu.Unlock()
 	checked := plan(store.RunErrored)
 	text = strings.Join(strings.Fields(storedLog(t, st, checked.ID)), " ")
-	for _, want := range []string{"the providers' check (terraform validate with the providers' own code): 1 error, 0 warnings",
+	for _, want := range []string{"the providers' check before the plan (terraform validate with the providers' own code): 1 error, 0 warnings",
 		"error on the blueprint: Invalid Attribute Value Match", "(main.tf, line 11)"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("the checked plan's log lacks %q:\n%s", want, text)

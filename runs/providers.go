@@ -61,10 +61,10 @@ func (s *Service) reportCheck(r Run, st stage, res runner.Result, lock []byte) e
 	}
 	errs, warns := ds.Count()
 	if len(ds) == 0 {
-		s.opts.Hub.Append(r.ID, "CloudOven: the providers' check (terraform validate with the providers' own code) found no problems.")
+		s.opts.Hub.Append(r.ID, "CloudOven: the providers' check before the plan (terraform validate with the providers' own code) found no problems.")
 		return nil
 	}
-	s.opts.Hub.Append(r.ID, fmt.Sprintf("CloudOven: the providers' check (terraform validate with the providers' own code): %d %s, %d %s.",
+	s.opts.Hub.Append(r.ID, fmt.Sprintf("CloudOven: the providers' check before the plan (terraform validate with the providers' own code): %d %s, %d %s.",
 		errs, plural(errs, "error", "errors"), warns, plural(warns, "warning", "warnings")))
 	for _, d := range ds {
 		where := d.Path

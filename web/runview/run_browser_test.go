@@ -15,6 +15,7 @@ import (
 
 	"github.com/cloudoven/cloudoven/catalog"
 	"github.com/cloudoven/cloudoven/internal/testenv"
+	"github.com/cloudoven/cloudoven/providers"
 	"github.com/cloudoven/cloudoven/runner"
 	"github.com/cloudoven/cloudoven/runs"
 	"github.com/cloudoven/cloudoven/secrets"
@@ -75,12 +76,21 @@ func TestBrowserPlanApproveApply(t *testing.T) {
 		exec.Close()
 	})
 	hub := runs.NewHub(a.Store, a.Logger())
+	// Providers from the server's cache, as serve wires it: this blueprint needs none
+	// beyond terraform's builtin one, so the run reads an empty mirror and downloads nothing.
+	cache, err := providers.Open(t.TempDir(), providers.Options{Terraform: testenv.Terraform(t), Logger: a.Logger()})
+	if err != nil {
+		t.Fatal(err)
+	}
 	svc := runs.New(runs.Options{
 		Store: a.Store, Executor: exec, Hub: hub,
 		Prepare:     runs.NewPreparer(a.Store, func() *catalog.Catalog { return webtest.Catalog(t) }, vault),
 		Sealer:      box,
 		NetworkMode: "host", // the container reaches the state backend on this machine's loopback
 		Authorizer:  authz, StateURL: srv.URL, Logger: a.Logger(),
+		Locks:       a.Store,
+		Providers: &providers.Server{Cache: cache, Volumes: providers.NewVolumes(testenv.Docker(t), runner.DefaultImage, "test-"+hex.EncodeToString(instance), cache),
+			Platform: exec.Platform},
 	})
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(func() { cancel(); svc.Wait() })
@@ -117,6 +127,7 @@ func TestBrowserPlanApproveApply(t *testing.T) {
 	webtest.WaitJS(t, browser, "log lines to arrive", `document.querySelectorAll('[data-testid="log-line"]').length > 0`)
 	webtest.WaitJS(t, browser, "the plan to finish", runState+` === "planned"`)
 	webtest.WaitJS(t, browser, "the plan's lines", `document.querySelector('[data-testid="run-log"]').textContent.includes("terraform_data.second")`)
+	webtest.WaitJS(t, browser, "the providers' check", `document.querySelector('[data-testid="run-log"]').textContent.includes("the providers' check before the plan (terraform validate with the providers' own code) found no problems")`)
 	webtest.Screenshot(t, browser, "1-planned")
 
 	run("pressing Approve", webtest.Click(webtest.Sel("run-approve")))
