@@ -103,7 +103,7 @@ func (c *Checker) Check(ctx context.Context, b *blueprint.Blueprint) (Result, er
 	}
 	mirror, err := c.opts.Mirror.Mirror(ctx, byName)
 	if err != nil {
-		return Result{}, fmt.Errorf("checking with providers: finding the provider mirror: %w", err)
+		return Result{}, fmt.Errorf("providers for the check: %w", err)
 	}
 	providers, err := mirroredProviders(mirror, b)
 	if err != nil {

@@ -82,7 +82,7 @@ func (s *Server) Packages(ctx context.Context, files map[string][]byte) ([]runne
 // directory terraform skips, not being a host name). It is providercheck's Mirror.
 func (s *Server) Mirror(ctx context.Context, files map[string][]byte) (string, error) {
 	if _, err := s.ensure(ctx, files, HostPlatform()); err != nil {
-		return "", fmt.Errorf("installing the providers to check with: %w", err)
+		return "", err
 	}
 	return s.Cache.Dir(), nil
 }
