@@ -43,7 +43,7 @@ func (s *server) mux() *http.ServeMux {
 	blueprints.New(s.frame, s.store, s.catalog, resolver).Routes(rt)
 	editor.New(s.frame, s.store, s.catalog, resolver).WithProviderCheck(s.checker).Routes(rt)
 	guardrails.New(s.frame, s.store, s.catalog).Routes(rt)
-	environments.New(s.frame, s.store, s.secrets).Routes(rt)
+	environments.New(s.frame, s.store, s.secrets).WithStateURL(s.stateURL).Routes(rt)
 	// Runs are optional: without them the pages show stored runs and say why nothing starts.
 	// The interfaces get an untyped nil then, never a nil pointer.
 	var planner deployments.Runs

@@ -18,6 +18,7 @@ import (
 	"github.com/cloudoven/cloudoven/crawler"
 	"github.com/cloudoven/cloudoven/providercheck"
 	"github.com/cloudoven/cloudoven/secrets"
+	"github.com/cloudoven/cloudoven/state"
 	"github.com/cloudoven/cloudoven/store"
 	"github.com/cloudoven/cloudoven/web"
 	"github.com/cloudoven/cloudoven/web/catalogview"
@@ -144,8 +145,16 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fmt.Fprintf(stdout, "CloudOven is running at http://%s/ (database %s)\n", ln.Addr(), *dbPath)
 	logger.Info("listening", "addr", ln.Addr().String(), "db", *dbPath)
 
-	errc := make(chan error, 1)
+	errc := make(chan error, 2)
 	go func() { errc <- srv.Serve(ln) }()
+	if rs.stateListener != nil {
+		// The state backend alone, for the runs' containers (see bridgeStateListener).
+		only := http.NewServeMux()
+		only.Handle(state.PathPrefix, rs.state)
+		stateSrv := web.NewHTTPServer(only, web.DefaultTimeouts, slog.NewLogLogger(logger.Handler(), slog.LevelWarn))
+		go func() { errc <- stateSrv.Serve(rs.stateListener) }()
+		defer stateSrv.Close()
+	}
 	select {
 	case err := <-errc:
 		return err

@@ -41,7 +41,7 @@ type runFlags struct {
 
 func addRunFlags(fs *flag.FlagSet) runFlags {
 	return runFlags{
-		stateURL:      fs.String("state-url", "", "base URL run containers reach CloudOven's state backend at (default: the listen address, which containers reach with host networking; set it for bridge networking)"),
+		stateURL:      fs.String("state-url", "", "base URL run containers reach CloudOven's state backend at (default: the listen address; when that is a loopback address and the Docker daemon is on this host, a second listener on -runner-egress-network's gateway that serves only the state backend)"),
 		stateDir:      fs.String("state-dir", "", "directory for state blobs (default: <data-dir>/state); unused with -state-blob-url"),
 		blobURL:       fs.String("state-blob-url", "", "Azure Blob Storage service URL for state blobs, e.g. https://account.blob.core.windows.net/ (default: the state directory)"),
 		blobContainer: fs.String("state-blob-container", "cloudoven-state", "container for state blobs; created on start when missing"),
@@ -91,6 +91,9 @@ type runService struct {
 	// providers is the provider cache as the runs, the editor's check, the upgrades and
 	// the providers page use it.
 	providers *providers.Server
+	// stateListener, when set, is where runs reach the state backend (and nothing else) on
+	// the Docker bridge's gateway, since the server listens on loopback (bridgeStateListener).
+	stateListener net.Listener
 }
 
 // How the UI names each runner; the local one must read as a warning.
@@ -154,6 +157,16 @@ func (f runFlags) start(ctx context.Context, st *store.Store, catalog func() *ca
 		rs.providers.Volumes = providers.NewVolumes(cli, cmp.Or(*f.image, runner.DefaultImage), instanceOf(dbPath), cache)
 		rs.providers.Platform = d.Platform
 		exec, rs.label = d, runnerLabelDocker
+		if *f.stateURL == "" && loopback(listenURL) {
+			// Containers do not reach this host's loopback: runs get the state backend on
+			// the egress network's gateway instead, so the default settings work.
+			ln, err := bridgeStateListener(ctx, cli, *f.egressNetwork)
+			if err != nil {
+				logger.Warn("runs reach the state backend at the listen address, which containers on a bridge network do not reach: set -state-url", "err", err)
+			} else {
+				rs.stateListener = ln
+			}
+		}
 	case "local":
 		logger.Warn("runs are NOT isolated and egress is not enforced: development only", "runner", "local")
 		exec, rs.label = runner.NewLocal(runner.LocalOptions{Logger: logger}), runnerLabelLocal
@@ -161,7 +174,12 @@ func (f runFlags) start(ctx context.Context, st *store.Store, catalog func() *ca
 		return nil, fmt.Errorf("-runner %q: use docker, local (development only) or none", *f.runner)
 	}
 	stateURL := *f.stateURL
-	if stateURL == "" {
+	switch {
+	case stateURL != "":
+	case rs.stateListener != nil:
+		stateURL = "http://" + rs.stateListener.Addr().String()
+		logger.Info("runs reach the state backend on the Docker network's gateway", "state_url", stateURL, "network", *f.egressNetwork)
+	default:
 		stateURL = listenURL
 	}
 	if *f.runner == "docker" && loopback(stateURL) {

@@ -13,6 +13,7 @@ import (
 
 	"github.com/cloudoven/cloudoven/blueprint"
 	"github.com/cloudoven/cloudoven/deployment"
+	"github.com/cloudoven/cloudoven/state"
 	"github.com/cloudoven/cloudoven/store"
 	"github.com/cloudoven/cloudoven/web/components"
 	"github.com/cloudoven/cloudoven/web/page"
@@ -31,6 +32,10 @@ type envBackendProps struct {
 	FormURL string
 	Types   []string // "" is no backend
 	Type    string
+	// StateAddress is where an http backend without an address keeps the state: CloudOven's
+	// backend, as runs reach it (a deployment's id ends it); empty when runs are not
+	// configured.
+	StateAddress string
 	// Settings are the type's settings, without the azurerm flags the auth mode sets.
 	Settings    []envSettingField
 	AuthModes   []envAuthMode
@@ -115,6 +120,9 @@ func (s *Handlers) envBackend(es *envSession, typ string, typed url.Values) envB
 		FormURL: paths.Environment(es.project, es.stored.Name),
 		Types:   append([]string{""}, blueprint.BackendTypes()...),
 		Type:    typ,
+	}
+	if s.stateURL != "" {
+		props.StateAddress = strings.TrimRight(s.stateURL, "/") + state.PathPrefix + es.project + "/<deployment id>"
 	}
 	if typ != "" && !slices.Contains(props.Types, typ) {
 		props.Problem = fmt.Sprintf("CloudOven has no backend type %s; choose one of %s.", page.QuoteName(typ), strings.Join(blueprint.BackendTypes(), ", "))

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/cloudoven/cloudoven/blueprint"
+	"github.com/cloudoven/cloudoven/web"
 	"github.com/cloudoven/cloudoven/web/paths"
 	"github.com/cloudoven/cloudoven/web/webtest"
 )
@@ -261,5 +262,21 @@ func TestEnvironmentBackendCreateStateContainer(t *testing.T) {
 	webtest.WantStatus(t, w, http.StatusSeeOther)
 	if env := storedEnv(a, "dev"); env.Backend.Type != "local" || env.Runner.CreateStateContainer {
 		t.Errorf("after choosing local: backend %q, create_state_container %v", env.Backend.Type, env.Runner.CreateStateContainer)
+	}
+}
+
+// TestEnvironmentBackendSaysWhereTheStateGoes: the http backend without an address keeps
+// the state in CloudOven's own backend; the form says at which address runs reach it, or
+// that runs are not configured.
+func TestEnvironmentBackendSaysWhereTheStateGoes(t *testing.T) {
+	t.Parallel()
+	a := webtest.EnvAppWith(t, func(c *web.Config) { c.StateURL = "http://172.17.0.1:41234" })
+	page := a.CreateEnv("dev")
+	if got := webtest.WantOne(t, page, "backend-state-address"); !strings.Contains(got, "http://172.17.0.1:41234/api/v1/state/team/<deployment id>") {
+		t.Errorf("the http backend says %q", got)
+	}
+	none := webtest.EnvApp(t)
+	if got := webtest.WantOne(t, none.CreateEnv("dev"), "backend-state-address"); !strings.Contains(got, "runs are not configured") {
+		t.Errorf("without runs, the http backend says %q", got)
 	}
 }

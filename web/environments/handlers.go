@@ -28,12 +28,22 @@ type Handlers struct {
 	store   Store
 	secrets Secrets // nil when secrets are not configured
 	logger  *slog.Logger
+	// stateURL is where runs reach CloudOven's state backend; empty when runs are not
+	// configured.
+	stateURL string
 }
 
 // New returns the environment handlers; secrets may be nil (the pages then say that secrets
 // are not configured).
 func New(frame *page.Frame, st Store, secrets Secrets) *Handlers {
 	return &Handlers{frame: frame, store: st, secrets: secrets, logger: frame.Logger()}
+}
+
+// WithStateURL says where runs reach CloudOven's state backend, which the backend form shows
+// for the http backend without an address.
+func (s *Handlers) WithStateURL(u string) *Handlers {
+	s.stateURL = u
+	return s
 }
 
 // Routes registers the environment pages. Each section of an environment's page posts to
