@@ -155,7 +155,7 @@ func (s *Handlers) editItem(w http.ResponseWriter, r *http.Request) error {
 func itemOps(item string) []form.OpKind {
 	switch {
 	case item == itemSettings:
-		return []form.OpKind{form.OpNone, form.OpConfigure}
+		return []form.OpKind{form.OpNone, form.OpConfigure, form.OpRemoveRow}
 	case item == itemVariables, item == itemLocals, item == itemOutputs, item == itemFiles:
 		return []form.OpKind{form.OpNone, form.OpAddRow, form.OpRemoveRow}
 	case item == itemModules:

@@ -11,6 +11,7 @@ import (
 	"github.com/cloudoven/cloudoven/blueprint"
 	"github.com/cloudoven/cloudoven/store"
 	"github.com/cloudoven/cloudoven/web/editor"
+	formpkg "github.com/cloudoven/cloudoven/web/form"
 	"github.com/cloudoven/cloudoven/web/htmltest"
 	"github.com/cloudoven/cloudoven/web/paths"
 	"github.com/cloudoven/cloudoven/web/webtest"
@@ -496,5 +497,45 @@ func TestEditorExpressionErrorsStayWithTheirField(t *testing.T) {
 	page = a.EditorPage("azurerm_resource_group.main")
 	if v := page.Find(`textarea[name="location"]`).Text(); v != "merge(var.a," {
 		t.Errorf("the expression came back as %q", v)
+	}
+}
+
+// TestEditorRemovesAnUnusedRequiredProvider: a required provider that no resource uses can be
+// removed from the settings, its configuration with it; one in use says what uses it and stays.
+func TestEditorRemovesAnUnusedRequiredProvider(t *testing.T) {
+	t.Parallel()
+	a := webtest.EditorApp(t)
+	a.AddType("azurerm_resource_group", "resource")
+
+	page := a.EditorPage("settings")
+	if got := page.Find(`[data-testid="required-provider-uses"][data-provider="azurerm"]`).Text(); !strings.Contains(got, "used by 1") {
+		t.Fatalf("azurerm in use says %q", got)
+	}
+	if page.Find(`[data-testid="remove-required-provider"]`).Length() != 0 {
+		t.Error("a provider in use offers Remove")
+	}
+	// Asked anyway (a stale page): refused, saying why.
+	form := page.Find("#item-form")
+	got := webtest.ParseHTML(t, a.PostForm(form.AttrOr("action", ""), withOp(htmltest.FormValues(form), formpkg.RemoveRowOp(0).String()), true))
+	if msg := got.Find(`[data-testid="item-problem"]`).Text(); !strings.Contains(msg, "azurerm is used by 1 resource or data source") {
+		t.Errorf("removing a provider in use says %q", msg)
+	}
+
+	// The resource goes; then the provider can.
+	page = a.EditorPage("azurerm_resource_group.main")
+	a.PostForm(page.Find("#item-form").AttrOr("action", ""), withOp(htmltest.FormValues(page.Find("#item-form")), "delete"), true)
+	page = a.EditorPage("settings")
+	btn := page.Find(`[data-testid="remove-required-provider"][data-provider="azurerm"]`)
+	if btn.Length() != 1 {
+		t.Fatal("an unused provider offers no Remove")
+	}
+	form = page.Find("#item-form")
+	a.PostForm(form.AttrOr("action", ""), withOp(htmltest.FormValues(form), btn.AttrOr("value", "")), true)
+	page = a.EditorPage("settings")
+	if n := page.Find(`[data-testid="required-providers"] tbody tr`).Length(); n != 0 {
+		t.Errorf("%d required providers left", n)
+	}
+	if main := webtest.PreviewFile(page, "main.tf"); strings.Contains(main, "azurerm") {
+		t.Errorf("main.tf still names azurerm:\n%s", main)
 	}
 }

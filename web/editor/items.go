@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/url"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -514,15 +515,20 @@ type settingsEditor struct {
 
 type requiredRow struct {
 	Key     string // rp[0]
+	Index   int
 	Name    string
 	Source  string
 	Version string
+	// Uses counts the resources and data sources that use the provider; only an unused
+	// provider can be removed.
+	Uses int
 }
 
 func settingsView(es *editorSession) *settingsEditor {
 	se := &settingsEditor{Description: es.bp.Description, RequiredVersion: es.bp.RequiredVersion}
 	for i, rp := range es.bp.RequiredProviders {
-		se.Required = append(se.Required, requiredRow{Key: form.RequiredProvidersTable.RowKey(i), Name: rp.Name, Source: rp.Source, Version: rp.Version})
+		se.Required = append(se.Required, requiredRow{Key: form.RequiredProvidersTable.RowKey(i), Index: i, Name: rp.Name, Source: rp.Source, Version: rp.Version,
+			Uses: providerUses(es.bp, rp.Name)})
 		if _, pc := es.provider(rp.Name); pc == nil {
 			se.Unconfigured = append(se.Unconfigured, rp.Name)
 		}
@@ -552,6 +558,21 @@ func applySettings(es *editorSession, values url.Values, op form.Op) editOutcome
 		}
 		out = append(out, rp)
 	}
+	if op.Kind == form.OpRemoveRow && op.Index >= 0 && op.Index < len(out) {
+		name := out[op.Index].Name
+		if n := providerUses(es.bp, name); n > 0 {
+			what := "resources and data sources"
+			if n == 1 {
+				what = "resource or data source"
+			}
+			ed.problem = fmt.Sprintf("%s is used by %d %s: remove them or give them another provider first; Terraform would require it again.", name, n, what)
+		} else {
+			// Its configurations go with it: without the requirement they would name a
+			// provider nothing installs.
+			out = slices.Delete(out, op.Index, op.Index+1)
+			es.bp.Providers = slices.DeleteFunc(es.bp.Providers, func(p blueprint.ProviderConfig) bool { return p.Name == name })
+		}
+	}
 	es.bp.RequiredProviders = out
 	if op.Kind == form.OpConfigure {
 		name := op.Name
@@ -565,4 +586,23 @@ func applySettings(es *editorSession, values url.Values, op form.Op) editOutcome
 		}
 	}
 	return ed
+}
+
+// providerUses counts the resources and data sources of b that use the provider called name:
+// by their provider meta-argument (name or name.alias), or by their type's prefix when they
+// have none, as Terraform implies it.
+func providerUses(b *blueprint.Blueprint, name string) int {
+	n := 0
+	for r := range b.AllResources() {
+		local := r.Provider
+		if local == "" {
+			local, _, _ = strings.Cut(r.Type, "_")
+		} else {
+			local, _, _ = strings.Cut(local, ".")
+		}
+		if local == name {
+			n++
+		}
+	}
+	return n
 }
