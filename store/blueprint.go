@@ -22,6 +22,8 @@ type Blueprint struct {
 	// DraftHead is where the editor's draft stands, read with LatestVersion: what the
 	// editor shows when there is no draft.
 	DraftHead DraftHead
+	// HasDraft says the editor holds a draft of it that is not saved as a version.
+	HasDraft bool
 }
 
 // BlueprintVersion is one immutable saved state of a blueprint. Document is
@@ -168,7 +170,8 @@ func insertVersion(ctx context.Context, tx *sql.Tx, v BlueprintVersion) error {
 // blueprint has a version 1 (CreateBlueprint writes both at once, and
 // versions cannot be deleted), so the inner join drops nothing.
 const blueprintSelect = `SELECT b.id, b.project_id, b.name, b.description, v.version, b.created_at, v.created_at,
-		b.draft_revision, b.draft_writer, b.draft_writer_base
+		b.draft_revision, b.draft_writer, b.draft_writer_base,
+		EXISTS (SELECT 1 FROM blueprint_drafts d WHERE d.blueprint_id = b.id)
 	FROM blueprints b
 	JOIN blueprint_versions v ON v.blueprint_id = b.id
 		AND v.version = (SELECT max(version) FROM blueprint_versions WHERE blueprint_id = b.id)`
@@ -177,7 +180,7 @@ func scanBlueprint(row interface{ Scan(...any) error }) (Blueprint, error) {
 	var b Blueprint
 	err := row.Scan(&b.ID, &b.ProjectID, &b.Name, &b.Description, &b.LatestVersion,
 		timeColumn{&b.CreatedAt}, timeColumn{&b.UpdatedAt},
-		&b.DraftHead.Revision, &b.DraftHead.Writer, &b.DraftHead.WriterBase)
+		&b.DraftHead.Revision, &b.DraftHead.Writer, &b.DraftHead.WriterBase, &b.HasDraft)
 	return b, err
 }
 

@@ -23,6 +23,7 @@ type blueprintRow struct {
 	URL           string
 	LatestVersion int
 	LatestURL     string
+	HasDraft      bool
 	Updated       components.Time
 }
 
@@ -57,6 +58,7 @@ func (s *Handlers) renderProject(w http.ResponseWriter, r *http.Request, status 
 				URL:           paths.Blueprint(p.Name, b.Name),
 				LatestVersion: b.LatestVersion,
 				LatestURL:     paths.BlueprintVersion(p.Name, b.Name, b.LatestVersion),
+				HasDraft:      b.HasDraft,
 				Updated:       components.NewTime(b.UpdatedAt),
 			})
 		}
