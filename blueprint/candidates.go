@@ -118,7 +118,8 @@ func attributeFit(arg, typ, attr string) int {
 	return 0
 }
 
-// typesFit is a loose check: the editor offers a reference when its value could convert.
+// typesFit is a loose check: the editor offers a reference when its value could convert,
+// except between primitive types.
 func typesFit(have, want cty.Type) bool {
 	if have == cty.DynamicPseudoType || want == cty.DynamicPseudoType {
 		return true
@@ -128,7 +129,9 @@ func typesFit(have, want cty.Type) bool {
 		return typesFit(have, want.ElementType()) || have.IsListType() || have.IsSetType() || have.IsTupleType()
 	}
 	if want.IsPrimitiveType() {
-		return have.IsPrimitiveType()
+		// Terraform would convert a number or a bool to a string, but a picker that offers
+		// var.node_count for a name offers a mistake: a primitive fits its own type only.
+		return have.Equals(want)
 	}
 	return have.Equals(want) || have.IsObjectType() && want.IsObjectType() || have.IsMapType() && want.IsMapType()
 }

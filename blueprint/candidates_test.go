@@ -24,6 +24,9 @@ func TestReferenceCandidates(t *testing.T) {
 		// The cluster depends on the resource group: offering its attributes would make a cycle.
 		{"azurerm_resource_group.main", "name", cty.String, "", []string{"azurerm_kubernetes_cluster.aks.name", "azurerm_subnet.aks.name"}},
 		{"azurerm_virtual_network.main", "address_space", cty.List(cty.String), "", []string{"var.tags"}},
+		// A number converts to a string, but a name made of a node count is a mistake.
+		{"azurerm_kubernetes_cluster.aks", "dns_prefix", cty.String, "", []string{"var.node_count"}},
+		{"azurerm_kubernetes_cluster.aks", "default_node_pool.node_count", cty.Number, "var.node_count", []string{"var.location"}},
 	}
 	for _, tt := range tests {
 		got := blueprint.ReferenceCandidates(b, cat, tt.from, tt.arg, tt.ty)
