@@ -21,7 +21,8 @@ type Run = store.Run
 // time: later runs wait queued, in order, until it is applied, discarded,
 // canceled or fails. A planned run keeps its deployment until someone
 // approves or discards it, since a later plan would make its saved plan
-// stale. Across deployments at most GlobalConcurrency stages execute at
+// stale; a plan with no changes has nothing to approve, and ends discarded
+// by itself (NoChanges). Across deployments at most GlobalConcurrency stages execute at
 // once; the rest wait in order.
 type Service struct {
 	opts Options
