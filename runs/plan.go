@@ -14,10 +14,10 @@ import (
 // in Add and in Destroy, and once more in Replace; and the resources with
 // their actions.
 type Summary struct {
-	Add       int              `json:"add"`
-	Change    int              `json:"change"`
-	Destroy   int              `json:"destroy"`
-	Replace   int              `json:"replace"`
+	Add     int `json:"add"`
+	Change  int `json:"change"`
+	Destroy int `json:"destroy"`
+	Replace int `json:"replace"`
 	// Outputs counts the root module's outputs the plan adds, changes or
 	// removes: terraform applies those too, so they are changes.
 	Outputs   int              `json:"outputs,omitempty"`
