@@ -1,6 +1,7 @@
 package runs
 
 import (
+	"errors"
 	"strings"
 	"testing"
 
@@ -99,5 +100,24 @@ func TestServiceApplyLogSeparator(t *testing.T) {
 	plan, sep, apply := strings.Index(log, "Plan: 2 to add"), strings.Index(log, "\n"+ApplySeparator+"\n"), strings.Index(log, "Apply complete!")
 	if plan < 0 || sep < plan || apply < sep {
 		t.Errorf("want the plan's lines, the separator, then the apply's (at %d, %d, %d):\n%s", plan, sep, apply, log)
+	}
+}
+
+func TestServiceDiscardRefusesARunningPlan(t *testing.T) {
+	t.Parallel()
+	f := newService(t, true, 1)
+	ctx := t.Context()
+	r, err := f.svc.Plan(ctx, "payments", f.deps[0], "ada", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.waitStarted(t, r.ID)
+	// The store lets a running plan end discarded (no changes); a user still may not.
+	if _, err := f.svc.Discard(ctx, r.ID, "bob"); !errors.Is(err, store.ErrConflict) {
+		t.Errorf("discarding a running plan: %v, want ErrConflict", err)
+	}
+	f.exec.gate(r.ID) <- struct{}{}
+	if got := f.waitState(t, r.ID, store.RunPlanned); got.CanceledBy != "" {
+		t.Errorf("planned run %+v", got)
 	}
 }

@@ -241,6 +241,10 @@ func (s *Service) Discard(ctx context.Context, runID, user string) (Run, error) 
 	if err != nil {
 		return Run{}, fmt.Errorf("discarding run %s: %w", runID, err)
 	}
+	if t.executing {
+		// Only the plan stage itself may discard a run it is planning (one with no changes).
+		return Run{}, fmt.Errorf("discarding run %s: the run is %s: %w", runID, t.run.State, store.ErrConflict)
+	}
 	r, err := s.opts.Store.TransitionRun(ctx, runID, store.RunTransition{To: store.RunDiscarded, By: user})
 	if err != nil {
 		return Run{}, fmt.Errorf("discarding: %w", err)
