@@ -135,7 +135,7 @@ func deployRuns(p deployRunsProps) templ.Component {
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 10, "<input type=\"hidden\" name=\"op\" value=\"destroy\"><p class=\"note note-warning\">A destroy plans removing everything <strong>")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 10, "<input type=\"hidden\" name=\"op\" value=\"destroy\"><p class=\"note note-caution\">A destroy plans removing everything <strong>")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
