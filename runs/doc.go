@@ -2,7 +2,9 @@
 // the deployment's active run and a global concurrency limit, executed by a
 // runner.Executor, saved with its plan file, plan JSON and Summary, then
 // approved and applied (exactly that saved plan), or discarded, canceled,
-// errored or interrupted by a restart.
+// errored or interrupted by a restart. A plan with no changes (outputs
+// count as changes) ends discarded by itself and frees its deployment
+// (nochanges.go).
 //
 // A saved plan holds the run's variables, TF_VAR_ secrets among them, and its
 // JSON every value of the plan: both are sealed by Options.Sealer (the

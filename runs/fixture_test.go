@@ -38,6 +38,8 @@ type fakeExecutor struct {
 	started    chan string
 	fail       map[string]int // exit codes by run id
 	orphans    int
+	// show, when set, is what a plan stage's show step prints instead of the fixture's.
+	show []byte
 	// lockOut, when set, is the lock file a plan stage's terraform leaves in the workspace,
 	// given the job (nil: none).
 	lockOut func(job runner.Job) []byte
@@ -107,7 +109,13 @@ func (f *fakeExecutor) Run(ctx context.Context, job runner.Job, out io.Writer) (
 		return runner.Result{}, nil
 	}
 	out.Write(fixturePlanUI)
-	out.Write(fixtureShow)
+	f.mu.Lock()
+	show := f.show
+	if show == nil {
+		show = fixtureShow
+	}
+	f.mu.Unlock()
+	out.Write(show)
 	files := map[string][]byte{"tfplan": fixturePlanFile}
 	if f.lockOut != nil {
 		if lock := f.lockOut(job); lock != nil {

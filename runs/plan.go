@@ -14,15 +14,21 @@ import (
 // in Add and in Destroy, and once more in Replace; and the resources with
 // their actions.
 type Summary struct {
-	Add       int              `json:"add"`
-	Change    int              `json:"change"`
-	Destroy   int              `json:"destroy"`
-	Replace   int              `json:"replace"`
+	Add     int `json:"add"`
+	Change  int `json:"change"`
+	Destroy int `json:"destroy"`
+	Replace int `json:"replace"`
+	// Outputs counts the root module's outputs the plan adds, changes or
+	// removes: terraform applies those too, so they are changes.
+	Outputs   int              `json:"outputs,omitempty"`
 	Resources []ResourceChange `json:"resources,omitempty"`
 }
 
-// HasChanges reports whether applying the plan would change any resource.
-func (s Summary) HasChanges() bool { return s.Add+s.Change+s.Destroy > 0 }
+// HasChanges reports whether applying the plan would change anything:
+// a resource, a data source read during apply, or an output.
+func (s Summary) HasChanges() bool {
+	return s.Add+s.Change+s.Destroy+s.Outputs > 0 || len(s.Resources) > 0
+}
 
 // ResourceChange is one resource the plan does something to.
 type ResourceChange struct {
@@ -75,6 +81,11 @@ func ParsePlan(showJSON []byte) (Summary, error) {
 			s.Destroy++
 		}
 		s.Resources = append(s.Resources, r)
+	}
+	for _, c := range p.OutputChanges {
+		if c != nil && len(c.Actions) > 0 && !c.Actions.NoOp() {
+			s.Outputs++
+		}
 	}
 	return s, nil
 }

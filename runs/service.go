@@ -21,7 +21,8 @@ type Run = store.Run
 // time: later runs wait queued, in order, until it is applied, discarded,
 // canceled or fails. A planned run keeps its deployment until someone
 // approves or discards it, since a later plan would make its saved plan
-// stale. Across deployments at most GlobalConcurrency stages execute at
+// stale; a plan with no changes has nothing to approve, and ends discarded
+// by itself (NoChanges). Across deployments at most GlobalConcurrency stages execute at
 // once; the rest wait in order.
 type Service struct {
 	opts Options
@@ -239,6 +240,10 @@ func (s *Service) Discard(ctx context.Context, runID, user string) (Run, error) 
 	t, err := s.task(ctx, runID)
 	if err != nil {
 		return Run{}, fmt.Errorf("discarding run %s: %w", runID, err)
+	}
+	if t.executing {
+		// Only the plan stage itself may discard a run it is planning (one with no changes).
+		return Run{}, fmt.Errorf("discarding run %s: the run is %s: %w", runID, t.run.State, store.ErrConflict)
 	}
 	r, err := s.opts.Store.TransitionRun(ctx, runID, store.RunTransition{To: store.RunDiscarded, By: user})
 	if err != nil {

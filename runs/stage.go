@@ -107,6 +107,10 @@ func (s *Service) job(r Run, st stage, steps [][]string) runner.Job {
 	return job
 }
 
+// ApplySeparator is the line CloudOven writes into a run's log when its apply stage
+// starts, between the plan's lines and the apply's.
+const ApplySeparator = "— apply —"
+
 // planFile is the saved plan's name in the workspace.
 const planFile = "tfplan"
 
@@ -193,6 +197,17 @@ func (s *Service) planStage(ctx context.Context, t *task, r Run) Run {
 	if err != nil {
 		return s.end(ctx, t, r, st.secrets, err)
 	}
+	if !summary.HasChanges() {
+		// Nothing to approve: the run ends here, keeping what it found, and its
+		// deployment is free for the next run (startStage releases it).
+		s.opts.Hub.Append(r.ID, "CloudOven: "+NoChangesMessage+"; nothing to apply.")
+		s.flushLog(r.ID)
+		r, err = s.opts.Store.TransitionRun(context.WithoutCancel(ctx), r.ID, store.RunTransition{To: store.RunDiscarded, Summary: sum})
+		if err != nil {
+			return s.end(ctx, t, r, st.secrets, err)
+		}
+		return r
+	}
 	// The JSON is redacted although it is sealed: whoever opens it to show it must not
 	// find the environment's secrets there either.
 	sealedPlan, sealedJSON, err := sealPlan(s.opts.Sealer, r.ID, saved, []byte(RedactString(string(planJSON), st.secrets)))
@@ -246,6 +261,8 @@ func (s *Service) applyStage(ctx context.Context, t *task, r Run) Run {
 	if job.Providers, err = s.providers(ctx, withLock); err != nil {
 		return s.end(ctx, t, r, st.secrets, err)
 	}
+	// The log goes on from the plan's lines; this marks where the apply's begin.
+	s.opts.Hub.Append(r.ID, ApplySeparator)
 	res, _, err := s.execute(ctx, r.ID, job, st.secrets, "apply")
 	if err == nil && res.ExitCode != 0 {
 		err = fmt.Errorf("terraform exited with code %d; the log says why", res.ExitCode)

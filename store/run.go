@@ -27,14 +27,14 @@ const (
 	RunApplied     RunState = "applied"     // done
 	RunErrored     RunState = "errored"     // planning or applying failed
 	RunCanceled    RunState = "canceled"    // stopped by a user
-	RunDiscarded   RunState = "discarded"   // plan rejected by a user
+	RunDiscarded   RunState = "discarded"   // plan rejected by a user, or one with no changes, which ends by itself
 	RunInterrupted RunState = "interrupted" // the server stopped while the run was in flight
 )
 
 // runTransitions lists the states each state may move to.
 var runTransitions = map[RunState][]RunState{
 	RunQueued:   {RunRunning, RunCanceled, RunInterrupted},
-	RunRunning:  {RunPlanned, RunErrored, RunCanceled, RunInterrupted},
+	RunRunning:  {RunPlanned, RunDiscarded, RunErrored, RunCanceled, RunInterrupted},
 	RunPlanned:  {RunApproved, RunDiscarded, RunCanceled},
 	RunApproved: {RunApplying, RunCanceled, RunInterrupted},
 	RunApplying: {RunApplied, RunErrored, RunCanceled, RunInterrupted},
@@ -130,7 +130,8 @@ type RunTransition struct {
 	// RunCanceled when given).
 	Error string
 	// Plan, PlanJSON and Summary are recorded for RunPlanned, and required
-	// there.
+	// there. Summary alone is recorded for RunDiscarded when given: a plan
+	// with no changes is discarded as it is saved, and keeps what it found.
 	Plan, PlanJSON, Summary []byte
 	// PlanSealed says Plan and PlanJSON are sealed; RunPlanned requires it,
 	// since a saved plan holds the run's secret variables and its JSON every
@@ -323,8 +324,12 @@ func (s *Store) TransitionRun(ctx context.Context, id string, tr RunTransition) 
 		}
 	}
 	if tr.To != RunPlanned {
-		tr.Plan, tr.PlanJSON, tr.Summary, tr.PlanSealed = nil, nil, nil, false
+		tr.Plan, tr.PlanJSON, tr.PlanSealed = nil, nil, false
+		if tr.To != RunDiscarded {
+			tr.Summary = nil
+		}
 	}
+
 	now := s.now()
 	var r Run
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
@@ -365,6 +370,9 @@ func applyTransition(r Run, tr RunTransition, now time.Time) Run {
 		r.ApprovedBy = tr.By
 	case RunCanceled, RunDiscarded:
 		r.CanceledBy = tr.By
+		if tr.Summary != nil {
+			r.Summary = tr.Summary
+		}
 	case RunPlanned:
 		r.Summary = tr.Summary
 		r.PlanSealed = r.PlanSealed || tr.PlanSealed

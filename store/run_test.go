@@ -386,3 +386,28 @@ func TestRunsGoWithTheirDeployment(t *testing.T) {
 		t.Errorf("%d run rows left after deleting the deployment", n)
 	}
 }
+
+func TestTransitionRunDiscardedKeepsTheSummary(t *testing.T) {
+	t.Parallel()
+	s, dep := newRunnable(t)
+	r := createRun(t, s, dep, "run-1")
+	ctx := t.Context()
+	if _, err := s.TransitionRun(ctx, r.ID, RunTransition{To: RunRunning}); err != nil {
+		t.Fatal(err)
+	}
+	sum := []byte(`{"add":0,"change":0,"destroy":0,"replace":0}`)
+	got, err := s.TransitionRun(ctx, r.ID, RunTransition{To: RunDiscarded, Summary: sum, Plan: []byte("ignored")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	stored, err := s.Run(ctx, r.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(got.Summary) != string(sum) || string(stored.Summary) != string(sum) || stored.CanceledBy != "" || stored.FinishedAt.IsZero() {
+		t.Errorf("discarded run %+v, stored %+v", got, stored)
+	}
+	if plan, _, err := s.RunPlan(ctx, r.ID); err != nil || plan != nil {
+		t.Errorf("a discarded run stored a plan of %d bytes (%v)", len(plan), err)
+	}
+}

@@ -9,7 +9,8 @@
 // does not allow, a finding that blocks every plan, or any finding where the environment
 // says so), or one whose state nothing would keep, is refused by the run service itself, and
 // so is a force-unlock under a run that still executes; this page only says so beforehand
-// and shows the refusals.
+// and shows the refusals. Destroy asks for the deployment's name ("blueprint → environment",
+// typed with "->" if need be) and the server checks it before asking for the run (destroy.go).
 //
 // A run's own page is package runview's. Start with Handlers (handlers.go), then
 // deployments.go, runs.go and statelock.go.

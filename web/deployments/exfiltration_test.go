@@ -53,7 +53,7 @@ func TestPlanRefusesTheExfiltrationBlueprint(t *testing.T) {
 	}
 
 	for _, op := range []string{"plan", "destroy"} {
-		w := a.PostForm(paths.DeploymentRuns("team", 1), url.Values{"op": {op}}, true)
+		w := a.PostForm(paths.DeploymentRuns("team", 1), url.Values{"op": {op}, "confirm": {"app → dev"}}, true)
 		if w.Code != http.StatusConflict {
 			t.Errorf("%s: status %d, want 409 (Location %q)", op, w.Code, w.Header().Get("Location"))
 			continue
@@ -117,7 +117,7 @@ func TestDeploymentWithAProviderTheProjectDoesNotAllow(t *testing.T) {
 		t.Errorf("beside Plan: %q", got)
 	}
 	for _, op := range []string{"plan", "destroy"} {
-		w := a.PostForm(paths.DeploymentRuns("team", 1), url.Values{"op": {op}}, true)
+		w := a.PostForm(paths.DeploymentRuns("team", 1), url.Values{"op": {op}, "confirm": {"app → dev"}}, true)
 		webtest.WantStatus(t, w, http.StatusConflict)
 		if got := webtest.WantOne(t, webtest.WantFragment(t, w, "deploy-runs"), "runs-problem"); !strings.Contains(got, "uses provider "+source) {
 			t.Errorf("the refused %s says %q", op, got)

@@ -7,6 +7,7 @@ import (
 	"net/http"
 
 	"github.com/cloudoven/cloudoven/deployment"
+	"github.com/cloudoven/cloudoven/runs"
 	"github.com/cloudoven/cloudoven/store"
 	"github.com/cloudoven/cloudoven/web/components"
 	"github.com/cloudoven/cloudoven/web/page"
@@ -44,6 +45,9 @@ func (s *Handlers) createRun(w http.ResponseWriter, r *http.Request) error {
 	case "plan", "":
 	case "destroy":
 		destroy = true
+		if typed := r.PostForm.Get(destroyConfirmField); !destroyConfirmed(d, typed) {
+			return refuse(http.StatusUnprocessableEntity, destroyRefusal(d, typed))
+		}
 	default:
 		return refuse(http.StatusUnprocessableEntity, fmt.Sprintf("CloudOven has no run operation %s; choose plan or destroy.", page.QuoteName(op)))
 	}
@@ -75,6 +79,7 @@ func (s *Handlers) createRun(w http.ResponseWriter, r *http.Request) error {
 type deployRunsProps struct {
 	Configured    bool
 	Runner        components.RunnerLabel
+	Deployment    string // "app → dev", what a destroy's confirmation asks for
 	Action        string
 	PlanBlocked   string // why Plan would be refused, shown beside it
 	Problem       string
@@ -122,15 +127,15 @@ func stateKeeping(k deployment.StateKeeping) stateKeepingView {
 
 // deployRuns lists the deployment's runs, state versions and state lock for its page.
 func (s *Handlers) deployRuns(ctx context.Context, project string, d store.Deployment) (deployRunsProps, error) {
-	p := deployRunsProps{Configured: s.runs != nil, Runner: s.runner, Action: paths.DeploymentRuns(project, d.ID)}
+	p := deployRunsProps{Configured: s.runs != nil, Runner: s.runner, Action: paths.DeploymentRuns(project, d.ID), Deployment: deploymentName(d)}
 	rs, err := s.store.DeploymentRuns(ctx, d.ID, 20)
 	if err != nil {
 		return p, err
 	}
 	for _, run := range rs {
 		p.Rows = append(p.Rows, runRow{
-			ID: run.ID, URL: paths.Run(project, run.ID), Operation: string(run.Operation),
-			State: string(run.State), CreatedBy: run.CreatedBy, Created: components.NewTime(run.CreatedAt),
+			ID: run.ID, URL: paths.Run(project, run.ID), Operation: runs.Title(run), Destroy: run.Operation == store.RunOpDestroy,
+			State: string(run.State), StateLabel: runs.StateLabel(run), CreatedBy: run.CreatedBy, Created: components.NewTime(run.CreatedAt),
 		})
 	}
 	vs, err := s.store.StateVersions(ctx, d.ID, 20)
@@ -174,8 +179,11 @@ func shortLineage(l string) string {
 type runRow struct {
 	ID        string
 	URL       string
-	Operation string
+	Operation string // what the run does, as its page's title says it
+	Destroy   bool
 	State     string
+	// StateLabel is how the State reads: "no changes" for a plan that ended by itself.
+	StateLabel string
 	CreatedBy string
 	Created   components.Time
 }

@@ -190,7 +190,15 @@ func resumeSeq(r *http.Request) (int, bool) {
 // newline as an entity so the event keeps to one data line.
 func logLineHTML(l runs.Line) string {
 	text := strings.NewReplacer("\r", "", "\n", "&#10;").Replace(html.EscapeString(l.Text))
-	return `<span class="log-line" data-testid="log-line" data-seq="` + strconv.Itoa(l.Seq) + `">` + text + "&#10;</span>"
+	return `<span class="` + logLineClass(l) + `" data-testid="log-line" data-seq="` + strconv.Itoa(l.Seq) + `">` + text + "&#10;</span>"
+}
+
+// logLineClass marks the line CloudOven writes between a run's plan and apply stages.
+func logLineClass(l runs.Line) string {
+	if l.Text == runs.ApplySeparator {
+		return "log-line log-separator"
+	}
+	return "log-line"
 }
 
 // eventStream writes server-sent events. Write errors are left to the request's context,

@@ -38,10 +38,17 @@ type runPageProps struct {
 // runStatusProps is the part of the run page that changes with the run's state: the page
 // fetches it again when the event stream says the state changed.
 type runStatusProps struct {
-	ID         string
-	URL        string
-	State      string
+	ID    string
+	URL   string
+	State string
+	// StateLabel is how State reads ("no changes" for a plan that ended by itself).
+	StateLabel string
 	Operation  string
+	// Title names what the run does by the stages it reached ("plan → apply").
+	Title   string
+	Destroy bool
+	// NoChanges says the plan found nothing to change and ended by itself.
+	NoChanges  bool
 	Done       bool
 	CreatedBy  string
 	ApprovedBy string
@@ -107,7 +114,7 @@ func (s *Handlers) runPage(ctx context.Context, run store.Run) (runPageProps, er
 		return runPageProps{}, err
 	}
 	props := runPageProps{
-		Layout: s.frame.Layout(fmt.Sprintf("%s %s", run.Operation, run.ID), page.NavProjects,
+		Layout: s.frame.Layout(fmt.Sprintf("%s %s", runs.Title(run), run.ID), page.NavProjects,
 			page.InProject(run.Project, page.Crumb{Label: fmt.Sprintf("%s → %s", d.Blueprint, d.Environment), URL: paths.Deployment(run.Project, d.ID), TestID: "breadcrumb-deployment"})...),
 		SSEScriptURL:  s.frame.AssetURL(sseFile),
 		Project:       run.Project,
@@ -139,7 +146,11 @@ func (s *Handlers) runStatus(run store.Run) runStatusProps {
 		ID:         run.ID,
 		URL:        paths.Run(run.Project, run.ID),
 		State:      string(run.State),
+		StateLabel: runs.StateLabel(run),
 		Operation:  string(run.Operation),
+		Title:      runs.Title(run),
+		Destroy:    run.Operation == store.RunOpDestroy,
+		NoChanges:  runs.NoChanges(run),
 		Done:       run.State.Done(),
 		CreatedBy:  run.CreatedBy,
 		ApprovedBy: run.ApprovedBy,
@@ -158,7 +169,8 @@ func (s *Handlers) runStatus(run store.Run) runStatusProps {
 	}
 	if s.runs != nil {
 		p.CanApprove = run.State.CanMoveTo(store.RunApproved)
-		p.CanDiscard = run.State.CanMoveTo(store.RunDiscarded)
+		// A running plan may end discarded too, but only by itself (no changes).
+		p.CanDiscard = run.State == store.RunPlanned
 		p.CanCancel = !p.CanDiscard && run.State.CanMoveTo(store.RunCanceled)
 		if pr, ok := s.runs.Progress(run.ID); ok {
 			p.Progress = progressProps(pr)

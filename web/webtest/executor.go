@@ -1,6 +1,7 @@
 package webtest
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"io"
@@ -17,13 +18,20 @@ const FakePlanJSON = `{"format_version":"1.2","terraform_version":"1.5.7","resou
 	`{"address":"terraform_data.web","mode":"managed","type":"terraform_data","name":"web","provider_name":"terraform.io/builtin/terraform","change":{"actions":["create"],"before":null,"after":{"input":"westeurope"},"after_unknown":{"id":true}}},` +
 	`{"address":"terraform_data.db","mode":"managed","type":"terraform_data","name":"db","provider_name":"terraform.io/builtin/terraform","change":{"actions":["update"],"before":{"id":"x","input":"a"},"after":{"id":"x","input":"b"},"after_unknown":{}}}]}`
 
+// FakeNoChangesPlanJSON is what `terraform show -json` prints for a plan that changes
+// nothing: web and db are as configured.
+const FakeNoChangesPlanJSON = `{"format_version":"1.2","terraform_version":"1.5.7","resource_changes":[` +
+	`{"address":"terraform_data.web","mode":"managed","type":"terraform_data","name":"web","provider_name":"terraform.io/builtin/terraform","change":{"actions":["no-op"],"before":{"id":"w"},"after":{"id":"w"},"after_unknown":{}}}]}`
+
 // FakeExecutor stands in for Docker: a plan prints numbered lines (one with the secret
 // value terraform would see) and the plan JSON and saves a plan file; an apply prints its
 // lines. With a gate, a plan stops halfway until the gate is closed or the run canceled.
+// PlanJSON, when set, is printed instead of FakePlanJSON.
 type FakeExecutor struct {
-	Gate chan struct{}
-	mu   sync.Mutex
-	jobs []runner.Job
+	Gate     chan struct{}
+	PlanJSON string
+	mu       sync.Mutex
+	jobs     []runner.Job
 }
 
 // Run records the job and answers it as the type comment says.
@@ -51,7 +59,7 @@ func (f *FakeExecutor) Run(ctx context.Context, job runner.Job, out io.Writer) (
 	for i := 5; i <= 8; i++ {
 		fmt.Fprintf(out, "plan line %d\n", i)
 	}
-	fmt.Fprintln(out, FakePlanJSON)
+	fmt.Fprintln(out, cmp.Or(f.PlanJSON, FakePlanJSON))
 	return runner.Result{Files: map[string][]byte{"tfplan": []byte("fake plan")}}, nil
 }
 

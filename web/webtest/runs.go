@@ -81,7 +81,12 @@ func (a *App) StartRun(deployment, op string) string {
 	if form.Length() != 1 {
 		a.T.Fatalf("the deployment page has no %s button", op)
 	}
-	w := a.PostForm(form.AttrOr("action", ""), htmltest.FormValues(form), false)
+	values := htmltest.FormValues(form)
+	if op == "destroy" {
+		// Confirmed as a user does: by typing the name the form asks for.
+		values.Set("confirm", ByTestID(page, "destroy-name").Text())
+	}
+	w := a.PostForm(form.AttrOr("action", ""), values, false)
 	WantStatus(a.T, w, http.StatusSeeOther)
 	loc := w.Header().Get("Location")
 	prefix := paths.Project("team") + "/runs/"
