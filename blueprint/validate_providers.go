@@ -26,6 +26,14 @@ func (v *validator) checkRequiredProviders() {
 			continue
 		}
 		var constraint goversion.Constraints
+		if strings.TrimSpace(rp.Version) == "" {
+			hint := "add a constraint such as \"~> 1.0\", so that an upgrade of the providers stays within a major version"
+			if p := v.cat.Provider(rp.Source); p != nil {
+				hint = fmt.Sprintf("add a constraint such as \"~> %s\", so that an upgrade of the providers stays within a major version", majorMinor(p.Version))
+			}
+			v.d.notef(path+".version", fmt.Sprintf("provider %s has no version constraint", rp.Name),
+				"%s; a deployment's lock file pins what its first plan installs", hint)
+		}
 		if rp.Version != "" {
 			c, err := goversion.NewConstraint(rp.Version)
 			if err != nil {
