@@ -419,3 +419,14 @@ func pathString(steps []any) string {
 	}
 	return b.String()
 }
+
+// Action is what the plan does to the resource, as a Diff names it; ok is false for a
+// no-op (which a Summary leaves out) and for actions CloudOven does not know.
+func (r ResourceChange) Action() (act Action, ok bool) {
+	as := make(tfjson.Actions, len(r.Actions))
+	for i, a := range r.Actions {
+		as[i] = tfjson.Action(a)
+	}
+	act, _, ok = diffAction(as)
+	return act, ok
+}
