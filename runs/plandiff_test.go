@@ -54,3 +54,17 @@ func TestServicePlanDiff(t *testing.T) {
 		t.Error("PlanDiff of a missing run: no error")
 	}
 }
+
+func TestDiffCacheKeepsTheLast(t *testing.T) {
+	t.Parallel()
+	var c diffCache
+	for i := range diffCacheSize + 2 {
+		c.put("run-"+string(rune('a'+i)), Diff{MoreResources: i})
+	}
+	for i := range diffCacheSize + 2 {
+		d, ok := c.get("run-" + string(rune('a'+i)))
+		if want := i >= 2; ok != want || ok && d.MoreResources != i {
+			t.Errorf("run %d: kept %v (%+v), want kept %v", i, ok, d, want)
+		}
+	}
+}
