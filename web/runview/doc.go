@@ -1,7 +1,7 @@
 // Package runview is the web feature of a run: its page (status, progress, plan summary,
-// log), the live log as an event stream that resumes after the last line a browser saw, and
-// approve, discard and cancel.
+// what the plan changes attribute by attribute, log), the live log as an event stream that
+// resumes after the last line a browser saw, and approve, discard and cancel.
 //
 // The lifecycle is package runs'; starting a run is package deployments'. Start with Handlers
-// (handlers.go), then run.go and log.go.
+// (handlers.go), then run.go, changes.go and log.go.
 package runview
