@@ -19,7 +19,7 @@ import (
 type Diff struct {
 	// Counts are the resource changes per action, all of them, shown or not.
 	Counts map[Action]int
-	// Resources are the changes in the plan's order, at most maxDiffResources.
+	// Resources are the changes in the plan's order, at most 1,000 (diffLimits).
 	Resources []ResourceDiff
 	// MoreResources counts the changes left out of Resources.
 	MoreResources int
@@ -66,7 +66,7 @@ type AttributeDiff struct {
 // Value is one side of an AttributeDiff, as the page shows it.
 type Value struct {
 	// Text is the value as terraform writes it ("two" quoted, 3, true, null, [], {}), cut
-	// to maxValueRunes characters; empty when Sensitive or Unknown.
+	// to 200 characters (diffLimits); empty when Sensitive or Unknown.
 	Text string
 	// Sensitive values are never read: Text stays empty.
 	Sensitive bool
@@ -284,8 +284,8 @@ func (w walker) forcesReplacement(p string) bool {
 	return false
 }
 
-// value writes a value as terraform does, cut to valueRunes characters. A container only
-// gets here when a mark stopped the walk above it, so it is never sensitive here.
+// value writes a value as terraform does, cut to valueRunes characters. walk hands it
+// only values not marked sensitive, and no list or object but an empty one.
 func (w walker) value(v any) Value {
 	var s string
 	switch v := v.(type) {
