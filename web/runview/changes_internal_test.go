@@ -97,3 +97,27 @@ func TestChangesPastTheLimits(t *testing.T) {
 		t.Errorf("%d of 2 changes unfolded", n)
 	}
 }
+
+// BenchmarkRunChanges renders the changes of a plan at the Diff's limits: 1,000 resources,
+// 10,000 attributes in all, each value 200 characters a side.
+func BenchmarkRunChanges(b *testing.B) {
+	long := runs.Value{Text: strings.Repeat("v", 200), Length: 500}
+	var d runs.Diff
+	for i := range 1000 {
+		r := runs.ResourceDiff{Address: "x.r" + strings.Repeat("0", 3) + string(rune('a'+i%26)), Action: runs.ActionUpdate}
+		for range 10 {
+			r.Attributes = append(r.Attributes, runs.AttributeDiff{Path: "block[0].attribute", Before: long, After: long})
+		}
+		d.Resources = append(d.Resources, r)
+	}
+	p := runStatusProps{HasSummary: true, Changes: changesProps{Known: true, Diff: d}}
+	var size int
+	for b.Loop() {
+		var w strings.Builder
+		if err := runChanges(p).Render(context.Background(), &w); err != nil {
+			b.Fatal(err)
+		}
+		size = w.Len()
+	}
+	b.ReportMetric(float64(size)/(1<<20), "MiB/page")
+}
