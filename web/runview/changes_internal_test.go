@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -42,7 +43,7 @@ func renderChanges(t *testing.T, s *Handlers) *goquery.Document {
 }
 
 func text(doc *goquery.Document, id string) string {
-	return strings.Join(strings.Fields(doc.Find(`[data-testid="` + id + `"]`).Text()), " ")
+	return strings.Join(strings.Fields(doc.Find(`[data-testid="`+id+`"]`).Text()), " ")
 }
 
 // TestChangesUnreadable: a plan whose changes cannot be read still lists its resources
@@ -104,7 +105,7 @@ func BenchmarkRunChanges(b *testing.B) {
 	long := runs.Value{Text: strings.Repeat("v", 200), Length: 500}
 	var d runs.Diff
 	for i := range 1000 {
-		r := runs.ResourceDiff{Address: "x.r" + strings.Repeat("0", 3) + string(rune('a'+i%26)), Action: runs.ActionUpdate}
+		r := runs.ResourceDiff{Address: "x.r" + strconv.Itoa(i), Action: runs.ActionUpdate}
 		for range 10 {
 			r.Attributes = append(r.Attributes, runs.AttributeDiff{Path: "block[0].attribute", Before: long, After: long})
 		}
