@@ -12,6 +12,10 @@
 // opened only to apply (seal.go). Start seals those an older build stored in
 // the clear.
 //
+// What a plan changes, attribute by attribute, is a Diff (diff.go): read from the plan JSON
+// when the run page asks (Service.PlanDiff, plandiff.go), never stored, since it holds the
+// plan's values; values terraform marks sensitive are never read into it.
+//
 // Output streams line by line through a Redactor into the Hub: secret
 // values, and the encodings a configuration or a provider prints them in
 // (encodings.go), never reach the store or a follower, nor the plan JSON.

@@ -36,6 +36,8 @@ type Service struct {
 	busy     int
 	progress map[string]Progress
 	wg       sync.WaitGroup
+
+	diffs diffCache // the last plans' diffs the run page read (plandiff.go)
 }
 
 // New returns a Service; call Start before anything else.

@@ -184,8 +184,8 @@ type runRow struct {
 	State     string
 	// StateLabel is how the State reads: "no changes" for a plan that ended by itself.
 	StateLabel string
-	CreatedBy string
-	Created   components.Time
+	CreatedBy  string
+	Created    components.Time
 }
 
 // stateVersionRow is a state version in the deployment page's list.

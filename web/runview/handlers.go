@@ -23,6 +23,7 @@ type RunService interface {
 	Discard(ctx context.Context, runID, user string) (store.Run, error)
 	Cancel(ctx context.Context, runID, user string) (store.Run, error)
 	Progress(runID string) (runs.Progress, bool)
+	PlanDiff(ctx context.Context, run store.Run) (runs.Diff, error)
 }
 
 // RunLogs follows a run's log; *runs.Hub has it.

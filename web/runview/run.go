@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"strings"
 
 	"github.com/cloudoven/cloudoven/runs"
 	"github.com/cloudoven/cloudoven/store"
@@ -62,6 +61,7 @@ type runStatusProps struct {
 	Progress   runProgressProps
 	HasSummary bool
 	Summary    runs.Summary
+	Changes    changesProps
 	// The actions the run's state allows (the template also checks the user's role).
 	CanApprove bool
 	CanDiscard bool
@@ -121,7 +121,7 @@ func (s *Handlers) runPage(ctx context.Context, run store.Run) (runPageProps, er
 		ProjectURL:    paths.Project(run.Project),
 		DeploymentURL: paths.Deployment(run.Project, d.ID),
 		Deployment:    fmt.Sprintf("%s → %s", d.Blueprint, d.Environment),
-		Status:        s.runStatus(run),
+		Status:        s.runStatus(ctx, run),
 		Runner:        s.runner,
 	}
 	lines, err := s.store.RunLog(ctx, run.ID, 0, 0)
@@ -141,7 +141,7 @@ func (s *Handlers) runPage(ctx context.Context, run store.Run) (runPageProps, er
 	return props, nil
 }
 
-func (s *Handlers) runStatus(run store.Run) runStatusProps {
+func (s *Handlers) runStatus(ctx context.Context, run store.Run) runStatusProps {
 	p := runStatusProps{
 		ID:         run.ID,
 		URL:        paths.Run(run.Project, run.ID),
@@ -166,6 +166,7 @@ func (s *Handlers) runStatus(run store.Run) runStatusProps {
 	}
 	if len(run.Summary) > 0 && json.Unmarshal(run.Summary, &p.Summary) == nil {
 		p.HasSummary = true
+		p.Changes = s.changes(ctx, run, p.Summary)
 	}
 	if s.runs != nil {
 		p.CanApprove = run.State.CanMoveTo(store.RunApproved)
@@ -238,21 +239,4 @@ func (s *Handlers) discardRun(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Handlers) cancelRun(w http.ResponseWriter, r *http.Request) error {
 	return s.runAction("canceled", RunService.Cancel)(w, r)
-}
-
-// actionLabel is how the plan summary names a resource change's actions.
-func actionLabel(actions []string) string {
-	switch strings.Join(actions, ",") {
-	case "create":
-		return "add"
-	case "update":
-		return "change"
-	case "delete":
-		return "destroy"
-	case "delete,create", "create,delete":
-		return "replace"
-	case "read":
-		return "read"
-	}
-	return strings.Join(actions, ", ")
 }

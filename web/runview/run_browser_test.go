@@ -88,7 +88,7 @@ func TestBrowserPlanApproveApply(t *testing.T) {
 		Sealer:      box,
 		NetworkMode: "host", // the container reaches the state backend on this machine's loopback
 		Authorizer:  authz, StateURL: srv.URL, Logger: a.Logger(),
-		Locks:       a.Store,
+		Locks: a.Store,
 		Providers: &providers.Server{Cache: cache, Volumes: providers.NewVolumes(testenv.Docker(t), runner.DefaultImage, "test-"+hex.EncodeToString(instance), cache),
 			Platform: exec.Platform},
 	})

@@ -50,9 +50,15 @@ func TestRunPlanApproveApply(t *testing.T) {
 	}
 	web := page.Find(`[data-testid="run-change"][data-address="terraform_data.web"]`)
 	db := page.Find(`[data-testid="run-change"][data-address="terraform_data.db"]`)
-	if web.AttrOr("data-action", "") != "add" || db.AttrOr("data-action", "") != "change" ||
-		strings.TrimSpace(db.Find(`[data-testid="run-change-attributes"]`).Text()) != "input" {
+	if web.AttrOr("data-action", "") != "create" || db.AttrOr("data-action", "") != "update" ||
+		web.AttrOr("open", "no") != "" || db.AttrOr("open", "no") != "" {
 		t.Errorf("changes: %q", webtest.ByTestID(page, "run-changes").Text())
+	}
+	if got, want := attributes(web), []string{"id: (known after apply)", `input: "westeurope"`}; !slices.Equal(got, want) {
+		t.Errorf("web's attributes %q, want %q", got, want)
+	}
+	if got, want := attributes(db), []string{`input: "a" | → "b"`}; !slices.Equal(got, want) {
+		t.Errorf("db's attributes %q, want %q", got, want)
 	}
 	if got, want := pageLog(page), a.StoredLog(id); !slices.Equal(got, want) || len(got) < 9 {
 		t.Errorf("the page shows the log\n%q\nthe store has\n%q", got, want)
