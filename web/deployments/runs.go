@@ -2,9 +2,11 @@ package deployments
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
+	"time"
 
 	"github.com/cloudoven/cloudoven/deployment"
 	"github.com/cloudoven/cloudoven/runs"
@@ -136,6 +138,7 @@ func (s *Handlers) deployRuns(ctx context.Context, project string, d store.Deplo
 		p.Rows = append(p.Rows, runRow{
 			ID: run.ID, URL: paths.Run(project, run.ID), Operation: runs.Title(run), Destroy: run.Operation == store.RunOpDestroy,
 			State: string(run.State), StateLabel: runs.StateLabel(run), CreatedBy: run.CreatedBy, Created: components.NewTime(run.CreatedAt),
+			Version: run.BlueprintVersion, ApprovedBy: run.ApprovedBy, Duration: runDuration(run), Changes: runChanges(run),
 		})
 	}
 	vs, err := s.store.StateVersions(ctx, d.ID, 20)
@@ -186,6 +189,16 @@ type runRow struct {
 	StateLabel string
 	CreatedBy  string
 	Created    components.Time
+	// Version is the blueprint version the run planned; ApprovedBy who approved it ("" when
+	// nobody did).
+	Version    int
+	ApprovedBy string
+	// Duration is how long it took, from the start of its plan to its end, the wait for an
+	// approval included ("" before it
+	// ended or when it never started); Changes what its plan found ("+1 ~2 -0"; "" without
+	// a plan).
+	Duration string
+	Changes  string
 }
 
 // stateVersionRow is a state version in the deployment page's list.
@@ -204,4 +217,25 @@ type stateVersionRow struct {
 type stateOutputView struct {
 	Name      string
 	Sensitive bool
+}
+
+// runDuration is how long a run that ended took, rounded for reading: 4.9s, 2m10s.
+func runDuration(r runs.Run) string {
+	if r.StartedAt.IsZero() || r.FinishedAt.IsZero() || r.FinishedAt.Before(r.StartedAt) {
+		return ""
+	}
+	d := r.FinishedAt.Sub(r.StartedAt)
+	if d < time.Minute {
+		return d.Round(100 * time.Millisecond).String()
+	}
+	return d.Round(time.Second).String()
+}
+
+// runChanges is what a run's plan found, as terraform counts it: "+1 ~2 -0".
+func runChanges(r runs.Run) string {
+	var sum runs.Summary
+	if len(r.Summary) == 0 || json.Unmarshal(r.Summary, &sum) != nil {
+		return ""
+	}
+	return fmt.Sprintf("+%d ~%d -%d", sum.Add, sum.Change, sum.Destroy)
 }
