@@ -101,7 +101,7 @@ func (f *fakeExecutor) Run(ctx context.Context, job runner.Job, out io.Writer) (
 		}
 	}
 	if code != 0 {
-		io.WriteString(out, `{"@level":"error","@message":"Error: boom `+secret+`","type":"diagnostic","diagnostic":{"severity":"error","summary":"boom","detail":"it broke"}}`+"\n")
+		io.WriteString(out, `{"@level":"error","@message":"Error: boom `+secret+`","type":"diagnostic","diagnostic":{"severity":"error","summary":"boom `+secret+`","detail":"it broke","address":"terraform_data.x","range":{"filename":"main.tf","start":{"line":3}}}}`+"\n")
 		return runner.Result{ExitCode: code}, nil
 	}
 	if apply {

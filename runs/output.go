@@ -2,6 +2,7 @@ package runs
 
 import (
 	"bytes"
+	"fmt"
 	"strconv"
 	"strings"
 	"sync"
@@ -36,6 +37,9 @@ type output struct {
 	progress func(Progress)
 	planJSON []byte
 	tooLarge bool // a plan JSON line went over maxPlanJSON
+	// firstError is the first error terraform reported, as one line: its summary and where
+	// it points. A failed stage names it instead of only an exit code.
+	firstError string
 }
 
 func newOutput(hub *Hub, runID string, secrets []string, tracker *Tracker, progress func(Progress)) *output {
@@ -92,11 +96,46 @@ func (o *output) line(l []byte) {
 		if o.tracker != nil && o.tracker.observe(m) && o.progress != nil {
 			o.progress(o.tracker.Progress())
 		}
+		if d := m.Diagnostic; d != nil && d.Severity == "error" && o.firstError == "" {
+			o.firstError = errorLine(d.Summary, d.Range, d.Address)
+		}
 		o.redactor.Write([]byte(renderUI(m)))
 		return
 	}
+	// init and validate without -json print their errors as text: "Error: <summary>".
+	if rest, ok := bytes.CutPrefix(bytes.TrimLeft(l, "│ "), []byte("Error: ")); ok && o.firstError == "" {
+		o.firstError = strings.TrimSpace(string(rest))
+	}
 	o.redactor.Write(l)
 	o.redactor.Write([]byte("\n"))
+}
+
+// errorLine is a diagnostic in one line: its summary, then where it points.
+func errorLine(summary string, r *uiRange, address string) string {
+	line := strings.TrimSpace(summary)
+	if r != nil && r.Filename != "" {
+		line += " (" + r.Filename + " line " + strconv.Itoa(r.Start.Line)
+		if address != "" {
+			line += ", in " + address
+		}
+		line += ")"
+	}
+	return line
+}
+
+// failure says why a stage whose terraform exited with code failed: the first error it
+// reported, when it reported one as terraform does.
+func (o *output) failure(code int) error {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.firstError == "" {
+		return fmt.Errorf("terraform exited with code %d; the log says why", code)
+	}
+	first := o.firstError
+	if len(first) > 500 {
+		first = first[:500] + "…"
+	}
+	return fmt.Errorf("terraform exited with code %d: Error: %s (the log has the rest)", code, first)
 }
 
 // renderUI is the human text of a UI message: its message, and for a

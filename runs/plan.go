@@ -166,14 +166,17 @@ type uiMessage struct {
 		Severity string `json:"severity"`
 		Summary  string `json:"summary"`
 		Detail   string `json:"detail"`
-		Address  string `json:"address"`
-		Range    *struct {
-			Filename string `json:"filename"`
-			Start    struct {
-				Line int `json:"line"`
-			} `json:"start"`
-		} `json:"range"`
+		Address  string   `json:"address"`
+		Range    *uiRange `json:"range"`
 	} `json:"diagnostic"`
+}
+
+// uiRange is where a diagnostic of the machine-readable UI points.
+type uiRange struct {
+	Filename string `json:"filename"`
+	Start    struct {
+		Line int `json:"line"`
+	} `json:"start"`
 }
 
 // parseUI decodes a machine-readable UI line; ok is false for anything

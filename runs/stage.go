@@ -171,7 +171,7 @@ func (s *Service) planStage(ctx context.Context, t *task, r Run) Run {
 		}
 	}
 	if err == nil && res.ExitCode != 0 {
-		err = fmt.Errorf("terraform exited with code %d; the log says why", res.ExitCode)
+		err = out.failure(res.ExitCode)
 	}
 	if err != nil {
 		return s.end(ctx, t, r, st.secrets, err)
@@ -263,9 +263,9 @@ func (s *Service) applyStage(ctx context.Context, t *task, r Run) Run {
 	}
 	// The log goes on from the plan's lines; this marks where the apply's begin.
 	s.opts.Hub.Append(r.ID, ApplySeparator)
-	res, _, err := s.execute(ctx, r.ID, job, st.secrets, "apply")
+	res, out, err := s.execute(ctx, r.ID, job, st.secrets, "apply")
 	if err == nil && res.ExitCode != 0 {
-		err = fmt.Errorf("terraform exited with code %d; the log says why", res.ExitCode)
+		err = out.failure(res.ExitCode)
 	}
 	if err != nil {
 		return s.end(ctx, t, r, st.secrets, err)

@@ -68,7 +68,8 @@ func TestServiceErroredRunIsRedacted(t *testing.T) {
 	f.waitStarted(t, r.ID)
 	f.exec.gate(r.ID) <- struct{}{}
 	errored := f.waitState(t, r.ID, store.RunErrored)
-	if !strings.Contains(errored.Error, "exited with code 1") {
+	// The run says why, not only that terraform failed: its first error, redacted.
+	if errored.Error != "terraform exited with code 1: Error: boom [redacted] (main.tf line 3, in terraform_data.x) (the log has the rest)" {
 		t.Errorf("error %q", errored.Error)
 	}
 	log := f.log(t, r.ID)
