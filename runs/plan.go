@@ -163,9 +163,9 @@ type uiMessage struct {
 		Operation string `json:"operation"`
 	} `json:"changes"`
 	Diagnostic *struct {
-		Severity string `json:"severity"`
-		Summary  string `json:"summary"`
-		Detail   string `json:"detail"`
+		Severity string   `json:"severity"`
+		Summary  string   `json:"summary"`
+		Detail   string   `json:"detail"`
 		Address  string   `json:"address"`
 		Range    *uiRange `json:"range"`
 	} `json:"diagnostic"`
