@@ -27,7 +27,7 @@ import (
 // answer. A starter is valid, so the stand-ins find nothing; every line is mapped.
 func TestStartersWithSchemaStandIns(t *testing.T) {
 	if testing.Short() {
-		t.Skip("builds the schema stand-ins")
+		testenv.Unavailable(t, "-short: builds the schema stand-ins")
 	}
 	tf := testenv.Terraform(t)
 	mirror := schemaMirror(t, testenv.Catalog(t))
