@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -38,6 +39,24 @@ func Azurite(t testing.TB) string {
 		Unavailable(t, "no node on PATH for Azurite")
 		return ""
 	}
+	// The free port is found by closing a listener, so another process can
+	// take it before Azurite binds it: Azurite then exits, or something else
+	// answers there. Either way, start again on another port.
+	var why []string
+	for attempt := 0; attempt < 3; attempt++ {
+		url, err := startAzurite(t, bin)
+		if err == nil {
+			return url
+		}
+		why = append(why, err.Error())
+	}
+	t.Fatalf("azurite did not start in 3 attempts:\n%s", strings.Join(why, "\n"))
+	return ""
+}
+
+// startAzurite starts Azurite on a free port and waits until Azurite
+// itself answers there (its Server header says Azurite-Blob).
+func startAzurite(t testing.TB, bin string) (string, error) {
 	port := freePort(t)
 	cmd := exec.Command(bin, "--blobHost", "127.0.0.1", "--blobPort", strconv.Itoa(port),
 		"--location", t.TempDir(), "--skipApiVersionCheck", "--disableTelemetry", "--silent")
@@ -51,7 +70,7 @@ func Azurite(t testing.TB) string {
 	}
 	exited := make(chan error, 1)
 	go func() { exited <- cmd.Wait() }()
-	t.Cleanup(func() {
+	stop := func() {
 		syscall.Kill(-cmd.Process.Pid, syscall.SIGTERM)
 		select {
 		case <-exited:
@@ -59,7 +78,7 @@ func Azurite(t testing.TB) string {
 			syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
 			<-exited
 		}
-	})
+	}
 
 	serviceURL := fmt.Sprintf("http://127.0.0.1:%d/%s", port, AzuriteAccount)
 	ctx, cancel := context.WithTimeout(t.Context(), 60*time.Second)
@@ -67,17 +86,24 @@ func Azurite(t testing.TB) string {
 	tick := time.NewTicker(100 * time.Millisecond)
 	defer tick.Stop()
 	for {
-		// Any HTTP answer means the service is up; an unauthenticated
-		// request gets a 4xx.
+		// Any answer of Azurite's means the service is up; an
+		// unauthenticated request gets a 4xx.
 		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, serviceURL+"?comp=list", nil)
 		if resp, err := http.DefaultClient.Do(req); err == nil {
 			resp.Body.Close()
-			return serviceURL
+			if strings.HasPrefix(resp.Header.Get("Server"), "Azurite-Blob") {
+				t.Cleanup(stop)
+				return serviceURL, nil
+			}
+			stop()
+			return "", fmt.Errorf("port %d answers, but not as Azurite (Server %q)", port, resp.Header.Get("Server"))
 		}
 		select {
 		case err := <-exited:
-			t.Fatalf("azurite exited before answering: %v\n%s", err, out.String())
+			exited <- err
+			return "", fmt.Errorf("azurite on port %d exited before answering: %v\n%s", port, err, out.String())
 		case <-ctx.Done():
+			stop()
 			t.Fatalf("azurite did not answer within 60s\n%s", out.String())
 		case <-tick.C:
 		}
