@@ -52,7 +52,7 @@ func (s *server) mux() *http.ServeMux {
 	if s.runs != nil {
 		planner, runService, runLogs = s.runs, s.runs, s.runLogs
 	}
-	deployments.New(s.frame, s.store, resolver, planner, s.runner).WithUpgrader(s.upgrader).Routes(rt)
+	deployments.New(s.frame, s.store, resolver, planner, s.runner).WithUpgrader(s.upgrader).WithStates(s.states).Routes(rt)
 	runview.New(s.frame, s.store, runService, runLogs, s.runner).Routes(rt)
 	providersview.New(s.frame, s.store, s.cache).Routes(rt)
 
