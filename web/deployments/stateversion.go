@@ -2,6 +2,7 @@ package deployments
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -274,4 +275,35 @@ func modeText(mode string) string {
 		return "data source"
 	}
 	return strings.TrimSpace(mode)
+}
+
+// typeText writes a type terraform wrote as JSON as a configuration does: "string" reads
+// string, ["list","string"] list(string); objects and tuples read object and tuple, their
+// attributes left to the title.
+func typeText(typeJSON string) string {
+	var t any
+	if json.Unmarshal([]byte(typeJSON), &t) != nil {
+		return typeJSON
+	}
+	return typeName(t, 0)
+}
+
+func typeName(t any, depth int) string {
+	switch c := t.(type) {
+	case string:
+		return c
+	case []any:
+		if len(c) == 0 {
+			break
+		}
+		kind, _ := c[0].(string)
+		switch kind {
+		case "list", "set", "map":
+			if len(c) == 2 && depth < 8 {
+				return kind + "(" + typeName(c[1], depth+1) + ")"
+			}
+		}
+		return kind
+	}
+	return "?"
 }
