@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -191,6 +192,18 @@ func Parse(data []byte) (*Snapshot, error) {
 	}
 	sort.Strings(s.secrets)
 	return s, nil
+}
+
+// Conceal adds values that are secret wherever they come from (an environment's secrets,
+// which reach terraform as variables that need not be marked sensitive): a string of the
+// state that holds one is masked as a sensitive one is. Values shorter than four bytes are
+// ignored, and so are encoded forms (base64, hex) of a value.
+func (s *Snapshot) Conceal(values ...string) {
+	for _, v := range values {
+		if len(v) >= minSecretLen && !slices.Contains(s.secrets, v) {
+			s.secrets = append(s.secrets, v)
+		}
+	}
 }
 
 // minSecretLen is the shortest sensitive string looked for in other values: a shorter one

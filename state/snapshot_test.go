@@ -109,3 +109,26 @@ func sha(data []byte) string {
 	sum := sha256.Sum256(data)
 	return hex.EncodeToString(sum[:])
 }
+
+func TestConcealMasksStringsThatHoldAValue(t *testing.T) {
+	t.Parallel()
+	s := mustParse(t, []byte(`{"version":4,"serial":1,"lineage":"l","outputs":{
+		"url":{"value":"postgres://app:k3y-value@db","type":"string"},
+		"short":{"value":"abc","type":"string"},
+		"plain":{"value":["x","y"],"type":["list","string"]}}}`))
+	s.Conceal("k3y-value", "abc", "")
+	outs, _ := s.Outputs()
+	got := map[string]Value{}
+	for _, o := range outs {
+		got[o.Name] = o.Value
+	}
+	if v := got["url"]; !v.Sensitive || !v.SensitiveCopy || v.Text != "" {
+		t.Errorf("a string holding a concealed value: %+v", v)
+	}
+	if v := got["short"]; v.Sensitive || v.Text != `"abc"` {
+		t.Errorf("a value shorter than four bytes is concealed: %+v", v)
+	}
+	if v := got["plain"]; v.Sensitive {
+		t.Errorf("a value holding no concealed value: %+v", v)
+	}
+}

@@ -59,6 +59,7 @@ type Handlers struct {
 	runner   components.RunnerLabel
 	upgrader LockUpgrader // nil when provider management is not configured
 	states   StateReader  // nil when CloudOven's state store is not configured
+	secrets  SecretValues // nil when secrets are not configured
 	logger   *slog.Logger
 }
 

@@ -132,7 +132,7 @@ func (s *Handlers) compareStateVersions(w http.ResponseWriter, r *http.Request) 
 	p.To = stateVersionRef{Version: to, URL: paths.DeploymentStateVersion(project, d.ID, to)}
 	var snaps [2]*state.Snapshot
 	for i, v := range versions {
-		snap, problem, err := s.readState(ctx, d, v)
+		snap, problem, err := s.readState(ctx, project, d, v)
 		if err != nil {
 			return err
 		}

@@ -22,6 +22,20 @@ type StateReader interface {
 	Read(ctx context.Context, v store.StateVersion) (*state.Snapshot, error)
 }
 
+// SecretValues gives an environment's secret values; *secrets.Vault has it. The state
+// pages conceal them: they reach terraform as variables a blueprint need not mark
+// sensitive, so the state may hold them unmarked.
+type SecretValues interface {
+	Values(ctx context.Context, project, environment string) (map[string]string, error)
+}
+
+// WithSecrets gives the state version pages the environments' secret values to conceal;
+// without them (nil), only what terraform marked sensitive is.
+func (s *Handlers) WithSecrets(v SecretValues) *Handlers {
+	s.secrets = v
+	return s
+}
+
 // WithStates gives the state version pages the reader of the state files; without one
 // (nil), they show what the store recorded of each version and say the file is not read.
 func (s *Handlers) WithStates(r StateReader) *Handlers {
@@ -143,7 +157,7 @@ func (s *Handlers) showStateVersion(w http.ResponseWriter, r *http.Request) erro
 	if p.Compare, err = s.compareForm(ctx, project, d, max(v.Version-1, 1), v.Version); err != nil {
 		return err
 	}
-	snap, problem, err := s.readState(ctx, d, v)
+	snap, problem, err := s.readState(ctx, project, d, v)
 	if err != nil {
 		return err
 	}
@@ -182,14 +196,14 @@ func newOutputView(o state.Output) outputView {
 // readState reads a version's state file for its page. A file that cannot be read, or is
 // not to be read, is a problem the page states (the rest of it still shows); only a
 // canceled request is an error.
-func (s *Handlers) readState(ctx context.Context, d store.Deployment, v store.StateVersion) (*state.Snapshot, string, error) {
+func (s *Handlers) readState(ctx context.Context, project string, d store.Deployment, v store.StateVersion) (*state.Snapshot, string, error) {
 	if s.states == nil {
 		return nil, "CloudOven's state store is not configured on this server, so the state file of this version is not read: its outputs and resources are not shown.", nil
 	}
 	snap, err := s.states.Read(ctx, v)
 	switch {
 	case err == nil:
-		return snap, "", nil
+		return s.conceal(ctx, project, d, snap)
 	case ctx.Err() != nil:
 		return nil, "", ctx.Err()
 	case errors.Is(err, state.ErrTooLarge):
@@ -203,6 +217,26 @@ func (s *Handlers) readState(ctx context.Context, d store.Deployment, v store.St
 	}
 	s.logger.Error("reading a state version", "deployment", d.ID, "version", v.Version, "err", err)
 	return nil, fmt.Sprintf("The state file of version %d could not be read from CloudOven's state store (the error is in the server's log); its outputs and resources are not shown.", v.Version), nil
+}
+
+// conceal masks the secret values of the deployment's environment in snap. When they
+// cannot be read, the state is not shown: it may hold them.
+func (s *Handlers) conceal(ctx context.Context, project string, d store.Deployment, snap *state.Snapshot) (*state.Snapshot, string, error) {
+	if s.secrets == nil {
+		return snap, "", nil
+	}
+	values, err := s.secrets.Values(ctx, project, d.Environment)
+	if ctx.Err() != nil {
+		return nil, "", ctx.Err()
+	}
+	if err != nil {
+		s.logger.Error("reading secrets to conceal them in a state", "deployment", d.ID, "err", err)
+		return nil, fmt.Sprintf("The secrets of environment %s could not be read (the error is in the server's log), so this state, which may hold them, is not shown.", d.Environment), nil
+	}
+	for _, v := range values {
+		snap.Conceal(v)
+	}
+	return snap, "", nil
 }
 
 func (s *Handlers) stateLayout(project string, d store.Deployment, title string) page.Layout {

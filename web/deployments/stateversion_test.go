@@ -388,3 +388,57 @@ func TestStateVersionPagesNeedViewer(t *testing.T) {
 		webtest.WantStatus(t, nora.Get(p, false), http.StatusNotFound)
 	}
 }
+
+// An environment's secret reaches terraform as a variable (TF_VAR_db_password) that the
+// blueprint need not mark sensitive, so the state holds it unmarked: the state pages conceal
+// it all the same.
+func TestStatePagesConcealTheEnvironmentsSecrets(t *testing.T) {
+	t.Parallel()
+	config := func(n int) string {
+		return fmt.Sprintf(`variable "db_password" {
+  type    = string
+  default = %q
+}
+
+resource "terraform_data" "db" {
+  input = { password = var.db_password, n = %d }
+}
+
+output "db_password" {
+  value = var.db_password
+}
+
+output "n" {
+  value = %d
+}
+`, webtest.SecretValue, n, n)
+	}
+	testenv.Terraform(t)
+	files := testenv.ApplyStates(t, config(1), config(2))
+	if !strings.Contains(string(files[0]), webtest.SecretValue) {
+		t.Fatal("the state does not hold the secret: the test proves nothing")
+	}
+	f := newStateFixture(t, nil)
+	f.addVersion(t, files[0], "", true)
+	f.addVersion(t, files[1], "", true)
+
+	doc, body := get(t, f.a, paths.DeploymentStateVersion("team", f.id, 2), http.StatusOK)
+	if strings.Contains(body, webtest.SecretValue) {
+		t.Error("the state version page shows the environment's secret")
+	}
+	row := rowByAttr(doc, "state-output-row", "data-name", "db_password")
+	if row.AttrOr("data-sensitive", "") != "true" || row.Find(`[data-testid="state-output-copy"]`).Length() != 1 {
+		t.Errorf("output db_password is not concealed: %q", strings.Join(strings.Fields(row.Text()), " "))
+	}
+	if got := webtest.ByTestID(rowByAttr(doc, "state-output-row", "data-name", "n").Find("*"), "state-output-value").Text(); got != "2" {
+		t.Errorf("output n shows %q", got)
+	}
+
+	doc, body = get(t, f.a, paths.DeploymentStateCompare("team", f.id, 1, 2), http.StatusOK)
+	if strings.Contains(body, webtest.SecretValue) {
+		t.Error("the compare page shows the environment's secret")
+	}
+	if n := webtest.ByTestID(doc, "state-diff-attribute").Length(); n != 2 {
+		t.Errorf("%d attributes changed, want input.n and output.n", n)
+	}
+}
