@@ -23,7 +23,8 @@
 // user wants kept from viewers is marked sensitive. Sensitive values are shown to nobody,
 // whatever the role: not the value of a sensitive output, not one at a path terraform
 // marked sensitive (sensitive_attributes), and not any other string of the state that
-// holds one of those (terraform_data copies its input to its output unmarked). A state
+// holds one of those (terraform_data copies its input to its output unmarked) or one of
+// the environment's secret values (a TF_VAR_ secret need not meet a sensitive variable). A state
 // file that is missing, unreadable or over the size read (state.MaxShowBytes) leaves the
 // page with what the store recorded and a sentence saying why.
 //

@@ -27,9 +27,10 @@ func TestBrowserStateVersionAndCompare(t *testing.T) {
 		wantNoStateSecret(t, what, html)
 	}
 
+	run("opening the deployment page", chromedp.Navigate(srv.URL+f.deployment), chromedp.WaitVisible(webtest.Sel("state-versions")))
+	run("scrolling to the state versions", chromedp.ScrollIntoView(webtest.Sel("state-versions")))
+	webtest.Screenshot(t, ctx, "0-deployment")
 	run("opening the newest state version from the deployment page",
-		chromedp.Navigate(srv.URL+f.deployment),
-		chromedp.WaitVisible(webtest.Sel("state-versions")),
 		webtest.Click(webtest.Sel("state-version-link")),
 		chromedp.WaitVisible(webtest.Sel("state-version-title")),
 	)
