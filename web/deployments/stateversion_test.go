@@ -442,3 +442,26 @@ output "n" {
 		t.Errorf("%d attributes changed, want input.n and output.n", n)
 	}
 }
+
+func TestStatePagesOfADeploymentWithoutState(t *testing.T) {
+	t.Parallel()
+	files := realStates(t)
+	f := newStateFixture(t, nil)
+	doc, _ := get(t, f.a, paths.DeploymentStateCompareForm("team", f.id), http.StatusOK)
+	if got := webtest.ByTestID(doc, "state-problem").Text(); !strings.Contains(got, "no state versions") {
+		t.Errorf("with no versions the compare page says %q", got)
+	}
+	webtest.WantStatus(t, f.a.Get(paths.DeploymentStateVersion("team", f.id, 1), false), http.StatusNotFound)
+
+	f.addVersion(t, files[0], "", true)
+	doc, _ = get(t, f.a, paths.DeploymentStateVersion("team", f.id, 1), http.StatusOK)
+	webtest.WantOne(t, doc, "state-compare-none")
+	webtest.WantOne(t, doc, "state-run-unknown")
+	if n := webtest.ByTestID(doc, "state-compare-previous").Length(); n != 0 {
+		t.Error("the first version offers a comparison with the one before")
+	}
+	doc, _ = get(t, f.a, paths.DeploymentStateCompareForm("team", f.id), http.StatusOK)
+	if got := webtest.ByTestID(doc, "state-problem").Text(); !strings.Contains(got, "one state version only") {
+		t.Errorf("with one version the compare page says %q", got)
+	}
+}
