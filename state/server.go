@@ -245,22 +245,11 @@ func (s *Server) post(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	sm, err := summarize(data)
+	v, err := NewVersion(d.ID, data)
 	if err != nil {
 		http.Error(w, "reading the state: "+err.Error(), http.StatusBadRequest)
 		return
 	}
-	sum := sha256.Sum256(data)
-	v := store.StateVersion{
-		DeploymentID: d.ID,
-		Serial:       sm.Serial,
-		Lineage:      sm.Lineage,
-		SHA256:       hex.EncodeToString(sum[:]),
-		Size:         int64(len(data)),
-		Outputs:      sm.Outputs,
-		Resources:    sm.Resources,
-	}
-	v.BlobKey = BlobKey(d.ID, v.SHA256)
 	v.RunID = g.RunID
 	if err := s.blobs.Put(r.Context(), v.BlobKey, data); err != nil {
 		s.internalError(w, r, d.ID, err)

@@ -2,6 +2,8 @@ package state
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -66,4 +68,27 @@ func summarize(data []byte) (summary, error) {
 		}
 	}
 	return s, nil
+}
+
+// NewVersion reads a state file Terraform writes into the state version that records it
+// for a deployment: serial, lineage, SHA-256, size, outputs (names and types, no values),
+// resource count and the blob key it is kept under (BlobKey). The store numbers it
+// (store.Store.AddStateVersion); RunID is the caller's to set.
+func NewVersion(deploymentID int64, data []byte) (store.StateVersion, error) {
+	sm, err := summarize(data)
+	if err != nil {
+		return store.StateVersion{}, err
+	}
+	sum := sha256.Sum256(data)
+	v := store.StateVersion{
+		DeploymentID: deploymentID,
+		Serial:       sm.Serial,
+		Lineage:      sm.Lineage,
+		SHA256:       hex.EncodeToString(sum[:]),
+		Size:         int64(len(data)),
+		Outputs:      sm.Outputs,
+		Resources:    sm.Resources,
+	}
+	v.BlobKey = BlobKey(deploymentID, v.SHA256)
+	return v, nil
 }

@@ -250,6 +250,19 @@ func (s *Store) LatestStateVersion(ctx context.Context, deploymentID int64) (Sta
 	return v, nil
 }
 
+// StateVersion returns version number version of a deployment's state, or ErrNotFound.
+func (s *Store) StateVersion(ctx context.Context, deploymentID int64, version int) (StateVersion, error) {
+	v, err := scanStateVersion(s.db.QueryRowContext(ctx,
+		stateVersionSelect+` WHERE deployment_id = ? AND version = ?`, deploymentID, version))
+	if errors.Is(err, sql.ErrNoRows) {
+		err = errorf(ErrNotFound, err, "no state version %d", version)
+	}
+	if err != nil {
+		return StateVersion{}, fmt.Errorf("reading state version %d of deployment %d: %w", version, deploymentID, err)
+	}
+	return v, nil
+}
+
 func stateLock(ctx context.Context, q querier, deploymentID int64) (StateLock, error) {
 	l := StateLock{DeploymentID: deploymentID}
 	var info string

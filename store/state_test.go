@@ -69,6 +69,23 @@ func TestAddStateVersionNumbersVersions(t *testing.T) {
 	if diff := cmp.Diff(want[0], latest); diff != "" {
 		t.Errorf("LatestStateVersion (-want +got):\n%s", diff)
 	}
+	for _, w := range want {
+		got, err := s.StateVersion(ctx, d.ID, w.Version)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(w, got); diff != "" {
+			t.Errorf("StateVersion(%d) (-want +got):\n%s", w.Version, diff)
+		}
+	}
+	for _, missing := range []int{0, len(want) + 1} {
+		if _, err := s.StateVersion(ctx, d.ID, missing); !errors.Is(err, ErrNotFound) {
+			t.Errorf("StateVersion(%d) = %v, want ErrNotFound", missing, err)
+		}
+	}
+	if _, err := s.StateVersion(ctx, d.ID+100, 1); !errors.Is(err, ErrNotFound) {
+		t.Errorf("StateVersion of another deployment = %v, want ErrNotFound", err)
+	}
 }
 
 func TestAddStateVersionRefusesOldSerials(t *testing.T) {

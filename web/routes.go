@@ -52,7 +52,7 @@ func (s *server) mux() *http.ServeMux {
 	if s.runs != nil {
 		planner, runService, runLogs = s.runs, s.runs, s.runLogs
 	}
-	deployments.New(s.frame, s.store, resolver, planner, s.runner).WithUpgrader(s.upgrader).Routes(rt)
+	deployments.New(s.frame, s.store, resolver, planner, s.runner).WithUpgrader(s.upgrader).WithStates(s.states).WithSecrets(s.secretValues()).Routes(rt)
 	runview.New(s.frame, s.store, runService, runLogs, s.runner).Routes(rt)
 	providersview.New(s.frame, s.store, s.cache).Routes(rt)
 
@@ -62,6 +62,15 @@ func (s *server) mux() *http.ServeMux {
 	// Anything else gets the 404 page rather than the mux's plain-text one.
 	rt.Handle("/", page.SignedIn, func(w http.ResponseWriter, r *http.Request) error { return page.ErrNotFound })
 	return mux
+}
+
+// secretValues is the vault's reading of secret values, which the state version pages
+// conceal; nil without secrets, or with a store of secrets that does not give values.
+func (s *server) secretValues() deployments.SecretValues {
+	if v, ok := s.secrets.(deployments.SecretValues); ok {
+		return v
+	}
+	return nil
 }
 
 // compressedTypes are the answers worth gzipping: pages, fragments, styles, scripts, SVG

@@ -10,6 +10,7 @@ import (
 	"github.com/cloudoven/cloudoven/catalog"
 	"github.com/cloudoven/cloudoven/deployment"
 	"github.com/cloudoven/cloudoven/runs"
+	"github.com/cloudoven/cloudoven/state"
 	"github.com/cloudoven/cloudoven/web/account"
 	"github.com/cloudoven/cloudoven/web/blueprints"
 	"github.com/cloudoven/cloudoven/web/catalogview"
@@ -72,6 +73,10 @@ type Config struct {
 	// there (deployment.Config.StateURL), and each deployment page shows its address. Empty
 	// makes every terraform_remote_state a guardrail finding.
 	StateURL string
+	// StateBlobs, when set, is where CloudOven's state backend keeps state (the run
+	// service's): the state version pages read outputs, resources and diffs from it. Nil:
+	// they show what the store recorded of each version and say the state is not readable.
+	StateBlobs state.BlobStore
 	// ProviderCache, when set, is the server's provider cache: the providers page lists its
 	// packages and removes them. Nil: the page says provider management is not configured.
 	ProviderCache providersview.Cache
@@ -106,6 +111,7 @@ type server struct {
 	cache    providersview.Cache    // nil when provider management is not configured
 	upgrader deployments.LockUpgrader
 	stateURL string
+	states   deployments.StateReader // nil when StateBlobs is
 	checker  editor.ProviderChecker
 	logger   *slog.Logger
 	assets   *assets
@@ -170,6 +176,9 @@ func newServer(cfg Config) (*server, error) {
 		checker:  cfg.ProviderCheck,
 		logger:   logger,
 		assets:   a,
+	}
+	if cfg.StateBlobs != nil {
+		s.states = state.NewReader(cfg.StateBlobs)
 	}
 	if cfg.Runs != nil && cfg.RunLogs != nil {
 		s.runs, s.runLogs = cfg.Runs, cfg.RunLogs

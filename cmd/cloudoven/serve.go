@@ -136,7 +136,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if opts.Schema.Terraform != "" {
 		providerCheck = providercheck.New(providercheck.Options{Terraform: opts.Schema.Terraform, Mirror: rs.providers, Cache: st, Logger: logger})
 	}
-	handler, err := web.New(web.Config{Store: st, CatalogSource: live, Crawls: crawls, Logger: logger, Dev: *dev, StaticDir: "web/static", SecureCookies: *secureCookies, Secrets: vault, Runs: rs.runs, RunLogs: rs.hub, RunnerLabel: rs.label, StateURL: rs.stateURL,
+	handler, err := web.New(web.Config{Store: st, CatalogSource: live, Crawls: crawls, Logger: logger, Dev: *dev, StaticDir: "web/static", SecureCookies: *secureCookies, Secrets: vault, Runs: rs.runs, RunLogs: rs.hub, RunnerLabel: rs.label, StateURL: rs.stateURL, StateBlobs: rs.blobs,
 		ProviderCheck: providerCheck, ProviderCache: rs.providers, LockUpgrader: rs.providers})
 	if err != nil {
 		return err

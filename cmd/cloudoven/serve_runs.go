@@ -82,6 +82,8 @@ func (f runFlags) blobs(ctx context.Context, dataDir string) (state.BlobStore, e
 // runService is the state backend and the run service, wired to the store.
 type runService struct {
 	state http.Handler
+	// blobs keep the state versions the backend writes; the state version pages read them.
+	blobs state.BlobStore
 	runs  *runs.Service // nil with -runner none
 	hub   *runs.Hub
 	label string // how the UI names the runner; empty with -runner none
@@ -115,7 +117,7 @@ func (f runFlags) start(ctx context.Context, st *store.Store, catalog func() *ca
 		return nil, err
 	}
 	authz := state.NewTokenAuthorizer(0)
-	rs := &runService{state: state.NewServer(st, blobs, authz, logger)}
+	rs := &runService{state: state.NewServer(st, blobs, authz, logger), blobs: blobs}
 	cacheDir := *f.providerCache
 	if cacheDir == "" {
 		cacheDir = filepath.Join(dataDir, "providers")

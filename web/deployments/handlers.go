@@ -24,6 +24,8 @@ type Store interface {
 	UpdateDeploymentVersion(ctx context.Context, project string, id int64, version int) (store.Deployment, error)
 	DeploymentRuns(ctx context.Context, deploymentID int64, limit int) ([]store.Run, error)
 	StateVersions(ctx context.Context, deploymentID int64, limit int) ([]store.StateVersion, error)
+	StateVersion(ctx context.Context, deploymentID int64, version int) (store.StateVersion, error)
+	LatestStateVersion(ctx context.Context, deploymentID int64) (store.StateVersion, error)
 	StateLock(ctx context.Context, deploymentID int64) (store.StateLock, error)
 	Locks
 }
@@ -56,6 +58,8 @@ type Handlers struct {
 	runs     Runs // nil when runs are not configured
 	runner   components.RunnerLabel
 	upgrader LockUpgrader // nil when provider management is not configured
+	states   StateReader  // nil when CloudOven's state store is not configured
+	secrets  SecretValues // nil when secrets are not configured
 	logger   *slog.Logger
 }
 
@@ -73,6 +77,9 @@ func (s *Handlers) Routes(rt page.Router) {
 	rt.Handle("POST /projects/{project}/deployments", page.Operator.Audited("deployment.create"), s.createDeployment)
 	rt.Handle("GET /projects/{project}/deployments/{id}", page.Viewer, s.showDeployment)
 	rt.Handle("GET /projects/{project}/deployments/{id}/terraform.zip", page.Viewer, s.downloadDeploymentZip)
+	// Whoever sees the deployment sees its state versions' non-sensitive values (doc.go).
+	rt.Handle("GET /projects/{project}/deployments/{id}/state/{version}", page.Viewer, s.showStateVersion)
+	rt.Handle("GET /projects/{project}/deployments/{id}/state/compare", page.Viewer, s.compareStateVersions)
 	rt.Handle("POST /projects/{project}/deployments/{id}/promote", page.Operator.Audited("deployment.promote"), s.promoteDeployment)
 	rt.Handle("POST /projects/{project}/deployments/{id}/runs", page.Operator.Audited("run.create"), s.createRun)
 	// Audited by the handler, whose entry names the lock and the run that held it.

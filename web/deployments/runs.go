@@ -149,6 +149,10 @@ func (s *Handlers) deployRuns(ctx context.Context, project string, d store.Deplo
 		row := stateVersionRow{
 			Version: v.Version, Serial: v.Serial, Lineage: shortLineage(v.Lineage), Size: page.ByteSize(v.Size),
 			Resources: v.Resources, Created: components.NewTime(v.CreatedAt), RunID: v.RunID,
+			URL: paths.DeploymentStateVersion(project, d.ID, v.Version),
+		}
+		if v.Version > 1 {
+			row.CompareURL = paths.DeploymentStateCompare(project, d.ID, v.Version-1, v.Version)
 		}
 		if v.RunID != "" {
 			row.RunURL = paths.Run(project, v.RunID)
@@ -212,6 +216,10 @@ type stateVersionRow struct {
 	Created   components.Time
 	RunID     string
 	RunURL    string
+	// URL is the version's page; CompareURL compares it with the version before ("" for
+	// the first).
+	URL        string
+	CompareURL string
 }
 
 type stateOutputView struct {

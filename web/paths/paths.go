@@ -215,6 +215,22 @@ func DeploymentStateUnlock(project string, id int64) string {
 	return Deployment(project, id) + "/state/unlock"
 }
 
+// DeploymentStateVersion is the page of one state version of the deployment: its outputs
+// and resources.
+func DeploymentStateVersion(project string, id int64, version int) string {
+	return Deployment(project, id) + "/state/" + strconv.Itoa(version)
+}
+
+// DeploymentStateCompareForm is where the form comparing two state versions asks.
+func DeploymentStateCompareForm(project string, id int64) string {
+	return Deployment(project, id) + "/state/compare"
+}
+
+// DeploymentStateCompare compares state version from of the deployment with version to.
+func DeploymentStateCompare(project string, id int64, from, to int) string {
+	return DeploymentStateCompareForm(project, id) + "?" + url.Values{"from": {strconv.Itoa(from)}, "to": {strconv.Itoa(to)}}.Encode()
+}
+
 // Run is a run's page.
 func Run(project, id string) string { return Project(project) + "/runs/" + url.PathEscape(id) }
 
