@@ -30,6 +30,30 @@ type editorSession struct {
 	cat           *catalog.Catalog
 	// head is the draft's revision that bp is: read with it, then the one saveDraft made.
 	head store.DraftHead
+	// baseDoc reads the document of the version the draft started from; prior is it parsed
+	// (priorVersion), once.
+	baseDoc func() ([]byte, error)
+	prior   *blueprint.Blueprint
+}
+
+// priorVersion is the blueprint version the draft started from: where an argument cleared
+// and set again within the draft goes back to (blueprint.Placement). Nil when there is none.
+func (es *editorSession) priorVersion() (*blueprint.Blueprint, error) {
+	if es.prior != nil || es.baseDoc == nil {
+		return es.prior, nil
+	}
+	doc, err := es.baseDoc()
+	if errors.Is(err, store.ErrNotFound) {
+		es.baseDoc = nil
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	if es.prior, err = blueprint.ParseDocument(doc); err != nil {
+		return nil, fmt.Errorf("reading version %d of %s/%s: %w", es.base, es.project, es.name, err)
+	}
+	return es.prior, nil
 }
 
 // openDraft reads the blueprint's draft, or its latest version when it has none.
@@ -44,6 +68,10 @@ func (s *Handlers) openDraft(ctx context.Context, project, name string) (*editor
 	switch {
 	case err == nil:
 		doc, es.base, es.draft, es.head = d.Document, d.BaseVersion, true, d.Head
+		es.baseDoc = func() ([]byte, error) {
+			v, err := s.store.BlueprintVersion(ctx, project, name, es.base)
+			return v.Document, err
+		}
 	case errors.Is(err, store.ErrNotFound):
 		// b's head was read with b.LatestVersion, and versions never change: a draft
 		// written since makes the save's revision check fail, and the change is applied
@@ -53,6 +81,7 @@ func (s *Handlers) openDraft(ctx context.Context, project, name string) (*editor
 			return nil, err
 		}
 		doc, es.base = v.Document, v.Version
+		es.baseDoc = func() ([]byte, error) { return v.Document, nil }
 	default:
 		return nil, err
 	}

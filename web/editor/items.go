@@ -130,11 +130,11 @@ func postedModes(values url.Values, op form.Op) map[string]form.Mode {
 }
 
 // applyBodyOp applies an add or remove op to a body laid out by schema.
-func applyBodyOp(schema *tfjson.SchemaBlock, body blueprint.Body, op form.Op) (blueprint.Body, string) {
+func applyBodyOp(schema *tfjson.SchemaBlock, body blueprint.Body, op form.Op, opts form.ParseOptions) (blueprint.Body, string) {
 	var err error
 	switch op.Kind {
 	case form.OpAddBlock:
-		body, err = form.AddBlock(schema, body, op.Key)
+		body, err = form.AddBlock(schema, body, op.Key, opts)
 	case form.OpRemoveBlock:
 		body, err = form.RemoveBlock(schema, body, op.Key)
 	}
@@ -152,10 +152,23 @@ func applyResource(es *editorSession, addr string, values url.Values, op form.Op
 	ed := editOutcome{item: addr, modes: postedModes(values, op)}
 	typ := es.cat.Lookup(kindOfResource(r), r.Type)
 	var schema *tfjson.SchemaBlock
+	opts := form.ParseOptions{}
 	if typ != nil && typ.Schema != nil {
 		schema = typ.Schema.Block
+		if typ.Doc != nil {
+			opts.Example = blueprint.ExampleOrder(typ.Doc.Examples, exampleKind(r.Mode), r.Type)
+		}
 	}
-	r.Config = form.Parse(schema, r.Config, values)
+	prior, err := es.priorVersion()
+	if err != nil {
+		return ed, err
+	}
+	if prior != nil {
+		if pr := prior.Resource(addr); pr != nil {
+			opts.Prior = pr.Config
+		}
+	}
+	r.Config = form.Parse(schema, r.Config, values, opts)
 	if values.Has(form.MetaCount) {
 		r.Count = metaValue(values.Get(form.MetaCount))
 	}
@@ -185,9 +198,17 @@ func applyResource(es *editorSession, addr string, values url.Values, op form.Op
 		}
 		ed.item = blueprint.Resource{Mode: mode, Type: typ, Name: name}.Address()
 	default:
-		r.Config, ed.problem = applyBodyOp(schema, r.Config, op)
+		r.Config, ed.problem = applyBodyOp(schema, r.Config, op, opts)
 	}
 	return ed, nil
+}
+
+// exampleKind is the block keyword a doc example writes resources of mode m with.
+func exampleKind(m blueprint.Mode) string {
+	if m == blueprint.DataMode {
+		return "data"
+	}
+	return "resource"
 }
 
 // metaValue reads count or for_each; empty unsets it.
@@ -263,13 +284,25 @@ func applyProvider(es *editorSession, addr string, values url.Values, op form.Op
 	}
 	ed := editOutcome{item: itemProvider + addr, modes: postedModes(values, op)}
 	schema := providerSchema(es, pc.Name)
-	pc.Config = form.Parse(schema, pc.Config, values)
+	opts := form.ParseOptions{}
+	prior, err := es.priorVersion()
+	if err != nil {
+		return ed, err
+	}
+	if prior != nil {
+		for _, pp := range prior.Providers {
+			if pp.Address() == addr {
+				opts.Prior = pp.Config
+			}
+		}
+	}
+	pc.Config = form.Parse(schema, pc.Config, values, opts)
 	if op.Kind == form.OpDelete {
 		es.bp.Providers = append(es.bp.Providers[:i:i], es.bp.Providers[i+1:]...)
 		ed.item = itemSettings
 		return ed, nil
 	}
-	pc.Config, ed.problem = applyBodyOp(schema, pc.Config, op)
+	pc.Config, ed.problem = applyBodyOp(schema, pc.Config, op, opts)
 	return ed, nil
 }
 

@@ -29,9 +29,10 @@ func Skeleton(schema *tfjson.SchemaBlock) blueprint.Body {
 }
 
 // AddBlock adds an instance of the block type at key (default_node_pool, or
-// default_node_pool[0].upgrade_settings) to body, with its own required blocks.
-func AddBlock(schema *tfjson.SchemaBlock, body blueprint.Body, key string) (blueprint.Body, error) {
-	return editBlock(schema, body, key, func(bt *tfjson.SchemaBlockType, blocks []blueprint.Block, name string) ([]blueprint.Block, error) {
+// default_node_pool[0].upgrade_settings) to body, with its own required blocks; a type body
+// has no block of goes where opts place it (ParseOptions).
+func AddBlock(schema *tfjson.SchemaBlock, body blueprint.Body, key string, opts ParseOptions) (blueprint.Body, error) {
+	return editBlock(schema, body, key, blueprint.Placement{Prior: opts.Prior}, "", opts.Example, func(bt *tfjson.SchemaBlockType, blocks []blueprint.Block, name string) ([]blueprint.Block, error) {
 		max := int(bt.MaxItems)
 		if bt.NestingMode == tfjson.SchemaNestingModeSingle || bt.NestingMode == tfjson.SchemaNestingModeGroup {
 			max = 1
@@ -49,7 +50,7 @@ func RemoveBlock(schema *tfjson.SchemaBlock, body blueprint.Body, key string) (b
 	if !ok {
 		return body, fmt.Errorf("%q is not a block instance", key)
 	}
-	return editBlock(schema, body, blockKey, func(bt *tfjson.SchemaBlockType, blocks []blueprint.Block, name string) ([]blueprint.Block, error) {
+	return editBlock(schema, body, blockKey, blueprint.Placement{}, "", nil, func(bt *tfjson.SchemaBlockType, blocks []blueprint.Block, name string) ([]blueprint.Block, error) {
 		if i >= len(blocks) {
 			return nil, fmt.Errorf("there is no %s", key)
 		}
@@ -58,7 +59,7 @@ func RemoveBlock(schema *tfjson.SchemaBlock, body blueprint.Body, key string) (b
 }
 
 // editBlock finds the block type at key and replaces its instances with what edit returns.
-func editBlock(schema *tfjson.SchemaBlock, body blueprint.Body, key string, edit func(*tfjson.SchemaBlockType, []blueprint.Block, string) ([]blueprint.Block, error)) (blueprint.Body, error) {
+func editBlock(schema *tfjson.SchemaBlock, body blueprint.Body, key string, place blueprint.Placement, schemaPath string, example []string, edit func(*tfjson.SchemaBlockType, []blueprint.Block, string) ([]blueprint.Block, error)) (blueprint.Body, error) {
 	head, rest, nested := strings.Cut(key, ".")
 	name, idx := head, -1
 	if nested {
@@ -76,7 +77,7 @@ func editBlock(schema *tfjson.SchemaBlock, body blueprint.Body, key string, edit
 		if idx >= len(blocks) {
 			return body, fmt.Errorf("there is no %s", head)
 		}
-		inner, err := editBlock(bt.Block, blocks[idx].Body, rest, edit)
+		inner, err := editBlock(bt.Block, blocks[idx].Body, rest, place.Block(name, idx, nil), JoinKey(schemaPath, name), example, edit)
 		if err != nil {
 			return body, err
 		}
@@ -88,27 +89,9 @@ func editBlock(schema *tfjson.SchemaBlock, body blueprint.Body, key string, edit
 			return body, err
 		}
 	}
-	return replaceBlocks(body, name, blocks), nil
-}
-
-// replaceBlocks puts blocks where body's blocks of their type stood (or at the end).
-func replaceBlocks(body blueprint.Body, name string, blocks []blueprint.Block) blueprint.Body {
-	out := blueprint.Body{Attributes: body.Attributes}
-	placed := false
-	for _, b := range body.Blocks {
-		if b.Type != name {
-			out.Blocks = append(out.Blocks, b)
-			continue
-		}
-		if !placed {
-			out.Blocks = append(out.Blocks, blocks...)
-			placed = true
-		}
-	}
-	if !placed {
-		out.Blocks = append(out.Blocks, blocks...)
-	}
-	return out
+	_, place.Rank = Order(schema, schemaPath, example)
+	body.SetBlocks(name, blocks, place)
+	return body, nil
 }
 
 func plural(n int, one, many string) string {

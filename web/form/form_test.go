@@ -112,7 +112,7 @@ func TestParseRoundTripsWhatBuildShows(t *testing.T) {
 		{Type: "identity", Body: blueprint.Body{Attributes: []blueprint.Attribute{{Name: "type", Value: blueprint.String("SystemAssigned")}}}},
 	}}
 	f := Build(typ.Schema.Block, body, Options{})
-	got := Parse(typ.Schema.Block, body, encode(f, nil))
+	got := Parse(typ.Schema.Block, body, encode(f, nil), ParseOptions{})
 	if !reflect.DeepEqual(dump(t, got), dump(t, body)) {
 		t.Errorf("round trip changed the body:\n got %s\nwant %s", dump(t, got), dump(t, body))
 	}
@@ -139,7 +139,7 @@ func TestParseReadsEdits(t *testing.T) {
 	v.Set("location:mode", "ref")
 	v.Set("tags", `{ env = var.env }`)
 	v.Set("kubernetes_version", "")
-	got := Parse(typ.Schema.Block, body, v)
+	got := Parse(typ.Schema.Block, body, v, ParseOptions{})
 
 	if a := got.Attribute("name"); a == nil || a.Literal != cty.StringVal("aks") {
 		t.Errorf("name = %+v", a)
@@ -172,7 +172,7 @@ func TestParseKeepsWhatTheFormDidNotSubmit(t *testing.T) {
 		{Name: "name", Value: blueprint.String("aks")},
 		{Name: "not_in_schema", Value: blueprint.String("kept")},
 	}, Blocks: []blueprint.Block{{Type: "default_node_pool"}, {Type: "legacy_block"}}}
-	got := Parse(typ.Schema.Block, body, url.Values{"sku_tier": {"Free"}})
+	got := Parse(typ.Schema.Block, body, url.Values{"sku_tier": {"Free"}}, ParseOptions{})
 	if got.Attribute("name") == nil || got.Attribute("not_in_schema") == nil || got.Attribute("sku_tier") == nil {
 		t.Errorf("attributes = %+v", got.Attributes)
 	}
@@ -188,17 +188,17 @@ func TestParseKeepsWhatTheFormDidNotSubmit(t *testing.T) {
 func TestAddAndRemoveBlocks(t *testing.T) {
 	typ := aks(t)
 	body := Skeleton(typ.Schema.Block)
-	if _, err := AddBlock(typ.Schema.Block, body, "default_node_pool"); err == nil {
+	if _, err := AddBlock(typ.Schema.Block, body, "default_node_pool", ParseOptions{}); err == nil {
 		t.Error("a second default_node_pool was added")
 	}
-	body, err := AddBlock(typ.Schema.Block, body, "default_node_pool[0].upgrade_settings")
+	body, err := AddBlock(typ.Schema.Block, body, "default_node_pool[0].upgrade_settings", ParseOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if n := len(body.BlocksOf("default_node_pool")[0].Body.BlocksOf("upgrade_settings")); n != 1 {
 		t.Fatalf("%d upgrade_settings blocks", n)
 	}
-	body, err = AddBlock(typ.Schema.Block, body, "identity")
+	body, err = AddBlock(typ.Schema.Block, body, "identity", ParseOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -244,7 +244,7 @@ func TestMultiLineStringsAreExpressions(t *testing.T) {
 	if name.Mode != ExprMode {
 		t.Fatalf("a two-line string shows in %s mode, where a text input would drop the line break", name.Mode)
 	}
-	got := Parse(typ.Schema.Block, body, encode(f, nil))
+	got := Parse(typ.Schema.Block, body, encode(f, nil), ParseOptions{})
 	if a := got.Attribute("name"); a == nil || a.Literal != cty.StringVal("line one\nline two") {
 		t.Errorf("round trip gave %+v", a)
 	}
