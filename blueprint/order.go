@@ -217,6 +217,15 @@ func SchemaOrder(names []string, required func(string) bool, example []string) f
 	}
 }
 
+// sortBy sorts names by rank.
+func sortBy(names []string, rank func(string) (int, bool)) {
+	sort.SliceStable(names, func(i, j int) bool {
+		ri, _ := rank(names[i])
+		rj, _ := rank(names[j])
+		return ri < rj
+	})
+}
+
 // maxExampleSize bounds the example text ExampleOrder parses.
 const maxExampleSize = 64 << 10
 

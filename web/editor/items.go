@@ -17,9 +17,6 @@ import (
 	"github.com/cloudoven/cloudoven/web/paths"
 )
 
-// maxCandidates is how many references the picker offers for one field.
-const maxCandidates = 40
-
 // fieldProblems holds the diagnostics of an item by form key.
 type fieldProblems map[string][]components.Diagnostic
 
@@ -34,7 +31,7 @@ type resourceEditor struct {
 	Known      bool // the catalog has the type
 	Form       form.Body
 	Problems   fieldProblems
-	Candidates map[string][]blueprint.Candidate // by key, for fields in reference mode
+	Pickers    map[string]refPicker // by key, for fields in reference mode
 	Count      string
 	ForEach    string
 	DependsOn  string // one reference a line
@@ -73,11 +70,11 @@ func resourceView(es *editorSession, addr string, problems fieldProblems, modes 
 		}
 	}
 	re.Form = form.Build(schema, r.Config, form.Options{Docs: docsOf(typ), Modes: modes, Rules: rulesOf(typ), Managed: !re.Data})
-	re.Candidates = map[string][]blueprint.Candidate{}
+	re.Pickers = map[string]refPicker{}
 	for _, f := range re.Form.Fields() {
 		if f.Mode == form.RefMode {
 			c := blueprint.ReferenceCandidates(es.bp, es.cat, addr, f.SchemaPath, f.Type)
-			re.Candidates[f.Key] = c[:min(len(c), maxCandidates)]
+			re.Pickers[f.Key] = newRefPicker(c[:min(len(c), maxCandidates)], f.Text)
 		}
 	}
 	return re
@@ -155,9 +152,7 @@ func applyResource(es *editorSession, addr string, values url.Values, op form.Op
 	opts := form.ParseOptions{}
 	if typ != nil && typ.Schema != nil {
 		schema = typ.Schema.Block
-		if typ.Doc != nil {
-			opts.Example = blueprint.ExampleOrder(typ.Doc.Examples, exampleKind(r.Mode), r.Type)
-		}
+		opts.Example = blueprint.TypeExample(typ)
 	}
 	prior, err := es.priorVersion()
 	if err != nil {
@@ -201,14 +196,6 @@ func applyResource(es *editorSession, addr string, values url.Values, op form.Op
 		r.Config, ed.problem = applyBodyOp(schema, r.Config, op, opts)
 	}
 	return ed, nil
-}
-
-// exampleKind is the block keyword a doc example writes resources of mode m with.
-func exampleKind(m blueprint.Mode) string {
-	if m == blueprint.DataMode {
-		return "data"
-	}
-	return "resource"
 }
 
 // metaValue reads count or for_each; empty unsets it.

@@ -52,7 +52,7 @@ func TestBuildLaysOutTheSchema(t *testing.T) {
 		{Name: "location", Value: blueprint.Ref("azurerm_resource_group.main.location")},
 		{Name: "sku_tier", Value: blueprint.String("Standard")},
 		{Name: "tags", Value: blueprint.Map(map[string]blueprint.Value{"env": blueprint.String("dev")})},
-	}, Blocks: Skeleton(typ.Schema.Block).Blocks}
+	}, Blocks: Skeleton(typ.Schema.Block, nil).Blocks}
 	f := Build(typ.Schema.Block, body, Options{Docs: func(p string) string { return "doc of " + p }})
 
 	byKey := map[string]Field{}
@@ -129,7 +129,7 @@ func dump(t *testing.T, b blueprint.Body) string {
 
 func TestParseReadsEdits(t *testing.T) {
 	typ := aks(t)
-	body := blueprint.Body{Blocks: Skeleton(typ.Schema.Block).Blocks}
+	body := blueprint.Body{Blocks: Skeleton(typ.Schema.Block, nil).Blocks}
 	f := Build(typ.Schema.Block, body, Options{})
 	v := encode(f, nil)
 	v.Set("name", "aks")
@@ -187,7 +187,7 @@ func TestParseKeepsWhatTheFormDidNotSubmit(t *testing.T) {
 
 func TestAddAndRemoveBlocks(t *testing.T) {
 	typ := aks(t)
-	body := Skeleton(typ.Schema.Block)
+	body := Skeleton(typ.Schema.Block, nil)
 	if _, err := AddBlock(typ.Schema.Block, body, "default_node_pool", ParseOptions{}); err == nil {
 		t.Error("a second default_node_pool was added")
 	}
