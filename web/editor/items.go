@@ -22,21 +22,21 @@ type fieldProblems map[string][]components.Diagnostic
 
 // resourceEditor is the form of one resource or data source.
 type resourceEditor struct {
-	Address    string
-	Type       string
-	Name       string
-	Data       bool
-	TypeURL    string
-	Doc        *catalog.Doc
-	Known      bool // the catalog has the type
-	Form       form.Body
-	Problems   fieldProblems
-	Pickers    map[string]refPicker // by key, for fields in reference mode
-	Count      string
-	ForEach    string
-	DependsOn  string // one reference a line
-	Provider   string
-	Providers  []string // provider configurations of the type's provider: azurerm, azurerm.west
+	Address   string
+	Type      string
+	Name      string
+	Data      bool
+	TypeURL   string
+	Doc       *catalog.Doc
+	Known     bool // the catalog has the type
+	Form      form.Body
+	Problems  fieldProblems
+	Pickers   map[string]refPicker // by key, for fields in reference mode
+	Count     string
+	ForEach   string
+	DependsOn string // one reference a line
+	Provider  string
+	Providers []string // provider configurations of the type's provider: azurerm, azurerm.west
 }
 
 func resourceView(es *editorSession, addr string, problems fieldProblems, modes map[string]form.Mode) *resourceEditor {
