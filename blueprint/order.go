@@ -11,6 +11,8 @@ import (
 	"github.com/cloudoven/cloudoven/hcllimit"
 )
 
+// Placement says where an argument or a block type goes that a body does not hold yet.
+//
 // The order of a body's arguments (and, separately, of its block types) is part of the
 // generated text, so it must not depend on the history of edits: clearing an argument and
 // setting it again must give back the same main.tf, or every diff carries noise. The rule:
@@ -28,14 +30,16 @@ import (
 // and a new one goes where the schema orders it, never "at the end because it was typed
 // last": a body whose order fits its canonical sequence (every body this rule built does)
 // keeps fitting it, and then its order is a function of which arguments it holds alone.
-// SchemaOrder is the schema order the editor uses.
-
-// Placement says where an argument or a block type goes that a body does not hold yet.
-// The zero Placement appends.
+// SchemaOrder is the schema order the editor uses. Block types follow the same rule
+// (SetBlocks); instances of one type stay together where the type's first one stood.
+//
+// Placement carries the two inputs of rule 2 for one body. The zero Placement appends.
 type Placement struct {
-	// Prior is the body as the blueprint version the draft started from has it: empty when
-	// that version has no such body.
-	Prior Body
+	// Prior gives the body as the blueprint version the draft started from has it: nil, or
+	// an empty body, when that version has no such body. It is called only when an argument
+	// is placed, and may be called more than once: reading that version costs, and most
+	// changes place nothing.
+	Prior func() Body
 	// Rank orders the names of the body's arguments (and of its block types) as the schema
 	// does: lower first; nil, or false, when a name has no rank.
 	Rank func(name string) (int, bool)
@@ -44,10 +48,22 @@ type Placement struct {
 // Block is the placement of the i-th instance of the nested block type typ.
 func (p Placement) Block(typ string, i int, rank func(string) (int, bool)) Placement {
 	out := Placement{Rank: rank}
-	if blocks := p.Prior.BlocksOf(typ); i < len(blocks) {
-		out.Prior = blocks[i].Body
+	if p.Prior != nil {
+		out.Prior = func() Body {
+			if blocks := p.Prior().BlocksOf(typ); i < len(blocks) {
+				return blocks[i].Body
+			}
+			return Body{}
+		}
 	}
 	return out
+}
+
+func (p Placement) prior() Body {
+	if p.Prior == nil {
+		return Body{}
+	}
+	return p.Prior()
 }
 
 // index is where name goes among present, which does not hold it; prior is the names of
@@ -136,8 +152,9 @@ func (b *Body) SetAttribute(name string, v Value, p Placement) {
 		for i, a := range b.Attributes {
 			present[i] = a.Name
 		}
-		prior := make([]string, len(p.Prior.Attributes))
-		for i, a := range p.Prior.Attributes {
+		pb := p.prior()
+		prior := make([]string, len(pb.Attributes))
+		for i, a := range pb.Attributes {
 			prior[i] = a.Name
 		}
 		at := p.index(present, prior, name)
@@ -163,7 +180,7 @@ func (b *Body) SetBlocks(typ string, blocks []Block, p Placement) {
 	}
 	if !placed && len(blocks) > 0 {
 		present, at := blockTypes(out), len(out)
-		if t := p.index(present, blockTypes(p.Prior.Blocks), typ); t < len(present) {
+		if t := p.index(present, blockTypes(p.prior().Blocks), typ); t < len(present) {
 			at = slices.IndexFunc(out, func(blk Block) bool { return blk.Type == present[t] })
 		}
 		out = slices.Insert(out, at, blocks...)
@@ -185,13 +202,17 @@ func blockTypes(blocks []Block) []string {
 // SchemaOrder ranks the arguments (or the block types) of one body as a Terraform author
 // expects them, the way the registry's example usage writes them: required ones first,
 // then optional ones; within each, those the type's example writes in the example's order,
-// then the rest by name. required says whether a name is required; example is the names as
-// the example writes them (ExampleOrder), possibly none.
-func SchemaOrder(names []string, required func(string) bool, example []string) func(string) (int, bool) {
-	// Ranked on first use: most parses of a form insert nothing.
+// then the rest by name. required says whether a name is required; example gives the names
+// as the example writes them (ExampleNames), possibly none, or is nil.
+func SchemaOrder(names []string, required func(string) bool, exampleOf func() []string) func(string) (int, bool) {
+	// Ranked on first use: most parses of a form place nothing.
 	var rank map[string]int
 	return func(name string) (int, bool) {
 		if rank == nil {
+			var example []string
+			if exampleOf != nil {
+				example = exampleOf()
+			}
 			sorted := slices.Clone(names)
 			sort.SliceStable(sorted, func(i, j int) bool {
 				a, b := sorted[i], sorted[j]

@@ -28,7 +28,7 @@ func bodyOf(names ...string) Body {
 // alphaRank ranks the names of an azurerm_resource_group-like schema as SchemaOrder does
 // with its example: name and location are required, the example writes name first.
 var alphaRank = SchemaOrder([]string{"location", "managed_by", "name", "tags"},
-	func(n string) bool { return n == "name" || n == "location" }, []string{"name", "location", "tags"})
+	func(n string) bool { return n == "name" || n == "location" }, func() []string { return []string{"name", "location", "tags"} })
 
 func TestSetAttributePlacesByPriorThenSchema(t *testing.T) {
 	tests := []struct {
@@ -52,7 +52,7 @@ func TestSetAttributePlacesByPriorThenSchema(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			p := Placement{Prior: bodyOf(tt.prior...), Rank: alphaRank}
+			p := Placement{Prior: func() Body { return bodyOf(tt.prior...) }, Rank: alphaRank}
 			if tt.unrated {
 				p.Rank = nil
 			}
@@ -87,7 +87,7 @@ func TestClearAndSetAgainIsHistoryFree(t *testing.T) {
 				}
 				for _, order := range permutations(cleared) {
 					b := bodyOf(start...)
-					p := Placement{Prior: prior, Rank: alphaRank}
+					p := Placement{Prior: func() Body { return prior }, Rank: alphaRank}
 					for _, n := range cleared {
 						b.SetAttribute(n, Value{}, p)
 					}
@@ -156,7 +156,7 @@ func TestSetBlocksPlacesATypeAgain(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			b := Body{Blocks: blocks(tt.body...)}
-			b.SetBlocks(tt.set, blocks(slices.Repeat([]string{tt.set}, tt.n)...), Placement{Prior: Body{Blocks: blocks(tt.prior...)}, Rank: rank})
+			b.SetBlocks(tt.set, blocks(slices.Repeat([]string{tt.set}, tt.n)...), Placement{Prior: func() Body { return Body{Blocks: blocks(tt.prior...)} }, Rank: rank})
 			var got []string
 			for _, blk := range b.Blocks {
 				got = append(got, blk.Type)
@@ -209,5 +209,33 @@ resource "azurerm_kubernetes_cluster" "example" {
 	}
 	if got := ExampleOrder([]string{strings.Repeat("[", 100000)}, "resource", "x"); got != nil {
 		t.Errorf("ExampleOrder of an oversized example = %v, want nil", got)
+	}
+}
+
+// TestImportKeepsTheAuthorsOrder: an imported body keeps the order its file wrote, whatever
+// the schema's; setting one of its arguments again with the imported body as the prior
+// puts it back there.
+func TestImportKeepsTheAuthorsOrder(t *testing.T) {
+	src := `resource "azurerm_resource_group" "main" {
+  tags     = { team = "payments" }
+  location = "westeurope"
+  name     = "rg"
+}
+`
+	b, diags := Import(map[string][]byte{"main.tf": []byte(src)})
+	if diags.HasErrors() {
+		t.Fatal(diags.Error())
+	}
+	want := []string{"tags", "location", "name"}
+	r := b.Resource("azurerm_resource_group.main")
+	if diff := cmp.Diff(want, names(r.Config)); diff != "" {
+		t.Fatalf("imported order (-want +got):\n%s", diff)
+	}
+	prior := r.Config
+	v := *r.Config.Attribute("location")
+	r.Config.SetAttribute("location", Value{}, Placement{})
+	r.Config.SetAttribute("location", v, Placement{Prior: func() Body { return prior }, Rank: alphaRank})
+	if diff := cmp.Diff(want, names(r.Config)); diff != "" {
+		t.Errorf("order after clearing location and setting it again (-want +got):\n%s", diff)
 	}
 }

@@ -105,7 +105,7 @@ func placeholderIn(schema *tfjson.SchemaBlock, typ *catalog.Type, path string, e
 			names = append(names, n)
 		}
 	}
-	sortBy(names, SchemaOrder(names, func(string) bool { return true }, here))
+	sortBy(names, SchemaOrder(names, func(string) bool { return true }, func() []string { return here }))
 	for _, n := range names {
 		v := placeholderValue(n, attrType(schema.Attributes[n]))
 		body.Attributes = append(body.Attributes, Attribute{Name: n, Value: placeholderByRules(v, typ.Rules(joinSchemaPath(path, n)))})
@@ -116,7 +116,7 @@ func placeholderIn(schema *tfjson.SchemaBlock, typ *catalog.Type, path string, e
 			btypes = append(btypes, n)
 		}
 	}
-	sortBy(btypes, SchemaOrder(btypes, func(string) bool { return true }, here))
+	sortBy(btypes, SchemaOrder(btypes, func(string) bool { return true }, func() []string { return here }))
 	for _, n := range btypes {
 		bt := schema.NestedBlocks[n]
 		var inner Body

@@ -32,8 +32,9 @@ type editorSession struct {
 	head store.DraftHead
 	// baseDoc reads the document of the version the draft started from; prior is it parsed
 	// (priorVersion), once.
-	baseDoc func() ([]byte, error)
-	prior   *blueprint.Blueprint
+	baseDoc  func() ([]byte, error)
+	prior    *blueprint.Blueprint
+	priorErr error // why priorBody gave an empty body; the change must not be saved
 }
 
 // priorVersion is the blueprint version the draft started from: where an argument cleared
@@ -89,6 +90,25 @@ func (s *Handlers) openDraft(ctx context.Context, project, name string) (*editor
 		return nil, fmt.Errorf("reading the draft of %s/%s: %w", project, name, err)
 	}
 	return es, nil
+}
+
+// priorBody gives, when called, the body find picks out of the version the draft started
+// from (priorVersion), or an empty one: form.ParseOptions.Prior, which reads that version
+// only when an argument is placed. An error reading it is kept in es.priorErr.
+func (es *editorSession) priorBody(find func(*blueprint.Blueprint) *blueprint.Body) func() blueprint.Body {
+	return func() blueprint.Body {
+		prior, err := es.priorVersion()
+		if err != nil {
+			es.priorErr = err
+		}
+		if prior == nil {
+			return blueprint.Body{}
+		}
+		if b := find(prior); b != nil {
+			return *b
+		}
+		return blueprint.Body{}
+	}
 }
 
 // saveDraft writes the session's blueprint as the draft on behalf of w, if the draft is

@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 
 	tfjson "github.com/hashicorp/terraform-json"
 
@@ -149,19 +150,15 @@ func applyResource(es *editorSession, addr string, values url.Values, op form.Op
 	ed := editOutcome{item: addr, modes: postedModes(values, op)}
 	typ := es.cat.Lookup(kindOfResource(r), r.Type)
 	var schema *tfjson.SchemaBlock
-	opts := form.ParseOptions{}
+	opts := form.ParseOptions{Prior: es.priorBody(func(b *blueprint.Blueprint) *blueprint.Body {
+		if pr := b.Resource(addr); pr != nil {
+			return &pr.Config
+		}
+		return nil
+	})}
 	if typ != nil && typ.Schema != nil {
 		schema = typ.Schema.Block
-		opts.Example = blueprint.TypeExample(typ)
-	}
-	prior, err := es.priorVersion()
-	if err != nil {
-		return ed, err
-	}
-	if prior != nil {
-		if pr := prior.Resource(addr); pr != nil {
-			opts.Prior = pr.Config
-		}
+		opts.Example = sync.OnceValue(func() []string { return blueprint.TypeExample(typ) })
 	}
 	r.Config = form.Parse(schema, r.Config, values, opts)
 	if values.Has(form.MetaCount) {
@@ -195,7 +192,7 @@ func applyResource(es *editorSession, addr string, values url.Values, op form.Op
 	default:
 		r.Config, ed.problem = applyBodyOp(schema, r.Config, op, opts)
 	}
-	return ed, nil
+	return ed, es.priorErr
 }
 
 // metaValue reads count or for_each; empty unsets it.
@@ -271,18 +268,14 @@ func applyProvider(es *editorSession, addr string, values url.Values, op form.Op
 	}
 	ed := editOutcome{item: itemProvider + addr, modes: postedModes(values, op)}
 	schema := providerSchema(es, pc.Name)
-	opts := form.ParseOptions{}
-	prior, err := es.priorVersion()
-	if err != nil {
-		return ed, err
-	}
-	if prior != nil {
-		for _, pp := range prior.Providers {
-			if pp.Address() == addr {
-				opts.Prior = pp.Config
+	opts := form.ParseOptions{Prior: es.priorBody(func(b *blueprint.Blueprint) *blueprint.Body {
+		for i := range b.Providers {
+			if b.Providers[i].Address() == addr {
+				return &b.Providers[i].Config
 			}
 		}
-	}
+		return nil
+	})}
 	pc.Config = form.Parse(schema, pc.Config, values, opts)
 	if op.Kind == form.OpDelete {
 		es.bp.Providers = append(es.bp.Providers[:i:i], es.bp.Providers[i+1:]...)
@@ -290,7 +283,7 @@ func applyProvider(es *editorSession, addr string, values url.Values, op form.Op
 		return ed, nil
 	}
 	pc.Config, ed.problem = applyBodyOp(schema, pc.Config, op, opts)
-	return ed, nil
+	return ed, es.priorErr
 }
 
 // rowOp reads the add and remove ops of the variables, locals and outputs tables; removing a

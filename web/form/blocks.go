@@ -14,10 +14,10 @@ import (
 // arguments, so the form shows the author exactly what is left to fill in. The blocks come
 // in schema order (Order), with example the type's doc example (blueprint.ExampleOrder).
 func Skeleton(schema *tfjson.SchemaBlock, example []string) blueprint.Body {
-	return skeleton(schema, "", example)
+	return skeleton(schema, "", func() []string { return example })
 }
 
-func skeleton(schema *tfjson.SchemaBlock, schemaPath string, example []string) blueprint.Body {
+func skeleton(schema *tfjson.SchemaBlock, schemaPath string, example func() []string) blueprint.Body {
 	var body blueprint.Body
 	if schema == nil {
 		return body
@@ -74,7 +74,7 @@ func RemoveBlock(schema *tfjson.SchemaBlock, body blueprint.Body, key string) (b
 }
 
 // editBlock finds the block type at key and replaces its instances with what edit returns.
-func editBlock(schema *tfjson.SchemaBlock, body blueprint.Body, key string, place blueprint.Placement, schemaPath string, example []string, edit func(bt *tfjson.SchemaBlockType, blocks []blueprint.Block, name, schemaPath string) ([]blueprint.Block, error)) (blueprint.Body, error) {
+func editBlock(schema *tfjson.SchemaBlock, body blueprint.Body, key string, place blueprint.Placement, schemaPath string, example func() []string, edit func(bt *tfjson.SchemaBlockType, blocks []blueprint.Block, name, schemaPath string) ([]blueprint.Block, error)) (blueprint.Body, error) {
 	head, rest, nested := strings.Cut(key, ".")
 	name, idx := head, -1
 	if nested {

@@ -8,7 +8,9 @@
 // "<key>:mode") says whether the text is a plain value, a reference or an HCL expression,
 // and a block's count input (CountKey, "<key>#n") how many instances the form holds. Parse
 // leaves anything the form did not submit as it was, so a form that shows part of a body
-// never loses the rest. A button that changes the form's structure (adds or removes a block,
+// never loses the rest; an argument or block type it adds goes where blueprint.Placement
+// puts it (ParseOptions: back where the draft's base version had it, else in schema order,
+// Order), never at the end for having been typed last. A button that changes the form's structure (adds or removes a block,
 // switches a field's mode) posts an Op; ParseOp reads it and refuses anything else.
 //
 // A field also carries what the docs' rules say about it (rules.go, from catalog.Rule):
@@ -344,12 +346,16 @@ type Values interface {
 // ParseOptions say where Parse puts what a body did not hold: the order of a body's
 // arguments is blueprint.Placement's rule (blueprint/order.go).
 type ParseOptions struct {
-	// Prior is the body as the blueprint version the draft started from has it: an argument
-	// cleared and set again within the draft goes back where that version has it.
-	Prior blueprint.Body
-	// Example is the type's doc example as blueprint.ExampleOrder reads it: a new argument
-	// goes where the schema orders it, required first, then as the example writes them.
-	Example []string
+	// Prior gives the body as the blueprint version the draft started from has it: an
+	// argument cleared and set again within the draft goes back where that version has it.
+	// Nil for none.
+	Prior func() blueprint.Body
+	// Example gives the type's doc example as blueprint.ExampleOrder reads it: a new
+	// argument goes where the schema orders it, required first, then as the example writes
+	// them. Nil for none.
+	//
+	// Both are called only when something is placed: most posts of a form place nothing.
+	Example func() []string
 }
 
 // Parse reads a submitted form into a body laid out by schema. old is the body the form was
@@ -362,12 +368,18 @@ func Parse(schema *tfjson.SchemaBlock, old blueprint.Body, values Values, opts P
 
 // Order is the schema order of the arguments and block types of a body with schema:
 // blueprint.SchemaOrder, with the names example (blueprint.ExampleOrder's paths) writes at
-// schemaPath.
-func Order(schema *tfjson.SchemaBlock, schemaPath string, example []string) (attrs, blocks func(string) (int, bool)) {
+// schemaPath; example may be nil.
+func Order(schema *tfjson.SchemaBlock, schemaPath string, example func() []string) (attrs, blocks func(string) (int, bool)) {
 	if schema == nil {
 		return nil, nil
 	}
-	names := blueprint.ExampleNames(example, schemaPath)
+	var here []string
+	names := func() []string {
+		if here == nil && example != nil {
+			here = blueprint.ExampleNames(example(), schemaPath)
+		}
+		return here
+	}
 	attrs = blueprint.SchemaOrder(sortedKeys(schema.Attributes), func(n string) bool {
 		return schema.Attributes[n] != nil && schema.Attributes[n].Required
 	}, names)
@@ -377,7 +389,7 @@ func Order(schema *tfjson.SchemaBlock, schemaPath string, example []string) (att
 	return attrs, blocks
 }
 
-func parse(schema *tfjson.SchemaBlock, old blueprint.Body, values Values, key, schemaPath string, place blueprint.Placement, example []string) blueprint.Body {
+func parse(schema *tfjson.SchemaBlock, old blueprint.Body, values Values, key, schemaPath string, place blueprint.Placement, example func() []string) blueprint.Body {
 	if schema == nil {
 		return old
 	}
