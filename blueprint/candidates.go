@@ -14,6 +14,7 @@ import (
 type Candidate struct {
 	Ref   string // azurerm_resource_group.main.name
 	Kind  string // variable, local, resource, data, module
+	Type  string // its type as catalog.TypeLabel writes it, "" when unknown (a local, a module output)
 	Score int    // higher fits better
 }
 
@@ -48,7 +49,11 @@ func ReferenceCandidates(b *Blueprint, cat *catalog.Catalog, from, argPath strin
 		case strings.Contains(v.Name, arg) || strings.Contains(arg, v.Name):
 			score = 40
 		}
-		out = append(out, Candidate{Ref: "var." + v.Name, Kind: "variable", Score: score})
+		c := Candidate{Ref: "var." + v.Name, Kind: "variable", Score: score}
+		if v.Type != "" {
+			c.Type = catalog.TypeLabel(vt)
+		}
+		out = append(out, c)
 	}
 	for _, l := range b.Locals {
 		score := 10
@@ -75,7 +80,7 @@ func ReferenceCandidates(b *Blueprint, cat *catalog.Catalog, from, argPath strin
 				continue
 			}
 			if score := attributeFit(arg, r.Type, name); score > 0 {
-				out = append(out, Candidate{Ref: addr + "." + name, Kind: kind, Score: score})
+				out = append(out, Candidate{Ref: addr + "." + name, Kind: kind, Type: catalog.TypeLabel(attrType(a)), Score: score})
 			}
 		}
 	}

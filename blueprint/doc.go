@@ -36,6 +36,11 @@
 // source is), import_module.go (the calls, and which subfolders' files travel with the
 // blueprint), validate_module.go, generate_module.go.
 //
+// Where an argument goes that the editor sets on a body is order.go's rule (Placement): an
+// argument cleared and set again comes back where the draft's base version had it, a new
+// one goes in schema order (required first, then as the type's doc example writes them,
+// SchemaOrder and ExampleOrder), so the generated text never depends on the order of edits.
+//
 // Importing Terraform is Import (import*.go: the files' text alone; import_legacy.go
 // converts Terraform 0.11 syntax), then Complete (import_complete.go: what Terraform implies
 // and a blueprint states, such as required_providers, from the catalog), then Validate. Both

@@ -1,7 +1,6 @@
 package blueprint
 
 import (
-	"sort"
 	"strconv"
 	"strings"
 
@@ -32,6 +31,19 @@ func NewResource(t *catalog.Type, taken func(addr string) bool) Resource {
 		r.Config = placeholderBody(t.Schema.Block, t, "")
 	}
 	return r
+}
+
+// TypeExample is what the first doc example of t that writes t writes, in order
+// (ExampleOrder); nil for a type without docs.
+func TypeExample(t *catalog.Type) []string {
+	if t == nil || t.Doc == nil {
+		return nil
+	}
+	kind := "resource"
+	if t.Kind == catalog.KindDataSource {
+		kind = "data"
+	}
+	return ExampleOrder(t.Doc.Examples, kind, t.Name)
 }
 
 // RequiredProviderFor is the required_providers entry a type's provider needs, its version
@@ -79,15 +91,21 @@ func ProviderConfigFor(t *catalog.Type) (ProviderConfig, bool) {
 
 // placeholderBody fills a schema block's required arguments and required nested blocks;
 // the rules typ's docs state for them (at schema paths under path) choose the values.
+// Arguments and blocks come in schema order (SchemaOrder), as the editor sets new ones.
 func placeholderBody(schema *tfjson.SchemaBlock, typ *catalog.Type, path string) Body {
+	return placeholderIn(schema, typ, path, TypeExample(typ))
+}
+
+func placeholderIn(schema *tfjson.SchemaBlock, typ *catalog.Type, path string, example []string) Body {
 	var body Body
+	here := ExampleNames(example, path)
 	names := make([]string, 0, len(schema.Attributes))
 	for n, a := range schema.Attributes {
 		if a != nil && a.Required {
 			names = append(names, n)
 		}
 	}
-	sort.Strings(names)
+	sortBy(names, SchemaOrder(names, func(string) bool { return true }, func() []string { return here }))
 	for _, n := range names {
 		v := placeholderValue(n, attrType(schema.Attributes[n]))
 		body.Attributes = append(body.Attributes, Attribute{Name: n, Value: placeholderByRules(v, typ.Rules(joinSchemaPath(path, n)))})
@@ -98,12 +116,12 @@ func placeholderBody(schema *tfjson.SchemaBlock, typ *catalog.Type, path string)
 			btypes = append(btypes, n)
 		}
 	}
-	sort.Strings(btypes)
+	sortBy(btypes, SchemaOrder(btypes, func(string) bool { return true }, func() []string { return here }))
 	for _, n := range btypes {
 		bt := schema.NestedBlocks[n]
 		var inner Body
 		if bt.Block != nil {
-			inner = placeholderBody(bt.Block, typ, joinSchemaPath(path, n))
+			inner = placeholderIn(bt.Block, typ, joinSchemaPath(path, n), example)
 		}
 		count := int(bt.MinItems)
 		if bt.NestingMode == tfjson.SchemaNestingModeSingle || bt.NestingMode == tfjson.SchemaNestingModeGroup {

@@ -68,7 +68,7 @@ func kindLabel(k catalog.Kind) string {
 func addType(b *blueprint.Blueprint, typ *catalog.Type) string {
 	res := blueprint.NewResource(typ, func(addr string) bool { return b.Resource(addr) != nil })
 	if typ.Schema != nil {
-		res.Config = form.Skeleton(typ.Schema.Block)
+		res.Config = form.Skeleton(typ.Schema.Block, blueprint.TypeExample(typ))
 	}
 	b.AddResource(res)
 	if rp, ok := blueprint.RequiredProviderFor(typ); ok && !slices.ContainsFunc(b.RequiredProviders, func(x blueprint.RequiredProvider) bool { return x.Name == rp.Name }) {

@@ -14,6 +14,12 @@
 // a change, save or discard made on a draft someone else has changed since is refused with
 // 409 (draft.go: changeDraft, draftWrite; the rule is store.DraftHead.Admits).
 //
+// A field in reference mode offers the references that fit its type in a picker
+// (refpicker.go): grouped by kind, each with its type, with a filter box that filters in the
+// browser (app.js) and posts nothing. An argument cleared and set again goes back where the
+// draft's base version had it, a new one in schema order (items.go passes both to
+// form.Parse; the rule is blueprint.Placement's).
+//
 // The forms themselves are built from provider schemas by package web/form, which also
 // defines the keys and ops the forms post; the docs' rules shape a field's input
 // (rules.templ: a choice for an enumeration, bounds, the default as placeholder, the

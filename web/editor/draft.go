@@ -30,6 +30,31 @@ type editorSession struct {
 	cat           *catalog.Catalog
 	// head is the draft's revision that bp is: read with it, then the one saveDraft made.
 	head store.DraftHead
+	// baseDoc reads the document of the version the draft started from; prior is it parsed
+	// (priorVersion), once.
+	baseDoc  func() ([]byte, error)
+	prior    *blueprint.Blueprint
+	priorErr error // why priorBody gave an empty body; the change must not be saved
+}
+
+// priorVersion is the blueprint version the draft started from: where an argument cleared
+// and set again within the draft goes back to (blueprint.Placement). Nil when there is none.
+func (es *editorSession) priorVersion() (*blueprint.Blueprint, error) {
+	if es.prior != nil || es.baseDoc == nil {
+		return es.prior, nil
+	}
+	doc, err := es.baseDoc()
+	if errors.Is(err, store.ErrNotFound) {
+		es.baseDoc = nil
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	if es.prior, err = blueprint.ParseDocument(doc); err != nil {
+		return nil, fmt.Errorf("reading version %d of %s/%s: %w", es.base, es.project, es.name, err)
+	}
+	return es.prior, nil
 }
 
 // openDraft reads the blueprint's draft, or its latest version when it has none.
@@ -44,6 +69,10 @@ func (s *Handlers) openDraft(ctx context.Context, project, name string) (*editor
 	switch {
 	case err == nil:
 		doc, es.base, es.draft, es.head = d.Document, d.BaseVersion, true, d.Head
+		es.baseDoc = func() ([]byte, error) {
+			v, err := s.store.BlueprintVersion(ctx, project, name, es.base)
+			return v.Document, err
+		}
 	case errors.Is(err, store.ErrNotFound):
 		// b's head was read with b.LatestVersion, and versions never change: a draft
 		// written since makes the save's revision check fail, and the change is applied
@@ -53,6 +82,7 @@ func (s *Handlers) openDraft(ctx context.Context, project, name string) (*editor
 			return nil, err
 		}
 		doc, es.base = v.Document, v.Version
+		es.baseDoc = func() ([]byte, error) { return v.Document, nil }
 	default:
 		return nil, err
 	}
@@ -60,6 +90,25 @@ func (s *Handlers) openDraft(ctx context.Context, project, name string) (*editor
 		return nil, fmt.Errorf("reading the draft of %s/%s: %w", project, name, err)
 	}
 	return es, nil
+}
+
+// priorBody gives, when called, the body find picks out of the version the draft started
+// from (priorVersion), or an empty one: form.ParseOptions.Prior, which reads that version
+// only when an argument is placed. An error reading it is kept in es.priorErr.
+func (es *editorSession) priorBody(find func(*blueprint.Blueprint) *blueprint.Body) func() blueprint.Body {
+	return func() blueprint.Body {
+		prior, err := es.priorVersion()
+		if err != nil {
+			es.priorErr = err
+		}
+		if prior == nil {
+			return blueprint.Body{}
+		}
+		if b := find(prior); b != nil {
+			return *b
+		}
+		return blueprint.Body{}
+	}
 }
 
 // saveDraft writes the session's blueprint as the draft on behalf of w, if the draft is

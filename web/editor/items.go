@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 
 	tfjson "github.com/hashicorp/terraform-json"
 
@@ -17,29 +18,26 @@ import (
 	"github.com/cloudoven/cloudoven/web/paths"
 )
 
-// maxCandidates is how many references the picker offers for one field.
-const maxCandidates = 40
-
 // fieldProblems holds the diagnostics of an item by form key.
 type fieldProblems map[string][]components.Diagnostic
 
 // resourceEditor is the form of one resource or data source.
 type resourceEditor struct {
-	Address    string
-	Type       string
-	Name       string
-	Data       bool
-	TypeURL    string
-	Doc        *catalog.Doc
-	Known      bool // the catalog has the type
-	Form       form.Body
-	Problems   fieldProblems
-	Candidates map[string][]blueprint.Candidate // by key, for fields in reference mode
-	Count      string
-	ForEach    string
-	DependsOn  string // one reference a line
-	Provider   string
-	Providers  []string // provider configurations of the type's provider: azurerm, azurerm.west
+	Address   string
+	Type      string
+	Name      string
+	Data      bool
+	TypeURL   string
+	Doc       *catalog.Doc
+	Known     bool // the catalog has the type
+	Form      form.Body
+	Problems  fieldProblems
+	Pickers   map[string]refPicker // by key, for fields in reference mode
+	Count     string
+	ForEach   string
+	DependsOn string // one reference a line
+	Provider  string
+	Providers []string // provider configurations of the type's provider: azurerm, azurerm.west
 }
 
 func resourceView(es *editorSession, addr string, problems fieldProblems, modes map[string]form.Mode) *resourceEditor {
@@ -73,11 +71,11 @@ func resourceView(es *editorSession, addr string, problems fieldProblems, modes 
 		}
 	}
 	re.Form = form.Build(schema, r.Config, form.Options{Docs: docsOf(typ), Modes: modes, Rules: rulesOf(typ), Managed: !re.Data})
-	re.Candidates = map[string][]blueprint.Candidate{}
+	re.Pickers = map[string]refPicker{}
 	for _, f := range re.Form.Fields() {
 		if f.Mode == form.RefMode {
 			c := blueprint.ReferenceCandidates(es.bp, es.cat, addr, f.SchemaPath, f.Type)
-			re.Candidates[f.Key] = c[:min(len(c), maxCandidates)]
+			re.Pickers[f.Key] = newRefPicker(c[:min(len(c), maxCandidates)], f.Text)
 		}
 	}
 	return re
@@ -130,11 +128,11 @@ func postedModes(values url.Values, op form.Op) map[string]form.Mode {
 }
 
 // applyBodyOp applies an add or remove op to a body laid out by schema.
-func applyBodyOp(schema *tfjson.SchemaBlock, body blueprint.Body, op form.Op) (blueprint.Body, string) {
+func applyBodyOp(schema *tfjson.SchemaBlock, body blueprint.Body, op form.Op, opts form.ParseOptions) (blueprint.Body, string) {
 	var err error
 	switch op.Kind {
 	case form.OpAddBlock:
-		body, err = form.AddBlock(schema, body, op.Key)
+		body, err = form.AddBlock(schema, body, op.Key, opts)
 	case form.OpRemoveBlock:
 		body, err = form.RemoveBlock(schema, body, op.Key)
 	}
@@ -152,10 +150,17 @@ func applyResource(es *editorSession, addr string, values url.Values, op form.Op
 	ed := editOutcome{item: addr, modes: postedModes(values, op)}
 	typ := es.cat.Lookup(kindOfResource(r), r.Type)
 	var schema *tfjson.SchemaBlock
+	opts := form.ParseOptions{Prior: es.priorBody(func(b *blueprint.Blueprint) *blueprint.Body {
+		if pr := b.Resource(addr); pr != nil {
+			return &pr.Config
+		}
+		return nil
+	})}
 	if typ != nil && typ.Schema != nil {
 		schema = typ.Schema.Block
+		opts.Example = sync.OnceValue(func() []string { return blueprint.TypeExample(typ) })
 	}
-	r.Config = form.Parse(schema, r.Config, values)
+	r.Config = form.Parse(schema, r.Config, values, opts)
 	if values.Has(form.MetaCount) {
 		r.Count = metaValue(values.Get(form.MetaCount))
 	}
@@ -185,9 +190,9 @@ func applyResource(es *editorSession, addr string, values url.Values, op form.Op
 		}
 		ed.item = blueprint.Resource{Mode: mode, Type: typ, Name: name}.Address()
 	default:
-		r.Config, ed.problem = applyBodyOp(schema, r.Config, op)
+		r.Config, ed.problem = applyBodyOp(schema, r.Config, op, opts)
 	}
-	return ed, nil
+	return ed, es.priorErr
 }
 
 // metaValue reads count or for_each; empty unsets it.
@@ -263,14 +268,22 @@ func applyProvider(es *editorSession, addr string, values url.Values, op form.Op
 	}
 	ed := editOutcome{item: itemProvider + addr, modes: postedModes(values, op)}
 	schema := providerSchema(es, pc.Name)
-	pc.Config = form.Parse(schema, pc.Config, values)
+	opts := form.ParseOptions{Prior: es.priorBody(func(b *blueprint.Blueprint) *blueprint.Body {
+		for i := range b.Providers {
+			if b.Providers[i].Address() == addr {
+				return &b.Providers[i].Config
+			}
+		}
+		return nil
+	})}
+	pc.Config = form.Parse(schema, pc.Config, values, opts)
 	if op.Kind == form.OpDelete {
 		es.bp.Providers = append(es.bp.Providers[:i:i], es.bp.Providers[i+1:]...)
 		ed.item = itemSettings
 		return ed, nil
 	}
-	pc.Config, ed.problem = applyBodyOp(schema, pc.Config, op)
-	return ed, nil
+	pc.Config, ed.problem = applyBodyOp(schema, pc.Config, op, opts)
+	return ed, es.priorErr
 }
 
 // rowOp reads the add and remove ops of the variables, locals and outputs tables; removing a

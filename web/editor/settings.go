@@ -87,7 +87,7 @@ func applySettings(es *editorSession, values url.Values, op form.Op) editOutcome
 		if _, pc := es.provider(name); pc == nil && hclsyntax.ValidIdentifier(name) {
 			var config blueprint.Body
 			if schema := providerSchema(es, name); schema != nil {
-				config = form.Skeleton(schema)
+				config = form.Skeleton(schema, nil)
 			}
 			es.bp.Providers = append(es.bp.Providers, blueprint.NewProviderConfig(name, providerSource(es, name), config))
 			ed.item = itemProvider + name

@@ -138,7 +138,7 @@ func walkType(t *testing.T, s *Handlers, cat *catalog.Catalog, typ *catalog.Type
 	}
 
 	r := es.bp.Resource(addr)
-	r.Config = form.Skeleton(schema)
+	r.Config = form.Skeleton(schema, blueprint.TypeExample(typ))
 	ed, err := applyResource(es, addr, values, form.Op{})
 	if err != nil {
 		t.Fatalf("applying the form: %v", err)

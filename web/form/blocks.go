@@ -2,6 +2,7 @@ package form
 
 import (
 	"fmt"
+	"sort"
 	"strings"
 
 	tfjson "github.com/hashicorp/terraform-json"
@@ -10,28 +11,43 @@ import (
 )
 
 // Skeleton is a new body for schema: every block the schema requires, recursively, and no
-// arguments, so the form shows the author exactly what is left to fill in.
-func Skeleton(schema *tfjson.SchemaBlock) blueprint.Body {
+// arguments, so the form shows the author exactly what is left to fill in. The blocks come
+// in schema order (Order), with example the type's doc example (blueprint.ExampleOrder).
+func Skeleton(schema *tfjson.SchemaBlock, example []string) blueprint.Body {
+	return skeleton(schema, "", func() []string { return example })
+}
+
+func skeleton(schema *tfjson.SchemaBlock, schemaPath string, example func() []string) blueprint.Body {
 	var body blueprint.Body
 	if schema == nil {
 		return body
 	}
+	var names []string
 	for _, name := range sortedKeys(schema.NestedBlocks) {
-		bt := schema.NestedBlocks[name]
-		if bt == nil || bt.MinItems == 0 {
-			continue
+		if bt := schema.NestedBlocks[name]; bt != nil && bt.MinItems > 0 {
+			names = append(names, name)
 		}
+	}
+	_, rank := Order(schema, schemaPath, example)
+	sort.SliceStable(names, func(i, j int) bool {
+		ri, _ := rank(names[i])
+		rj, _ := rank(names[j])
+		return ri < rj
+	})
+	for _, name := range names {
+		bt := schema.NestedBlocks[name]
 		for range bt.MinItems {
-			body.Blocks = append(body.Blocks, blueprint.Block{Type: name, Body: Skeleton(bt.Block)})
+			body.Blocks = append(body.Blocks, blueprint.Block{Type: name, Body: skeleton(bt.Block, JoinKey(schemaPath, name), example)})
 		}
 	}
 	return body
 }
 
 // AddBlock adds an instance of the block type at key (default_node_pool, or
-// default_node_pool[0].upgrade_settings) to body, with its own required blocks.
-func AddBlock(schema *tfjson.SchemaBlock, body blueprint.Body, key string) (blueprint.Body, error) {
-	return editBlock(schema, body, key, func(bt *tfjson.SchemaBlockType, blocks []blueprint.Block, name string) ([]blueprint.Block, error) {
+// default_node_pool[0].upgrade_settings) to body, with its own required blocks; a type body
+// has no block of goes where opts place it (ParseOptions).
+func AddBlock(schema *tfjson.SchemaBlock, body blueprint.Body, key string, opts ParseOptions) (blueprint.Body, error) {
+	return editBlock(schema, body, key, blueprint.Placement{Prior: opts.Prior}, "", opts.Example, func(bt *tfjson.SchemaBlockType, blocks []blueprint.Block, name, schemaPath string) ([]blueprint.Block, error) {
 		max := int(bt.MaxItems)
 		if bt.NestingMode == tfjson.SchemaNestingModeSingle || bt.NestingMode == tfjson.SchemaNestingModeGroup {
 			max = 1
@@ -39,7 +55,7 @@ func AddBlock(schema *tfjson.SchemaBlock, body blueprint.Body, key string) (blue
 		if max > 0 && len(blocks) >= max {
 			return nil, fmt.Errorf("%s takes at most %d %s", name, max, plural(max, "block", "blocks"))
 		}
-		return append(blocks, blueprint.Block{Type: name, Body: Skeleton(bt.Block)}), nil
+		return append(blocks, blueprint.Block{Type: name, Body: skeleton(bt.Block, schemaPath, opts.Example)}), nil
 	})
 }
 
@@ -49,7 +65,7 @@ func RemoveBlock(schema *tfjson.SchemaBlock, body blueprint.Body, key string) (b
 	if !ok {
 		return body, fmt.Errorf("%q is not a block instance", key)
 	}
-	return editBlock(schema, body, blockKey, func(bt *tfjson.SchemaBlockType, blocks []blueprint.Block, name string) ([]blueprint.Block, error) {
+	return editBlock(schema, body, blockKey, blueprint.Placement{}, "", nil, func(bt *tfjson.SchemaBlockType, blocks []blueprint.Block, name, _ string) ([]blueprint.Block, error) {
 		if i >= len(blocks) {
 			return nil, fmt.Errorf("there is no %s", key)
 		}
@@ -58,7 +74,7 @@ func RemoveBlock(schema *tfjson.SchemaBlock, body blueprint.Body, key string) (b
 }
 
 // editBlock finds the block type at key and replaces its instances with what edit returns.
-func editBlock(schema *tfjson.SchemaBlock, body blueprint.Body, key string, edit func(*tfjson.SchemaBlockType, []blueprint.Block, string) ([]blueprint.Block, error)) (blueprint.Body, error) {
+func editBlock(schema *tfjson.SchemaBlock, body blueprint.Body, key string, place blueprint.Placement, schemaPath string, example func() []string, edit func(bt *tfjson.SchemaBlockType, blocks []blueprint.Block, name, schemaPath string) ([]blueprint.Block, error)) (blueprint.Body, error) {
 	head, rest, nested := strings.Cut(key, ".")
 	name, idx := head, -1
 	if nested {
@@ -76,7 +92,7 @@ func editBlock(schema *tfjson.SchemaBlock, body blueprint.Body, key string, edit
 		if idx >= len(blocks) {
 			return body, fmt.Errorf("there is no %s", head)
 		}
-		inner, err := editBlock(bt.Block, blocks[idx].Body, rest, edit)
+		inner, err := editBlock(bt.Block, blocks[idx].Body, rest, place.Block(name, idx, nil), JoinKey(schemaPath, name), example, edit)
 		if err != nil {
 			return body, err
 		}
@@ -84,31 +100,13 @@ func editBlock(schema *tfjson.SchemaBlock, body blueprint.Body, key string, edit
 		blocks[idx].Body = inner
 	} else {
 		var err error
-		if blocks, err = edit(bt, append([]blueprint.Block(nil), blocks...), name); err != nil {
+		if blocks, err = edit(bt, append([]blueprint.Block(nil), blocks...), name, JoinKey(schemaPath, name)); err != nil {
 			return body, err
 		}
 	}
-	return replaceBlocks(body, name, blocks), nil
-}
-
-// replaceBlocks puts blocks where body's blocks of their type stood (or at the end).
-func replaceBlocks(body blueprint.Body, name string, blocks []blueprint.Block) blueprint.Body {
-	out := blueprint.Body{Attributes: body.Attributes}
-	placed := false
-	for _, b := range body.Blocks {
-		if b.Type != name {
-			out.Blocks = append(out.Blocks, b)
-			continue
-		}
-		if !placed {
-			out.Blocks = append(out.Blocks, blocks...)
-			placed = true
-		}
-	}
-	if !placed {
-		out.Blocks = append(out.Blocks, blocks...)
-	}
-	return out
+	_, place.Rank = Order(schema, schemaPath, example)
+	body.SetBlocks(name, blocks, place)
+	return body, nil
 }
 
 func plural(n int, one, many string) string {

@@ -8,7 +8,9 @@
 // "<key>:mode") says whether the text is a plain value, a reference or an HCL expression,
 // and a block's count input (CountKey, "<key>#n") how many instances the form holds. Parse
 // leaves anything the form did not submit as it was, so a form that shows part of a body
-// never loses the rest. A button that changes the form's structure (adds or removes a block,
+// never loses the rest; an argument or block type it adds goes where blueprint.Placement
+// puts it (ParseOptions: back where the draft's base version had it, else in schema order,
+// Order), never at the end for having been typed last. A button that changes the form's structure (adds or removes a block,
 // switches a field's mode) posts an Op; ParseOp reads it and refuses anything else.
 //
 // A field also carries what the docs' rules say about it (rules.go, from catalog.Rule):
@@ -341,47 +343,73 @@ type Values interface {
 	Get(key string) string
 }
 
-// Parse reads a submitted form into a body laid out by schema. old is the body the form was
-// built from: arguments and blocks the form did not submit keep their old values, and
-// attributes keep their old order, so that a partial form loses nothing.
-func Parse(schema *tfjson.SchemaBlock, old blueprint.Body, values Values) blueprint.Body {
-	return parse(schema, old, values, "")
+// ParseOptions say where Parse puts what a body did not hold: the order of a body's
+// arguments is blueprint.Placement's rule (blueprint/order.go).
+type ParseOptions struct {
+	// Prior gives the body as the blueprint version the draft started from has it: an
+	// argument cleared and set again within the draft goes back where that version has it.
+	// Nil for none.
+	Prior func() blueprint.Body
+	// Example gives the type's doc example as blueprint.ExampleOrder reads it: a new
+	// argument goes where the schema orders it, required first, then as the example writes
+	// them. Nil for none.
+	//
+	// Both are called only when something is placed: most posts of a form place nothing.
+	Example func() []string
 }
 
-func parse(schema *tfjson.SchemaBlock, old blueprint.Body, values Values, key string) blueprint.Body {
+// Parse reads a submitted form into a body laid out by schema. old is the body the form was
+// built from: arguments and blocks the form did not submit keep their old values, and
+// attributes keep their old order, so that a partial form loses nothing. An argument set
+// that old lacks goes where opts place it, never at the end for being typed last.
+func Parse(schema *tfjson.SchemaBlock, old blueprint.Body, values Values, opts ParseOptions) blueprint.Body {
+	return parse(schema, old, values, "", "", blueprint.Placement{Prior: opts.Prior}, opts.Example)
+}
+
+// Order is the schema order of the arguments and block types of a body with schema:
+// blueprint.SchemaOrder, with the names example (blueprint.ExampleOrder's paths) writes at
+// schemaPath; example may be nil.
+func Order(schema *tfjson.SchemaBlock, schemaPath string, example func() []string) (attrs, blocks func(string) (int, bool)) {
+	if schema == nil {
+		return nil, nil
+	}
+	var here []string
+	names := func() []string {
+		if here == nil && example != nil {
+			here = blueprint.ExampleNames(example(), schemaPath)
+		}
+		return here
+	}
+	attrs = blueprint.SchemaOrder(sortedKeys(schema.Attributes), func(n string) bool {
+		return schema.Attributes[n] != nil && schema.Attributes[n].Required
+	}, names)
+	blocks = blueprint.SchemaOrder(sortedKeys(schema.NestedBlocks), func(n string) bool {
+		return schema.NestedBlocks[n] != nil && schema.NestedBlocks[n].MinItems > 0
+	}, names)
+	return attrs, blocks
+}
+
+func parse(schema *tfjson.SchemaBlock, old blueprint.Body, values Values, key, schemaPath string, place blueprint.Placement, example func() []string) blueprint.Body {
 	if schema == nil {
 		return old
 	}
-	var out blueprint.Body
-	got := map[string]blueprint.Value{}
+	attrRank, blockRank := Order(schema, schemaPath, example)
+	out := old
+	attrs := place
+	attrs.Rank = attrRank
 	for _, name := range sortedKeys(schema.Attributes) {
 		a := schema.Attributes[name]
 		k := JoinKey(key, name)
 		if a == nil || !values.Has(k) {
 			continue
 		}
-		got[name] = readValue(values.Get(k), Mode(values.Get(ModeKey(k))), widgetFor(blueprint.AttributeType(a)))
-	}
-	done := map[string]bool{}
-	for _, at := range old.Attributes {
-		v, submitted := got[at.Name]
-		switch {
-		case !submitted:
-			out.Attributes = append(out.Attributes, at)
-		case !v.IsZero():
-			out.Attributes = append(out.Attributes, blueprint.Attribute{Name: at.Name, Value: v})
-		}
-		done[at.Name] = true
-	}
-	for _, name := range sortedKeys(got) {
-		if v := got[name]; !done[name] && !v.IsZero() {
-			out.Attributes = append(out.Attributes, blueprint.Attribute{Name: name, Value: v})
-		}
+		out.SetAttribute(name, readValue(values.Get(k), Mode(values.Get(ModeKey(k))), widgetFor(blueprint.AttributeType(a))), attrs)
 	}
 
-	// Blocks keep their old order by type; a type the form submitted is replaced by the
-	// submitted instances where its first old instance stood, or appended.
-	submitted := map[string][]blueprint.Block{}
+	// A block type the form submitted is replaced by the submitted instances where its
+	// first old instance stood, or where the placement puts the type.
+	blocks := place
+	blocks.Rank = blockRank
 	for _, name := range sortedKeys(schema.NestedBlocks) {
 		bt := schema.NestedBlocks[name]
 		k := JoinKey(key, name)
@@ -393,31 +421,16 @@ func parse(schema *tfjson.SchemaBlock, old blueprint.Body, values Values, key st
 			continue
 		}
 		olds := old.BlocksOf(name)
-		blocks := make([]blueprint.Block, n)
-		for i := range blocks {
+		instances := make([]blueprint.Block, n)
+		for i := range instances {
 			var ob blueprint.Body
 			if i < len(olds) {
 				ob = olds[i].Body
 			}
-			blocks[i] = blueprint.Block{Type: name, Body: parse(bt.Block, ob, values, InstanceKey(k, i))}
+			inner := place.Block(name, i, nil)
+			instances[i] = blueprint.Block{Type: name, Body: parse(bt.Block, ob, values, InstanceKey(k, i), JoinKey(schemaPath, name), inner, example)}
 		}
-		submitted[name] = blocks
-	}
-	placed := map[string]bool{}
-	for _, b := range old.Blocks {
-		blocks, ok := submitted[b.Type]
-		switch {
-		case !ok:
-			out.Blocks = append(out.Blocks, b)
-		case !placed[b.Type]:
-			out.Blocks = append(out.Blocks, blocks...)
-			placed[b.Type] = true
-		}
-	}
-	for _, name := range sortedKeys(submitted) {
-		if !placed[name] {
-			out.Blocks = append(out.Blocks, submitted[name]...)
-		}
+		out.SetBlocks(name, instances, blocks)
 	}
 	return out
 }

@@ -52,7 +52,7 @@ func TestBuildLaysOutTheSchema(t *testing.T) {
 		{Name: "location", Value: blueprint.Ref("azurerm_resource_group.main.location")},
 		{Name: "sku_tier", Value: blueprint.String("Standard")},
 		{Name: "tags", Value: blueprint.Map(map[string]blueprint.Value{"env": blueprint.String("dev")})},
-	}, Blocks: Skeleton(typ.Schema.Block).Blocks}
+	}, Blocks: Skeleton(typ.Schema.Block, nil).Blocks}
 	f := Build(typ.Schema.Block, body, Options{Docs: func(p string) string { return "doc of " + p }})
 
 	byKey := map[string]Field{}
@@ -112,7 +112,7 @@ func TestParseRoundTripsWhatBuildShows(t *testing.T) {
 		{Type: "identity", Body: blueprint.Body{Attributes: []blueprint.Attribute{{Name: "type", Value: blueprint.String("SystemAssigned")}}}},
 	}}
 	f := Build(typ.Schema.Block, body, Options{})
-	got := Parse(typ.Schema.Block, body, encode(f, nil))
+	got := Parse(typ.Schema.Block, body, encode(f, nil), ParseOptions{})
 	if !reflect.DeepEqual(dump(t, got), dump(t, body)) {
 		t.Errorf("round trip changed the body:\n got %s\nwant %s", dump(t, got), dump(t, body))
 	}
@@ -129,7 +129,7 @@ func dump(t *testing.T, b blueprint.Body) string {
 
 func TestParseReadsEdits(t *testing.T) {
 	typ := aks(t)
-	body := blueprint.Body{Blocks: Skeleton(typ.Schema.Block).Blocks}
+	body := blueprint.Body{Blocks: Skeleton(typ.Schema.Block, nil).Blocks}
 	f := Build(typ.Schema.Block, body, Options{})
 	v := encode(f, nil)
 	v.Set("name", "aks")
@@ -139,7 +139,7 @@ func TestParseReadsEdits(t *testing.T) {
 	v.Set("location:mode", "ref")
 	v.Set("tags", `{ env = var.env }`)
 	v.Set("kubernetes_version", "")
-	got := Parse(typ.Schema.Block, body, v)
+	got := Parse(typ.Schema.Block, body, v, ParseOptions{})
 
 	if a := got.Attribute("name"); a == nil || a.Literal != cty.StringVal("aks") {
 		t.Errorf("name = %+v", a)
@@ -172,7 +172,7 @@ func TestParseKeepsWhatTheFormDidNotSubmit(t *testing.T) {
 		{Name: "name", Value: blueprint.String("aks")},
 		{Name: "not_in_schema", Value: blueprint.String("kept")},
 	}, Blocks: []blueprint.Block{{Type: "default_node_pool"}, {Type: "legacy_block"}}}
-	got := Parse(typ.Schema.Block, body, url.Values{"sku_tier": {"Free"}})
+	got := Parse(typ.Schema.Block, body, url.Values{"sku_tier": {"Free"}}, ParseOptions{})
 	if got.Attribute("name") == nil || got.Attribute("not_in_schema") == nil || got.Attribute("sku_tier") == nil {
 		t.Errorf("attributes = %+v", got.Attributes)
 	}
@@ -187,18 +187,18 @@ func TestParseKeepsWhatTheFormDidNotSubmit(t *testing.T) {
 
 func TestAddAndRemoveBlocks(t *testing.T) {
 	typ := aks(t)
-	body := Skeleton(typ.Schema.Block)
-	if _, err := AddBlock(typ.Schema.Block, body, "default_node_pool"); err == nil {
+	body := Skeleton(typ.Schema.Block, nil)
+	if _, err := AddBlock(typ.Schema.Block, body, "default_node_pool", ParseOptions{}); err == nil {
 		t.Error("a second default_node_pool was added")
 	}
-	body, err := AddBlock(typ.Schema.Block, body, "default_node_pool[0].upgrade_settings")
+	body, err := AddBlock(typ.Schema.Block, body, "default_node_pool[0].upgrade_settings", ParseOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if n := len(body.BlocksOf("default_node_pool")[0].Body.BlocksOf("upgrade_settings")); n != 1 {
 		t.Fatalf("%d upgrade_settings blocks", n)
 	}
-	body, err = AddBlock(typ.Schema.Block, body, "identity")
+	body, err = AddBlock(typ.Schema.Block, body, "identity", ParseOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -244,7 +244,7 @@ func TestMultiLineStringsAreExpressions(t *testing.T) {
 	if name.Mode != ExprMode {
 		t.Fatalf("a two-line string shows in %s mode, where a text input would drop the line break", name.Mode)
 	}
-	got := Parse(typ.Schema.Block, body, encode(f, nil))
+	got := Parse(typ.Schema.Block, body, encode(f, nil), ParseOptions{})
 	if a := got.Attribute("name"); a == nil || a.Literal != cty.StringVal("line one\nline two") {
 		t.Errorf("round trip gave %+v", a)
 	}

@@ -59,7 +59,7 @@ func ruledForm(t *testing.T, body blueprint.Body, managed bool) map[string]Field
 func TestBuildReadsTheDocsRules(t *testing.T) {
 	body := blueprint.Body{
 		Attributes: []blueprint.Attribute{{Name: "sku_tier", Value: blueprint.String("Standard")}},
-		Blocks:     Skeleton(aks(t).Schema.Block).Blocks,
+		Blocks:     Skeleton(aks(t).Schema.Block, nil).Blocks,
 	}
 	fields := ruledForm(t, body, true)
 
@@ -109,7 +109,7 @@ func TestBuildReadsTheDocsRules(t *testing.T) {
 }
 
 func TestBuildMarksForcesNewOnManagedResourcesOnly(t *testing.T) {
-	fields := ruledForm(t, blueprint.Body{Blocks: Skeleton(aks(t).Schema.Block).Blocks}, false)
+	fields := ruledForm(t, blueprint.Body{Blocks: Skeleton(aks(t).Schema.Block, nil).Blocks}, false)
 	if got := fields["dns_prefix"].Rules.ForcesNew; got != "" {
 		t.Errorf("a data source's dns_prefix is marked forces-new: %q", got)
 	}

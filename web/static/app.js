@@ -93,6 +93,71 @@
     });
     folded = null;
   });
+  // The editor's reference pickers: the filter box above a long list of references hides
+  // the options that do not match what is typed (every word, anywhere in the reference or
+  // its type). It has no name and its events stop here, in the capture phase, before the
+  // item form's htmx trigger sees them: filtering posts nothing and no swap takes the focus.
+  // Enter chooses the first match (a change event, which the form posts); the arrow keys
+  // move into the list.
+  function refFilterOf(el) {
+    return el && el.matches && el.matches("input[data-ref-filter]") ? el : null;
+  }
+  function filterRefs(input) {
+    var select = document.getElementById(input.getAttribute("data-ref-filter"));
+    if (!select) return null;
+    var words = input.value.toLowerCase().split(/\s+/).filter(Boolean);
+    var shown = 0, first = null;
+    select.querySelectorAll("optgroup").forEach(function (g) {
+      var any = false;
+      g.querySelectorAll("option").forEach(function (o) {
+        var text = o.textContent.toLowerCase();
+        var match = words.every(function (w) { return text.indexOf(w) >= 0; });
+        o.hidden = !match;
+        if (match) {
+          any = true;
+          shown++;
+          if (!first) first = o;
+        }
+      });
+      g.hidden = !any;
+    });
+    var total = select.querySelectorAll("optgroup option").length;
+    var count = document.getElementById(input.getAttribute("aria-describedby"));
+    if (count) {
+      count.textContent = words.length === 0
+        ? total + " references fit this argument."
+        : shown + " of " + total + " references match" + (shown > 0 ? "; Enter chooses " + first.value + "." : ".");
+    }
+    return first;
+  }
+  ["input", "change", "search"].forEach(function (type) {
+    document.addEventListener(type, function (e) {
+      var input = refFilterOf(e.target);
+      if (!input) return;
+      e.stopPropagation();
+      filterRefs(input);
+    }, true);
+  });
+  document.addEventListener("keydown", function (e) {
+    var input = refFilterOf(e.target);
+    if (!input) return;
+    var select = document.getElementById(input.getAttribute("data-ref-filter"));
+    if (!select) return;
+    if (e.key === "Enter") {
+      // Never the form's implicit submit.
+      e.preventDefault();
+      var first = filterRefs(input);
+      if (first && select.value !== first.value) {
+        select.value = first.value;
+        select.dispatchEvent(new Event("change", { bubbles: true }));
+      }
+      select.focus();
+    } else if (e.key === "ArrowDown" || e.key === "ArrowUp") {
+      e.preventDefault();
+      select.focus();
+    }
+  }, true);
+
   // A run's live log: the browser's own reconnect resumes by Last-Event-ID, but after an
   // error the SSE extension opens a new EventSource on the sse-connect URL, which carries
   // no Last-Event-ID. Keep that URL's after= at the last line shown, so either way the log
