@@ -436,7 +436,7 @@ func (s *Handlers) saveEnvVariables(w http.ResponseWriter, r *http.Request) erro
 	}
 	s.logger.Info("environment variables saved", "project", es.project, "environment", es.stored.Name)
 	if !page.IsHTMX(r) {
-		http.Redirect(w, r, paths.EnvironmentBlueprint(es.project, es.stored.Name, props.Blueprint, props.Version)+"#variables", http.StatusSeeOther)
+		http.Redirect(w, r, paths.EnvironmentBlueprint(es.project, es.stored.Name, props.Blueprint, props.Version)+"#variables-heading", http.StatusSeeOther)
 		return nil
 	}
 	saved, err := s.envVariables(ctx, es, props.Blueprint, strconv.Itoa(props.Shown), nil)
