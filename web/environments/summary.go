@@ -36,9 +36,11 @@ func backendSummary(es *envSession) envSummary {
 		}
 	default:
 		parts := []string{be.Type}
-		for _, k := range []string{"storage_account_name", "container_name", "bucket", "prefix"} {
-			if s, _ := be.Config[k].(string); s != "" {
-				parts = append(parts, strings.TrimSuffix(strings.ReplaceAll(k, "_name", ""), "_")+" "+s)
+		for _, k := range []struct{ setting, label string }{
+			{"storage_account_name", "account"}, {"container_name", "container"}, {"bucket", "bucket"}, {"prefix", "prefix"},
+		} {
+			if s, _ := be.Config[k.setting].(string); s != "" {
+				parts = append(parts, k.label+" "+s)
 			}
 		}
 		sum.Text = strings.Join(parts, ", ")

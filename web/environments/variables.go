@@ -79,8 +79,8 @@ type envVarField struct {
 	HasValue    bool // a sensitive variable has a stored value
 	FromSecret  string
 	// State and Status say what the variable holds: "set" (a value here), "default" (the
-	// blueprint's default), "secret" (a TF_VAR_ secret), "hidden" (a stored sensitive value)
-	// or "unset" (nothing: required).
+	// blueprint's default), "secret" (a TF_VAR_ secret), "hidden" (a stored sensitive value),
+	// "typed" (a value typed into a form that was refused, not saved) or "unset" (nothing).
 	State  string
 	Status string
 	Errors []components.Diagnostic
@@ -242,9 +242,6 @@ func (s *Handlers) envVariables(ctx context.Context, es *envSession, bpName, ver
 		case has && !v.Sensitive:
 			f.Value = blueprint.FormatVariableValue(val, v.Type)
 		}
-		if unread[v.Name] {
-			has = true // it holds what was typed, which is not saved
-		}
 		f.State, f.Status = varState(f, has)
 		switch f.State {
 		case "default":
@@ -253,6 +250,10 @@ func (s *Handlers) envVariables(ctx context.Context, es *envSession, bpName, ver
 			missing++
 		default:
 			set++
+		}
+		if props.unread > 0 && typed.Get(varField+v.Name) != "" && typed.Get(varField+v.Name) != storedText(es.env, v) {
+			// The post is refused: the field holds what was typed, which is not saved.
+			f.State, f.Status = "typed", "typed here, not saved"
 		}
 		if f.Invalid() {
 			props.SummaryError = true
@@ -268,6 +269,14 @@ func (s *Handlers) envVariables(ctx context.Context, es *envSession, bpName, ver
 		props.SummaryError = true
 	}
 	return props, nil
+}
+
+// storedText is the stored value of v as its input shows it; "" when there is none.
+func storedText(env *blueprint.Environment, v blueprint.Variable) string {
+	if val, ok := env.Variables[v.Name]; ok {
+		return blueprint.FormatVariableValue(val, v.Type)
+	}
+	return ""
 }
 
 // varState says what a variable's field holds: has says it has a value here (stored, or
