@@ -265,6 +265,11 @@ func (s *Handlers) envVariables(ctx context.Context, es *envSession, bpName, ver
 	props.Summary = fmt.Sprintf("%d %s of %s v%d: %d set, %d at %s, %d without a value",
 		len(bp.Variables), page.Plural(len(bp.Variables), "variable", "variables"), b.Name, props.Shown,
 		set, defaulted, page.Plural(defaulted, "its default", "their defaults"), missing)
+	if props.unread > 0 {
+		props.Summary = fmt.Sprintf("%d %s of %s v%d: %d typed %s cannot be used, nothing saved",
+			len(bp.Variables), page.Plural(len(bp.Variables), "variable", "variables"), b.Name, props.Shown,
+			props.unread, page.Plural(props.unread, "value", "values"))
+	}
 	if len(general) > 0 && hasErrors(general) {
 		props.SummaryError = true
 	}
