@@ -10,6 +10,11 @@
 // count and size limits); Import finds them (FileReads, import_files.go) and Generate writes
 // them beside main.tf. A path out of the configuration's folder is refused at every step.
 //
+// A variable's value typed by a person, an environment's value or a variable's default, is
+// read by one rule (ParseVariableValue, variable_value.go): for a string variable the text
+// is the string itself and quotes are read once, for other types it is an HCL literal
+// checked against the type; FormatVariableValue shows a value so that it reads back the same.
+//
 // An environment's RunnerSettings say how its runs execute, egress included (none,
 // allow-list, open: runner.go; the allow-list's grammar is package egress's).
 //

@@ -27,7 +27,14 @@ func (v *validator) checkVariable(i int) {
 	}
 	if vr.Default != nil {
 		dpath := path + ".default"
-		if trs, err := vr.Default.traversals(); err != nil {
+		if vr.Default.Kind == ExpressionKind && !refersToSomething(*vr.Default) {
+			// What ParseVariableValue could not read is kept as typed: say why, in its words.
+			if _, _, ds := ParseVariableValue(dpath, vr.Default.Expr, vr.Type); ds.HasErrors() {
+				v.d.list = append(v.d.list, ds...)
+			} else {
+				v.d.errorf(dpath, "a default must be a plain value", "Terraform needs defaults known before anything is evaluated: no references, function calls or interpolation; use a local for computed values")
+			}
+		} else if trs, err := vr.Default.traversals(); err != nil {
 			v.d.errorf(dpath, "the default does not parse", "%s", err)
 		} else if len(trs) > 0 {
 			v.d.errorf(dpath, "a default cannot refer to anything", "Terraform needs defaults known before anything is evaluated; use a literal value, or a local for computed values (found %s)", traversalString(trs[0]))
@@ -58,4 +65,20 @@ func (v *validator) checkVariable(i int) {
 			v.d.errorf(vpath+".error_message", "missing error message", "say what is wrong and how to fix it, as a full sentence ending in a period")
 		}
 	}
+}
+
+// refersToSomething reports whether v refers to something a configuration declares
+// (var.x, local.y, a resource's attribute), rather than holding a bare word such as a number
+// typed as many.
+func refersToSomething(v Value) bool {
+	trs, err := v.traversals()
+	if err != nil {
+		return false
+	}
+	for _, t := range trs {
+		if len(t) > 1 {
+			return true
+		}
+	}
+	return false
 }

@@ -317,3 +317,30 @@ func isString(v *blueprint.Value, want string) bool {
 func isRef(v *blueprint.Value, want string) bool {
 	return v != nil && v.Kind == blueprint.ReferenceKind && v.Ref == want
 }
+
+// TestDefaultsReadBack: every starter variable's default, shown in the editor by the value
+// rule, is read back as the same value, so saving the variables unchanged changes nothing.
+func TestDefaultsReadBack(t *testing.T) {
+	t.Parallel()
+	checked := 0
+	for _, s := range starters.List() {
+		bp, err := starters.Blueprint(s.ID, s.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, v := range bp.Variables {
+			if v.Default == nil {
+				continue
+			}
+			checked++
+			shown := blueprint.FormatVariableValue(*v.Default, v.Type)
+			back, set, ds := blueprint.ParseVariableValue("default", shown, v.Type)
+			if !set || len(ds) > 0 || back.Kind != blueprint.LiteralKind || !back.Literal.RawEquals(v.Default.Literal) {
+				t.Errorf("%s: var.%s: default shown as %s reads back as %#v (%v), want %#v", s.ID, v.Name, shown, back, ds, v.Default.Literal)
+			}
+		}
+	}
+	if checked < 20 {
+		t.Fatalf("only %d defaults checked", checked)
+	}
+}

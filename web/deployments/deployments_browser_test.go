@@ -63,6 +63,8 @@ func TestBrowserEnvironmentAndDeployment(t *testing.T) {
 
 	// A secret, written once and never shown again.
 	run("adding a secret",
+		webtest.Click(`#env-secrets > summary`),
+		chromedp.WaitVisible(webtest.Sel("secret-name-input")),
 		webtest.SendKeys(webtest.Sel("secret-name-input"), "ARM_CLIENT_SECRET"),
 		webtest.SendKeys(webtest.Sel("secret-value-input"), secret),
 		webtest.Click(webtest.Sel("secret-submit")),

@@ -2780,7 +2780,7 @@ func variablesForm(v *variablesEditor) templ.Component {
 			templ_7745c5c3_Var139 = templ.NopComponent
 		}
 		ctx = templ.ClearChildren(ctx)
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 227, "<header class=\"item-head\"><h2 data-testid=\"item-address\">Variables</h2></header><p class=\"hint\">Inputs of the blueprint. A variable without a default must get a value in each environment. Types and defaults are HCL: <code>list(string)</code>, <code>[\"10.0.0.0/16\"]</code>.</p><input type=\"hidden\" name=\"")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 227, "<header class=\"item-head\"><h2 data-testid=\"item-address\">Variables</h2></header><p class=\"hint\">Inputs of the blueprint. A variable without a default must get a value in each environment. Types are HCL: <code>list(string)</code>. A default is typed as an environment's value is: for a string, the text itself (<code>westeurope</code>; quotes are read once, so <code>\"westeurope\"</code> is the same, and <code>\"\"</code> is the empty string); for other types, an HCL value such as <code>[\"10.0.0.0/16\"]</code>; <code>null</code> is null.</p><input type=\"hidden\" name=\"")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

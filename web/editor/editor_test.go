@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/PuerkitoBio/goquery"
+
 	"github.com/cloudoven/cloudoven/blueprint"
 	"github.com/cloudoven/cloudoven/store"
 	"github.com/cloudoven/cloudoven/web/editor"
@@ -537,5 +539,55 @@ func TestEditorRemovesAnUnusedRequiredProvider(t *testing.T) {
 	}
 	if main := webtest.PreviewFile(page, "main.tf"); strings.Contains(main, "azurerm") {
 		t.Errorf("main.tf still names azurerm:\n%s", main)
+	}
+}
+
+// TestEditorVariableDefaultQuotingRule: a default is typed as an environment's value is
+// (blueprint.ParseVariableValue): a string as it is, quoted or not; other types in HCL,
+// checked against the type next to the field.
+func TestEditorVariableDefaultQuotingRule(t *testing.T) {
+	t.Parallel()
+	a := webtest.EditorApp(t)
+	page := a.EditorPage("variables")
+	w := a.PostForm(page.Find("#item-form").AttrOr("action", ""), withOp(htmltest.FormValues(page.Find("#item-form")), "add"), true)
+	webtest.WantStatus(t, w, http.StatusOK)
+	form := webtest.ParseHTML(t, w).Find("#item-form")
+	action := form.AttrOr("action", "")
+	post := func(typ, def string) *goquery.Document {
+		t.Helper()
+		v := htmltest.FormValues(form)
+		v.Set("v[0].name", "location")
+		v.Set("v[0].type", typ)
+		v.Set("v[0].default", def)
+		w := a.PostForm(action, v, true)
+		webtest.WantStatus(t, w, http.StatusOK)
+		return webtest.ParseHTML(t, w)
+	}
+	for _, def := range []string{"northeurope", `"northeurope"`} {
+		doc := post("string", def)
+		if vars := webtest.PreviewFile(doc, "variables.tf"); !strings.Contains(vars, `default = "northeurope"`) && !strings.Contains(vars, `default     = "northeurope"`) {
+			t.Errorf("default %s: variables.tf:\n%s", def, vars)
+		}
+		if n := doc.Find(`[data-testid="preview-summary"]`).AttrOr("data-errors", ""); n != "0" {
+			t.Errorf("default %s: %s errors: %s", def, n, doc.Find(`[data-testid="preview-diagnostics"]`).Text())
+		}
+		if got := a.EditorPage("variables").Find(`[name="v[0].default"]`).Text(); got != "northeurope" {
+			t.Errorf("default %s is shown as %q", def, got)
+		}
+	}
+	doc := post("list(string)", `["10.0.0.0/16"]`)
+	if vars := webtest.PreviewFile(doc, "variables.tf"); !strings.Contains(vars, `["10.0.0.0/16"]`) {
+		t.Errorf("a list default: variables.tf:\n%s", vars)
+	}
+	doc = post("number", "many")
+	if got := doc.Find(`[data-testid="preview-diagnostics"]`).Text(); !strings.Contains(got, `expected a number, got "many"`) {
+		t.Errorf("a word for a number: %q", strings.Join(strings.Fields(got), " "))
+	}
+	page = a.EditorPage("variables")
+	if got := page.Find(`[name="v[0].default"]`).Text(); got != "many" {
+		t.Errorf("the refused default is shown as %q, want what was typed", got)
+	}
+	if got := webtest.FieldErrorText(page, "v[0].default"); !strings.Contains(got, "expected a number") {
+		t.Errorf("the default's field says %q", got)
 	}
 }

@@ -326,6 +326,17 @@ func formatOr(v *blueprint.Value) string {
 	return s
 }
 
+// formatDefault is v's default as its input shows it: what ParseVariableValue reads back.
+func formatDefault(v blueprint.Variable) string {
+	if v.Default == nil {
+		return ""
+	}
+	if v.Default.Kind == blueprint.ExpressionKind {
+		return v.Default.Expr // kept as typed
+	}
+	return blueprint.FormatVariableValue(*v.Default, v.Type)
+}
+
 // variableRow is one row of the variables table.
 type variableRow struct {
 	Key         string // v[0]
@@ -346,7 +357,7 @@ func variablesView(es *editorSession, problems fieldProblems) *variablesEditor {
 	ve := &variablesEditor{Problems: problems}
 	for i, v := range es.bp.Variables {
 		ve.Rows = append(ve.Rows, variableRow{
-			Key: form.VariablesTable.RowKey(i), Name: v.Name, Type: v.Type, Default: formatOr(v.Default),
+			Key: form.VariablesTable.RowKey(i), Name: v.Name, Type: v.Type, Default: formatDefault(v),
 			Description: v.Description, Sensitive: v.Sensitive, Rules: len(v.Validations),
 		})
 	}
@@ -368,8 +379,9 @@ func applyVariables(es *editorSession, values url.Values, op form.Op) editOutcom
 			v.Description = values.Get(t.FieldKey(i, "description"))
 			v.Sensitive = values.Get(t.FieldKey(i, "sensitive")) == "true"
 			v.Default = nil
-			if d := values.Get(t.FieldKey(i, "default")); strings.TrimSpace(d) != "" {
-				dv, _ := blueprint.ParseValue(d)
+			// One rule for a value typed for a variable, here and in environments; what it
+			// cannot read is kept as typed, and validation says why next to the field.
+			if dv, set, _ := blueprint.ParseVariableValue("", values.Get(t.FieldKey(i, "default")), v.Type); set {
 				v.Default = &dv
 			}
 		}

@@ -50,6 +50,8 @@ type envBackendProps struct {
 	State   envStateHint
 	Saved   bool
 	Problem string
+	Open    bool
+	Summary envSummary
 }
 
 // envStateHint is who keeps the state with a backend: deployment.Keeper, and a sentence.
@@ -120,6 +122,7 @@ func (s *Handlers) envBackend(es *envSession, typ string, typed url.Values) envB
 		FormURL: paths.Environment(es.project, es.stored.Name),
 		Types:   append([]string{""}, blueprint.BackendTypes()...),
 		Type:    typ,
+		Summary: backendSummary(es),
 	}
 	if s.stateURL != "" {
 		props.StateAddress = strings.TrimRight(s.stateURL, "/") + state.PathPrefix + es.project + "/<deployment id>"
@@ -337,6 +340,8 @@ type envRunnerProps struct {
 	Diagnostics       []components.Diagnostic
 	Saved             bool
 	Problem           string
+	Open              bool
+	Summary           envSummary
 }
 
 // envRunnerView builds the runner section from r, the stored settings when nil; those come
@@ -367,6 +372,7 @@ func envRunnerView(es *envSession, r *blueprint.RunnerSettings) envRunnerProps {
 		AllowedRegistries: strings.Join(rs.AllowedRegistries, "\n"),
 		PolicyBlocking:    rs.PolicyBlocking,
 		DefaultVersion:    blueprint.DefaultTerraformVersion,
+		Summary:           runnerSummary(es.env.Runner),
 	}
 	if len(warnings) > 0 {
 		props.Errors, props.Diagnostics = fieldDiagnostics(warnings, runnerField)

@@ -6,5 +6,11 @@
 // which blueprint validation checks and package runs enforces; a post without the egress
 // fields keeps them, so no old form opens egress by leaving them out.
 //
-// Start with Handlers (handlers.go), then environments.go.
+// The page is one disclosure per section (summary.go): the values open, the others closed to
+// a line that says what they hold, opened when they need attention or were just used. Values
+// are typed by the variable rule of package blueprint (ParseVariableValue), the one variable
+// defaults follow in the editor; a value it refuses is a 422 with the message on its field and
+// every typed value kept, and each field says what it holds (set here, the default, a secret).
+//
+// Start with Handlers (handlers.go), then environments.go and variables.go.
 package environments

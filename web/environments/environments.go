@@ -233,6 +233,7 @@ func (s *Handlers) showEnvironment(w http.ResponseWriter, r *http.Request) error
 	switch t := r.Header.Get("HX-Target"); t {
 	case envVariablesFragment, envBackendFragment:
 		fragment = t
+		props.open(t)
 	}
 	return s.frame.Render(w, r, http.StatusOK, envPage(props), fragment)
 }
@@ -257,6 +258,11 @@ func (s *Handlers) envPage(ctx context.Context, es *envSession, bpName, version 
 	props.Backend = s.envBackend(es, es.env.Backend.Type, nil)
 	props.Runner = envRunnerView(es, nil)
 	props.Secrets = s.envSecrets(es)
+	// The values are what people come for; another section opens when it needs attention.
+	props.Variables.Open = true
+	props.Backend.Open = props.Backend.Summary.Error
+	props.Runner.Open = props.Runner.Summary.Error
+	props.Secrets.Open = props.Secrets.Summary.Error
 	return props, nil
 }
 
@@ -307,5 +313,20 @@ func (s *Handlers) renderEnvSection(w http.ResponseWriter, r *http.Request, stat
 		}
 	}
 	set(&props)
+	props.open(fragment)
 	return s.frame.Render(w, r, status, envPage(props), fragment)
+}
+
+// open opens the section of fragment, as a section that was just used stays open.
+func (p *envPageProps) open(fragment string) {
+	switch fragment {
+	case envVariablesFragment:
+		p.Variables.Open = true
+	case envBackendFragment:
+		p.Backend.Open = true
+	case envRunnerFragment:
+		p.Runner.Open = true
+	case envSecretsFragment:
+		p.Secrets.Open = true
+	}
 }

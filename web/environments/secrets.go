@@ -26,6 +26,8 @@ type envSecretsProps struct {
 	ValueError string
 	Saved      string
 	Problem    string
+	Open       bool
+	Summary    envSummary
 }
 
 type envSecretRow struct {
@@ -43,6 +45,7 @@ func (s *Handlers) envSecrets(es *envSession) envSecretsProps {
 			DeleteURL: paths.EnvSecretDelete(es.project, es.stored.Name, info.Name),
 		})
 	}
+	props.Summary = secretsSummary(props)
 	return props
 }
 

@@ -10,8 +10,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/zclconf/go-cty/cty"
-
 	"github.com/cloudoven/cloudoven/blueprint"
 	"github.com/cloudoven/cloudoven/store"
 	"github.com/cloudoven/cloudoven/web/components"
@@ -52,8 +50,18 @@ type envVariablesProps struct {
 	Others  []envOtherValue
 	// Diagnostics are the blueprint's problems with this environment that belong to no field.
 	Diagnostics []components.Diagnostic
-	Saved       bool
-	Problem     string
+	// ErrorLinks list the fields with errors after a refused save, linking to each.
+	ErrorLinks []envFieldLink
+	// Summary is the section's closed line: how many values are set, defaulted, missing.
+	Summary      string
+	SummaryError bool
+	Open         bool
+	// values are the environment's values with the posted form applied, and unread the
+	// number of posted values that could not be read; both only for a post.
+	values  map[string]blueprint.Value
+	unread  int
+	Saved   bool
+	Problem string
 	// NoBlueprint says why no fields are shown.
 	NoBlueprint string
 }
@@ -70,11 +78,39 @@ type envVarField struct {
 	Sensitive   bool
 	HasValue    bool // a sensitive variable has a stored value
 	FromSecret  string
-	Problem     string // the typed value could not be read
-	Errors      []components.Diagnostic
+	// State and Status say what the variable holds: "set" (a value here), "default" (the
+	// blueprint's default), "secret" (a TF_VAR_ secret), "hidden" (a stored sensitive value),
+	// "typed" (a value typed into a form that was refused, not saved) or "unset" (nothing).
+	State  string
+	Status string
+	Errors []components.Diagnostic
 }
 
 func (f envVarField) ID() string { return "var-" + f.Name }
+
+// ErrorID is the id of the field's messages, which its input is described by.
+func (f envVarField) ErrorID() string { return "var-" + f.Name + "-errors" }
+
+// StatusID is the id of the field's status line.
+func (f envVarField) StatusID() string { return "var-" + f.Name + "-status" }
+
+// Invalid says the field has an error (a warning leaves it valid).
+func (f envVarField) Invalid() bool { return hasErrors(f.Errors) }
+
+// DescribedBy is the input's aria-describedby: its status, and its messages when it has any.
+func (f envVarField) DescribedBy() string {
+	if len(f.Errors) > 0 {
+		return f.StatusID() + " " + f.ErrorID()
+	}
+	return f.StatusID()
+}
+
+// envFieldLink is an error in the summary above the form, linking to its field.
+type envFieldLink struct {
+	Name    string
+	Href    string
+	Summary string
+}
 
 // envOtherValue is a stored value for a variable the shown blueprint does not declare.
 type envOtherValue struct {
@@ -137,17 +173,31 @@ func (s *Handlers) envVariables(ctx context.Context, es *envSession, bpName, ver
 		props.Others = otherValues(es.env, nil)
 		return props, nil
 	}
-	diags := blueprint.ValidateEnvironment(bp, es.withSecretNames(), envPlaceholderKey, "")
+	env := es.withSecretNames()
+	var read blueprint.Diagnostics
+	if typed != nil {
+		env.Variables, read = formValues(bp, es.env.Variables, typed)
+		props.values = env.Variables
+	}
+	diags := blueprint.ValidateEnvironment(bp, env, envPlaceholderKey, "")
 	declared := map[string]bool{}
 	for _, v := range bp.Variables {
 		declared[v.Name] = true
 	}
-	var kept blueprint.Diagnostics
+	unread := map[string]bool{}
+	for _, d := range read {
+		unread[variableOf(strings.TrimPrefix(d.Path, "variables."))] = true
+	}
+	props.unread = len(unread)
+	kept := read
 	for _, d := range diags {
 		name, ok := strings.CutPrefix(d.Path, "variables.")
 		switch {
 		case ok && !declared[variableOf(name)]:
 			// Listed below as a value the blueprint does not take, not as an error.
+		case ok && unread[variableOf(name)]:
+			// What could not be read says so; what validation says of the stored value
+			// (or of no value) would describe something the input does not hold.
 		case strings.HasPrefix(d.Path, "backend."), strings.HasPrefix(d.Path, "secrets."):
 			// Shown by their own sections.
 		default:
@@ -165,6 +215,7 @@ func (s *Handlers) envVariables(ctx context.Context, es *envSession, bpName, ver
 	for _, n := range es.secretNames() {
 		secretSet[n] = true
 	}
+	var set, defaulted, missing int
 	for _, v := range bp.Variables {
 		f := envVarField{
 			Name:        v.Name,
@@ -176,24 +227,125 @@ func (s *Handlers) envVariables(ctx context.Context, es *envSession, bpName, ver
 			Errors:      byField[v.Name],
 		}
 		if v.Default != nil {
-			f.Default, _ = blueprint.FormatValue(*v.Default)
+			f.Default = blueprint.FormatVariableValue(*v.Default, v.Type)
 		}
 		if secretSet["TF_VAR_"+v.Name] {
 			f.FromSecret = "TF_VAR_" + v.Name
 		}
-		if val, ok := es.env.Variables[v.Name]; ok {
+		val, has := env.Variables[v.Name]
+		if _, stored := es.env.Variables[v.Name]; stored && v.Sensitive {
 			f.HasValue = true
-			if !v.Sensitive {
-				f.Value = valueText(val, f.Input)
-			}
 		}
-		if typed != nil && !v.Sensitive {
+		switch {
+		case typed != nil && !v.Sensitive && typed.Has(varField+v.Name):
 			f.Value = typed.Get(varField + v.Name)
+		case has && !v.Sensitive:
+			f.Value = blueprint.FormatVariableValue(val, v.Type)
+		}
+		f.State, f.Status = varState(f, has)
+		switch f.State {
+		case "default":
+			defaulted++
+		case "unset":
+			missing++
+		default:
+			set++
+		}
+		if props.unread > 0 && typed.Get(varField+v.Name) != "" && typed.Get(varField+v.Name) != storedText(es.env, v) {
+			// The post is refused: the field holds what was typed, which is not saved.
+			f.State, f.Status = "typed", "typed here, not saved"
+		}
+		if f.Invalid() {
+			props.SummaryError = true
+			props.ErrorLinks = append(props.ErrorLinks, envFieldLink{Name: v.Name, Href: "#" + f.ID(), Summary: f.Errors[0].Summary})
 		}
 		props.Fields = append(props.Fields, f)
 	}
 	props.Others = otherValues(es.env, declared)
+	props.Summary = fmt.Sprintf("%d %s of %s v%d: %d set, %d at %s, %d without a value",
+		len(bp.Variables), page.Plural(len(bp.Variables), "variable", "variables"), b.Name, props.Shown,
+		set, defaulted, page.Plural(defaulted, "its default", "their defaults"), missing)
+	if props.unread > 0 {
+		props.Summary = fmt.Sprintf("%d %s of %s v%d: %d typed %s cannot be used, nothing saved",
+			len(bp.Variables), page.Plural(len(bp.Variables), "variable", "variables"), b.Name, props.Shown,
+			props.unread, page.Plural(props.unread, "value", "values"))
+	}
+	if len(general) > 0 && hasErrors(general) {
+		props.SummaryError = true
+	}
 	return props, nil
+}
+
+// storedText is the stored value of v as its input shows it; "" when there is none.
+func storedText(env *blueprint.Environment, v blueprint.Variable) string {
+	if val, ok := env.Variables[v.Name]; ok {
+		return blueprint.FormatVariableValue(val, v.Type)
+	}
+	return ""
+}
+
+// varState says what a variable's field holds: has says it has a value here (stored, or
+// typed into the form being shown again).
+func varState(f envVarField, has bool) (state, status string) {
+	switch {
+	case has && f.Sensitive:
+		return "hidden", "set (hidden)"
+	case has:
+		return "set", "set here"
+	case f.FromSecret != "":
+		return "secret", "set (hidden) by the secret " + f.FromSecret
+	case !f.Required && f.Sensitive:
+		return "default", "default (not shown)"
+	case !f.Required:
+		return "default", "default: " + clipText(f.Default, 48)
+	}
+	return "unset", "not set"
+}
+
+// clipText shortens text to at most n runes for a status line.
+func clipText(text string, n int) string {
+	if r := []rune(text); len(r) > n {
+		return string(r[:n-1]) + "…"
+	}
+	return text
+}
+
+// formValues are the environment's values with the form's applied: each posted value read
+// with the variable rule of its type, sensitive ones left as stored when left empty, ticked
+// values removed. Values that cannot be read are diagnostics, and keep the stored value.
+func formValues(bp *blueprint.Blueprint, stored map[string]blueprint.Value, form url.Values) (map[string]blueprint.Value, blueprint.Diagnostics) {
+	vars := map[string]blueprint.Value{}
+	for k, v := range stored {
+		vars[k] = v
+	}
+	var ds blueprint.Diagnostics
+	declared := map[string]bool{}
+	for _, v := range bp.Variables {
+		declared[v.Name] = true
+		if v.Sensitive && form.Get(clearField+v.Name) != "" {
+			delete(vars, v.Name)
+			continue
+		}
+		if !form.Has(varField + v.Name) {
+			continue // not in this form: leave the stored value alone
+		}
+		val, set, problems := blueprint.ParseVariableValue("variables."+v.Name, form.Get(varField+v.Name), v.Type)
+		switch {
+		case problems.HasErrors():
+			ds = append(ds, problems...)
+		case set:
+			vars[v.Name] = val
+		case !v.Sensitive:
+			delete(vars, v.Name)
+		}
+		// An empty sensitive input keeps the stored value: the page never shows it.
+	}
+	for name := range stored {
+		if !declared[name] && form.Get(dropField+name) != "" {
+			delete(vars, name)
+		}
+	}
+	return vars, ds
 }
 
 // variableOf is the variable a diagnostic path below "variables." is about: node_count, or
@@ -250,65 +402,12 @@ func inputFor(typ string) string {
 	return inputHCL
 }
 
-// valueText is a stored value as its input shows it.
-func valueText(v blueprint.Value, input string) string {
-	if v.Kind == blueprint.LiteralKind && !v.Literal.IsNull() && v.Literal.IsKnown() {
-		switch ty := v.Literal.Type(); {
-		case input == inputString && ty == cty.String:
-			return v.Literal.AsString()
-		case input == inputNumber && ty == cty.Number:
-			return v.Literal.AsBigFloat().Text('f', -1)
-		case input == inputBool && ty == cty.Bool:
-			return strconv.FormatBool(v.Literal.True())
-		}
-	}
-	text, err := blueprint.FormatValue(v)
-	if err != nil {
-		return ""
-	}
-	return text
-}
-
-// parseVariable reads a typed value: ok false means no value (the input was left empty).
-func parseVariable(text, input string) (blueprint.Value, bool, string) {
-	if input != inputString {
-		text = strings.TrimSpace(text)
-	}
-	if text == "" {
-		return blueprint.Value{}, false, ""
-	}
-	switch input {
-	case inputString:
-		return blueprint.String(text), true, ""
-	case inputBool:
-		switch text {
-		case "true":
-			return blueprint.Bool(true), true, ""
-		case "false":
-			return blueprint.Bool(false), true, ""
-		}
-		return blueprint.Value{}, false, "Choose true or false."
-	case inputNumber:
-		v, err := blueprint.ParseValue(text)
-		if err != nil || v.Kind != blueprint.LiteralKind || v.Literal.Type() != cty.Number {
-			return blueprint.Value{}, false, fmt.Sprintf("%q is not a number. Write a number like 3 or 2.5.", text)
-		}
-		return v, true, ""
-	}
-	v, err := blueprint.ParseValue(text)
-	if err != nil {
-		return blueprint.Value{}, false, "This is not a valid HCL value: " + err.Error()
-	}
-	if v.Kind != blueprint.LiteralKind {
-		return blueprint.Value{}, false, "Write a plain value: strings, numbers, bools, and lists or maps of them, like [\"a\", \"b\"] or { env = \"dev\" }. terraform.tfvars cannot hold references or function calls."
-	}
-	return v, true, ""
-}
-
 // saveEnvVariables answers POST .../environments/{environment}/variables: the values for the
-// chosen blueprint's variables. Values that cannot be read are shown with their problem and
-// nothing is saved; values that are read are saved even when the blueprint would refuse them
-// (a missing required value, a wrong type), and the section shows why next to each field.
+// chosen blueprint's variables, each read with blueprint.ParseVariableValue. When a value
+// cannot be read or does not fit its variable's type, nothing is saved: 422 with the section,
+// every typed value in its input, each problem on its field and a list of them on top.
+// Values that are read are saved even when the environment is not complete yet (a required
+// value missing), and the section says so next to each field.
 func (s *Handlers) saveEnvVariables(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	parseErr := page.ParseForm(w, r, maxEnvFormBytes)
@@ -333,43 +432,13 @@ func (s *Handlers) saveEnvVariables(w http.ResponseWriter, r *http.Request) erro
 		props.Problem = props.NoBlueprint + " Nothing was saved."
 		return s.renderEnvSection(w, r, http.StatusUnprocessableEntity, es, envVariablesFragment, func(p *envPageProps) { p.Variables = props })
 	}
-	vars := map[string]blueprint.Value{}
-	for k, v := range es.env.Variables {
-		vars[k] = v
-	}
-	bad := false
-	for i := range props.Fields {
-		f := &props.Fields[i]
-		if f.Sensitive && form.Get(clearField+f.Name) != "" {
-			delete(vars, f.Name)
-			continue
-		}
-		if !form.Has(varField + f.Name) {
-			continue // not in this form: leave the stored value alone
-		}
-		v, ok, problem := parseVariable(form.Get(varField+f.Name), f.Input)
-		switch {
-		case problem != "":
-			f.Problem = problem
-			bad = true
-		case ok:
-			vars[f.Name] = v
-		case !f.Sensitive:
-			delete(vars, f.Name)
-		}
-		// An empty sensitive input keeps the stored value: the page never shows it.
-	}
-	if bad {
-		props.Problem = "Some values could not be read; nothing was saved. Fix the fields marked below."
+	if props.unread > 0 {
+		props.Problem = fmt.Sprintf("%d %s cannot be used as typed, so nothing was saved. Every value you typed is still in its field: fix the %s marked below and save again.",
+			props.unread, page.Plural(props.unread, "value", "values"), page.Plural(props.unread, "one", "ones"))
 		return s.renderEnvSection(w, r, http.StatusUnprocessableEntity, es, envVariablesFragment, func(p *envPageProps) { p.Variables = props })
 	}
-	for _, o := range props.Others {
-		if form.Get(dropField+o.Name) != "" {
-			delete(vars, o.Name)
-		}
-	}
-	es.env.Variables = vars
-	if len(vars) == 0 {
+	es.env.Variables = props.values
+	if len(props.values) == 0 {
 		es.env.Variables = nil
 	}
 	if err := s.saveEnvironment(ctx, es); err != nil {

@@ -106,10 +106,10 @@ func TestEnvironmentVariablesBadInputLosesNothing(t *testing.T) {
 		t.Fatalf("status %d, want 422", code)
 	}
 	webtest.WantOne(t, doc, "variables-problem")
-	if !strings.Contains(webtest.FieldErrorText(doc, "node_count"), "not a number") {
+	if !strings.Contains(webtest.FieldErrorText(doc, "node_count"), "expected a number") {
 		t.Errorf("node_count: %q", webtest.FieldErrorText(doc, "node_count"))
 	}
-	if !strings.Contains(webtest.FieldErrorText(doc, "tags"), "plain value") {
+	if !strings.Contains(webtest.FieldErrorText(doc, "tags"), "plain data") {
 		t.Errorf("tags: %q", webtest.FieldErrorText(doc, "tags"))
 	}
 	if v := variableField(doc, "location").Find("input").AttrOr("value", ""); v != "northeurope" {
@@ -122,16 +122,16 @@ func TestEnvironmentVariablesBadInputLosesNothing(t *testing.T) {
 		t.Error("values were saved although some could not be read")
 	}
 
-	// A value of the wrong type that parses is saved, and the diagnostic says why it is wrong.
+	// A value of the wrong type is refused like one that cannot be read: it names the type.
 	doc, code = a.SubmitForm(page, "variables-form", func(v url.Values) { v.Set("var.tags", `["a"]`) })
-	if code != http.StatusOK {
-		t.Fatalf("status %d", code)
+	if code != http.StatusUnprocessableEntity {
+		t.Fatalf("status %d, want 422", code)
 	}
-	if webtest.FieldErrorText(doc, "tags") == "" {
-		t.Error("a list for a map shows no problem")
+	if got := webtest.FieldErrorText(doc, "tags"); !strings.Contains(got, "expected map(string), got a list") {
+		t.Errorf("a list for a map: %q", got)
 	}
-	if storedEnv(a, "dev").Variables["tags"].IsZero() {
-		t.Error("a value the blueprint refuses was not saved")
+	if !storedEnv(a, "dev").Variables["tags"].IsZero() {
+		t.Error("a value of the wrong type was saved")
 	}
 
 	// An oversized form is 413, with the section and nothing saved.

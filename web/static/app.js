@@ -74,14 +74,15 @@
   document.addEventListener("htmx:afterSettle", placeFieldErrors);
 
   // Folded sections (optional arguments, preview files) keep the state the user left them
-  // in when htmx replaces the form or the preview.
+  // in when htmx replaces the form or the preview. An environment's sections are left to
+  // the server, which opens the one it answers for.
   function detailsKey(d) {
     return [d.getAttribute("data-testid"), d.getAttribute("data-key"), d.getAttribute("data-file")].join("|");
   }
   var folded = null;
   document.addEventListener("htmx:beforeSwap", function () {
     folded = {};
-    document.querySelectorAll("details[data-testid]").forEach(function (d) {
+    document.querySelectorAll("details[data-testid]:not(.env-section)").forEach(function (d) {
       folded[detailsKey(d)] = d.open;
     });
   });
@@ -158,6 +159,16 @@
     }
   }, true);
 
+  // A link to something inside a closed section (#backend-heading after a save, an error
+  // summary's link to its field) opens the section, so the target is shown.
+  function openTarget() {
+    var id = decodeURIComponent(location.hash.slice(1));
+    var el = id && document.getElementById(id);
+    var d = el && el.closest("details");
+    if (d) d.open = true;
+  }
+  document.addEventListener("DOMContentLoaded", openTarget);
+  window.addEventListener("hashchange", openTarget);
   // A run's live log: the browser's own reconnect resumes by Last-Event-ID, but after an
   // error the SSE extension opens a new EventSource on the sse-connect URL, which carries
   // no Last-Event-ID. Keep that URL's after= at the last line shown, so either way the log
