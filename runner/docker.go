@@ -357,6 +357,9 @@ func (e *execution) runStage(ctx context.Context, id string) (Result, error) {
 		names[i] = s[0]
 	}
 	what := fmt.Sprintf("the steps (terraform %s)", strings.Join(names, ", "))
+	if e.job.Started != nil {
+		e.job.Started(0)
+	}
 	code, err := e.container(ctx, id, what, nil)
 	res := Result{ExitCode: code}
 	if err != nil {
@@ -390,6 +393,9 @@ func (e *execution) runSteps(ctx context.Context) (Result, error) {
 	var res Result
 	for i, args := range e.job.Steps {
 		res.Step = i
+		if e.job.Started != nil {
+			e.job.Started(i)
+		}
 		name, file := fmt.Sprintf("%s-step-%d", e.volume, i+1), e.job.StdoutFiles[i]
 		what := fmt.Sprintf("step %d (terraform %s)", i+1, args[0])
 		var capture *capture

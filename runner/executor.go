@@ -58,6 +58,11 @@ type Job struct {
 	// to the output. At most 8 MiB: a step that writes more ends the job with exit code 1
 	// and a line saying so. List the file in Collect to read it back.
 	StdoutFiles map[int]string
+	// Started, when set, is told each step's index as the step starts, from the goroutine
+	// running the job; a step's end is the next one's start, or the job's. The stage
+	// driver's protocol reports no boundary while its container runs: with the driver,
+	// Started hears of the first step only, and Result.Step says where the job ended.
+	Started func(step int)
 }
 
 // Egress limits where a job's steps may connect. The Docker executor runs them on a network

@@ -154,6 +154,9 @@ func (l *Local) run(ctx context.Context, job Job, bin string, root *os.Root, cli
 	for i, args := range job.Steps {
 		steps++
 		res.Step = i
+		if job.Started != nil {
+			job.Started(i)
+		}
 		code, err := l.step(ctx, root, l.command(ctx, bin, root.Name(), env, args), i, args, job.StdoutFiles[i], out)
 		res.ExitCode = code
 		if err != nil {
