@@ -91,4 +91,3 @@ func editorItem(path string) string {
 	}
 	return ""
 }
-

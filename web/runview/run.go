@@ -64,21 +64,21 @@ type runStatusProps struct {
 	Title   string
 	Destroy bool
 	// NoChanges says the plan found nothing to change and ended by itself.
-	NoChanges  bool
-	Done       bool
-	CreatedBy  string
-	ApprovedBy string
-	CanceledBy string
-	Created    components.Time
-	Started    components.Time
-	Finished   components.Time
-	Version    int
-	Error      string
-	Problem    string // why the last action was refused
-	Progress   runProgressProps
-	HasSummary bool
-	Summary    runs.Summary
-	Changes    changesProps
+	NoChanges   bool
+	Done        bool
+	CreatedBy   string
+	ApprovedBy  string
+	CanceledBy  string
+	Created     components.Time
+	Started     components.Time
+	Finished    components.Time
+	Version     int
+	Error       string
+	Problem     string // why the last action was refused
+	Progress    runProgressProps
+	HasSummary  bool
+	Summary     runs.Summary
+	Changes     changesProps
 	Timeline    timelineProps
 	Diagnostics diagnosticsProps
 	// The actions the run's state allows (the template also checks the user's role).

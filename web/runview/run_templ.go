@@ -5,12 +5,11 @@ package runview
 
 //lint:file-ignore SA4006 This context is only used if a nested component is present.
 
-import "github.com/a-h/templ"
-import templruntime "github.com/a-h/templ/runtime"
-
 import (
 	"strconv"
 
+	"github.com/a-h/templ"
+	templruntime "github.com/a-h/templ/runtime"
 	"github.com/cloudoven/cloudoven/auth"
 	"github.com/cloudoven/cloudoven/runs"
 	"github.com/cloudoven/cloudoven/web/components"
