@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/a-h/templ"
+
 	"github.com/cloudoven/cloudoven/runs"
 	"github.com/cloudoven/cloudoven/store"
 	"github.com/cloudoven/cloudoven/web/components"
@@ -21,6 +23,7 @@ import (
 //	event: state       data: the run's new state; the page fetches its status again
 //	event: progress    data: the progress bar as HTML
 //	event: timeline    data: the timeline's steps as HTML, when a step moved
+//	event: plan-head   data: the plan's log section heading as HTML, when it changed (apply-head the apply's)
 //	event: end         data: the final state; the page closes the stream (sse-close)
 //
 // Only line events carry an id, so Last-Event-ID is always the last line the browser has.
@@ -89,11 +92,25 @@ func (s *Handlers) streamRunLog(w http.ResponseWriter, r *http.Request) error {
 		es.event(name, strconv.Itoa(l.Seq), logLineHTML(l))
 		after = l.Seq
 	}
-	var b bytes.Buffer
-	if err := runTimelineSteps(s.timeline(ctx, run)).Render(ctx, &b); err != nil {
-		return err
+	// What the page shows of the timeline and the log sections' heads, sent again when it
+	// changes.
+	shown := map[string]string{}
+	live := func(r store.Run) map[string]string {
+		tl := s.timeline(ctx, r)
+		parts := map[string]templ.Component{"timeline": runTimelineSteps(tl)}
+		for _, stage := range []string{"plan", "apply"} {
+			parts[stage+"-head"] = runLogStageHead(stageSection(r, stage, tl))
+		}
+		out := map[string]string{}
+		for name, c := range parts {
+			var b bytes.Buffer
+			if err := c.Render(ctx, &b); err == nil {
+				out[name] = strings.ReplaceAll(b.String(), "\n", " ")
+			}
+		}
+		return out
 	}
-	timeline := b.String()
+	shown = live(run)
 	// catchUp sends the stored lines after the last one sent; lines the follower brings
 	// later that were sent this way are skipped (their Seq is not after).
 	catchUp := func() bool {
@@ -131,10 +148,12 @@ func (s *Handlers) streamRunLog(w http.ResponseWriter, r *http.Request) error {
 			sent = cur.State
 			es.event("state", "", string(cur.State))
 		}
-		var b bytes.Buffer
-		if err := runTimelineSteps(s.timeline(ctx, cur)).Render(ctx, &b); err == nil && b.String() != timeline {
-			timeline = b.String()
-			es.event("timeline", "", strings.ReplaceAll(timeline, "\n", " "))
+		now := live(cur)
+		for _, name := range []string{"timeline", "plan-head", "apply-head"} {
+			if html, ok := now[name]; ok && html != shown[name] {
+				shown[name] = html
+				es.event(name, "", html)
+			}
 		}
 		if p, ok := s.runs.Progress(run.ID); ok && p != progress {
 			progress = p

@@ -280,9 +280,7 @@ func (s *Handlers) timeline(ctx context.Context, run store.Run) timelineProps {
 // has its apply section waiting. Live, every section is open; finished, the stage that
 // failed is, else the last one.
 func logSections(run store.Run, lines []store.RunLogLine, tl timelineProps, live bool) []logSection {
-	destroy := run.Operation == store.RunOpDestroy
-	plan := logSection{Stage: "plan", Title: stepLabel(runs.StepPlanPlan, destroy), Event: lineEvent, Waiting: "The plan starts once the run leaves the queue."}
-	apply := logSection{Stage: "apply", Title: stepLabel(runs.StepApplyApply, destroy), Event: applyLineEvent, Waiting: "The apply starts once the plan is approved."}
+	plan, apply := stageSection(run, "plan", tl), stageSection(run, "apply", tl)
 	cur := &plan
 	for _, l := range lines {
 		if l.Text == runs.ApplySeparator && cur == &plan {
@@ -296,8 +294,6 @@ func logSections(run store.Run, lines []store.RunLogLine, tl timelineProps, live
 	}
 	failed := -1
 	for i := range out {
-		out[i].State = stageState(tl, out[i].Stage)
-		out[i].Duration = stageDuration(tl, out[i].Stage)
 		if out[i].State == "failed" || out[i].State == "canceled" {
 			failed = i
 		}
@@ -313,4 +309,16 @@ func logSections(run store.Run, lines []store.RunLogLine, tl timelineProps, live
 		}
 	}
 	return out
+}
+
+// stageSection is the log section of stage ("plan" or "apply") without its lines.
+func stageSection(run store.Run, stage string, tl timelineProps) logSection {
+	destroy := run.Operation == store.RunOpDestroy
+	sec := logSection{Stage: stage, State: stageState(tl, stage), Duration: stageDuration(tl, stage)}
+	if stage == "plan" {
+		sec.Title, sec.Event, sec.Waiting = stepLabel(runs.StepPlanPlan, destroy), lineEvent, "The plan starts once the run leaves the queue."
+	} else {
+		sec.Title, sec.Event, sec.Waiting = stepLabel(runs.StepApplyApply, destroy), applyLineEvent, "The apply starts once the plan is approved."
+	}
+	return sec
 }
