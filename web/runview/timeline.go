@@ -21,13 +21,15 @@ type timelineStep struct {
 	ID    string // "queued", "approval", or a runs.Step* name
 	Stage string // "plan" or "apply"; "" for queued and approval
 	Label string
-	// State is pending, running, done, failed, skipped or canceled.
-	State    string
-	Duration string // "" when unknown
-	Started  components.Time
-	Finished components.Time
-	start    time.Time
-	end      time.Time
+	// State is pending, running, done, failed, skipped or canceled; StateText how it reads
+	// ("waiting" for an approval that is).
+	State     string
+	StateText string
+	Duration  string // "" when unknown
+	Started   components.Time
+	Finished  components.Time
+	start     time.Time
+	end       time.Time
 }
 
 // stepLabels name the recorded steps; a destroy's plan and apply are labelled as such.
@@ -62,7 +64,7 @@ func buildTimeline(r store.Run, recorded []store.RunStep, now time.Time) timelin
 	}
 	var tl timelineProps
 	add := func(id, stage, label string, state store.StepState, start, end time.Time) {
-		tl.Steps = append(tl.Steps, timelineStep{ID: id, Stage: stage, Label: label, State: string(state),
+		tl.Steps = append(tl.Steps, timelineStep{ID: id, Stage: stage, Label: label, State: string(state), StateText: string(state),
 			Duration: stepDuration(state, start, end, now), Started: components.NewTime(start), Finished: components.NewTime(end),
 			start: start, end: end})
 	}
@@ -157,6 +159,9 @@ func buildTimeline(r store.Run, recorded []store.RunStep, now time.Time) timelin
 		label = "Approved by " + r.ApprovedBy
 	}
 	add("approval", "", label, approval, time.Time{}, time.Time{})
+	if approval == store.StepRunning {
+		tl.Steps[len(tl.Steps)-1].StateText = "waiting"
+	}
 
 	applyEnd := time.Time{}
 	if approved && r.State.Done() {
