@@ -358,7 +358,14 @@ func (e *execution) runStage(ctx context.Context, id string) (Result, error) {
 	}
 	what := fmt.Sprintf("the steps (terraform %s)", strings.Join(names, ", "))
 	if e.job.Started != nil {
-		e.job.Started(0)
+		e.job.Started(0, time.Now())
+		stop := make(chan struct{})
+		watched := make(chan struct{})
+		go func() {
+			defer close(watched)
+			e.watchSteps(ctx, id, stop)
+		}()
+		defer func() { close(stop); <-watched }()
 	}
 	code, err := e.container(ctx, id, what, nil)
 	res := Result{ExitCode: code}
@@ -394,7 +401,7 @@ func (e *execution) runSteps(ctx context.Context) (Result, error) {
 	for i, args := range e.job.Steps {
 		res.Step = i
 		if e.job.Started != nil {
-			e.job.Started(i)
+			e.job.Started(i, time.Now())
 		}
 		name, file := fmt.Sprintf("%s-step-%d", e.volume, i+1), e.job.StdoutFiles[i]
 		what := fmt.Sprintf("step %d (terraform %s)", i+1, args[0])

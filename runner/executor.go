@@ -58,11 +58,13 @@ type Job struct {
 	// to the output. At most 8 MiB: a step that writes more ends the job with exit code 1
 	// and a line saying so. List the file in Collect to read it back.
 	StdoutFiles map[int]string
-	// Started, when set, is told each step's index as the step starts, from the goroutine
-	// running the job; a step's end is the next one's start, or the job's. The stage
-	// driver's protocol reports no boundary while its container runs: with the driver,
-	// Started hears of the first step only, and Result.Step says where the job ended.
-	Started func(step int)
+	// Started, when set, is told each step's index and when it started, in order, as the
+	// steps start; a step's end is the next one's start, or the job's. With the stage
+	// driver the executor learns a step started from the driver's status file, which it
+	// looks at twice a second while the container runs: the time is the file's, exact,
+	// but a step shorter than that may go unreported (Result.Step still says where the job
+	// ended).
+	Started func(step int, at time.Time)
 }
 
 // Egress limits where a job's steps may connect. The Docker executor runs them on a network

@@ -155,7 +155,7 @@ func (l *Local) run(ctx context.Context, job Job, bin string, root *os.Root, cli
 		steps++
 		res.Step = i
 		if job.Started != nil {
-			job.Started(i)
+			job.Started(i, time.Now())
 		}
 		code, err := l.step(ctx, root, l.command(ctx, bin, root.Name(), env, args), i, args, job.StdoutFiles[i], out)
 		res.ExitCode = code

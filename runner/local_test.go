@@ -137,7 +137,7 @@ func TestLocalFailingStepStopsTheJob(t *testing.T) {
 		Env: localEnvOf(t, nil),
 	}
 	var started []int
-	job.Started = func(step int) {
+	job.Started = func(step int, _ time.Time) {
 		started = append(started, step)
 		// Told before the step runs: nothing of the plan's is out yet.
 		if step == 1 && out.has("undeclared") {

@@ -2,6 +2,7 @@ package runs
 
 import (
 	"context"
+	"slices"
 	"sync"
 	"time"
 
@@ -87,21 +88,42 @@ func (st *steps) Current() string {
 }
 
 // started is runner.Job.Started.
-func (st *steps) started(i int) {
+func (st *steps) started(i int, now time.Time) {
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	now := st.now()
-	prev, next := st.name(st.current), st.name(i)
+	from := st.current
+	prev, next := st.name(from), st.name(i)
+	if i <= from || next == "" {
+		return
+	}
 	st.current = i
-	if prev == next || next == "" {
+	// An executor that looks now and then (the stage driver's) may not see every step
+	// start: a step whose start went unseen has no start, nor the step before it an end.
+	exact := true
+	for j := from + 1; j < i; j++ {
+		if n := st.names[j]; n != prev {
+			exact = false
+			if rs := st.byName[n]; rs.State == store.StepPending {
+				rs.State = store.StepDone
+				st.record(*rs)
+			}
+		}
+	}
+	if prev == next {
 		return
 	}
 	if p := st.byName[prev]; p != nil && p.State == store.StepRunning {
-		p.State, p.FinishedAt = store.StepDone, now
+		p.State = store.StepDone
+		if exact {
+			p.FinishedAt = now
+		}
 		st.record(*p)
 	}
 	n := st.byName[next]
-	n.State, n.StartedAt = store.StepRunning, now
+	n.State = store.StepRunning
+	if i == slices.Index(st.names, next) {
+		n.StartedAt = now
+	}
 	st.record(*n)
 }
 
@@ -145,9 +167,6 @@ func (st *steps) end(res runner.Result, err error, canceled bool) {
 			}
 		case n == lastName:
 			rs.State = ended
-			if rs.StartedAt.IsZero() && reported {
-				rs.StartedAt = now
-			}
 			if reported || last == 0 {
 				rs.FinishedAt = now
 			} else {

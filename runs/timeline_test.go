@@ -68,6 +68,11 @@ func TestStepsRecordTheExecutorsBoundaries(t *testing.T) {
 			step(StepPlanCheck, 1, store.StepDone, -1, -1),
 			step(StepPlanPlan, 2, store.StepDone, -1, -1),
 		}},
+		{"the stage driver, seen at the check and the show", planSteps, []int{0, 1, 3}, runner.Result{Step: 3}, nil, false, []store.RunStep{
+			step(StepPlanInit, 0, store.StepDone, 1, 2),
+			step(StepPlanCheck, 1, store.StepDone, 2, -1), // the plan's start was not seen
+			step(StepPlanPlan, 2, store.StepDone, -1, 4),
+		}},
 		{"the stage driver, failing at init", planSteps, []int{0}, runner.Result{Step: 0, ExitCode: 1}, nil, false, []store.RunStep{
 			step(StepPlanInit, 0, store.StepFailed, 1, 2),
 			step(StepPlanCheck, 1, store.StepSkipped, -1, -1),
@@ -87,7 +92,8 @@ func TestStepsRecordTheExecutorsBoundaries(t *testing.T) {
 				}
 			}
 			for _, i := range tt.started {
-				st.started(i)
+				clock++
+				st.started(i, at(clock))
 			}
 			st.end(tt.res, tt.err, tt.canceled)
 			var list []store.RunStep
