@@ -9,9 +9,14 @@ import (
 	"github.com/cloudoven/cloudoven/runner/stage"
 )
 
-// stageWatchInterval is how often the executor looks at the stage driver's status file
-// while its container runs.
-var stageWatchInterval = 500 * time.Millisecond
+// How often the executor looks at the stage driver's status file while its container
+// runs: often just after a step started, since the next may follow soon (a show after its
+// plan, a check after an init that had nothing to install), less and less often while a
+// step goes on, down to stageWatchSlowest.
+const (
+	stageWatchFastest = 100 * time.Millisecond
+	stageWatchSlowest = 2 * time.Second
+)
 
 // watchSteps tells Job.Started of each step the stage driver of container id starts, as
 // its status file says, until stop is closed. The driver rewrites the file before each
@@ -20,8 +25,9 @@ var stageWatchInterval = 500 * time.Millisecond
 // reported. Failures to look are not the job's: the next look may succeed, and the end of
 // the job says where it ended.
 func (e *execution) watchSteps(ctx context.Context, id string, stop <-chan struct{}) {
-	tick := time.NewTicker(stageWatchInterval)
-	defer tick.Stop()
+	interval := stageWatchFastest
+	timer := time.NewTimer(interval)
+	defer timer.Stop()
 	last, seen := 0, time.Time{}
 	for {
 		select {
@@ -29,17 +35,18 @@ func (e *execution) watchSteps(ctx context.Context, id string, stop <-chan struc
 			return
 		case <-ctx.Done():
 			return
-		case <-tick.C:
+		case <-timer.C:
 		}
-		st, at, ok := e.stageStatus(ctx, id)
-		if !ok || !at.After(seen) {
-			continue
+		interval = min(interval*3/2, stageWatchSlowest)
+		if st, at, ok := e.stageStatus(ctx, id); ok && at.After(seen) {
+			seen = at
+			if st.ExitCode == nil && st.Step > last {
+				last = st.Step
+				e.job.Started(st.Step, at)
+				interval = stageWatchFastest
+			}
 		}
-		seen = at
-		if st.ExitCode == nil && st.Step > last {
-			last = st.Step
-			e.job.Started(st.Step, at)
-		}
+		timer.Reset(interval)
 	}
 }
 
