@@ -260,6 +260,10 @@ func TestFailingStepStopsTheJob(t *testing.T) {
 			if s := fmt.Sprint(started); s != "[0 1]" && (s != "[0]" || tc.containers != 1) {
 				t.Errorf("Started heard of steps %s, want [0 1]", s)
 			}
+			// The result says when each step that ran started, the driver's too.
+			if len(res.Started) != 2 || res.Started[1].Before(res.Started[0]) || res.Started[0].Before(before.Add(-time.Second)) {
+				t.Errorf("the result's step starts %v, want the init's and the plan's, in order", res.Started)
+			}
 			for i, at := range times {
 				if at.Before(before.Add(-time.Second)) || at.After(time.Now()) || i > 0 && at.Before(times[i-1]) {
 					t.Errorf("step %d started at %v: not between the job's start %v and now, in order", started[i], at, before)

@@ -91,11 +91,15 @@ type Limits struct {
 }
 
 // Result is how a job ended: the exit code of its last step (the first non-zero one, if
-// any), the index of that step in Job.Steps, and the Collect files that exist.
+// any), the index of that step in Job.Steps, when each step started, and the Collect files
+// that exist.
 type Result struct {
 	ExitCode int
 	Step     int
 	Files    map[string][]byte
+	// Started is when each step that started did, by index; nil when not known (a stage
+	// driver older than the times).
+	Started []time.Time
 }
 
 // Executor runs jobs. A step that exits non-zero is a Result, not an error: errors are for

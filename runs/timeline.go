@@ -129,7 +129,8 @@ func (st *steps) started(i int, now time.Time) {
 
 // end records how the stage's job ended: as res says when err is nil, else at the step
 // that ran last; canceled says a user or the server stopped it. The steps after the one
-// that ended a failed job are skipped.
+// that ended a failed job are skipped. When res says when each step started, those are
+// the times recorded, whatever was seen while the job ran.
 func (st *steps) end(res runner.Result, err error, canceled bool) {
 	st.mu.Lock()
 	defer st.mu.Unlock()
@@ -147,6 +148,7 @@ func (st *steps) end(res runner.Result, err error, canceled bool) {
 		ended = store.StepFailed
 	}
 	reported := st.current >= 0 && st.current >= last
+	exact := err == nil && len(res.Started) == last+1
 	seen := map[string]bool{}
 	for i, n := range st.names {
 		if seen[n] {
@@ -158,7 +160,7 @@ func (st *steps) end(res runner.Result, err error, canceled bool) {
 		switch {
 		case i <= last && n != lastName:
 			// Before the step that ended the job: it passed. When the executor did not
-			// report the boundary (the stage driver), when it ended is not known.
+			// report the boundary, when it ended is not known.
 			if rs.State != store.StepDone {
 				rs.State = store.StepDone
 				if !reported {
@@ -176,6 +178,15 @@ func (st *steps) end(res runner.Result, err error, canceled bool) {
 			rs.State = store.StepDone
 		default:
 			rs.State = store.StepSkipped
+		}
+		if exact && i <= last {
+			rs.StartedAt, rs.FinishedAt = res.Started[i], now
+			for j := i + 1; j <= last; j++ {
+				if st.names[j] != n {
+					rs.FinishedAt = res.Started[j]
+					break
+				}
+			}
 		}
 		if *rs != before {
 			st.record(*rs)

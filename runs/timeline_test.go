@@ -73,6 +73,16 @@ func TestStepsRecordTheExecutorsBoundaries(t *testing.T) {
 			step(StepPlanCheck, 1, store.StepDone, 2, -1), // the plan's start was not seen
 			step(StepPlanPlan, 2, store.StepDone, -1, 4),
 		}},
+		{"the stage driver, saying when each step started", planSteps, []int{0}, runner.Result{Step: 3, Started: []time.Time{at(10), at(11), at(13), at(14)}}, nil, false, []store.RunStep{
+			step(StepPlanInit, 0, store.StepDone, 10, 11),
+			step(StepPlanCheck, 1, store.StepDone, 11, 13),
+			step(StepPlanPlan, 2, store.StepDone, 13, 2), // to the job's end
+		}},
+		{"the stage driver, failing at the check, saying when", planSteps, []int{0}, runner.Result{Step: 1, ExitCode: 1, Started: []time.Time{at(10), at(11)}}, nil, false, []store.RunStep{
+			step(StepPlanInit, 0, store.StepDone, 10, 11),
+			step(StepPlanCheck, 1, store.StepFailed, 11, 2),
+			step(StepPlanPlan, 2, store.StepSkipped, -1, -1),
+		}},
 		{"the stage driver, failing at init", planSteps, []int{0}, runner.Result{Step: 0, ExitCode: 1}, nil, false, []store.RunStep{
 			step(StepPlanInit, 0, store.StepFailed, 1, 2),
 			step(StepPlanCheck, 1, store.StepSkipped, -1, -1),
