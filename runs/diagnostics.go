@@ -34,6 +34,7 @@ import (
 type textDiagnostic struct {
 	boxed, bare bool
 	lines       []string
+	size        int // bytes in lines
 }
 
 var (
@@ -41,8 +42,11 @@ var (
 	textDiagnosticSrc = regexp.MustCompile(`^\s*\d+:`)
 )
 
-// maxTextDiagnosticLines bounds what one text diagnostic keeps while it is read.
-const maxTextDiagnosticLines = 200
+// What one text diagnostic keeps while it is read; the store keeps less of its detail.
+const (
+	maxTextDiagnosticLines = 200
+	maxTextDiagnosticBytes = 16 << 10
+)
 
 // line reads one line of text output; it returns a diagnostic when l ends one.
 func (t *textDiagnostic) line(l string) (store.RunDiagnostic, bool) {
@@ -57,11 +61,12 @@ func (t *textDiagnostic) line(l string) (store.RunDiagnostic, bool) {
 		return store.RunDiagnostic{}, false
 	case trimmed == "╷":
 		d, ok := t.end()
-		t.boxed, t.lines = true, t.lines[:0]
+		t.boxed, t.lines, t.size = true, t.lines[:0], 0
 		return d, ok
 	case strings.HasPrefix(l, "Error: ") || strings.HasPrefix(l, "Warning: "):
 		d, ok := t.end()
-		t.bare, t.lines = true, append(t.lines[:0], l)
+		t.bare, t.lines, t.size = true, t.lines[:0], 0
+		t.keep(l)
 		return d, ok
 	case t.bare && (strings.HasPrefix(l, "Initializing ") || strings.HasPrefix(l, "Terraform has ") ||
 		trimmed == "" && len(t.lines) > 0 && strings.TrimSpace(t.lines[len(t.lines)-1]) == "" && len(t.lines) > 2):
@@ -74,8 +79,9 @@ func (t *textDiagnostic) line(l string) (store.RunDiagnostic, bool) {
 }
 
 func (t *textDiagnostic) keep(l string) {
-	if len(t.lines) < maxTextDiagnosticLines {
+	if len(t.lines) < maxTextDiagnosticLines && t.size+len(l) <= maxTextDiagnosticBytes {
 		t.lines = append(t.lines, l)
+		t.size += len(l)
 	}
 }
 

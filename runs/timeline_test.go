@@ -161,6 +161,19 @@ func TestOutputKeepsTerraformsDiagnostics(t *testing.T) {
 		})
 	}
 
+	t.Run("a long text diagnostic is cut", func(t *testing.T) {
+		o := newOutput(hub, "run-long", nil, nil, nil)
+		o.Write([]byte("Error: big\n\n"))
+		for range 1000 {
+			o.Write([]byte(strings.Repeat("x", 1000) + "\n"))
+		}
+		o.Close()
+		ds := o.seen()
+		if len(ds) != 1 || ds[0].Summary != "big" || len(ds[0].Detail) > maxTextDiagnosticBytes {
+			t.Errorf("got %d diagnostics, the first with %d bytes of detail", len(ds), len(ds[0].Detail))
+		}
+	})
+
 	t.Run("at most a run's worth", func(t *testing.T) {
 		o := newOutput(hub, "run-many", nil, nil, nil)
 		for i := range store.MaxRunDiagnostics + 10 {
