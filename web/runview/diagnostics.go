@@ -11,15 +11,14 @@ import (
 // shownWarnings is how many warnings show before the rest fold away.
 const shownWarnings = 3
 
-// diagnosticsProps are a run's errors and warnings, errors first, as blocks above the log.
+// diagnosticsProps are a run's errors and warnings as blocks above the log: the errors
+// under the timeline, the warnings after the controls.
 type diagnosticsProps struct {
 	Errors   []diagnosticProps
 	Warnings []diagnosticProps // the first shownWarnings
 	// MoreWarnings are folded under a summary that counts them.
 	MoreWarnings []diagnosticProps
 }
-
-func (d diagnosticsProps) Any() bool { return len(d.Errors)+len(d.Warnings) > 0 }
 
 type diagnosticProps struct {
 	Severity string // "error" or "warning"

@@ -47,7 +47,7 @@ type logSection struct {
 	// Event is the name of the stream's events that bring the stage's new lines.
 	Event string
 	Open  bool
-	// Waiting says what the stage waits for while it has no lines.
+	// Waiting says what the stage waits for while it is pending.
 	Waiting string
 }
 

@@ -14,9 +14,10 @@ import (
 	"github.com/cloudoven/cloudoven/web/webtest"
 )
 
-// TestRunPageShowsDiagnosticsAsBlocks: a run's kept errors come first, each with its
-// summary, detail, where terraform put it and the blueprint field it is on, linked to the
-// editor; three warnings show and the rest fold under a summary that counts them.
+// TestRunPageShowsDiagnosticsAsBlocks: a run's kept errors come first, under the timeline,
+// each with its summary, detail, where terraform put it and the blueprint field it is on,
+// linked to the editor; the warnings come after the controls, three of them shown and the
+// rest folded under a summary that counts them.
 func TestRunPageShowsDiagnosticsAsBlocks(t *testing.T) {
 	t.Parallel()
 	a, deployment := webtest.RunApp(t, &webtest.FakeExecutor{})
@@ -66,6 +67,15 @@ func TestRunPageShowsDiagnosticsAsBlocks(t *testing.T) {
 	}
 	if _, ok := more.Attr("open"); ok {
 		t.Error("the folded warnings are open")
+	}
+	// The errors come under the timeline, the warnings after the controls, which they must
+	// not push out of sight.
+	var order2 []string
+	page.Find(`[data-testid="run-timeline"], [data-testid="run-errors"], [data-testid="run-actions"], [data-testid="run-warnings"], [data-testid="run-log"]`).Each(func(_ int, s *goquery.Selection) {
+		order2 = append(order2, s.AttrOr("data-testid", ""))
+	})
+	if got := strings.Join(order2, " "); got != "run-timeline run-errors run-actions run-warnings run-log" {
+		t.Errorf("the page's parts in order: %s", got)
 	}
 }
 
