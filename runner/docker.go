@@ -357,13 +357,24 @@ func (e *execution) runStage(ctx context.Context, id string) (Result, error) {
 		names[i] = s[0]
 	}
 	what := fmt.Sprintf("the steps (terraform %s)", strings.Join(names, ", "))
+	if e.job.Started != nil {
+		e.job.Started(0, time.Now())
+		stop := make(chan struct{})
+		watched := make(chan struct{})
+		go func() {
+			defer close(watched)
+			e.watchSteps(ctx, id, stop)
+		}()
+		defer func() { close(stop); <-watched }()
+	}
 	code, err := e.container(ctx, id, what, nil)
 	res := Result{ExitCode: code}
 	if err != nil {
 		return res, err
 	}
-	if code == 0 {
-		// The driver exits 0 only when every step ran and passed: no need to ask.
+	if code == 0 && e.job.Started == nil {
+		// The driver exits 0 only when every step ran and passed: no need to ask which,
+		// nor, with nobody asking, when each started.
 		res.Step = len(e.job.Steps) - 1
 		e.steps = len(e.job.Steps)
 		return res, nil
@@ -373,7 +384,11 @@ func (e *execution) runStage(ctx context.Context, id string) (Result, error) {
 		var st stage.Status
 		if st, err = stage.ParseStatus(data, len(e.job.Steps)); err == nil {
 			res.Step = st.Step
+			res.Started = st.Started
 		}
+	}
+	if code == 0 {
+		res.Step = len(e.job.Steps) - 1
 	}
 	if err != nil {
 		// The exit code and the output still say how the job ended; only which step is
@@ -390,6 +405,11 @@ func (e *execution) runSteps(ctx context.Context) (Result, error) {
 	var res Result
 	for i, args := range e.job.Steps {
 		res.Step = i
+		now := time.Now()
+		res.Started = append(res.Started, now)
+		if e.job.Started != nil {
+			e.job.Started(i, now)
+		}
 		name, file := fmt.Sprintf("%s-step-%d", e.volume, i+1), e.job.StdoutFiles[i]
 		what := fmt.Sprintf("step %d (terraform %s)", i+1, args[0])
 		var capture *capture

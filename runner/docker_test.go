@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -243,10 +244,30 @@ func TestFailingStepStopsTheJob(t *testing.T) {
 				Image:       tc.image,
 				NetworkMode: "none",
 			}
+			var started []int
+			var times []time.Time
+			before := time.Now()
+			job.Started = func(step int, at time.Time) {
+				started, times = append(started, step), append(times, at)
+			}
 			out := &output{t: t}
 			res, err := d.Run(context.Background(), job, out)
 			if err != nil {
 				t.Fatalf("run: %v\n%s", err, out)
+			}
+			// The steps started as they did, in order; the show after the failing plan never
+			// did. The driver's are seen now and then: the plan's may go unseen.
+			if s := fmt.Sprint(started); s != "[0 1]" && (s != "[0]" || tc.containers != 1) {
+				t.Errorf("Started heard of steps %s, want [0 1]", s)
+			}
+			// The result says when each step that ran started, the driver's too.
+			if len(res.Started) != 2 || res.Started[1].Before(res.Started[0]) || res.Started[0].Before(before.Add(-time.Second)) {
+				t.Errorf("the result's step starts %v, want the init's and the plan's, in order", res.Started)
+			}
+			for i, at := range times {
+				if at.Before(before.Add(-time.Second)) || at.After(time.Now()) || i > 0 && at.Before(times[i-1]) {
+					t.Errorf("step %d started at %v: not between the job's start %v and now, in order", started[i], at, before)
+				}
 			}
 			if res.ExitCode != 1 || res.Step != 1 {
 				t.Errorf("exit code %d at step %d, want 1 at step 1 (plan)\n%s", res.ExitCode, res.Step, out)

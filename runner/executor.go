@@ -58,6 +58,13 @@ type Job struct {
 	// to the output. At most 8 MiB: a step that writes more ends the job with exit code 1
 	// and a line saying so. List the file in Collect to read it back.
 	StdoutFiles map[int]string
+	// Started, when set, is told each step's index and when it started, in order, as the
+	// steps start; a step's end is the next one's start, or the job's. With the stage
+	// driver the executor learns a step started from the driver's status file, which it
+	// looks at every 0.1 to 2 s while the container runs (stagewatch.go): the time is the
+	// file's, exact, but a step shorter than that may go unreported (Result.Step still
+	// says where the job ended).
+	Started func(step int, at time.Time)
 }
 
 // Egress limits where a job's steps may connect. The Docker executor runs them on a network
@@ -84,11 +91,15 @@ type Limits struct {
 }
 
 // Result is how a job ended: the exit code of its last step (the first non-zero one, if
-// any), the index of that step in Job.Steps, and the Collect files that exist.
+// any), the index of that step in Job.Steps, when each step started, and the Collect files
+// that exist.
 type Result struct {
 	ExitCode int
 	Step     int
 	Files    map[string][]byte
+	// Started is when each step that started did, by index; nil when not known (a stage
+	// driver older than the times).
+	Started []time.Time
 }
 
 // Executor runs jobs. A step that exits non-zero is a Result, not an error: errors are for

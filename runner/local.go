@@ -154,6 +154,11 @@ func (l *Local) run(ctx context.Context, job Job, bin string, root *os.Root, cli
 	for i, args := range job.Steps {
 		steps++
 		res.Step = i
+		now := time.Now()
+		res.Started = append(res.Started, now)
+		if job.Started != nil {
+			job.Started(i, now)
+		}
 		code, err := l.step(ctx, root, l.command(ctx, bin, root.Name(), env, args), i, args, job.StdoutFiles[i], out)
 		res.ExitCode = code
 		if err != nil {

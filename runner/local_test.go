@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -124,6 +125,7 @@ func TestLocalPlanThenApplySavedPlan(t *testing.T) {
 func TestLocalFailingStepStopsTheJob(t *testing.T) {
 	t.Parallel()
 	l := newLocal(t, 0)
+	var out *output
 	job := Job{
 		RunID: newRunID(t),
 		Files: map[string][]byte{"main.tf": []byte(dataConfig)},
@@ -134,13 +136,24 @@ func TestLocalFailingStepStopsTheJob(t *testing.T) {
 		},
 		Env: localEnvOf(t, nil),
 	}
-	out := &output{t: t}
+	var started []int
+	job.Started = func(step int, _ time.Time) {
+		started = append(started, step)
+		// Told before the step runs: nothing of the plan's is out yet.
+		if step == 1 && out.has("undeclared") {
+			t.Error("Started heard of the plan after it printed")
+		}
+	}
+	out = &output{t: t}
 	res, err := l.Run(context.Background(), job, out)
 	if err != nil {
 		t.Fatalf("run: %v\n%s", err, out)
 	}
-	if res.ExitCode != 1 {
-		t.Errorf("exit code %d, want 1\n%s", res.ExitCode, out)
+	if res.ExitCode != 1 || res.Step != 1 {
+		t.Errorf("exit code %d at step %d, want 1 at step 1\n%s", res.ExitCode, res.Step, out)
+	}
+	if fmt.Sprint(started) != "[0 1]" {
+		t.Errorf("Started heard of steps %v, want [0 1]: the init and the failing plan, not the version after it", started)
 	}
 	if !out.has("Value for undeclared variable") {
 		t.Errorf("output lacks terraform's error:\n%s", out)

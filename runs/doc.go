@@ -25,6 +25,14 @@
 // SSE handler with Last-Event-ID needs. Terraform's machine-readable UI
 // lines are logged as their human message and drive a Progress.
 //
+// A run's timeline is its steps (timeline.go): plan.init, plan.check, plan.plan (its show
+// included), apply.init, apply.apply, each recorded with the store as the executor starts
+// it (runner.Job.Started) and when the job ends, with the exact start times the executor's
+// Result gives. terraform's errors and warnings (diagnostics.go) are kept with the run
+// apart from its log, redacted as it is and placed on the blueprint's field where the
+// generator's source map knows the line: those of plan's and apply's machine-readable UI,
+// those init prints as text, and the providers' check's.
+//
 // Each stage gets its own state credentials from an Authorizer, scoped to
 // what it does (a plan stage state.ScopePlan, an apply stage
 // state.ScopeApply) and revoked when it ends. A lock a stage's terraform

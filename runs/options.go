@@ -15,6 +15,7 @@ import (
 // Store is the persistence the Service needs; *store.Store has it.
 type Store interface {
 	LogStore
+	StepStore
 	Deployment(ctx context.Context, project string, id int64) (store.Deployment, error)
 	CreateRun(ctx context.Context, r store.Run) (store.Run, error)
 	TransitionRun(ctx context.Context, id string, tr store.RunTransition) (store.Run, error)

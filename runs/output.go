@@ -40,6 +40,15 @@ type output struct {
 	// firstError is the first error terraform reported, as one line: its summary and where
 	// it points. A failed stage names it instead of only an exit code.
 	firstError string
+	// diagnostics are terraform's errors and warnings, at most store.MaxRunDiagnostics:
+	// those of the machine-readable UI come from uiStep, those printed as text from
+	// textStep (init has no -json).
+	diagnostics      []store.RunDiagnostic
+	text             textDiagnostic
+	uiStep, textStep string
+	// step, when set, names the step that runs as the executor reports it; text diagnostics
+	// are its, else textStep's.
+	step func() string
 }
 
 func newOutput(hub *Hub, runID string, secrets []string, tracker *Tracker, progress func(Progress)) *output {
@@ -99,6 +108,11 @@ func (o *output) line(l []byte) {
 		if d := m.Diagnostic; d != nil && d.Severity == "error" && o.firstError == "" {
 			o.firstError = errorLine(d.Summary, d.Range, d.Address)
 		}
+		if m.Diagnostic != nil {
+			d := uiDiagnostic(m)
+			d.Step = o.uiStep
+			o.diagnose(d)
+		}
 		o.redactor.Write([]byte(renderUI(m)))
 		return
 	}
@@ -106,8 +120,43 @@ func (o *output) line(l []byte) {
 	if rest, ok := bytes.CutPrefix(bytes.TrimLeft(l, "│ "), []byte("Error: ")); ok && o.firstError == "" {
 		o.firstError = strings.TrimSpace(string(rest))
 	}
+	if d, ok := o.text.line(string(l)); ok {
+		d.Step = o.textStepName()
+		o.diagnose(d)
+	}
 	o.redactor.Write(l)
 	o.redactor.Write([]byte("\n"))
+}
+
+func (o *output) textStepName() string {
+	if o.step != nil {
+		if n := o.step(); n != "" {
+			return n
+		}
+	}
+	return o.textStep
+}
+
+// diagnose keeps a diagnostic, while the run has room for it, unless it has it already:
+// each of a stage's commands may say the same (a warning about the CLI configuration).
+func (o *output) diagnose(d store.RunDiagnostic) {
+	if len(o.diagnostics) >= store.MaxRunDiagnostics {
+		return
+	}
+	for _, k := range o.diagnostics {
+		k.Step = d.Step
+		if k == d {
+			return
+		}
+	}
+	o.diagnostics = append(o.diagnostics, d)
+}
+
+// seen returns the diagnostics the stage's output reported.
+func (o *output) seen() []store.RunDiagnostic {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.diagnostics
 }
 
 // errorLine is a diagnostic in one line: its summary, then where it points.
@@ -168,6 +217,10 @@ func (o *output) Close() {
 	if len(o.raw) > 0 {
 		o.line(o.raw)
 		o.raw = nil
+	}
+	if d, ok := o.text.end(); ok {
+		d.Step = o.textStepName()
+		o.diagnose(d)
 	}
 	o.redactor.Flush()
 	o.sink.flush()

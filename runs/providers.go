@@ -46,10 +46,10 @@ func (s *Service) providers(ctx context.Context, files map[string][]byte) ([]run
 // reportCheck writes the diagnostics of the stage's terraform validate into the run's log,
 // placed on the blueprint's fields, and says why the run ends when the check found errors.
 // A stage that never reached the check (init failed) has nothing to report.
-func (s *Service) reportCheck(r Run, st stage, res runner.Result, lock []byte) error {
+func (s *Service) reportCheck(r Run, st stage, res runner.Result, lock []byte) (providercheck.Diagnostics, error) {
 	out, ok := res.Files[validateFile]
 	if !ok {
-		return nil
+		return nil, nil
 	}
 	if l := res.Files[lockFileName]; l != nil {
 		lock = l
@@ -57,12 +57,12 @@ func (s *Service) reportCheck(r Run, st stage, res runner.Result, lock []byte) e
 	ds, err := checkDiagnostics(out, st, lock)
 	if err != nil {
 		s.opts.Hub.Append(r.ID, RedactString("CloudOven: the providers' check: "+err.Error(), st.secrets))
-		return nil
+		return nil, nil
 	}
 	errs, warns := ds.Count()
 	if len(ds) == 0 {
 		s.opts.Hub.Append(r.ID, "CloudOven: the providers' check before the plan (terraform validate with the providers' own code) found no problems.")
-		return nil
+		return ds, nil
 	}
 	s.opts.Hub.Append(r.ID, fmt.Sprintf("CloudOven: the providers' check before the plan (terraform validate with the providers' own code): %d %s, %d %s.",
 		errs, plural(errs, "error", "errors"), warns, plural(warns, "warning", "warnings")))
@@ -85,10 +85,10 @@ func (s *Service) reportCheck(r Run, st stage, res runner.Result, lock []byte) e
 				break
 			}
 		}
-		return fmt.Errorf("the providers' check found %d %s, the first %s; the log lists them",
+		return ds, fmt.Errorf("the providers' check found %d %s, the first %s; the log lists them",
 			errs, plural(errs, "error", "errors"), strings.TrimSpace(first.Path+" "+first.Summary))
 	}
-	return nil
+	return ds, nil
 }
 
 // checkDiagnostics reads validate's JSON: placed on the blueprint when the stage knows what

@@ -161,15 +161,20 @@ func (s *Service) planStage(ctx context.Context, t *task, r Run) Run {
 	if job.Providers, err = s.providers(ctx, st.files); err != nil {
 		return s.end(ctx, t, r, st.secrets, err)
 	}
-	res, out, err := s.execute(ctx, r.ID, job, st.secrets, "plan")
+	res, out, err := s.execute(ctx, t, r.ID, job, st.secrets, "plan", planSteps)
+	var check []store.RunDiagnostic
 	if err == nil {
 		// Whatever the exit code: init writes the lock file only once it has installed
 		// and checked what it records.
 		s.keepLock(ctx, r, lock, res.Files[lockFileName])
-		if cerr := s.reportCheck(r, st, res, lock); cerr != nil {
+		ds, cerr := s.reportCheck(r, st, res, lock)
+		check = checkRunDiagnostics(ds)
+		if cerr != nil {
+			s.recordDiagnostics(r.ID, st, check, out.seen())
 			return s.end(ctx, t, r, st.secrets, cerr)
 		}
 	}
+	s.recordDiagnostics(r.ID, st, check, out.seen())
 	if err == nil && res.ExitCode != 0 {
 		err = out.failure(res.ExitCode)
 	}
@@ -263,7 +268,8 @@ func (s *Service) applyStage(ctx context.Context, t *task, r Run) Run {
 	}
 	// The log goes on from the plan's lines; this marks where the apply's begin.
 	s.opts.Hub.Append(r.ID, ApplySeparator)
-	res, out, err := s.execute(ctx, r.ID, job, st.secrets, "apply")
+	res, out, err := s.execute(ctx, t, r.ID, job, st.secrets, "apply", applySteps)
+	s.recordDiagnostics(r.ID, st, nil, out.seen())
 	if err == nil && res.ExitCode != 0 {
 		err = out.failure(res.ExitCode)
 	}
@@ -278,17 +284,27 @@ func (s *Service) applyStage(ctx context.Context, t *task, r Run) Run {
 	return r
 }
 
-func (s *Service) execute(ctx context.Context, runID string, job runner.Job, secrets []string, operation string) (runner.Result, *output, error) {
+// execute runs a stage's job, names its steps by job step index (planSteps, applySteps)
+// and records them as the executor starts them and as the job ends.
+func (s *Service) execute(ctx context.Context, t *task, runID string, job runner.Job, secrets []string, operation string, names []string) (runner.Result, *output, error) {
 	out := newOutput(s.opts.Hub, runID, secrets, NewTracker(operation), func(p Progress) {
 		s.mu.Lock()
 		s.progress[runID] = p
 		s.mu.Unlock()
 	})
+	out.textStep, out.uiStep = names[0], names[len(names)-1]
 	s.mu.Lock()
 	s.progress[runID] = Progress{Operation: operation}
 	s.mu.Unlock()
+	steps := s.newSteps(runID, names)
+	job.Started = steps.started
+	out.step = steps.Current
 	res, err := s.opts.Executor.Run(ctx, job, out)
 	out.Close()
+	s.mu.Lock()
+	canceled := t.canceled
+	s.mu.Unlock()
+	steps.end(res, err, canceled || ctx.Err() != nil)
 	if err != nil {
 		return res, out, fmt.Errorf("running terraform %s: %w", operation, err)
 	}

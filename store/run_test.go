@@ -365,6 +365,11 @@ func TestRunLog(t *testing.T) {
 	if diff := cmp.Diff([]RunLogLine{{1, "one"}}, got); diff != "" {
 		t.Errorf("RunLog limit 1 (-want +got):\n%s", diff)
 	}
+	for text, want := range map[string]int{"two": 2, "": 3, "three": 0} {
+		if seq, err := s.RunLogSeqOf(ctx, "run-1", text); err != nil || seq != want {
+			t.Errorf("RunLogSeqOf(%q) = %d, %v; want %d", text, seq, err, want)
+		}
+	}
 	last, err := s.LastRunLogSeq(ctx, "run-1")
 	if err != nil || last != 3 {
 		t.Errorf("LastRunLogSeq = %d, %v; want 3", last, err)

@@ -100,3 +100,13 @@ func (s *Store) LastRunLogSeq(ctx context.Context, runID string) (int, error) {
 	}
 	return n, nil
 }
+
+// RunLogSeqOf returns the Seq of the first line of a run's log that is exactly text, 0 when
+// there is none.
+func (s *Store) RunLogSeqOf(ctx context.Context, runID, text string) (int, error) {
+	var n int
+	if err := s.db.QueryRowContext(ctx, `SELECT coalesce(min(seq), 0) FROM run_log_lines WHERE run_id = ? AND line = ?`, runID, text).Scan(&n); err != nil {
+		return 0, fmt.Errorf("reading the log of run %s: %w", quote(runID), err)
+	}
+	return n, nil
+}

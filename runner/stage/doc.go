@@ -5,9 +5,10 @@
 // The executor starts the container with the driver as its entrypoint and one argument, a
 // Spec in JSON: the steps (terraform's arguments) and which steps' stdout goes to a
 // workspace file instead of the log. The driver runs them in order with the image's
-// terraform, writes a Status to StatusFile in the workspace before and after each step,
-// and exits with the exit code of the step that ended the job; the executor reads the
-// status back to know which step that was.
+// terraform, writes a Status to StatusFile in the workspace before each step and after the
+// last, with when each step started, and exits with the exit code of the step that ended
+// the job; the executor reads the status back to know which step that was and when each
+// started, and looks at it while the container runs to follow the steps.
 //
 // It uses the standard library only: the driver is a static binary on an image with
 // nothing else. It is not the executor (package runner) and knows nothing of Docker.

@@ -10,6 +10,7 @@ import (
 	"path"
 	"sync"
 	"syscall"
+	"time"
 )
 
 // statusTemp is where a Status is written before it is renamed over StatusFile, so the
@@ -34,7 +35,8 @@ type Driver struct {
 // first step that exits non-zero, else of the last. A signal received on signals is
 // forwarded to the running terraform, and no step runs after it; a job a signal cut short
 // with steps left ends with 128 plus the signal's number unless its last step failed on
-// its own. The Status goes to StatusFile before and after each step.
+// its own. The Status goes to StatusFile before each step and after the last, with when
+// each step started.
 func (d *Driver) Run(spec Spec, signals <-chan os.Signal) int {
 	if err := spec.Check(); err != nil {
 		d.say("%v", err)
@@ -61,8 +63,10 @@ func (d *Driver) Run(spec Spec, signals <-chan os.Signal) int {
 		}
 	}()
 
+	var started []time.Time
 	for i, args := range spec.Steps {
-		d.writeStatus(root, Status{Step: i})
+		started = append(started, time.Now().UTC())
+		d.writeStatus(root, Status{Step: i, Started: started})
 		code := d.step(root, f, i, args, spec.StdoutFiles[i])
 		if sig := f.received(); sig != 0 && i < len(spec.Steps)-1 {
 			if code == 0 {
@@ -71,7 +75,7 @@ func (d *Driver) Run(spec Spec, signals <-chan os.Signal) int {
 			d.say("interrupted (%s) at step %d of %d: no further step runs", sig, i+1, len(spec.Steps))
 		}
 		if code != 0 || i == len(spec.Steps)-1 {
-			d.writeStatus(root, Status{Step: i, ExitCode: &code})
+			d.writeStatus(root, Status{Step: i, ExitCode: &code, Started: started})
 			return code
 		}
 	}

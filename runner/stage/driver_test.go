@@ -9,6 +9,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 )
@@ -90,15 +91,27 @@ func TestDriverRunsStepsInOrderUntilOneFails(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			d, log := newDriver(t)
+			before := time.Now()
 			code := d.Run(Spec{Steps: tc.steps}, nil)
+			after := time.Now()
 			if code != tc.code {
 				t.Errorf("exit code %d, want %d", code, tc.code)
 			}
 			if diff := cmp.Diff(tc.wantLogs, logOf(t, log)); diff != "" {
 				t.Errorf("output (-want +got):\n%s", diff)
 			}
-			if st := statusOf(t, d, len(tc.steps)); st.Step != tc.step || *st.ExitCode != tc.code {
+			st := statusOf(t, d, len(tc.steps))
+			if st.Step != tc.step || *st.ExitCode != tc.code {
 				t.Errorf("status step %d code %d, want step %d code %d", st.Step, *st.ExitCode, tc.step, tc.code)
+			}
+			// When each step that ran started, in order, within the run.
+			if len(st.Started) != tc.step+1 {
+				t.Errorf("status has %d step starts, want %d", len(st.Started), tc.step+1)
+			}
+			for i, at := range st.Started {
+				if at.Before(before) || at.After(after) || i > 0 && at.Before(st.Started[i-1]) {
+					t.Errorf("step %d started at %v, not in order within %v to %v", i, at, before, after)
+				}
 			}
 		})
 	}
@@ -239,7 +252,8 @@ func TestSpecIsChecked(t *testing.T) {
 
 func TestStatusIsChecked(t *testing.T) {
 	t.Parallel()
-	for _, data := range []string{``, `{"step":-1}`, `{"step":3}`, `[]`, strings.Repeat(" ", 5000) + `{}`} {
+	for _, data := range []string{``, `{"step":-1}`, `{"step":3}`, `[]`, strings.Repeat(" ", 5000) + `{}`,
+		`{"step":0,"started":["2026-01-01T00:00:00Z","2026-01-01T00:00:01Z"]}`} {
 		if _, err := ParseStatus([]byte(data), 3); err == nil {
 			t.Errorf("ParseStatus(%.30q) accepted it", data)
 		}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"path"
 	"strings"
+	"time"
 )
 
 const (
@@ -23,7 +24,7 @@ const (
 	MaxStdoutFile = 8 << 20
 	// MaxSpec bounds the Spec argument, well under the 128 KiB Linux allows one argument.
 	MaxSpec = 64 << 10
-	// maxStatus bounds a status file read back.
+	// maxStatus bounds a status file read back: a step's start takes some 40 bytes.
 	maxStatus = 4 << 10
 	// ExitBadUsage is the driver's exit code when it could not do what it was asked: bad
 	// arguments, or a step it could not start.
@@ -44,6 +45,9 @@ type Spec struct {
 type Status struct {
 	Step     int  `json:"step"`
 	ExitCode *int `json:"exit_code,omitempty"`
+	// Started is when each step that started did, in order. A driver older than the field
+	// leaves it out, which the executor reads as not known.
+	Started []time.Time `json:"started,omitempty"`
 }
 
 // Encode is the Spec as the driver's argument.
@@ -124,6 +128,9 @@ func ParseStatus(data []byte, steps int) (Status, error) {
 	}
 	if st.Step < 0 || st.Step >= steps {
 		return Status{}, fmt.Errorf("stage status names step index %d of %d", st.Step, steps)
+	}
+	if len(st.Started) > st.Step+1 {
+		return Status{}, fmt.Errorf("stage status has %d step starts at step index %d", len(st.Started), st.Step)
 	}
 	return st, nil
 }

@@ -11,7 +11,7 @@ import (
 )
 
 // TestBrowserPlanChanges: on a 1,280-pixel window, a planned run shows its state, its
-// controls and the counts per action without scrolling; unfolding a create and an update
+// timeline, its controls and the counts per action without scrolling; unfolding a create and an update
 // shows their attributes, before → after, with unknown values said.
 func TestBrowserPlanChanges(t *testing.T) {
 	a, deployment := webtest.RunApp(t, showExecutor{show: realPlanShow(t)})
@@ -29,8 +29,8 @@ func TestBrowserPlanChanges(t *testing.T) {
 		return `(function(){var e=document.querySelector(` + webtest.JS(sel) + `); if(!e) return false; var r=e.getBoundingClientRect();` +
 			` return r.width > 0 && r.top >= 0 && r.bottom <= window.innerHeight})()`
 	}
-	webtest.WaitJS(t, browser, "the state, the controls and the counts in the window without scrolling",
-		inView(webtest.Sel("run-state"))+" && "+inView(webtest.Sel("run-approve"))+" && "+inView(webtest.Sel("run-discard"))+" && "+
+	webtest.WaitJS(t, browser, "the state, the timeline, the controls and the counts in the window without scrolling",
+		inView(webtest.Sel("run-state"))+" && "+inView(webtest.Sel("run-timeline"))+" && "+inView(webtest.Sel("run-approve"))+" && "+inView(webtest.Sel("run-discard"))+" && "+
 			inView(webtest.Sel("run-action-counts"))+` && window.scrollY === 0 && window.innerWidth === 1280`)
 	webtest.Screenshot(t, browser, "plan-changes-folded")
 

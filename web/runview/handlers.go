@@ -15,6 +15,9 @@ type Store interface {
 	Deployment(ctx context.Context, project string, id int64) (store.Deployment, error)
 	Run(ctx context.Context, id string) (store.Run, error)
 	RunLog(ctx context.Context, runID string, afterSeq, limit int) ([]store.RunLogLine, error)
+	RunLogSeqOf(ctx context.Context, runID, text string) (int, error)
+	RunSteps(ctx context.Context, runID string) ([]store.RunStep, error)
+	RunDiagnostics(ctx context.Context, runID string) ([]store.RunDiagnostic, error)
 }
 
 // RunService is what the run pages ask of the run lifecycle; *runs.Service has it.

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/a-h/templ"
+
 	"github.com/cloudoven/cloudoven/runs"
 	"github.com/cloudoven/cloudoven/store"
 	"github.com/cloudoven/cloudoven/web/components"
@@ -16,12 +18,21 @@ import (
 
 // The run log's event stream (text/event-stream):
 //
-//	event: line      id: <seq>, data: the line as HTML, ready to append to the log
-//	event: state     data: the run's new state; the page fetches its status again
-//	event: progress  data: the progress bar as HTML
-//	event: end       data: the final state; the page closes the stream (sse-close)
+//	event: line        id: <seq>, data: a line of the plan stage as HTML, ready to append to its section
+//	event: apply-line  id: <seq>, data: a line of the apply stage, from the separator CloudOven writes on
+//	event: state       data: the run's new state; the page fetches its status again
+//	event: progress    data: the progress bar as HTML
+//	event: timeline    data: the timeline's steps as HTML, when a step moved
+//	event: plan-head   data: the plan's log section heading as HTML, when it changed (apply-head the apply's)
+//	event: end         data: the final state; the page closes the stream (sse-close)
 //
 // Only line events carry an id, so Last-Event-ID is always the last line the browser has.
+
+// The names of the events that bring a stage's log lines.
+const (
+	lineEvent      = "line"
+	applyLineEvent = "apply-line"
+)
 
 var (
 	// runStreamPoll is how often the stream looks for a new state, new progress, or (between
@@ -61,6 +72,45 @@ func (s *Handlers) streamRunLog(w http.ResponseWriter, r *http.Request) error {
 
 	sent := store.RunState(r.URL.Query().Get("state"))
 	var progress runs.Progress
+	// The apply's lines go to their own section from the separator on; a stream that
+	// resumes after it learns where it was.
+	applyFrom := 0
+	if run.ApprovedBy != "" {
+		if applyFrom, err = s.store.RunLogSeqOf(ctx, run.ID, runs.ApplySeparator); err != nil {
+			s.logger.Error("reading a run's log for its stream", "run", run.ID, "err", err)
+			return nil
+		}
+	}
+	sendLine := func(l runs.Line) {
+		if applyFrom == 0 && l.Text == runs.ApplySeparator {
+			applyFrom = l.Seq
+		}
+		name := lineEvent
+		if applyFrom > 0 && l.Seq >= applyFrom {
+			name = applyLineEvent
+		}
+		es.event(name, strconv.Itoa(l.Seq), logLineHTML(l))
+		after = l.Seq
+	}
+	// What the page shows of the timeline and the log sections' heads, sent again when it
+	// changes.
+	shown := map[string]string{}
+	live := func(r store.Run) map[string]string {
+		tl := s.timeline(ctx, r)
+		parts := map[string]templ.Component{"timeline": runTimelineSteps(tl)}
+		for _, stage := range []string{"plan", "apply"} {
+			parts[stage+"-head"] = runLogStageHead(stageSection(r, stage, tl))
+		}
+		out := map[string]string{}
+		for name, c := range parts {
+			var b bytes.Buffer
+			if err := c.Render(ctx, &b); err == nil {
+				out[name] = strings.ReplaceAll(b.String(), "\n", " ")
+			}
+		}
+		return out
+	}
+	shown = live(run)
 	// catchUp sends the stored lines after the last one sent; lines the follower brings
 	// later that were sent this way are skipped (their Seq is not after).
 	catchUp := func() bool {
@@ -76,8 +126,7 @@ func (s *Handlers) streamRunLog(w http.ResponseWriter, r *http.Request) error {
 				return true
 			}
 			for _, l := range stored {
-				es.event("line", strconv.Itoa(l.Seq), logLineHTML(runs.Line{Seq: l.Seq, Text: l.Text}))
-				after = l.Seq
+				sendLine(runs.Line{Seq: l.Seq, Text: l.Text})
 			}
 		}
 	}
@@ -98,6 +147,13 @@ func (s *Handlers) streamRunLog(w http.ResponseWriter, r *http.Request) error {
 			}
 			sent = cur.State
 			es.event("state", "", string(cur.State))
+		}
+		now := live(cur)
+		for _, name := range []string{"timeline", "plan-head", "apply-head"} {
+			if html, ok := now[name]; ok && html != shown[name] {
+				shown[name] = html
+				es.event(name, "", html)
+			}
 		}
 		if p, ok := s.runs.Progress(run.ID); ok && p != progress {
 			progress = p
@@ -131,8 +187,7 @@ func (s *Handlers) streamRunLog(w http.ResponseWriter, r *http.Request) error {
 				if l.Seq <= after {
 					continue // sent by catchUp
 				}
-				es.event("line", strconv.Itoa(l.Seq), logLineHTML(l))
-				after = l.Seq
+				sendLine(l)
 			case <-poll.C:
 				if _, ok := check(); !ok {
 					return nil

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"time"
 
 	"github.com/cloudoven/cloudoven/runs"
 	"github.com/cloudoven/cloudoven/store"
@@ -29,9 +30,25 @@ type runPageProps struct {
 	DeploymentURL string
 	Deployment    string // "app → dev"
 	Status        runStatusProps
-	Log           []runs.Line
+	// Log is the run's log, a section per stage.
+	Log []logSection
 	// LogURL is the event stream to follow while the run is not finished; empty once it is.
 	LogURL string
+}
+
+// logSection is the log of one stage: its lines, under a heading that says how the stage
+// went and how long it took.
+type logSection struct {
+	Stage    string // "plan" or "apply"
+	Title    string
+	State    string
+	Duration string
+	Lines    []runs.Line
+	// Event is the name of the stream's events that bring the stage's new lines.
+	Event string
+	Open  bool
+	// Waiting says what the stage waits for while it is pending.
+	Waiting string
 }
 
 // runStatusProps is the part of the run page that changes with the run's state: the page
@@ -47,21 +64,23 @@ type runStatusProps struct {
 	Title   string
 	Destroy bool
 	// NoChanges says the plan found nothing to change and ended by itself.
-	NoChanges  bool
-	Done       bool
-	CreatedBy  string
-	ApprovedBy string
-	CanceledBy string
-	Created    components.Time
-	Started    components.Time
-	Finished   components.Time
-	Version    int
-	Error      string
-	Problem    string // why the last action was refused
-	Progress   runProgressProps
-	HasSummary bool
-	Summary    runs.Summary
-	Changes    changesProps
+	NoChanges   bool
+	Done        bool
+	CreatedBy   string
+	ApprovedBy  string
+	CanceledBy  string
+	Created     components.Time
+	Started     components.Time
+	Finished    components.Time
+	Version     int
+	Error       string
+	Problem     string // why the last action was refused
+	Progress    runProgressProps
+	HasSummary  bool
+	Summary     runs.Summary
+	Changes     changesProps
+	Timeline    timelineProps
+	Diagnostics diagnosticsProps
 	// The actions the run's state allows (the template also checks the user's role).
 	CanApprove bool
 	CanDiscard bool
@@ -121,17 +140,16 @@ func (s *Handlers) runPage(ctx context.Context, run store.Run) (runPageProps, er
 		ProjectURL:    paths.Project(run.Project),
 		DeploymentURL: paths.Deployment(run.Project, d.ID),
 		Deployment:    fmt.Sprintf("%s → %s", d.Blueprint, d.Environment),
-		Status:        s.runStatus(ctx, run),
+		Status:        s.runStatus(ctx, run, d.Blueprint),
 		Runner:        s.runner,
 	}
 	lines, err := s.store.RunLog(ctx, run.ID, 0, 0)
 	if err != nil {
 		return props, err
 	}
-	for _, l := range lines {
-		props.Log = append(props.Log, runs.Line{Seq: l.Seq, Text: l.Text})
-	}
-	if !run.State.Done() && s.runLogs != nil {
+	live := !run.State.Done() && s.runLogs != nil
+	props.Log = logSections(run, lines, props.Status.Timeline, live)
+	if live {
 		after := 0
 		if len(lines) > 0 {
 			after = lines[len(lines)-1].Seq
@@ -141,7 +159,7 @@ func (s *Handlers) runPage(ctx context.Context, run store.Run) (runPageProps, er
 	return props, nil
 }
 
-func (s *Handlers) runStatus(ctx context.Context, run store.Run) runStatusProps {
+func (s *Handlers) runStatus(ctx context.Context, run store.Run, blueprint string) runStatusProps {
 	p := runStatusProps{
 		ID:         run.ID,
 		URL:        paths.Run(run.Project, run.ID),
@@ -163,6 +181,12 @@ func (s *Handlers) runStatus(ctx context.Context, run store.Run) runStatusProps 
 		ApproveURL: paths.RunApprove(run.Project, run.ID),
 		DiscardURL: paths.RunDiscard(run.Project, run.ID),
 		CancelURL:  paths.RunCancel(run.Project, run.ID),
+	}
+	p.Timeline = s.timeline(ctx, run)
+	if ds, err := s.store.RunDiagnostics(ctx, run.ID); err != nil {
+		s.logger.Error("reading a run's diagnostics", "run", run.ID, "err", err)
+	} else {
+		p.Diagnostics = buildDiagnostics(ds, run.Project, blueprint, p.Destroy)
 	}
 	if len(run.Summary) > 0 && json.Unmarshal(run.Summary, &p.Summary) == nil {
 		p.HasSummary = true
@@ -239,4 +263,62 @@ func (s *Handlers) discardRun(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Handlers) cancelRun(w http.ResponseWriter, r *http.Request) error {
 	return s.runAction("canceled", RunService.Cancel)(w, r)
+}
+
+// timeline is the run's timeline now; a store that cannot say the steps leaves the stage
+// rows the run itself has.
+func (s *Handlers) timeline(ctx context.Context, run store.Run) timelineProps {
+	steps, err := s.store.RunSteps(ctx, run.ID)
+	if err != nil {
+		s.logger.Error("reading a run's steps", "run", run.ID, "err", err)
+	}
+	return buildTimeline(run, steps, time.Now())
+}
+
+// logSections splits a run's log at the line CloudOven writes when the apply starts: the
+// plan's lines, then the apply's from that line on. A live run that may still be applied
+// has its apply section waiting. Live, every section is open; finished, the stage that
+// failed is, else the last one.
+func logSections(run store.Run, lines []store.RunLogLine, tl timelineProps, live bool) []logSection {
+	plan, apply := stageSection(run, "plan", tl), stageSection(run, "apply", tl)
+	cur := &plan
+	for _, l := range lines {
+		if l.Text == runs.ApplySeparator && cur == &plan {
+			cur = &apply
+		}
+		cur.Lines = append(cur.Lines, runs.Line{Seq: l.Seq, Text: l.Text})
+	}
+	out := []logSection{plan}
+	if len(apply.Lines) > 0 || live && run.State != store.RunDiscarded {
+		out = append(out, apply)
+	}
+	failed := -1
+	for i := range out {
+		if out[i].State == "failed" || out[i].State == "canceled" {
+			failed = i
+		}
+	}
+	for i := range out {
+		switch {
+		case live:
+			out[i].Open = true
+		case failed >= 0:
+			out[i].Open = i == failed
+		default:
+			out[i].Open = i == len(out)-1
+		}
+	}
+	return out
+}
+
+// stageSection is the log section of stage ("plan" or "apply") without its lines.
+func stageSection(run store.Run, stage string, tl timelineProps) logSection {
+	destroy := run.Operation == store.RunOpDestroy
+	sec := logSection{Stage: stage, State: stageState(tl, stage), Duration: stageDuration(tl, stage)}
+	if stage == "plan" {
+		sec.Title, sec.Event, sec.Waiting = stepLabel(runs.StepPlanPlan, destroy), lineEvent, "The plan starts once the run leaves the queue."
+	} else {
+		sec.Title, sec.Event, sec.Waiting = stepLabel(runs.StepApplyApply, destroy), applyLineEvent, "The apply starts once the plan is approved."
+	}
+	return sec
 }

@@ -268,13 +268,17 @@ func readEvents(t *testing.T, body io.Reader, stop func(sseEvent) bool) []sseEve
 	return evs
 }
 
-// eventLines are the log lines of a stream's line events, checking each id is its seq.
+// eventLines are the log lines of a stream's line events, checking each id is its seq and
+// that the lines from CloudOven's apply separator on come as the apply section's.
 func eventLines(t *testing.T, evs []sseEvent) []string {
 	t.Helper()
 	var out []string
 	for _, e := range evs {
-		if e.name != "line" {
+		if e.name != "line" && e.name != "apply-line" {
 			continue
+		}
+		if apply := strings.Contains(e.data, "log-separator") || strings.Contains(e.data, ">apply line"); apply != (e.name == "apply-line") {
+			t.Errorf("event %s %s carries %s", e.name, e.id, e.data)
 		}
 		doc, err := goquery.NewDocumentFromReader(strings.NewReader(e.data))
 		if err != nil {
