@@ -238,15 +238,32 @@ func (s *Service) Approve(ctx context.Context, runID, user string) (Run, error) 
 // store.ErrConflict.
 func (s *Service) Discard(ctx context.Context, runID, user string) (Run, error) {
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	t, err := s.task(ctx, runID)
 	if err != nil {
+		s.mu.Unlock()
 		return Run{}, fmt.Errorf("discarding run %s: %w", runID, err)
 	}
 	if t.executing {
-		// Only the plan stage itself may discard a run it is planning (one with no changes).
-		return Run{}, fmt.Errorf("discarding run %s: the run is %s: %w", runID, t.run.State, store.ErrConflict)
+		// Only the plan stage itself may discard a run it is planning (one with no
+		// changes). A stage that has saved its plan is only closing its log: the page
+		// already offers Discard, so wait for the stage to end rather than refuse.
+		done := t.stageDone
+		s.mu.Unlock()
+		r, err := s.opts.Store.Run(ctx, runID)
+		if err != nil {
+			return Run{}, fmt.Errorf("discarding run %s: %w", runID, err)
+		}
+		if r.State != store.RunPlanned {
+			return Run{}, fmt.Errorf("discarding run %s: the run is %s: %w", runID, r.State, store.ErrConflict)
+		}
+		select {
+		case <-done:
+		case <-ctx.Done():
+			return Run{}, fmt.Errorf("discarding run %s: %w", runID, ctx.Err())
+		}
+		return s.Discard(ctx, runID, user)
 	}
+	defer s.mu.Unlock()
 	r, err := s.opts.Store.TransitionRun(ctx, runID, store.RunTransition{To: store.RunDiscarded, By: user})
 	if err != nil {
 		return Run{}, fmt.Errorf("discarding: %w", err)
