@@ -85,8 +85,12 @@ func (s *Service) reportCheck(r Run, st stage, res runner.Result, lock []byte) (
 				break
 			}
 		}
-		return ds, fmt.Errorf("the providers' check found %d %s, the first %s; the log lists them",
-			errs, plural(errs, "error", "errors"), strings.TrimSpace(first.Path+" "+first.Summary))
+		where := ""
+		if first.Path != "" {
+			where = " on " + first.Path
+		}
+		return ds, fmt.Errorf("the providers' check found %d %s; the first%s: %s",
+			errs, plural(errs, "error", "errors"), where, first.Summary)
 	}
 	return ds, nil
 }

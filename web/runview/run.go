@@ -197,7 +197,9 @@ func (s *Handlers) runStatus(ctx context.Context, run store.Run, blueprint strin
 		// A running plan may end discarded too, but only by itself (no changes).
 		p.CanDiscard = run.State == store.RunPlanned
 		p.CanCancel = !p.CanDiscard && run.State.CanMoveTo(store.RunCanceled)
-		if pr, ok := s.runs.Progress(run.ID); ok {
+		// A run that ended before its stage completed (a failed check, a cancel) has no
+		// progress to show: "0 changes planned" would read as a plan's finding.
+		if pr, ok := s.runs.Progress(run.ID); ok && (pr.Complete || !run.State.Done()) {
 			p.Progress = progressProps(pr)
 		}
 	}
