@@ -93,7 +93,9 @@ func (s *Handlers) streamRunLog(w http.ResponseWriter, r *http.Request) error {
 		after = l.Seq
 	}
 	// What the page shows of the timeline and the log sections' heads, sent again when it
-	// changes.
+	// changes. The page was rendered before the stream connected, and the run may have
+	// moved in between (a check that fails within a second): the first check sends all of
+	// them, so the page never keeps heads older than its state.
 	shown := map[string]string{}
 	live := func(r store.Run) map[string]string {
 		tl := s.timeline(ctx, r)
@@ -110,7 +112,6 @@ func (s *Handlers) streamRunLog(w http.ResponseWriter, r *http.Request) error {
 		}
 		return out
 	}
-	shown = live(run)
 	// catchUp sends the stored lines after the last one sent; lines the follower brings
 	// later that were sent this way are skipped (their Seq is not after).
 	catchUp := func() bool {
@@ -155,7 +156,8 @@ func (s *Handlers) streamRunLog(w http.ResponseWriter, r *http.Request) error {
 				es.event(name, "", html)
 			}
 		}
-		if p, ok := s.runs.Progress(run.ID); ok && p != progress {
+		// As on the page: a run that ended before its stage completed shows no progress.
+		if p, ok := s.runs.Progress(run.ID); ok && p != progress && (p.Complete || !cur.State.Done()) {
 			progress = p
 			var b bytes.Buffer
 			if err := runProgress(progressProps(p)).Render(ctx, &b); err == nil {

@@ -394,3 +394,46 @@ func TestRunLogStreamResumes(t *testing.T) {
 		t.Errorf("after 10: %q, want %q", got, want[10:])
 	}
 }
+
+// TestRunLogStreamBringsAPageUpToDate: a page rendered while the run was queued connects
+// its stream only after the run has ended (a plan that fails its check within a second).
+// The stream still sends the timeline and the log sections' heads as they are now, before
+// it ends, so the page never keeps "running" heads under a final state.
+func TestRunLogStreamBringsAPageUpToDate(t *testing.T) {
+	t.Parallel()
+	exec := &webtest.FakeExecutor{}
+	a, deployment := webtest.RunApp(t, exec)
+	srv := httptest.NewServer(a.WithSession(a.Handler))
+	t.Cleanup(srv.Close)
+	id := a.StartRun(deployment, "plan")
+	a.WaitRun(id, store.RunPlanned)
+	webtest.WantStatus(t, a.PostForm(paths.RunDiscard("team", id), nil, false), http.StatusSeeOther)
+	a.WaitRun(id, store.RunDiscarded)
+
+	req, err := http.NewRequest(http.MethodGet, srv.URL+paths.RunLog("team", id)+"?after=0&state=queued", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.Session.Apply(req)
+	resp, err := http.DefaultTransport.RoundTrip(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	evs := readEvents(t, resp.Body, nil)
+	got := map[string]string{}
+	for _, e := range evs {
+		got[e.name] = e.data
+	}
+	for _, name := range []string{"state", "timeline", "plan-head", "apply-head"} {
+		if _, ok := got[name]; !ok {
+			t.Errorf("the stream sent no %s event before it ended: %+v", name, evs)
+		}
+	}
+	if !strings.Contains(got["plan-head"], "done") {
+		t.Errorf("the plan's head says %q", got["plan-head"])
+	}
+	if last := evs[len(evs)-1]; last.name != "end" || last.data != "discarded" {
+		t.Errorf("the stream ends with %+v", last)
+	}
+}
