@@ -200,7 +200,8 @@ func newCluster(bin string) (*cluster, error) {
 	c.cmd = exec.Command(filepath.Join(bin, "postgres"), "-D", data,
 		"-k", dir, "-c", "listen_addresses=",
 		"-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off",
-		"-c", "max_connections=300", "-c", "shared_buffers=32MB")
+		"-c", "max_connections=300", "-c", "shared_buffers=32MB",
+		"-c", "wal_level=minimal", "-c", "max_wal_senders=0", "-c", "max_wal_size=4GB")
 	c.cmd.Dir = dir
 	c.cmd.Stdout = logFile
 	c.cmd.Stderr = logFile
