@@ -98,7 +98,6 @@ func (c *cluster) url(db string) string {
 	u := url.URL{
 		Scheme:   "postgres",
 		User:     url.User(postgresUser),
-		Host:     "",
 		Path:     "/" + db,
 		RawQuery: url.Values{"host": {c.socket}, "sslmode": {"disable"}}.Encode(),
 	}
