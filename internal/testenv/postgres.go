@@ -166,7 +166,35 @@ func isExecutable(path string) bool {
 	return err == nil && !fi.IsDir() && fi.Mode()&0o111 != 0
 }
 
+// ownerFile, in a cluster's directory, holds the pid of the test binary that made it.
+const ownerFile = "owner.pid"
+
+// removeStaleClusters removes what test binaries killed before StopPostgres left behind:
+// cluster directories whose test binary is gone (their postgres got the parent-death
+// signal). A directory without an owner may be one being made right now, so it goes only
+// once it is an hour old.
+func removeStaleClusters() {
+	dirs, _ := filepath.Glob(filepath.Join(os.TempDir(), "cloudoven-pg-*"))
+	for _, dir := range dirs {
+		b, err := os.ReadFile(filepath.Join(dir, ownerFile))
+		if err != nil {
+			if fi, serr := os.Stat(dir); serr == nil && time.Since(fi.ModTime()) > time.Hour {
+				os.RemoveAll(dir)
+			}
+			continue
+		}
+		pid, err := strconv.Atoi(string(bytes.TrimSpace(b)))
+		if err != nil || pid <= 0 {
+			continue
+		}
+		if err := syscall.Kill(pid, 0); errors.Is(err, syscall.ESRCH) {
+			os.RemoveAll(dir)
+		}
+	}
+}
+
 func newCluster(bin string) (*cluster, error) {
+	removeStaleClusters()
 	dir, err := os.MkdirTemp("", "cloudoven-pg-")
 	if err != nil {
 		return nil, err
@@ -178,6 +206,9 @@ func newCluster(bin string) (*cluster, error) {
 			os.RemoveAll(dir)
 		}
 	}()
+	if err := os.WriteFile(filepath.Join(dir, ownerFile), []byte(strconv.Itoa(os.Getpid())), 0o644); err != nil {
+		return nil, err
+	}
 	cred, err := serverCredential(dir)
 	if err != nil {
 		return nil, err
