@@ -39,6 +39,7 @@ build: assets generate
 test: assets generate terraform
 	go vet ./...
 	go test -count=1 ./...
+	CLOUDOVEN_TEST_STORE=postgres go test -count=1 ./store
 	$(MAKE) fuzz
 
 # The edit loop: no fuzzing.

@@ -36,7 +36,7 @@ func (s *Store) recordAudit(ctx context.Context, db interface {
 	if e.At.IsZero() {
 		e.At = s.now()
 	}
-	_, err := db.ExecContext(ctx, `INSERT INTO audit_log (at, user, action, project, target, detail, repeat_key) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+	_, err := db.ExecContext(ctx, `INSERT INTO audit_log (at, "user", action, project, target, detail, repeat_key) VALUES (?, ?, ?, ?, ?, ?, ?)`,
 		formatTime(e.At), cut(e.User), cut(e.Action), cut(e.Project), cut(e.Target), cut(e.Detail), cut(repeatKey))
 	if err != nil {
 		return fmt.Errorf("recording %s in the audit log: %w", e.Action, err)
@@ -52,7 +52,7 @@ func (s *Store) RecordRepeatedAudit(ctx context.Context, e AuditEntry, key strin
 	if e.At.IsZero() {
 		e.At = s.now()
 	}
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inTx(ctx, func(tx *txn) error {
 		var id int64
 		err := tx.QueryRowContext(ctx, `SELECT id FROM audit_log WHERE repeat_key = ? AND at > ? ORDER BY id DESC LIMIT 1`,
 			cut(key), formatTime(e.At.Add(-window))).Scan(&id)
@@ -81,7 +81,7 @@ func cut(s string) string {
 // AuditLog lists the newest entries first, at most limit of them: those of project, or
 // every entry when project is "".
 func (s *Store) AuditLog(ctx context.Context, project string, limit int) ([]AuditEntry, error) {
-	q := `SELECT id, at, user, action, project, target, detail, count, last_at FROM audit_log`
+	q := `SELECT id, at, "user", action, project, target, detail, count, last_at FROM audit_log`
 	args := []any{}
 	if project != "" {
 		q += ` WHERE project = ?`

@@ -64,7 +64,7 @@ func (s *Store) CreateBlueprint(ctx context.Context, project, name, description 
 		Message:   message,
 		CreatedAt: now,
 	}
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inTx(ctx, func(tx *txn) error {
 		var err error
 		if b.ProjectID, err = projectID(ctx, tx, project); err != nil {
 			return err
@@ -104,7 +104,7 @@ func (s *Store) AddBlueprintVersion(ctx context.Context, project, blueprint stri
 		return fail(err)
 	}
 	var v BlueprintVersion
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inTx(ctx, func(tx *txn) error {
 		_, id, err := blueprintID(ctx, tx, project, blueprint)
 		if err != nil {
 			return err
@@ -155,7 +155,7 @@ func (s *Store) AddBlueprintVersion(ctx context.Context, project, blueprint stri
 	return v, nil
 }
 
-func insertVersion(ctx context.Context, tx *sql.Tx, v BlueprintVersion) error {
+func insertVersion(ctx context.Context, tx *txn, v BlueprintVersion) error {
 	_, err := tx.ExecContext(ctx,
 		`INSERT INTO blueprint_versions (blueprint_id, version, document, sha256, message, created_at)
 		VALUES (?, ?, ?, ?, ?, ?)`,

@@ -257,14 +257,15 @@ func TestBlueprintVersionsAreImmutable(t *testing.T) {
 	tests := []struct {
 		name string
 		sql  string
+		args []any
 	}{
-		{"update document", `UPDATE blueprint_versions SET document = x'00'`},
-		{"update message", `UPDATE blueprint_versions SET message = 'rewritten'`},
-		{"delete", `DELETE FROM blueprint_versions`},
+		{"update document", `UPDATE blueprint_versions SET document = ?`, []any{[]byte{0}}},
+		{"update message", `UPDATE blueprint_versions SET message = 'rewritten'`, nil},
+		{"delete", `DELETE FROM blueprint_versions`, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := s.db.ExecContext(ctx, tt.sql)
+			_, err := s.db.ExecContext(ctx, tt.sql, tt.args...)
 			if err == nil || !strings.Contains(err.Error(), "blueprint versions are immutable") {
 				t.Errorf("%s: got %v, want the immutability trigger's error", tt.sql, err)
 			}

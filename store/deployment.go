@@ -54,7 +54,7 @@ func (s *Store) CreateDeployment(ctx context.Context, project, blueprint string,
 		CreatedAt:        now,
 		UpdatedAt:        now,
 	}
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inTx(ctx, func(tx *txn) error {
 		var err error
 		if d.ProjectID, d.BlueprintID, err = blueprintID(ctx, tx, project, blueprint); err != nil {
 			return err
@@ -199,7 +199,7 @@ func (s *Store) UpdateDeploymentVersion(ctx context.Context, project string, id 
 	}
 	now := s.now()
 	var d Deployment
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inTx(ctx, func(tx *txn) error {
 		pid, err := projectID(ctx, tx, project)
 		if err != nil {
 			return err

@@ -6,14 +6,29 @@
 // with a count), projects' guardrail rules and the provider sources each
 // project allows (provider.go), and what an import of an older provider
 // version's Terraform held back from a blueprint (upgrade.go) in one SQLite file, through the pure-Go
-// driver modernc.org/sqlite.
+// driver modernc.org/sqlite, or in one PostgreSQL database, through pgx's
+// database/sql driver (postgres.go), for several replicas on one database.
 //
-// Open creates the file if needed, turns on WAL, foreign keys and a busy
-// timeout, and applies the embedded migrations in migrations/ in order,
-// each once. Every write that touches more than one row runs in a
-// transaction that takes the write lock at BEGIN, so concurrent callers
-// (for example two browsers saving the same blueprint) are serialised
-// rather than failing or losing a version.
+// Open takes a file path or a postgres:// URL. For a file it creates the
+// file if needed, turns on WAL, foreign keys and a busy timeout, and applies
+// the embedded migrations in migrations/ in order, each once; for
+// PostgreSQL it applies migrations/postgres/ (the same numbers and names,
+// in PostgreSQL's words) under an advisory lock, so replicas starting at
+// once do not race. Every write that touches more than one row runs in a
+// transaction that takes the write lock at BEGIN (SQLite's BEGIN IMMEDIATE,
+// or a transaction-scoped advisory lock in PostgreSQL), so concurrent
+// callers (for example two browsers saving the same blueprint) are
+// serialised rather than failing or losing a version.
+//
+// The store's SQL is written once, in what both databases understand, with
+// '?' placeholders; the dialect (dialect.go) rebinds them to $n for
+// PostgreSQL, turns bools into the 0/1 integers both schemas keep, reads
+// each driver's unique and foreign key violations, and has inTx run again a
+// transaction PostgreSQL aborted (serialization failure, deadlock). Both
+// schemas store times as the same fixed-width text and compare text byte by
+// byte (COLLATE "C" in PostgreSQL), so ordering is the same in both. One
+// difference remains: PostgreSQL's text holds neither NUL nor invalid
+// UTF-8, which it stores as U+FFFD where SQLite keeps the bytes.
 //
 // A blueprint's draft has a revision (DraftHead) that every draft write,
 // discard and commit moves on: SaveDraft, DiscardDraft and CommitDraft
@@ -40,5 +55,8 @@
 // and, for a key lost for good, forget what that key sealed.
 //
 // Start reading at store.go (Open, migrations, errors), then the schema in
-// migrations/0001_init.sql, then blueprint.go for versioning.
+// migrations/0001_init.sql, then blueprint.go for versioning; db.go and
+// dialect.go for what differs between the two databases. The tests run on
+// SQLite, or on PostgreSQL with CLOUDOVEN_TEST_STORE=postgres (make test
+// runs both).
 package store

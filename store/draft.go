@@ -95,7 +95,7 @@ func draftHead(ctx context.Context, q querier, id int64) (DraftHead, error) {
 }
 
 // setDraftHead writes a blueprint's draft head.
-func setDraftHead(ctx context.Context, tx *sql.Tx, id int64, h DraftHead) error {
+func setDraftHead(ctx context.Context, tx *txn, id int64, h DraftHead) error {
 	_, err := tx.ExecContext(ctx, `UPDATE blueprints SET draft_revision = ?, draft_writer = ?, draft_writer_base = ? WHERE id = ?`,
 		h.Revision, h.Writer, h.WriterBase, id)
 	if err != nil {
@@ -144,7 +144,7 @@ func (s *Store) SaveDraft(ctx context.Context, project, blueprint string, baseVe
 		return fail(err)
 	}
 	d := Draft{BaseVersion: baseVersion, Document: bytes.Clone(blob(document)), UpdatedAt: s.now()}
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inTx(ctx, func(tx *txn) error {
 		var err error
 		if _, d.BlueprintID, err = blueprintID(ctx, tx, project, blueprint); err != nil {
 			return err
@@ -192,7 +192,7 @@ func (s *Store) SaveDraft(ctx context.Context, project, blueprint string, baseVe
 // hold someone's work its author has not seen. A blueprint without a draft
 // is left as it is; a blueprint that does not exist is ErrNotFound.
 func (s *Store) DiscardDraft(ctx context.Context, project, blueprint string, w DraftWrite) error {
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inTx(ctx, func(tx *txn) error {
 		_, id, err := blueprintID(ctx, tx, project, blueprint)
 		if err != nil {
 			return err
@@ -239,7 +239,7 @@ func (s *Store) CommitDraft(ctx context.Context, project, blueprint, message str
 		return fail(err)
 	}
 	var v BlueprintVersion
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inTx(ctx, func(tx *txn) error {
 		_, id, err := blueprintID(ctx, tx, project, blueprint)
 		if err != nil {
 			return err

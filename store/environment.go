@@ -35,7 +35,7 @@ func (s *Store) CreateEnvironment(ctx context.Context, project, name string, doc
 	}
 	now := s.now()
 	e := Environment{Name: name, Document: bytes.Clone(blob(document)), CreatedAt: now, UpdatedAt: now}
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inTx(ctx, func(tx *txn) error {
 		var err error
 		if e.ProjectID, err = projectID(ctx, tx, project); err != nil {
 			return err
@@ -64,7 +64,7 @@ func (s *Store) UpdateEnvironment(ctx context.Context, project, name string, doc
 		return fail(err)
 	}
 	e := Environment{Document: bytes.Clone(blob(document)), UpdatedAt: s.now()}
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inTx(ctx, func(tx *txn) error {
 		pid, err := projectID(ctx, tx, project)
 		if err != nil {
 			return err

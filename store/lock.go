@@ -88,7 +88,7 @@ func (s *Store) SetDeploymentLock(ctx context.Context, l DeploymentLock, prev []
 		}
 	}
 	l.Lock, l.UpdatedAt = bytes.Clone(l.Lock), s.now()
-	err := s.inTx(ctx, func(tx *sql.Tx) error { return setLock(ctx, tx, l, prev) })
+	err := s.inTx(ctx, func(tx *txn) error { return setLock(ctx, tx, l, prev) })
 	if err != nil {
 		return fail(err)
 	}
@@ -96,7 +96,7 @@ func (s *Store) SetDeploymentLock(ctx context.Context, l DeploymentLock, prev []
 }
 
 // setLock writes l in tx when the stored lock is prev.
-func setLock(ctx context.Context, tx *sql.Tx, l DeploymentLock, prev []byte) error {
+func setLock(ctx context.Context, tx *txn, l DeploymentLock, prev []byte) error {
 	if err := deploymentExists(ctx, tx, l.DeploymentID); err != nil {
 		return err
 	}
@@ -135,7 +135,7 @@ func (s *Store) SetPendingLock(ctx context.Context, p PendingLock) error {
 	if err := checkText("the user", p.By); err != nil {
 		return fail(err)
 	}
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inTx(ctx, func(tx *txn) error {
 		if err := deploymentExists(ctx, tx, p.DeploymentID); err != nil {
 			return err
 		}
@@ -197,7 +197,7 @@ func (s *Store) UsePendingLock(ctx context.Context, deploymentID int64, user, re
 		return fail(err)
 	}
 	l := DeploymentLock{DeploymentID: deploymentID, By: user, Reason: reason, UpdatedAt: s.now()}
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inTx(ctx, func(tx *txn) error {
 		var base []byte
 		err := tx.QueryRowContext(ctx, `SELECT lock, base FROM deployment_lock_candidates WHERE deployment_id = ?`, deploymentID).
 			Scan(&l.Lock, &base)

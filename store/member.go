@@ -25,7 +25,7 @@ func (s *Store) CreateProjectAs(ctx context.Context, owner, name, description st
 		return Project{}, fmt.Errorf("creating project %q: %w", name, err)
 	}
 	p := Project{Name: name, Description: description, CreatedAt: s.now()}
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inTx(ctx, func(tx *txn) error {
 		err := tx.QueryRowContext(ctx,
 			`INSERT INTO projects (name, description, created_at) VALUES (?, ?, ?) RETURNING id`,
 			p.Name, p.Description, formatTime(p.CreatedAt)).Scan(&p.ID)
@@ -45,7 +45,7 @@ func (s *Store) CreateProjectAs(ctx context.Context, owner, name, description st
 
 // SetMember gives user the role in project, adding the membership or changing its role.
 func (s *Store) SetMember(ctx context.Context, project, user, role string) error {
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inTx(ctx, func(tx *txn) error {
 		pid, err := projectID(ctx, tx, project)
 		if err != nil {
 			return err
@@ -58,7 +58,7 @@ func (s *Store) SetMember(ctx context.Context, project, user, role string) error
 	return nil
 }
 
-func setMember(ctx context.Context, tx *sql.Tx, projectID int64, user, role string, now time.Time) error {
+func setMember(ctx context.Context, tx *txn, projectID int64, user, role string, now time.Time) error {
 	var uid int64
 	err := tx.QueryRowContext(ctx, `SELECT id FROM users WHERE name = ?`, user).Scan(&uid)
 	if errors.Is(err, sql.ErrNoRows) {

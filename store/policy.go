@@ -33,7 +33,7 @@ func (s *Store) SetProjectPolicy(ctx context.Context, project string, document [
 	if len(document) > MaxPolicyBytes {
 		return fail(errorf(ErrTooLarge, nil, "the rule file is %d bytes, more than %d", len(document), MaxPolicyBytes))
 	}
-	return s.inTx(ctx, func(tx *sql.Tx) error {
+	return s.inTx(ctx, func(tx *txn) error {
 		id, err := projectID(ctx, tx, project)
 		if err != nil {
 			return fail(err)

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"time"
 )
@@ -67,7 +66,7 @@ func (s *Store) AllowProvider(ctx context.Context, project, source, user string)
 		return fail(err)
 	}
 	p := ProjectProvider{Source: source, AddedBy: user, AddedAt: s.now()}
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inTx(ctx, func(tx *txn) error {
 		id, err := projectID(ctx, tx, project)
 		if err != nil {
 			return err
@@ -95,7 +94,7 @@ func (s *Store) AllowProvider(ctx context.Context, project, source, user string)
 // DisallowProvider removes source from the provider sources project allows. A source the
 // project does not allow, or a project that does not exist, is ErrNotFound.
 func (s *Store) DisallowProvider(ctx context.Context, project, source string) error {
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inTx(ctx, func(tx *txn) error {
 		id, err := projectID(ctx, tx, project)
 		if err != nil {
 			return err

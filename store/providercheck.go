@@ -40,23 +40,20 @@ func (s *Store) SaveProviderCheck(ctx context.Context, key string, result []byte
 	if err := checkDocument(result); err != nil {
 		return fail(err)
 	}
-	tx, err := s.db.BeginTx(ctx, nil)
+	now := s.now()
+	err := s.inTx(ctx, func(tx *txn) error {
+		if _, err := tx.ExecContext(ctx,
+			`INSERT INTO provider_checks (key, result, checked_at) VALUES (?, ?, ?)
+			ON CONFLICT (key) DO UPDATE SET result = excluded.result, checked_at = excluded.checked_at`,
+			key, blob(result), formatTime(now)); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx,
+			`DELETE FROM provider_checks WHERE key NOT IN (SELECT key FROM provider_checks ORDER BY checked_at DESC, key LIMIT ?)`,
+			providerCheckLimit)
+		return err
+	})
 	if err != nil {
-		return fail(err)
-	}
-	defer func() { _ = tx.Rollback() }()
-	if _, err := tx.ExecContext(ctx,
-		`INSERT INTO provider_checks (key, result, checked_at) VALUES (?, ?, ?)
-		ON CONFLICT (key) DO UPDATE SET result = excluded.result, checked_at = excluded.checked_at`,
-		key, blob(result), formatTime(s.now())); err != nil {
-		return fail(err)
-	}
-	if _, err := tx.ExecContext(ctx,
-		`DELETE FROM provider_checks WHERE key NOT IN (SELECT key FROM provider_checks ORDER BY checked_at DESC, key LIMIT ?)`,
-		providerCheckLimit); err != nil {
-		return fail(err)
-	}
-	if err := tx.Commit(); err != nil {
 		return fail(err)
 	}
 	return nil

@@ -167,7 +167,7 @@ func (s *Store) CreateRun(ctx context.Context, r Run) (Run, error) {
 		CreatedBy:        r.CreatedBy,
 		CreatedAt:        s.now(),
 	}
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inTx(ctx, func(tx *txn) error {
 		err := tx.QueryRowContext(ctx, `SELECT p.name FROM deployments d JOIN projects p ON p.id = d.project_id WHERE d.id = ?`,
 			r.DeploymentID).Scan(&r.Project)
 		if errors.Is(err, sql.ErrNoRows) {
@@ -266,7 +266,7 @@ func (s *Store) Run(ctx context.Context, id string) (Run, error) {
 // limit of them (all when limit <= 0).
 func (s *Store) DeploymentRuns(ctx context.Context, deploymentID int64, limit int) ([]Run, error) {
 	if limit <= 0 {
-		limit = -1
+		limit = noLimit
 	}
 	rs, err := queryRuns(ctx, s.db, runSelect+` WHERE r.deployment_id = ? ORDER BY r.seq DESC LIMIT ?`, deploymentID, limit)
 	if err != nil {
@@ -332,7 +332,7 @@ func (s *Store) TransitionRun(ctx context.Context, id string, tr RunTransition) 
 
 	now := s.now()
 	var r Run
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inTx(ctx, func(tx *txn) error {
 		var err error
 		r, err = scanRun(tx.QueryRowContext(ctx, runSelect+` WHERE r.id = ?`, id))
 		if errors.Is(err, sql.ErrNoRows) {
@@ -348,7 +348,7 @@ func (s *Store) TransitionRun(ctx context.Context, id string, tr RunTransition) 
 		_, err = tx.ExecContext(ctx, `UPDATE runs SET state = ?, approved_by = ?, canceled_by = ?,
 			started_at = ?, finished_at = ?, error = ?,
 			plan = coalesce(?, plan), plan_json = coalesce(?, plan_json), summary = coalesce(?, summary),
-			plan_sealed = plan_sealed OR ?
+			plan_sealed = CASE WHEN ? = 1 THEN 1 ELSE plan_sealed END
 			WHERE id = ?`,
 			string(r.State), r.ApprovedBy, r.CanceledBy, optTime(r.StartedAt), optTime(r.FinishedAt), r.Error,
 			optBytes(tr.Plan), optBytes(tr.PlanJSON), optText(tr.Summary), tr.PlanSealed, id)
@@ -418,7 +418,7 @@ func (s *Store) MarkRunsInterrupted(ctx context.Context, reason string) ([]Run, 
 	}
 	now := s.now()
 	var rs []Run
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inTx(ctx, func(tx *txn) error {
 		var err error
 		rs, err = queryRuns(ctx, tx, runSelect+` WHERE r.state IN (?, ?, ?, ?) ORDER BY r.seq`,
 			string(RunQueued), string(RunRunning), string(RunApproved), string(RunApplying))

@@ -416,3 +416,28 @@ func TestTransitionRunDiscardedKeepsTheSummary(t *testing.T) {
 		t.Errorf("a discarded run stored a plan of %d bytes (%v)", len(plan), err)
 	}
 }
+
+// TestRunLogKeepsLinesTextCannotHold: a line with a NUL or invalid UTF-8 (terraform prints
+// what providers give it) is stored rather than failing the run's log. SQLite keeps its
+// bytes; PostgreSQL's text cannot hold them, so it keeps U+FFFD in their place.
+func TestRunLogKeepsLinesTextCannotHold(t *testing.T) {
+	t.Parallel()
+	s, dep := newRunnable(t)
+	ctx := t.Context()
+	createRun(t, s, dep, "run-1")
+	line := "bad \xff byte and a nul \x00 here"
+	if err := s.AppendRunLog(ctx, "run-1", []RunLogLine{{1, line}}); err != nil {
+		t.Fatal(err)
+	}
+	want := line
+	if testDialect == "postgres" {
+		want = "bad \uFFFD byte and a nul \uFFFD here"
+	}
+	got, err := s.RunLog(ctx, "run-1", 0, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]RunLogLine{{1, want}}, got); diff != "" {
+		t.Errorf("RunLog (-want +got):\n%s", diff)
+	}
+}

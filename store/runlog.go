@@ -35,7 +35,7 @@ func (s *Store) AppendRunLog(ctx context.Context, runID string, lines []RunLogLi
 			return fail(fmt.Errorf("line sequence %d is not positive", l.Seq))
 		}
 	}
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inTx(ctx, func(tx *txn) error {
 		var n int
 		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM runs WHERE id = ?`, runID).Scan(&n); err != nil {
 			return err
@@ -69,7 +69,7 @@ func (s *Store) AppendRunLog(ctx context.Context, runID string, lines []RunLogLi
 // missing run, has no lines.
 func (s *Store) RunLog(ctx context.Context, runID string, afterSeq, limit int) ([]RunLogLine, error) {
 	if limit <= 0 {
-		limit = -1
+		limit = noLimit
 	}
 	rows, err := s.db.QueryContext(ctx,
 		`SELECT seq, line FROM run_log_lines WHERE run_id = ? AND seq > ? ORDER BY seq LIMIT ?`, runID, afterSeq, limit)

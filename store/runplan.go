@@ -61,7 +61,7 @@ func (s *Store) SealRunPlan(ctx context.Context, id string, plan, planJSON []byt
 		return fail(errorf(ErrTooLarge, nil, "the plan is %d bytes and its JSON %d bytes; the limit is %d bytes each",
 			len(plan), len(planJSON), maxPlanBytes))
 	}
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inTx(ctx, func(tx *txn) error {
 		var sealed, has bool
 		err := tx.QueryRowContext(ctx, `SELECT plan_sealed, plan IS NOT NULL FROM runs WHERE id = ?`, id).Scan(&sealed, &has)
 		switch {

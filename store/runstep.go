@@ -137,7 +137,7 @@ func (s *Store) AddRunDiagnostics(ctx context.Context, runID string, ds []RunDia
 		}
 	}
 	kept := 0
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inTx(ctx, func(tx *txn) error {
 		var n, last int
 		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM runs WHERE id = ?`, runID).Scan(&n); err != nil {
 			return err
@@ -208,9 +208,4 @@ func optionalTime(t time.Time) any {
 		return nil
 	}
 	return formatTime(t)
-}
-
-// isForeignKey reports whether err is a FOREIGN KEY violation.
-func isForeignKey(err error) bool {
-	return err != nil && strings.Contains(err.Error(), "FOREIGN KEY constraint failed")
 }

@@ -100,7 +100,7 @@ func (s *Store) RecordSecretKeyID(ctx context.Context, id string) (string, error
 		return fail(err)
 	}
 	var recorded string
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inTx(ctx, func(tx *txn) error {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO secret_key (id, key_id, recorded_at) VALUES (1, ?, ?) ON CONFLICT (id) DO NOTHING`,
 			id, formatTime(s.now())); err != nil {
 			return err
@@ -124,7 +124,7 @@ func (s *Store) ReplaceSecretKeyID(ctx context.Context, id string) error {
 	if err := checkKeyID(id); err != nil {
 		return fail(err)
 	}
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inTx(ctx, func(tx *txn) error {
 		c, err := sealedCounts(ctx, tx)
 		if err != nil {
 			return err
@@ -163,7 +163,7 @@ func (s *Store) ForgetSealed(ctx context.Context, id, by string) (ForgotSealed, 
 	}
 	var f ForgotSealed
 	now := s.now()
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inTx(ctx, func(tx *txn) error {
 		var err error
 		if f.SealedCounts, err = sealedCounts(ctx, tx); err != nil {
 			return err
@@ -193,7 +193,7 @@ func (s *Store) ForgetSealed(ctx context.Context, id, by string) (ForgotSealed, 
 	return f, nil
 }
 
-func upsertKeyID(ctx context.Context, tx *sql.Tx, id string, now time.Time) error {
+func upsertKeyID(ctx context.Context, tx *txn, id string, now time.Time) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO secret_key (id, key_id, recorded_at) VALUES (1, ?, ?)
 		ON CONFLICT (id) DO UPDATE SET key_id = excluded.key_id, recorded_at = excluded.recorded_at`, id, formatTime(now))
 	return err

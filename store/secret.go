@@ -38,7 +38,7 @@ func (s *Store) SetEnvironmentSecret(ctx context.Context, project, environment, 
 	if len(ciphertext) > maxCiphertextBytes {
 		return fail(errorf(ErrTooLarge, nil, "ciphertext is %d bytes; the limit is %d bytes", len(ciphertext), maxCiphertextBytes))
 	}
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inTx(ctx, func(tx *txn) error {
 		id, err := environmentID(ctx, tx, project, environment)
 		if err != nil {
 			return err
@@ -59,7 +59,7 @@ func (s *Store) SetEnvironmentSecret(ctx context.Context, project, environment, 
 // secret that does not exist is left as it is; a project or environment
 // that does not exist is ErrNotFound.
 func (s *Store) DeleteEnvironmentSecret(ctx context.Context, project, environment, name string) error {
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inTx(ctx, func(tx *txn) error {
 		id, err := environmentID(ctx, tx, project, environment)
 		if err != nil {
 			return err

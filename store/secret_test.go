@@ -168,7 +168,7 @@ func TestEnvironmentSecretNames(t *testing.T) {
 			// The table refuses the same names when written by hand.
 			if _, err := s.db.ExecContext(ctx,
 				`INSERT INTO environment_secrets (environment_id, name, ciphertext, updated_at)
-				SELECT id, ?, x'00', 'now' FROM environments WHERE name = 'prod'`, tt.name); err == nil {
+				SELECT id, ?, ?, 'now' FROM environments WHERE name = 'prod'`, tt.name, []byte{0}); err == nil {
 				t.Errorf("inserting %q by hand succeeded, want the CHECK to refuse it", tt.name)
 			}
 		})

@@ -106,7 +106,7 @@ func (s *Store) AddStateVersion(ctx context.Context, v StateVersion, lockID stri
 		return fail(err)
 	}
 	v.CreatedAt = s.now()
-	err = s.inTx(ctx, func(tx *sql.Tx) error {
+	err = s.inTx(ctx, func(tx *txn) error {
 		if err := deploymentExists(ctx, tx, v.DeploymentID); err != nil {
 			return err
 		}
@@ -211,7 +211,7 @@ func scanStateVersion(row interface{ Scan(...any) error }) (StateVersion, error)
 // missing one, has none.
 func (s *Store) StateVersions(ctx context.Context, deploymentID int64, limit int) ([]StateVersion, error) {
 	if limit <= 0 {
-		limit = -1
+		limit = noLimit
 	}
 	fail := func(err error) ([]StateVersion, error) {
 		return nil, fmt.Errorf("listing state versions of deployment %d: %w", deploymentID, err)
@@ -311,7 +311,7 @@ func (s *Store) LockState(ctx context.Context, deploymentID int64, l StateLock) 
 	}
 	l.DeploymentID, l.CreatedAt = deploymentID, s.now()
 	var held StateLock
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inTx(ctx, func(tx *txn) error {
 		if err := deploymentExists(ctx, tx, deploymentID); err != nil {
 			return err
 		}
@@ -347,7 +347,7 @@ func (s *Store) LockState(ctx context.Context, deploymentID int64, l StateLock) 
 // either way.
 func (s *Store) UnlockState(ctx context.Context, deploymentID int64, l StateLock) (StateLock, error) {
 	var held StateLock
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inTx(ctx, func(tx *txn) error {
 		var err error
 		held, err = stateLock(ctx, tx, deploymentID)
 		switch {
@@ -377,7 +377,7 @@ func (s *Store) UnlockState(ctx context.Context, deploymentID int64, l StateLock
 // ForceUnlockState releases whatever lock is held on a deployment's state
 // and returns it; ok is false when the state was not locked.
 func (s *Store) ForceUnlockState(ctx context.Context, deploymentID int64) (held StateLock, ok bool, err error) {
-	err = s.inTx(ctx, func(tx *sql.Tx) error {
+	err = s.inTx(ctx, func(tx *txn) error {
 		var err error
 		held, err = stateLock(ctx, tx, deploymentID)
 		if errors.Is(err, sql.ErrNoRows) {
@@ -404,7 +404,7 @@ func (s *Store) ForceUnlockState(ctx context.Context, deploymentID int64) (held 
 // ErrConflict, and nothing is released.
 func (s *Store) BreakStateLock(ctx context.Context, deploymentID int64, lockID string) (StateLock, error) {
 	var held StateLock
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inTx(ctx, func(tx *txn) error {
 		var err error
 		held, err = stateLock(ctx, tx, deploymentID)
 		switch {

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"math"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -17,8 +18,7 @@ import (
 	"strings"
 	"time"
 
-	"modernc.org/sqlite"
-	sqlite3 "modernc.org/sqlite/lib"
+	_ "modernc.org/sqlite"
 )
 
 // MaxDocumentBytes is the largest blueprint or environment document the
@@ -70,18 +70,26 @@ func errorf(kind, cause error, format string, args ...any) error {
 //go:embed migrations/*.sql
 var migrationFiles embed.FS
 
-// Store is CloudOven's persistence on one SQLite file. It is safe for
-// concurrent use.
+//go:embed migrations/postgres/*.sql
+var postgresMigrationFiles embed.FS
+
+// Store is CloudOven's persistence on one SQLite file or one PostgreSQL
+// database. It is safe for concurrent use.
 type Store struct {
-	db  *sql.DB
+	db  *database
 	now func() time.Time
 }
 
-// Open opens (creating if needed) the SQLite database at path and brings its
-// schema up to date. It refuses a database written by a newer build.
+// Open opens the store at path and brings its schema up to date: a
+// PostgreSQL database when path is a postgres:// or postgresql:// URL (see
+// IsPostgresURL), otherwise the SQLite file at path, created if needed. It
+// refuses a database written by a newer build.
 func Open(ctx context.Context, path string) (*Store, error) {
 	if path == "" {
 		return nil, errors.New("opening store: no database path given")
+	}
+	if IsPostgresURL(path) {
+		return openPostgres(ctx, path)
 	}
 	abs, err := filepath.Abs(path)
 	if err != nil {
@@ -101,7 +109,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("opening store %s: %w", path, err)
 	}
-	s := &Store{db: db, now: func() time.Time { return time.Now().UTC() }}
+	s := &Store{db: &database{DB: db, d: sqliteDialect{}}, now: func() time.Time { return time.Now().UTC() }}
 	if err := s.migrate(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("opening store %s: %w", path, err)
@@ -140,16 +148,25 @@ type migration struct {
 	sql     string
 }
 
-// migrations reads the embedded files, named NNNN_what.sql, in version
-// order.
+// migrations reads the embedded SQLite migrations, named NNNN_what.sql, in
+// version order.
 func migrations() ([]migration, error) {
-	entries, err := fs.ReadDir(migrationFiles, "migrations")
+	return readMigrations(migrationFiles, "migrations")
+}
+
+// readMigrations reads the files named NNNN_what.sql in dir, in version
+// order.
+func readMigrations(fsys embed.FS, dir string) ([]migration, error) {
+	entries, err := fs.ReadDir(fsys, dir)
 	if err != nil {
 		return nil, err
 	}
 	var ms []migration
 	seen := map[int]string{}
 	for _, e := range entries {
+		if e.IsDir() {
+			continue
+		}
 		prefix, _, ok := strings.Cut(e.Name(), "_")
 		v, err := strconv.Atoi(prefix)
 		if !ok || err != nil || v < 1 {
@@ -159,7 +176,7 @@ func migrations() ([]migration, error) {
 			return nil, fmt.Errorf("migrations %s and %s: both have version %d", other, e.Name(), v)
 		}
 		seen[v] = e.Name()
-		b, err := migrationFiles.ReadFile("migrations/" + e.Name())
+		b, err := fsys.ReadFile(dir + "/" + e.Name())
 		if err != nil {
 			return nil, err
 		}
@@ -169,19 +186,28 @@ func migrations() ([]migration, error) {
 	return ms, nil
 }
 
+// sqliteSchemaMigrations is the bookkeeping table in SQLite files.
+const sqliteSchemaMigrations = `CREATE TABLE IF NOT EXISTS schema_migrations (
+		version    INTEGER PRIMARY KEY,
+		applied_at TEXT NOT NULL
+	) STRICT`
+
 func (s *Store) migrate(ctx context.Context) error {
 	ms, err := migrations()
 	if err != nil {
 		return fmt.Errorf("reading migrations: %w", err)
 	}
+	return s.applyMigrations(ctx, ms, sqliteSchemaMigrations)
+}
+
+// applyMigrations creates the bookkeeping table with createTable and applies
+// each migration of ms not yet recorded in it, each in its own transaction.
+func (s *Store) applyMigrations(ctx context.Context, ms []migration, createTable string) error {
 	known := 0
 	if len(ms) > 0 {
 		known = ms[len(ms)-1].version
 	}
-	if _, err := s.db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
-		version    INTEGER PRIMARY KEY,
-		applied_at TEXT NOT NULL
-	) STRICT`); err != nil {
+	if _, err := s.db.ExecContext(ctx, createTable); err != nil {
 		return fmt.Errorf("creating schema_migrations: %w", err)
 	}
 	var current int
@@ -193,9 +219,9 @@ func (s *Store) migrate(ctx context.Context) error {
 	}
 	for _, m := range ms {
 		// Checked again inside the transaction: another process may have
-		// applied it since the read above, and BEGIN IMMEDIATE orders us
+		// applied it since the read above, and the write lock orders us
 		// behind it.
-		err := s.inTx(ctx, func(tx *sql.Tx) error {
+		err := s.inTx(ctx, func(tx *txn) error {
 			var n int
 			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM schema_migrations WHERE version = ?`, m.version).Scan(&n); err != nil {
 				return err
@@ -217,21 +243,7 @@ func (s *Store) migrate(ctx context.Context) error {
 	return nil
 }
 
-// inTx runs fn in a transaction (BEGIN IMMEDIATE, see dsn) and commits it
-// if fn returns nil; otherwise nothing fn wrote is kept.
-func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	if err := fn(tx); err != nil {
-		tx.Rollback()
-		return err
-	}
-	return tx.Commit()
-}
-
-// querier is what *sql.DB and *sql.Tx share, so lookups run in either.
+// querier is what *database and *txn share, so lookups run in either.
 type querier interface {
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
@@ -296,17 +308,16 @@ func sha256Hex(doc []byte) string {
 	return hex.EncodeToString(sum[:])
 }
 
-// isUnique reports whether err is a UNIQUE or PRIMARY KEY violation.
+// isUnique reports whether err is a UNIQUE or PRIMARY KEY violation, in
+// either database.
 func isUnique(err error) bool {
-	var se *sqlite.Error
-	if errors.As(err, &se) {
-		switch se.Code() {
-		case sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY:
-			return true
-		}
-		return false
-	}
-	return err != nil && strings.Contains(err.Error(), "UNIQUE constraint failed")
+	return err != nil && (sqliteDialect{}.unique(err) || (*postgresDialect)(nil).unique(err))
+}
+
+// isForeignKey reports whether err is a FOREIGN KEY violation, in either
+// database.
+func isForeignKey(err error) bool {
+	return err != nil && (sqliteDialect{}.foreignKey(err) || (*postgresDialect)(nil).foreignKey(err))
 }
 
 // timeLayout is RFC 3339 with a fixed nine-digit fraction, so stored times
@@ -337,3 +348,7 @@ func (c timeColumn) Scan(v any) error {
 	*c.dst = t.UTC()
 	return nil
 }
+
+// noLimit stands for "all rows" in a LIMIT: SQLite reads a negative limit
+// so, PostgreSQL refuses one.
+const noLimit = math.MaxInt64

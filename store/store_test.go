@@ -11,13 +11,33 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cloudoven/cloudoven/internal/testenv"
 	"github.com/google/go-cmp/cmp"
 )
 
-// newStore opens a store on a real file in a fresh directory (one level
-// down, so Open has to create it) with a clock that steps one second per
-// reading, so times are distinct and predictable.
+// newStore opens a store with a clock that steps one second per reading,
+// so times are distinct and predictable: on a real SQLite file in a fresh
+// directory (one level down, so Open has to create it), or when
+// CLOUDOVEN_TEST_STORE=postgres on a fresh PostgreSQL database (see
+// TestMain).
 func newStore(t *testing.T) *Store {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "data", "cloudoven.db")
+	if testDialect == "postgres" {
+		path = testenv.Postgres(t)
+	}
+	s, err := Open(t.Context(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	s.now = steppingClock()
+	return s
+}
+
+// newSQLiteStore is newStore on SQLite whatever CLOUDOVEN_TEST_STORE says,
+// for tests of what only SQLite has.
+func newSQLiteStore(t *testing.T) *Store {
 	t.Helper()
 	s, err := Open(t.Context(), filepath.Join(t.TempDir(), "data", "cloudoven.db"))
 	if err != nil {
@@ -121,7 +141,7 @@ func TestOpenAppliesMigrationsOnce(t *testing.T) {
 
 func TestOpenSetsPragmas(t *testing.T) {
 	t.Parallel()
-	s := newStore(t)
+	s := newSQLiteStore(t)
 	tests := []struct {
 		pragma string
 		want   string

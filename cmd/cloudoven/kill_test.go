@@ -23,7 +23,9 @@ func TestMain(m *testing.M) {
 		main()
 		os.Exit(0)
 	}
-	os.Exit(m.Run())
+	code := m.Run()
+	testenv.StopPostgres()
+	os.Exit(code)
 }
 
 // TestKilledCrawlLeavesCatalogUnchanged runs `cloudoven crawl` in a child process and kills

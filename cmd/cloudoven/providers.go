@@ -21,6 +21,7 @@ import (
 
 	"github.com/cloudoven/cloudoven/providers"
 	"github.com/cloudoven/cloudoven/runner"
+	"github.com/cloudoven/cloudoven/store"
 )
 
 const providersUsage = `usage: cloudoven providers <command> [flags]
@@ -48,7 +49,7 @@ func addProviderFlags(fs *flag.FlagSet) providerFlags {
 		cacheDir:  fs.String("provider-cache", "", "provider cache directory (default: <data-dir>/providers)"),
 		mirror:    fs.String("provider-mirror", "", "operator's provider mirror directory (terraform's filesystem mirror layouts): install only from it, never from a registry"),
 		terraform: fs.String("terraform", "terraform", "terraform binary that downloads providers from the registries"),
-		db:        fs.String("db", "", "serve's SQLite database file, which names its Docker volumes (default: <data-dir>/cloudoven.db)"),
+		db:        fs.String("db", "", "serve's database (its -database: a SQLite file or a postgres:// URL), which names its Docker volumes (default: <data-dir>/cloudoven.db)"),
 		volumes:   fs.Bool("volumes", true, "also remove the removed packages' Docker volumes (on the daemon the environment names)"),
 	}
 }
@@ -94,10 +95,12 @@ func (f providerFlags) remover(ctx context.Context, c *providers.Cache) (remover
 	if db == "" {
 		db = filepath.Join(*f.dataDir, "cloudoven.db")
 	}
-	abs, err := filepath.Abs(db)
-	if err != nil {
-		cli.Close()
-		return nil, nil, err
+	abs := databaseName(db)
+	if !store.IsPostgresURL(db) {
+		if abs, err = filepath.Abs(db); err != nil {
+			cli.Close()
+			return nil, nil, err
+		}
 	}
 	return providers.NewVolumes(cli, runner.DefaultImage, instanceOf(abs), c), func() { cli.Close() }, nil
 }

@@ -37,7 +37,7 @@ func runSecrets(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		"serve would load (CLOUDOVEN_SECRET_KEY, or the key file, made when missing) becomes the database's.\n"+
 		"Nothing happens when that key opens what the database holds. Stop serve first.", stderr)
 	dataDir := fs.String("data-dir", "data", "directory of the SQLite database and the key file, as serve's")
-	dbPath := fs.String("db", "", "SQLite database file (default: <data-dir>/cloudoven.db)")
+	dbf := addDatabaseFlags(fs, dataDir)
 	secretKeyFile := fs.String("secret-key-file", "", "the key file, as serve's (default: <data-dir>/secret.key); CLOUDOVEN_SECRET_KEY (base64) takes precedence")
 	confirm := fs.Bool("confirm", false, "delete them (on the command line only); without it, only say what would be deleted")
 	if err := parseFlags(fs, args[1:]); err != nil {
@@ -46,17 +46,20 @@ func runSecrets(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if _, ok := os.LookupEnv(confirmEnv); ok {
 		return fmt.Errorf("%s is set: give -confirm on the command line, where deleting every secret is deliberate", confirmEnv)
 	}
-	if *dbPath == "" {
-		*dbPath = filepath.Join(*dataDir, "cloudoven.db")
+	dbLoc, err := dbf.location()
+	if err != nil {
+		return err
 	}
 	if *secretKeyFile == "" {
 		*secretKeyFile = filepath.Join(*dataDir, "secret.key")
 	}
-	if _, err := os.Stat(*dbPath); err != nil {
-		// Opening would create an empty database: there is nothing to reset in one.
-		return fmt.Errorf("reading the database: %w", err)
+	if !store.IsPostgresURL(dbLoc) {
+		if _, err := os.Stat(dbLoc); err != nil {
+			// Opening would create an empty database: there is nothing to reset in one.
+			return fmt.Errorf("reading the database: %w", err)
+		}
 	}
-	st, err := store.Open(ctx, *dbPath)
+	st, err := store.Open(ctx, dbLoc)
 	if err != nil {
 		return err
 	}

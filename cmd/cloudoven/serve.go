@@ -29,7 +29,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs := newFlagSet("serve", "Start the CloudOven web app.", stderr)
 	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on")
 	dataDir := fs.String("data-dir", "data", "directory for the SQLite database and other state")
-	dbPath := fs.String("db", "", "SQLite database file (default: <data-dir>/cloudoven.db)")
+	dbf := addDatabaseFlags(fs, dataDir)
 	catalogDir := fs.String("catalog-dir", "", "catalog directory crawls write into and the server loads once it exists (default: <data-dir>/catalog; until a crawl writes it, the catalog built into this binary)")
 	schedule := fs.String("crawl-schedule", "", "cron expression (5 fields) for crawling the catalog, e.g. \"0 3 * * *\"; empty crawls only on demand")
 	cf := addCrawlFlags(fs)
@@ -88,10 +88,11 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	defer svc.Stop()
 	crawls := crawlStatus{svc}
 
-	if *dbPath == "" {
-		*dbPath = filepath.Join(*dataDir, "cloudoven.db")
+	dbLoc, err := dbf.location()
+	if err != nil {
+		return err
 	}
-	st, err := store.Open(ctx, *dbPath)
+	st, err := store.Open(ctx, dbLoc)
 	if err != nil {
 		return err
 	}
@@ -119,11 +120,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	defer ln.Close()
-	absDB, err := filepath.Abs(*dbPath)
-	if err != nil {
-		return err
-	}
-	rs, err := rf.start(ctx, st, live.Catalog, vault, box, *dataDir, absDB, "http://"+ln.Addr().String(), opts.Schema.Terraform, *cf.mirror, logger)
+	rs, err := rf.start(ctx, st, live.Catalog, vault, box, *dataDir, databaseName(dbLoc), "http://"+ln.Addr().String(), opts.Schema.Terraform, *cf.mirror, logger)
 	if err != nil {
 		return err
 	}
@@ -142,8 +139,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	srv := web.NewHTTPServer(withState(handler, rs.state), web.DefaultTimeouts, slog.NewLogLogger(logger.Handler(), slog.LevelWarn))
-	fmt.Fprintf(stdout, "CloudOven is running at http://%s/ (database %s)\n", ln.Addr(), *dbPath)
-	logger.Info("listening", "addr", ln.Addr().String(), "db", *dbPath)
+	fmt.Fprintf(stdout, "CloudOven is running at http://%s/ (database %s)\n", ln.Addr(), databaseName(dbLoc))
+	logger.Info("listening", "addr", ln.Addr().String(), "db", databaseName(dbLoc))
 
 	errc := make(chan error, 2)
 	go func() { errc <- srv.Serve(ln) }()

@@ -19,11 +19,18 @@ import (
 // serve stops cleanly.
 func startServe(t *testing.T, dataDir string) (string, []string, func()) {
 	t.Helper()
+	return startServeWith(t, io.Discard, "-data-dir", dataDir, "-log-level", "warn")
+}
+
+// startServeWith is startServe with the given flags (after -addr and -runner none) and
+// stderr, where serve logs.
+func startServeWith(t *testing.T, stderr io.Writer, flags ...string) (string, []string, func()) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	pr, pw := io.Pipe()
 	done := make(chan error, 1)
 	go func() {
-		done <- run(ctx, []string{"serve", "-addr", "127.0.0.1:0", "-data-dir", dataDir, "-log-level", "warn", "-runner", "none"}, pw, io.Discard)
+		done <- run(ctx, append([]string{"serve", "-addr", "127.0.0.1:0", "-runner", "none"}, flags...), pw, stderr)
 		pw.Close()
 	}()
 	br := bufio.NewReader(pr)
