@@ -17,13 +17,14 @@ import (
 // startServe runs `cloudoven serve` on a free port with dataDir and returns its URL, the
 // lines it printed before the start line, and a stop function that fails the test unless
 // serve stops cleanly.
-func startServe(t *testing.T, dataDir string) (string, []string, func()) {
+func startServe(t *testing.T, dataDir string, extra ...string) (string, []string, func()) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	pr, pw := io.Pipe()
 	done := make(chan error, 1)
+	args := append([]string{"serve", "-addr", "127.0.0.1:0", "-data-dir", dataDir, "-log-level", "warn", "-runner", "none"}, extra...)
 	go func() {
-		done <- run(ctx, []string{"serve", "-addr", "127.0.0.1:0", "-data-dir", dataDir, "-log-level", "warn", "-runner", "none"}, pw, io.Discard)
+		done <- run(ctx, args, pw, io.Discard)
 		pw.Close()
 	}()
 	br := bufio.NewReader(pr)
