@@ -338,3 +338,24 @@ func volume(t *testing.T, r *rendered, name string) corev1.Volume {
 	t.Fatalf("no volume %s", name)
 	return corev1.Volume{}
 }
+
+// Without runs the server gets no Role and no API token at all.
+func TestChartWithoutRuns(t *testing.T) {
+	t.Parallel()
+	r, err := template(t, "runner: {type: none}")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Role != nil || r.RoleBinding != nil {
+		t.Errorf("a Role or RoleBinding without runs")
+	}
+	if a := r.Deployment.Spec.Template.Spec.AutomountServiceAccountToken; a == nil || *a {
+		t.Errorf("automountServiceAccountToken %v, want false without runs", a)
+	}
+	if got := env(t, r, "CLOUDOVEN_RUNNER"); got != "none" {
+		t.Errorf("CLOUDOVEN_RUNNER %q, want none", got)
+	}
+	if e := r.env(t, "CLOUDOVEN_RUNNER_KUBE_NAMESPACE"); e != nil {
+		t.Errorf("CLOUDOVEN_RUNNER_KUBE_NAMESPACE set without runs")
+	}
+}
