@@ -1,5 +1,7 @@
 # CloudOven in a container: `docker build -t cloudoven .` then
-# `docker run -p 8080:8080 -v cloudoven-data:/data cloudoven`.
+# `docker run -p 8080:8080 -v cloudoven-data:/data cloudoven`. Without a registry,
+# `make server-image` builds the same server FROM scratch (deploy/image/Dockerfile); both
+# take the subcommand as their arguments, as the Helm chart gives it.
 FROM golang:1.26-bookworm AS build
 RUN apt-get update -qq && apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null
 WORKDIR /src
@@ -15,4 +17,5 @@ COPY --from=build /out/cloudoven /cloudoven
 COPY --from=build --chown=nonroot:nonroot /out/data /data
 ENV CLOUDOVEN_ADDR=0.0.0.0:8080 CLOUDOVEN_DATA_DIR=/data
 EXPOSE 8080
-ENTRYPOINT ["/cloudoven", "serve"]
+ENTRYPOINT ["/cloudoven"]
+CMD ["serve"]

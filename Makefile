@@ -10,6 +10,9 @@ TERRAFORM_VERSION := 1.5.7
 RUNNER_IMAGE := cloudoven/terraform:$(TERRAFORM_VERSION)-2
 # runner.DefaultEgressImage: the egress proxy's image, versioned by its command line.
 EGRESS_IMAGE := cloudoven/egress:1
+# The server's image, tagged with the Helm chart's appVersion, which the chart deploys.
+SERVER_VERSION := $(shell sed -n 's/^appVersion: "\(.*\)"/\1/p' deploy/helm/cloudoven/Chart.yaml)
+SERVER_IMAGE := cloudoven/server:$(SERVER_VERSION)
 HTMX_VERSION := $(shell sed -n 's/.*"htmx.org": "\(.*\)".*/\1/p' package.json)
 BIN := $(CURDIR)/bin
 TERRAFORM := $(BIN)/terraform
@@ -26,7 +29,7 @@ export CLOUDOVEN_TERRAFORM := $(TERRAFORM)
 export TF_CLI_CONFIG_FILE := /dev/null
 export CHECKPOINT_DISABLE := 1
 
-.PHONY: run build test test-fast fuzz bench generate assets terraform runner-image egress-image catalog check-generated clean
+.PHONY: run build test test-fast fuzz bench generate assets terraform runner-image egress-image server-image catalog check-generated clean
 
 run: build
 	@if docker info >/dev/null 2>&1; then $(MAKE) --no-print-directory runner-image; \
@@ -104,6 +107,16 @@ egress-image:
 	cp egress/image/Dockerfile $(BIN)/egress-image/
 	CGO_ENABLED=0 GOOS=linux go build -trimpath -o $(BIN)/egress-image/cloudoven-egress ./cmd/cloudoven-egress
 	docker build -q -t $(EGRESS_IMAGE) $(BIN)/egress-image >/dev/null
+
+# The server's image (deploy/image/Dockerfile), built offline as the runner's is: static
+# cloudoven and terraform for Linux on the daemon's architecture, the host's CA certificates.
+server-image: assets generate terraform
+	rm -rf $(BIN)/server-image
+	mkdir -p $(BIN)/server-image/data
+	cp deploy/image/Dockerfile deploy/image/passwd deploy/image/group $(TERRAFORM) $(BIN)/server-image/
+	cp /etc/ssl/certs/ca-certificates.crt $(BIN)/server-image/
+	CGO_ENABLED=0 GOOS=linux GOARCH=$$(docker version -f '{{.Server.Arch}}') go build -trimpath -ldflags "-s -w -X main.Version=$(SERVER_VERSION)" -o $(BIN)/server-image/cloudoven ./cmd/cloudoven
+	docker build -t $(SERVER_IMAGE) $(BIN)/server-image
 
 # Rebuild the committed default catalog with the crawler: schemas from the dumps in
 # ../shared/data, docs through the registry code path from a local registry that serves

@@ -79,7 +79,7 @@ func readKeyFile(path string) ([]byte, error) {
 	}
 	// Windows has no Unix permission bits to check; its ACLs are the
 	// operator's business.
-	if perm := fi.Mode().Perm(); runtime.GOOS != "windows" && perm&0o077 != 0 {
+	if perm := fi.Mode().Perm(); runtime.GOOS != "windows" && perm&0o077 != 0 && !grantedToOurGroup(fi) {
 		return nil, fmt.Errorf("reading the secret key file %s: its mode is %04o, so group or others can reach it; run chmod 600 %s (and consider the key leaked if others could read it)", path, perm, path)
 	}
 	// A key file is about 45 bytes; reading a little past any sane size

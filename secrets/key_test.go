@@ -243,3 +243,39 @@ func TestLoadKeyConcurrentFirstStart(t *testing.T) {
 		t.Errorf("%d calls report creating the key file, want 1", made)
 	}
 }
+
+// A key another user (root) owns and grants read to this process's group only, as a
+// Kubernetes Secret mounted with the pod's fsGroup is, loads; group write or any bit for
+// others is still refused.
+func TestLoadKeyAcceptsAKeyGrantedToOurGroup(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("no Unix owners on Windows")
+	}
+	if os.Geteuid() != 0 {
+		t.Skip("giving a file to another owner needs root")
+	}
+	unsetKeyEnv(t)
+	want := newKey(t)
+	content := base64.StdEncoding.EncodeToString(want)
+	for _, tt := range []struct {
+		perm os.FileMode
+		ok   bool
+	}{
+		{0o440, true}, {0o640, true}, {0o460, false}, {0o444, false}, {0o404, false},
+	} {
+		t.Run(tt.perm.String(), func(t *testing.T) {
+			path := writeKeyFile(t, content, tt.perm)
+			// Another user owns it; the group is this process's.
+			if err := os.Chown(path, 4242, os.Getegid()); err != nil {
+				t.Fatal(err)
+			}
+			key, _, err := LoadKey(path)
+			switch {
+			case tt.ok && (err != nil || !bytes.Equal(key, want)):
+				t.Errorf("LoadKey of a %04o file owned by another user: %x, %v; want the key", tt.perm, key, err)
+			case !tt.ok && err == nil:
+				t.Errorf("LoadKey of a %04o file owned by another user = %x, want an error", tt.perm, key)
+			}
+		})
+	}
+}

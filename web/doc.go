@@ -4,7 +4,9 @@
 // security headers, Go's cross-origin protection, the session check of package account).
 // It also serves the embedded static files under content-hashed URLs, and NewHTTPServer
 // builds the http.Server cloudoven serve runs it in, with the timeouts that keep a slow
-// client from holding a connection (server.go).
+// client from holding a connection (server.go). /healthz says the process answers;
+// /readyz that it can serve: the store answers, the catalog is loaded and it is not
+// shutting down (readiness.go).
 //
 // The features, one package each, with handlers, templ files and tests side by side:
 //

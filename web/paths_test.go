@@ -27,7 +27,7 @@ func TestEveryPathHasItsRoute(t *testing.T) {
 	for _, tt := range []struct {
 		method, url string
 	}{
-		{"GET", paths.Health()}, {"GET", paths.Static("abc", "app.css")},
+		{"GET", paths.Health()}, {"GET", paths.Ready()}, {"GET", paths.Static("abc", "app.css")},
 		{"GET", paths.SignIn("")}, {"GET", paths.SignIn("/projects")}, {"POST", paths.SignIn("")},
 		{"POST", paths.SignOut()}, {"GET", paths.Account()}, {"POST", paths.AccountPassword()},
 		{"GET", paths.AdminUsers()}, {"POST", paths.AdminUsers()}, {"GET", paths.AdminAudit()},

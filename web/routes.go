@@ -35,6 +35,7 @@ func (s *server) mux() *http.ServeMux {
 
 	// Open to signed-out visitors (authenticate lets only these through without a session).
 	rt.HandleHTTP("GET /healthz", page.Public, http.HandlerFunc(s.health))
+	rt.HandleHTTP("GET /readyz", page.Public, http.HandlerFunc(s.ready))
 	rt.HandleHTTP("GET /static/{hash}/{path...}", page.Public, http.HandlerFunc(s.assets.serve))
 	s.account.Routes(rt)
 	projects.New(s.frame, s.store).Routes(rt)

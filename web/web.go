@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"log/slog"
 	"net/http"
@@ -40,6 +41,8 @@ type Store interface {
 	runview.Store
 	providersview.Store
 	deployment.Store
+	// Ping answers a trivial query: the readiness check (/readyz) asks it.
+	Ping(ctx context.Context) error
 }
 
 // CatalogSource gives the current catalog; *catalog.Live implements it, so a crawl can swap
@@ -87,6 +90,10 @@ type Config struct {
 	// SecureCookies marks the session cookie Secure even when the request did not come over
 	// TLS (a TLS-terminating proxy in front).
 	SecureCookies bool
+	// ShuttingDown, when set, is closed as the server begins to shut down: from then on the
+	// readiness check (/readyz) answers 503, so a load balancer stops sending requests while
+	// the ones in flight finish.
+	ShuttingDown <-chan struct{}
 	// Now is the clock of sessions and the sign-in limiter; nil means time.Now.
 	Now func() time.Time
 	// PasswordParams are argon2id's costs for new password hashes; zero means
@@ -113,10 +120,12 @@ type server struct {
 	stateURL string
 	states   deployments.StateReader // nil when StateBlobs is
 	checker  editor.ProviderChecker
-	logger   *slog.Logger
-	assets   *assets
-	frame    *page.Frame
-	account  *account.Handlers
+	// shuttingDown is closed when the server begins to shut down; nil: never.
+	shuttingDown <-chan struct{}
+	logger       *slog.Logger
+	assets       *assets
+	frame        *page.Frame
+	account      *account.Handlers
 
 	now func() time.Time
 }
@@ -166,16 +175,17 @@ func newServer(cfg Config) (*server, error) {
 		logger.Warn("htmx is missing from the static files: run make assets", "file", page.HTMXFile)
 	}
 	s := &server{
-		store:    cfg.Store,
-		catalogs: catalogs,
-		crawls:   cfg.Crawls,
-		secrets:  cfg.Secrets,
-		stateURL: cfg.StateURL,
-		cache:    cfg.ProviderCache,
-		upgrader: cfg.LockUpgrader,
-		checker:  cfg.ProviderCheck,
-		logger:   logger,
-		assets:   a,
+		store:        cfg.Store,
+		catalogs:     catalogs,
+		crawls:       cfg.Crawls,
+		secrets:      cfg.Secrets,
+		stateURL:     cfg.StateURL,
+		cache:        cfg.ProviderCache,
+		upgrader:     cfg.LockUpgrader,
+		checker:      cfg.ProviderCheck,
+		logger:       logger,
+		shuttingDown: cfg.ShuttingDown,
+		assets:       a,
 	}
 	if cfg.StateBlobs != nil {
 		s.states = state.NewReader(cfg.StateBlobs)

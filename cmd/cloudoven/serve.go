@@ -38,6 +38,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	secretKeyFile := fs.String("secret-key-file", "", "file holding the key that seals environment secrets and saved plans, created with mode 0600 on first start, never while the database holds values sealed with another key (default: <data-dir>/secret.key); CLOUDOVEN_SECRET_KEY (base64) takes precedence")
 	secureCookies := fs.Bool("secure-cookies", false, "mark the session cookie Secure even for plain-HTTP requests (set this behind a TLS-terminating proxy)")
 	dev := fs.Bool("dev", false, "serve static files from web/static on disk, uncached")
+	shutdownDelay := fs.Duration("shutdown-delay", 0, "on SIGTERM, keep serving this long with /readyz answering 503 before closing the listener, so a load balancer (a Kubernetes Service) stops sending requests first")
 	logLevel := fs.String("log-level", "info", "debug, info, warn or error")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -133,7 +134,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if opts.Schema.Terraform != "" {
 		providerCheck = providercheck.New(providercheck.Options{Terraform: opts.Schema.Terraform, Mirror: rs.providers, Cache: st, Logger: logger})
 	}
-	handler, err := web.New(web.Config{Store: st, CatalogSource: live, Crawls: crawls, Logger: logger, Dev: *dev, StaticDir: "web/static", SecureCookies: *secureCookies, Secrets: vault, Runs: rs.runs, RunLogs: rs.hub, RunnerLabel: rs.label, StateURL: rs.stateURL, StateBlobs: rs.blobs,
+	// Closed when a signal arrives: /readyz answers 503 from then on (see -shutdown-delay).
+	shuttingDown := make(chan struct{})
+	handler, err := web.New(web.Config{Store: st, ShuttingDown: shuttingDown, CatalogSource: live, Crawls: crawls, Logger: logger, Dev: *dev, StaticDir: "web/static", SecureCookies: *secureCookies, Secrets: vault, Runs: rs.runs, RunLogs: rs.hub, RunnerLabel: rs.label, StateURL: rs.stateURL, StateBlobs: rs.blobs,
 		ProviderCheck: providerCheck, ProviderCache: rs.providers, LockUpgrader: rs.providers})
 	if err != nil {
 		return err
@@ -157,7 +160,19 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	case <-ctx.Done():
 	}
-	logger.Info("shutting down")
+	close(shuttingDown)
+	logger.Info("shutting down", "delay", *shutdownDelay)
+	if *shutdownDelay > 0 {
+		// Endpoints learn of the 503s only at their next probe: until then requests still
+		// arrive, and are served.
+		delay := time.NewTimer(*shutdownDelay)
+		select {
+		case <-delay.C:
+		case err := <-errc:
+			delay.Stop()
+			return err
+		}
+	}
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	if err := srv.Shutdown(shutdownCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {

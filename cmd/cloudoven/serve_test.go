@@ -17,9 +17,9 @@ import (
 // startServe runs `cloudoven serve` on a free port with dataDir and returns its URL, the
 // lines it printed before the start line, and a stop function that fails the test unless
 // serve stops cleanly.
-func startServe(t *testing.T, dataDir string) (string, []string, func()) {
+func startServe(t *testing.T, dataDir string, extra ...string) (string, []string, func()) {
 	t.Helper()
-	return startServeWith(t, io.Discard, "-data-dir", dataDir, "-log-level", "warn")
+	return startServeWith(t, io.Discard, append([]string{"-data-dir", dataDir, "-log-level", "warn"}, extra...)...)
 }
 
 // startServeWith is startServe with the given flags (after -addr and -runner none) and

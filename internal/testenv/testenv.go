@@ -1,9 +1,10 @@
 // Package testenv is the one place tests find the real components CloudOven runs: the
-// terraform binary, the Docker Engine, Azurite, Chromium and PostgreSQL (one private
-// cluster per test binary, a fresh database per test: Postgres, StopPostgres). A test that
-// needs a missing component skips with the reason on a developer machine and fails under
-// CI=true, so CI never skips silently. It also loads the embedded catalog once (Catalog), and private
-// copies of it whose types carry docs rules a test gives (CatalogWithRules).
+// terraform binary, the Docker Engine, Azurite, Chromium, PostgreSQL (one private cluster
+// per test binary, a fresh database per test: Postgres, StopPostgres) and helm (built once,
+// helm.go). A test that needs a missing component skips with the reason on a developer
+// machine and fails under CI=true, so CI never skips silently. It also loads the embedded
+// catalog once (Catalog), and private copies of it whose types carry docs rules a test gives
+// (CatalogWithRules).
 package testenv
 
 import (

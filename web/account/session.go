@@ -24,9 +24,9 @@ import (
 // Sessions and CSRF protection.
 //
 // Every request passes authenticate: it finds the session from the cookie, sends a
-// signed-out visitor to the sign-in page (only /signin, /static/ and /healthz are open), and
-// refuses a state-changing request that does not carry the session's CSRF token. Routes of a
-// project check the user's role in it through their page.Access.
+// signed-out visitor to the sign-in page (only /signin, /static/, /healthz and /readyz are
+// open), and refuses a state-changing request that does not carry the session's CSRF token.
+// Routes of a project check the user's role in it through their page.Access.
 //
 // The sign-in POST itself has no session and so no CSRF token; Go's cross-origin protection
 // (package web wraps every route in it) refuses it when another site's page sends it, which
@@ -78,7 +78,7 @@ func (s *Handlers) authenticate(next http.Handler) http.Handler {
 // isPublic reports whether a signed-out visitor may ask for r.
 func isPublic(r *http.Request) bool {
 	p := r.URL.Path
-	return p == paths.SignIn("") || p == paths.Health() || strings.HasPrefix(p, "/static/")
+	return p == paths.SignIn("") || p == paths.Health() || p == paths.Ready() || strings.HasPrefix(p, "/static/")
 }
 
 func changesState(method string) bool {

@@ -8,6 +8,9 @@ import (
 // Health is the liveness check.
 func Health() string { return "/healthz" }
 
+// Ready is the readiness check.
+func Ready() string { return "/readyz" }
+
 // Static is a static file's URL: hash changes whenever the file does, so the URL can be
 // cached for a year.
 func Static(hash, name string) string { return "/static/" + hash + "/" + name }

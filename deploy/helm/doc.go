@@ -1,0 +1,7 @@
+// Package helm holds the tests of CloudOven's Helm chart (deploy/helm/cloudoven): helm lint,
+// and helm template with several value sets whose rendered objects are decoded strictly into
+// Kubernetes' own types and checked (the Role's rules, the hardened pod, the probes, secrets
+// only by reference, the PodDisruptionBudget, refused value sets). It has no code of its own.
+//
+// The helm binary comes from internal/testenv (Helm), built from the module proxy.
+package helm
