@@ -14,7 +14,7 @@ const (
 	defaults = ``
 
 	postgresIngress = `
-replicas: 3
+replicas: 1
 database: {type: postgres}
 stateBlob: {url: "https://acct.blob.core.windows.net/", account: acct}
 secrets:
@@ -51,7 +51,7 @@ func wantRules(ns string) []rbacv1.PolicyRule {
 
 func TestChartLints(t *testing.T) {
 	t.Parallel()
-	for name, values := range map[string]string{"defaults": defaults, "postgres, 3 replicas, ingress": postgresIngress, "existing secret": existingSecret} {
+	for name, values := range map[string]string{"defaults": defaults, "postgres, ingress": postgresIngress, "existing secret": existingSecret} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			out, err := helm(t, "lint", "--strict", chartDir, "--namespace", namespace, "--kube-version", "1.33.0", "-f", valuesFile(t, values))
@@ -76,8 +76,8 @@ func TestChartRenders(t *testing.T) {
 		postgres     bool
 	}{
 		{name: "defaults", values: defaults, replicas: 1, secret: "co-cloudoven", chartSecret: true, runNamespace: namespace},
-		{name: "postgres, 3 replicas, ingress with TLS", values: postgresIngress, replicas: 3, secret: "co-cloudoven", chartSecret: true, runNamespace: "cloudoven-runs", postgres: true},
-		{name: "existing secret", values: existingSecret, replicas: 2, secret: "cloudoven-prod", runNamespace: namespace, postgres: true},
+		{name: "postgres, ingress with TLS", values: postgresIngress, replicas: 1, secret: "co-cloudoven", chartSecret: true, runNamespace: "cloudoven-runs", postgres: true},
+		{name: "existing secret", values: existingSecret, replicas: 1, secret: "cloudoven-prod", runNamespace: namespace, postgres: true},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
@@ -124,8 +124,9 @@ func TestChartRenders(t *testing.T) {
 				t.Errorf("%d Secrets rendered; the chart should make one: %v", len(r.Secrets), tt.chartSecret)
 			}
 
-			// A disruption budget, and spreading, only for several replicas; one pod with
-			// SQLite keeps its data on a claim and is replaced, not surged.
+			// A disruption budget, and spreading, only for several replicas; one pod keeps
+			// its data on a claim and is replaced, not surged (a second server would mark the
+			// first one's runs interrupted).
 			pod := d.Spec.Template.Spec
 			if tt.replicas > 1 {
 				if r.PDB == nil || r.PDB.Spec.MinAvailable == nil || r.PDB.Spec.MinAvailable.IntValue() != 1 {
@@ -147,7 +148,7 @@ func TestChartRenders(t *testing.T) {
 					t.Errorf("topology spread constraints for one replica")
 				}
 				if len(r.PVCs) != 1 || volume(t, r, "data").PersistentVolumeClaim == nil || d.Spec.Strategy.Type != "Recreate" {
-					t.Errorf("one SQLite replica: want its data on a claim and the Recreate strategy, got %d claims, strategy %q", len(r.PVCs), d.Spec.Strategy.Type)
+					t.Errorf("one replica: want its data on a claim and the Recreate strategy, got %d claims, strategy %q", len(r.PVCs), d.Spec.Strategy.Type)
 				}
 			}
 		})
@@ -195,7 +196,8 @@ func TestChartRefuses(t *testing.T) {
 	for _, tt := range []struct{ name, values, want string }{
 		{"two replicas on SQLite", "replicas: 2", "replicas is 2 but database.type is sqlite: SQLite allows one replica"},
 		{"postgres without a URL", "database: {type: postgres}\nreplicas: 1", "database.type is postgres but no database URL is given"},
-		{"replicas without shared state", "database: {type: postgres}\nsecrets: {databaseUrl: 'postgres://db/x'}", "replicas is 2 but stateBlob.url is empty"},
+		{"replicas without shared state", "database: {type: postgres}\nreplicas: 2\nsecrets: {databaseUrl: 'postgres://db/x'}", "replicas is 2 but stateBlob.url is empty"},
+		{"several replicas before the shared run queue", "replicas: 3\ndatabase: {type: postgres}\nstateBlob: {url: 'https://a.blob.core.windows.net/', account: a}\nsecrets: {databaseUrl: 'postgres://db/x', stateBlobKey: k}", "replicas is 3: this version runs one replica"},
 		{"a blob store without its key", "stateBlob: {url: 'https://a.blob.core.windows.net/', account: a}", "stateBlob.url is set but no account key is given"},
 		{"a misspelt value", "replica: 2", "additional properties 'replica' not allowed"},
 		{"the Docker runner", "runner: {type: docker}", "/runner/type"},

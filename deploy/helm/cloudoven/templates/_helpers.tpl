@@ -36,12 +36,15 @@ helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" }}
 {{- end -}}
 
 {{/*
-The replica count: replicas when set, else 2 with PostgreSQL and 1 with SQLite. The
-settings that cannot work together fail here, saying what to change.
+The replica count: replicas when set, else 1. The settings that cannot work together fail
+here, saying what to change. More than one replica is refused for now: each server runs the
+runs it queued from its own memory and marks the runs it finds in flight at start as
+interrupted, so a second replica on the same database would interrupt the first one's runs.
+Several replicas come with the run queue claimed through the database (row locks, leases).
 */}}
 {{- define "cloudoven.replicas" -}}
 {{- $postgres := eq .Values.database.type "postgres" -}}
-{{- $replicas := ternary 2 1 $postgres -}}
+{{- $replicas := 1 -}}
 {{- if not (kindIs "invalid" .Values.replicas) -}}
 {{- $replicas = int .Values.replicas -}}
 {{- end -}}
@@ -50,6 +53,9 @@ settings that cannot work together fail here, saying what to change.
 {{- end -}}
 {{- if and (gt $replicas 1) (not .Values.stateBlob.url) -}}
 {{- fail (printf "replicas is %d but stateBlob.url is empty: every replica must read the same state versions; set stateBlob.url (Azure Blob Storage) or replicas=1" $replicas) -}}
+{{- end -}}
+{{- if gt $replicas 1 -}}
+{{- fail (printf "replicas is %d: this version runs one replica; several need the run queue shared through the database, which it does not have yet; set replicas=1" $replicas) -}}
 {{- end -}}
 {{- $replicas -}}
 {{- end -}}
