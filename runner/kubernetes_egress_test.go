@@ -62,3 +62,20 @@ func TestKubernetesNetworkPolicyPerMode(t *testing.T) {
 		})
 	}
 }
+
+func TestKubernetesNamesFitTheirLimits(t *testing.T) {
+	t.Parallel()
+	long := strings.Repeat("a", 64)
+	for _, tc := range []struct{ runID, name, label string }{
+		{"abc-1", "cloudoven-run-abc-1", "abc-1"},
+		{long, "cloudoven-run-h-", "h-"},
+	} {
+		name, label := kubeName(tc.runID), kubeLabel(tc.runID)
+		if !strings.HasPrefix(name, tc.name) || len(name) > 63 || !strings.HasPrefix(label, tc.label) || len(label) > 63 {
+			t.Errorf("run id %q: name %q, label %q; want them to start %q and %q, at most 63 characters", tc.runID, name, label, tc.name, tc.label)
+		}
+		if kubeName(tc.runID) != name || kubeLabel(tc.runID) != label {
+			t.Errorf("run id %q: names are not stable", tc.runID)
+		}
+	}
+}
