@@ -31,18 +31,29 @@ func (e *kubeRun) follow(ctx context.Context) (Result, error) {
 	defer stop()
 	selector := "batch.kubernetes.io/controller-uid=" + string(e.uid)
 
-	pod, err := e.k.watchPod(ctx, selector, func(p *corev1.Pod) (bool, error) {
+	started := func(p *corev1.Pod) (bool, error) {
 		st := containerState(p)
 		if st.Running != nil || st.Terminated != nil {
 			return true, nil
 		}
 		return false, waitingError(p, st, e.job.Image)
-	})
-	if err != nil {
-		if ctx.Err() != nil {
-			e.interrupt(bg)
-			return Result{}, context.Cause(ctx)
+	}
+	pod, err := e.k.watchPod(ctx, selector, false, started)
+	interrupted := false
+	if err != nil && ctx.Err() != nil {
+		// The pod may run already, its status not yet saying so: terraform still gets
+		// SIGTERM and its last lines are still read. A pod not yet created never will be,
+		// with its Job deleted.
+		interrupted = true
+		e.interrupt(bg)
+		wait, cancel := context.WithTimeout(bg, e.k.grace+cleanupTimeout)
+		pod, err = e.k.watchPod(wait, selector, true, started)
+		cancel()
+		if err != nil {
+			return Result{}, fmt.Errorf("the steps: %w", context.Cause(ctx))
 		}
+	}
+	if err != nil {
 		return Result{}, err
 	}
 
@@ -58,14 +69,17 @@ func (e *kubeRun) follow(ctx context.Context) (Result, error) {
 	}()
 
 	ended := func(p *corev1.Pod) (bool, error) { return containerState(p).Terminated != nil, nil }
-	end, err := e.k.watchPod(ctx, "metadata.name="+pod.Name, ended)
-	interrupted := ctx.Err() != nil
-	if interrupted {
-		if derr := e.k.deleteJob(bg, e.name, e.uid); derr != nil {
-			e.k.log.Warn("deleting job", "run", e.job.RunID, "job", e.name, "err", derr)
+	var end *corev1.Pod
+	if !interrupted {
+		end, err = e.k.watchPod(ctx, "metadata.name="+pod.Name, true, ended)
+		if ctx.Err() != nil {
+			interrupted = true
+			e.interrupt(bg)
 		}
+	}
+	if interrupted {
 		wait, cancel := context.WithTimeout(bg, e.k.grace+cleanupTimeout)
-		end, err = e.k.watchPod(wait, "metadata.name="+pod.Name, ended)
+		end, err = e.k.watchPod(wait, "metadata.name="+pod.Name, true, ended)
 		cancel()
 	}
 
@@ -159,8 +173,8 @@ func waitingError(p *corev1.Pod, st corev1.ContainerState, image string) error {
 
 // watchPod waits until done says a pod that selector (a label selector, or
 // metadata.name=<name> for a field selector) finds is done, and returns it. A pod deleted
-// meanwhile is errPodGone.
-func (k *Kubernetes) watchPod(ctx context.Context, selector string, done func(*corev1.Pod) (bool, error)) (*corev1.Pod, error) {
+// meanwhile is errPodGone, and so is finding none when gone is set.
+func (k *Kubernetes) watchPod(ctx context.Context, selector string, gone bool, done func(*corev1.Pod) (bool, error)) (*corev1.Pod, error) {
 	opts := metav1.ListOptions{LabelSelector: selector}
 	if len(selector) > len("metadata.name=") && selector[:len("metadata.name=")] == "metadata.name=" {
 		opts = metav1.ListOptions{FieldSelector: selector}
@@ -176,7 +190,7 @@ func (k *Kubernetes) watchPod(ctx context.Context, selector string, done func(*c
 				return &list.Items[i], err
 			}
 		}
-		if opts.FieldSelector != "" && len(list.Items) == 0 {
+		if gone && len(list.Items) == 0 {
 			return nil, errPodGone
 		}
 		w := opts

@@ -361,14 +361,22 @@ func TestKubernetesCancelInterruptsTerraform(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	var canceledAt time.Time
+	var streamed error
+	out := &output{t: t}
 	go func() {
 		<-b.locked
+		// The log is followed while the pod runs: init's lines arrive before the plan,
+		// which waits on the lock, ends.
+		streamed = wait.PollUntilContextTimeout(context.Background(), 50*time.Millisecond, time.Minute, true,
+			func(context.Context) (bool, error) { return out.has("Terraform has been successfully initialized!"), nil })
 		canceledAt = time.Now()
 		cancel()
 	}()
-	out := &output{t: t}
 	_, err := e.k.Run(ctx, job, out)
 	stopped := time.Since(canceledAt)
+	if streamed != nil {
+		t.Errorf("init's output did not arrive while the pod ran: %v", streamed)
+	}
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("run error %v, want context.Canceled\n%s", err, out)
 	}
