@@ -42,7 +42,8 @@
 // status and Collect files comes back in the pod's log (kubernetes_follow.go, stage.Report).
 // Cancel deletes the Job; RemoveOrphans deletes this instance's Jobs. NetworkMode none and
 // Egress without an allow-list become a NetworkPolicy (kubernetes_egress.go); an allow-list
-// is refused there. Providers are mounted from the node's file system (hostPath).
+// gets the egress proxy as a sidecar (HTTPS_PROXY on loopback), which holds in only what
+// honours it. Providers are mounted from the node's file system (hostPath).
 //
 // The run lifecycle, log fan-out and plan parsing are in package runs; CloudOven's state
 // backend is in package state.

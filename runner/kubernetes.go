@@ -53,6 +53,9 @@ type KubernetesOptions struct {
 	// TTL is the ttlSecondsAfterFinished of a Job the executor could not delete itself;
 	// default 10 minutes.
 	TTL time.Duration
+	// EgressImage is the image of the egress proxy of jobs whose Egress has an allow-list;
+	// default DefaultEgressImage.
+	EgressImage string
 	// Logger gets one line per job; default discards.
 	Logger *slog.Logger
 }
@@ -78,8 +81,9 @@ type KubernetesOptions struct {
 // Job.Providers are mounted read-only from their Dir on the node (hostPath): the provider
 // cache must be at that path on every node that runs jobs, as on a single-node cluster or
 // a shared file system mounted at the same path. Job.NetworkMode "none" and Job.Egress
-// become a NetworkPolicy (kubernetes_egress.go), which holds only on a cluster whose
-// network plugin enforces NetworkPolicies.
+// without an allow-list become a NetworkPolicy (kubernetes_egress.go), which holds only on
+// a cluster whose network plugin enforces NetworkPolicies; an allow-list gets the egress
+// proxy as a sidecar in the pod, which steps reach as HTTPS_PROXY on loopback.
 type Kubernetes struct {
 	cs        kubernetes.Interface
 	namespace string
@@ -88,6 +92,8 @@ type Kubernetes struct {
 	pull      corev1.PullPolicy
 	ttl       time.Duration
 	log       *slog.Logger
+
+	egressImage string
 }
 
 var _ Executor = (*Kubernetes)(nil)
@@ -117,8 +123,11 @@ func NewKubernetes(config *rest.Config, opts KubernetesOptions) (*Kubernetes, er
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
+	if opts.EgressImage == "" {
+		opts.EgressImage = DefaultEgressImage
+	}
 	return &Kubernetes{cs: cs, namespace: opts.Namespace, grace: opts.Grace, instance: opts.Instance,
-		pull: opts.ImagePullPolicy, ttl: opts.TTL, log: opts.Logger}, nil
+		pull: opts.ImagePullPolicy, ttl: opts.TTL, log: opts.Logger, egressImage: opts.EgressImage}, nil
 }
 
 // Ping checks that the API server answers and the namespace exists.
@@ -173,6 +182,9 @@ func (k *Kubernetes) Run(ctx context.Context, job Job, out io.Writer) (Result, e
 	if err != nil {
 		return Result{}, err
 	}
+	if job.Egress != nil && len(job.Egress.Allow) > 0 {
+		fmt.Fprintln(out, egressProxyOnlyLine)
+	}
 	e := &kubeRun{k: k, job: job, out: out, spec: spec, name: kubeName(job.RunID)}
 	defer e.cleanup(ctx)
 	res, err := e.run(ctx, arg, secret)
@@ -183,6 +195,10 @@ func (k *Kubernetes) Run(ctx context.Context, job Job, out io.Writer) (Result, e
 		"duration", time.Since(start).Round(time.Millisecond))
 	return res, nil
 }
+
+// egressProxyOnlyLine says, in the output of a job with an egress allow-list, what holds
+// it in on Kubernetes.
+const egressProxyOnlyLine = "cloudoven: egress is held to the allow-list by a proxy terraform and its providers are pointed at (HTTPS_PROXY); on Kubernetes a program that ignores the proxy is not held in"
 
 // kubeRun is one job on the cluster.
 type kubeRun struct {

@@ -16,6 +16,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/intstr"
 
 	"github.com/cloudoven/cloudoven/runner/stage"
 )
@@ -109,11 +110,12 @@ func (k *Kubernetes) secret(job Job) (*corev1.Secret, error) {
 // jobObject is the job's Job, suspended, its pod running the stage driver with arg.
 func (k *Kubernetes) jobObject(job Job, name, arg string) *batchv1.Job {
 	labels := k.labels(job.RunID)
-	env := []corev1.EnvVar{
-		{Name: "TF_IN_AUTOMATION", Value: "1"},
-		{Name: "TF_INPUT", Value: "0"},
-		{Name: "HOME", Value: "/tmp"},
-		{Name: "CHECKPOINT_DISABLE", Value: "1"},
+	var env []corev1.EnvVar
+	// The job's Env wins over these, as in the Docker executor.
+	for _, kv := range [][2]string{{"TF_IN_AUTOMATION", "1"}, {"TF_INPUT", "0"}, {"HOME", "/tmp"}, {"CHECKPOINT_DISABLE", "1"}} {
+		if _, ok := job.Env[kv[0]]; !ok {
+			env = append(env, corev1.EnvVar{Name: kv[0], Value: kv[1]})
+		}
 	}
 	for i, n := range envNames(job.Env) {
 		env = append(env, corev1.EnvVar{Name: n, ValueFrom: &corev1.EnvVarSource{
@@ -149,6 +151,15 @@ func (k *Kubernetes) jobObject(job Job, name, arg string) *batchv1.Job {
 			mounts = append(mounts, corev1.VolumeMount{Name: v, MountPath: providersDir + "/" + p.Path, ReadOnly: true})
 		}
 	}
+	var sidecars []corev1.Container
+	if job.Egress != nil && len(job.Egress.Allow) > 0 {
+		// Set after Env, which withDefaults has checked does not name them.
+		for _, n := range []string{"HTTPS_PROXY", "HTTP_PROXY", "https_proxy", "http_proxy"} {
+			env = append(env, corev1.EnvVar{Name: n, Value: "http://127.0.0.1:" + egressPort})
+		}
+		env = append(env, corev1.EnvVar{Name: "NO_PROXY", Value: ""}, corev1.EnvVar{Name: "no_proxy", Value: ""})
+		sidecars = append(sidecars, k.egressSidecar(job))
+	}
 	cpu := resource.NewMilliQuantity(int64(math.Ceil(job.Limits.CPUs*1000)), resource.DecimalSI)
 	mem := resource.NewQuantity(job.Limits.MemoryBytes, resource.BinarySI)
 	// Requests are a quarter of the limits: a job mostly waits on the network, and
@@ -180,6 +191,7 @@ func (k *Kubernetes) jobObject(job Job, name, arg string) *batchv1.Job {
 						FSGroup:        &uid,
 						SeccompProfile: &corev1.SeccompProfile{Type: corev1.SeccompProfileTypeRuntimeDefault},
 					},
+					InitContainers: sidecars,
 					Containers: []corev1.Container{{
 						Name:            kubeContainer,
 						Image:           job.Image,
@@ -208,6 +220,42 @@ func (k *Kubernetes) jobObject(job Job, name, arg string) *batchv1.Job {
 					Volumes: volumes,
 				},
 			},
+		},
+	}
+}
+
+// egressSidecar is the job's egress proxy (package egress), a sidecar in the job's pod:
+// started, and listening (its startup probe), before the stage container starts, and
+// stopped when it ends. It shares the pod's network, so steps reach it on loopback.
+func (k *Kubernetes) egressSidecar(job Job) corev1.Container {
+	uid := int64(65534)
+	port := intstr.Parse(egressPort)
+	return corev1.Container{
+		Name:            "egress",
+		Image:           k.egressImage,
+		ImagePullPolicy: k.pull,
+		Args:            job.Egress.args(),
+		RestartPolicy:   ptr(corev1.ContainerRestartPolicyAlways),
+		StartupProbe: &corev1.Probe{
+			ProbeHandler:     corev1.ProbeHandler{TCPSocket: &corev1.TCPSocketAction{Port: port}},
+			PeriodSeconds:    1,
+			FailureThreshold: 30,
+		},
+		Resources: corev1.ResourceRequirements{
+			Limits: corev1.ResourceList{
+				corev1.ResourceCPU:    *resource.NewMilliQuantity(egressCPUs*1000, resource.DecimalSI),
+				corev1.ResourceMemory: *resource.NewQuantity(egressMemoryBytes, resource.BinarySI),
+			},
+		},
+		SecurityContext: &corev1.SecurityContext{
+			RunAsNonRoot:             ptr(true),
+			RunAsUser:                &uid,
+			RunAsGroup:               &uid,
+			Privileged:               ptr(false),
+			AllowPrivilegeEscalation: ptr(false),
+			ReadOnlyRootFilesystem:   ptr(true),
+			Capabilities:             &corev1.Capabilities{Drop: []corev1.Capability{"ALL"}},
+			SeccompProfile:           &corev1.SeccompProfile{Type: corev1.SeccompProfileTypeRuntimeDefault},
 		},
 	}
 }

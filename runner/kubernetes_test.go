@@ -368,7 +368,9 @@ func TestKubernetesCancelInterruptsTerraform(t *testing.T) {
 		// The log is followed while the pod runs: init's lines arrive before the plan,
 		// which waits on the lock, ends.
 		streamed = wait.PollUntilContextTimeout(context.Background(), 50*time.Millisecond, time.Minute, true,
-			func(context.Context) (bool, error) { return out.has("Terraform has been successfully initialized!"), nil })
+			func(context.Context) (bool, error) {
+				return out.has("Terraform has been successfully initialized!"), nil
+			})
 		canceledAt = time.Now()
 		cancel()
 	}()
@@ -494,5 +496,44 @@ func TestKubernetesProvidersComeFromTheCache(t *testing.T) {
 	res, err = e.k.Run(context.Background(), job, out)
 	if err != nil || res.ExitCode != 1 || res.Step != 0 {
 		t.Errorf("without the package: %v, exit code %d at step %d; want 1 at init\n%s", err, res.ExitCode, res.Step, out)
+	}
+}
+
+// TestKubernetesEgressAllowListGoesThroughTheProxy runs init against an http backend
+// through the pod's egress proxy: the state address passes, another address is refused.
+func TestKubernetesEgressAllowListGoesThroughTheProxy(t *testing.T) {
+	t.Parallel()
+	e := newKubernetes(t, KubernetesOptions{})
+	state := nodeBackend(t, e)
+	other := nodeBackend(t, e)
+	for _, tc := range []struct {
+		name    string
+		backend string
+		code    int
+	}{
+		{"the state address passes", state.url, 0},
+		{"another address is refused", other.url, 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			job := Job{
+				RunID:  newRunID(t),
+				Files:  map[string][]byte{"main.tf": []byte("terraform {\n  backend \"http\" {\n    address = \"" + tc.backend + "\"\n  }\n}\n" + dataConfig)},
+				Steps:  [][]string{{"init", "-input=false", "-no-color"}},
+				Egress: &Egress{Allow: []string{"registry.terraform.io"}, State: state.url},
+			}
+			out := &output{t: t}
+			res, err := e.k.Run(context.Background(), job, out)
+			if err != nil || res.ExitCode != tc.code {
+				t.Fatalf("run: %v, exit code %d, want %d\n%s", err, res.ExitCode, tc.code, out)
+			}
+			if !out.has(egressProxyOnlyLine) {
+				t.Errorf("output does not say what holds egress in:\n%s", out)
+			}
+			// The proxy refuses with 403, which terraform's http backend calls invalid auth;
+			// the backend itself never answers 401 or 403.
+			if tc.code != 0 && !out.has("HTTP remote state endpoint invalid auth") {
+				t.Errorf("output does not show the proxy's refusal:\n%s", out)
+			}
+		})
 	}
 }

@@ -52,7 +52,7 @@ func K8sTools() string {
 }
 
 // Kubernetes returns the kubeconfig of the test cluster, standing it up when it does not
-// answer, with the runner image (RunnerImage, built from this checkout) imported into its
+// answer, with the runner and egress proxy images (RunnerImage, built from this checkout) imported into its
 // containerd: pods run it without a registry. Test binaries running at once take turns
 // with a file lock. A machine that cannot run the cluster (no up.sh, not root, no
 // containerd) skips locally and fails under CI=true.
@@ -107,8 +107,8 @@ func Kubernetes(t testing.TB) string {
 	}
 	kube.kubeconfig = kubeconfig
 	if !kube.imported {
-		// The image of this checkout, always: one from an older checkout would test that.
-		save := exec.Command("docker", "save", runnerImageName)
+		// The images of this checkout, always: ones from an older checkout would test those.
+		save := exec.Command("docker", "save", runnerImageName, egressImageName)
 		load := exec.Command("ctr", "-a", filepath.Join(home, "run", "containerd", "containerd.sock"), "-n", "k8s.io", "images", "import", "-")
 		pipe, err := save.StdoutPipe()
 		if err != nil {
@@ -128,8 +128,12 @@ func Kubernetes(t testing.TB) string {
 	return kubeconfig
 }
 
-// runnerImageName is runner.DefaultImage (testenv does not import runner).
-const runnerImageName = "cloudoven/terraform:1.5.7-2"
+// runnerImageName is runner.DefaultImage, egressImageName runner.DefaultEgressImage
+// (testenv does not import runner).
+const (
+	runnerImageName = "cloudoven/terraform:1.5.7-2"
+	egressImageName = "cloudoven/egress:1"
+)
 
 // kubeAnswers says whether the cluster of kubeconfig answers and its node is ready.
 func kubeAnswers(kubeconfig string) bool {
