@@ -101,6 +101,12 @@ var _ Executor = (*Kubernetes)(nil)
 // NewKubernetes returns an Executor for the cluster config reaches. It does not contact
 // the cluster: call Ping for that.
 func NewKubernetes(config *rest.Config, opts KubernetesOptions) (*Kubernetes, error) {
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	config = rest.CopyConfig(config)
+	// The API server's warnings go to the log, not to stderr.
+	config.WarningHandler = apiWarnings{opts.Logger}
 	cs, err := kubernetes.NewForConfig(config)
 	if err != nil {
 		return nil, fmt.Errorf("configuring the kubernetes client: %w", err)
@@ -120,14 +126,18 @@ func NewKubernetes(config *rest.Config, opts KubernetesOptions) (*Kubernetes, er
 	if opts.TTL <= 0 {
 		opts.TTL = defaultTTL
 	}
-	if opts.Logger == nil {
-		opts.Logger = slog.New(slog.DiscardHandler)
-	}
 	if opts.EgressImage == "" {
 		opts.EgressImage = DefaultEgressImage
 	}
 	return &Kubernetes{cs: cs, namespace: opts.Namespace, grace: opts.Grace, instance: opts.Instance,
 		pull: opts.ImagePullPolicy, ttl: opts.TTL, log: opts.Logger, egressImage: opts.EgressImage}, nil
+}
+
+// apiWarnings logs the API server's warnings.
+type apiWarnings struct{ log *slog.Logger }
+
+func (w apiWarnings) HandleWarningHeader(code int, agent, text string) {
+	w.log.Warn("kubernetes api server warning", "warning", text)
 }
 
 // Ping checks that the API server answers and the namespace exists.

@@ -9,6 +9,7 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/apimachinery/pkg/watch"
 
 	"github.com/cloudoven/cloudoven/runner/stage"
@@ -38,7 +39,16 @@ func (e *kubeRun) follow(ctx context.Context) (Result, error) {
 		}
 		return false, waitingError(p, st, e.job.Image)
 	}
-	pod, err := e.k.watchPod(ctx, selector, false, started)
+	// A pod the cluster refuses to create (a namespace's Pod Security level, a quota)
+	// would leave the Job waiting until its deadline: the Job's FailedCreate event ends
+	// the wait instead.
+	startCtx, refused := context.WithCancelCause(ctx)
+	defer refused(nil)
+	go e.k.watchRefusal(startCtx, e.uid, refused)
+	pod, err := e.k.watchPod(startCtx, selector, false, started)
+	if err != nil && ctx.Err() == nil && startCtx.Err() != nil {
+		return Result{}, context.Cause(startCtx)
+	}
 	interrupted := false
 	if err != nil && ctx.Err() != nil {
 		// The pod may run already, its status not yet saying so: terraform still gets
@@ -139,6 +149,31 @@ func (e *kubeRun) follow(ctx context.Context) (Result, error) {
 func (e *kubeRun) interrupt(bg context.Context) {
 	if err := e.k.deleteJob(bg, e.name, e.uid); err != nil {
 		e.k.log.Warn("deleting job", "run", e.job.RunID, "job", e.name, "err", err)
+	}
+}
+
+// watchRefusal calls refused with the message of the Job's first FailedCreate event: the
+// cluster would not create its pod. It returns when ctx ends.
+func (k *Kubernetes) watchRefusal(ctx context.Context, job types.UID, refused context.CancelCauseFunc) {
+	w, err := k.cs.CoreV1().Events(k.namespace).Watch(ctx, metav1.ListOptions{
+		FieldSelector: "involvedObject.uid=" + string(job) + ",reason=FailedCreate"})
+	if err != nil {
+		return
+	}
+	defer w.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case ev, ok := <-w.ResultChan():
+			if !ok {
+				return
+			}
+			if e, isEvent := ev.Object.(*corev1.Event); isEvent && ev.Type != watch.Deleted {
+				refused(fmt.Errorf("the cluster refuses to create the job's pod: %s", e.Message))
+				return
+			}
+		}
 	}
 }
 

@@ -537,3 +537,43 @@ func TestKubernetesEgressAllowListGoesThroughTheProxy(t *testing.T) {
 		})
 	}
 }
+
+func TestKubernetesPodTheClusterRefusesEndsTheJob(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name string
+		job  func(*Job)
+		ns   map[string]string
+		want string
+		is   error
+	}{
+		{"image missing", func(j *Job) { j.Image = "cloudoven/no-such-image:1" }, nil, "cloudoven/no-such-image:1", ErrImageMissing},
+		// Pod Security's restricted level forbids the hostPath the provider packages are.
+		{"pod security", func(j *Job) { j.Providers = []ProviderPackage{{Path: testprovPath(runtime.GOARCH), Dir: "/nonexistent"}} },
+			map[string]string{"pod-security.kubernetes.io/enforce": "restricted"}, "the cluster refuses to create the job's pod", nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			e := newKubernetes(t, KubernetesOptions{})
+			if tc.ns != nil {
+				ns, err := e.cs.CoreV1().Namespaces().Get(context.Background(), e.ns, metav1.GetOptions{})
+				if err != nil {
+					t.Fatal(err)
+				}
+				ns.Labels = tc.ns
+				if _, err := e.cs.CoreV1().Namespaces().Update(context.Background(), ns, metav1.UpdateOptions{}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			job := Job{RunID: newRunID(t), Files: map[string][]byte{"main.tf": []byte(dataConfig)}, Steps: [][]string{{"init"}}}
+			tc.job(&job)
+			start := time.Now()
+			_, err := e.k.Run(context.Background(), job, &output{t: t})
+			if err == nil || !strings.Contains(err.Error(), tc.want) || tc.is != nil && !errors.Is(err, tc.is) {
+				t.Fatalf("run error %v, want one saying %q", err, tc.want)
+			}
+			t.Logf("refused in %s: %v", time.Since(start).Round(time.Millisecond), err)
+			e.assertJobGone(t, job.RunID)
+		})
+	}
+}
