@@ -549,7 +549,9 @@ func TestKubernetesPodTheClusterRefusesEndsTheJob(t *testing.T) {
 	}{
 		{"image missing", func(j *Job) { j.Image = "cloudoven/no-such-image:1" }, nil, "cloudoven/no-such-image:1", ErrImageMissing},
 		// Pod Security's restricted level forbids the hostPath the provider packages are.
-		{"pod security", func(j *Job) { j.Providers = []ProviderPackage{{Path: testprovPath(runtime.GOARCH), Dir: "/nonexistent"}} },
+		{"pod security", func(j *Job) {
+			j.Providers = []ProviderPackage{{Path: testprovPath(runtime.GOARCH), Dir: "/nonexistent"}}
+		},
 			map[string]string{"pod-security.kubernetes.io/enforce": "restricted"}, "the cluster refuses to create the job's pod", nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
