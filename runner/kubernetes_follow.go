@@ -110,6 +110,15 @@ func (e *kubeRun) follow(ctx context.Context) (Result, error) {
 		_, l.err = e.k.readLog(rest, pod.Name, false, l.passed, rr)
 		cancel()
 	}
+	if e.job.Egress != nil && len(e.job.Egress.Allow) > 0 {
+		// The proxy's lines (what it refused) after the steps': its container's log is
+		// read once the steps ended.
+		rest, cancel := context.WithTimeout(context.WithoutCancel(ctx), cleanupTimeout)
+		if err := e.k.readProxyLog(rest, pod.Name, e.out); err != nil {
+			e.k.log.Warn("reading the egress proxy's log", "run", e.job.RunID, "err", err)
+		}
+		cancel()
+	}
 	if interrupted {
 		return Result{ExitCode: -1}, fmt.Errorf("the steps: %w", context.Cause(ctx))
 	}
@@ -288,6 +297,24 @@ func (k *Kubernetes) readLog(ctx context.Context, pod string, follow bool, skip 
 	}
 	return lw.lines, err
 }
+
+// readProxyLog passes the egress sidecar's log to out line by line, at most maxProxyLog
+// bytes of it.
+func (k *Kubernetes) readProxyLog(ctx context.Context, pod string, out io.Writer) error {
+	limit := int64(maxProxyLog)
+	rc, err := k.cs.CoreV1().Pods(k.namespace).GetLogs(pod, &corev1.PodLogOptions{Container: "egress", LimitBytes: &limit}).Stream(ctx)
+	if err != nil {
+		return err
+	}
+	defer rc.Close()
+	lw := &lineWriter{out: out}
+	_, err = io.Copy(lw, rc)
+	lw.flush()
+	return err
+}
+
+// maxProxyLog bounds the egress proxy's log passed on.
+const maxProxyLog = 1 << 20
 
 // reportLines hands whole lines to a stage.ReportReader.
 type reportLines struct{ rr *stage.ReportReader }
