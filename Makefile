@@ -7,7 +7,7 @@ SHELL := /bin/bash
 TERRAFORM_VERSION := 1.5.7
 # runner.DefaultImage: the runner's image, versioned by terraform's version and the stage
 # driver's protocol (runner/stage).
-RUNNER_IMAGE := cloudoven/terraform:$(TERRAFORM_VERSION)-2
+RUNNER_IMAGE := cloudoven/terraform:$(TERRAFORM_VERSION)-3
 # runner.DefaultEgressImage: the egress proxy's image, versioned by its command line.
 EGRESS_IMAGE := cloudoven/egress:1
 # The server's image, tagged with the Helm chart's appVersion, which the chart deploys.

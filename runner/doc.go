@@ -35,6 +35,16 @@
 // terraform does by default. Not here: filling the packages and their volumes, which is
 // package providers' job.
 //
+// kubernetes.go is the Executor on a Kubernetes cluster (client-go): one Job per job, its
+// one pod hardened like the Docker container (kubernetes_spec.go), the files and the
+// values of Env delivered in a Secret the Job owns (at most 1 MiB: ErrWorkspaceTooLarge),
+// unpacked into an emptyDir workspace by the stage driver, whose report of step starts,
+// status and Collect files comes back in the pod's log (kubernetes_follow.go, stage.Report).
+// Cancel deletes the Job; RemoveOrphans deletes this instance's Jobs. NetworkMode none and
+// Egress without an allow-list become a NetworkPolicy (kubernetes_egress.go); an allow-list
+// gets the egress proxy as a sidecar (HTTPS_PROXY on loopback), which holds in only what
+// honours it. Providers are mounted from the node's file system (hostPath).
+//
 // The run lifecycle, log fan-out and plan parsing are in package runs; CloudOven's state
 // backend is in package state.
 package runner

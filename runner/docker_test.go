@@ -398,15 +398,16 @@ func hasAll(list []string, want ...string) bool {
 // lockedBackend is a terraform http backend whose state lock someone else always holds,
 // so a plan with -lock-timeout waits: a long-running step that needs nothing but terraform.
 type lockedBackend struct {
-	url    string
-	locked chan struct{} // closed at the first lock attempt
+	url     string
+	locked  chan struct{} // closed at the first lock attempt
+	handler http.Handler
 }
 
 func startLockedBackend(t *testing.T) *lockedBackend {
 	t.Helper()
 	b := &lockedBackend{locked: make(chan struct{})}
 	var once sync.Once
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	b.handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.Method {
 		case http.MethodGet:
 			http.NotFound(w, r) // no state yet
@@ -423,7 +424,8 @@ func startLockedBackend(t *testing.T) *lockedBackend {
 		default:
 			w.WriteHeader(http.StatusMethodNotAllowed)
 		}
-	}))
+	})
+	srv := httptest.NewServer(b.handler)
 	t.Cleanup(srv.Close)
 	b.url = srv.URL + "/state"
 	return b

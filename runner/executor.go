@@ -18,7 +18,7 @@ import (
 // stage driver (package runner/stage) that runs a job's steps in one container, it runs as
 // uid 1000 and its /workspace belongs to that user. The tag's suffix is the version of what
 // CloudOven adds to terraform.
-const DefaultImage = "cloudoven/terraform:1.5.7-2"
+const DefaultImage = "cloudoven/terraform:1.5.7-3"
 
 // Defaults for what a Job leaves at its zero value.
 const (

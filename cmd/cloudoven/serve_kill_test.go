@@ -75,6 +75,12 @@ func (l *lockedBuffer) String() string {
 // ends if it is still running.
 func startServeProcess(t *testing.T, dataDir string) *serveProcess {
 	t.Helper()
+	return startServeProcessWith(t, "serve", "-addr", "127.0.0.1:0", "-data-dir", dataDir, "-runner", "docker", "-log-level", "info")
+}
+
+// startServeProcessWith is startServeProcess with the child's own arguments.
+func startServeProcessWith(t *testing.T, args ...string) *serveProcess {
+	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
 	// The child reads CLOUDOVEN_<FLAG>: none of the caller's may change what is tested.
 	for _, kv := range os.Environ() {
@@ -82,8 +88,7 @@ func startServeProcess(t *testing.T, dataDir string) *serveProcess {
 			cmd.Env = append(cmd.Env, kv)
 		}
 	}
-	cmd.Env = append(cmd.Env, "CLOUDOVEN_TEST_RUN_MAIN="+strings.Join([]string{"serve",
-		"-addr", "127.0.0.1:0", "-data-dir", dataDir, "-runner", "docker", "-log-level", "info"}, "\x1f"))
+	cmd.Env = append(cmd.Env, "CLOUDOVEN_TEST_RUN_MAIN="+strings.Join(args, "\x1f"))
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)

@@ -37,6 +37,7 @@ type runFlags struct {
 	egressNetwork *string
 	providerCache *string
 	providerMirr  *string
+	kube          kubeFlags
 }
 
 func addRunFlags(fs *flag.FlagSet) runFlags {
@@ -47,12 +48,13 @@ func addRunFlags(fs *flag.FlagSet) runFlags {
 		blobContainer: fs.String("state-blob-container", "cloudoven-state", "container for state blobs; created on start when missing"),
 		blobAccount:   fs.String("state-blob-account", "", "storage account name for -state-blob-url"),
 		blobKey:       fs.String("state-blob-key", "", "storage account key for -state-blob-url (prefer CLOUDOVEN_STATE_BLOB_KEY_FILE)"),
-		runner:        fs.String("runner", "docker", "how plans and applies run: docker, local (terraform on this host, NOT isolated and egress not enforced: development only), or none to disable runs"),
+		runner:        fs.String("runner", "docker", "how plans and applies run: docker, kubernetes (Jobs in -runner-kube-namespace), local (terraform on this host, NOT isolated and egress not enforced: development only), or none to disable runs"),
 		image:         fs.String("runner-image", runner.DefaultImage, "default image for runs (make runner-image builds it)"),
 		concurrency:   fs.Int("run-concurrency", 2, "plans and applies executing at once across all deployments"),
 		egressImage:   fs.String("runner-egress-image", runner.DefaultEgressImage, "image of the egress proxy that holds runs to their environment's egress (make egress-image builds it)"),
 		egressNetwork: fs.String("runner-egress-network", "bridge", "Docker network the egress proxy reaches the allowed hosts and -state-url on"),
 		providerCache: fs.String("provider-cache", "", "directory of the provider cache every run and the editor's provider check install from (default: <data-dir>/providers)"),
+		kube:          addKubeFlags(fs),
 		providerMirr:  fs.String("provider-mirror", "", "operator's provider mirror directory (terraform's filesystem mirror layouts) the cache installs from, never from a registry: for air-gapped installs (default: the crawl's -mirror-dir when set, else the registries)"),
 	}
 }
@@ -169,11 +171,19 @@ func (f runFlags) start(ctx context.Context, st *store.Store, catalog func() *ca
 				rs.stateListener = ln
 			}
 		}
+	case "kubernetes":
+		// Runs read the cache's packages from the node's file system (hostPath, read-only):
+		// the cache directory must be at the same path on the nodes that run jobs.
+		k, err := f.kube.executor(ctx, instanceOf(dbPath), logger)
+		if err != nil {
+			return nil, err
+		}
+		exec, rs.label = k, runnerLabelKubernetes
 	case "local":
 		logger.Warn("runs are NOT isolated and egress is not enforced: development only", "runner", "local")
 		exec, rs.label = runner.NewLocal(runner.LocalOptions{Logger: logger}), runnerLabelLocal
 	default:
-		return nil, fmt.Errorf("-runner %q: use docker, local (development only) or none", *f.runner)
+		return nil, fmt.Errorf("-runner %q: use docker, kubernetes, local (development only) or none", *f.runner)
 	}
 	stateURL := *f.stateURL
 	switch {
@@ -183,6 +193,9 @@ func (f runFlags) start(ctx context.Context, st *store.Store, catalog func() *ca
 		logger.Info("runs reach the state backend on the Docker network's gateway", "state_url", stateURL, "network", *f.egressNetwork)
 	default:
 		stateURL = listenURL
+	}
+	if *f.runner == "kubernetes" && loopback(stateURL) {
+		logger.Warn("pods do not reach a loopback address: set -state-url to an address the cluster's pods reach", "state_url", stateURL)
 	}
 	if *f.runner == "docker" && loopback(stateURL) {
 		logger.Warn("runs whose environment controls egress reach the state backend through a proxy on -runner-egress-network, which cannot reach a loopback address: set -state-url to an address containers reach",

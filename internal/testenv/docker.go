@@ -37,7 +37,7 @@ var runnerImage struct {
 	built bool
 }
 
-// RunnerImage builds the runner image (cloudoven/terraform:1.5.7-2, runner.DefaultImage)
+// RunnerImage builds the runner image (cloudoven/terraform:1.5.7-3, runner.DefaultImage)
 // with `make runner-image` (offline, from the pinned terraform) once per test binary,
 // whether or not the daemon has one: it carries the module's stage driver
 // (cmd/cloudoven-stage), and an image built from an older checkout would test that instead.

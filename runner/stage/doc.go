@@ -10,6 +10,12 @@
 // the job; the executor reads the status back to know which step that was and when each
 // started, and looks at it while the container runs to follow the steps.
 //
+// For an executor that shares no file system with the container (Kubernetes), the Spec
+// may also name an archive the driver unpacks into the workspace first (Spec.Unpack) and
+// ask for a report on stdout (Spec.Report, report.go): lines that start with a nonce and
+// say when each step starts and, after the last, the Status and the content of some
+// workspace files, which the executor reads with ReportReader.
+//
 // It uses the standard library only: the driver is a static binary on an image with
 // nothing else. It is not the executor (package runner) and knows nothing of Docker.
 //

@@ -48,6 +48,12 @@ func (d *Driver) Run(spec Spec, signals <-chan os.Signal) int {
 		return ExitBadUsage
 	}
 	defer root.Close()
+	if spec.Unpack != "" {
+		if err := unpack(root, spec.Unpack); err != nil {
+			d.say("unpacking the job's files: %v", err)
+			return ExitBadUsage
+		}
+	}
 
 	f := &forwarder{}
 	done := make(chan struct{})
@@ -67,6 +73,9 @@ func (d *Driver) Run(spec Spec, signals <-chan os.Signal) int {
 	for i, args := range spec.Steps {
 		started = append(started, time.Now().UTC())
 		d.writeStatus(root, Status{Step: i, Started: started})
+		if spec.Report != nil {
+			d.reportStarted(spec.Report, i, started[i])
+		}
 		code := d.step(root, f, i, args, spec.StdoutFiles[i])
 		if sig := f.received(); sig != 0 && i < len(spec.Steps)-1 {
 			if code == 0 {
@@ -75,7 +84,11 @@ func (d *Driver) Run(spec Spec, signals <-chan os.Signal) int {
 			d.say("interrupted (%s) at step %d of %d: no further step runs", sig, i+1, len(spec.Steps))
 		}
 		if code != 0 || i == len(spec.Steps)-1 {
-			d.writeStatus(root, Status{Step: i, ExitCode: &code, Started: started})
+			st := Status{Step: i, ExitCode: &code, Started: started}
+			d.writeStatus(root, st)
+			if spec.Report != nil {
+				d.reportEnd(spec.Report, root, st)
+			}
 			return code
 		}
 	}

@@ -38,6 +38,17 @@ type Spec struct {
 	// StdoutFiles maps a step's index to the workspace file its stdout is written to
 	// instead of passed through (at most MaxStdoutFile bytes); its stderr is passed through.
 	StdoutFiles map[int]string `json:"stdout_files,omitempty"`
+	// Unpack, when set, is the absolute path of a gzip-compressed tar archive, outside the
+	// workspace, whose regular files and directories the driver writes into the workspace
+	// before the first step (at most MaxUnpack bytes in all): how an executor without a
+	// shared filesystem (Kubernetes, which mounts the archive from a Secret) delivers the
+	// job's files.
+	Unpack string `json:"unpack,omitempty"`
+	// Report, when set, has the driver say on stdout, in lines that start with its Nonce,
+	// when each step starts and, after the last, its Status and the content of Files
+	// (report.go): how an executor that can read only the container's output learns what
+	// the status file and the workspace hold.
+	Report *Report `json:"report,omitempty"`
 }
 
 // Status is the driver's account of the job, in StatusFile: the step running or the one
@@ -87,6 +98,14 @@ func ParseSpec(arg string) (Spec, error) {
 func (s Spec) Check() error {
 	if len(s.Steps) == 0 {
 		return errors.New("no steps")
+	}
+	if s.Unpack != "" && (!path.IsAbs(s.Unpack) || path.Clean(s.Unpack) != s.Unpack) {
+		return fmt.Errorf("unpack %q: want a clean absolute path", s.Unpack)
+	}
+	if s.Report != nil {
+		if err := s.Report.check(); err != nil {
+			return err
+		}
 	}
 	for i, step := range s.Steps {
 		if len(step) == 0 {

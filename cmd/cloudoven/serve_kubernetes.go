@@ -1,0 +1,45 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"log/slog"
+	"os"
+
+	"k8s.io/client-go/tools/clientcmd"
+
+	"github.com/cloudoven/cloudoven/runner"
+)
+
+// runnerLabelKubernetes is how the UI names the Kubernetes runner.
+const runnerLabelKubernetes = "Kubernetes Jobs (isolated)"
+
+// kubeFlags configure -runner kubernetes.
+type kubeFlags struct {
+	namespace *string
+}
+
+func addKubeFlags(fs *flag.FlagSet) kubeFlags {
+	return kubeFlags{
+		namespace: fs.String("runner-kube-namespace", "default", "namespace the Kubernetes runner creates its Jobs, Secrets and NetworkPolicies in (with -runner kubernetes; the cluster comes from KUBECONFIG, else the in-cluster configuration)"),
+	}
+}
+
+// executor is the Kubernetes executor on the cluster KUBECONFIG names, or, without it, the
+// one CloudOven runs in (its service account's token). A cluster that does not answer is
+// logged, not fatal: runs fail saying so until it does, the rest of CloudOven works.
+func (f kubeFlags) executor(ctx context.Context, instance string, logger *slog.Logger) (*runner.Kubernetes, error) {
+	cfg, err := clientcmd.BuildConfigFromFlags("", os.Getenv("KUBECONFIG"))
+	if err != nil {
+		return nil, fmt.Errorf("-runner kubernetes: reading the cluster's configuration (KUBECONFIG, else in-cluster): %w", err)
+	}
+	k, err := runner.NewKubernetes(cfg, runner.KubernetesOptions{Namespace: *f.namespace, Instance: instance, Logger: logger})
+	if err != nil {
+		return nil, err
+	}
+	if err := k.Ping(ctx); err != nil {
+		logger.Warn("the Kubernetes cluster does not answer: plans and applies will fail until it does", "err", err)
+	}
+	return k, nil
+}

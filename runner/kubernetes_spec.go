@@ -1,0 +1,263 @@
+package runner
+
+import (
+	"bytes"
+	"compress/gzip"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"math"
+	"regexp"
+	"sort"
+	"strconv"
+
+	batchv1 "k8s.io/api/batch/v1"
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/resource"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/intstr"
+
+	"github.com/cloudoven/cloudoven/runner/stage"
+)
+
+// What a job is made of on Kubernetes: its Job (and the pod template with the hardening
+// every pod gets), its Secret, and the names and labels they carry.
+
+const (
+	kubeUID = 1000
+	// kubeTmpSize bounds /tmp, like the Docker executor's tmpfs.
+	kubeTmpSize = 256 << 20
+	// kubeWorkspaceSize bounds the workspace emptyDir.
+	kubeWorkspaceSize = 4 << 30
+)
+
+var labelValuePattern = regexp.MustCompile(`^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$`)
+
+// kubeLabel is value as a label value: itself when valid, else a hash of it (label values
+// are at most 63 characters).
+func kubeLabel(value string) string {
+	if labelValuePattern.MatchString(value) {
+		return value
+	}
+	sum := sha256.Sum256([]byte(value))
+	return "h-" + hex.EncodeToString(sum[:16])
+}
+
+// kubeName is a job's Job and Secret name: the run id when it fits the 63 characters a
+// Job's name may have, else a hash of it.
+func kubeName(runID string) string {
+	if name := "cloudoven-run-" + runID; len(name) <= 63 {
+		return name
+	}
+	sum := sha256.Sum256([]byte(runID))
+	return "cloudoven-run-h-" + hex.EncodeToString(sum[:16])
+}
+
+// labels are what every object of a job carries: RemoveOrphans finds them by the instance.
+func (k *Kubernetes) labels(runID string) map[string]string {
+	return map[string]string{LabelRun: kubeLabel(runID), LabelInstance: kubeLabel(k.instance)}
+}
+
+// envNames are the job's environment variable names in a stable order; the i-th one's
+// value is the Secret's key envKey(i).
+func envNames(env map[string]string) []string {
+	names := make([]string, 0, len(env))
+	for name := range env {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	return names
+}
+
+func envKey(i int) string { return "env-" + strconv.Itoa(i) }
+
+// secret is the job's Secret, unnamed: the workspace files as a gzip-compressed tar, and
+// the values of Env. It refuses a job whose Secret would be over what one may hold.
+func (k *Kubernetes) secret(job Job) (*corev1.Secret, error) {
+	archive, err := workspaceArchive(job.Files, job.Extra)
+	if err != nil {
+		return nil, err
+	}
+	var buf bytes.Buffer
+	zw := gzip.NewWriter(&buf)
+	if _, err := io.Copy(zw, archive); err != nil {
+		return nil, fmt.Errorf("compressing the workspace: %w", err)
+	}
+	if err := zw.Close(); err != nil {
+		return nil, fmt.Errorf("compressing the workspace: %w", err)
+	}
+	data := map[string][]byte{inputArchive: buf.Bytes()}
+	for i, name := range envNames(job.Env) {
+		data[envKey(i)] = []byte(job.Env[name])
+	}
+	size := 0
+	for key, value := range data {
+		size += len(key) + len(value)
+	}
+	if size > maxSecret {
+		return nil, fmt.Errorf("checking the job: its files (%d KiB compressed) and environment take %d KiB, more than the %d KiB one Kubernetes Secret holds: make the workspace smaller or run it with the Docker executor: %w",
+			buf.Len()>>10, (size+1023)>>10, maxSecret>>10, ErrWorkspaceTooLarge)
+	}
+	return &corev1.Secret{
+		ObjectMeta: metav1.ObjectMeta{Namespace: k.namespace, Labels: k.labels(job.RunID)},
+		Type:       corev1.SecretTypeOpaque,
+		Immutable:  ptr(true),
+		Data:       data,
+	}, nil
+}
+
+// jobObject is the job's Job, suspended, its pod running the stage driver with arg.
+func (k *Kubernetes) jobObject(job Job, name, arg string) *batchv1.Job {
+	labels := k.labels(job.RunID)
+	var env []corev1.EnvVar
+	// The job's Env wins over these, as in the Docker executor.
+	for _, kv := range [][2]string{{"TF_IN_AUTOMATION", "1"}, {"TF_INPUT", "0"}, {"HOME", "/tmp"}, {"CHECKPOINT_DISABLE", "1"}} {
+		if _, ok := job.Env[kv[0]]; !ok {
+			env = append(env, corev1.EnvVar{Name: kv[0], Value: kv[1]})
+		}
+	}
+	for i, n := range envNames(job.Env) {
+		env = append(env, corev1.EnvVar{Name: n, ValueFrom: &corev1.EnvVarSource{
+			SecretKeyRef: &corev1.SecretKeySelector{LocalObjectReference: corev1.LocalObjectReference{Name: name}, Key: envKey(i)}}})
+	}
+	mounts := []corev1.VolumeMount{
+		{Name: "workspace", MountPath: workdir},
+		{Name: "tmp", MountPath: "/tmp"},
+		{Name: "input", MountPath: inputDir, ReadOnly: true},
+	}
+	volumes := []corev1.Volume{
+		{Name: "workspace", VolumeSource: corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{
+			SizeLimit: resource.NewQuantity(kubeWorkspaceSize, resource.BinarySI)}}},
+		{Name: "tmp", VolumeSource: corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{
+			Medium: corev1.StorageMediumMemory, SizeLimit: resource.NewQuantity(kubeTmpSize, resource.BinarySI)}}},
+		{Name: "input", VolumeSource: corev1.VolumeSource{Secret: &corev1.SecretVolumeSource{
+			SecretName: name, DefaultMode: ptr(int32(0o440)),
+			Items: []corev1.KeyToPath{{Key: inputArchive, Path: inputArchive}}}}},
+	}
+	if job.Providers != nil {
+		// Set after Env, which withDefaults has checked does not name it.
+		env = append(env, corev1.EnvVar{Name: "TF_CLI_CONFIG_FILE", Value: workdir + "/" + cliConfigName})
+		if len(job.Providers) == 0 {
+			// An empty mirror must exist: terraform says a missing one is missing rather
+			// than that it lacks the provider.
+			volumes = append(volumes, corev1.Volume{Name: "providers", VolumeSource: corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{}}})
+			mounts = append(mounts, corev1.VolumeMount{Name: "providers", MountPath: providersDir, ReadOnly: true})
+		}
+		for i, p := range job.Providers {
+			v := "provider-" + strconv.Itoa(i)
+			volumes = append(volumes, corev1.Volume{Name: v, VolumeSource: corev1.VolumeSource{HostPath: &corev1.HostPathVolumeSource{
+				Path: p.Dir, Type: ptr(corev1.HostPathDirectory)}}})
+			mounts = append(mounts, corev1.VolumeMount{Name: v, MountPath: providersDir + "/" + p.Path, ReadOnly: true})
+		}
+	}
+	var sidecars []corev1.Container
+	if job.Egress != nil && len(job.Egress.Allow) > 0 {
+		// Set after Env, which withDefaults has checked does not name them.
+		for _, n := range []string{"HTTPS_PROXY", "HTTP_PROXY", "https_proxy", "http_proxy"} {
+			env = append(env, corev1.EnvVar{Name: n, Value: "http://127.0.0.1:" + egressPort})
+		}
+		env = append(env, corev1.EnvVar{Name: "NO_PROXY", Value: ""}, corev1.EnvVar{Name: "no_proxy", Value: ""})
+		sidecars = append(sidecars, k.egressSidecar(job))
+	}
+	cpu := resource.NewMilliQuantity(int64(math.Ceil(job.Limits.CPUs*1000)), resource.DecimalSI)
+	mem := resource.NewQuantity(job.Limits.MemoryBytes, resource.BinarySI)
+	// Requests are a quarter of the limits: a job mostly waits on the network, and
+	// requests equal to the limits would leave a small node running one job at a time.
+	cpuReq := resource.NewMilliQuantity(max(100, cpu.MilliValue()/4), resource.DecimalSI)
+	memReq := resource.NewQuantity(max(64<<20, job.Limits.MemoryBytes/4), resource.BinarySI)
+	uid := int64(kubeUID)
+	deadline := int64(math.Ceil(job.Timeout.Seconds()))
+	grace := int64(math.Ceil(k.grace.Seconds()))
+	return &batchv1.Job{
+		ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: k.namespace, Labels: labels,
+			Annotations: map[string]string{LabelRun: job.RunID, LabelInstance: k.instance}},
+		Spec: batchv1.JobSpec{
+			Suspend:                 ptr(true),
+			BackoffLimit:            ptr(int32(0)),
+			ActiveDeadlineSeconds:   &deadline,
+			TTLSecondsAfterFinished: ptr(int32(k.ttl.Seconds())),
+			Template: corev1.PodTemplateSpec{
+				ObjectMeta: metav1.ObjectMeta{Labels: labels},
+				Spec: corev1.PodSpec{
+					RestartPolicy:                 corev1.RestartPolicyNever,
+					AutomountServiceAccountToken:  ptr(false),
+					EnableServiceLinks:            ptr(false),
+					TerminationGracePeriodSeconds: &grace,
+					SecurityContext: &corev1.PodSecurityContext{
+						RunAsNonRoot:   ptr(true),
+						RunAsUser:      &uid,
+						RunAsGroup:     &uid,
+						FSGroup:        &uid,
+						SeccompProfile: &corev1.SeccompProfile{Type: corev1.SeccompProfileTypeRuntimeDefault},
+					},
+					InitContainers: sidecars,
+					Containers: []corev1.Container{{
+						Name:            kubeContainer,
+						Image:           job.Image,
+						ImagePullPolicy: k.pull,
+						Command:         []string{stage.Path},
+						Args:            []string{arg},
+						WorkingDir:      workdir,
+						Env:             env,
+						VolumeMounts:    mounts,
+						Resources: corev1.ResourceRequirements{
+							Limits:   corev1.ResourceList{corev1.ResourceCPU: *cpu, corev1.ResourceMemory: *mem},
+							Requests: corev1.ResourceList{corev1.ResourceCPU: *cpuReq, corev1.ResourceMemory: *memReq},
+						},
+						SecurityContext: &corev1.SecurityContext{
+							RunAsNonRoot:             ptr(true),
+							RunAsUser:                &uid,
+							RunAsGroup:               &uid,
+							Privileged:               ptr(false),
+							AllowPrivilegeEscalation: ptr(false),
+							ReadOnlyRootFilesystem:   ptr(true),
+							Capabilities:             &corev1.Capabilities{Drop: []corev1.Capability{"ALL"}},
+							SeccompProfile:           &corev1.SeccompProfile{Type: corev1.SeccompProfileTypeRuntimeDefault},
+						},
+						TerminationMessagePolicy: corev1.TerminationMessageReadFile,
+					}},
+					Volumes: volumes,
+				},
+			},
+		},
+	}
+}
+
+// egressSidecar is the job's egress proxy (package egress), a sidecar in the job's pod:
+// started, and listening (its startup probe), before the stage container starts, and
+// stopped when it ends. It shares the pod's network, so steps reach it on loopback.
+func (k *Kubernetes) egressSidecar(job Job) corev1.Container {
+	uid := int64(65534)
+	port := intstr.Parse(egressPort)
+	return corev1.Container{
+		Name:            "egress",
+		Image:           k.egressImage,
+		ImagePullPolicy: k.pull,
+		Args:            job.Egress.args(),
+		RestartPolicy:   ptr(corev1.ContainerRestartPolicyAlways),
+		StartupProbe: &corev1.Probe{
+			ProbeHandler:     corev1.ProbeHandler{TCPSocket: &corev1.TCPSocketAction{Port: port}},
+			PeriodSeconds:    1,
+			FailureThreshold: 30,
+		},
+		Resources: corev1.ResourceRequirements{
+			Limits: corev1.ResourceList{
+				corev1.ResourceCPU:    *resource.NewMilliQuantity(egressCPUs*1000, resource.DecimalSI),
+				corev1.ResourceMemory: *resource.NewQuantity(egressMemoryBytes, resource.BinarySI),
+			},
+		},
+		SecurityContext: &corev1.SecurityContext{
+			RunAsNonRoot:             ptr(true),
+			RunAsUser:                &uid,
+			RunAsGroup:               &uid,
+			Privileged:               ptr(false),
+			AllowPrivilegeEscalation: ptr(false),
+			ReadOnlyRootFilesystem:   ptr(true),
+			Capabilities:             &corev1.Capabilities{Drop: []corev1.Capability{"ALL"}},
+			SeccompProfile:           &corev1.SeccompProfile{Type: corev1.SeccompProfileTypeRuntimeDefault},
+		},
+	}
+}
+
+func ptr[T any](v T) *T { return &v }
