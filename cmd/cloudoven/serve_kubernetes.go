@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 
+	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/clientcmd"
 
 	"github.com/cloudoven/cloudoven/runner"
@@ -30,7 +31,15 @@ func addKubeFlags(fs *flag.FlagSet) kubeFlags {
 // one CloudOven runs in (its service account's token). A cluster that does not answer is
 // logged, not fatal: runs fail saying so until it does, the rest of CloudOven works.
 func (f kubeFlags) executor(ctx context.Context, instance string, logger *slog.Logger) (*runner.Kubernetes, error) {
-	cfg, err := clientcmd.BuildConfigFromFlags("", os.Getenv("KUBECONFIG"))
+	// Not clientcmd.BuildConfigFromFlags("", ""): it reaches the in-cluster configuration
+	// too, but logs a warning that it "might not work" on every start in a pod.
+	var cfg *rest.Config
+	var err error
+	if path := os.Getenv("KUBECONFIG"); path != "" {
+		cfg, err = clientcmd.BuildConfigFromFlags("", path)
+	} else {
+		cfg, err = rest.InClusterConfig()
+	}
 	if err != nil {
 		return nil, fmt.Errorf("-runner kubernetes: reading the cluster's configuration (KUBECONFIG, else in-cluster): %w", err)
 	}

@@ -204,6 +204,7 @@ func TestChartRefuses(t *testing.T) {
 		{"the Docker runner", "runner: {type: docker}", "/runner/type"},
 		{"a secret in extraEnv", "extraEnv: {CLOUDOVEN_STATE_BLOB_KEY: x}", "invalid propertyName 'CLOUDOVEN_STATE_BLOB_KEY'"},
 		{"a database URL of another kind", "secrets: {databaseUrl: 'mysql://db/x'}", "/secrets/databaseUrl"},
+		{"an API server given as a URL", "runner: {type: kubernetes, apiServer: {host: 'https://10.0.0.5:6443'}}", "/runner/apiServer/host"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
@@ -340,6 +341,35 @@ func volume(t *testing.T, r *rendered, name string) corev1.Volume {
 	}
 	t.Fatalf("no volume %s", name)
 	return corev1.Volume{}
+}
+
+// runner.apiServer replaces the API server's address the in-cluster configuration reads,
+// for clusters where the kubernetes Service does not route (no kube-proxy).
+func TestChartAPIServer(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		name, values string
+		host, port   string
+	}{
+		{name: "the cluster's own by default", values: defaults},
+		{name: "an address given", values: "runner: {type: kubernetes, apiServer: {host: 10.0.0.5, port: 6443}}", host: "10.0.0.5", port: "6443"},
+		{name: "the port defaults to 443", values: "runner: {type: kubernetes, apiServer: {host: api.example.com, port: null}}", host: "api.example.com", port: "443"},
+		{name: "not without runs", values: "runner: {type: none, apiServer: {host: 10.0.0.5, port: 6443}}"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			r, err := template(t, tt.values)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := env(t, r, "KUBERNETES_SERVICE_HOST"); got != tt.host {
+				t.Errorf("KUBERNETES_SERVICE_HOST %q, want %q", got, tt.host)
+			}
+			if got := env(t, r, "KUBERNETES_SERVICE_PORT"); got != tt.port {
+				t.Errorf("KUBERNETES_SERVICE_PORT %q, want %q", got, tt.port)
+			}
+		})
+	}
 }
 
 // Without runs the server gets no Role and no API token at all.

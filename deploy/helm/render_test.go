@@ -47,16 +47,23 @@ type rendered struct {
 	Manifest string
 }
 
-// helm runs the helm binary with args and answers its output, stderr included.
+// helm runs the helm binary with args, on no cluster, and answers its output, stderr included.
 func helm(t *testing.T, args ...string) (string, error) {
 	t.Helper()
+	return helmOn(t, os.DevNull, 2*time.Minute, args...)
+}
+
+// helmOn runs the helm binary with args on the cluster of kubeconfig, for at most timeout.
+func helmOn(t *testing.T, kubeconfig string, timeout time.Duration, args ...string) (string, error) {
+	t.Helper()
 	bin := testenv.Helm(t)
-	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
+	// Not t.Context: cleanups uninstall with it, after that context is done.
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, bin, args...)
 	// helm keeps its own configuration and caches: none of the user's.
 	home := t.TempDir()
-	cmd.Env = append(os.Environ(), "HELM_CONFIG_HOME="+home, "HELM_CACHE_HOME="+home, "HELM_DATA_HOME="+home, "KUBECONFIG="+os.DevNull)
+	cmd.Env = append(os.Environ(), "HELM_CONFIG_HOME="+home, "HELM_CACHE_HOME="+home, "HELM_DATA_HOME="+home, "KUBECONFIG="+kubeconfig)
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	err := cmd.Run()

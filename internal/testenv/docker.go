@@ -2,9 +2,11 @@ package testenv
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -87,6 +89,57 @@ func EgressImage(t testing.TB) {
 		t.Fatalf("make egress-image: %v\n%s", err, out)
 	}
 	egressImage.built = true
+}
+
+var serverImage struct {
+	sync.Mutex
+	name string
+}
+
+// ServerImage builds the server's image (deploy/image/Dockerfile, cloudoven/server tagged
+// with the chart's appVersion, the image the Helm chart runs by default) with `make
+// server-image` once per test binary, whether or not the daemon has one, and returns its
+// name: an image built from an older checkout would test that code instead. The build is
+// cached, so a rebuild of unchanged code takes a moment.
+func ServerImage(t testing.TB) string {
+	t.Helper()
+	Docker(t)
+	serverImage.Lock()
+	defer serverImage.Unlock()
+	if serverImage.name != "" {
+		return serverImage.name
+	}
+	Terraform(t)
+	version, err := chartAppVersion()
+	if err != nil {
+		t.Fatal(err)
+	}
+	unlock := imageLock(t)
+	defer unlock()
+	cmd := exec.Command("make", "-C", RepoRoot(), "server-image")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("make server-image: %v\n%s", err, out)
+	}
+	serverImage.name = "cloudoven/server:" + version
+	return serverImage.name
+}
+
+// chartAppVersion is the Helm chart's appVersion, the server image's tag (the Makefile reads
+// it the same way).
+func chartAppVersion() (string, error) {
+	chart := filepath.Join(RepoRoot(), "deploy", "helm", "cloudoven", "Chart.yaml")
+	data, err := os.ReadFile(chart)
+	if err != nil {
+		return "", fmt.Errorf("reading the chart's appVersion: %w", err)
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if v, ok := strings.CutPrefix(line, "appVersion: "); ok {
+			if v = strings.Trim(strings.TrimSpace(v), `"`); v != "" {
+				return v, nil
+			}
+		}
+	}
+	return "", fmt.Errorf("reading the chart's appVersion: no appVersion line in %s", filepath.Base(chart))
 }
 
 // imageLock serialises image builds across the test binaries running at once.

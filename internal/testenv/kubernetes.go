@@ -1,11 +1,13 @@
 package testenv
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -108,24 +110,55 @@ func Kubernetes(t testing.TB) string {
 	kube.kubeconfig = kubeconfig
 	if !kube.imported {
 		// The images of this checkout, always: ones from an older checkout would test those.
-		save := exec.Command("docker", "save", runnerImageName, egressImageName)
-		load := exec.Command("ctr", "-a", filepath.Join(home, "run", "containerd", "containerd.sock"), "-n", "k8s.io", "images", "import", "-")
-		pipe, err := save.StdoutPipe()
-		if err != nil {
+		if err := importImages(home, runnerImageName, egressImageName); err != nil {
 			t.Fatal(err)
-		}
-		load.Stdin = pipe
-		if err := save.Start(); err != nil {
-			t.Fatalf("docker save: %v", err)
-		}
-		out, lerr := load.CombinedOutput()
-		serr := save.Wait()
-		if lerr != nil || serr != nil {
-			t.Fatalf("importing %s into the test cluster: %v %v\n%s", runnerImageName, serr, lerr, out)
 		}
 		kube.imported = true
 	}
 	return kubeconfig
+}
+
+// KubernetesImport imports images from the Docker daemon into the test cluster's
+// containerd, standing the cluster up first (Kubernetes), and returns its kubeconfig. The
+// cluster has no registry: pods run an imported image with imagePullPolicy Never or
+// IfNotPresent, named as Docker names it (cloudoven/server:0.1.0 is
+// docker.io/cloudoven/server:0.1.0 to containerd, which is what a pod spec's short name means).
+func KubernetesImport(t testing.TB, images ...string) string {
+	t.Helper()
+	kubeconfig := Kubernetes(t)
+	if err := importImages(K8sHome(), images...); err != nil {
+		t.Fatal(err)
+	}
+	return kubeconfig
+}
+
+// importImages pipes `docker save images` into the cluster's containerd (its k8s.io
+// namespace, where the kubelet looks).
+func importImages(home string, images ...string) error {
+	save := exec.Command("docker", append([]string{"save"}, images...)...)
+	load := exec.Command("ctr", "-a", filepath.Join(home, "run", "containerd", "containerd.sock"), "-n", "k8s.io", "images", "import", "-")
+	pipe, err := save.StdoutPipe()
+	if err != nil {
+		return err
+	}
+	load.Stdin = pipe
+	var out bytes.Buffer
+	load.Stdout, load.Stderr = &out, &out
+	if err := save.Start(); err != nil {
+		return fmt.Errorf("docker save: %w", err)
+	}
+	lerr := load.Start()
+	// ctr holds the pipe now: without this copy, a ctr that stops early leaves docker save
+	// blocked on a pipe no one reads.
+	pipe.Close()
+	if lerr == nil {
+		lerr = load.Wait()
+	}
+	serr := save.Wait()
+	if lerr != nil || serr != nil {
+		return fmt.Errorf("importing %s into the test cluster: docker save: %v; ctr import: %v\n%s", strings.Join(images, ", "), serr, lerr, out.String())
+	}
+	return nil
 }
 
 // runnerImageName is runner.DefaultImage, egressImageName runner.DefaultEgressImage
