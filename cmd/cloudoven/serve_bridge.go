@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net"
+	"slices"
 	"strings"
 	"time"
 
@@ -33,6 +34,12 @@ func bridgeStateListener(ctx context.Context, cli *client.Client, name string) (
 	}
 	for _, c := range info.IPAM.Config {
 		ip := net.ParseIP(c.Gateway)
+		if ip == nil {
+			// Some daemons (Debian's 20.10 among them) leave the default bridge's gateway
+			// out of its IPAM configuration: Docker gives a bridge the subnet's first
+			// address, and listening on it proves it is this host's.
+			ip = firstHost(c.Subnet)
+		}
 		if ip == nil || ip.To4() == nil {
 			continue
 		}
@@ -43,4 +50,18 @@ func bridgeStateListener(ctx context.Context, cli *client.Client, name string) (
 		return ln, nil
 	}
 	return nil, fmt.Errorf("Docker network %s has no IPv4 gateway", name)
+}
+
+// firstHost is the first host address of an IPv4 subnet, nil for anything else.
+func firstHost(subnet string) net.IP {
+	_, n, err := net.ParseCIDR(subnet)
+	if err != nil || n.IP.To4() == nil {
+		return nil
+	}
+	ip := slices.Clone(n.IP.To4())
+	ip[3]++
+	if !n.Contains(ip) {
+		return nil
+	}
+	return ip
 }
