@@ -36,7 +36,7 @@ type Service struct {
 	log  *slog.Logger
 
 	mu       sync.Mutex
-	base     context.Context // from Start; nil before
+	base     context.Context  // from Start; nil before
 	tasks    map[string]*task // stages this server executes, by run id
 	busy     int
 	progress map[string]Progress
