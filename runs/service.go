@@ -238,16 +238,11 @@ func (s *Service) Plan(ctx context.Context, project string, deploymentID int64, 
 			return fail(refusal)
 		}
 	}
-	id := newRunID()
-	// Opened before the run exists, so a follower who finds the run finds
-	// its log open.
-	if err := s.opts.Hub.Open(ctx, id); err != nil {
-		return fail(err)
-	}
-	r, err := s.opts.Store.CreateRun(ctx, store.Run{ID: id, DeploymentID: d.ID, Operation: op,
+	// The log opens on the server that claims the run; a follower elsewhere reads it
+	// from the store.
+	r, err := s.opts.Store.CreateRun(ctx, store.Run{ID: newRunID(), DeploymentID: d.ID, Operation: op,
 		BlueprintVersion: d.BlueprintVersion, CreatedBy: user})
 	if err != nil {
-		s.opts.Hub.Close(context.WithoutCancel(ctx), id)
 		return fail(err)
 	}
 	s.kick()
