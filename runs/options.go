@@ -21,7 +21,10 @@ type Store interface {
 	TransitionRun(ctx context.Context, id string, tr store.RunTransition) (store.Run, error)
 	RunPlan(ctx context.Context, id string) (plan, planJSON []byte, err error)
 	RunsInState(ctx context.Context, states ...store.RunState) ([]store.Run, error)
-	MarkRunsInterrupted(ctx context.Context, reason string) ([]store.Run, error)
+	ClaimRun(ctx context.Context, runner string, lease time.Duration) (store.Run, bool, error)
+	RenewRunLeases(ctx context.Context, runner string, ids []string, lease time.Duration) (map[string]store.LeaseRenewal, error)
+	RequestRunCancel(ctx context.Context, id, user string) error
+	ReapRuns(ctx context.Context, reason string, all bool) ([]store.Run, error)
 	StateLock(ctx context.Context, deploymentID int64) (store.StateLock, error)
 	BreakStateLock(ctx context.Context, deploymentID int64, lockID string) (store.StateLock, error)
 	UnsealedRunPlans(ctx context.Context) ([]string, error)
@@ -131,9 +134,26 @@ type Options struct {
 	// Without it such a run is still refused, later, when its stage starts (see
 	// Prepared.State).
 	State StateCheck
-	// GlobalConcurrency is how many plans and applies execute at once
-	// across all deployments; 0 means 2.
+	// GlobalConcurrency is how many plans and applies this server executes at once
+	// across all deployments; 0 means 2. Several servers on one database each execute
+	// up to their own GlobalConcurrency.
 	GlobalConcurrency int
+	// Replica names this server among those sharing the database: the runs it claims
+	// carry it. Empty picks a random name at New; a name must be unique among live servers.
+	Replica string
+	// Lease is how long a claim on a run lasts unless renewed; the server renews its
+	// claims every Lease/3 (and reads cancels asked on other servers every
+	// PollInterval), and a run whose claim lapsed is marked interrupted, its state lock
+	// released, by whichever server notices first. 0 means DefaultLease.
+	Lease time.Duration
+	// PollInterval is how often the server looks in the store for runs to claim, and for
+	// cancels of its runs asked on other servers, besides being woken by its own
+	// changes. 0 means DefaultPollInterval.
+	PollInterval time.Duration
+	// Exclusive says this server is the only one on its database (SQLite): at Start
+	// every run left executing belongs to its previous process, and is marked
+	// interrupted at once instead of when its lease lapses.
+	Exclusive bool
 	// Image, NetworkMode, Timeout and Limits go to every job; zero values
 	// leave the executor's defaults. A Prepared's Image and NetworkMode,
 	// when set, win over Image and NetworkMode for that run.

@@ -1,105 +1,186 @@
-// The Service's queues: a lane of tasks per deployment, the head of each the one that may
-// run, and stages waiting in order for one of the global slots.
+// The Service's side of the queue in the store: claiming runs while a slot is free,
+// renewing the claims of the stages executing here, and marking interrupted the runs
+// whose server stopped renewing theirs.
 
 package runs
 
 import (
 	"context"
-	"fmt"
-	"slices"
+	"math/rand/v2"
+	"time"
 
 	"github.com/cloudoven/cloudoven/store"
 )
 
-// task is a run the Service is responsible for: queued, executing a
-// stage, planned, or approved and waiting.
+// task is a stage this server executes.
 type task struct {
 	run       Run
-	apply     bool               // the next (or current) stage is the apply
-	executing bool               // a stage goroutine runs
-	cancel    context.CancelFunc // while executing
-	stageDone chan struct{}      // closed when the executing stage has recorded its outcome
-	canceled  bool               // a user canceled the executing stage
-	by        string             // who canceled it
+	cancel    context.CancelFunc
+	stageDone chan struct{} // closed when the stage has recorded its outcome
+	canceled  bool          // a user canceled the stage
+	by        string        // who canceled it
+	lost      bool          // another server marked the run interrupted: its lease lapsed
+	ended     bool          // the stage has recorded its outcome and is closing its log
 }
 
-// task finds the Service's task for runID; s.mu is held. A run the
-// Service does not hold is finished (store.ErrConflict) or unknown
-// (store.ErrNotFound).
-func (s *Service) task(ctx context.Context, runID string) (*task, error) {
-	if t, ok := s.tasks[runID]; ok {
-		return t, nil
+// kick wakes the claimer: a run may have become claimable.
+func (s *Service) kick() {
+	select {
+	case s.wake <- struct{}{}:
+	default:
 	}
-	r, err := s.opts.Store.Run(ctx, runID)
-	if err != nil {
-		return nil, err
-	}
-	return nil, fmt.Errorf("the run is %s: %w", r.State, store.ErrConflict)
 }
 
-// requestSlot starts t's next stage when a global slot is free and queues
-// it otherwise; s.mu is held.
-func (s *Service) requestSlot(t *task) {
-	if s.busy < s.opts.GlobalConcurrency {
-		s.busy++
-		s.startStage(t)
-		return
+// claimLoop claims runs while a slot is free, whenever woken and every PollInterval,
+// until ctx ends.
+func (s *Service) claimLoop(ctx context.Context) {
+	defer s.wg.Done()
+	t := time.NewTicker(s.opts.PollInterval)
+	defer t.Stop()
+	for {
+		s.claim(ctx)
+		select {
+		case <-ctx.Done():
+			return
+		case <-s.wake:
+		case <-t.C:
+		}
 	}
-	s.waiting = append(s.waiting, t)
 }
 
-// startStage runs t's next stage; s.mu is held and a slot taken.
-func (s *Service) startStage(t *task) {
-	ctx, cancel := context.WithCancel(s.base)
-	done := make(chan struct{})
-	t.executing, t.cancel, t.stageDone = true, cancel, done
-	t.canceled, t.by = false, ""
-	run, apply := t.run, t.apply
+// claim starts stages of claimable runs until no slot or no run is left.
+func (s *Service) claim(ctx context.Context) {
+	for ctx.Err() == nil {
+		s.mu.Lock()
+		free := s.busy < s.opts.GlobalConcurrency
+		if free {
+			s.busy++ // held while claiming, so a slot is never promised twice
+		}
+		s.mu.Unlock()
+		if !free {
+			return
+		}
+		r, ok, err := s.opts.Store.ClaimRun(ctx, s.opts.Replica, s.opts.Lease)
+		if err != nil || !ok {
+			s.mu.Lock()
+			s.busy--
+			s.mu.Unlock()
+			if err != nil && ctx.Err() == nil {
+				s.log.Error("claiming a run", "err", err)
+			}
+			return
+		}
+		s.startStage(ctx, r)
+	}
+}
+
+// startStage executes the stage of run r, which this server has just claimed; a slot is
+// taken.
+func (s *Service) startStage(base context.Context, r Run) {
+	ctx, cancel := context.WithCancel(base)
+	t := &task{run: r, cancel: cancel, stageDone: make(chan struct{})}
+	s.mu.Lock()
+	s.tasks[r.ID] = t
+	s.mu.Unlock()
+	if err := s.opts.Hub.Open(ctx, r.ID); err != nil {
+		s.log.Error("opening a run's log", "run", r.ID, "err", err)
+	}
 	s.wg.Add(1)
 	go func() {
 		defer s.wg.Done()
 		defer cancel()
-		var r Run
-		if apply {
-			r = s.applyStage(ctx, t, run)
+		if r.State == store.RunApplying {
+			s.applyStage(ctx, t, r)
 		} else {
-			r = s.planStage(ctx, t, run)
+			s.planStage(ctx, t, r)
 		}
-		s.closeLog(run.ID)
 		s.mu.Lock()
-		defer s.mu.Unlock()
-		close(done)
+		t.ended = true
+		s.mu.Unlock()
+		s.closeLog(r.ID)
+		s.mu.Lock()
+		close(t.stageDone)
+		delete(s.tasks, r.ID)
 		s.busy--
-		if len(s.waiting) > 0 {
-			next := s.waiting[0]
-			s.waiting = s.waiting[1:]
-			s.busy++
-			s.startStage(next)
-		}
-		if t.stageDone != done {
-			return // approved and started again in the meantime
-		}
-		t.executing, t.cancel = false, nil
-		t.run = r
-		// A stage ends planned or finished; anything else means its end
-		// could not be recorded, and must not hold the deployment.
-		if r.State != store.RunPlanned {
-			s.release(t)
-		}
+		s.mu.Unlock()
+		// A stage that ended neither planned nor finished (its end could not be
+		// recorded) keeps its run executing in the store with a lease nobody renews:
+		// the run is marked interrupted once the lease lapses.
+		s.kick()
 	}()
 }
 
-// release forgets a finished (or discarded) run and starts the
-// deployment's next; s.mu is held.
-func (s *Service) release(t *task) {
-	delete(s.tasks, t.run.ID)
-	lane := slices.DeleteFunc(s.lanes[t.run.DeploymentID], func(o *task) bool { return o == t })
-	if len(lane) == 0 {
-		delete(s.lanes, t.run.DeploymentID)
+// leaseLoop renews the claims of the stages executing here and reads cancels asked on
+// other servers every PollInterval, and looks for runs whose claim lapsed about every
+// Lease/2, until ctx ends.
+func (s *Service) leaseLoop(ctx context.Context) {
+	defer s.wg.Done()
+	every := min(s.opts.PollInterval, s.opts.Lease/3)
+	t := time.NewTicker(every)
+	defer t.Stop()
+	nextReap := time.Now().Add(s.reapDelay())
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		s.renew(ctx)
+		if time.Now().After(nextReap) {
+			if err := s.reap(ctx, lapsedReason, false); err != nil && ctx.Err() == nil {
+				s.log.Error("looking for runs whose server stopped", "err", err)
+			}
+			nextReap = time.Now().Add(s.reapDelay())
+		}
+	}
+}
+
+// reapDelay is Lease/2 give or take a tenth, so servers started together do not look at
+// the same moment.
+func (s *Service) reapDelay() time.Duration {
+	half := s.opts.Lease / 2
+	return half - half/10 + rand.N(half/5+1)
+}
+
+// renew extends the leases of the stages executing here, stops those whose run a user
+// canceled on another server, and those another server marked interrupted.
+func (s *Service) renew(ctx context.Context) {
+	s.mu.Lock()
+	ids := make([]string, 0, len(s.tasks))
+	for id := range s.tasks {
+		ids = append(ids, id)
+	}
+	s.mu.Unlock()
+	if len(ids) == 0 {
 		return
 	}
-	s.lanes[t.run.DeploymentID] = lane
-	if head := lane[0]; !head.executing && head.run.State == store.RunQueued && !slices.Contains(s.waiting, head) {
-		s.requestSlot(head)
+	got, err := s.opts.Store.RenewRunLeases(ctx, s.opts.Replica, ids, s.opts.Lease)
+	if err != nil {
+		if ctx.Err() == nil {
+			s.log.Error("renewing the leases of executing runs", "runs", len(ids), "err", err)
+		}
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for id, lr := range got {
+		t, ok := s.tasks[id]
+		if !ok {
+			continue
+		}
+		switch {
+		case !lr.Held:
+			// Finished here in the meantime, or marked interrupted elsewhere after this
+			// server failed to renew in time: in the second case the stage must stop,
+			// since the deployment is free for the next run.
+			if !t.lost && !t.ended {
+				t.lost = true
+				s.log.Warn("stopping a stage whose run is no longer this server's", "run", id)
+				t.cancel()
+			}
+		case lr.CancelRequestedBy != "" && !t.canceled:
+			t.canceled, t.by = true, lr.CancelRequestedBy
+			t.cancel()
+		}
 	}
 }

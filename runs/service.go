@@ -7,9 +7,10 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"slices"
+	"os"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/cloudoven/cloudoven/store"
 )
@@ -22,23 +23,35 @@ type Run = store.Run
 // canceled or fails. A planned run keeps its deployment until someone
 // approves or discards it, since a later plan would make its saved plan
 // stale; a plan with no changes has nothing to approve, and ends discarded
-// by itself (NoChanges). Across deployments at most GlobalConcurrency stages execute at
-// once; the rest wait in order.
+// by itself (NoChanges).
+//
+// The queue is the store: any number of servers on one database claim the runs that may
+// start (store.ClaimRun), each executing at most GlobalConcurrency stages at once, the
+// oldest first. A claim is a lease the executing server renews; a run whose lease lapses
+// (its server died or lost the database) is marked interrupted by whichever server
+// notices, and its state lock released. Cancel works from any server: the executing one
+// reads the request when it renews its leases.
 type Service struct {
 	opts Options
 	log  *slog.Logger
 
 	mu       sync.Mutex
-	base     context.Context // from Start; nil before
-	lanes    map[int64][]*task
-	tasks    map[string]*task
-	waiting  []*task // stages waiting for a global slot
+	base     context.Context  // from Start; nil before
+	tasks    map[string]*task // stages this server executes, by run id
 	busy     int
 	progress map[string]Progress
 	wg       sync.WaitGroup
+	wake     chan struct{} // wakes the claimer; capacity 1
 
 	diffs diffCache // the last plans' diffs the run page read (plandiff.go)
 }
+
+// DefaultLease is how long a claim on a run lasts unless renewed, and so about how long a
+// dead server's runs stay executing before another server marks them interrupted.
+const DefaultLease = 30 * time.Second
+
+// DefaultPollInterval is how often a server looks in the store for runs to claim.
+const DefaultPollInterval = time.Second
 
 // New returns a Service; call Start before anything else.
 func New(o Options) *Service {
@@ -48,25 +61,53 @@ func New(o Options) *Service {
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
+	if o.Lease <= 0 {
+		o.Lease = DefaultLease
+	}
+	if o.PollInterval <= 0 {
+		o.PollInterval = DefaultPollInterval
+	}
+	if o.Replica == "" {
+		o.Replica = NewReplicaName()
+	}
 	return &Service{
 		opts:     o,
-		log:      o.Logger,
-		lanes:    map[int64][]*task{},
+		log:      o.Logger.With("replica", o.Replica),
 		tasks:    map[string]*task{},
 		progress: map[string]Progress{},
+		wake:     make(chan struct{}, 1),
 	}
 }
+
+// NewReplicaName returns a server name for Options.Replica: the host name and a random
+// suffix, so a restarted server is never taken for its previous process.
+func NewReplicaName() string {
+	host, _ := os.Hostname()
+	if len(host) > 64 {
+		host = host[:64]
+	}
+	var b [5]byte
+	rand.Read(b[:])
+	return strings.Trim(host+"-"+strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b[:])), "-")
+}
+
+// Replica is the name this server's claims carry.
+func (s *Service) Replica() string { return s.opts.Replica }
 
 // interruptedReason is the error of runs the previous process left in
 // flight.
 const interruptedReason = "CloudOven stopped while the run was in flight; start a new run"
 
-// Start marks the runs a previous process left in flight interrupted
-// (keeping their logs), asks the executor to remove the containers it
-// left behind, seals the saved plans an older build stored in the clear
-// (SealSavedPlans), and takes up the planned runs waiting for approval.
-// Stages run under ctx: when it ends, they are stopped and recorded
-// interrupted; Wait waits for that. Options.Sealer is required.
+// lapsedReason is the error of runs whose server stopped renewing their lease.
+const lapsedReason = "the CloudOven server executing the run stopped answering; start a new run"
+
+// Start marks interrupted the runs left executing by a server that is gone (with
+// Options.Exclusive, every run left executing: this server's previous process; otherwise
+// those whose lease lapsed), keeping their logs and releasing their state locks, asks the
+// executor to remove what such runs left behind, seals the saved plans an older build
+// stored in the clear (SealSavedPlans), and starts claiming runs. Stages run under ctx:
+// when it ends, they are stopped and recorded interrupted; Wait waits for that.
+// Options.Sealer is required.
 func (s *Service) Start(ctx context.Context) error {
 	if s.opts.Sealer == nil {
 		return errors.New("starting runs: no Sealer: saved plans hold secrets and are stored sealed")
@@ -79,28 +120,12 @@ func (s *Service) Start(ctx context.Context) error {
 	s.base = ctx
 	s.mu.Unlock()
 
-	interrupted, err := s.opts.Store.MarkRunsInterrupted(ctx, interruptedReason)
-	if err != nil {
-		return fmt.Errorf("starting runs: %w", err)
+	reason := lapsedReason
+	if s.opts.Exclusive {
+		reason = interruptedReason
 	}
-	for _, r := range interrupted {
-		s.log.Warn("run interrupted by a restart", "run", r.ID, "deployment", r.DeploymentID)
-		s.opts.Hub.Append(r.ID, "CloudOven: "+interruptedReason+".")
-		// The terraform that held the deployment's state lock died with the server, and
-		// only CloudOven's runs hold locks on its backend (their credentials are per run),
-		// so the lock is released rather than left to block the next plan.
-		held, ok, err := s.opts.Store.ForceUnlockState(ctx, r.DeploymentID)
-		switch {
-		case err != nil:
-			s.log.Error("releasing the state lock of an interrupted run", "run", r.ID, "err", err)
-			s.opts.Hub.Append(r.ID, "CloudOven: the deployment's state lock could not be released: "+err.Error())
-		case ok:
-			s.log.Warn("released the state lock an interrupted run held", "run", r.ID, "deployment", r.DeploymentID, "lock", held.ID)
-			s.opts.Hub.Append(r.ID, "CloudOven: released the state lock "+held.ID+" this run held when it was interrupted.")
-		}
-		if err := s.opts.Hub.Close(ctx, r.ID); err != nil {
-			s.log.Error("closing the log of an interrupted run", "run", r.ID, "err", err)
-		}
+	if err := s.reap(ctx, reason, s.opts.Exclusive); err != nil {
+		return fmt.Errorf("starting runs: %w", err)
 	}
 	if rm, ok := s.opts.Executor.(orphanRemover); ok {
 		n, err := rm.RemoveOrphans(ctx)
@@ -117,16 +142,40 @@ func (s *Service) Start(ctx context.Context) error {
 	if sealed > 0 {
 		s.log.Info("sealed saved plans stored in the clear", "plans", sealed)
 	}
-	planned, err := s.opts.Store.RunsInState(ctx, store.RunPlanned)
+	s.wg.Add(2)
+	go s.claimLoop(ctx)
+	go s.leaseLoop(ctx)
+	return nil
+}
+
+// reap marks interrupted the runs whose claim lapsed (every executing run with all), and
+// releases the state locks their terraform held.
+func (s *Service) reap(ctx context.Context, reason string, all bool) error {
+	interrupted, err := s.opts.Store.ReapRuns(ctx, reason, all)
 	if err != nil {
-		return fmt.Errorf("starting runs: %w", err)
+		return err
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for _, r := range planned {
-		t := &task{run: r}
-		s.tasks[r.ID] = t
-		s.lanes[r.DeploymentID] = append(s.lanes[r.DeploymentID], t)
+	for _, r := range interrupted {
+		s.log.Warn("run interrupted", "run", r.ID, "deployment", r.DeploymentID, "reason", reason)
+		s.opts.Hub.Append(r.ID, "CloudOven: "+reason+".")
+		// The terraform that held the deployment's state lock died with its server, and
+		// only CloudOven's runs hold locks on its backend (their credentials are per run),
+		// so the lock is released rather than left to block the next plan.
+		held, ok, err := s.opts.Store.ForceUnlockState(ctx, r.DeploymentID)
+		switch {
+		case err != nil:
+			s.log.Error("releasing the state lock of an interrupted run", "run", r.ID, "err", err)
+			s.opts.Hub.Append(r.ID, "CloudOven: the deployment's state lock could not be released: "+err.Error())
+		case ok:
+			s.log.Warn("released the state lock an interrupted run held", "run", r.ID, "deployment", r.DeploymentID, "lock", held.ID)
+			s.opts.Hub.Append(r.ID, "CloudOven: released the state lock "+held.ID+" this run held when it was interrupted.")
+		}
+		if err := s.opts.Hub.Close(ctx, r.ID); err != nil {
+			s.log.Error("closing the log of an interrupted run", "run", r.ID, "err", err)
+		}
+	}
+	if len(interrupted) > 0 {
+		s.kick()
 	}
 	return nil
 }
@@ -189,47 +238,25 @@ func (s *Service) Plan(ctx context.Context, project string, deploymentID int64, 
 			return fail(refusal)
 		}
 	}
-	id := newRunID()
-	// Opened before the run exists, so a follower who finds the run finds
-	// its log open.
-	if err := s.opts.Hub.Open(ctx, id); err != nil {
-		return fail(err)
-	}
-	r, err := s.opts.Store.CreateRun(ctx, store.Run{ID: id, DeploymentID: d.ID, Operation: op,
+	// The log opens on the server that claims the run; a follower elsewhere reads it
+	// from the store.
+	r, err := s.opts.Store.CreateRun(ctx, store.Run{ID: newRunID(), DeploymentID: d.ID, Operation: op,
 		BlueprintVersion: d.BlueprintVersion, CreatedBy: user})
 	if err != nil {
-		s.opts.Hub.Close(context.WithoutCancel(ctx), id)
 		return fail(err)
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	t := &task{run: r}
-	s.tasks[id] = t
-	s.lanes[d.ID] = append(s.lanes[d.ID], t)
-	if len(s.lanes[d.ID]) == 1 {
-		s.requestSlot(t)
-	}
+	s.kick()
 	return r, nil
 }
 
 // Approve lets a planned run apply its saved plan, on behalf of user. A
 // run that is not planned is store.ErrConflict.
 func (s *Service) Approve(ctx context.Context, runID, user string) (Run, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	t, err := s.task(ctx, runID)
+	r, err := s.opts.Store.TransitionRun(ctx, runID, store.RunTransition{To: store.RunApproved, By: user})
 	if err != nil {
 		return Run{}, fmt.Errorf("approving run %s: %w", runID, err)
 	}
-	r, err := s.opts.Store.TransitionRun(ctx, runID, store.RunTransition{To: store.RunApproved, By: user})
-	if err != nil {
-		return Run{}, fmt.Errorf("approving: %w", err)
-	}
-	if err := s.opts.Hub.Open(ctx, runID); err != nil {
-		s.log.Error("opening a run's log", "run", runID, "err", err)
-	}
-	t.run, t.apply = r, true
-	s.requestSlot(t)
+	s.kick()
 	return r, nil
 }
 
@@ -238,17 +265,12 @@ func (s *Service) Approve(ctx context.Context, runID, user string) (Run, error) 
 // store.ErrConflict.
 func (s *Service) Discard(ctx context.Context, runID, user string) (Run, error) {
 	s.mu.Lock()
-	t, err := s.task(ctx, runID)
-	if err != nil {
-		s.mu.Unlock()
-		return Run{}, fmt.Errorf("discarding run %s: %w", runID, err)
-	}
-	if t.executing {
+	t, local := s.tasks[runID]
+	s.mu.Unlock()
+	if local {
 		// Only the plan stage itself may discard a run it is planning (one with no
 		// changes). A stage that has saved its plan is only closing its log: the page
 		// already offers Discard, so wait for the stage to end rather than refuse.
-		done := t.stageDone
-		s.mu.Unlock()
 		r, err := s.opts.Store.Run(ctx, runID)
 		if err != nil {
 			return Run{}, fmt.Errorf("discarding run %s: %w", runID, err)
@@ -257,40 +279,95 @@ func (s *Service) Discard(ctx context.Context, runID, user string) (Run, error) 
 			return Run{}, fmt.Errorf("discarding run %s: the run is %s: %w", runID, r.State, store.ErrConflict)
 		}
 		select {
-		case <-done:
+		case <-t.stageDone:
 		case <-ctx.Done():
 			return Run{}, fmt.Errorf("discarding run %s: %w", runID, ctx.Err())
 		}
-		return s.Discard(ctx, runID, user)
 	}
-	defer s.mu.Unlock()
 	r, err := s.opts.Store.TransitionRun(ctx, runID, store.RunTransition{To: store.RunDiscarded, By: user})
 	if err != nil {
-		return Run{}, fmt.Errorf("discarding: %w", err)
+		return Run{}, fmt.Errorf("discarding run %s: %w", runID, err)
 	}
-	s.release(t)
+	s.kick()
 	return r, nil
 }
+
+// cancelPoll is how often Cancel looks whether a stage another server executes has
+// stopped.
+const cancelPoll = 200 * time.Millisecond
 
 // Cancel stops a run at whatever stage it is, on behalf of user. An
 // executing plan or apply is interrupted (terraform gets SIGINT and time
 // to stop cleanly; an interrupted apply can leave part of its changes
-// made) and Cancel waits, until ctx ends, for it to be recorded. A
-// finished run is store.ErrConflict.
+// made) and Cancel waits, until ctx ends, for it to be recorded; a stage another
+// server executes stops when that server next renews its leases (within
+// Options.PollInterval). A finished run is store.ErrConflict.
 func (s *Service) Cancel(ctx context.Context, runID, user string) (Run, error) {
-	s.mu.Lock()
-	t, err := s.task(ctx, runID)
-	if err != nil {
+	for {
+		s.mu.Lock()
+		t, local := s.tasks[runID]
+		if local {
+			t.canceled, t.by = true, user
+			t.cancel()
+			done := t.stageDone
+			s.mu.Unlock()
+			select {
+			case <-done:
+			case <-ctx.Done():
+				return Run{}, fmt.Errorf("canceling run %s: %w", runID, ctx.Err())
+			}
+			r, err := s.opts.Store.Run(ctx, runID)
+			if err != nil {
+				return Run{}, fmt.Errorf("canceling: %w", err)
+			}
+			if r.State.Done() {
+				return r, nil
+			}
+			continue // the stage had already ended (planned) when asked to stop
+		}
 		s.mu.Unlock()
-		return Run{}, fmt.Errorf("canceling run %s: %w", runID, err)
+		r, err := s.opts.Store.Run(ctx, runID)
+		if err != nil {
+			return Run{}, fmt.Errorf("canceling run %s: %w", runID, err)
+		}
+		switch {
+		case r.State.Done():
+			return Run{}, fmt.Errorf("canceling run %s: the run is %s: %w", runID, r.State, store.ErrConflict)
+		case r.State == store.RunRunning || r.State == store.RunApplying:
+			if err := s.opts.Store.RequestRunCancel(ctx, runID, user); err != nil {
+				if errors.Is(err, store.ErrConflict) {
+					continue // it moved on meanwhile
+				}
+				return Run{}, fmt.Errorf("canceling: %w", err)
+			}
+			r, err := s.awaitRemoteCancel(ctx, runID)
+			if err != nil || r.State.Done() {
+				return r, err
+			}
+			continue // the stage had already ended (planned) when asked to stop
+		}
+		r, err = s.opts.Store.TransitionRun(ctx, runID, store.RunTransition{To: store.RunCanceled, By: user})
+		if errors.Is(err, store.ErrConflict) {
+			continue // a server claimed it meanwhile
+		}
+		if err != nil {
+			return Run{}, fmt.Errorf("canceling: %w", err)
+		}
+		s.opts.Hub.Append(runID, "CloudOven: run canceled by "+user+".")
+		go s.closeLog(runID)
+		s.kick()
+		return r, nil
 	}
-	if t.executing {
-		t.canceled, t.by = true, user
-		t.cancel()
-		done := t.stageDone
-		s.mu.Unlock()
+}
+
+// awaitRemoteCancel waits until a stage another server executes has stopped, or ctx ends.
+func (s *Service) awaitRemoteCancel(ctx context.Context, runID string) (Run, error) {
+	s.kick() // this server may be the one executing it, claimed a moment ago
+	t := time.NewTicker(cancelPoll)
+	defer t.Stop()
+	for {
 		select {
-		case <-done:
+		case <-t.C:
 		case <-ctx.Done():
 			return Run{}, fmt.Errorf("canceling run %s: %w", runID, ctx.Err())
 		}
@@ -298,22 +375,10 @@ func (s *Service) Cancel(ctx context.Context, runID, user string) (Run, error) {
 		if err != nil {
 			return Run{}, fmt.Errorf("canceling: %w", err)
 		}
-		if !r.State.Done() {
-			// The stage had already ended (planned) when asked to stop.
-			return s.Cancel(ctx, runID, user)
+		if r.State != store.RunRunning && r.State != store.RunApplying {
+			return r, nil
 		}
-		return r, nil
 	}
-	defer s.mu.Unlock()
-	r, err := s.opts.Store.TransitionRun(ctx, runID, store.RunTransition{To: store.RunCanceled, By: user})
-	if err != nil {
-		return Run{}, fmt.Errorf("canceling: %w", err)
-	}
-	s.waiting = slices.DeleteFunc(s.waiting, func(w *task) bool { return w == t })
-	s.release(t)
-	s.opts.Hub.Append(runID, "CloudOven: run canceled by "+user+".")
-	go s.closeLog(runID)
-	return r, nil
 }
 
 // Progress returns how far the run's executing stage (or its last one)

@@ -193,7 +193,7 @@ func TestServiceStartMarksInterrupted(t *testing.T) {
 		t.Fatal(err)
 	}
 	exec := newFakeExecutor(false)
-	svc := New(Options{Store: s, Executor: exec, Hub: NewHub(s, nil), Sealer: sealer,
+	svc := New(Options{Store: s, Executor: exec, Hub: NewHub(s, nil), Sealer: sealer, Exclusive: true,
 		Prepare: func(context.Context, string, int64) (Prepared, error) {
 			return Prepared{}, nil
 		}})

@@ -116,11 +116,8 @@ const planFile = "tfplan"
 
 // planStage runs init, the providers' check (validate), plan and show, and records the run planned, or how
 // it ended otherwise.
+// r is the run as claimed: running.
 func (s *Service) planStage(ctx context.Context, t *task, r Run) Run {
-	r, err := s.opts.Store.TransitionRun(ctx, r.ID, store.RunTransition{To: store.RunRunning})
-	if err != nil {
-		return s.end(ctx, t, r, nil, err)
-	}
 	// A plan (a destroy's too) reads the state and holds its lock; it writes nothing.
 	st, err := s.prepare(ctx, r, state.ScopePlan)
 	if s.opts.Authorizer != nil {
@@ -230,11 +227,8 @@ func (s *Service) planStage(ctx context.Context, t *task, r Run) Run {
 
 // applyStage applies the run's saved plan, and nothing else: terraform
 // refuses a saved plan whose state has moved on.
+// r is the run as claimed: applying.
 func (s *Service) applyStage(ctx context.Context, t *task, r Run) Run {
-	r, err := s.opts.Store.TransitionRun(ctx, r.ID, store.RunTransition{To: store.RunApplying})
-	if err != nil {
-		return s.end(ctx, t, r, nil, err)
-	}
 	saved, _, err := s.savedPlan(ctx, r)
 	if err != nil {
 		return s.end(ctx, t, r, nil, err)
@@ -315,8 +309,17 @@ func (s *Service) execute(ctx context.Context, t *task, runID string, job runner
 // interrupted by the server stopping, or errored with err (redacted).
 func (s *Service) end(ctx context.Context, t *task, r Run, secrets []string, err error) Run {
 	s.mu.Lock()
-	canceled, by := t.canceled, t.by
+	canceled, by, lost := t.canceled, t.by, t.lost
 	s.mu.Unlock()
+	if lost {
+		// Another server marked the run interrupted when its lease lapsed, and said so in
+		// its log; the run is no longer this server's to record.
+		s.log.Warn("a stage stopped after its run was marked interrupted elsewhere", "run", r.ID, "err", err)
+		if cur, rerr := s.opts.Store.Run(context.WithoutCancel(ctx), r.ID); rerr == nil {
+			return cur
+		}
+		return r
+	}
 	tr := store.RunTransition{To: store.RunErrored, Error: RedactString(err.Error(), secrets)}
 	note := "CloudOven: " + tr.Error
 	switch {

@@ -406,36 +406,3 @@ func optText(b []byte) any {
 	}
 	return string(b)
 }
-
-// MarkRunsInterrupted moves every run that was queued, running, approved
-// or applying to RunInterrupted with reason as its error, and returns them
-// as they are now. A server calls it at start-up: whatever those runs were
-// doing died with the previous process. Their logs are kept; planned runs
-// are left alone, since their plan waits in the store.
-func (s *Store) MarkRunsInterrupted(ctx context.Context, reason string) ([]Run, error) {
-	if len(reason) > MaxTextBytes {
-		reason = reason[:MaxTextBytes]
-	}
-	now := s.now()
-	var rs []Run
-	err := s.inTx(ctx, func(tx *txn) error {
-		var err error
-		rs, err = queryRuns(ctx, tx, runSelect+` WHERE r.state IN (?, ?, ?, ?) ORDER BY r.seq`,
-			string(RunQueued), string(RunRunning), string(RunApproved), string(RunApplying))
-		if err != nil {
-			return err
-		}
-		for i, r := range rs {
-			rs[i] = applyTransition(r, RunTransition{To: RunInterrupted, Error: reason}, now)
-			if _, err := tx.ExecContext(ctx, `UPDATE runs SET state = ?, started_at = ?, finished_at = ?, error = ? WHERE id = ?`,
-				string(RunInterrupted), optTime(rs[i].StartedAt), optTime(rs[i].FinishedAt), rs[i].Error, r.ID); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("marking runs interrupted: %w", err)
-	}
-	return rs, nil
-}

@@ -271,7 +271,7 @@ func TestDeploymentRunsNewestFirst(t *testing.T) {
 	}
 }
 
-func TestMarkRunsInterrupted(t *testing.T) {
+func TestReapRunsAll(t *testing.T) {
 	t.Parallel()
 	s, dep := newRunnable(t)
 	ctx := t.Context()
@@ -298,7 +298,7 @@ func TestMarkRunsInterrupted(t *testing.T) {
 	if err := s.AppendRunLog(ctx, "run-running", []RunLogLine{{1, "Initializing..."}}); err != nil {
 		t.Fatal(err)
 	}
-	got, err := s.MarkRunsInterrupted(ctx, "the server restarted")
+	got, err := s.ReapRuns(ctx, "the server restarted", true)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -309,10 +309,12 @@ func TestMarkRunsInterrupted(t *testing.T) {
 			t.Errorf("returned %+v, want interrupted with the reason and a finish time", r)
 		}
 	}
-	if diff := cmp.Diff([]string{"run-queued", "run-running", "run-approved", "run-applying"}, ids); diff != "" {
+	// Queued and approved runs wait in the store for any server to take them.
+	if diff := cmp.Diff([]string{"run-running", "run-applying"}, ids); diff != "" {
 		t.Errorf("interrupted runs (-want +got):\n%s", diff)
 	}
-	for id, want := range map[string]RunState{"run-planned": RunPlanned, "run-applied": RunApplied, "run-running": RunInterrupted} {
+	for id, want := range map[string]RunState{"run-planned": RunPlanned, "run-applied": RunApplied, "run-running": RunInterrupted,
+		"run-queued": RunQueued, "run-approved": RunApproved} {
 		r, err := s.Run(ctx, id)
 		if err != nil {
 			t.Fatal(err)

@@ -32,8 +32,13 @@ func newStore(t *testing.T) *Store {
 	}
 	t.Cleanup(func() { s.Close() })
 	s.now = steppingClock()
+	openedAt.Store(s, path)
 	return s
 }
+
+// openedAt holds the path or URL newStore opened each store at, for tests that open the
+// same database a second time (another server).
+var openedAt sync.Map
 
 // newSQLiteStore is newStore on SQLite whatever CLOUDOVEN_TEST_STORE says,
 // for tests of what only SQLite has.

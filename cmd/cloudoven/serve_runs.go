@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/url"
 	"path/filepath"
+	"time"
 
 	"github.com/cloudoven/cloudoven/catalog"
 	"github.com/cloudoven/cloudoven/deployment"
@@ -33,6 +34,8 @@ type runFlags struct {
 	runner        *string
 	image         *string
 	concurrency   *int
+	replica       *string
+	lease         *time.Duration
 	egressImage   *string
 	egressNetwork *string
 	providerCache *string
@@ -50,7 +53,9 @@ func addRunFlags(fs *flag.FlagSet) runFlags {
 		blobKey:       fs.String("state-blob-key", "", "storage account key for -state-blob-url (prefer CLOUDOVEN_STATE_BLOB_KEY_FILE)"),
 		runner:        fs.String("runner", "docker", "how plans and applies run: docker, kubernetes (Jobs in -runner-kube-namespace), local (terraform on this host, NOT isolated and egress not enforced: development only), or none to disable runs"),
 		image:         fs.String("runner-image", runner.DefaultImage, "default image for runs (make runner-image builds it)"),
-		concurrency:   fs.Int("run-concurrency", 2, "plans and applies executing at once across all deployments"),
+		concurrency:   fs.Int("run-concurrency", 2, "plans and applies this server executes at once across all deployments (each server on a shared database its own)"),
+		replica:       fs.String("replica", "", "this server's name among the servers sharing a PostgreSQL database, unique among live ones: the runs it executes carry it (default: the host name and a random suffix)"),
+		lease:         fs.Duration("run-lease", runs.DefaultLease, "how long a claim on a run lasts unless renewed; a server that stops renewing (it died) has its runs marked interrupted by another after about this long"),
 		egressImage:   fs.String("runner-egress-image", runner.DefaultEgressImage, "image of the egress proxy that holds runs to their environment's egress (make egress-image builds it)"),
 		egressNetwork: fs.String("runner-egress-network", "bridge", "Docker network the egress proxy reaches the allowed hosts and -state-url on"),
 		providerCache: fs.String("provider-cache", "", "directory of the provider cache every run and the editor's provider check install from (default: <data-dir>/providers)"),
@@ -216,6 +221,9 @@ func (f runFlags) start(ctx context.Context, st *store.Store, catalog func() *ca
 		Guardrails:        guardrails,
 		State:             guardrails,
 		GlobalConcurrency: *f.concurrency,
+		Replica:           *f.replica,
+		Lease:             *f.lease,
+		Exclusive:         !store.IsPostgresURL(dbPath),
 		Image:             *f.image,
 		Authorizer:        authz,
 		StateURL:          stateURL,

@@ -1,0 +1,193 @@
+package runs
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/cloudoven/cloudoven/store"
+)
+
+// replica is one of several Services on one database, each with its own store handle
+// (connection pool) and executor, as separate server processes have.
+type replica struct {
+	store  *store.Store
+	exec   *fakeExecutor
+	svc    *Service
+	cancel context.CancelFunc
+}
+
+func startReplica(t *testing.T, path, name string, sealer Sealer, lease time.Duration) *replica {
+	t.Helper()
+	s, err := store.Open(t.Context(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	r := &replica{store: s, exec: newFakeExecutor(true)}
+	r.svc = New(Options{Store: s, Executor: r.exec, Hub: NewHub(s, nil), GlobalConcurrency: 1, Sealer: sealer,
+		Replica: name, Lease: lease, PollInterval: 20 * time.Millisecond,
+		Prepare: func(ctx context.Context, project string, deploymentID int64) (Prepared, error) {
+			return Prepared{Files: map[string][]byte{"main.tf": []byte(`resource "terraform_data" "a" {}`)}}, nil
+		}})
+	ctx, cancel := context.WithCancel(context.Background())
+	r.cancel = cancel
+	t.Cleanup(func() {
+		cancel()
+		r.svc.Wait()
+	})
+	if err := r.svc.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+// Two servers take runs from one queue: each run executes once, on one of them, and each
+// server keeps to its own concurrency.
+func TestReplicasShareTheQueue(t *testing.T) {
+	t.Parallel()
+	loadFixtures(t)
+	path := filepath.Join(t.TempDir(), "cloudoven.db")
+	s, deps := newStoreAt(t, path)
+	sealer := newSealer(t)
+	a := startReplica(t, path, "a", sealer, time.Minute)
+	b := startReplica(t, path, "b", sealer, time.Minute)
+	f := &fixture{store: s}
+	var ids []string
+	for _, d := range deps {
+		r, err := a.svc.Plan(t.Context(), "payments", d, "ada", false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, r.ID)
+	}
+	// One stage each at a time: two of the three start, one on each server.
+	first := []string{<-a.exec.started, <-b.exec.started}
+	select {
+	case id := <-a.exec.started:
+		t.Fatalf("a started %s while its one slot was taken", id)
+	case id := <-b.exec.started:
+		t.Fatalf("b started %s while its one slot was taken", id)
+	case <-time.After(200 * time.Millisecond):
+	}
+	for _, id := range first {
+		a.exec.gate(id) <- struct{}{}
+		b.exec.gate(id) <- struct{}{}
+	}
+	var third string
+	select {
+	case third = <-a.exec.started:
+	case third = <-b.exec.started:
+	case <-time.After(20 * time.Second):
+		t.Fatal("the third run did not start")
+	}
+	a.exec.gate(third) <- struct{}{}
+	b.exec.gate(third) <- struct{}{}
+	for _, id := range ids {
+		f.waitState(t, id, store.RunPlanned)
+	}
+	got := slices.Sorted(slices.Values(append(first, third)))
+	if !slices.Equal(got, slices.Sorted(slices.Values(ids))) {
+		t.Errorf("started %q, want each of %q once", got, ids)
+	}
+	for _, id := range ids {
+		if n := len(a.exec.jobsOf(id)) + len(b.exec.jobsOf(id)); n != 1 {
+			t.Errorf("run %s executed %d times, want once", id, n)
+		}
+	}
+	// Approved on b, applied by whichever server has a slot.
+	if _, err := b.svc.Approve(t.Context(), ids[0], "bob"); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-a.exec.started:
+	case <-b.exec.started:
+	case <-time.After(20 * time.Second):
+		t.Fatal("the apply did not start")
+	}
+	a.exec.gate(ids[0]) <- struct{}{}
+	b.exec.gate(ids[0]) <- struct{}{}
+	f.waitState(t, ids[0], store.RunApplied)
+}
+
+// A user on one server cancels a stage another server executes.
+func TestReplicaCancelAcrossServers(t *testing.T) {
+	t.Parallel()
+	loadFixtures(t)
+	path := filepath.Join(t.TempDir(), "cloudoven.db")
+	s, deps := newStoreAt(t, path)
+	sealer := newSealer(t)
+	a := startReplica(t, path, "a", sealer, time.Minute)
+	r, err := a.svc.Plan(t.Context(), "payments", deps[0], "ada", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	<-a.exec.started
+	b := startReplica(t, path, "b", sealer, time.Minute)
+	got, err := b.svc.Cancel(t.Context(), r.ID, "carol")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.State != store.RunCanceled || got.CanceledBy != "carol" {
+		t.Errorf("canceled from another server: %+v, want canceled by carol", got)
+	}
+	if log := (&fixture{store: s}).log(t, r.ID); !strings.Contains(log, "run canceled by carol") {
+		t.Errorf("log does not say who canceled:\n%s", log)
+	}
+}
+
+// A server that stops renewing its claims (it died, or lost the database) has its runs
+// marked interrupted by another, their state locks released, and the deployment's next run
+// goes on.
+func TestReplicaDiesItsRunsInterrupted(t *testing.T) {
+	t.Parallel()
+	loadFixtures(t)
+	path := filepath.Join(t.TempDir(), "cloudoven.db")
+	s, deps := newStoreAt(t, path)
+	sealer := newSealer(t)
+	const lease = 400 * time.Millisecond
+	a := startReplica(t, path, "a", sealer, lease)
+	dead, err := a.svc.Plan(t.Context(), "payments", deps[0], "ada", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	<-a.exec.started
+	if _, err := s.LockState(t.Context(), deps[0], store.StateLock{ID: "lock-of-a", Info: []byte(`{"ID":"lock-of-a"}`)}); err != nil {
+		t.Fatal(err)
+	}
+	// a loses its database: it can neither renew nor record anything from now on.
+	a.store.Close()
+	b := startReplica(t, path, "b", sealer, lease)
+	next, err := b.svc.Plan(t.Context(), "payments", deps[0], "ada", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := &fixture{store: s}
+	r := f.waitState(t, dead.ID, store.RunInterrupted)
+	if !strings.Contains(r.Error, "stopped answering") {
+		t.Errorf("interrupted run's error %q does not say its server stopped", r.Error)
+	}
+	// The server that marked it interrupted writes the rest of its log right after.
+	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		log := f.log(t, dead.ID)
+		if strings.Contains(log, "stopped answering") && strings.Contains(log, "released the state lock lock-of-a") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("log of the interrupted run:\n%s", log)
+		}
+	}
+	if _, err := s.StateLock(t.Context(), deps[0]); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("the dead server's state lock is still held: %v", err)
+	}
+	if id := <-b.exec.started; id != next.ID {
+		t.Fatalf("b started %s, want the deployment's next run %s", id, next.ID)
+	}
+	b.exec.gate(next.ID) <- struct{}{}
+	f.waitState(t, next.ID, store.RunPlanned)
+	a.exec.gate(dead.ID) <- struct{}{}
+}
