@@ -1,13 +1,16 @@
 package auth
 
 import (
+	"context"
+	"fmt"
 	"sync"
 	"time"
 )
 
 // Throttle slows down password guessing without letting anyone lock a user out.
 //
-// Three counts of failed sign-ins are kept, in memory:
+// Three counts of failed sign-ins are kept, in a Ledger (the store), so that every replica
+// of the server on one database counts every attempt, wherever it arrived:
 //
 //   - per user name and client address (a pair): after pairFreeFailures failures, each
 //     further attempt from the pair waits pairBaseDelay, doubled with every failure up to
@@ -21,21 +24,18 @@ import (
 //     locked out from their own address by someone else's guesses.
 //
 // An attempt counts as a failure from the moment Begin lets it through, before its
-// password is checked: however many arrive at once, no more of them reach the (costly)
-// check than the limits allow. Succeeded takes the count back and Cancel forgets an
-// attempt whose password was never checked.
-//
-// The counts live in one process and are lost on restart (so are the known addresses):
-// a single server is what CloudOven runs as. A restart gives a guesser a fresh start,
-// which the argon2id cost and the hashing budget (Hasher) still bound.
+// password is checked: however many arrive at once, at any replica, no more of them reach
+// the (costly) check than the limits allow, since the Ledger decides and records in one
+// transaction. Succeeded takes the count back and Cancel forgets an attempt whose password
+// was never checked. A refusal is decided on a plain read first, so that a flood of
+// refused attempts takes no write lock. What no limit needs any more is pruned from the
+// Ledger, at most once every pruneEvery per Throttle.
 type Throttle struct {
-	now func() time.Time
+	ledger Ledger
+	now    func() time.Time
 
-	mu    sync.Mutex
-	pairs map[pair]*pairFailures
-	users map[string][]time.Time // recent failures per user name, oldest first
-	addrs map[string][]time.Time // recent failures per client address, oldest first
-	known map[pair]time.Time     // last successful sign-in of a user from an address
+	mu         sync.Mutex
+	lastPruned time.Time
 }
 
 const (
@@ -50,16 +50,63 @@ const (
 
 	knownFor = 90 * 24 * time.Hour
 
-	// maxKeys bounds each map; past it, stale entries are dropped. Fresh entries need a
-	// failed, hashed attempt each, which the hashing budget bounds in turn.
-	maxKeys = 100_000
+	// pruneEvery spaces out a Throttle's pruning of its Ledger.
+	pruneEvery = time.Minute
 )
 
-type pair struct{ user, addr string }
+// SignInCounts is what a Ledger holds of the sign-ins that bear on an attempt of a user
+// name from a client address.
+type SignInCounts struct {
+	// PairFailures counts the failures of the user name from the address since its last
+	// success (or since the count started afresh); PairLast is the latest of them, zero
+	// when there is none.
+	PairFailures int
+	PairLast     time.Time
+	// KnownAt is the last successful sign-in of the user name from the address, zero when
+	// there is none.
+	KnownAt time.Time
+	// UserFailures and AddressFailures are the latest failures of the user name from any
+	// address and of the address under any user name, after the since the Ledger was
+	// asked for and at most the max it was asked for, oldest first.
+	UserFailures    []time.Time
+	AddressFailures []time.Time
+}
 
-type pairFailures struct {
-	failures int
-	last     time.Time
+// SignInFailure is a failure a Ledger recorded for an attempt Begin let through: what
+// Succeeded and Cancel take back.
+type SignInFailure struct {
+	// ID is the Ledger's own for the failure.
+	ID         int64
+	User, Addr string
+	At         time.Time
+	// PrevLast is the pair's last failure before this one (zero when the pair's count
+	// started afresh with it), which Cancel puts back.
+	PrevLast time.Time
+}
+
+// Ledger keeps a Throttle's counts where every replica of the server reads them; the
+// store (*store.Store) has it. Times are compared exactly, to the nanosecond.
+type Ledger interface {
+	// SignInCounts reads what bears on an attempt of user from addr: the failures of the
+	// ceilings after since, at most max of each.
+	SignInCounts(ctx context.Context, user, addr string, since time.Time, max int) (SignInCounts, error)
+	// BeginSignIn reads the counts as SignInCounts does and calls admit with them; when
+	// admit returns a count above zero, it records a failure of user from addr at at, for
+	// the ceilings, and sets the pair's count to what admit returned, with at as its
+	// last failure. Reading, admit and recording are one transaction, which no other
+	// BeginSignIn on the same database interleaves with; admit may be called again if the
+	// database had the transaction start over, so it only computes. BeginSignIn returns
+	// the recorded failure's ID, or 0 when admit refused.
+	BeginSignIn(ctx context.Context, user, addr string, at, since time.Time, max int, admit func(SignInCounts) int) (int64, error)
+	// SucceedSignIn forgets f for the ceilings, clears its pair's count and records a
+	// successful sign-in of the pair at at.
+	SucceedSignIn(ctx context.Context, f SignInFailure, at time.Time) error
+	// CancelSignIn forgets f for the ceilings and takes one off its pair's count, putting
+	// f.PrevLast back as the pair's last failure if f was the last.
+	CancelSignIn(ctx context.Context, f SignInFailure) error
+	// PruneSignIns deletes the failures at or before failures, and the pairs whose last
+	// failure is at or before pairs and whose last success (if any) at or before known.
+	PruneSignIns(ctx context.Context, failures, pairs, known time.Time) error
 }
 
 // Refusal is why Begin refused an attempt, and how long the client should wait.
@@ -82,117 +129,108 @@ const (
 // Attempt is a sign-in attempt Begin let through; it counts as a failure until Succeeded
 // or Cancel says otherwise.
 type Attempt struct {
-	user, addr string
-	at         time.Time
-	prevLast   time.Time // the pair's last failure before this attempt
+	f SignInFailure
 }
 
-// NewThrottle makes an empty throttle; now nil means time.Now.
-func NewThrottle(now func() time.Time) *Throttle {
+// NewThrottle makes a throttle that keeps its counts in ledger; now nil means time.Now.
+func NewThrottle(ledger Ledger, now func() time.Time) *Throttle {
 	if now == nil {
 		now = time.Now
 	}
-	return &Throttle{now: now, pairs: map[pair]*pairFailures{}, users: map[string][]time.Time{},
-		addrs: map[string][]time.Time{}, known: map[pair]time.Time{}}
+	return &Throttle{ledger: ledger, now: now}
 }
 
+// ceilingsRead is how many of a user name's, or an address's, latest failures Begin reads:
+// more are never needed.
+const ceilingsRead = max(userCeiling, addressCeiling)
+
 // Begin lets an attempt of user from addr through, counting it as a failure at once, or
-// refuses it.
-func (t *Throttle) Begin(user, addr string) (Attempt, *Refusal) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
+// refuses it. An error says the Ledger could not be read or written; the attempt was not
+// counted then.
+func (t *Throttle) Begin(ctx context.Context, user, addr string) (Attempt, *Refusal, error) {
 	now := t.now()
-	t.prune(now)
-	k := pair{user, addr}
-	pf := t.pairs[k]
-	if pf != nil && now.Sub(pf.last) >= pairMemory {
-		delete(t.pairs, k)
-		pf = nil
+	since := now.Add(-ceilingWindow)
+	c, err := t.ledger.SignInCounts(ctx, user, addr, since, ceilingsRead)
+	if err != nil {
+		return Attempt{}, nil, fmt.Errorf("reading failed sign-ins of %q: %w", user, err)
 	}
-	if pf != nil && pf.failures >= pairFreeFailures {
-		if until := pf.last.Add(pairDelay(pf.failures)); now.Before(until) {
-			return Attempt{}, &Refusal{Wait: until.Sub(now), Limit: LimitPair}
+	if _, r := judge(c, now); r != nil {
+		return Attempt{}, r, nil
+	}
+	if err := t.prune(ctx, now); err != nil {
+		return Attempt{}, nil, err
+	}
+	// Judged again where it counts: another attempt, at this replica or another, may have
+	// been counted since the read.
+	var refusal *Refusal
+	f := SignInFailure{User: user, Addr: addr, At: now}
+	f.ID, err = t.ledger.BeginSignIn(ctx, user, addr, now, since, ceilingsRead, func(c SignInCounts) int {
+		var n int
+		n, refusal = judge(c, now)
+		f.PrevLast = c.PairLast
+		if n == 1 {
+			f.PrevLast = time.Time{}
+		}
+		return n
+	})
+	if err != nil {
+		return Attempt{}, nil, fmt.Errorf("counting a sign-in of %q: %w", user, err)
+	}
+	if refusal != nil {
+		return Attempt{}, refusal, nil
+	}
+	return Attempt{f: f}, nil, nil
+}
+
+// judge decides an attempt at now on counts c: the pair's failures with this attempt
+// counted, or why it is refused.
+func judge(c SignInCounts, now time.Time) (int, *Refusal) {
+	failures := c.PairFailures
+	if failures > 0 && now.Sub(c.PairLast) >= pairMemory {
+		failures = 0
+	}
+	if failures >= pairFreeFailures {
+		if until := c.PairLast.Add(pairDelay(failures)); now.Before(until) {
+			return 0, &Refusal{Wait: until.Sub(now), Limit: LimitPair}
 		}
 	}
-	if last, ok := t.known[k]; !ok || now.Sub(last) >= knownFor {
+	if c.KnownAt.IsZero() || now.Sub(c.KnownAt) >= knownFor {
 		var refusal *Refusal
-		for _, c := range []struct {
+		for _, l := range []struct {
 			fs    []time.Time
 			max   int
 			limit Limit
-		}{{t.recent(t.users, user, now), userCeiling, LimitUser}, {t.recent(t.addrs, addr, now), addressCeiling, LimitAddress}} {
-			if len(c.fs) < c.max {
+		}{{c.UserFailures, userCeiling, LimitUser}, {c.AddressFailures, addressCeiling, LimitAddress}} {
+			if len(l.fs) < l.max {
 				continue
 			}
-			wait := c.fs[len(c.fs)-c.max].Add(ceilingWindow).Sub(now)
+			wait := l.fs[len(l.fs)-l.max].Add(ceilingWindow).Sub(now)
 			if refusal == nil || wait > refusal.Wait {
-				refusal = &Refusal{Wait: wait, Limit: c.limit}
+				refusal = &Refusal{Wait: wait, Limit: l.limit}
 			}
 		}
 		if refusal != nil {
-			return Attempt{}, refusal
+			return 0, refusal
 		}
 	}
-	a := Attempt{user: user, addr: addr, at: now}
-	if pf == nil {
-		pf = &pairFailures{}
-		t.pairs[k] = pf
-	}
-	a.prevLast = pf.last
-	pf.failures++
-	pf.last = now
-	t.users[user] = appendRecent(t.users[user], now, userCeiling)
-	t.addrs[addr] = appendRecent(t.addrs[addr], now, addressCeiling)
-	return a, nil
+	return failures + 1, nil
 }
 
 // Succeeded records that a's password was right: the pair's failures are cleared, a is not
 // a failure for the ceilings, and the user is known at the address from now on.
-func (t *Throttle) Succeeded(a Attempt) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	k := pair{a.user, a.addr}
-	delete(t.pairs, k)
-	t.forget(a)
-	t.known[k] = t.now()
+func (t *Throttle) Succeeded(ctx context.Context, a Attempt) error {
+	if err := t.ledger.SucceedSignIn(ctx, a.f, t.now()); err != nil {
+		return fmt.Errorf("recording a sign-in of %q: %w", a.f.User, err)
+	}
+	return nil
 }
 
 // Cancel forgets a, whose password was never checked (the server was too busy).
-func (t *Throttle) Cancel(a Attempt) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	k := pair{a.user, a.addr}
-	if pf := t.pairs[k]; pf != nil {
-		pf.failures--
-		if pf.last.Equal(a.at) {
-			pf.last = a.prevLast
-		}
-		if pf.failures <= 0 {
-			delete(t.pairs, k)
-		}
+func (t *Throttle) Cancel(ctx context.Context, a Attempt) error {
+	if err := t.ledger.CancelSignIn(ctx, a.f); err != nil {
+		return fmt.Errorf("taking back a sign-in of %q: %w", a.f.User, err)
 	}
-	t.forget(a)
-}
-
-// forget takes a's failure out of the ceilings' counts; t.mu is held.
-func (t *Throttle) forget(a Attempt) {
-	for _, m := range []struct {
-		counts map[string][]time.Time
-		key    string
-	}{{t.users, a.user}, {t.addrs, a.addr}} {
-		fs := m.counts[m.key]
-		for i := len(fs) - 1; i >= 0; i-- {
-			if fs[i].Equal(a.at) {
-				fs = append(fs[:i], fs[i+1:]...)
-				break
-			}
-		}
-		if len(fs) == 0 {
-			delete(m.counts, m.key)
-		} else {
-			m.counts[m.key] = fs
-		}
-	}
+	return nil
 }
 
 // pairDelay is how long a pair waits after its failures-th failure.
@@ -201,52 +239,18 @@ func pairDelay(failures int) time.Duration {
 	return min(pairBaseDelay<<shift, pairMaxDelay)
 }
 
-// recent drops the failures of key older than the window; t.mu is held.
-func (t *Throttle) recent(counts map[string][]time.Time, key string, now time.Time) []time.Time {
-	fs := counts[key]
-	i := 0
-	for i < len(fs) && now.Sub(fs[i]) >= ceilingWindow {
-		i++
-	}
-	if i == len(fs) {
-		delete(counts, key)
+// prune deletes what no limit needs any more at now, unless this Throttle did less than
+// pruneEvery ago.
+func (t *Throttle) prune(ctx context.Context, now time.Time) error {
+	t.mu.Lock()
+	if !t.lastPruned.IsZero() && now.Sub(t.lastPruned) < pruneEvery {
+		t.mu.Unlock()
 		return nil
 	}
-	fs = fs[i:]
-	counts[key] = fs
-	return fs
-}
-
-// appendRecent adds now to fs, keeping the last max entries: more are never needed.
-func appendRecent(fs []time.Time, now time.Time, max int) []time.Time {
-	fs = append(fs, now)
-	if len(fs) > max {
-		fs = append(fs[:0:0], fs[len(fs)-max:]...)
+	t.lastPruned = now
+	t.mu.Unlock()
+	if err := t.ledger.PruneSignIns(ctx, now.Add(-ceilingWindow), now.Add(-pairMemory), now.Add(-knownFor)); err != nil {
+		return fmt.Errorf("pruning failed sign-ins: %w", err)
 	}
-	return fs
-}
-
-// prune drops stale entries from a map that has grown past maxKeys; t.mu is held.
-func (t *Throttle) prune(now time.Time) {
-	if len(t.pairs) > maxKeys {
-		for k, pf := range t.pairs {
-			if now.Sub(pf.last) >= pairMemory {
-				delete(t.pairs, k)
-			}
-		}
-	}
-	for _, counts := range []map[string][]time.Time{t.users, t.addrs} {
-		if len(counts) > maxKeys {
-			for k := range counts {
-				t.recent(counts, k, now)
-			}
-		}
-	}
-	if len(t.known) > maxKeys {
-		for k, at := range t.known {
-			if now.Sub(at) >= knownFor {
-				delete(t.known, k)
-			}
-		}
-	}
+	return nil
 }

@@ -165,19 +165,25 @@ type fakeAuthorizer struct {
 	mu      sync.Mutex
 	issued  map[string][]state.Scope // the scope of each credential issued, in order
 	revoked map[string]int
+	// issueErr, when set, is what Issue fails with, as a store that cannot be written.
+	issueErr error
 }
 
-func (a *fakeAuthorizer) Issue(project string, deploymentID int64, runID string, scope state.Scope) (string, string) {
+func (a *fakeAuthorizer) Issue(_ context.Context, project string, deploymentID int64, runID string, scope state.Scope) (string, string, error) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
+	if a.issueErr != nil {
+		return "", "", a.issueErr
+	}
 	a.issued[runID] = append(a.issued[runID], scope)
-	return "run", "state-password-" + runID
+	return "run", "state-password-" + runID, nil
 }
 
-func (a *fakeAuthorizer) Revoke(runID string) {
+func (a *fakeAuthorizer) Revoke(_ context.Context, runID string) error {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	a.revoked[runID]++
+	return nil
 }
 
 // newSealer is the Sealer of the tests' Services: the one CloudOven runs with, a

@@ -51,10 +51,13 @@ type Sealer interface {
 // Authorizer hands out the credentials a run's terraform uses with
 // CloudOven's state backend, valid until revoked. Each stage gets its own,
 // scoped to what it does: a plan stage state.ScopePlan, an apply stage
-// state.ScopeApply; *state.TokenAuthorizer has it.
+// state.ScopeApply. Issue returns credentials only once every replica
+// would accept them, or an error, which ends the stage before it starts;
+// a failed Revoke is logged, and the credentials expire on their own.
+// *state.StoreAuthorizer and *state.TokenAuthorizer have it.
 type Authorizer interface {
-	Issue(project string, deploymentID int64, runID string, scope state.Scope) (username, password string)
-	Revoke(runID string)
+	Issue(ctx context.Context, project string, deploymentID int64, runID string, scope state.Scope) (username, password string, err error)
+	Revoke(ctx context.Context, runID string) error
 }
 
 // Prepared is what a run of a deployment needs, as a PrepareFunc returns it.

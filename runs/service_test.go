@@ -290,3 +290,22 @@ var (
 	_ Store    = (*store.Store)(nil)
 	_ LogStore = (*store.Store)(nil)
 )
+
+// TestServiceStateCredentialsNotStored: a stage whose state credentials could not be
+// stored (Issue failed) never starts terraform, and the run errors saying why.
+func TestServiceStateCredentialsNotStored(t *testing.T) {
+	t.Parallel()
+	f := newService(t, false, 1)
+	f.auth.issueErr = errors.New("issuing state credentials: the database is gone")
+	r, err := f.svc.Plan(t.Context(), "payments", f.deps[0], "ada", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	errored := f.waitState(t, r.ID, store.RunErrored)
+	if !strings.Contains(errored.Error, "the database is gone") {
+		t.Errorf("run error %q, want it to say why the credentials were not issued", errored.Error)
+	}
+	if jobs := f.exec.jobsOf(r.ID); len(jobs) != 0 {
+		t.Errorf("%d jobs ran without stored credentials", len(jobs))
+	}
+}

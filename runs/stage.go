@@ -74,7 +74,10 @@ func (s *Service) prepare(ctx context.Context, r Run, scope state.Scope) (stage,
 	st.env["TF_IN_AUTOMATION"] = "1"
 	st.env["TF_INPUT"] = "0"
 	if s.opts.Authorizer != nil {
-		user, pass := s.opts.Authorizer.Issue(r.Project, r.DeploymentID, r.ID, scope)
+		user, pass, err := s.opts.Authorizer.Issue(ctx, r.Project, r.DeploymentID, r.ID, scope)
+		if err != nil {
+			return st, err
+		}
 		st.env["TF_HTTP_USERNAME"], st.env["TF_HTTP_PASSWORD"] = user, pass
 		st.secrets = append(st.secrets, pass)
 	}
@@ -84,6 +87,18 @@ func (s *Service) prepare(ctx context.Context, r Run, scope state.Scope) (stage,
 		st.state = addr
 	}
 	return st, nil
+}
+
+// revoke ends the state credentials of the run's stage. It runs when the stage ends, also
+// after a cancel, so it does not take ctx's cancellation; a failure is logged, not
+// returned, since the stage has ended either way and the credentials expire on their own.
+func (s *Service) revoke(ctx context.Context, runID string) {
+	if s.opts.Authorizer == nil {
+		return
+	}
+	if err := s.opts.Authorizer.Revoke(context.WithoutCancel(ctx), runID); err != nil {
+		s.log.Error("revoking state credentials", "run", runID, "err", err)
+	}
 }
 
 func (s *Service) job(r Run, st stage, steps [][]string) runner.Job {
@@ -120,9 +135,7 @@ const planFile = "tfplan"
 func (s *Service) planStage(ctx context.Context, t *task, r Run) Run {
 	// A plan (a destroy's too) reads the state and holds its lock; it writes nothing.
 	st, err := s.prepare(ctx, r, state.ScopePlan)
-	if s.opts.Authorizer != nil {
-		defer s.opts.Authorizer.Revoke(r.ID)
-	}
+	defer s.revoke(ctx, r.ID)
 	if err != nil {
 		return s.end(ctx, t, r, st.secrets, err)
 	}
@@ -234,9 +247,7 @@ func (s *Service) applyStage(ctx context.Context, t *task, r Run) Run {
 		return s.end(ctx, t, r, nil, err)
 	}
 	st, err := s.prepare(ctx, r, state.ScopeApply)
-	if s.opts.Authorizer != nil {
-		defer s.opts.Authorizer.Revoke(r.ID)
-	}
+	defer s.revoke(ctx, r.ID)
 	if err != nil {
 		return s.end(ctx, t, r, st.secrets, err)
 	}

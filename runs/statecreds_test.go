@@ -120,9 +120,9 @@ func (p *probeExecutor) Run(ctx context.Context, job runner.Job, out io.Writer) 
 }
 
 // TestRunCredentialsAreScopedToTheStage runs a plan, its apply, a destroy plan and its apply
-// against CloudOven's state backend (real HTTP server, real store, the real TokenAuthorizer)
-// and sends, with the credentials each stage gets, what terraform sends and what a hostile
-// provider could: a plan reads and takes and releases its own lock; an apply also writes,
+// against CloudOven's state backend (real HTTP server, real store, the StoreAuthorizer the
+// server runs with) and sends, with the credentials each stage gets, what terraform sends
+// and what a hostile provider could: a plan reads and takes and releases its own lock; an apply also writes,
 // under its own lock; no run deletes state or force-unlocks, or touches another's lock.
 func TestRunCredentialsAreScopedToTheStage(t *testing.T) {
 	t.Parallel()
@@ -130,7 +130,7 @@ func TestRunCredentialsAreScopedToTheStage(t *testing.T) {
 	ctx := t.Context()
 	st, deps := newStore(t)
 	blobs := state.NewDirStore(filepath.Join(t.TempDir(), "blobs"))
-	authz := state.NewTokenAuthorizer(0)
+	authz := state.NewStoreAuthorizer(st, 0)
 	srv := httptest.NewServer(state.NewServer(st, blobs, authz, nil))
 	t.Cleanup(srv.Close)
 	exec := &probeExecutor{inner: newFakeExecutor(false), store: st, deploymentID: deps[0],

@@ -5,8 +5,10 @@
 // and types, resource count) and keeps the state itself in a BlobStore: a
 // local directory (DirStore) or an Azure Storage container (AzureStore).
 // Requests carry Basic auth checked by an Authorizer, whose Grant names
-// the run and its Scope: TokenAuthorizer issues credentials per stage of a
-// run, which the runner hands to terraform. A plan's (ScopePlan) read the
+// the run and its Scope: StoreAuthorizer issues credentials per stage of a
+// run, which the runner hands to terraform, and keeps their hashes in the
+// store, so that every replica accepts them and a revoke holds on all at
+// once (TokenAuthorizer keeps them in one process's memory, for tests). A plan's (ScopePlan) read the
 // state and take and release their own lock; an apply's (ScopeApply) also
 // write, under that lock. A lock is the run's that took it, and no
 // credential deletes state or forces a lock open: force-unlock is an

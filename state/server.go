@@ -106,6 +106,12 @@ func (s *Server) deployment(w http.ResponseWriter, r *http.Request) (store.Deplo
 		return store.Deployment{}, Grant{}, false
 	}
 	g, err := s.auth.Authorize(r, project, id)
+	if err != nil && !errors.Is(err, ErrUnauthorized) {
+		// The credentials could not be checked (the store did not answer): terraform's
+		// http backend retries a 5xx, where a 401 would fail the run.
+		s.internalError(w, r, id, err)
+		return store.Deployment{}, Grant{}, false
+	}
 	if err != nil {
 		w.Header().Set("WWW-Authenticate", `Basic realm="CloudOven state", charset="UTF-8"`)
 		http.Error(w, "the credentials are missing, expired, or not for this state", http.StatusUnauthorized)

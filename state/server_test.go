@@ -2,6 +2,7 @@ package state
 
 import (
 	"bytes"
+	"context"
 	"crypto/md5"
 	"crypto/sha256"
 	"database/sql"
@@ -60,7 +61,7 @@ func newFixture(t *testing.T) *fixture {
 		t.Fatal(err)
 	}
 	f.auth = NewTokenAuthorizer(time.Hour)
-	f.user, f.pass = f.auth.Issue("payments", f.deployment.ID, "run-1", ScopeApply)
+	f.user, f.pass, _ = f.auth.Issue(ctx, "payments", f.deployment.ID, "run-1", ScopeApply) // never fails
 	f.srv = NewServer(st, f.blobs, f.auth, slog.New(slog.DiscardHandler))
 	f.path = Address("", "payments", f.deployment.ID)
 	return f
@@ -79,7 +80,7 @@ func (f *fixture) do(t *testing.T, method, target string, body []byte) *httptest
 // as is the fixture with other credentials for its deployment.
 func (f *fixture) as(runID string, scope Scope) *fixture {
 	g := *f
-	g.user, g.pass = f.auth.Issue("payments", f.deployment.ID, runID, scope)
+	g.user, g.pass, _ = f.auth.Issue(context.Background(), "payments", f.deployment.ID, runID, scope) // never fails
 	return &g
 }
 
@@ -352,14 +353,14 @@ func TestUnauthorizedRequests(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	otherUser, otherPass := f.auth.Issue("payments", d2.ID, "run-2", ScopeApply)
-	revokedUser, revokedPass := f.auth.Issue("payments", f.deployment.ID, "run-3", ScopeApply)
-	f.auth.Revoke("run-3")
+	otherUser, otherPass, _ := f.auth.Issue(ctx, "payments", d2.ID, "run-2", ScopeApply)
+	revokedUser, revokedPass, _ := f.auth.Issue(ctx, "payments", f.deployment.ID, "run-3", ScopeApply)
+	f.auth.Revoke(ctx, "run-3")
 
 	expiring := NewTokenAuthorizer(time.Minute)
 	now := time.Now()
 	expiring.now = func() time.Time { return now }
-	expiredUser, expiredPass := expiring.Issue("payments", f.deployment.ID, "run-4", ScopeApply)
+	expiredUser, expiredPass, _ := expiring.Issue(ctx, "payments", f.deployment.ID, "run-4", ScopeApply)
 	now = now.Add(time.Minute)
 
 	for _, tc := range []struct {
@@ -403,7 +404,7 @@ func TestUnknownDeploymentIsNotFound(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
 	// Credentials for a deployment that is not in the store (deleted, say).
-	user, pass := f.auth.Issue("payments", 999, "run-9", ScopePlan)
+	user, pass, _ := f.auth.Issue(t.Context(), "payments", 999, "run-9", ScopePlan)
 	for _, target := range []string{Address("", "payments", 999), PathPrefix + "payments/not-a-number"} {
 		r := httptest.NewRequest("GET", target, nil)
 		r.SetBasicAuth(user, pass)

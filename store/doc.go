@@ -5,7 +5,9 @@
 // (where an event that may repeat without bound is one row per window,
 // with a count), projects' guardrail rules and the provider sources each
 // project allows (provider.go), and what an import of an older provider
-// version's Terraform held back from a blueprint (upgrade.go) in one SQLite file, through the pure-Go
+// version's Terraform held back from a blueprint (upgrade.go), and what every replica must
+// see alike of sign-in and the state backend: the sign-in throttle's counts (signin.go, the
+// auth.Ledger) and runs' state credentials (statetoken.go) in one SQLite file, through the pure-Go
 // driver modernc.org/sqlite, or in one PostgreSQL database, through pgx's
 // database/sql driver (postgres.go), for several replicas on one database.
 //

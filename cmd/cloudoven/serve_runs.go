@@ -123,7 +123,9 @@ func (f runFlags) start(ctx context.Context, st *store.Store, catalog func() *ca
 	if err != nil {
 		return nil, err
 	}
-	authz := state.NewTokenAuthorizer(0)
+	// Credentials live in the store, so that a replica answers the terraform of a run that
+	// another replica executes.
+	authz := state.NewStoreAuthorizer(st, 0)
 	rs := &runService{state: state.NewServer(st, blobs, authz, logger), blobs: blobs}
 	cacheDir := *f.providerCache
 	if cacheDir == "" {

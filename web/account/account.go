@@ -37,7 +37,10 @@ func (s *Handlers) changePassword(w http.ResponseWriter, r *http.Request) error 
 		return s.renderAccount(w, r, page.FormStatus(err), accountProps{Error: page.FormRefusal(err)})
 	}
 	id := page.IdentityOf(r.Context())
-	attempt, refusal := s.signins.Begin(id.User.Name, clientIP(r))
+	attempt, refusal, err := s.signins.Begin(r.Context(), id.User.Name, clientIP(r))
+	if err != nil {
+		return err
+	}
 	if refusal != nil {
 		w.Header().Set("Retry-After", fmt.Sprint(retryAfter(refusal.Wait)))
 		return s.renderAccount(w, r, http.StatusTooManyRequests, accountProps{
@@ -45,7 +48,9 @@ func (s *Handlers) changePassword(w http.ResponseWriter, r *http.Request) error 
 	}
 	u, ok, err := s.checkPassword(r, id.User.Name, r.PostForm.Get("current"))
 	if err != nil {
-		s.signins.Cancel(attempt)
+		if cerr := s.signins.Cancel(r.Context(), attempt); cerr != nil {
+			return errors.Join(err, cerr)
+		}
 		if errors.Is(err, auth.ErrBusy) {
 			return s.busy(w, r)
 		}
@@ -54,7 +59,9 @@ func (s *Handlers) changePassword(w http.ResponseWriter, r *http.Request) error 
 	if !ok {
 		return s.renderAccount(w, r, http.StatusUnprocessableEntity, accountProps{Error: "The current password is wrong."})
 	}
-	s.signins.Succeeded(attempt)
+	if err := s.signins.Succeeded(r.Context(), attempt); err != nil {
+		return err
+	}
 	next := r.PostForm.Get("new")
 	if msg := passwordProblem("new", next, r.PostForm.Get("confirm"), u.Name); msg != "" {
 		return s.renderAccount(w, r, http.StatusUnprocessableEntity, accountProps{Error: msg})

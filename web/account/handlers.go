@@ -24,6 +24,8 @@ type Store interface {
 	DeleteUserSessions(ctx context.Context, userID int64, keep string) error
 	Project(ctx context.Context, name string) (store.Project, error)
 	AuditLog(ctx context.Context, project string, limit int) ([]store.AuditEntry, error)
+	// The sign-in throttle's counts, shared by every replica on the database.
+	auth.Ledger
 }
 
 // Options are the settings of sign-in and sessions.
@@ -60,7 +62,7 @@ func New(frame *page.Frame, st Store, opts Options) *Handlers {
 		now:            frame.Now,
 		secureCookies:  opts.SecureCookies,
 		passwordParams: opts.PasswordParams,
-		signins:        auth.NewThrottle(frame.Now),
+		signins:        auth.NewThrottle(st, frame.Now),
 		hasher:         auth.NewHasher(opts.HashBudget),
 	}
 }

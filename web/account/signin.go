@@ -60,7 +60,10 @@ func (s *Handlers) signIn(w http.ResponseWriter, r *http.Request) error {
 	p := signinProps{Name: name, Next: page.SafeNext(r.PostForm.Get("next"))}
 	ip := clientIP(r)
 
-	attempt, refusal := s.signins.Begin(name, ip)
+	attempt, refusal, err := s.signins.Begin(r.Context(), name, ip)
+	if err != nil {
+		return err
+	}
 	if refusal != nil {
 		s.auditRefusal(r, name, ip, refusal)
 		w.Header().Set("Retry-After", fmt.Sprint(retryAfter(refusal.Wait)))
@@ -69,7 +72,9 @@ func (s *Handlers) signIn(w http.ResponseWriter, r *http.Request) error {
 	}
 	u, ok, err := s.checkPassword(r, name, password)
 	if err != nil {
-		s.signins.Cancel(attempt)
+		if cerr := s.signins.Cancel(r.Context(), attempt); cerr != nil {
+			return errors.Join(err, cerr)
+		}
 		if errors.Is(err, auth.ErrBusy) {
 			w.Header().Set("Retry-After", fmt.Sprint(busyRetryAfter))
 			p.Error = busyMessage
@@ -82,7 +87,9 @@ func (s *Handlers) signIn(w http.ResponseWriter, r *http.Request) error {
 		p.Error = "Wrong user name or password."
 		return s.renderSignIn(w, r, http.StatusUnauthorized, p)
 	}
-	s.signins.Succeeded(attempt)
+	if err := s.signins.Succeeded(r.Context(), attempt); err != nil {
+		return err
+	}
 	if err := s.startSession(w, r, u); err != nil {
 		return err
 	}
