@@ -17,8 +17,15 @@ import (
 // their ids in that order.
 func newStore(t *testing.T) (*store.Store, []int64) {
 	t.Helper()
+	return newStoreAt(t, filepath.Join(t.TempDir(), "cloudoven.db"))
+}
+
+// newStoreAt is newStore on the database at path (a file or a postgres://
+// URL).
+func newStoreAt(t *testing.T, path string) (*store.Store, []int64) {
+	t.Helper()
 	ctx := t.Context()
-	s, err := store.Open(ctx, filepath.Join(t.TempDir(), "cloudoven.db"))
+	s, err := store.Open(ctx, path)
 	if err != nil {
 		t.Fatal(err)
 	}
