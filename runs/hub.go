@@ -25,7 +25,9 @@ type LogStore interface {
 	AppendRunLog(ctx context.Context, runID string, lines []store.RunLogLine) error
 	RunLog(ctx context.Context, runID string, afterSeq, limit int) ([]store.RunLogLine, error)
 	LastRunLogSeq(ctx context.Context, runID string) (int, error)
-	Run(ctx context.Context, id string) (store.Run, error)
+	SetRunLogOpen(ctx context.Context, runID string, open bool) error
+	RunLogOpen(ctx context.Context, runID string) (bool, error)
+	Listen(ctx context.Context, channel string) (<-chan string, error)
 }
 
 const (
@@ -40,6 +42,10 @@ const (
 	storeTimeout = 30 * time.Second
 	// storeAttempts is how often a batch is tried before it is given up.
 	storeAttempts = 5
+	// remotePoll is how often a follower of a log written elsewhere reads
+	// the store without being notified: notifications are lost while the
+	// database connection that brings them is down.
+	remotePoll = 2 * time.Second
 )
 
 // Hub stores the lines of runs' logs as they come and hands them to
@@ -52,6 +58,13 @@ const (
 // own pace from the run's recent lines in memory, or from the store when
 // it has fallen further behind, and a follower that stops reading holds up
 // nobody but itself.
+//
+// A run's log is written by the Hub of the replica running its stage; a
+// follower on another replica follows it from the store. The store keeps
+// whether the log is open (Open sets it, Close clears it once every line
+// is stored) and notifies store.RunLogChannel with the run's id when
+// lines are stored or the mark changes; such a follower reads after each
+// notification, and every remotePoll in case one was lost.
 type Hub struct {
 	store LogStore
 	log   *slog.Logger
@@ -91,9 +104,10 @@ type runLog struct {
 }
 
 // Open prepares runID's log for appends, continuing after the lines it
-// already has. Opening an open run does nothing. Followers of a run that
-// is not open get its stored lines and then the end of the stream, so the
-// runs package opens a run as soon as it is queued.
+// already has, and marks it open in the store. Opening an open run does
+// nothing. Followers of a run that is not open get its stored lines and
+// then the end of the stream, so the runs package opens a run as soon as
+// it is queued; a run not yet created is open by the store's default.
 func (h *Hub) Open(ctx context.Context, runID string) error {
 	for {
 		h.mu.Lock()
@@ -120,6 +134,9 @@ func (h *Hub) Open(ctx context.Context, runID string) error {
 	}
 	last, err := h.store.LastRunLogSeq(ctx, runID)
 	if err != nil {
+		return fmt.Errorf("opening the log of run %s: %w", runID, err)
+	}
+	if err := h.store.SetRunLogOpen(ctx, runID, true); err != nil && !errors.Is(err, store.ErrNotFound) {
 		return fmt.Errorf("opening the log of run %s: %w", runID, err)
 	}
 	h.mu.Lock()
@@ -220,10 +237,11 @@ func (h *Hub) Flush(ctx context.Context, runID string) error {
 	return rl.err
 }
 
-// Close stores what is pending of runID's log, then ends every follower's
-// stream once it has had all lines. A later Append or Open starts a new
-// stage of the log after the lines stored. It returns the error of a batch
-// that could not be stored, if any.
+// Close stores what is pending of runID's log, marks it closed in the
+// store, then ends every follower's stream once it has had all lines. A
+// later Append or Open starts a new stage of the log after the lines
+// stored. It returns the error of a batch, or of the mark, that could not
+// be stored, if any.
 func (h *Hub) Close(ctx context.Context, runID string) error {
 	h.mu.Lock()
 	rl, ok := h.runs[runID]
@@ -265,7 +283,18 @@ func (h *Hub) write(rl *runLog) {
 		rl.mu.Unlock()
 		if n == 0 {
 			if closing {
+				// Only now: a follower elsewhere that sees the mark and
+				// reads once more has every line.
+				err := h.retry(func(ctx context.Context) error { return h.store.SetRunLogOpen(ctx, rl.id, false) })
+				if err != nil && !errors.Is(err, store.ErrNotFound) {
+					h.log.Error("marking a run's log closed", "run", rl.id, "err", err)
+				} else {
+					err = nil
+				}
 				rl.mu.Lock()
+				if rl.err == nil {
+					rl.err = err
+				}
 				rl.closed = true
 				rl.broadcast()
 				rl.mu.Unlock()
@@ -302,13 +331,19 @@ func (h *Hub) storeBatch(runID string, batch []Line) error {
 	for i, l := range batch {
 		lines[i] = store.RunLogLine{Seq: l.Seq, Text: l.Text}
 	}
+	return h.retry(func(ctx context.Context) error { return h.store.AppendRunLog(ctx, runID, lines) })
+}
+
+// retry runs write until it succeeds, fails for good or has been tried
+// storeAttempts times.
+func (h *Hub) retry(write func(ctx context.Context) error) error {
 	var err error
 	for attempt := range storeAttempts {
 		if attempt > 0 {
 			time.Sleep(time.Duration(50<<attempt) * time.Millisecond)
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), storeTimeout)
-		err = h.store.AppendRunLog(ctx, runID, lines)
+		err = write(ctx)
 		cancel()
 		if err == nil || errors.Is(err, store.ErrConflict) || errors.Is(err, store.ErrNotFound) || errors.Is(err, store.ErrTooLarge) {
 			return err
@@ -325,58 +360,135 @@ func (rl *runLog) broadcast() {
 
 // Subscribe follows runID's log: the stored lines after afterSeq, then new
 // ones as they are stored, each once and in order, with no gap. The
-// channel closes when the run's current stage ends (Close), at once after
-// the stored lines when the run is not open, or when ctx ends. A run that
-// does not exist is store.ErrNotFound.
+// channel closes when the run's current stage ends (Close, on this Hub or
+// another one on the same database), at once after the stored lines when
+// the run's log is not open, or when ctx ends. A run that does not exist
+// is store.ErrNotFound.
 func (h *Hub) Subscribe(ctx context.Context, runID string, afterSeq int) (<-chan Line, error) {
 	h.mu.Lock()
 	rl := h.runs[runID]
 	h.mu.Unlock()
 	if rl == nil {
-		if _, err := h.store.Run(ctx, runID); err != nil {
+		if _, err := h.store.RunLogOpen(ctx, runID); err != nil {
 			return nil, fmt.Errorf("following the log of run %s: %w", runID, err)
 		}
 	}
 	ch := make(chan Line, 64)
-	go h.follow(ctx, runID, rl, max(afterSeq, 0), ch)
+	if rl == nil {
+		go h.followStore(ctx, runID, max(afterSeq, 0), ch)
+	} else {
+		go h.follow(ctx, runID, rl, max(afterSeq, 0), ch)
+	}
 	return ch, nil
 }
 
-func (h *Hub) follow(ctx context.Context, runID string, rl *runLog, last int, ch chan<- Line) {
+// send hands ls to a follower, false when ctx ended first.
+func send(ctx context.Context, ch chan<- Line, ls []Line) bool {
+	for _, l := range ls {
+		select {
+		case ch <- l:
+		case <-ctx.Done():
+			return false
+		}
+	}
+	return true
+}
+
+// page reads the stored lines after last, false when the store failed.
+func (h *Hub) page(ctx context.Context, runID string, last int) ([]Line, bool) {
+	stored, err := h.store.RunLog(ctx, runID, last, pageLines)
+	if err != nil {
+		if ctx.Err() == nil {
+			h.log.Error("reading a run's log", "run", runID, "err", err)
+		}
+		return nil, false
+	}
+	ls := make([]Line, len(stored))
+	for i, l := range stored {
+		ls[i] = Line{Seq: l.Seq, Text: l.Text}
+	}
+	return ls, true
+}
+
+// followStore follows a log this Hub is not writing: another replica's, or
+// none's. It reads the store until it has every line, then waits for the
+// run's notification (or a resync, or remotePoll) and reads again, until
+// it has read the log marked closed and then every line once more.
+func (h *Hub) followStore(ctx context.Context, runID string, last int, ch chan<- Line) {
 	defer close(ch)
-	send := func(ls []Line) bool {
-		for _, l := range ls {
-			select {
-			case ch <- l:
-			case <-ctx.Done():
-				return false
-			}
+	// Listening before the first read: a line stored after that read is
+	// notified.
+	notes, err := h.store.Listen(ctx, store.RunLogChannel)
+	if err != nil {
+		if ctx.Err() != nil {
+			return
 		}
-		return true
+		h.log.Warn("following a run's log by polling only", "run", runID, "err", err)
 	}
-	page := func() ([]Line, bool) {
-		stored, err := h.store.RunLog(ctx, runID, last, pageLines)
-		if err != nil {
-			if ctx.Err() == nil {
-				h.log.Error("reading a run's log", "run", runID, "err", err)
-			}
-			return nil, false
-		}
-		ls := make([]Line, len(stored))
-		for i, l := range stored {
-			ls[i] = Line{Seq: l.Seq, Text: l.Text}
-		}
-		return ls, true
-	}
-	if rl == nil {
+	closed := false
+	for {
 		for {
-			ls, ok := page()
-			if !ok || len(ls) == 0 || !send(ls) {
+			ls, ok := h.page(ctx, runID, last)
+			if !ok {
+				return
+			}
+			if len(ls) == 0 {
+				break
+			}
+			if !send(ctx, ch, ls) {
 				return
 			}
 			last = ls[len(ls)-1].Seq
 		}
+		if closed {
+			return
+		}
+		open, err := h.store.RunLogOpen(ctx, runID)
+		if err != nil {
+			if ctx.Err() == nil {
+				h.log.Error("reading a run's log", "run", runID, "err", err)
+			}
+			return
+		}
+		if !open {
+			// Every line was stored before the mark: one more read has
+			// them all.
+			closed = true
+			continue
+		}
+		if !h.await(ctx, runID, &notes) {
+			return
+		}
 	}
+}
+
+// await waits for a notification about runID, a resync or remotePoll;
+// false when ctx ended. A closed notes (the store closed) leaves the poll.
+func (h *Hub) await(ctx context.Context, runID string, notes *<-chan string) bool {
+	poll := time.NewTimer(remotePoll)
+	defer poll.Stop()
+	for {
+		select {
+		case p, ok := <-*notes:
+			if !ok {
+				*notes = nil
+				continue
+			}
+			if p == runID || p == "" {
+				return true
+			}
+		case <-poll.C:
+			return true
+		case <-ctx.Done():
+			return false
+		}
+	}
+}
+
+// follow follows a log this Hub is writing, from rl's recent lines, or
+// from the store when it has fallen behind them.
+func (h *Hub) follow(ctx context.Context, runID string, rl *runLog, last int, ch chan<- Line) {
+	defer close(ch)
 	for {
 		rl.mu.Lock()
 		settled, closed, changed := rl.settled, rl.closed, rl.changed
@@ -403,7 +515,7 @@ func (h *Hub) follow(ctx context.Context, runID string, rl *runLog, last int, ch
 			}
 		}
 		if fromStore {
-			ls, ok := page()
+			ls, ok := h.page(ctx, runID, last)
 			if !ok {
 				return
 			}
@@ -413,7 +525,7 @@ func (h *Hub) follow(ctx context.Context, runID string, rl *runLog, last int, ch
 			}
 			batch = ls
 		}
-		if !send(batch) {
+		if !send(ctx, ch, batch) {
 			return
 		}
 		if len(batch) > 0 {

@@ -20,8 +20,8 @@ func newStore(t *testing.T) (*store.Store, []int64) {
 	return newStoreAt(t, filepath.Join(t.TempDir(), "cloudoven.db"))
 }
 
-// newStoreAt is newStore on the SQLite file at path, for tests that open it again as
-// another server would.
+// newStoreAt is newStore on the database at path (a file or a postgres://
+// URL).
 func newStoreAt(t *testing.T, path string) (*store.Store, []int64) {
 	t.Helper()
 	ctx := t.Context()

@@ -18,6 +18,7 @@ type Store interface {
 	StepStore
 	Deployment(ctx context.Context, project string, id int64) (store.Deployment, error)
 	CreateRun(ctx context.Context, r store.Run) (store.Run, error)
+	Run(ctx context.Context, id string) (store.Run, error)
 	TransitionRun(ctx context.Context, id string, tr store.RunTransition) (store.Run, error)
 	RunPlan(ctx context.Context, id string) (plan, planJSON []byte, err error)
 	RunsInState(ctx context.Context, states ...store.RunState) ([]store.Run, error)

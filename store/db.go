@@ -49,6 +49,9 @@ func (db *database) QueryRow(query string, args ...any) *sql.Row {
 type txn struct {
 	*sql.Tx
 	d dialect
+	// notes are SQLite's notifications of the transaction, delivered
+	// after it commits (see notify).
+	notes []notification
 }
 
 func (tx *txn) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
@@ -126,5 +129,11 @@ func (s *Store) tryTx(ctx context.Context, fn func(tx *txn) error) error {
 		tx.Rollback()
 		return err
 	}
-	return tx.Commit()
+	if err := tx.Commit(); err != nil {
+		return err
+	}
+	for _, n := range tx.notes {
+		s.notes.deliver(n.channel, n.payload)
+	}
+	return nil
 }

@@ -39,6 +39,14 @@
 // document was made from an older read, so concurrent editors never
 // overwrite each other's work unseen.
 //
+// Notify and Listen (notify.go) tell other replicas that something
+// changed, through PostgreSQL's NOTIFY and one LISTENing connection per
+// Store, or within the process for SQLite; writes others follow notify in
+// their own transaction (AppendRunLog on RunLogChannel), so a listener
+// that reads after a notification sees the write. A listener that may have
+// missed one (it read too slowly, or the connection was lost) gets an
+// empty payload: read again.
+//
 // Documents (a blueprint version's JSON, an environment's settings) are
 // opaque bytes here: the blueprint package defines and validates them. The
 // store checks only what it owns: names (ValidName), sizes

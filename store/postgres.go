@@ -85,7 +85,8 @@ func openPostgres(ctx context.Context, dsn string) (*Store, error) {
 			d:          &postgresDialect{},
 			beginWrite: fmt.Sprintf("SELECT pg_advisory_xact_lock(%d)", writeLockKey),
 		},
-		now: func() time.Time { return time.Now().UTC() },
+		now:   func() time.Time { return time.Now().UTC() },
+		notes: newNotifier(dsn),
 	}
 	if err := s.migratePostgres(ctx); err != nil {
 		db.Close()

@@ -3,12 +3,17 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 )
 
 // MaxRunLogLineBytes is the longest log line the store keeps; the runs
 // package splits longer output before it gets here.
 const MaxRunLogLineBytes = 64 << 10
+
+// RunLogChannel is the channel AppendRunLog and SetRunLogOpen notify
+// with the run's id (see Listen).
+const RunLogChannel = "run_log"
 
 // RunLogLine is one line of a run's output. Seq counts from 1.
 type RunLogLine struct {
@@ -19,7 +24,8 @@ type RunLogLine struct {
 // AppendRunLog stores lines of a run's output in one transaction. Their
 // Seq must be new for the run (ErrConflict otherwise, and nothing is
 // stored); a missing run is ErrNotFound. Lines over MaxRunLogLineBytes are
-// ErrTooLarge.
+// ErrTooLarge. Listeners of RunLogChannel get the run's id once the lines
+// are visible.
 func (s *Store) AppendRunLog(ctx context.Context, runID string, lines []RunLogLine) error {
 	if len(lines) == 0 {
 		return nil
@@ -56,12 +62,53 @@ func (s *Store) AppendRunLog(ctx context.Context, runID string, lines []RunLogLi
 				return err
 			}
 		}
-		return nil
+		return tx.notify(ctx, RunLogChannel, runID)
 	})
 	if err != nil {
 		return fail(err)
 	}
 	return nil
+}
+
+// SetRunLogOpen marks a run's log open (a stage may still append to it) or
+// closed (every line of its stages so far is stored). A new run's log is
+// open. Listeners of RunLogChannel get the run's id once the mark is
+// visible. A missing run is ErrNotFound.
+func (s *Store) SetRunLogOpen(ctx context.Context, runID string, open bool) error {
+	what := "closing"
+	if open {
+		what = "opening"
+	}
+	err := s.inTx(ctx, func(tx *txn) error {
+		res, err := tx.ExecContext(ctx, `UPDATE runs SET log_open = ? WHERE id = ?`, open, runID)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n == 0 {
+			return errorf(ErrNotFound, sql.ErrNoRows, "no such run")
+		}
+		return tx.notify(ctx, RunLogChannel, runID)
+	})
+	if err != nil {
+		return fmt.Errorf("%s the log of run %s: %w", what, quote(runID), err)
+	}
+	return nil
+}
+
+// RunLogOpen reports whether a run's log is open (see SetRunLogOpen). A
+// missing run is ErrNotFound.
+func (s *Store) RunLogOpen(ctx context.Context, runID string) (bool, error) {
+	var open bool
+	err := s.db.QueryRowContext(ctx, `SELECT log_open <> 0 FROM runs WHERE id = ?`, runID).Scan(&open)
+	if errors.Is(err, sql.ErrNoRows) {
+		err = errorf(ErrNotFound, err, "no such run")
+	}
+	if err != nil {
+		return false, fmt.Errorf("reading the log of run %s: %w", quote(runID), err)
+	}
+	return open, nil
 }
 
 // RunLog returns the lines of a run's output after afterSeq in order, at

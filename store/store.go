@@ -76,8 +76,9 @@ var postgresMigrationFiles embed.FS
 // Store is CloudOven's persistence on one SQLite file or one PostgreSQL
 // database. It is safe for concurrent use.
 type Store struct {
-	db  *database
-	now func() time.Time
+	db    *database
+	now   func() time.Time
+	notes *notifier // see Notify and Listen
 }
 
 // Open opens the store at path and brings its schema up to date: a
@@ -109,7 +110,8 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("opening store %s: %w", path, err)
 	}
-	s := &Store{db: &database{DB: db, d: sqliteDialect{}}, now: func() time.Time { return time.Now().UTC() }}
+	s := &Store{db: &database{DB: db, d: sqliteDialect{}}, now: func() time.Time { return time.Now().UTC() },
+		notes: newNotifier("")}
 	if err := s.migrate(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("opening store %s: %w", path, err)
@@ -137,8 +139,9 @@ func dsn(abs string) string {
 	return u.String()
 }
 
-// Close closes the database.
+// Close closes the database, ending every Listen.
 func (s *Store) Close() error {
+	s.notes.close()
 	return s.db.Close()
 }
 
