@@ -103,7 +103,9 @@ func (s *Service) Start(ctx context.Context) error {
 		}
 	}
 	if rm, ok := s.opts.Executor.(orphanRemover); ok {
-		n, err := rm.RemoveOrphans(ctx)
+		// This server is the only one on its database, so it keeps no run: every run in
+		// flight was marked interrupted above.
+		n, err := rm.RemoveOrphans(ctx, func(string) bool { return false })
 		if err != nil {
 			s.log.Error("removing orphaned run containers", "err", err)
 		} else if n > 0 {

@@ -223,6 +223,11 @@ func TestServiceStartMarksInterrupted(t *testing.T) {
 	if exec.orphans != 1 {
 		t.Errorf("RemoveOrphans called %d times, want 1", exec.orphans)
 	}
+	// One server owns every run on its database: whatever the executor still holds of
+	// the interrupted run was left by the previous process.
+	if exec.orphansKept == nil || exec.orphansKept("run-left") {
+		t.Errorf("RemoveOrphans keeps the interrupted run's containers, want it to keep none")
+	}
 	// The planned run survived and holds its deployment: a new plan waits
 	// until it is applied.
 	queued, err := svc.Plan(ctx, "payments", deps[1], "ada", false)
