@@ -40,6 +40,8 @@ type fakeExecutor struct {
 	orphans    int
 	// orphansKept is the keep func RemoveOrphans was last called with.
 	orphansKept func(runID string) bool
+	// orphansDeadline is the deadline of the context RemoveOrphans was last called with.
+	orphansDeadline time.Time
 	// show, when set, is what a plan stage's show step prints instead of the fixture's.
 	show []byte
 	// lockOut, when set, is the lock file a plan stage's terraform leaves in the workspace,
@@ -57,6 +59,7 @@ func (f *fakeExecutor) RemoveOrphans(ctx context.Context, keep func(runID string
 	defer f.mu.Unlock()
 	f.orphans++
 	f.orphansKept = keep
+	f.orphansDeadline, _ = ctx.Deadline()
 	return 0, nil
 }
 
