@@ -55,7 +55,7 @@ func benchServer(b *testing.B) (*Server, *runner.Docker) {
 	}
 	b.Cleanup(func() {
 		ctx := context.Background()
-		docker.RemoveOrphans(ctx)
+		docker.RemoveOrphans(ctx, nil)
 		docker.Close()
 		pkgs, _ := cache.List(ctx)
 		for _, p := range pkgs {

@@ -14,9 +14,12 @@
 // driver (package runner/stage, cmd/cloudoven-stage) runs the steps one after the other and
 // writes which one ended the job to a status file; an image without the driver (an
 // environment's own) gets one container per step. Cancel sends the container SIGINT, which
-// the driver passes on to terraform, and kills it after a grace period; RemoveOrphans reaps
-// what a crash left. The image (DefaultImage) is built offline by `make runner-image` from
-// image/Dockerfile.
+// the driver passes on to terraform, and kills it after a grace period. orphans.go reaps
+// what a crash left: RemoveOrphans, at start-up, what this instance left of every run but
+// those it is told to keep (the runs other live replicas on the same database execute), and
+// RemoveRun what is left of one run a dead replica executed, stopping it like a cancel.
+// Both find what a run created by its labels (LabelRun, LabelInstance). The image
+// (DefaultImage) is built offline by `make runner-image` from image/Dockerfile.
 //
 // A job with Egress (egress.go) runs its steps on a network of its own, created internal and
 // without an address of the host on it, so nothing on it reaches the host or beyond, beside
@@ -40,7 +43,8 @@
 // values of Env delivered in a Secret the Job owns (at most 1 MiB: ErrWorkspaceTooLarge),
 // unpacked into an emptyDir workspace by the stage driver, whose report of step starts,
 // status and Collect files comes back in the pod's log (kubernetes_follow.go, stage.Report).
-// Cancel deletes the Job; RemoveOrphans deletes this instance's Jobs. NetworkMode none and
+// Cancel deletes the Job; RemoveOrphans and RemoveRun delete Jobs as the Docker executor's
+// remove containers (kubernetes_orphans.go). NetworkMode none and
 // Egress without an allow-list become a NetworkPolicy (kubernetes_egress.go); an allow-list
 // gets the egress proxy as a sidecar (HTTPS_PROXY on loopback), which holds in only what
 // honours it. Providers are mounted from the node's file system (hostPath).

@@ -17,8 +17,11 @@ import (
 	"github.com/cloudoven/cloudoven/runner/stage"
 )
 
-// LabelRun is the label every container and volume of a job carries, valued with the run
-// id: how RemoveOrphans finds what a crash left behind.
+// LabelRun is the label every container, network and volume of a job carries, valued with
+// the run id: how RemoveOrphans finds what a crash left behind and whose run it is, and
+// RemoveRun what is left of one run. On Kubernetes the label may hold a hash of the run id
+// (label values are at most 63 characters), and an annotation of the same name holds it
+// whole.
 const LabelRun = "cloudoven.run"
 
 // LabelInstance names the CloudOven server a container or volume belongs to, so that

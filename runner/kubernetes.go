@@ -76,7 +76,8 @@ type KubernetesOptions struct {
 //
 // Cancel deletes the Job, foreground: the pod gets SIGTERM, which the driver passes on to
 // terraform, and SIGKILL after the grace period. RemoveOrphans deletes the Jobs, Secrets
-// and NetworkPolicies of this instance.
+// and NetworkPolicies of this instance, but those of the runs it is told to keep; RemoveRun
+// those of one run.
 //
 // Job.Providers are mounted read-only from their Dir on the node (hostPath): the provider
 // cache must be at that path on every node that runs jobs, as on a single-node cluster or

@@ -29,7 +29,8 @@ import (
 // Cilium, Azure's NPM; not the plain bridge plugin).
 func (k *Kubernetes) networkPolicy(ctx context.Context, job Job, name string) (*networkingv1.NetworkPolicy, error) {
 	policy := &networkingv1.NetworkPolicy{
-		ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: k.namespace, Labels: k.labels(job.RunID)},
+		ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: k.namespace, Labels: k.labels(job.RunID),
+			Annotations: k.annotations(job.RunID)},
 		Spec: networkingv1.NetworkPolicySpec{
 			PodSelector: metav1.LabelSelector{MatchLabels: k.labels(job.RunID)},
 			PolicyTypes: []networkingv1.PolicyType{networkingv1.PolicyTypeIngress, networkingv1.PolicyTypeEgress},

@@ -54,9 +54,17 @@ func kubeName(runID string) string {
 	return "cloudoven-run-h-" + hex.EncodeToString(sum[:16])
 }
 
-// labels are what every object of a job carries: RemoveOrphans finds them by the instance.
+// labels are what every object of a job carries: RemoveOrphans finds them by the instance,
+// RemoveRun by the run.
 func (k *Kubernetes) labels(runID string) map[string]string {
 	return map[string]string{LabelRun: kubeLabel(runID), LabelInstance: kubeLabel(k.instance)}
+}
+
+// annotations are what the Job, the Secret and the NetworkPolicy of a job carry beside their
+// labels: the run id and the instance whole, where a label may hold a hash of them, so that
+// RemoveOrphans can ask whether the run is kept.
+func (k *Kubernetes) annotations(runID string) map[string]string {
+	return map[string]string{LabelRun: runID, LabelInstance: k.instance}
 }
 
 // envNames are the job's environment variable names in a stable order; the i-th one's
@@ -100,7 +108,7 @@ func (k *Kubernetes) secret(job Job) (*corev1.Secret, error) {
 			buf.Len()>>10, (size+1023)>>10, maxSecret>>10, ErrWorkspaceTooLarge)
 	}
 	return &corev1.Secret{
-		ObjectMeta: metav1.ObjectMeta{Namespace: k.namespace, Labels: k.labels(job.RunID)},
+		ObjectMeta: metav1.ObjectMeta{Namespace: k.namespace, Labels: k.labels(job.RunID), Annotations: k.annotations(job.RunID)},
 		Type:       corev1.SecretTypeOpaque,
 		Immutable:  ptr(true),
 		Data:       data,
@@ -171,7 +179,7 @@ func (k *Kubernetes) jobObject(job Job, name, arg string) *batchv1.Job {
 	grace := int64(math.Ceil(k.grace.Seconds()))
 	return &batchv1.Job{
 		ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: k.namespace, Labels: labels,
-			Annotations: map[string]string{LabelRun: job.RunID, LabelInstance: k.instance}},
+			Annotations: k.annotations(job.RunID)},
 		Spec: batchv1.JobSpec{
 			Suspend:                 ptr(true),
 			BackoffLimit:            ptr(int32(0)),

@@ -116,7 +116,7 @@ func TestDockerRunKeepsTheLockFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
-		exec.RemoveOrphans(context.Background())
+		exec.RemoveOrphans(context.Background(), nil)
 		exec.Close()
 	})
 	// The server's provider cache, filled from the operator's mirror, is where the runs'

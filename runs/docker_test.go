@@ -111,7 +111,7 @@ func newDockerRig(t *testing.T, prepare PrepareFunc) *dockerRig {
 	}
 	t.Cleanup(func() {
 		// Whatever this test's instance left on the daemon, even after a failure.
-		exec.RemoveOrphans(context.Background())
+		exec.RemoveOrphans(context.Background(), nil)
 		exec.Close()
 	})
 	if prepare == nil {
@@ -260,7 +260,7 @@ func TestDockerRunWithoutKeptStateIsRefused(t *testing.T) {
 				t.Fatal(err)
 			}
 			t.Cleanup(func() {
-				exec.RemoveOrphans(context.Background())
+				exec.RemoveOrphans(context.Background(), nil)
 				exec.Close()
 			})
 			resolver := deployment.NewResolver(deployment.Config{Store: st, Rules: st, Catalog: embeddedCatalog})

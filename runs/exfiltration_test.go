@@ -114,7 +114,7 @@ func TestPlanRefusesTheExfiltrationBlueprint(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
-		exec.RemoveOrphans(context.Background())
+		exec.RemoveOrphans(context.Background(), nil)
 		exec.Close()
 	})
 	service := func(t *testing.T, checkFirst bool) *Service {

@@ -38,6 +38,10 @@ type fakeExecutor struct {
 	started    chan string
 	fail       map[string]int // exit codes by run id
 	orphans    int
+	// orphansKept is the keep func RemoveOrphans was last called with.
+	orphansKept func(runID string) bool
+	// orphansDeadline is the deadline of the context RemoveOrphans was last called with.
+	orphansDeadline time.Time
 	// show, when set, is what a plan stage's show step prints instead of the fixture's.
 	show []byte
 	// lockOut, when set, is the lock file a plan stage's terraform leaves in the workspace,
@@ -50,10 +54,12 @@ func newFakeExecutor(gated bool) *fakeExecutor {
 		started: make(chan string, 100), fail: map[string]int{}}
 }
 
-func (f *fakeExecutor) RemoveOrphans(ctx context.Context) (int, error) {
+func (f *fakeExecutor) RemoveOrphans(ctx context.Context, keep func(runID string) bool) (int, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.orphans++
+	f.orphansKept = keep
+	f.orphansDeadline, _ = ctx.Deadline()
 	return 0, nil
 }
 

@@ -113,10 +113,19 @@ type StateCheck interface {
 	StateKeeping(ctx context.Context, project string, deploymentID int64) (deployment.StateKeeping, error)
 }
 
-// orphanRemover is what an executor may also do: remove containers a
-// previous process left running.
+// orphanRemover is what an executor may also do: remove the containers (or Jobs) a
+// previous process left, but those of the runs keep keeps: the runs other live replicas on
+// the same database execute. *runner.Docker and *runner.Kubernetes have it.
 type orphanRemover interface {
-	RemoveOrphans(ctx context.Context) (int, error)
+	RemoveOrphans(ctx context.Context, keep func(runID string) bool) (int, error)
+}
+
+// runRemover is what an executor may also do: remove whatever is left of one run, running
+// or not, for a replica that finds another replica's run dead (its lease expired) and must
+// stop what may still run. Nothing left is not an error. *runner.Docker and
+// *runner.Kubernetes have it.
+type runRemover interface {
+	RemoveRun(ctx context.Context, runID string) error
 }
 
 // Options configure a Service.

@@ -128,12 +128,7 @@ func (s *Service) Start(ctx context.Context) error {
 		return fmt.Errorf("starting runs: %w", err)
 	}
 	if rm, ok := s.opts.Executor.(orphanRemover); ok {
-		n, err := rm.RemoveOrphans(ctx)
-		if err != nil {
-			s.log.Error("removing orphaned run containers", "err", err)
-		} else if n > 0 {
-			s.log.Info("removed orphaned run containers", "containers", n)
-		}
+		s.removeOrphans(ctx, rm)
 	}
 	sealed, err := SealSavedPlans(ctx, s.opts.Store, s.opts.Sealer)
 	if err != nil {
@@ -178,6 +173,30 @@ func (s *Service) reap(ctx context.Context, reason string, all bool) error {
 		s.kick()
 	}
 	return nil
+}
+
+// orphanSweepTimeout bounds the sweep of what a previous process left: an executor that
+// does not answer (a Kubernetes API server out of reach may take half a minute to say so,
+// one that takes connections and never answers holds them until they drop) must not hold
+// up the start; what is left waits for the next one.
+const orphanSweepTimeout = 10 * time.Second
+
+// removeOrphans asks the executor to remove what a previous process left. This server is
+// the only one on its database, so it keeps no run: Start has marked every run in flight
+// interrupted. Errors are logged, the start goes on.
+func (s *Service) removeOrphans(ctx context.Context, rm orphanRemover) {
+	ctx, cancel := context.WithTimeout(ctx, orphanSweepTimeout)
+	defer cancel()
+	n, err := rm.RemoveOrphans(ctx, func(string) bool { return false })
+	switch {
+	case err != nil && errors.Is(ctx.Err(), context.DeadlineExceeded):
+		s.log.Error("removing orphaned run containers: the executor did not answer in time, the rest is left for the next start",
+			"removed", n, "timeout", orphanSweepTimeout, "err", err)
+	case err != nil:
+		s.log.Error("removing orphaned run containers", "removed", n, "err", err)
+	case n > 0:
+		s.log.Info("removed orphaned run containers", "containers", n)
+	}
 }
 
 // Wait waits until every executing stage has ended, as they do after the

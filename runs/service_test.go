@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/cloudoven/cloudoven/state"
 	"github.com/cloudoven/cloudoven/store"
@@ -222,6 +223,15 @@ func TestServiceStartMarksInterrupted(t *testing.T) {
 	}
 	if exec.orphans != 1 {
 		t.Errorf("RemoveOrphans called %d times, want 1", exec.orphans)
+	}
+	// One server owns every run on its database: whatever the executor still holds of
+	// the interrupted run was left by the previous process.
+	if exec.orphansKept == nil || exec.orphansKept("run-left") {
+		t.Errorf("RemoveOrphans keeps the interrupted run's containers, want it to keep none")
+	}
+	// An executor that does not answer must not hold up the start.
+	if d := exec.orphansDeadline; d.IsZero() || d.After(time.Now().Add(orphanSweepTimeout)) {
+		t.Errorf("RemoveOrphans ran with deadline %v, want one at most %s away", d, orphanSweepTimeout)
 	}
 	// The planned run survived and holds its deployment: a new plan waits
 	// until it is applied.

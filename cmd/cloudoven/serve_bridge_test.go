@@ -47,7 +47,7 @@ func TestBridgeStateListenerIsReachedFromRuns(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { d.RemoveOrphans(context.Background()); d.Close() })
+	t.Cleanup(func() { d.RemoveOrphans(context.Background(), nil); d.Close() })
 	main := `terraform {
   backend "http" {
     address = "http://` + ln.Addr().String() + `/api/v1/state/team/1"

@@ -121,7 +121,7 @@ func newEgressApp(t *testing.T) *egressApp {
 	}
 	t.Cleanup(func() {
 		// Whatever this test's instance left on the daemon, even after a failure.
-		exec.RemoveOrphans(context.Background())
+		exec.RemoveOrphans(context.Background(), nil)
 		exec.Close()
 	})
 	hub := runs.NewHub(a.Store, a.Logger())

@@ -72,7 +72,7 @@ func TestBrowserPlanApproveApply(t *testing.T) {
 	}
 	t.Cleanup(func() {
 		// Whatever this test's instance left on the daemon, even after a failure.
-		exec.RemoveOrphans(context.Background())
+		exec.RemoveOrphans(context.Background(), nil)
 		exec.Close()
 	})
 	hub := runs.NewHub(a.Store, a.Logger())
