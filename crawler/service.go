@@ -143,8 +143,8 @@ func (s *Service) Trigger() error {
 	if ctx == nil {
 		return errors.New("the crawl service is not started")
 	}
-	// Taken here, not in the crawl's goroutine, so a crawl refused for another replica's
-	// answers the caller as one refused for this replica's.
+	// Taken before the crawl's goroutine starts, so the caller hears at once that another
+	// replica crawls, as it hears of this replica's crawl.
 	release, err := s.lock(ctx)
 	if err != nil {
 		return err
