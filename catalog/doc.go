@@ -7,6 +7,10 @@
 // the root listing every provider version with its counts and content hashes. The default
 // catalog is embedded in the binary (Embedded); Load reads any fs.FS with the same layout.
 //
+// Pack packs a directory's catalog (its newest versions) into one gzipped tar and Install
+// writes one into another directory, checked file by file against the index's hashes
+// (pack.go): how a catalog crawled on one replica of a server reaches the others.
+//
 // Docs also keep the entries of the provider's upgrade guides (upgrades.go): what older
 // versions had and this one removed or renamed, with the replacement and the guide's
 // sentence.

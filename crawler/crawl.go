@@ -53,6 +53,14 @@ type Options struct {
 	Progress func(source string, done, total int)
 	Now      func() time.Time
 	Logger   *slog.Logger
+
+	// Shared, when set, is the database a server's replicas share: a Service takes its
+	// crawl lock for each crawl, publishes each complete crawl's catalog there, and follows
+	// the catalogs the other replicas publish (Service.Follow). Crawl ignores it.
+	Shared Shared
+	// FollowEvery is how often a started Service with Shared checks for a published
+	// catalog; 0 means DefaultFollowEvery.
+	FollowEvery time.Duration
 }
 
 // Result is what a crawl did.

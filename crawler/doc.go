@@ -18,6 +18,11 @@
 // crawl mines every page it parses, and the coverage report (coverage.go,
 // coverage_rules.go) counts the rules per kind and lists those sentences.
 //
+// Service (service.go) runs crawls on demand and on a schedule. Given the database a
+// server's replicas share (Shared, share.go), it crawls under a lock held there, so one
+// replica crawls at a time, publishes each complete crawl's catalog (catalog.Pack), and
+// takes what the others publish (Follow, polled every few seconds).
+//
 // Until the crawler lands, the committed catalog is built by `make catalog` from dumped
 // schemas with `cloudoven catalog add`.
 package crawler

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/robfig/cron/v3"
@@ -19,7 +20,9 @@ var ErrRunning = errors.New("a crawl is already running")
 
 // Service runs crawls on demand and on a cron schedule, never two at once, and hands the
 // catalog of every crawl that committed to OnCatalog, so a server swaps it in without a
-// restart.
+// restart. With Options.Shared, "never two at once" holds across the replicas on one
+// database, each complete crawl's catalog is published there, and the catalogs other
+// replicas publish are taken (Follow) and handed to OnCatalog too.
 type Service struct {
 	targets   []Target
 	opts      Options
@@ -35,6 +38,14 @@ type Service struct {
 	cron     *cron.Cron
 	ctx      context.Context
 	inflight sync.WaitGroup
+
+	// dirMu is held while the catalog directory is written: by a crawl for its whole run,
+	// by Follow while it installs a published catalog.
+	dirMu sync.Mutex
+	// seen is the generation of the published catalog this replica last took, refused or
+	// published.
+	seen         atomic.Int64
+	cancelFollow context.CancelFunc
 }
 
 // Status is one crawl as the service saw it.
@@ -61,18 +72,31 @@ func NewService(targets []Target, opts Options, schedule string, onCatalog func(
 	return s, nil
 }
 
-// Start runs the schedule until ctx ends; crawls started on demand also stop with ctx.
+// Start runs the schedule, and with Options.Shared checks for published catalogs every
+// FollowEvery, until ctx ends; crawls started on demand also stop with ctx.
 func (s *Service) Start(ctx context.Context) {
 	s.mu.Lock()
 	s.ctx = ctx
 	if s.sched != nil {
 		s.cron = cron.New()
 		s.cron.Schedule(s.sched, cron.FuncJob(func() {
-			if err := s.Trigger(); errors.Is(err, ErrRunning) {
-				s.logger.Info("scheduled crawl skipped: the previous one is still running")
+			switch err := s.Trigger(); {
+			case errors.Is(err, ErrRunning):
+				s.logger.Info("scheduled crawl skipped: a crawl is running, on this replica or another")
+			case err != nil:
+				s.logger.Error("scheduled crawl not started", "err", err)
 			}
 		}))
 		s.cron.Start()
+	}
+	if s.opts.Shared != nil {
+		fctx, cancel := context.WithCancel(ctx)
+		s.cancelFollow = cancel
+		s.inflight.Add(1)
+		go func() {
+			defer s.inflight.Done()
+			s.follow(fctx)
+		}()
 	}
 	s.mu.Unlock()
 	go func() {
@@ -86,6 +110,9 @@ func (s *Service) Stop() {
 	s.mu.Lock()
 	c := s.cron
 	s.cron = nil
+	if s.cancelFollow != nil {
+		s.cancelFollow()
+	}
 	s.mu.Unlock()
 	if c != nil {
 		<-c.Stop().Done()
@@ -104,7 +131,8 @@ func (s *Service) NextRun() time.Time {
 	return s.sched.Next(time.Now())
 }
 
-// Trigger starts a crawl in the background, or returns ErrRunning.
+// Trigger starts a crawl in the background, or returns ErrRunning when a crawl runs on
+// this replica or, with Options.Shared, on another.
 func (s *Service) Trigger() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -115,31 +143,44 @@ func (s *Service) Trigger() error {
 	if ctx == nil {
 		return errors.New("the crawl service is not started")
 	}
+	// Taken before the crawl's goroutine starts, so the caller hears at once that another
+	// replica crawls, as it hears of this replica's crawl.
+	release, err := s.lock(ctx)
+	if err != nil {
+		return err
+	}
 	s.running = true
 	s.current = &Status{Started: time.Now(), Progress: map[string][2]int{}}
 	s.inflight.Add(1)
 	go func() {
 		defer s.inflight.Done()
-		s.run(ctx)
+		s.run(ctx, release)
 	}()
 	return nil
 }
 
-// Run crawls now and waits for the result, or returns ErrRunning.
+// Run crawls now and waits for the result, or returns ErrRunning as Trigger does.
 func (s *Service) Run(ctx context.Context) (Result, error) {
 	s.mu.Lock()
 	if s.running {
 		s.mu.Unlock()
 		return Result{}, ErrRunning
 	}
+	release, err := s.lock(ctx)
+	if err != nil {
+		s.mu.Unlock()
+		return Result{}, err
+	}
 	s.running = true
 	s.current = &Status{Started: time.Now(), Progress: map[string][2]int{}}
 	s.mu.Unlock()
-	st := s.run(ctx)
+	st := s.run(ctx, release)
 	return st.Result, st.Err
 }
 
-func (s *Service) run(ctx context.Context) *Status {
+// run crawls, swaps and publishes, then calls release (the crawl lock) before it reports
+// the crawl over.
+func (s *Service) run(ctx context.Context, release func()) *Status {
 	opts := s.opts
 	progress := opts.Progress
 	opts.Progress = func(source string, done, total int) {
@@ -151,6 +192,7 @@ func (s *Service) run(ctx context.Context) *Status {
 		}
 	}
 	s.logger.Info("crawl started", "providers", len(s.targets))
+	s.dirMu.Lock()
 	res, err := Crawl(ctx, s.targets, opts)
 	if err == nil && s.onCatalog != nil {
 		var cat *catalog.Catalog
@@ -161,6 +203,11 @@ func (s *Service) run(ctx context.Context) *Status {
 			err = fmt.Errorf("loading the crawled catalog: %w", err)
 		}
 	}
+	if err == nil && opts.Shared != nil {
+		err = s.publish(ctx, res)
+	}
+	s.dirMu.Unlock()
+	release()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	st := s.current

@@ -64,6 +64,10 @@
 // sealed, records the id of the key that seals (sealed.go), and can count
 // and, for a key lost for good, forget what that key sealed.
 //
+// For several replicas on one database it also holds the crawl lock, one crawl at a time
+// across replicas (crawllock.go), and the catalog the last crawl published, which every
+// replica polls and takes (catalog.go).
+//
 // Start reading at store.go (Open, migrations, errors), then the schema in
 // migrations/0001_init.sql, then blueprint.go for versioning; db.go and
 // dialect.go for what differs between the two databases. The tests run on

@@ -16,6 +16,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	_ "modernc.org/sqlite"
@@ -79,6 +80,9 @@ type Store struct {
 	db    *database
 	now   func() time.Time
 	notes *notifier // see Notify and Listen
+	// crawlGuard is TryCrawlLock's lock on SQLite; nil on PostgreSQL, which uses an
+	// advisory lock.
+	crawlGuard *atomic.Bool
 }
 
 // Open opens the store at path and brings its schema up to date: a
@@ -111,7 +115,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		return nil, fmt.Errorf("opening store %s: %w", path, err)
 	}
 	s := &Store{db: &database{DB: db, d: sqliteDialect{}}, now: func() time.Time { return time.Now().UTC() },
-		notes: newNotifier("")}
+		notes: newNotifier(""), crawlGuard: sqliteCrawlGuard(abs)}
 	if err := s.migrate(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("opening store %s: %w", path, err)

@@ -76,19 +76,6 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	opts := cf.options(dir, logger)
-	opts.SeedFrom = catalog.Embedded()
-	svc, err := crawler.NewService(targets, opts, *schedule, func(c *catalog.Catalog) {
-		live.Swap(c)
-		logger.Info("catalog swapped in", "providers", len(c.Providers()))
-	})
-	if err != nil {
-		return err
-	}
-	svc.Start(ctx)
-	defer svc.Stop()
-	crawls := crawlStatus{svc}
-
 	dbLoc, err := dbf.location()
 	if err != nil {
 		return err
@@ -98,6 +85,31 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	defer st.Close()
+
+	opts := cf.options(dir, logger)
+	opts.SeedFrom = catalog.Embedded()
+	// Replicas share a PostgreSQL database: they crawl one at a time, and each takes the
+	// catalog another crawled. A SQLite file serves one replica, which has nobody to tell.
+	if store.IsPostgresURL(dbLoc) {
+		opts.Shared = sharedCatalog{st}
+	}
+	svc, err := crawler.NewService(targets, opts, *schedule, func(c *catalog.Catalog) {
+		live.Swap(c)
+		logger.Info("catalog swapped in", "providers", len(c.Providers()))
+	})
+	if err != nil {
+		return err
+	}
+	// A replica starting takes the published catalog when its directory lacks it, before
+	// it serves; a failure is logged and leaves it on its own catalog.
+	if gen, err := svc.Follow(ctx); err != nil {
+		logger.Error("published catalog not taken", "err", err)
+	} else if gen > 0 {
+		logger.Info("published catalog taken", "generation", gen)
+	}
+	svc.Start(ctx)
+	defer svc.Stop()
+	crawls := crawlStatus{svc}
 
 	// Environment secrets and saved plans are sealed with AES-256-GCM under this key; losing
 	// it loses them. It is checked against the database before anything else is written: a
@@ -195,6 +207,18 @@ func logKeyCheck(logger *slog.Logger, check secrets.KeyCheck, keyFile string) {
 		// Names only, never values: sealed with another key earlier, these must be set again.
 		logger.Warn("secrets that the secret key does not open; set them again", "count", n, "secrets", strings.Join(check.Unreadable[:min(n, 20)], ", "))
 	}
+}
+
+// sharedCatalog adapts the store to what the crawl service needs of the database replicas
+// share.
+type sharedCatalog struct{ *store.Store }
+
+func (s sharedCatalog) PublishedCatalog(ctx context.Context) (crawler.Published, error) {
+	pc, err := s.Store.PublishedCatalog(ctx)
+	if err != nil {
+		return crawler.Published{}, err
+	}
+	return crawler.Published{Generation: pc.Generation, SHA256: pc.SHA256, Blob: pc.Blob}, nil
 }
 
 // crawlStatus adapts the crawl service to the web interface's view of it.
