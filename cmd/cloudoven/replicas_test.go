@@ -164,7 +164,7 @@ func runReplicaScenario(t *testing.T, sc replicaScenario) replicaResult {
 		server := i % sc.Replicas
 		form := planForms[i%sc.Deployments]
 		wg.Go(func() {
-			path, err := browsers[server].post(form, url.Values{"op": {"plan"}})
+			path, err := browsers[server].submit(form, url.Values{"op": {"plan"}})
 			mu.Lock()
 			defer mu.Unlock()
 			id, ok := strings.CutPrefix(path, "/projects/team/runs/")
@@ -222,7 +222,7 @@ func runReplicaScenario(t *testing.T, sc replicaScenario) replicaResult {
 				if r.State == store.RunPlanned {
 					approvals++
 					b := browsers[alive(approvals)]
-					if _, err := b.post("/projects/team/runs/"+r.ID+"/approve", url.Values{}); err != nil {
+					if _, err := b.submit("/projects/team/runs/"+r.ID+"/approve", url.Values{}); err != nil {
 						// Approved through another server a moment ago, or the server died.
 						t.Logf("approving %s: %v", r.ID, err)
 					}
@@ -369,9 +369,9 @@ func changingBlueprint(n int) string {
 	return strings.Replace(chainedBlueprint(n), `{"literal": "start"}`, `{"expr": "timestamp()"}`, 1)
 }
 
-// post sends a form and follows redirects; it returns the path it ended at, and an error
+// submit sends a form and follows redirects; it returns the path it ended at, and an error
 // for any answer but 200.
-func (b *browser) post(path string, form url.Values) (string, error) {
+func (b *browser) submit(path string, form url.Values) (string, error) {
 	req, err := http.NewRequest(http.MethodPost, b.base+path, strings.NewReader(form.Encode()))
 	if err != nil {
 		return "", err
