@@ -168,6 +168,15 @@ func (s *Service) reap(ctx context.Context, reason string, all bool) error {
 		if err := s.opts.Hub.Close(ctx, r.ID); err != nil {
 			s.log.Error("closing the log of an interrupted run", "run", r.ID, "err", err)
 		}
+		// What the dead server started may still run (a Job in the shared namespace, a
+		// container on a shared engine): stopped, so it changes nothing behind the next run.
+		if rm, ok := s.opts.Executor.(runRemover); ok {
+			rctx, cancel := context.WithTimeout(ctx, orphanSweepTimeout)
+			if err := rm.RemoveRun(rctx, r.ID); err != nil {
+				s.log.Error("removing what an interrupted run left running", "run", r.ID, "err", err)
+			}
+			cancel()
+		}
 	}
 	if len(interrupted) > 0 {
 		s.kick()
@@ -187,7 +196,18 @@ const orphanSweepTimeout = 10 * time.Second
 func (s *Service) removeOrphans(ctx context.Context, rm orphanRemover) {
 	ctx, cancel := context.WithTimeout(ctx, orphanSweepTimeout)
 	defer cancel()
-	n, err := rm.RemoveOrphans(ctx, func(string) bool { return false })
+	// Runs still executing once the lapsed ones are reaped are other live servers': what
+	// they run is kept. Everything else this instance's label marks is left over.
+	live := map[string]bool{}
+	if rs, err := s.opts.Store.RunsInState(ctx, store.RunRunning, store.RunApplying); err != nil {
+		s.log.Error("removing orphaned run containers: listing executing runs", "err", err)
+		return
+	} else {
+		for _, r := range rs {
+			live[r.ID] = true
+		}
+	}
+	n, err := rm.RemoveOrphans(ctx, func(runID string) bool { return live[runID] })
 	switch {
 	case err != nil && errors.Is(ctx.Err(), context.DeadlineExceeded):
 		s.log.Error("removing orphaned run containers: the executor did not answer in time, the rest is left for the next start",
