@@ -66,6 +66,14 @@ func TestChartLints(t *testing.T) {
 	}
 }
 
+// threeReplicas share one PostgreSQL database and the state in Azure Blob Storage.
+const threeReplicas = `
+replicas: 3
+database: {type: postgres}
+stateBlob: {url: 'https://a.blob.core.windows.net/', account: a}
+secrets: {databaseUrl: 'postgres://db/x', stateBlobKey: k}
+`
+
 func TestChartRenders(t *testing.T) {
 	t.Parallel()
 	for _, tt := range []struct {
@@ -76,6 +84,7 @@ func TestChartRenders(t *testing.T) {
 		runNamespace string
 		postgres     bool
 	}{
+		{name: "three replicas", values: threeReplicas, replicas: 3, secret: "co-cloudoven", chartSecret: true, runNamespace: namespace, postgres: true},
 		{name: "defaults", values: defaults, replicas: 1, secret: "co-cloudoven", chartSecret: true, runNamespace: namespace},
 		{name: "postgres, ingress with TLS", values: postgresIngress, replicas: 1, secret: "co-cloudoven", chartSecret: true, runNamespace: "cloudoven-runs", postgres: true},
 		{name: "existing secret", values: existingSecret, replicas: 1, secret: "cloudoven-prod", runNamespace: namespace, postgres: true},
@@ -198,7 +207,6 @@ func TestChartRefuses(t *testing.T) {
 		{"two replicas on SQLite", "replicas: 2", "replicas is 2 but database.type is sqlite: SQLite allows one replica"},
 		{"postgres without a URL", "database: {type: postgres}\nreplicas: 1", "database.type is postgres but no database URL is given"},
 		{"replicas without shared state", "database: {type: postgres}\nreplicas: 2\nsecrets: {databaseUrl: 'postgres://db/x'}", "replicas is 2 but stateBlob.url is empty"},
-		{"several replicas before the shared run queue", "replicas: 3\ndatabase: {type: postgres}\nstateBlob: {url: 'https://a.blob.core.windows.net/', account: a}\nsecrets: {databaseUrl: 'postgres://db/x', stateBlobKey: k}", "replicas is 3: this version runs one replica"},
 		{"a blob store without its key", "stateBlob: {url: 'https://a.blob.core.windows.net/', account: a}", "stateBlob.url is set but no account key is given"},
 		{"a misspelt value", "replica: 2", "additional properties 'replica' not allowed"},
 		{"the Docker runner", "runner: {type: docker}", "/runner/type"},
@@ -303,6 +311,15 @@ func wantSecretsByReference(t *testing.T, r *rendered, secret string, postgres b
 		if e.Value != "" && (strings.Contains(upper, "PASSWORD") || strings.HasSuffix(upper, "_KEY") || upper == "CLOUDOVEN_DATABASE") {
 			t.Errorf("%s has a literal value", e.Name)
 		}
+	}
+	replica := false
+	for _, e := range r.container(t).Env {
+		if e.Name == "CLOUDOVEN_REPLICA" {
+			replica = e.ValueFrom != nil && e.ValueFrom.FieldRef != nil && e.ValueFrom.FieldRef.FieldPath == "metadata.name"
+		}
+	}
+	if !replica {
+		t.Errorf("CLOUDOVEN_REPLICA is not the pod's name: the runs a replica claims must carry a name unique among live ones")
 	}
 	if got := env(t, r, "CLOUDOVEN_SECRET_KEY_FILE"); got != "/etc/cloudoven/secret-key/secret-key" {
 		t.Errorf("CLOUDOVEN_SECRET_KEY_FILE %q", got)

@@ -54,8 +54,5 @@ Several replicas come with the run queue claimed through the database (row locks
 {{- if and (gt $replicas 1) (not .Values.stateBlob.url) -}}
 {{- fail (printf "replicas is %d but stateBlob.url is empty: every replica must read the same state versions; set stateBlob.url (Azure Blob Storage) or replicas=1" $replicas) -}}
 {{- end -}}
-{{- if gt $replicas 1 -}}
-{{- fail (printf "replicas is %d: this version runs one replica; several need the run queue shared through the database, which it does not have yet; set replicas=1" $replicas) -}}
-{{- end -}}
 {{- $replicas -}}
 {{- end -}}
