@@ -44,8 +44,8 @@ type replicaResult struct {
 	RunsPerMinute    float64
 	FirstStartMedian time.Duration // queued → started, of each deployment's first run
 	FirstStartMax    time.Duration
-	KilledRuns       []string      // runs the killed server was executing
-	Detected         time.Duration // kill → the last of them marked interrupted
+	KilledRuns       []string       // runs the killed server was executing
+	Detected         time.Duration  // kill → the last of them marked interrupted
 	ExecutedBy       map[string]int // runs by the server that executed their last stage
 }
 
