@@ -69,11 +69,13 @@ func runReplicaScenario(t *testing.T, sc replicaScenario) replicaResult {
 	dbURL := testenv.Postgres(t)
 	dir := t.TempDir()
 	keyFile := filepath.Join(dir, "secret.key")
+	// Servers sharing a database share the state blobs too (Azure Blob in production): a
+	// plan made on one server is applied by whichever claims the apply.
 	names := make([]string, sc.Replicas)
 	args := func(i int) []string {
 		names[i] = fmt.Sprintf("replica-%d", i)
 		return []string{"serve", "-addr", "127.0.0.1:0", "-data-dir", filepath.Join(dir, names[i]), "-database", dbURL,
-			"-secret-key-file", keyFile, "-runner", "docker", "-log-level", "info", "-replica", names[i],
+			"-secret-key-file", keyFile, "-state-dir", filepath.Join(dir, "state"), "-runner", "docker", "-log-level", "info", "-replica", names[i],
 			"-run-lease", sc.Lease.String(), "-run-concurrency", strconv.Itoa(sc.Concurrency)}
 	}
 	procs := []*serveProcess{startServeProcessWith(t, args(0)...)}

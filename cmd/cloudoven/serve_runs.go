@@ -123,6 +123,10 @@ func (f runFlags) start(ctx context.Context, st *store.Store, catalog func() *ca
 	if err != nil {
 		return nil, err
 	}
+	if store.IsPostgresURL(dbPath) && *f.blobURL == "" {
+		logger.Warn("state versions are kept in a directory of this server: every server sharing the database must see the same one (-state-dir on a shared filesystem), or use -state-blob-url",
+			"state_dir", cmp.Or(*f.stateDir, filepath.Join(dataDir, "state")))
+	}
 	// Credentials live in the store, so that a replica answers the terraform of a run that
 	// another replica executes.
 	authz := state.NewStoreAuthorizer(st, 0)
