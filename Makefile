@@ -41,7 +41,8 @@ build: assets generate
 
 test: assets generate terraform
 	go vet ./...
-	go test -count=1 ./...
+	# Packages that start real servers, clusters and browsers take minutes: 25 each at most.
+	go test -count=1 -timeout 25m ./...
 	CLOUDOVEN_TEST_STORE=postgres go test -count=1 ./store
 	$(MAKE) fuzz
 
