@@ -50,7 +50,7 @@ var allowed = map[string][]string{
 	"auth":          {},
 	"egress":        {},
 	"runner":        {"egress", "runner/stage"},
-	"store":         {"providers"},
+	"store":         {"auth", "providers"}, // auth: the store keeps the sign-in throttle's counts (its Ledger)
 	"hcllimit":      {},
 	"tfsource":      {"hcllimit"},
 	"blueprint":     {"catalog", "egress", "hcllimit"},
