@@ -107,6 +107,7 @@ func (s *Service) startStage(base context.Context, r Run) {
 		// recorded) keeps its run executing in the store with a lease nobody renews:
 		// the run is marked interrupted once the lease lapses.
 		s.kick()
+		s.wakeArchiver()
 	}()
 }
 

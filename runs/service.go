@@ -42,6 +42,8 @@ type Service struct {
 	progress map[string]Progress
 	wg       sync.WaitGroup
 	wake     chan struct{} // wakes the claimer; capacity 1
+	// archiveWake wakes the log archiver (archive.go); capacity 1
+	archiveWake chan struct{}
 
 	diffs diffCache // the last plans' diffs the run page read (plandiff.go)
 }
@@ -76,6 +78,8 @@ func New(o Options) *Service {
 		tasks:    map[string]*task{},
 		progress: map[string]Progress{},
 		wake:     make(chan struct{}, 1),
+
+		archiveWake: make(chan struct{}, 1),
 	}
 }
 
@@ -140,6 +144,10 @@ func (s *Service) Start(ctx context.Context) error {
 	s.wg.Add(2)
 	go s.claimLoop(ctx)
 	go s.leaseLoop(ctx)
+	if a, ok := s.opts.Store.(logArchiver); ok {
+		s.wg.Add(1)
+		go s.archiveLoop(ctx, a)
+	}
 	return nil
 }
 

@@ -330,6 +330,17 @@ func (s *Store) TransitionRun(ctx context.Context, id string, tr RunTransition) 
 		}
 	}
 
+	// With an Archive, the plan goes there first, so a planned run always has its plan.
+	planArchived := false
+	if tr.To == RunPlanned {
+		var err error
+		if planArchived, err = s.putPlan(ctx, id, tr.Plan, tr.PlanJSON); err != nil {
+			return fail(err)
+		}
+		if planArchived {
+			tr.Plan, tr.PlanJSON = nil, nil
+		}
+	}
 	now := s.now()
 	var r Run
 	err := s.inTx(ctx, func(tx *txn) error {
@@ -348,13 +359,17 @@ func (s *Store) TransitionRun(ctx context.Context, id string, tr RunTransition) 
 		_, err = tx.ExecContext(ctx, `UPDATE runs SET state = ?, approved_by = ?, canceled_by = ?,
 			started_at = ?, finished_at = ?, error = ?,
 			plan = coalesce(?, plan), plan_json = coalesce(?, plan_json), summary = coalesce(?, summary),
-			plan_sealed = CASE WHEN ? = 1 THEN 1 ELSE plan_sealed END
+			plan_sealed = CASE WHEN ? = 1 THEN 1 ELSE plan_sealed END,
+			plan_archived = CASE WHEN ? = 1 THEN 1 ELSE plan_archived END
 			WHERE id = ?`,
 			string(r.State), r.ApprovedBy, r.CanceledBy, optTime(r.StartedAt), optTime(r.FinishedAt), r.Error,
-			optBytes(tr.Plan), optBytes(tr.PlanJSON), optText(tr.Summary), tr.PlanSealed, id)
+			optBytes(tr.Plan), optBytes(tr.PlanJSON), optText(tr.Summary), tr.PlanSealed, planArchived, id)
 		return err
 	})
 	if err != nil {
+		if planArchived {
+			s.dropPlan(ctx, id)
+		}
 		return fail(err)
 	}
 	return r, nil

@@ -112,12 +112,59 @@ func (s *Store) RunLogOpen(ctx context.Context, runID string) (bool, error) {
 }
 
 // RunLog returns the lines of a run's output after afterSeq in order, at
-// most limit of them (all when limit <= 0). A run without output, or a
-// missing run, has no lines.
+// most limit of them (all when limit <= 0), from the database and, for a
+// finished run whose log was archived (ArchiveRunLog), from its archive. A
+// run without output, or a missing run, has no lines.
 func (s *Store) RunLog(ctx context.Context, runID string, afterSeq, limit int) ([]RunLogLine, error) {
+	archived, lines, err := s.runLogRows(ctx, runID, afterSeq, limit)
+	if err != nil {
+		return nil, err
+	}
+	if archived <= afterSeq {
+		return lines, nil
+	}
+	old, err := s.archivedLog(ctx, runID)
+	if err != nil {
+		return nil, err
+	}
+	return linesAfter(mergeLog(linesAfter(old, afterSeq, 0), lines), afterSeq, limit), nil
+}
+
+// runLogRows reads, in one statement (so as one snapshot, whatever ArchiveRunLog does
+// meanwhile), the Seq of a run's last archived line and its lines in the database after
+// afterSeq, at most limit (all when limit <= 0).
+func (s *Store) runLogRows(ctx context.Context, runID string, afterSeq, limit int) (int, []RunLogLine, error) {
 	if limit <= 0 {
 		limit = noLimit
 	}
+	rows, err := s.db.QueryContext(ctx, `SELECT r.log_archive_seq, l.seq, l.line FROM runs r
+		LEFT JOIN run_log_lines l ON l.run_id = r.id AND l.seq > ?
+		WHERE r.id = ? ORDER BY l.seq LIMIT ?`, afterSeq, runID, limit)
+	if err != nil {
+		return 0, nil, fmt.Errorf("reading the log of run %s: %w", quote(runID), err)
+	}
+	defer rows.Close()
+	var archived int
+	var ls []RunLogLine
+	for rows.Next() {
+		var seq sql.NullInt64
+		var text sql.NullString
+		if err := rows.Scan(&archived, &seq, &text); err != nil {
+			return 0, nil, fmt.Errorf("reading the log of run %s: %w", quote(runID), err)
+		}
+		if seq.Valid {
+			ls = append(ls, RunLogLine{Seq: int(seq.Int64), Text: text.String})
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return 0, nil, fmt.Errorf("reading the log of run %s: %w", quote(runID), err)
+	}
+	return archived, ls, nil
+}
+
+// tableLog returns the lines of a run's log the database holds after afterSeq, at most
+// limit.
+func (s *Store) tableLog(ctx context.Context, runID string, afterSeq, limit int) ([]RunLogLine, error) {
 	rows, err := s.db.QueryContext(ctx,
 		`SELECT seq, line FROM run_log_lines WHERE run_id = ? AND seq > ? ORDER BY seq LIMIT ?`, runID, afterSeq, limit)
 	if err != nil {
@@ -141,19 +188,41 @@ func (s *Store) RunLog(ctx context.Context, runID string, afterSeq, limit int) (
 // LastRunLogSeq returns the Seq of a run's last stored line, 0 when it has
 // none.
 func (s *Store) LastRunLogSeq(ctx context.Context, runID string) (int, error) {
-	var n int
-	if err := s.db.QueryRowContext(ctx, `SELECT coalesce(max(seq), 0) FROM run_log_lines WHERE run_id = ?`, runID).Scan(&n); err != nil {
+	var archived, n int
+	err := s.db.QueryRowContext(ctx, `SELECT r.log_archive_seq,
+		(SELECT coalesce(max(l.seq), 0) FROM run_log_lines l WHERE l.run_id = r.id) FROM runs r WHERE r.id = ?`, runID).Scan(&archived, &n)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	}
+	if err != nil {
 		return 0, fmt.Errorf("reading the log of run %s: %w", quote(runID), err)
 	}
-	return n, nil
+	return max(archived, n), nil
 }
 
 // RunLogSeqOf returns the Seq of the first line of a run's log that is exactly text, 0 when
 // there is none.
 func (s *Store) RunLogSeqOf(ctx context.Context, runID, text string) (int, error) {
-	var n int
-	if err := s.db.QueryRowContext(ctx, `SELECT coalesce(min(seq), 0) FROM run_log_lines WHERE run_id = ? AND line = ?`, runID, text).Scan(&n); err != nil {
+	var archived, n int
+	err := s.db.QueryRowContext(ctx, `SELECT r.log_archive_seq,
+		(SELECT coalesce(min(l.seq), 0) FROM run_log_lines l WHERE l.run_id = r.id AND l.line = ?) FROM runs r WHERE r.id = ?`,
+		text, runID).Scan(&archived, &n)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	}
+	if err != nil {
 		return 0, fmt.Errorf("reading the log of run %s: %w", quote(runID), err)
+	}
+	if archived > 0 {
+		old, err := s.archivedLog(ctx, runID)
+		if err != nil {
+			return 0, err
+		}
+		for _, l := range old {
+			if l.Text == text {
+				return l.Seq, nil
+			}
+		}
 	}
 	return n, nil
 }

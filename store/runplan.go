@@ -14,10 +14,16 @@ const maxPlanBytes = 64<<20 + 1<<10
 // RunPlan returns the saved plan file of a run and its JSON rendering as stored: sealed
 // when the run's PlanSealed is set. Both are nil before the run is planned. A missing run
 // is ErrNotFound.
+//
+// A plan saved while the store had an Archive is read from there.
 func (s *Store) RunPlan(ctx context.Context, id string) (plan, planJSON []byte, err error) {
-	err = s.db.QueryRowContext(ctx, `SELECT plan, plan_json FROM runs WHERE id = ?`, id).Scan(&plan, &planJSON)
+	var archived bool
+	err = s.db.QueryRowContext(ctx, `SELECT plan, plan_json, plan_archived <> 0 FROM runs WHERE id = ?`, id).Scan(&plan, &planJSON, &archived)
 	if errors.Is(err, sql.ErrNoRows) {
 		err = errorf(ErrNotFound, err, "no such run")
+	}
+	if err == nil && archived {
+		plan, planJSON, err = s.archivedPlan(ctx, id)
 	}
 	if err != nil {
 		return nil, nil, fmt.Errorf("reading the plan of run %s: %w", quote(id), err)

@@ -59,7 +59,7 @@ func sealedCounts(ctx context.Context, q querier) (SealedCounts, error) {
 	var c SealedCounts
 	err := q.QueryRowContext(ctx, `SELECT
 		(SELECT count(*) FROM environment_secrets),
-		(SELECT count(*) FROM runs WHERE plan_sealed = 1 AND plan IS NOT NULL)`).Scan(&c.Secrets, &c.Plans)
+		(SELECT count(*) FROM runs WHERE plan_sealed = 1 AND (plan IS NOT NULL OR plan_archived = 1))`).Scan(&c.Secrets, &c.Plans)
 	return c, err
 }
 
@@ -162,6 +162,7 @@ func (s *Store) ForgetSealed(ctx context.Context, id, by string) (ForgotSealed, 
 		return fail(err)
 	}
 	var f ForgotSealed
+	var archived []string // runs whose sealed plan is in the Archive: deleted there after
 	now := s.now()
 	err := s.inTx(ctx, func(tx *txn) error {
 		var err error
@@ -182,7 +183,10 @@ func (s *Store) ForgetSealed(ctx context.Context, id, by string) (ForgotSealed, 
 			return err
 		}
 		f.Discarded = int(n)
-		if _, err := tx.ExecContext(ctx, `UPDATE runs SET plan = NULL, plan_json = NULL, plan_sealed = 0 WHERE plan_sealed = 1`); err != nil {
+		if archived, err = archivedPlanRuns(ctx, tx); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE runs SET plan = NULL, plan_json = NULL, plan_sealed = 0, plan_archived = 0 WHERE plan_sealed = 1`); err != nil {
 			return err
 		}
 		return upsertKeyID(ctx, tx, id, now)
@@ -190,7 +194,27 @@ func (s *Store) ForgetSealed(ctx context.Context, id, by string) (ForgotSealed, 
 	if err != nil {
 		return fail(err)
 	}
+	for _, runID := range archived {
+		s.dropPlan(ctx, runID) // sealed with the lost key: nothing can open them
+	}
 	return f, nil
+}
+
+func archivedPlanRuns(ctx context.Context, tx *txn) ([]string, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT id FROM runs WHERE plan_archived = 1`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var ids []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
 }
 
 func upsertKeyID(ctx context.Context, tx *txn, id string, now time.Time) error {

@@ -80,6 +80,8 @@ type Store struct {
 	db    *database
 	now   func() time.Time
 	notes *notifier // see Notify and Listen
+	// archive is the blob store of saved plans and finished runs' logs (SetArchive).
+	archive archive
 	// crawlGuard is TryCrawlLock's lock on SQLite; nil on PostgreSQL, which uses an
 	// advisory lock.
 	crawlGuard *atomic.Bool
