@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"html"
@@ -24,6 +25,7 @@ import (
 
 	"github.com/cloudoven/cloudoven/internal/testenv"
 	"github.com/cloudoven/cloudoven/runner"
+	"github.com/cloudoven/cloudoven/state"
 	"github.com/cloudoven/cloudoven/store"
 )
 
@@ -35,6 +37,10 @@ type replicaScenario struct {
 	Chain                                                 int // terraform_data resources per blueprint
 	Lease                                                 time.Duration
 	Kill                                                  bool
+	// AzureBlob keeps state, saved plans and finished runs' logs in Azure Blob Storage
+	// (Azurite), as in production; otherwise the servers share a state directory and keep
+	// plans and logs in the database.
+	AzureBlob bool
 }
 
 // replicaResult is what the scenario measured.
@@ -72,11 +78,26 @@ func runReplicaScenario(t *testing.T, sc replicaScenario) replicaResult {
 	// Servers sharing a database share the state blobs too (Azure Blob in production): a
 	// plan made on one server is applied by whichever claims the apply.
 	names := make([]string, sc.Replicas)
+	blobArgs := []string{"-state-dir", filepath.Join(dir, "state")}
+	var blobs *state.AzureStore
+	if sc.AzureBlob {
+		blobURL := testenv.Azurite(t)
+		container := "replicas-" + strings.ToLower(rand.Text()[:12])
+		blobArgs = []string{"-state-blob-url", blobURL, "-state-blob-container", container,
+			"-state-blob-account", testenv.AzuriteAccount, "-state-blob-key", testenv.AzuriteKey}
+		cred, err := state.SharedKey(testenv.AzuriteAccount, testenv.AzuriteKey)
+		if err == nil {
+			blobs, err = state.NewAzureStore(blobURL, container, cred)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
 	args := func(i int) []string {
 		names[i] = fmt.Sprintf("replica-%d", i)
-		return []string{"serve", "-addr", "127.0.0.1:0", "-data-dir", filepath.Join(dir, names[i]), "-database", dbURL,
-			"-secret-key-file", keyFile, "-state-dir", filepath.Join(dir, "state"), "-runner", "docker", "-log-level", "info", "-replica", names[i],
-			"-run-lease", sc.Lease.String(), "-run-concurrency", strconv.Itoa(sc.Concurrency)}
+		return append([]string{"serve", "-addr", "127.0.0.1:0", "-data-dir", filepath.Join(dir, names[i]), "-database", dbURL,
+			"-secret-key-file", keyFile, "-runner", "docker", "-log-level", "info", "-replica", names[i],
+			"-run-lease", sc.Lease.String(), "-run-concurrency", strconv.Itoa(sc.Concurrency)}, blobArgs...)
 	}
 	procs := []*serveProcess{startServeProcessWith(t, args(0)...)}
 	m := regexp.MustCompile(`CloudOven created the first user admin with password (\S+);`).FindStringSubmatch(strings.Join(procs[0].before, ""))
@@ -138,6 +159,9 @@ func runReplicaScenario(t *testing.T, sc replicaScenario) replicaResult {
 		t.Fatal(err)
 	}
 	defer st.Close()
+	if blobs != nil {
+		st.SetArchive(blobs) // a finished run's log is read from there, as the servers do
+	}
 	ctx := t.Context()
 
 	var mu sync.Mutex
@@ -352,6 +376,13 @@ func runReplicaScenario(t *testing.T, sc replicaScenario) replicaResult {
 			}
 		}
 	}
+	if blobs != nil {
+		var ids []string
+		for _, s := range subs {
+			ids = append(ids, s.id)
+		}
+		checkLogsArchived(t, st, blobs, ids)
+	}
 	res.Wall = last.Sub(start)
 	res.RunsPerMinute = float64(res.Runs) / res.Wall.Minutes()
 	var waits []time.Duration
@@ -460,12 +491,12 @@ func followRun(ctx context.Context, browsers []*browser, alive func(int) int, i 
 	}
 }
 
-// TestReplicasShareOnePostgres is two servers on one PostgreSQL database with the Docker
-// executor: three deployments, two plans each asked for at once, each approved through
+// TestReplicasShareOnePostgres is two servers on one PostgreSQL database and one Azure
+// Blob Storage container (Azurite) with the Docker executor: three deployments, two plans each asked for at once, each approved through
 // whichever server, and one server killed with SIGKILL while it applies.
 func TestReplicasShareOnePostgres(t *testing.T) {
 	res := runReplicaScenario(t, replicaScenario{Replicas: 2, Deployments: 3, RunsPerDeployment: 2, Concurrency: 2,
-		Chain: 150, Lease: 6 * time.Second, Kill: true})
+		Chain: 150, Lease: 6 * time.Second, Kill: true, AzureBlob: true})
 	t.Logf("%d runs in %s; executed by %v; killed %v, marked interrupted %s after the kill",
 		res.Runs, res.Wall.Round(time.Second), res.ExecutedBy, res.KilledRuns, res.Detected.Round(100*time.Millisecond))
 }

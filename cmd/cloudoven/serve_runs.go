@@ -47,8 +47,8 @@ func addRunFlags(fs *flag.FlagSet) runFlags {
 	return runFlags{
 		stateURL:      fs.String("state-url", "", "base URL run containers reach CloudOven's state backend at (default: the listen address; when that is a loopback address and the Docker daemon is on this host, a second listener on -runner-egress-network's gateway that serves only the state backend)"),
 		stateDir:      fs.String("state-dir", "", "directory for state blobs (default: <data-dir>/state); unused with -state-blob-url"),
-		blobURL:       fs.String("state-blob-url", "", "Azure Blob Storage service URL for state blobs, e.g. https://account.blob.core.windows.net/ (default: the state directory)"),
-		blobContainer: fs.String("state-blob-container", "cloudoven-state", "container for state blobs; created on start when missing"),
+		blobURL:       fs.String("state-blob-url", "", "Azure Blob Storage service URL for state blobs, saved plans and finished runs' logs, e.g. https://account.blob.core.windows.net/ (default: state in the state directory, plans and logs in the database)"),
+		blobContainer: fs.String("state-blob-container", "cloudoven-state", "container for state blobs, saved plans and run logs; created on start when missing"),
 		blobAccount:   fs.String("state-blob-account", "", "storage account name for -state-blob-url"),
 		blobKey:       fs.String("state-blob-key", "", "storage account key for -state-blob-url (prefer CLOUDOVEN_STATE_BLOB_KEY_FILE)"),
 		runner:        fs.String("runner", "docker", "how plans and applies run: docker, kubernetes (Jobs in -runner-kube-namespace), local (terraform on this host, NOT isolated and egress not enforced: development only), or none to disable runs"),
@@ -122,6 +122,11 @@ func (f runFlags) start(ctx context.Context, st *store.Store, catalog func() *ca
 	blobs, err := f.blobs(ctx, dataDir)
 	if err != nil {
 		return nil, err
+	}
+	if *f.blobURL != "" {
+		// Saved plans (sealed) and finished runs' logs go to the same container, under
+		// runs/, beside the state versions under deployments/.
+		st.SetArchive(blobs)
 	}
 	if store.IsPostgresURL(dbPath) && *f.blobURL == "" {
 		logger.Warn("state versions are kept in a directory of this server: every server sharing the database must see the same one (-state-dir on a shared filesystem), or use -state-blob-url",
