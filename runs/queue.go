@@ -31,10 +31,17 @@ func (s *Service) kick() {
 	}
 }
 
-// claimLoop claims runs while a slot is free, whenever woken and every PollInterval,
-// until ctx ends.
+// claimLoop claims runs while a slot is free, whenever woken (by this server's own
+// changes, or by the store's notification that a run may have become claimable, made by
+// any server: store.RunQueueChannel) and every PollInterval, which stays as the safety net
+// for a notification lost with the database connection, until ctx ends.
 func (s *Service) claimLoop(ctx context.Context) {
 	defer s.wg.Done()
+	// Listening before the first claim: a run that becomes claimable after it is notified.
+	notes, err := s.opts.Store.Listen(ctx, store.RunQueueChannel)
+	if err != nil && ctx.Err() == nil {
+		s.log.Warn("claiming runs on the poll only", "every", s.opts.PollInterval, "err", err)
+	}
 	t := time.NewTicker(s.opts.PollInterval)
 	defer t.Stop()
 	for {
@@ -43,6 +50,10 @@ func (s *Service) claimLoop(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case <-s.wake:
+		case _, ok := <-notes:
+			if !ok {
+				notes = nil // the store is closing: the poll alone until ctx ends
+			}
 		case <-t.C:
 		}
 	}

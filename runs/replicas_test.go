@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cloudoven/cloudoven/internal/testenv"
 	"github.com/cloudoven/cloudoven/store"
 )
 
@@ -23,6 +24,12 @@ type replica struct {
 
 func startReplica(t *testing.T, path, name string, sealer Sealer, lease time.Duration) *replica {
 	t.Helper()
+	return startReplicaPolling(t, path, name, sealer, lease, 20*time.Millisecond)
+}
+
+// startReplicaPolling is startReplica looking for runs to claim every poll.
+func startReplicaPolling(t *testing.T, path, name string, sealer Sealer, lease, poll time.Duration) *replica {
+	t.Helper()
 	s, err := store.Open(t.Context(), path)
 	if err != nil {
 		t.Fatal(err)
@@ -30,7 +37,7 @@ func startReplica(t *testing.T, path, name string, sealer Sealer, lease time.Dur
 	t.Cleanup(func() { s.Close() })
 	r := &replica{store: s, exec: newFakeExecutor(true)}
 	r.svc = New(Options{Store: s, Executor: r.exec, Hub: NewHub(s, nil), GlobalConcurrency: 1, Sealer: sealer,
-		Replica: name, Lease: lease, PollInterval: 20 * time.Millisecond,
+		Replica: name, Lease: lease, PollInterval: poll,
 		Prepare: func(ctx context.Context, project string, deploymentID int64) (Prepared, error) {
 			return Prepared{Files: map[string][]byte{"main.tf": []byte(`resource "terraform_data" "a" {}`)}}, nil
 		}})
@@ -190,4 +197,51 @@ func TestReplicaDiesItsRunsInterrupted(t *testing.T) {
 	b.exec.gate(next.ID) <- struct{}{}
 	f.waitState(t, next.ID, store.RunPlanned)
 	a.exec.gate(dead.ID) <- struct{}{}
+}
+
+// A server claims a run as soon as another server on the same PostgreSQL database queues
+// it or frees its deployment, through the store's notification, not at its next poll
+// (an hour here).
+func TestReplicaClaimsOnNotification(t *testing.T) {
+	t.Parallel()
+	loadFixtures(t)
+	url := testenv.Postgres(t)
+	web, deps := newStoreAt(t, url) // a server that only takes requests
+	b := startReplicaPolling(t, url, "b", newSealer(t), time.Minute, time.Hour)
+	ctx := t.Context()
+	queue := func(id string, dep int64) {
+		t.Helper()
+		if _, err := web.CreateRun(ctx, store.Run{ID: id, DeploymentID: dep, Operation: store.RunOpPlan, BlueprintVersion: 1, CreatedBy: "ada"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	started := func(want string) {
+		t.Helper()
+		select {
+		case id := <-b.exec.started:
+			if id != want {
+				t.Fatalf("started %s, want %s", id, want)
+			}
+		case <-time.After(30 * time.Second):
+			t.Fatalf("%s queued on another server did not start (the poll is an hour)", want)
+		}
+	}
+	f := &fixture{store: web}
+	queue("run-1", deps[0])
+	started("run-1") // by its first claim, or by the notification
+	queue("run-2", deps[0])
+	b.exec.gate("run-1") <- struct{}{}
+	f.waitState(t, "run-1", store.RunPlanned)
+	// run-2 waits for run-1's deployment: discarding run-1 on the other server frees it.
+	if _, err := web.TransitionRun(ctx, "run-1", store.RunTransition{To: store.RunDiscarded, By: "ada"}); err != nil {
+		t.Fatal(err)
+	}
+	started("run-2")
+	b.exec.gate("run-2") <- struct{}{}
+	f.waitState(t, "run-2", store.RunPlanned)
+	time.Sleep(200 * time.Millisecond) // past the claim the stage's own end asks for
+	queue("run-3", deps[1])
+	started("run-3")
+	b.exec.gate("run-3") <- struct{}{}
+	f.waitState(t, "run-3", store.RunPlanned)
 }

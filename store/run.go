@@ -183,7 +183,10 @@ func (s *Store) CreateRun(ctx context.Context, r Run) (Run, error) {
 		if isUnique(err) {
 			return errorf(ErrConflict, err, "run id is taken")
 		}
-		return err
+		if err != nil {
+			return err
+		}
+		return tx.notify(ctx, RunQueueChannel, r.ID)
 	})
 	if err != nil {
 		return fail(err)
@@ -364,7 +367,10 @@ func (s *Store) TransitionRun(ctx context.Context, id string, tr RunTransition) 
 			WHERE id = ?`,
 			string(r.State), r.ApprovedBy, r.CanceledBy, optTime(r.StartedAt), optTime(r.FinishedAt), r.Error,
 			optBytes(tr.Plan), optBytes(tr.PlanJSON), optText(tr.Summary), tr.PlanSealed, planArchived, id)
-		return err
+		if err != nil || !queueMoves(r.State) {
+			return err
+		}
+		return tx.notify(ctx, RunQueueChannel, id)
 	})
 	if err != nil {
 		if planArchived {
@@ -373,6 +379,16 @@ func (s *Store) TransitionRun(ctx context.Context, id string, tr RunTransition) 
 		return fail(err)
 	}
 	return r, nil
+}
+
+// RunQueueChannel is the channel the store notifies with a run's id when a run may have
+// become claimable (ClaimRun): a run was created or approved, or one ended and freed its
+// deployment for the next (see Listen). Servers claim on it rather than wait for their poll.
+const RunQueueChannel = "run_queue"
+
+// queueMoves reports whether a run reaching state may make a run claimable.
+func queueMoves(state RunState) bool {
+	return state == RunApproved || state.Done()
 }
 
 func applyTransition(r Run, tr RunTransition, now time.Time) Run {

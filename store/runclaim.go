@@ -190,6 +190,9 @@ func (s *Store) ReapRuns(ctx context.Context, reason string, all bool) ([]Run, e
 				string(RunInterrupted), optTime(rs[i].FinishedAt), rs[i].Error, r.ID); err != nil {
 				return err
 			}
+			if err := tx.notify(ctx, RunQueueChannel, r.ID); err != nil {
+				return err
+			}
 		}
 		return nil
 	})

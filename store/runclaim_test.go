@@ -204,3 +204,61 @@ func TestRunLeases(t *testing.T) {
 		t.Errorf("claim after the reap: %+v %v, want run-2", r, ok)
 	}
 }
+
+// The queue's notifications: a run queued, approved, finished or marked interrupted may
+// make a run claimable, and says so on RunQueueChannel with its id.
+func TestRunQueueNotifies(t *testing.T) {
+	t.Parallel()
+	s, dep := newRunnable(t)
+	ctx := t.Context()
+	ch, err := s.Listen(ctx, RunQueueChannel)
+	if err != nil {
+		t.Fatal(err)
+	}
+	next := func(step string) string {
+		t.Helper()
+		select {
+		case id := <-ch:
+			return id
+		case <-time.After(20 * time.Second):
+			t.Fatalf("%s: no notification on %s", step, RunQueueChannel)
+			return ""
+		}
+	}
+	createRun(t, s, dep, "run-1")
+	if id := next("queued"); id != "run-1" {
+		t.Errorf("queued: notified %q", id)
+	}
+	claim(t, s, "a")
+	planRun := func() {
+		t.Helper()
+		if _, err := s.TransitionRun(ctx, "run-1", RunTransition{To: RunPlanned, Plan: []byte("p"), PlanJSON: []byte("j"), Summary: []byte("{}"), PlanSealed: true}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	planRun()
+	if _, err := s.TransitionRun(ctx, "run-1", RunTransition{To: RunApproved, By: "bob"}); err != nil {
+		t.Fatal(err)
+	}
+	if id := next("approved"); id != "run-1" {
+		t.Errorf("approved: notified %q", id)
+	}
+	claim(t, s, "a")
+	if _, err := s.TransitionRun(ctx, "run-1", RunTransition{To: RunApplied}); err != nil {
+		t.Fatal(err)
+	}
+	if id := next("applied"); id != "run-1" {
+		t.Errorf("applied: notified %q", id)
+	}
+	createRun(t, s, dep, "run-2")
+	next("queued")
+	if _, ok := claim(t, s, "gone"); !ok {
+		t.Fatal("run-2 not claimed")
+	}
+	if rs, err := s.ReapRuns(ctx, "gone", true); err != nil || len(rs) != 1 {
+		t.Fatalf("ReapRuns = %v, %v", rs, err)
+	}
+	if id := next("interrupted"); id != "run-2" {
+		t.Errorf("interrupted: notified %q", id)
+	}
+}
