@@ -44,6 +44,9 @@ type fakeExecutor struct {
 	orphansDeadline time.Time
 	// show, when set, is what a plan stage's show step prints instead of the fixture's.
 	show []byte
+	// early, when set, is what a plan stage prints before its gate (terraform's UI lines,
+	// for a progress the stage reports while it waits).
+	early []byte
 	// lockOut, when set, is the lock file a plan stage's terraform leaves in the workspace,
 	// given the job (nil: none).
 	lockOut func(job runner.Job) []byte
@@ -97,6 +100,10 @@ func (f *fakeExecutor) Run(ctx context.Context, job runner.Job, out io.Writer) (
 	if !apply {
 		io.WriteString(out, "Initializing the backend...\nusing token hunter2-ve")
 		io.WriteString(out, "ry-secret now\n")
+		f.mu.Lock()
+		early := f.early
+		f.mu.Unlock()
+		out.Write(early)
 	}
 	if f.gated {
 		select {

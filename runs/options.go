@@ -31,6 +31,8 @@ type Store interface {
 	UnsealedRunPlans(ctx context.Context) ([]string, error)
 	SealRunPlan(ctx context.Context, id string, plan, planJSON []byte) error
 	ForceUnlockState(ctx context.Context, deploymentID int64) (held store.StateLock, ok bool, err error)
+	SetRunProgress(ctx context.Context, runID string, progress []byte) error
+	RunProgress(ctx context.Context, runID string) ([]byte, error)
 }
 
 // Locks keeps deployments' dependency lock files; *store.Store has it. A plan or destroy

@@ -138,6 +138,7 @@ func (s *Service) leaseLoop(ctx context.Context) {
 		case <-t.C:
 		}
 		s.renew(ctx)
+		s.saveProgress(ctx)
 		if time.Now().After(nextReap) {
 			if err := s.reap(ctx, lapsedReason, false); err != nil && ctx.Err() == nil {
 				s.log.Error("looking for runs whose server stopped", "err", err)

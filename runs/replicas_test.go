@@ -245,3 +245,60 @@ func TestReplicaClaimsOnNotification(t *testing.T) {
 	b.exec.gate("run-3") <- struct{}{}
 	f.waitState(t, "run-3", store.RunPlanned)
 }
+
+// The run page on any server shows the progress bar of a stage another server executes:
+// the executing server saves the progress about once a second, and its last one as the
+// stage ends.
+func TestReplicaShowsAnothersProgress(t *testing.T) {
+	t.Parallel()
+	loadFixtures(t)
+	path := filepath.Join(t.TempDir(), "cloudoven.db")
+	_, deps := newStoreAt(t, path)
+	sealer := newSealer(t)
+	servers := []*replica{startReplica(t, path, "a", sealer, time.Minute), startReplica(t, path, "b", sealer, time.Minute)}
+	planned := []byte(`{"@level":"info","@message":"terraform_data.a: Plan to create","type":"planned_change","change":{"action":"create"}}` + "\n" +
+		`{"@level":"info","@message":"terraform_data.b: Plan to replace","type":"planned_change","change":{"action":"replace"}}` + "\n")
+	for _, r := range servers {
+		r.exec.mu.Lock()
+		r.exec.early = planned
+		r.exec.mu.Unlock()
+	}
+	r, err := servers[0].svc.Plan(t.Context(), "payments", deps[0], "ada", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var executing, other *replica
+	select {
+	case <-servers[0].exec.started:
+		executing, other = servers[0], servers[1]
+	case <-servers[1].exec.started:
+		executing, other = servers[1], servers[0]
+	case <-time.After(20 * time.Second):
+		t.Fatal("the run did not start")
+	}
+	waitProgress := func(what string, ok func(Progress) bool) Progress {
+		t.Helper()
+		deadline := time.Now().Add(20 * time.Second)
+		for {
+			p, known := other.svc.Progress(r.ID)
+			if known && ok(p) {
+				return p
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("%s: the other server shows %+v (known %v)", what, p, known)
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
+	// While the stage waits at its gate: 1 create and 1 replacement (2 operations).
+	p := waitProgress("mid-plan", func(p Progress) bool { return p.Total == 3 })
+	if p.Operation != "plan" || p.Complete {
+		t.Errorf("mid-plan progress on the other server: %+v", p)
+	}
+	executing.exec.gate(r.ID) <- struct{}{}
+	(&fixture{store: executing.store}).waitState(t, r.ID, store.RunPlanned)
+	final := waitProgress("planned", func(p Progress) bool { return p.Complete })
+	if mine, ok := executing.svc.Progress(r.ID); !ok || mine != final {
+		t.Errorf("the executing server shows %+v (%v) after the stage, the other %+v", mine, ok, final)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/base32"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -39,9 +40,12 @@ type Service struct {
 	base     context.Context  // from Start; nil before
 	tasks    map[string]*task // stages this server executes, by run id
 	busy     int
-	progress map[string]Progress
-	wg       sync.WaitGroup
-	wake     chan struct{} // wakes the claimer; capacity 1
+	progress map[string]Progress // of the stages executing here; saved to the store (saveProgress)
+	// progressDirty holds the runs whose progress changed since it was last saved.
+	progressDirty map[string]bool
+	progressSave  sync.Mutex
+	wg            sync.WaitGroup
+	wake          chan struct{} // wakes the claimer; capacity 1
 	// archiveWake wakes the log archiver (archive.go); capacity 1
 	archiveWake chan struct{}
 
@@ -77,7 +81,9 @@ func New(o Options) *Service {
 		log:      o.Logger.With("replica", o.Replica),
 		tasks:    map[string]*task{},
 		progress: map[string]Progress{},
-		wake:     make(chan struct{}, 1),
+
+		progressDirty: map[string]bool{},
+		wake:          make(chan struct{}, 1),
 
 		archiveWake: make(chan struct{}, 1),
 	}
@@ -429,12 +435,58 @@ func (s *Service) awaitRemoteCancel(ctx context.Context, runID string) (Run, err
 }
 
 // Progress returns how far the run's executing stage (or its last one)
-// has got, if the Service has seen any of it.
+// has got, if any server has reported any of it: this server's own stages
+// from memory, the others' as the store has them (written about once a
+// second by the server executing them).
 func (s *Service) Progress(runID string) (Progress, bool) {
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	p, ok := s.progress[runID]
-	return p, ok
+	s.mu.Unlock()
+	if ok {
+		return p, true
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	b, err := s.opts.Store.RunProgress(ctx, runID)
+	if err != nil || b == nil {
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
+			s.log.Error("reading a run's progress", "run", runID, "err", err)
+		}
+		return Progress{}, false
+	}
+	if err := json.Unmarshal(b, &p); err != nil {
+		s.log.Error("reading a run's progress", "run", runID, "err", err)
+		return Progress{}, false
+	}
+	return p, true
+}
+
+// saveProgress writes to the store the progress of the runs whose progress changed since
+// the last save (all the runs of ids given, whatever changed), so the other servers show it.
+func (s *Service) saveProgress(ctx context.Context, ids ...string) {
+	// One save at a time, so an older progress never overwrites a newer one.
+	s.progressSave.Lock()
+	defer s.progressSave.Unlock()
+	s.mu.Lock()
+	if len(ids) == 0 {
+		for id := range s.progressDirty {
+			ids = append(ids, id)
+		}
+	}
+	save := make(map[string]Progress, len(ids))
+	for _, id := range ids {
+		if p, ok := s.progress[id]; ok {
+			save[id] = p
+		}
+		delete(s.progressDirty, id)
+	}
+	s.mu.Unlock()
+	for id, p := range save {
+		b, _ := json.Marshal(p)
+		if err := s.opts.Store.SetRunProgress(ctx, id, b); err != nil && ctx.Err() == nil {
+			s.log.Error("recording a run's progress", "run", id, "err", err)
+		}
+	}
 }
 
 func (s *Service) started() bool {

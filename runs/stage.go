@@ -295,12 +295,21 @@ func (s *Service) execute(ctx context.Context, t *task, runID string, job runner
 	out := newOutput(s.opts.Hub, runID, secrets, NewTracker(operation), func(p Progress) {
 		s.mu.Lock()
 		s.progress[runID] = p
+		s.progressDirty[runID] = true
 		s.mu.Unlock()
 	})
 	out.textStep, out.uiStep = names[0], names[len(names)-1]
 	s.mu.Lock()
 	s.progress[runID] = Progress{Operation: operation}
+	s.progressDirty[runID] = true
 	s.mu.Unlock()
+	// The stage's last progress is saved as it ends, and read from the store after.
+	defer func() {
+		s.saveProgress(context.WithoutCancel(ctx), runID)
+		s.mu.Lock()
+		delete(s.progress, runID)
+		s.mu.Unlock()
+	}()
 	steps := s.newSteps(runID, names)
 	job.Started = steps.started
 	out.step = steps.Current
