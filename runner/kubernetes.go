@@ -67,7 +67,8 @@ type KubernetesOptions struct {
 // escalation, seccomp RuntimeDefault, no service account token, CPU and memory limits
 // (kubernetes_spec.go), the workspace and /tmp emptyDir volumes. The job's files travel in
 // a Secret (a gzip-compressed tar the driver unpacks into the workspace before the first
-// step; at most 1 MiB, the most a Secret holds, else ErrWorkspaceTooLarge), and so do the
+// step; over the 1 MiB a Secret holds, split over several, at most stage.MaxUnpackParts,
+// else ErrWorkspaceTooLarge), and so do the
 // values of Env, which the pod spec names but never holds. The Secret is owned by the Job
 // and goes with it. What the Docker executor reads from the workspace (the driver's status,
 // the Collect files) comes back through the pod's log: the driver reports it in lines that
@@ -183,22 +184,22 @@ func (k *Kubernetes) Run(ctx context.Context, job Job, out io.Writer) (Result, e
 	if _, err := rand.Read(nonce); err != nil {
 		return Result{}, err
 	}
-	spec := stage.Spec{Steps: job.Steps, StdoutFiles: job.StdoutFiles, Unpack: inputDir + "/" + inputArchive,
+	secrets, parts, err := k.secrets(job)
+	if err != nil {
+		return Result{}, err
+	}
+	spec := stage.Spec{Steps: job.Steps, StdoutFiles: job.StdoutFiles, Unpack: inputDir + "/" + inputArchive, UnpackParts: parts,
 		Report: &stage.Report{Nonce: hex.EncodeToString(nonce), Files: job.Collect}}
 	arg, err := spec.Encode()
 	if err != nil {
 		return Result{}, fmt.Errorf("checking the job: %w", err)
-	}
-	secret, err := k.secret(job)
-	if err != nil {
-		return Result{}, err
 	}
 	if job.Egress != nil && len(job.Egress.Allow) > 0 {
 		fmt.Fprintln(out, egressProxyOnlyLine)
 	}
 	e := &kubeRun{k: k, job: job, out: out, spec: spec, name: kubeName(job.RunID)}
 	defer e.cleanup(ctx)
-	res, err := e.run(ctx, arg, secret)
+	res, err := e.run(ctx, arg, secrets, parts)
 	if err != nil {
 		return res, fmt.Errorf("run %s: %w", job.RunID, err)
 	}
@@ -223,9 +224,9 @@ type kubeRun struct {
 	uid     types.UID
 }
 
-func (e *kubeRun) run(ctx context.Context, arg string, secret *corev1.Secret) (Result, error) {
+func (e *kubeRun) run(ctx context.Context, arg string, secrets []*corev1.Secret, parts int) (Result, error) {
 	cs, ns := e.k.cs, e.k.namespace
-	job := e.k.jobObject(e.job, e.name, arg)
+	job := e.k.jobObject(e.job, e.name, arg, parts)
 	created, err := cs.BatchV1().Jobs(ns).Create(ctx, job, metav1.CreateOptions{})
 	switch {
 	case apierrors.IsAlreadyExists(err):
@@ -237,9 +238,11 @@ func (e *kubeRun) run(ctx context.Context, arg string, secret *corev1.Secret) (R
 	// The Job is created suspended, so that its pod starts only once what the pod mounts
 	// exists; the Secret and the policy are owned by it, so they go with it.
 	owner := []metav1.OwnerReference{{APIVersion: "batch/v1", Kind: "Job", Name: e.name, UID: created.UID}}
-	secret.Name, secret.OwnerReferences = e.name, owner
-	if _, err := cs.CoreV1().Secrets(ns).Create(ctx, secret, metav1.CreateOptions{}); err != nil {
-		return Result{}, interruptedBy(ctx, fmt.Errorf("creating secret %s: %w", e.name, err))
+	for i, secret := range secrets {
+		secret.Name, secret.OwnerReferences = secretName(e.name, i), owner
+		if _, err := cs.CoreV1().Secrets(ns).Create(ctx, secret, metav1.CreateOptions{}); err != nil {
+			return Result{}, interruptedBy(ctx, fmt.Errorf("creating secret %s: %w", secret.Name, err))
+		}
 	}
 	if policy, err := e.k.networkPolicy(ctx, e.job, e.name); err != nil {
 		return Result{}, err

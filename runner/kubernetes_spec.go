@@ -80,43 +80,82 @@ func envNames(env map[string]string) []string {
 
 func envKey(i int) string { return "env-" + strconv.Itoa(i) }
 
-// secret is the job's Secret, unnamed: the workspace files as a gzip-compressed tar, and
-// the values of Env. It refuses a job whose Secret would be over what one may hold.
-func (k *Kubernetes) secret(job Job) (*corev1.Secret, error) {
+// secretPart bounds the part of the workspace archive one Secret holds when the archive is
+// split: under the 1 MiB a Secret may hold, with room for its key.
+const secretPart = maxSecret - 1<<10
+
+// partKey is the Secret key, and the file under inputDir, of part i of a split archive.
+func partKey(i int) string { return inputArchive + "." + strconv.Itoa(i) }
+
+// secretName is the name of the job's i-th Secret: the Job's name, then <name>-<i>.
+func secretName(name string, i int) string {
+	if i == 0 {
+		return name
+	}
+	return name + "-" + strconv.Itoa(i)
+}
+
+// secrets are the job's Secrets in order, unnamed (secretName names them): the first holds
+// the values of Env and, when they fit in it, the workspace files as a gzip-compressed tar
+// (parts 0). A larger archive is split: the first Secret holds Env and the archive's first
+// part, each further Secret one more part, up to stage.MaxUnpackParts parts, which the
+// driver reads in order as one (stage.Spec.UnpackParts). A job that needs more is refused.
+func (k *Kubernetes) secrets(job Job) (secrets []*corev1.Secret, parts int, err error) {
 	archive, err := workspaceArchive(job.Files, job.Extra)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	var buf bytes.Buffer
 	zw := gzip.NewWriter(&buf)
 	if _, err := io.Copy(zw, archive); err != nil {
-		return nil, fmt.Errorf("compressing the workspace: %w", err)
+		return nil, 0, fmt.Errorf("compressing the workspace: %w", err)
 	}
 	if err := zw.Close(); err != nil {
-		return nil, fmt.Errorf("compressing the workspace: %w", err)
+		return nil, 0, fmt.Errorf("compressing the workspace: %w", err)
 	}
-	data := map[string][]byte{inputArchive: buf.Bytes()}
+	first := map[string][]byte{}
+	envSize := 0
 	for i, name := range envNames(job.Env) {
-		data[envKey(i)] = []byte(job.Env[name])
+		first[envKey(i)] = []byte(job.Env[name])
+		envSize += len(envKey(i)) + len(job.Env[name])
 	}
-	size := 0
-	for key, value := range data {
-		size += len(key) + len(value)
+	newSecret := func(data map[string][]byte) *corev1.Secret {
+		return &corev1.Secret{
+			ObjectMeta: metav1.ObjectMeta{Namespace: k.namespace, Labels: k.labels(job.RunID), Annotations: k.annotations(job.RunID)},
+			Type:       corev1.SecretTypeOpaque,
+			Immutable:  ptr(true),
+			Data:       data,
+		}
 	}
-	if size > maxSecret {
-		return nil, fmt.Errorf("checking the job: its files (%d KiB compressed) and environment take %d KiB, more than the %d KiB one Kubernetes Secret holds: make the workspace smaller or run it with the Docker executor: %w",
-			buf.Len()>>10, (size+1023)>>10, maxSecret>>10, ErrWorkspaceTooLarge)
+	if envSize+len(inputArchive)+buf.Len() <= maxSecret {
+		first[inputArchive] = buf.Bytes()
+		return []*corev1.Secret{newSecret(first)}, 0, nil
 	}
-	return &corev1.Secret{
-		ObjectMeta: metav1.ObjectMeta{Namespace: k.namespace, Labels: k.labels(job.RunID), Annotations: k.annotations(job.RunID)},
-		Type:       corev1.SecretTypeOpaque,
-		Immutable:  ptr(true),
-		Data:       data,
-	}, nil
+	room := maxSecret - envSize - len(partKey(0))
+	if room < 0 {
+		return nil, 0, fmt.Errorf("checking the job: its environment takes %d KiB, more than the %d KiB one Kubernetes Secret holds: %w",
+			(envSize+1023)>>10, maxSecret>>10, ErrWorkspaceTooLarge)
+	}
+	rest := buf.Bytes()
+	chunks := [][]byte{rest[:min(room, len(rest))]}
+	for rest = rest[len(chunks[0]):]; len(rest) > 0; rest = rest[len(chunks[len(chunks)-1]):] {
+		chunks = append(chunks, rest[:min(secretPart, len(rest))])
+	}
+	if len(chunks) > stage.MaxUnpackParts {
+		return nil, 0, fmt.Errorf("checking the job: its files take %d KiB compressed, more than the %d Kubernetes Secrets of %d KiB a job's files may be split over: make the workspace smaller or run it with the Docker executor: %w",
+			buf.Len()>>10, stage.MaxUnpackParts, secretPart>>10, ErrWorkspaceTooLarge)
+	}
+	first[partKey(0)] = chunks[0]
+	secrets = []*corev1.Secret{newSecret(first)}
+	for i, c := range chunks[1:] {
+		secrets = append(secrets, newSecret(map[string][]byte{partKey(i + 1): c}))
+	}
+	return secrets, len(chunks), nil
 }
 
-// jobObject is the job's Job, suspended, its pod running the stage driver with arg.
-func (k *Kubernetes) jobObject(job Job, name, arg string) *batchv1.Job {
+// jobObject is the job's Job, suspended, its pod running the stage driver with arg, its
+// files in the Secret named name, or, split into parts, in the Secrets secretName names.
+func (k *Kubernetes) jobObject(job Job, name, arg string, parts int) *batchv1.Job {
 	labels := k.labels(job.RunID)
 	var env []corev1.EnvVar
 	// The job's Env wins over these, as in the Docker executor.
@@ -139,9 +178,7 @@ func (k *Kubernetes) jobObject(job Job, name, arg string) *batchv1.Job {
 			SizeLimit: resource.NewQuantity(kubeWorkspaceSize, resource.BinarySI)}}},
 		{Name: "tmp", VolumeSource: corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{
 			Medium: corev1.StorageMediumMemory, SizeLimit: resource.NewQuantity(kubeTmpSize, resource.BinarySI)}}},
-		{Name: "input", VolumeSource: corev1.VolumeSource{Secret: &corev1.SecretVolumeSource{
-			SecretName: name, DefaultMode: ptr(int32(0o440)),
-			Items: []corev1.KeyToPath{{Key: inputArchive, Path: inputArchive}}}}},
+		{Name: "input", VolumeSource: inputVolume(name, parts)},
 	}
 	if job.Providers != nil {
 		// Set after Env, which withDefaults has checked does not name it.
@@ -269,3 +306,20 @@ func (k *Kubernetes) egressSidecar(job Job) corev1.Container {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// inputVolume mounts the job's files: the one Secret's archive, or the parts of a split
+// archive from each Secret, side by side.
+func inputVolume(name string, parts int) corev1.VolumeSource {
+	if parts == 0 {
+		return corev1.VolumeSource{Secret: &corev1.SecretVolumeSource{
+			SecretName: name, DefaultMode: ptr(int32(0o440)),
+			Items: []corev1.KeyToPath{{Key: inputArchive, Path: inputArchive}}}}
+	}
+	sources := make([]corev1.VolumeProjection, parts)
+	for i := range parts {
+		sources[i] = corev1.VolumeProjection{Secret: &corev1.SecretProjection{
+			LocalObjectReference: corev1.LocalObjectReference{Name: secretName(name, i)},
+			Items:                []corev1.KeyToPath{{Key: partKey(i), Path: partKey(i)}}}}
+	}
+	return corev1.VolumeSource{Projected: &corev1.ProjectedVolumeSource{Sources: sources, DefaultMode: ptr(int32(0o440))}}
+}

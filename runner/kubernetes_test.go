@@ -3,7 +3,6 @@ package runner
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
 	"encoding/json"
 	"errors"
 	"net"
@@ -402,22 +401,6 @@ func mustConfig(t *testing.T) *rest.Config {
 	return cfg
 }
 
-func TestKubernetesRefusesAWorkspaceOverTheSecretLimit(t *testing.T) {
-	t.Parallel()
-	e := newKubernetes(t, KubernetesOptions{})
-	big := make([]byte, 1100<<10)
-	rand.Read(big) // incompressible
-	job := Job{RunID: newRunID(t), Files: map[string][]byte{"main.tf": []byte(dataConfig), "blob.bin": big},
-		Steps: [][]string{{"init"}}}
-	_, err := e.k.Run(context.Background(), job, &output{t: t})
-	if !errors.Is(err, ErrWorkspaceTooLarge) || !strings.Contains(err.Error(), "more than the 1024 KiB one Kubernetes Secret holds") {
-		t.Fatalf("run error %v, want ErrWorkspaceTooLarge saying the limit", err)
-	}
-	jobs, err := e.cs.BatchV1().Jobs(e.ns).List(context.Background(), metav1.ListOptions{})
-	if err != nil || len(jobs.Items) != 0 {
-		t.Errorf("a refused job created %d jobs (%v)", len(jobs.Items), err)
-	}
-}
 
 func TestKubernetesProvidersComeFromTheCache(t *testing.T) {
 	t.Parallel()

@@ -49,7 +49,7 @@ func (d *Driver) Run(spec Spec, signals <-chan os.Signal) int {
 	}
 	defer root.Close()
 	if spec.Unpack != "" {
-		if err := unpack(root, spec.Unpack); err != nil {
+		if err := unpack(root, spec.Unpack, spec.UnpackParts); err != nil {
 			d.say("unpacking the job's files: %v", err)
 			return ExitBadUsage
 		}

@@ -44,6 +44,11 @@ type Spec struct {
 	// shared filesystem (Kubernetes, which mounts the archive from a Secret) delivers the
 	// job's files.
 	Unpack string `json:"unpack,omitempty"`
+	// UnpackParts, when over 0, says the archive comes in that many files, Unpack + ".0"
+	// to Unpack + "." + (UnpackParts-1), read in that order as one: one Kubernetes Secret
+	// holds at most 1 MiB, so a larger archive is split over several (at most
+	// MaxUnpackParts).
+	UnpackParts int `json:"unpack_parts,omitempty"`
 	// Report, when set, has the driver say on stdout, in lines that start with its Nonce,
 	// when each step starts and, after the last, its Status and the content of Files
 	// (report.go): how an executor that can read only the container's output learns what
@@ -101,6 +106,9 @@ func (s Spec) Check() error {
 	}
 	if s.Unpack != "" && (!path.IsAbs(s.Unpack) || path.Clean(s.Unpack) != s.Unpack) {
 		return fmt.Errorf("unpack %q: want a clean absolute path", s.Unpack)
+	}
+	if s.UnpackParts < 0 || s.UnpackParts > MaxUnpackParts || s.UnpackParts > 0 && s.Unpack == "" {
+		return fmt.Errorf("unpack parts %d: want 0 to %d, and an unpack path with any", s.UnpackParts, MaxUnpackParts)
 	}
 	if s.Report != nil {
 		if err := s.Report.check(); err != nil {

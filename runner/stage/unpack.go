@@ -15,17 +15,48 @@ const (
 	MaxUnpack = 256 << 20
 	// maxUnpackEntries bounds its entries.
 	maxUnpackEntries = 10000
+	// MaxUnpackParts bounds the files an Unpack archive may be split over (Spec.UnpackParts).
+	MaxUnpackParts = 32
 )
+
+// openArchive opens the archive at archive, or, with parts over 0, its parts archive.0 …
+// in order as one stream.
+func openArchive(archive string, parts int) (io.Reader, func(), error) {
+	if parts == 0 {
+		f, err := os.Open(archive)
+		if err != nil {
+			return nil, nil, err
+		}
+		return f, func() { f.Close() }, nil
+	}
+	var files []*os.File
+	closeAll := func() {
+		for _, f := range files {
+			f.Close()
+		}
+	}
+	readers := make([]io.Reader, 0, parts)
+	for i := range parts {
+		f, err := os.Open(fmt.Sprintf("%s.%d", archive, i))
+		if err != nil {
+			closeAll()
+			return nil, nil, err
+		}
+		files = append(files, f)
+		readers = append(readers, f)
+	}
+	return io.MultiReader(readers...), closeAll, nil
+}
 
 // unpack writes the regular files and directories of the gzip-compressed tar at archive
 // into the workspace root, through root so that no entry lands outside it. Other entry
 // types (links, devices) are refused: a job's files are plain files.
-func unpack(root *os.Root, archive string) error {
-	f, err := os.Open(archive)
+func unpack(root *os.Root, archive string, parts int) error {
+	f, closeArchive, err := openArchive(archive, parts)
 	if err != nil {
 		return err
 	}
-	defer f.Close()
+	defer closeArchive()
 	zr, err := gzip.NewReader(f)
 	if err != nil {
 		return fmt.Errorf("%s: %w", archive, err)
