@@ -401,7 +401,6 @@ func mustConfig(t *testing.T) *rest.Config {
 	return cfg
 }
 
-
 func TestKubernetesProvidersComeFromTheCache(t *testing.T) {
 	t.Parallel()
 	e := newKubernetes(t, KubernetesOptions{})
