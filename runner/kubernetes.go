@@ -8,7 +8,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"strings"
+	"path"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
@@ -56,6 +56,14 @@ type KubernetesOptions struct {
 	// EgressImage is the image of the egress proxy of jobs whose Egress has an allow-list;
 	// default DefaultEgressImage.
 	EgressImage string
+	// ProviderClaim, when set, is the PersistentVolumeClaim in Namespace whose volume holds
+	// the provider cache, which this server sees at ProviderRoot (a ReadWriteMany volume,
+	// Azure Files on AKS, mounted there in the server's pod): a job mounts it read-only,
+	// each provider package by its path under ProviderRoot. Empty: each package's
+	// directory from the node the pod runs on (hostPath), which holds only where the cache
+	// sits at the same path on every node that runs jobs.
+	ProviderClaim string
+	ProviderRoot  string
 	// Logger gets one line per job; default discards.
 	Logger *slog.Logger
 }
@@ -96,6 +104,8 @@ type Kubernetes struct {
 	log       *slog.Logger
 
 	egressImage string
+	// providerClaim and providerRoot are KubernetesOptions.ProviderClaim and ProviderRoot.
+	providerClaim, providerRoot string
 }
 
 var _ Executor = (*Kubernetes)(nil)
@@ -131,8 +141,12 @@ func NewKubernetes(config *rest.Config, opts KubernetesOptions) (*Kubernetes, er
 	if opts.EgressImage == "" {
 		opts.EgressImage = DefaultEgressImage
 	}
+	if opts.ProviderClaim != "" && !path.IsAbs(opts.ProviderRoot) {
+		return nil, fmt.Errorf("the provider claim %s needs the absolute path this server sees its volume at, not %q", opts.ProviderClaim, opts.ProviderRoot)
+	}
 	return &Kubernetes{cs: cs, namespace: opts.Namespace, grace: opts.Grace, instance: opts.Instance,
-		pull: opts.ImagePullPolicy, ttl: opts.TTL, log: opts.Logger, egressImage: opts.EgressImage}, nil
+		pull: opts.ImagePullPolicy, ttl: opts.TTL, log: opts.Logger, egressImage: opts.EgressImage,
+		providerClaim: opts.ProviderClaim, providerRoot: opts.ProviderRoot}, nil
 }
 
 // apiWarnings logs the API server's warnings.
@@ -168,10 +182,8 @@ func (k *Kubernetes) Run(ctx context.Context, job Job, out io.Writer) (Result, e
 	defer cancel()
 
 	if job.Providers != nil {
-		for _, p := range job.Providers {
-			if !strings.HasPrefix(p.Dir, "/") {
-				return Result{}, fmt.Errorf("checking the job: provider package %s: directory %q is not an absolute path", p.Path, p.Dir)
-			}
+		if err := k.checkProviders(job.Providers); err != nil {
+			return Result{}, err
 		}
 		extra := make(map[string][]byte, len(job.Extra)+1)
 		for name, data := range job.Extra {

@@ -183,18 +183,8 @@ func (k *Kubernetes) jobObject(job Job, name, arg string, parts int) *batchv1.Jo
 	if job.Providers != nil {
 		// Set after Env, which withDefaults has checked does not name it.
 		env = append(env, corev1.EnvVar{Name: "TF_CLI_CONFIG_FILE", Value: workdir + "/" + cliConfigName})
-		if len(job.Providers) == 0 {
-			// An empty mirror must exist: terraform says a missing one is missing rather
-			// than that it lacks the provider.
-			volumes = append(volumes, corev1.Volume{Name: "providers", VolumeSource: corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{}}})
-			mounts = append(mounts, corev1.VolumeMount{Name: "providers", MountPath: providersDir, ReadOnly: true})
-		}
-		for i, p := range job.Providers {
-			v := "provider-" + strconv.Itoa(i)
-			volumes = append(volumes, corev1.Volume{Name: v, VolumeSource: corev1.VolumeSource{HostPath: &corev1.HostPathVolumeSource{
-				Path: p.Dir, Type: ptr(corev1.HostPathDirectory)}}})
-			mounts = append(mounts, corev1.VolumeMount{Name: v, MountPath: providersDir + "/" + p.Path, ReadOnly: true})
-		}
+		vs, ms := k.providerVolumes(job.Providers)
+		volumes, mounts = append(volumes, vs...), append(mounts, ms...)
 	}
 	var sidecars []corev1.Container
 	if job.Egress != nil && len(job.Egress.Allow) > 0 {

@@ -188,9 +188,10 @@ func (f runFlags) start(ctx context.Context, st *store.Store, catalog func() *ca
 			}
 		}
 	case "kubernetes":
-		// Runs read the cache's packages from the node's file system (hostPath, read-only):
-		// the cache directory must be at the same path on the nodes that run jobs.
-		k, err := f.kube.executor(ctx, instanceOf(dbPath), logger)
+		// Runs read the cache's packages read-only from -runner-kube-provider-claim, or from
+		// the node's file system (hostPath): then the cache directory must be at the same
+		// path on the nodes that run jobs.
+		k, err := f.kube.executor(ctx, instanceOf(dbPath), cacheDir, logger)
 		if err != nil {
 			return nil, err
 		}

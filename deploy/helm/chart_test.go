@@ -26,7 +26,7 @@ ingress:
   className: nginx
   hosts: [{host: cloudoven.example.com}]
   tls: [{secretName: cloudoven-tls, hosts: [cloudoven.example.com]}]
-runner: {type: kubernetes, namespace: cloudoven-runs}
+runner: {type: kubernetes, namespace: cloudoven-runs, providerCache: {existingClaim: providers-runs, serverClaim: providers}}
 `
 
 	existingSecret = `
@@ -83,11 +83,19 @@ func TestChartRenders(t *testing.T) {
 		chartSecret  bool   // the chart makes that Secret
 		runNamespace string
 		postgres     bool
+		// The provider cache's claims: in the run namespace, and the one the server mounts;
+		// the chart makes the first unless it is given.
+		runClaim, serverClaim string
+		chartClaim            bool
 	}{
-		{name: "three replicas", values: threeReplicas, replicas: 3, secret: "co-cloudoven", chartSecret: true, runNamespace: namespace, postgres: true},
-		{name: "defaults", values: defaults, replicas: 1, secret: "co-cloudoven", chartSecret: true, runNamespace: namespace},
-		{name: "postgres, ingress with TLS", values: postgresIngress, replicas: 1, secret: "co-cloudoven", chartSecret: true, runNamespace: "cloudoven-runs", postgres: true},
-		{name: "existing secret", values: existingSecret, replicas: 1, secret: "cloudoven-prod", runNamespace: namespace, postgres: true},
+		{name: "three replicas", values: threeReplicas, replicas: 3, secret: "co-cloudoven", chartSecret: true, runNamespace: namespace, postgres: true,
+			runClaim: "co-cloudoven-providers", serverClaim: "co-cloudoven-providers", chartClaim: true},
+		{name: "defaults", values: defaults, replicas: 1, secret: "co-cloudoven", chartSecret: true, runNamespace: namespace,
+			runClaim: "co-cloudoven-providers", serverClaim: "co-cloudoven-providers", chartClaim: true},
+		{name: "postgres, ingress with TLS", values: postgresIngress, replicas: 1, secret: "co-cloudoven", chartSecret: true, runNamespace: "cloudoven-runs", postgres: true,
+			runClaim: "providers-runs", serverClaim: "providers"},
+		{name: "existing secret", values: existingSecret, replicas: 1, secret: "cloudoven-prod", runNamespace: namespace, postgres: true,
+			runClaim: "co-cloudoven-providers", serverClaim: "co-cloudoven-providers", chartClaim: true},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
@@ -125,6 +133,34 @@ func TestChartRenders(t *testing.T) {
 			}
 			if got := env(t, r, "CLOUDOVEN_RUNNER_KUBE_NAMESPACE"); got != tt.runNamespace {
 				t.Errorf("CLOUDOVEN_RUNNER_KUBE_NAMESPACE %q, want %q", got, tt.runNamespace)
+			}
+
+			// The provider cache: a claim in the run namespace the run pods mount, the same
+			// volume mounted by the server where -provider-cache points.
+			var dataClaims []*corev1.PersistentVolumeClaim
+			var providerClaim *corev1.PersistentVolumeClaim
+			for _, c := range r.PVCs {
+				if c.Name == tt.runClaim {
+					providerClaim = c
+				} else {
+					dataClaims = append(dataClaims, c)
+				}
+			}
+			r.PVCs = dataClaims
+			if tt.chartClaim != (providerClaim != nil) {
+				t.Errorf("the chart made the provider cache's claim: %v, want %v", providerClaim != nil, tt.chartClaim)
+			}
+			if providerClaim != nil && (providerClaim.Namespace != tt.runNamespace || !cmp.Equal(providerClaim.Spec.AccessModes, []corev1.PersistentVolumeAccessMode{corev1.ReadWriteMany})) {
+				t.Errorf("the provider cache's claim is in %q with %v, want %q and ReadWriteMany", providerClaim.Namespace, providerClaim.Spec.AccessModes, tt.runNamespace)
+			}
+			if got := env(t, r, "CLOUDOVEN_RUNNER_KUBE_PROVIDER_CLAIM"); got != tt.runClaim {
+				t.Errorf("CLOUDOVEN_RUNNER_KUBE_PROVIDER_CLAIM %q, want %q", got, tt.runClaim)
+			}
+			if v := volume(t, r, "providers"); v.PersistentVolumeClaim == nil || v.PersistentVolumeClaim.ClaimName != tt.serverClaim {
+				t.Errorf("the server's providers volume %+v, want the claim %s", v.VolumeSource, tt.serverClaim)
+			}
+			if got := env(t, r, "CLOUDOVEN_PROVIDER_CACHE"); got != "/providers" || !mounted(r, "providers", "/providers") {
+				t.Errorf("CLOUDOVEN_PROVIDER_CACHE %q, want /providers, where the providers volume is mounted", got)
 			}
 
 			wantHardened(t, r)
@@ -213,6 +249,7 @@ func TestChartRefuses(t *testing.T) {
 		{"a secret in extraEnv", "extraEnv: {CLOUDOVEN_STATE_BLOB_KEY: x}", "invalid propertyName 'CLOUDOVEN_STATE_BLOB_KEY'"},
 		{"a database URL of another kind", "secrets: {databaseUrl: 'mysql://db/x'}", "/secrets/databaseUrl"},
 		{"an API server given as a URL", "runner: {type: kubernetes, apiServer: {host: 'https://10.0.0.5:6443'}}", "/runner/apiServer/host"},
+		{"a run namespace without the provider cache's claims", "runner: {type: kubernetes, namespace: runs}", "the provider cache's claim must be in both"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
@@ -408,4 +445,19 @@ func TestChartWithoutRuns(t *testing.T) {
 	if e := r.env(t, "CLOUDOVEN_RUNNER_KUBE_NAMESPACE"); e != nil {
 		t.Errorf("CLOUDOVEN_RUNNER_KUBE_NAMESPACE set without runs")
 	}
+	for _, c := range r.PVCs {
+		if strings.HasSuffix(c.Name, "-providers") {
+			t.Errorf("a provider cache claim %s without runs", c.Name)
+		}
+	}
+}
+
+// mounted reports whether the server's container mounts the volume name at path.
+func mounted(r *rendered, name, path string) bool {
+	for _, m := range r.Deployment.Spec.Template.Spec.Containers[0].VolumeMounts {
+		if m.Name == name && m.MountPath == path {
+			return true
+		}
+	}
+	return false
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"fmt"
 	"io"
+	"os"
 	"regexp"
 	"strings"
 	"testing"
@@ -13,6 +14,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	discoveryv1 "k8s.io/api/discovery/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/client-go/kubernetes"
@@ -55,6 +57,9 @@ func TestChartInstalls(t *testing.T) {
 	host, port := apiServerEndpoint(t, cs)
 	// Persistence only where a claim can be bound; the test cluster has no provisioner.
 	storageClass := defaultStorageClass(t, cs)
+	// The provider cache's claim, bound to a volume on the node, made beforehand: AKS would
+	// provision it (ReadWriteMany, Azure Files); this cluster has no provisioner.
+	providerDir := staticClaim(t, cs, ns, "providers")
 	values := fmt.Sprintf(`
 image: {pullPolicy: Never}
 persistence: {enabled: %t}
@@ -62,6 +67,7 @@ runner:
   type: kubernetes
   namespace: %s
   apiServer: {host: %q, port: %d}
+  providerCache: {existingClaim: providers}
 `, storageClass != "", ns, host, port)
 	t.Logf("namespace %s, API server at %s:%d, storage class %q", ns, host, port, storageClass)
 
@@ -120,6 +126,12 @@ runner:
 	}
 	if key, err := base64.StdEncoding.DecodeString(string(secret.Data["secret-key"])); err != nil || len(key) != 32 {
 		t.Errorf("the generated secret key is not base64 of 32 bytes (%d bytes, %v)", len(key), err)
+	}
+
+	// The provider cache: the server opened it on the claim's volume, writing its own
+	// directories there as its own user.
+	if entries, err := os.ReadDir(providerDir); err != nil || len(entries) == 0 {
+		t.Errorf("the server wrote nothing to the provider cache's volume (%v)", err)
 	}
 
 	// The log: the start line, the first user, and no warning or error (the executor's
@@ -289,4 +301,45 @@ func describe(t *testing.T, cs kubernetes.Interface, ns string) {
 			t.Logf("event %s %s/%s: %s %s", e.Type, e.InvolvedObject.Kind, e.InvolvedObject.Name, e.Reason, e.Message)
 		}
 	}
+}
+
+// staticClaim makes a claim name in ns bound to a volume of its own on the node, a
+// directory anyone may write (the server runs as 65532), and returns the directory. The
+// volume is deleted with the test.
+func staticClaim(t *testing.T, cs kubernetes.Interface, ns, name string) string {
+	t.Helper()
+	dir := t.TempDir()
+	if err := os.Chmod(dir, 0o777); err != nil {
+		t.Fatal(err)
+	}
+	ctx := t.Context()
+	size := resource.MustParse("1Gi")
+	pv := &corev1.PersistentVolume{
+		ObjectMeta: metav1.ObjectMeta{Name: ns + "-" + name, Labels: map[string]string{installLabel: "chart-install"}},
+		Spec: corev1.PersistentVolumeSpec{
+			Capacity:                      corev1.ResourceList{corev1.ResourceStorage: size},
+			AccessModes:                   []corev1.PersistentVolumeAccessMode{corev1.ReadWriteMany},
+			PersistentVolumeReclaimPolicy: corev1.PersistentVolumeReclaimRetain,
+			ClaimRef:                      &corev1.ObjectReference{Namespace: ns, Name: name},
+			PersistentVolumeSource: corev1.PersistentVolumeSource{HostPath: &corev1.HostPathVolumeSource{Path: dir}},
+		},
+	}
+	if _, err := cs.CoreV1().PersistentVolumes().Create(ctx, pv, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cs.CoreV1().PersistentVolumes().Delete(context.Background(), pv.Name, metav1.DeleteOptions{}) })
+	empty := ""
+	pvc := &corev1.PersistentVolumeClaim{
+		ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: ns},
+		Spec: corev1.PersistentVolumeClaimSpec{
+			AccessModes:      []corev1.PersistentVolumeAccessMode{corev1.ReadWriteMany},
+			StorageClassName: &empty,
+			VolumeName:       pv.Name,
+			Resources:        corev1.VolumeResourceRequirements{Requests: corev1.ResourceList{corev1.ResourceStorage: size}},
+		},
+	}
+	if _, err := cs.CoreV1().PersistentVolumeClaims(ns).Create(ctx, pvc, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	return dir
 }

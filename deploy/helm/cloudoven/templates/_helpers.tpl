@@ -37,10 +37,8 @@ helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" }}
 
 {{/*
 The replica count: replicas when set, else 1. The settings that cannot work together fail
-here, saying what to change. More than one replica is refused for now: each server runs the
-runs it queued from its own memory and marks the runs it finds in flight at start as
-interrupted, so a second replica on the same database would interrupt the first one's runs.
-Several replicas come with the run queue claimed through the database (row locks, leases).
+here, saying what to change: several replicas share the run queue, the logs and the state
+through PostgreSQL and Azure Blob Storage.
 */}}
 {{- define "cloudoven.replicas" -}}
 {{- $postgres := eq .Values.database.type "postgres" -}}
@@ -55,4 +53,26 @@ Several replicas come with the run queue claimed through the database (row locks
 {{- fail (printf "replicas is %d but stateBlob.url is empty: every replica must read the same state versions; set stateBlob.url (Azure Blob Storage) or replicas=1" $replicas) -}}
 {{- end -}}
 {{- $replicas -}}
+{{- end -}}
+
+{{/*
+The provider cache's claim in the run namespace (run pods mount it) and in the release's
+(the server's pods mount it): the chart's own unless existingClaim is given. A run namespace
+other than the release's needs both claims given.
+*/}}
+{{- define "cloudoven.providerClaim" -}}
+{{- $c := .Values.runner.providerCache -}}
+{{- default (printf "%s-providers" (include "cloudoven.fullname" .)) $c.existingClaim -}}
+{{- end -}}
+
+{{- define "cloudoven.providerServerClaim" -}}
+{{- $c := .Values.runner.providerCache -}}
+{{- if ne (include "cloudoven.runNamespace" .) .Release.Namespace -}}
+{{- if not (and $c.existingClaim $c.serverClaim) -}}
+{{- fail (printf "runner.namespace is %s, not the release's %s: the provider cache's claim must be in both; set runner.providerCache.existingClaim (in %s) and runner.providerCache.serverClaim (in %s), two claims of one ReadWriteMany volume" (include "cloudoven.runNamespace" .) .Release.Namespace (include "cloudoven.runNamespace" .) .Release.Namespace) -}}
+{{- end -}}
+{{- $c.serverClaim -}}
+{{- else -}}
+{{- default (include "cloudoven.providerClaim" .) $c.serverClaim -}}
+{{- end -}}
 {{- end -}}
