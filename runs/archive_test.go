@@ -45,31 +45,8 @@ func TestPlansAndLogsInAzureBlob(t *testing.T) {
 	}
 	t.Cleanup(func() { st.Close() })
 	st.SetArchive(blobs)
-	if _, err := st.CreateProject(ctx, "team", ""); err != nil {
-		t.Fatal(err)
-	}
-	if _, _, err := st.CreateBlueprint(ctx, "team", "app", "", []byte(archiveDoc), ""); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := st.CreateEnvironment(ctx, "team", "dev", []byte(`{"format": 1, "name": "dev", "backend": {"type": "http"}}`)); err != nil {
-		t.Fatal(err)
-	}
-	d, err := st.CreateDeployment(ctx, "team", "app", 1, "dev", "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	authz := state.NewTokenAuthorizer(0)
-	srv := httptest.NewServer(state.NewServer(st, state.NewDirStore(t.TempDir()), authz, nil))
-	t.Cleanup(srv.Close)
-	svc := New(Options{
-		Store: st, Executor: runner.NewLocal(runner.LocalOptions{Terraform: bin}), Hub: NewHub(st, nil),
-		Prepare: NewPreparer(st, embeddedCatalog, nil), Sealer: newSealer(t), Authorizer: authz, StateURL: srv.URL,
-	})
-	runCtx, cancel := context.WithCancel(ctx)
-	t.Cleanup(func() { cancel(); svc.Wait() })
-	if err := svc.Start(runCtx); err != nil {
-		t.Fatal(err)
-	}
+	d := seedDeployment(t, st, archiveDoc)
+	svc := startLocalService(t, st, bin)
 	// Another server on the same database, not given the blob store.
 	bare, err := store.Open(ctx, dbPath)
 	if err != nil {
@@ -77,7 +54,7 @@ func TestPlansAndLogsInAzureBlob(t *testing.T) {
 	}
 	t.Cleanup(func() { bare.Close() })
 
-	r, err := svc.Plan(ctx, "team", d.ID, "alice", false)
+	r, err := svc.Plan(ctx, "team", d, "alice", false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -134,4 +111,44 @@ func TestPlansAndLogsInAzureBlob(t *testing.T) {
 	if ids, err := st.RunLogsToArchive(ctx, 0); err != nil || len(ids) != 0 {
 		t.Errorf("logs left to archive: %v, %v", ids, err)
 	}
+}
+
+// seedDeployment stores project team, blueprint app (version 1 from doc), environment dev
+// with CloudOven's http backend and a deployment of app to dev, and returns its id.
+func seedDeployment(t *testing.T, st *store.Store, doc string) int64 {
+	t.Helper()
+	ctx := context.Background()
+	if _, err := st.CreateProject(ctx, "team", ""); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := st.CreateBlueprint(ctx, "team", "app", "", []byte(doc), ""); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.CreateEnvironment(ctx, "team", "dev", []byte(`{"format": 1, "name": "dev", "backend": {"type": "http"}}`)); err != nil {
+		t.Fatal(err)
+	}
+	d, err := st.CreateDeployment(ctx, "team", "app", 1, "dev", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d.ID
+}
+
+// startLocalService starts a Service running real terraform (bin) with the local executor
+// against CloudOven's own state backend on loopback, stopped with the test.
+func startLocalService(t *testing.T, st *store.Store, bin string) *Service {
+	t.Helper()
+	authz := state.NewTokenAuthorizer(0)
+	srv := httptest.NewServer(state.NewServer(st, state.NewDirStore(t.TempDir()), authz, nil))
+	t.Cleanup(srv.Close)
+	svc := New(Options{
+		Store: st, Executor: runner.NewLocal(runner.LocalOptions{Terraform: bin}), Hub: NewHub(st, nil),
+		Prepare: NewPreparer(st, embeddedCatalog, nil), Sealer: newSealer(t), Authorizer: authz, StateURL: srv.URL,
+	})
+	runCtx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(func() { cancel(); svc.Wait() })
+	if err := svc.Start(runCtx); err != nil {
+		t.Fatal(err)
+	}
+	return svc
 }

@@ -84,19 +84,7 @@ func newDockerRig(t *testing.T, prepare PrepareFunc) *dockerRig {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	if _, err := st.CreateProject(ctx, "team", ""); err != nil {
-		t.Fatal(err)
-	}
-	if _, _, err := st.CreateBlueprint(ctx, "team", "app", "", []byte(dockerDoc), ""); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := st.CreateEnvironment(ctx, "team", "dev", []byte(`{"format": 1, "name": "dev", "backend": {"type": "http"}}`)); err != nil {
-		t.Fatal(err)
-	}
-	d, err := st.CreateDeployment(ctx, "team", "app", 1, "dev", "")
-	if err != nil {
-		t.Fatal(err)
-	}
+	d := seedDeployment(t, st, dockerDoc)
 
 	authz := state.NewTokenAuthorizer(0)
 	srv := httptest.NewServer(state.NewServer(st, state.NewDirStore(t.TempDir()), authz, nil))
@@ -130,7 +118,7 @@ func newDockerRig(t *testing.T, prepare PrepareFunc) *dockerRig {
 	if err := svc.Start(runCtx); err != nil {
 		t.Fatal(err)
 	}
-	return &dockerRig{store: st, svc: svc, sealer: sealer, deployment: d.ID}
+	return &dockerRig{store: st, svc: svc, sealer: sealer, deployment: d}
 }
 
 // TestDockerRunsAgainstCloudOvenState is the runner's integration test on the real Docker

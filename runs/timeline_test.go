@@ -3,7 +3,6 @@ package runs
 import (
 	"context"
 	"fmt"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -14,7 +13,6 @@ import (
 
 	"github.com/cloudoven/cloudoven/internal/testenv"
 	"github.com/cloudoven/cloudoven/runner"
-	"github.com/cloudoven/cloudoven/state"
 	"github.com/cloudoven/cloudoven/store"
 )
 
@@ -246,37 +244,14 @@ func TestLocalRunTimeline(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	if _, err := st.CreateProject(ctx, "team", ""); err != nil {
-		t.Fatal(err)
-	}
-	if _, _, err := st.CreateBlueprint(ctx, "team", "app", "", []byte(timelineDoc), ""); err != nil {
-		t.Fatal(err)
-	}
+	bad := seedDeployment(t, st, timelineDoc)
 	fixed := strings.Replace(timelineDoc, `{"expr": "tonumber(\"abc\")"}`, `{"literal": 42}`, 1)
 	if _, err := st.AddBlueprintVersion(ctx, "team", "app", []byte(fixed), "fixed"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := st.CreateEnvironment(ctx, "team", "dev", []byte(`{"format": 1, "name": "dev", "backend": {"type": "http"}}`)); err != nil {
-		t.Fatal(err)
-	}
-	bad, err := st.CreateDeployment(ctx, "team", "app", 1, "dev", "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	authz := state.NewTokenAuthorizer(0)
-	srv := httptest.NewServer(state.NewServer(st, state.NewDirStore(t.TempDir()), authz, nil))
-	t.Cleanup(srv.Close)
-	svc := New(Options{
-		Store: st, Executor: runner.NewLocal(runner.LocalOptions{Terraform: bin}), Hub: NewHub(st, nil),
-		Prepare: NewPreparer(st, embeddedCatalog, nil), Sealer: newSealer(t), Authorizer: authz, StateURL: srv.URL,
-	})
-	runCtx, cancel := context.WithCancel(ctx)
-	t.Cleanup(func() { cancel(); svc.Wait() })
-	if err := svc.Start(runCtx); err != nil {
-		t.Fatal(err)
-	}
+	svc := startLocalService(t, st, bin)
 
-	r, err := svc.Plan(ctx, "team", bad.ID, "alice", false)
+	r, err := svc.Plan(ctx, "team", bad, "alice", false)
 	if err != nil {
 		t.Fatal(err)
 	}
