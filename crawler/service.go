@@ -145,7 +145,7 @@ func (s *Service) Trigger() error {
 	}
 	// Taken before the crawl's goroutine starts, so the caller hears at once that another
 	// replica crawls, as it hears of this replica's crawl.
-	release, err := s.lock(ctx)
+	release, lost, err := s.lock(ctx)
 	if err != nil {
 		return err
 	}
@@ -154,7 +154,7 @@ func (s *Service) Trigger() error {
 	s.inflight.Add(1)
 	go func() {
 		defer s.inflight.Done()
-		s.run(ctx, release)
+		s.run(ctx, release, lost)
 	}()
 	return nil
 }
@@ -166,7 +166,7 @@ func (s *Service) Run(ctx context.Context) (Result, error) {
 		s.mu.Unlock()
 		return Result{}, ErrRunning
 	}
-	release, err := s.lock(ctx)
+	release, lost, err := s.lock(ctx)
 	if err != nil {
 		s.mu.Unlock()
 		return Result{}, err
@@ -174,13 +174,26 @@ func (s *Service) Run(ctx context.Context) (Result, error) {
 	s.running = true
 	s.current = &Status{Started: time.Now(), Progress: map[string][2]int{}}
 	s.mu.Unlock()
-	st := s.run(ctx, release)
+	st := s.run(ctx, release, lost)
 	return st.Result, st.Err
 }
 
 // run crawls, swaps and publishes, then calls release (the crawl lock) before it reports
-// the crawl over.
-func (s *Service) run(ctx context.Context, release func()) *Status {
+// the crawl over. When lost closes first, the crawl stops with ErrLockLost, publishing
+// nothing.
+func (s *Service) run(ctx context.Context, release func(), lost <-chan struct{}) *Status {
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	if lost != nil {
+		go func() {
+			select {
+			case <-lost:
+				s.logger.Error("crawl stopped", "err", ErrLockLost)
+				cancel(ErrLockLost)
+			case <-ctx.Done():
+			}
+		}()
+	}
 	opts := s.opts
 	progress := opts.Progress
 	opts.Progress = func(source string, done, total int) {
@@ -202,6 +215,16 @@ func (s *Service) run(ctx context.Context, release func()) *Status {
 		} else {
 			err = fmt.Errorf("loading the crawled catalog: %w", err)
 		}
+	}
+	// Checked here too, not only through ctx: a crawl that finished as the lock was lost
+	// must not publish.
+	select {
+	case <-lost:
+		cancel(ErrLockLost)
+	default:
+	}
+	if errors.Is(context.Cause(ctx), ErrLockLost) {
+		err = fmt.Errorf("crawling: %w", ErrLockLost)
 	}
 	if err == nil && opts.Shared != nil {
 		err = s.publish(ctx, res)

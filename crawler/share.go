@@ -4,8 +4,10 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"os"
+	"sync"
 	"time"
 
 	"github.com/cloudoven/cloudoven/catalog"
@@ -22,8 +24,9 @@ const lockTimeout = 10 * time.Second
 // through a small adapter in cmd/cloudoven).
 type Shared interface {
 	// TryCrawlLock takes the lock that one crawl at a time holds across replicas; ok is
-	// false when another crawl holds it. release gives it back.
-	TryCrawlLock(ctx context.Context) (release func(), ok bool, err error)
+	// false when another crawl holds it. release gives it back. lost is called, once, if
+	// the lock is lost before release (its database connection died): the crawl stops.
+	TryCrawlLock(ctx context.Context, lost func()) (release func(), ok bool, err error)
 	// PublishCatalog stores a packed catalog (catalog.Pack) as the next generation.
 	PublishCatalog(ctx context.Context, blob []byte) (generation int64, err error)
 	// CatalogGeneration is the published catalog's generation, 0 when none; it is polled.
@@ -40,22 +43,28 @@ type Published struct {
 	Blob   []byte
 }
 
+// ErrLockLost ends a crawl whose crawl lock was lost (its database connection died), so
+// that another replica's crawl never runs beside it.
+var ErrLockLost = errors.New("the crawl lock was lost with its database connection; the crawl stopped")
+
 // lock takes the crawl lock when replicas share a database; ErrRunning when another
-// replica's crawl holds it.
-func (s *Service) lock(ctx context.Context) (release func(), err error) {
+// replica's crawl holds it. lost closes if the lock is lost before release.
+func (s *Service) lock(ctx context.Context) (release func(), lost <-chan struct{}, err error) {
 	if s.opts.Shared == nil {
-		return func() {}, nil
+		return func() {}, nil, nil
 	}
 	ctx, cancel := context.WithTimeout(ctx, lockTimeout)
 	defer cancel()
-	release, ok, err := s.opts.Shared.TryCrawlLock(ctx)
+	ch := make(chan struct{})
+	var once sync.Once
+	release, ok, err := s.opts.Shared.TryCrawlLock(ctx, func() { once.Do(func() { close(ch) }) })
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if !ok {
-		return nil, ErrRunning
+		return nil, nil, ErrRunning
 	}
-	return release, nil
+	return release, ch, nil
 }
 
 // publish publishes the crawled catalog for the other replicas, unless a provider could

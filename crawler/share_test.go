@@ -96,7 +96,7 @@ func TestPublishedCatalogReachesTheOtherReplica(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			releaseB, ok, err := b.TryCrawlLock(ctx)
+			releaseB, ok, err := b.TryCrawlLock(ctx, nil)
 			if err != nil || !ok {
 				t.Fatalf("the other replica's crawl lock: ok=%v, %v", ok, err)
 			}
@@ -231,4 +231,41 @@ func rebind(dialect, q string) string {
 		return strings.ReplaceAll(q, "?", "$1")
 	}
 	return q
+}
+
+// losingLock is the store's crawl lock, lost (as with a connection that died) as soon as it
+// is taken.
+type losingLock struct{ sharedStore }
+
+func (l losingLock) TryCrawlLock(ctx context.Context, lost func()) (func(), bool, error) {
+	release, ok, err := l.sharedStore.TryCrawlLock(ctx, nil)
+	if ok {
+		lost()
+	}
+	return release, ok, err
+}
+
+// A crawl whose lock is lost stops with ErrLockLost and publishes nothing: another
+// replica may hold the lock by then. The lock is released for the next crawl.
+func TestCrawlStopsWhenItsLockIsLost(t *testing.T) {
+	t.Parallel()
+	data := sharedData(t)
+	a, b, _ := replicas(t, "sqlite")
+	target := crawler.Target{Source: "hashicorp/helm", Version: "3.1.2",
+		SchemaFile: filepath.Join(data, "helm", "schema.json"), DocsDir: filepath.Join(data, "helm", "docs")}
+	svc, err := crawler.NewService([]crawler.Target{target}, crawler.Options{CatalogDir: t.TempDir(), Shared: losingLock{sharedStore{a}}}, "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.Run(t.Context()); !errors.Is(err, crawler.ErrLockLost) {
+		t.Fatalf("a crawl that lost its lock: %v, want ErrLockLost", err)
+	}
+	if gen, err := a.CatalogGeneration(t.Context()); err != nil || gen != 0 {
+		t.Errorf("a crawl that lost its lock published generation %d (%v)", gen, err)
+	}
+	release, ok, err := b.TryCrawlLock(t.Context(), nil)
+	if err != nil || !ok {
+		t.Fatalf("the lock after the crawl that lost it: ok=%v, %v", ok, err)
+	}
+	release()
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/cloudoven/cloudoven/internal/testenv"
 )
@@ -31,7 +32,7 @@ func twoReplicas(t *testing.T) (*Store, *Store) {
 
 func tryCrawlLock(t *testing.T, s *Store) (func(), bool) {
 	t.Helper()
-	release, ok, err := s.TryCrawlLock(t.Context())
+	release, ok, err := s.TryCrawlLock(t.Context(), nil)
 	if err != nil {
 		t.Fatalf("TryCrawlLock: %v", err)
 	}
@@ -76,7 +77,7 @@ func TestPostgresCrawlLockRefusesACanceledContext(t *testing.T) {
 	s := newPostgresStore(t)
 	ctx, cancel := context.WithCancel(t.Context())
 	cancel()
-	if release, ok, err := s.TryCrawlLock(ctx); err == nil || ok || release != nil {
+	if release, ok, err := s.TryCrawlLock(ctx, nil); err == nil || ok || release != nil {
 		t.Fatalf("TryCrawlLock with a canceled context: ok=%v err=%v", ok, err)
 	}
 	release, ok := tryCrawlLock(t, s)
@@ -101,9 +102,10 @@ func TestPostgresCrawlLockDiesWithItsConnection(t *testing.T) {
 		stores[i] = s
 	}
 	a, b := stores[0], stores[1]
-	releaseA, ok := tryCrawlLock(t, a)
-	if !ok {
-		t.Fatal("the first taker was refused the crawl lock")
+	lost := make(chan struct{})
+	releaseA, ok, err := a.TryCrawlLock(t.Context(), func() { close(lost) })
+	if err != nil || !ok {
+		t.Fatalf("the first taker was refused the crawl lock: %v", err)
 	}
 	if _, ok := tryCrawlLock(t, b); ok {
 		t.Fatal("a second replica took the crawl lock while the first held it")
@@ -111,7 +113,7 @@ func TestPostgresCrawlLockDiesWithItsConnection(t *testing.T) {
 	// The holder's backend, found by its lock: a bigint advisory key is stored as its high
 	// and low 32 bits in classid and objid.
 	var pid int
-	err := b.db.QueryRowContext(t.Context(), `SELECT pid FROM pg_locks
+	err = b.db.QueryRowContext(t.Context(), `SELECT pid FROM pg_locks
 		WHERE locktype = 'advisory' AND granted AND objsubid = 1
 		AND classid::bigint = ? AND objid::bigint = ? AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
 		crawlLockKey>>32, crawlLockKey&0xffffffff).Scan(&pid)
@@ -123,6 +125,12 @@ func TestPostgresCrawlLockDiesWithItsConnection(t *testing.T) {
 	var terminated bool
 	if err := b.db.QueryRowContext(t.Context(), `SELECT pg_terminate_backend(?, 60000)`, pid).Scan(&terminated); err != nil || !terminated {
 		t.Fatalf("terminating backend %d: %v (terminated %v)", pid, err, terminated)
+	}
+	// The holder learns it lost the lock at its next check of the connection.
+	select {
+	case <-lost:
+	case <-time.After(30 * time.Second):
+		t.Fatal("the holder was not told its crawl lock was lost with its connection")
 	}
 	releaseB, ok := tryCrawlLock(t, b)
 	if !ok {

@@ -47,7 +47,7 @@ func TestServeReplicasShareTheCrawledCatalog(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer other.Close()
-	release, ok, err := other.TryCrawlLock(t.Context())
+	release, ok, err := other.TryCrawlLock(t.Context(), nil)
 	if err != nil || !ok {
 		t.Fatalf("taking the crawl lock: ok=%v, %v", ok, err)
 	}
