@@ -30,14 +30,14 @@ func TestKubernetesRemoveOrphans(t *testing.T) {
 	for runID, k := range map[string]*Kubernetes{dead: e.k, live: e.k, others: other} {
 		job := Job{RunID: runID, Steps: [][]string{{"version"}}, Files: map[string][]byte{"main.tf": nil}}
 		job, _ = job.withDefaults()
-		if _, err := e.cs.BatchV1().Jobs(e.ns).Create(ctx, k.jobObject(job, kubeName(job.RunID), "{}"), metav1.CreateOptions{}); err != nil {
+		if _, err := e.cs.BatchV1().Jobs(e.ns).Create(ctx, k.jobObject(job, kubeName(job.RunID, "a1b2c3"), "{}"), metav1.CreateOptions{}); err != nil {
 			t.Fatal(err)
 		}
 		secret, err := k.secret(job)
 		if err != nil {
 			t.Fatal(err)
 		}
-		secret.Name = kubeName(job.RunID) + "-lost"
+		secret.Name = kubeName(job.RunID, "d4e5f6")
 		if _, err := e.cs.CoreV1().Secrets(e.ns).Create(ctx, secret, metav1.CreateOptions{}); err != nil {
 			t.Fatal(err)
 		}
