@@ -83,6 +83,10 @@ type KubernetesOptions struct {
 // start with a nonce of the job's, after the last step (stage.Report), and the executor
 // keeps them out of the job's output. The log is followed as it is written.
 //
+// Each stage of a run (a plan, then its apply) is a Job of its own name, the run's id and a
+// random suffix (kubeName): the previous stage's Job and Secret may still be going when the
+// next one starts.
+//
 // Cancel deletes the Job, foreground: the pod gets SIGTERM, which the driver passes on to
 // terraform, and SIGKILL after the grace period. RemoveOrphans deletes the Jobs, Secrets
 // and NetworkPolicies of this instance, but those of the runs it is told to keep; RemoveRun
@@ -209,7 +213,11 @@ func (k *Kubernetes) Run(ctx context.Context, job Job, out io.Writer) (Result, e
 	if job.Egress != nil && len(job.Egress.Allow) > 0 {
 		fmt.Fprintln(out, egressProxyOnlyLine)
 	}
-	e := &kubeRun{k: k, job: job, out: out, spec: spec, name: kubeName(job.RunID)}
+	suffix, err := kubeSuffix()
+	if err != nil {
+		return Result{}, err
+	}
+	e := &kubeRun{k: k, job: job, out: out, spec: spec, name: kubeName(job.RunID, suffix)}
 	defer e.cleanup(ctx)
 	res, err := e.run(ctx, arg, secrets, parts)
 	if err != nil {
@@ -242,7 +250,7 @@ func (e *kubeRun) run(ctx context.Context, arg string, secrets []*corev1.Secret,
 	created, err := cs.BatchV1().Jobs(ns).Create(ctx, job, metav1.CreateOptions{})
 	switch {
 	case apierrors.IsAlreadyExists(err):
-		return Result{}, fmt.Errorf("job %s already exists: a run id is used once (RemoveOrphans reaps what a crash left)", e.name)
+		return Result{}, fmt.Errorf("job %s already exists: a job's name is drawn at random, draw again", e.name)
 	case err != nil:
 		return Result{}, interruptedBy(ctx, fmt.Errorf("creating job %s: %w", e.name, err))
 	}

@@ -66,15 +66,21 @@ func TestKubernetesNamesFitTheirLimits(t *testing.T) {
 	t.Parallel()
 	long := strings.Repeat("a", 64)
 	for _, tc := range []struct{ runID, name, label string }{
-		{"abc-1", "cloudoven-run-abc-1", "abc-1"},
+		{"abc-1", "cloudoven-run-abc-1-0a1b2c", "abc-1"},
 		{long, "cloudoven-run-h-", "h-"},
 	} {
-		name, label := kubeName(tc.runID), kubeLabel(tc.runID)
-		if !strings.HasPrefix(name, tc.name) || len(name) > 63 || !strings.HasPrefix(label, tc.label) || len(label) > 63 {
-			t.Errorf("run id %q: name %q, label %q; want them to start %q and %q, at most 63 characters", tc.runID, name, label, tc.name, tc.label)
+		name, label := kubeName(tc.runID, "0a1b2c"), kubeLabel(tc.runID)
+		if !strings.HasPrefix(name, tc.name) || !strings.HasSuffix(name, "-0a1b2c") || len(name) > 63 || !strings.HasPrefix(label, tc.label) || len(label) > 63 {
+			t.Errorf("run id %q: name %q, label %q; want them to start %q and %q, the name to end in its suffix, at most 63 characters", tc.runID, name, label, tc.name, tc.label)
 		}
-		if kubeName(tc.runID) != name || kubeLabel(tc.runID) != label {
+		if kubeName(tc.runID, "0a1b2c") != name || kubeLabel(tc.runID) != label {
 			t.Errorf("run id %q: names are not stable", tc.runID)
 		}
+	}
+	// The suffix: two stages of a run get names of their own.
+	a, errA := kubeSuffix()
+	b, errB := kubeSuffix()
+	if errA != nil || errB != nil || len(a) != 6 || a == b {
+		t.Errorf("kubeSuffix() = %q, %v then %q, %v; want 6 hex digits each time different", a, errA, b, errB)
 	}
 }

@@ -30,7 +30,7 @@ func TestKubernetesRemoveOrphans(t *testing.T) {
 	for runID, k := range map[string]*Kubernetes{dead: e.k, live: e.k, others: other} {
 		job := Job{RunID: runID, Steps: [][]string{{"version"}}, Files: map[string][]byte{"main.tf": nil}}
 		job, _ = job.withDefaults()
-		if _, err := e.cs.BatchV1().Jobs(e.ns).Create(ctx, k.jobObject(job, kubeName(job.RunID), "{}", 0), metav1.CreateOptions{}); err != nil {
+		if _, err := e.cs.BatchV1().Jobs(e.ns).Create(ctx, k.jobObject(job, kubeName(job.RunID, "a1b2c3"), "{}", 0), metav1.CreateOptions{}); err != nil {
 			t.Fatal(err)
 		}
 		secrets, _, err := k.secrets(job)
@@ -38,7 +38,7 @@ func TestKubernetesRemoveOrphans(t *testing.T) {
 			t.Fatal(err)
 		}
 		secret := secrets[0]
-		secret.Name = kubeName(job.RunID) + "-lost"
+		secret.Name = kubeName(job.RunID, "d4e5f6")
 		if _, err := e.cs.CoreV1().Secrets(e.ns).Create(ctx, secret, metav1.CreateOptions{}); err != nil {
 			t.Fatal(err)
 		}

@@ -3,6 +3,7 @@ package runner
 import (
 	"bytes"
 	"compress/gzip"
+	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -44,14 +45,26 @@ func kubeLabel(value string) string {
 	return "h-" + hex.EncodeToString(sum[:16])
 }
 
-// kubeName is a job's Job and Secret name: the run id when it fits the 63 characters a
-// Job's name may have, else a hash of it.
-func kubeName(runID string) string {
-	if name := "cloudoven-run-" + runID; len(name) <= 63 {
+// kubeName is a job's Job, Secret and NetworkPolicy name: the run id (a hash of it when
+// the name would pass the 63 characters a Job's name may have) and the job's own suffix.
+// The stages of a run are Jobs of their own names: a plan's Job, deleted in the
+// foreground, and its Secret, which the garbage collector deletes after it, may still be
+// there when the apply's are created.
+func kubeName(runID, suffix string) string {
+	if name := "cloudoven-run-" + runID + "-" + suffix; len(name) <= 63 {
 		return name
 	}
 	sum := sha256.Sum256([]byte(runID))
-	return "cloudoven-run-h-" + hex.EncodeToString(sum[:16])
+	return "cloudoven-run-h-" + hex.EncodeToString(sum[:16]) + "-" + suffix
+}
+
+// kubeSuffix is a job's random name suffix: 6 hex digits.
+func kubeSuffix() (string, error) {
+	b := make([]byte, 3)
+	if _, err := rand.Read(b); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(b), nil
 }
 
 // labels are what every object of a job carries: RemoveOrphans finds them by the instance,

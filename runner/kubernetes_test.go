@@ -18,7 +18,6 @@ import (
 
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
-	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/client-go/kubernetes"
@@ -78,11 +77,10 @@ func newKubernetes(t testing.TB, opts KubernetesOptions) *kubeEnv {
 // assertJobGone waits until the run's Job, pod and Secret are gone.
 func (e *kubeEnv) assertJobGone(t *testing.T, runID string) {
 	t.Helper()
-	name := kubeName(runID)
 	selector := metav1.ListOptions{LabelSelector: LabelRun + "=" + kubeLabel(runID)}
 	err := wait.PollUntilContextTimeout(context.Background(), 200*time.Millisecond, time.Minute, true, func(ctx context.Context) (bool, error) {
-		_, err := e.cs.BatchV1().Jobs(e.ns).Get(ctx, name, metav1.GetOptions{})
-		if !apierrors.IsNotFound(err) {
+		jobs, err := e.cs.BatchV1().Jobs(e.ns).List(ctx, selector)
+		if err != nil || len(jobs.Items) > 0 {
 			return false, nil
 		}
 		pods, err := e.cs.CoreV1().Pods(e.ns).List(ctx, selector)
@@ -250,12 +248,18 @@ func TestKubernetesPodIsHardened(t *testing.T) {
 			return
 		}
 		pod = &pods.Items[0]
-		if secret, err = e.cs.CoreV1().Secrets(e.ns).Get(ctx, kubeName(job.RunID), metav1.GetOptions{}); err != nil {
-			lookErr = err
+		secrets, err := e.cs.CoreV1().Secrets(e.ns).List(ctx, sel)
+		if err != nil || len(secrets.Items) != 1 {
+			lookErr = errors.Join(err, errors.New("not one secret"))
+			return
 		}
-		if kjob, err = e.cs.BatchV1().Jobs(e.ns).Get(ctx, kubeName(job.RunID), metav1.GetOptions{}); err != nil {
-			lookErr = err
+		secret = &secrets.Items[0]
+		jobs, err := e.cs.BatchV1().Jobs(e.ns).List(ctx, sel)
+		if err != nil || len(jobs.Items) != 1 {
+			lookErr = errors.Join(err, errors.New("not one job"))
+			return
 		}
+		kjob = &jobs.Items[0]
 	}
 	out := &output{t: t}
 	res, err := e.k.Run(context.Background(), job, out)

@@ -22,6 +22,7 @@ import (
 
 	"github.com/docker/docker/api/types/container"
 	"github.com/docker/docker/api/types/filters"
+	"github.com/docker/docker/client"
 
 	"github.com/cloudoven/cloudoven/internal/testenv"
 	"github.com/cloudoven/cloudoven/runner"
@@ -30,9 +31,10 @@ import (
 )
 
 // replicaScenario is what a run of several `cloudoven serve` processes on one PostgreSQL
-// database does: how many servers, deployments and runs, and whether one server is killed
-// with SIGKILL while it applies.
+// database does: which executor runs their plans and applies, how many servers,
+// deployments and runs, and whether one server is killed with SIGKILL while it applies.
 type replicaScenario struct {
+	Runner                                                string // docker (the default) or kubernetes
 	Replicas, Deployments, RunsPerDeployment, Concurrency int
 	Chain                                                 int // terraform_data resources per blueprint
 	Lease                                                 time.Duration
@@ -67,11 +69,23 @@ type sseLine struct {
 // client attached to a server other than the one executing it (resuming with
 // Last-Event-ID whenever its stream ends), and, when a server is killed mid-apply, its runs
 // marked interrupted by another server, their state locks released, and no state version
-// lost.
+// lost. With the Kubernetes executor every server runs its Jobs in one namespace of the
+// test cluster, and once every run has ended no Job, pod or Secret of a run is left there:
+// each stage deletes its own, and the server that reaps a killed server's runs deletes
+// what they left running.
 func runReplicaScenario(t *testing.T, sc replicaScenario) replicaResult {
 	t.Helper()
 	testenv.RunnerImage(t)
-	cli := testenv.Docker(t)
+	var cli *client.Client
+	var kube *kubeRunNamespace
+	switch sc.Runner {
+	case "", "docker":
+		cli = testenv.Docker(t)
+	case "kubernetes":
+		kube = newKubeRunNamespace(t, "cloudoven-replicas-")
+	default:
+		t.Fatalf("runner %q: want docker or kubernetes", sc.Runner)
+	}
 	dbURL := testenv.Postgres(t)
 	dir := t.TempDir()
 	keyFile := filepath.Join(dir, "secret.key")
@@ -95,9 +109,14 @@ func runReplicaScenario(t *testing.T, sc replicaScenario) replicaResult {
 	}
 	args := func(i int) []string {
 		names[i] = fmt.Sprintf("replica-%d", i)
-		return append([]string{"serve", "-addr", "127.0.0.1:0", "-data-dir", filepath.Join(dir, names[i]), "-database", dbURL,
-			"-secret-key-file", keyFile, "-runner", "docker", "-log-level", "info", "-replica", names[i],
+		a := append([]string{"serve", "-data-dir", filepath.Join(dir, names[i]), "-database", dbURL,
+			"-secret-key-file", keyFile, "-log-level", "info", "-replica", names[i],
 			"-run-lease", sc.Lease.String(), "-run-concurrency", strconv.Itoa(sc.Concurrency)}, blobArgs...)
+		if kube != nil {
+			// Pods reach each server's state backend at the node's address: it listens there.
+			return append(a, kube.serveArgs(kube.addr(t))...)
+		}
+		return append(a, "-addr", "127.0.0.1:0", "-runner", "docker")
 	}
 	procs := []*serveProcess{startServeProcessWith(t, args(0)...)}
 	m := regexp.MustCompile(`CloudOven created the first user admin with password (\S+);`).FindStringSubmatch(strings.Join(procs[0].before, ""))
@@ -117,6 +136,9 @@ func runReplicaScenario(t *testing.T, sc replicaScenario) replicaResult {
 				p.cmd.Process.Kill()
 				<-p.exited
 			}
+		}
+		if cli == nil {
+			return // the namespace goes with the test, and with it what is left in it
 		}
 		ctx := context.Background()
 		f := filters.NewArgs(filters.Arg("label", runner.LabelInstance+"="+instanceOf(dbURL)))
@@ -143,8 +165,11 @@ func runReplicaScenario(t *testing.T, sc replicaScenario) replicaResult {
 		env := fmt.Sprintf("env%d", i)
 		b0.do(http.MethodPost, "/projects/team/environments", url.Values{"name": {env}})
 		b0.do(http.MethodPost, "/projects/team/environments/"+env+"/backend", url.Values{"backend_type": {"http"}})
-		// Each server's state URL is its own loopback address: host networking reaches it.
-		b0.do(http.MethodPost, "/projects/team/environments/"+env+"/runner", url.Values{"network_mode": {"host"}, "egress": {"open"}})
+		if kube == nil {
+			// Each server's state URL is its own loopback address: host networking reaches it.
+			// On Kubernetes the environment's default egress holds pods to the state backend.
+			b0.do(http.MethodPost, "/projects/team/environments/"+env+"/runner", url.Values{"network_mode": {"host"}, "egress": {"open"}})
+		}
 		doc, path := b0.do(http.MethodPost, "/projects/team/deployments", url.Values{"blueprint": {"chain"}, "environment": {env}})
 		id, err := strconv.ParseInt(strings.TrimPrefix(path, "/projects/team/deployments/"), 10, 64)
 		if err != nil {
@@ -383,6 +408,11 @@ func runReplicaScenario(t *testing.T, sc replicaScenario) replicaResult {
 		}
 		checkLogsArchived(t, st, blobs, ids)
 	}
+	if kube != nil {
+		if left := kube.leftovers(t, 3*time.Minute); len(left) > 0 {
+			t.Errorf("every run ended, and %s still holds %s", kube.ns, strings.Join(left, ", "))
+		}
+	}
 	res.Wall = last.Sub(start)
 	res.RunsPerMinute = float64(res.Runs) / res.Wall.Minutes()
 	var waits []time.Duration
@@ -503,25 +533,42 @@ func TestReplicasShareOnePostgres(t *testing.T) {
 
 // TestReplicasBench measures what make bench records: 30 runs over 10 deployments with one
 // and with three servers, and three servers with one killed mid-apply. It runs only when
-// CLOUDOVEN_REPLICA_BENCH is set: 1 runs all three, or one of "1", "3", "kill".
+// CLOUDOVEN_REPLICA_BENCH is set: 1 runs all three, or one of "1", "3", "kill". The
+// executor is CLOUDOVEN_REPLICA_BENCH_RUNNER's: docker (the default), kubernetes, or both,
+// Docker's scenarios then Kubernetes'.
 func TestReplicasBench(t *testing.T) {
-	if os.Getenv("CLOUDOVEN_REPLICA_BENCH") == "" {
+	only := os.Getenv("CLOUDOVEN_REPLICA_BENCH")
+	if only == "" {
 		t.Skip("a measurement for make bench: set CLOUDOVEN_REPLICA_BENCH=1")
 	}
-	for _, sc := range []replicaScenario{
-		{Replicas: 1, Deployments: 10, RunsPerDeployment: 3, Concurrency: 2, Chain: 20, Lease: 15 * time.Second},
-		{Replicas: 3, Deployments: 10, RunsPerDeployment: 3, Concurrency: 2, Chain: 20, Lease: 15 * time.Second},
-		{Replicas: 3, Deployments: 10, RunsPerDeployment: 3, Concurrency: 2, Chain: 150, Lease: 15 * time.Second, Kill: true},
-	} {
-		if only := os.Getenv("CLOUDOVEN_REPLICA_BENCH"); only != "1" && only != fmt.Sprintf("%d", sc.Replicas) && !(only == "kill" && sc.Kill) {
-			continue
+	var runners []string
+	switch r := os.Getenv("CLOUDOVEN_REPLICA_BENCH_RUNNER"); r {
+	case "", "docker":
+		runners = []string{"docker"}
+	case "kubernetes":
+		runners = []string{"kubernetes"}
+	case "both":
+		runners = []string{"docker", "kubernetes"}
+	default:
+		t.Fatalf("CLOUDOVEN_REPLICA_BENCH_RUNNER=%q: want docker, kubernetes or both", r)
+	}
+	for _, executor := range runners {
+		for _, sc := range []replicaScenario{
+			{Replicas: 1, Deployments: 10, RunsPerDeployment: 3, Concurrency: 2, Chain: 20, Lease: 15 * time.Second},
+			{Replicas: 3, Deployments: 10, RunsPerDeployment: 3, Concurrency: 2, Chain: 20, Lease: 15 * time.Second},
+			{Replicas: 3, Deployments: 10, RunsPerDeployment: 3, Concurrency: 2, Chain: 150, Lease: 15 * time.Second, Kill: true},
+		} {
+			if only != "1" && only != strconv.Itoa(sc.Replicas) && !(only == "kill" && sc.Kill) || only == "3" && sc.Kill {
+				continue
+			}
+			sc.Runner = executor
+			t.Run(fmt.Sprintf("%s,replicas=%d,kill=%v", executor, sc.Replicas, sc.Kill), func(t *testing.T) {
+				res := runReplicaScenario(t, sc)
+				fmt.Printf("executor %s replicas %d kill %v: %d runs (plan+apply) in %s = %.1f runs/min; first run of a deployment queued→started median %s max %s; executed by %v; killed %v marked interrupted %s after the kill (lease %s)\n",
+					executor, sc.Replicas, sc.Kill, res.Runs, res.Wall.Round(time.Second), res.RunsPerMinute,
+					res.FirstStartMedian.Round(10*time.Millisecond), res.FirstStartMax.Round(10*time.Millisecond),
+					res.ExecutedBy, res.KilledRuns, res.Detected.Round(100*time.Millisecond), sc.Lease)
+			})
 		}
-		t.Run(fmt.Sprintf("replicas=%d,kill=%v", sc.Replicas, sc.Kill), func(t *testing.T) {
-			res := runReplicaScenario(t, sc)
-			fmt.Printf("replicas %d kill %v: %d runs (plan+apply) in %s = %.1f runs/min; first run of a deployment queued→started median %s max %s; executed by %v; killed %v marked interrupted %s after the kill (lease %s)\n",
-				sc.Replicas, sc.Kill, res.Runs, res.Wall.Round(time.Second), res.RunsPerMinute,
-				res.FirstStartMedian.Round(10*time.Millisecond), res.FirstStartMax.Round(10*time.Millisecond),
-				res.ExecutedBy, res.KilledRuns, res.Detected.Round(100*time.Millisecond), sc.Lease)
-		})
 	}
 }

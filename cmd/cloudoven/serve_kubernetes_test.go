@@ -1,23 +1,13 @@
 package main
 
 import (
-	"context"
-	"net"
 	"net/http"
 	"net/url"
 	"path/filepath"
 	"regexp"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
-
-	corev1 "k8s.io/api/core/v1"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/client-go/kubernetes"
-	"k8s.io/client-go/tools/clientcmd"
-
-	"github.com/cloudoven/cloudoven/internal/testenv"
 )
 
 // TestServePlansOnKubernetes runs `cloudoven serve -runner kubernetes` against the test
@@ -25,51 +15,11 @@ import (
 // and the environment's default egress (none): the plan runs as a Job in the namespace,
 // reaches the state backend at the node's address, and its log reaches the run page.
 func TestServePlansOnKubernetes(t *testing.T) {
-	kubeconfig := testenv.Kubernetes(t)
-	cfg, err := clientcmd.BuildConfigFromFlags("", kubeconfig)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cs, err := kubernetes.NewForConfig(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx := context.Background()
-	nodes, err := cs.CoreV1().Nodes().List(ctx, metav1.ListOptions{})
-	if err != nil || len(nodes.Items) == 0 {
-		t.Fatalf("listing nodes: %v", err)
-	}
-	var nodeIP string
-	for _, a := range nodes.Items[0].Status.Addresses {
-		if a.Type == corev1.NodeInternalIP {
-			nodeIP = a.Address
-		}
-	}
+	k := newKubeRunNamespace(t, "cloudoven-serve-")
 	// Pods reach this host at the node's address: serve listens there.
-	ln, err := net.Listen("tcp", net.JoinHostPort(nodeIP, "0"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
-	ns := "cloudoven-serve-" + strconv.FormatInt(time.Now().UnixNano()%1e9, 36)
-	if _, err := cs.CoreV1().Namespaces().Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}}, metav1.CreateOptions{}); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cs.CoreV1().Namespaces().Delete(context.Background(), ns, metav1.DeleteOptions{}) })
-	for start := time.Now(); ; {
-		if _, err := cs.CoreV1().ServiceAccounts(ns).Get(ctx, "default", metav1.GetOptions{}); err == nil {
-			break
-		}
-		if time.Since(start) > time.Minute {
-			t.Fatalf("namespace %s has no default service account", ns)
-		}
-		<-time.After(100 * time.Millisecond)
-	}
-
-	t.Setenv("KUBECONFIG", kubeconfig)
-	p := startServeProcessWith(t, "serve", "-addr", addr, "-data-dir", filepath.Join(t.TempDir(), "data"),
-		"-runner", "kubernetes", "-runner-kube-namespace", ns, "-state-url", "http://"+addr, "-log-level", "info")
+	addr := k.addr(t)
+	p := startServeProcessWith(t, append([]string{"serve", "-data-dir", filepath.Join(t.TempDir(), "data"), "-log-level", "info"},
+		k.serveArgs(addr)...)...)
 	m := regexp.MustCompile(`CloudOven created the first user admin with password (\S+);`).FindStringSubmatch(strings.Join(p.before, ""))
 	if m == nil {
 		t.Fatalf("no first-user message before the start line: %q", p.before)
