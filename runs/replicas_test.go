@@ -302,3 +302,37 @@ func TestReplicaShowsAnothersProgress(t *testing.T) {
 		t.Errorf("the executing server shows %+v (%v) after the stage, the other %+v", mine, ok, final)
 	}
 }
+
+// A server's start-up sweep keeps what a run claimed after it listed the executing runs
+// holds: the store is asked again about a run the list lacks.
+func TestReplicaSweepKeepsARunClaimedMeanwhile(t *testing.T) {
+	t.Parallel()
+	loadFixtures(t)
+	path := filepath.Join(t.TempDir(), "cloudoven.db")
+	s, deps := newStoreAt(t, path)
+	b := startReplica(t, path, "b", newSealer(t), time.Minute)
+	b.exec.mu.Lock()
+	keep := b.exec.orphansKept
+	b.exec.mu.Unlock()
+	if keep == nil {
+		t.Fatal("the start-up sweep did not run")
+	}
+	// Claimed after b's sweep listed the executing runs (none then).
+	newRun(t, s, deps[0], "run-late")
+	if _, _, err := s.ClaimRun(t.Context(), "a", time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	// Claimed here, or by b's own claimer first: executing either way.
+	if r, err := s.Run(t.Context(), "run-late"); err != nil || r.State != store.RunRunning {
+		t.Fatalf("run-late is %s (%v), want running", r.State, err)
+	}
+	if !keep("run-late") {
+		t.Error("the sweep's keep drops a run another server claimed after it listed the executing runs")
+	}
+	if _, err := s.TransitionRun(t.Context(), "run-late", store.RunTransition{To: store.RunErrored, Error: "x"}); err != nil {
+		t.Fatal(err)
+	}
+	if keep("run-late") {
+		t.Error("the sweep's keep keeps a finished run's leftovers")
+	}
+}

@@ -221,7 +221,24 @@ func (s *Service) removeOrphans(ctx context.Context, rm orphanRemover) {
 			live[r.ID] = true
 		}
 	}
-	n, err := rm.RemoveOrphans(ctx, func(runID string) bool { return live[runID] })
+	// A run claimed by another server after the list above is kept too: the store is asked
+	// again about any run the list does not hold, when in doubt keeping it.
+	keep := func(runID string) bool {
+		if live[runID] {
+			return true
+		}
+		qctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		defer cancel()
+		r, err := s.opts.Store.Run(qctx, runID)
+		switch {
+		case errors.Is(err, store.ErrNotFound):
+			return false
+		case err != nil:
+			return true
+		}
+		return r.State == store.RunRunning || r.State == store.RunApplying
+	}
+	n, err := rm.RemoveOrphans(ctx, keep)
 	switch {
 	case err != nil && errors.Is(ctx.Err(), context.DeadlineExceeded):
 		s.log.Error("removing orphaned run containers: the executor did not answer in time, the rest is left for the next start",

@@ -226,8 +226,8 @@ func TestServiceStartMarksInterrupted(t *testing.T) {
 	}
 	// One server owns every run on its database: whatever the executor still holds of
 	// the interrupted run was left by the previous process.
-	if exec.orphansKept == nil || exec.orphansKept("run-left") {
-		t.Errorf("RemoveOrphans keeps the interrupted run's containers, want it to keep none")
+	if exec.orphansKept == nil || exec.orphansKept("run-left") || exec.orphansKept("run-never-was") {
+		t.Errorf("RemoveOrphans keeps the interrupted run's containers, or a missing run's, want it to keep none")
 	}
 	// An executor that does not answer must not hold up the start.
 	if d := exec.orphansDeadline; d.IsZero() || d.After(time.Now().Add(orphanSweepTimeout)) {
