@@ -78,17 +78,7 @@ func TestPlansAndLogsInAzureBlob(t *testing.T) {
 	waitState(t, st, r.ID, store.RunApplied)
 
 	// The finished run's log moves to the blob store as soon as the stage ends.
-	deadline := time.Now().Add(time.Minute)
-	for {
-		_, err := blobs.Get(ctx, "runs/"+r.ID+"/log.gz")
-		if err == nil {
-			break
-		}
-		if !errors.Is(err, state.ErrNotFound) || time.Now().After(deadline) {
-			t.Fatalf("the run's log is not archived: %v", err)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+	waitLogArchived(t, st, blobs, r.ID)
 	lines, err := st.RunLog(ctx, r.ID, 0, 0)
 	if err != nil {
 		t.Fatal(err)
@@ -151,4 +141,26 @@ func startLocalService(t *testing.T, st *store.Store, bin string) *Service {
 		t.Fatal(err)
 	}
 	return svc
+}
+
+// waitLogArchived waits, for at most a minute, until the run's log is archived in blobs
+// under the name its last line gives.
+func waitLogArchived(t *testing.T, st *store.Store, blobs *state.AzureStore, runID string) {
+	t.Helper()
+	ctx := context.Background()
+	deadline := time.Now().Add(time.Minute)
+	for {
+		last, err := st.LastRunLogSeq(ctx, runID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = blobs.Get(ctx, store.RunLogArchiveKey(runID, last))
+		if err == nil {
+			return
+		}
+		if !errors.Is(err, state.ErrNotFound) || time.Now().After(deadline) {
+			t.Fatalf("the run's log is not archived: %v", err)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 }

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"strconv"
 	"sync"
 	"sync/atomic"
 )
@@ -34,7 +35,7 @@ type Archive interface {
 type archive struct {
 	blobs atomic.Pointer[Archive]
 	mu    sync.Mutex
-	logs  map[string][]RunLogLine // run id → archived lines, at most maxCachedLogs
+	logs  map[string][]RunLogLine // logKey → archived lines, at most maxCachedLogs
 }
 
 const (
@@ -64,7 +65,14 @@ func (s *Store) archiveBlobs() Archive {
 
 func planKey(runID string) string     { return "runs/" + runID + "/plan" }
 func planJSONKey(runID string) string { return "runs/" + runID + "/plan-json" }
-func logKey(runID string) string      { return "runs/" + runID + "/log.gz" }
+
+// RunLogArchiveKey is the blob key of a run's log archive whose last line is last. Named by
+// its last line, an archive is never replaced by another under the same name: a server that
+// archived fewer lines, racing one that archived more, cannot overwrite the longer archive
+// the run records.
+func RunLogArchiveKey(runID string, last int) string {
+	return "runs/" + runID + "/log-" + strconv.Itoa(last) + ".gz"
+}
 
 var errNoArchive = errors.New("it is kept in a blob store this server is not configured with (give it the same -state-blob-url as the others)")
 
@@ -170,10 +178,12 @@ func noEOF(err error) error {
 	return err
 }
 
-// archivedLog returns the lines of a run's log archive, from the cache when it holds them.
-func (s *Store) archivedLog(ctx context.Context, runID string) ([]RunLogLine, error) {
+// archivedLog returns the lines of a run's log archive whose last line is last, from the
+// cache when it holds them.
+func (s *Store) archivedLog(ctx context.Context, runID string, last int) ([]RunLogLine, error) {
+	key := RunLogArchiveKey(runID, last)
 	s.archive.mu.Lock()
-	lines, ok := s.archive.logs[runID]
+	lines, ok := s.archive.logs[key]
 	s.archive.mu.Unlock()
 	if ok {
 		return lines, nil
@@ -182,18 +192,21 @@ func (s *Store) archivedLog(ctx context.Context, runID string) ([]RunLogLine, er
 	if a == nil {
 		return nil, fmt.Errorf("reading the log archive of run %s: %w", quote(runID), errNoArchive)
 	}
-	data, err := a.Get(ctx, logKey(runID))
+	data, err := a.Get(ctx, key)
 	if err != nil {
 		return nil, fmt.Errorf("reading the log archive of run %s from the blob store: %w", quote(runID), err)
 	}
 	if lines, err = decodeLogArchive(data); err != nil {
 		return nil, fmt.Errorf("reading the log archive of run %s: %w", quote(runID), err)
 	}
+	if len(lines) == 0 || lines[len(lines)-1].Seq != last {
+		return nil, fmt.Errorf("reading the log archive of run %s: it does not end at line %d", quote(runID), last)
+	}
 	s.archive.mu.Lock()
 	if s.archive.logs == nil || len(s.archive.logs) >= maxCachedLogs {
 		s.archive.logs = map[string][]RunLogLine{}
 	}
-	s.archive.logs[runID] = lines
+	s.archive.logs[key] = lines
 	s.archive.mu.Unlock()
 	return lines, nil
 }
@@ -275,7 +288,7 @@ func (s *Store) ArchiveRunLog(ctx context.Context, runID string) (bool, error) {
 	}
 	lines := fresh
 	if archived > 0 {
-		old, err := s.archivedLog(ctx, runID)
+		old, err := s.archivedLog(ctx, runID, archived)
 		if err != nil {
 			return fail(err)
 		}
@@ -286,28 +299,30 @@ func (s *Store) ArchiveRunLog(ctx context.Context, runID string) (bool, error) {
 		return fail(err)
 	}
 	last := lines[len(lines)-1].Seq
-	s.forgetArchivedLog(runID)
-	if err := a.Put(ctx, logKey(runID), data); err != nil {
+	if err := a.Put(ctx, RunLogArchiveKey(runID, last), data); err != nil {
 		return fail(fmt.Errorf("writing the archive to the blob store: %w", err))
 	}
+	var recorded int
 	err = s.inTx(ctx, func(tx *txn) error {
 		if _, err := tx.ExecContext(ctx, `UPDATE runs SET log_archive_seq = ? WHERE id = ? AND log_archive_seq < ?`, last, runID, last); err != nil {
+			return err
+		}
+		if err := tx.QueryRowContext(ctx, `SELECT log_archive_seq FROM runs WHERE id = ?`, runID).Scan(&recorded); err != nil {
 			return err
 		}
 		_, err := tx.ExecContext(ctx, `DELETE FROM run_log_lines WHERE run_id = ? AND seq <= ?`, runID, last)
 		return err
 	})
-	s.forgetArchivedLog(runID)
 	if err != nil {
 		return fail(err)
 	}
+	// A longer archive recorded meanwhile by another server wins; this one is read by
+	// nobody. (An archive this one replaces is left in place: a reader may still be on its
+	// way to it.)
+	if recorded > last {
+		a.Delete(ctx, RunLogArchiveKey(runID, last))
+	}
 	return true, nil
-}
-
-func (s *Store) forgetArchivedLog(runID string) {
-	s.archive.mu.Lock()
-	delete(s.archive.logs, runID)
-	s.archive.mu.Unlock()
 }
 
 // mergeLog returns the lines of old and fresh by Seq, a Seq in both once (fresh's).

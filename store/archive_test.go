@@ -237,10 +237,16 @@ func TestArchiveRunLog(t *testing.T) {
 		t.Fatalf("ArchiveRunLog again = %v, %v", moved, err)
 	}
 	checkLog("archived twice", lines)
+	// A server that archived fewer lines and writes late writes under its own name: the
+	// archive the run records is not touched.
+	a.Put(ctx, RunLogArchiveKey("run-1", 5), []byte("a shorter archive, written late"))
+	checkLog("a shorter archive written late", lines)
 
 	// A blob store that gives back something else is an error, not lines.
-	a.Put(ctx, "runs/run-1/log.gz", []byte("not gzip"))
-	s.forgetArchivedLog("run-1")
+	a.Put(ctx, RunLogArchiveKey("run-1", 6), []byte("not gzip"))
+	s.archive.mu.Lock()
+	s.archive.logs = nil
+	s.archive.mu.Unlock()
 	if _, err := s.RunLog(ctx, "run-1", 0, 0); err == nil {
 		t.Error("RunLog of a damaged archive: no error")
 	}

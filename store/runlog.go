@@ -123,7 +123,7 @@ func (s *Store) RunLog(ctx context.Context, runID string, afterSeq, limit int) (
 	if archived <= afterSeq {
 		return lines, nil
 	}
-	old, err := s.archivedLog(ctx, runID)
+	old, err := s.archivedLog(ctx, runID, archived)
 	if err != nil {
 		return nil, err
 	}
@@ -214,7 +214,7 @@ func (s *Store) RunLogSeqOf(ctx context.Context, runID, text string) (int, error
 		return 0, fmt.Errorf("reading the log of run %s: %w", quote(runID), err)
 	}
 	if archived > 0 {
-		old, err := s.archivedLog(ctx, runID)
+		old, err := s.archivedLog(ctx, runID, archived)
 		if err != nil {
 			return 0, err
 		}

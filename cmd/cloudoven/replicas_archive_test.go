@@ -32,7 +32,11 @@ func checkLogsArchived(t *testing.T, st *store.Store, blobs *state.AzureStore, r
 		time.Sleep(500 * time.Millisecond)
 	}
 	for _, id := range runIDs {
-		if _, err := blobs.Get(ctx, "runs/"+id+"/log.gz"); err != nil {
+		last, err := st.LastRunLogSeq(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := blobs.Get(ctx, store.RunLogArchiveKey(id, last)); err != nil {
 			t.Errorf("run %s: no log archive in the blob store: %v", id, err)
 			continue
 		}

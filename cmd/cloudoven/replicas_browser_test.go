@@ -125,7 +125,11 @@ func TestReplicasInTheBrowser(t *testing.T) {
 
 	// The finished log moves to the blob store; the page reloaded reads it from there.
 	for deadline := time.Now().Add(2 * time.Minute); ; time.Sleep(200 * time.Millisecond) {
-		_, err := blobs.Get(t.Context(), "runs/"+runID+"/log.gz")
+		last, err := st.LastRunLogSeq(t.Context(), runID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = blobs.Get(t.Context(), store.RunLogArchiveKey(runID, last))
 		if err == nil {
 			break
 		}
