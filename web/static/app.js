@@ -29,8 +29,30 @@
     var meta = document.querySelector('meta[name="csrf-token"]');
     if (meta && e.detail && e.detail.headers) e.detail.headers["X-CSRF-Token"] = meta.getAttribute("content");
   });
-  document.addEventListener("htmx:sendError", function () {
-    flash("CloudOven could not be reached. Check your connection and try again.");
+  // A request that never reached CloudOven (a dropped connection, a server restarting) is
+  // sent again when its element says that is safe (data-retry-send): the editor's item form
+  // posts the whole item with the draft revision its author holds, so sending it again only
+  // saves what the form shows. It is tried again 1, 2, 4, 8 and 16 s later, with the form as
+  // it is then; after that the message stays until the author changes something. An answer
+  // of any kind (even an error status) starts the count again.
+  var retryDelays = [1000, 2000, 4000, 8000, 16000];
+  var retried = new WeakMap();
+  document.addEventListener("htmx:sendError", function (e) {
+    var elt = e.detail && e.detail.elt;
+    var n = elt ? retried.get(elt) || 0 : 0;
+    if (!elt || !elt.hasAttribute("data-retry-send") || n >= retryDelays.length) {
+      flash("CloudOven could not be reached. Check your connection and try again.");
+      return;
+    }
+    retried.set(elt, n + 1);
+    flash("CloudOven could not be reached. Trying again in " + retryDelays[n] / 1000 + " s.");
+    setTimeout(function () {
+      if (document.body.contains(elt)) htmx.trigger(elt, "change");
+    }, retryDelays[n]);
+  });
+  document.addEventListener("htmx:afterRequest", function (e) {
+    var d = e.detail;
+    if (d && d.elt && d.xhr && d.xhr.status > 0) retried.delete(d.elt);
   });
   document.addEventListener("htmx:beforeRequest", function () {
     var el = document.getElementById("flash");
