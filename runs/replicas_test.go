@@ -239,7 +239,10 @@ func TestReplicaClaimsOnNotification(t *testing.T) {
 	started("run-2")
 	b.exec.gate("run-2") <- struct{}{}
 	f.waitState(t, "run-2", store.RunPlanned)
-	time.Sleep(200 * time.Millisecond) // past the claim the stage's own end asks for
+	// Spacing, not a wait for a condition: run-3 should be queued after the claim that
+	// run-2's own end asks for, so that only the notification can start it. Should that
+	// claim still be under way, it starts run-3 and the case proves less; it cannot fail.
+	time.Sleep(200 * time.Millisecond)
 	queue("run-3", deps[1])
 	started("run-3")
 	b.exec.gate("run-3") <- struct{}{}

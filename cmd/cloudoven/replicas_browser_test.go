@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"crypto/rand"
-	"errors"
 	"net/http"
 	"net/url"
 	"path/filepath"
@@ -102,41 +101,14 @@ func TestReplicasInTheBrowser(t *testing.T) {
 	webtest.WaitJS(t, ctx, "the approve button", `!!document.querySelector('[data-testid="run-approve"]')`)
 	webtest.Screenshot(t, ctx, "planned-on-the-other-server")
 	run("approve", webtest.Click(webtest.Sel("run-approve")))
-	waitApplied := func() {
-		t.Helper()
-		for range 6 { // WaitJS waits 30 s at a time; an apply on a busy machine may take longer
-			var applied bool
-			deadline := time.Now().Add(30 * time.Second)
-			for !applied && time.Now().Before(deadline) {
-				chromedp.Run(ctx, chromedp.Evaluate(`(document.querySelector('[data-testid="run-state"]')||{textContent:""}).textContent.includes("applied")`, &applied))
-				time.Sleep(200 * time.Millisecond)
-			}
-			if applied {
-				return
-			}
-		}
-		webtest.Screenshot(t, ctx, "not-applied")
-		t.Fatal("the page never showed the run applied")
-	}
-	waitApplied()
+	// An apply with real providers may take minutes on a busy machine.
+	webtest.WaitJSWithin(t, ctx, "the run applied", `(document.querySelector('[data-testid="run-state"]')||{textContent:""}).textContent.includes("applied")`, 3*time.Minute)
 	webtest.WaitJS(t, ctx, "the apply's progress bar complete", `(function(){var p=document.querySelector('[data-testid="run-progress-bar"]');
 		return p && p.dataset.complete === "true" && Number(p.dataset.done) === Number(p.dataset.total) && Number(p.dataset.total) >= 40})()`)
 	webtest.Screenshot(t, ctx, "applied-on-the-other-server")
 
 	// The finished log moves to the blob store; the page reloaded reads it from there.
-	for deadline := time.Now().Add(2 * time.Minute); ; time.Sleep(200 * time.Millisecond) {
-		last, err := st.LastRunLogSeq(t.Context(), runID)
-		if err != nil {
-			t.Fatal(err)
-		}
-		_, err = blobs.Get(t.Context(), store.RunLogArchiveKey(runID, last))
-		if err == nil {
-			break
-		}
-		if !errors.Is(err, state.ErrNotFound) || time.Now().After(deadline) {
-			t.Fatalf("the finished run's log is not in the blob store: %v", err)
-		}
-	}
+	checkLogsArchived(t, st, blobs, []string{runID})
 	lines, err := st.RunLog(t.Context(), runID, 0, 0)
 	if err != nil {
 		t.Fatal(err)

@@ -174,7 +174,14 @@ const settled = `document.readyState === "complete" && !document.querySelector("
 // dies with the page when a click navigates.
 func WaitJS(t testing.TB, ctx context.Context, what, expr string) {
 	t.Helper()
-	deadline := time.After(30 * time.Second)
+	WaitJSWithin(t, ctx, what, expr, 30*time.Second)
+}
+
+// WaitJSWithin is WaitJS for at most timeout: for what takes long on a busy machine (an
+// apply with real providers).
+func WaitJSWithin(t testing.TB, ctx context.Context, what, expr string, timeout time.Duration) {
+	t.Helper()
+	deadline := time.After(timeout)
 	tick := time.NewTicker(100 * time.Millisecond)
 	defer tick.Stop()
 	cond := "(" + settled + ") && !!(" + expr + ")"
