@@ -227,9 +227,7 @@ func TestProviderSchemaCancelStopsTerraform(t *testing.T) {
 	started := filepath.Join(dir, "started")
 	fake := filepath.Join(dir, "terraform")
 	script := "#!/bin/sh\ncase \"$1\" in\nversion) echo '{\"terraform_version\":\"1.5.7\"}' ;;\n*) : > \"$STARTED\"; exec sleep 60 ;;\nesac\n"
-	if err := os.WriteFile(fake, []byte(script), 0o755); err != nil {
-		t.Fatal(err)
-	}
+	testenv.WriteExecutable(t, fake, []byte(script))
 	opts := crawler.SchemaOptions{Terraform: fake, WorkDir: t.TempDir(), Env: map[string]string{"STARTED": started}}
 
 	ctx, cancel := context.WithCancel(context.Background())

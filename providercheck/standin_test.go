@@ -135,9 +135,7 @@ func schemaMirror(t testing.TB, cat *catalog.Catalog) string {
 			t.Fatal(err)
 		}
 		script := "#!/bin/sh\nSCHEMAPROVIDER_DIR=" + strconv.Quote(schemas) + " exec " + strconv.Quote(named) + " \"$@\"\n"
-		if err := os.WriteFile(filepath.Join(at, "terraform-provider-"+p.Name+"_v"+p.Version), []byte(script), 0o755); err != nil {
-			t.Fatal(err)
-		}
+		testenv.WriteExecutable(t, filepath.Join(at, "terraform-provider-"+p.Name+"_v"+p.Version), []byte(script))
 	}
 	return mirror
 }

@@ -137,9 +137,7 @@ func TestEnsureFromAnOperatorMirror(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(filepath.Join(dir, "0.2.0", hostPlatform, "terraform-provider-testprov_v0.2.0"), bin, 0o755); err != nil {
-		t.Fatal(err)
-	}
+	testenv.WriteExecutable(t, filepath.Join(dir, "0.2.0", hostPlatform, "terraform-provider-testprov_v0.2.0"), bin)
 	c, err := Open(t.TempDir(), Options{Mirror: mirror})
 	if err != nil {
 		t.Fatal(err)

@@ -76,9 +76,7 @@ func testprovMirror(t *testing.T, cli *client.Client, versions ...string) (strin
 		if err := os.MkdirAll(dir, 0o755); err != nil {
 			t.Fatal(err)
 		}
-		if err := os.WriteFile(filepath.Join(dir, "terraform-provider-testprov_v"+v), data, 0o755); err != nil {
-			t.Fatal(err)
-		}
+		testenv.WriteExecutable(t, filepath.Join(dir, "terraform-provider-testprov_v"+v), data)
 	}
 	return mirror, platform
 }

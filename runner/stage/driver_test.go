@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/cloudoven/cloudoven/internal/testenv"
 )
 
 // fakeTerraform stands in for terraform: "say <word> [code]" prints a line on each stream
@@ -36,9 +38,7 @@ func newDriver(t *testing.T) (*Driver, *os.File) {
 	t.Helper()
 	dir := t.TempDir()
 	bin := filepath.Join(t.TempDir(), "terraform")
-	if err := os.WriteFile(bin, []byte(fakeTerraform), 0o755); err != nil {
-		t.Fatal(err)
-	}
+	testenv.WriteExecutable(t, bin, []byte(fakeTerraform))
 	log, err := os.Create(filepath.Join(t.TempDir(), "log"))
 	if err != nil {
 		t.Fatal(err)
